@@ -1,0 +1,1 @@
+"""Pulumi components: each usable alone, all composed by IngressStack."""

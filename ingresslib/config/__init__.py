@@ -1,0 +1,46 @@
+"""Typed configuration: every model, and the loaders from Pulumi config or plain data."""
+
+from ingresslib.config.certificates import CertificateSource, ExistingSecret, SelfSignedCertificate
+from ingresslib.config.listeners import Listener, ListenerTls
+from ingresslib.config.stack import (
+    LoadBalancer,
+    Observability,
+    StackConfig,
+    load_config,
+    parse_config,
+)
+from ingresslib.config.workload import (
+    Autoscaling,
+    CustomMetric,
+    Disruption,
+    Drain,
+    GatewayService,
+    GatewayWorkload,
+    NetworkPolicySettings,
+    Resources,
+    Scheduling,
+    Toleration,
+)
+
+__all__ = [
+    "Autoscaling",
+    "CertificateSource",
+    "CustomMetric",
+    "Disruption",
+    "Drain",
+    "ExistingSecret",
+    "GatewayService",
+    "GatewayWorkload",
+    "Listener",
+    "ListenerTls",
+    "LoadBalancer",
+    "NetworkPolicySettings",
+    "Observability",
+    "Resources",
+    "Scheduling",
+    "SelfSignedCertificate",
+    "StackConfig",
+    "Toleration",
+    "load_config",
+    "parse_config",
+]

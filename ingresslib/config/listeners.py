@@ -1,0 +1,98 @@
+"""Listeners: the ports, protocols, hosts and TLS settings the edge serves."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, model_validator
+
+from ingresslib.config.base import DnsLabel, Model
+from ingresslib.errors import Problem
+
+_HOST = re.compile(
+    r"^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+)
+
+
+def _host(value: str) -> str:
+    if value == "*":
+        return value
+    if len(value) > 253 or not _HOST.match(value):
+        raise ValueError(
+            "must be a lower-case DNS name, optionally with a leading '*.' wildcard "
+            "(e.g. shop.example.com or *.example.com)"
+        )
+    return value
+
+
+Host = Annotated[str, AfterValidator(_host)]
+
+
+def host_covers(pattern: str, host: str) -> bool:
+    """Whether a certificate name or listener host `pattern` matches `host` (RFC 6125 wildcards:
+    `*.example.com` covers exactly one extra label)."""
+    if pattern == host:
+        return True
+    if pattern.startswith("*."):
+        suffix = pattern[1:]
+        return host.endswith(suffix) and "." not in host[: -len(suffix)] and host != suffix[1:]
+    return False
+
+
+class ListenerTls(Model):
+    """TLS on an HTTPS or TLS listener; `certificate` names an entry of `certificates`."""
+
+    mode: Literal["SIMPLE", "MUTUAL", "PASSTHROUGH"] = "SIMPLE"
+    certificate: DnsLabel | None = None
+    min_protocol_version: Literal["TLSV1_2", "TLSV1_3"] = "TLSV1_2"
+    cipher_suites: list[str] = []
+
+    @model_validator(mode="after")
+    def _certificate_matches_mode(self) -> ListenerTls:
+        if self.mode == "PASSTHROUGH" and self.certificate:
+            raise ValueError("PASSTHROUGH forwards TLS untouched; remove certificate")
+        if self.mode != "PASSTHROUGH" and not self.certificate:
+            raise ValueError(f"mode {self.mode} terminates TLS and needs a certificate")
+        if self.min_protocol_version == "TLSV1_3" and self.cipher_suites:
+            raise ValueError("TLS 1.3 cipher suites are not configurable in Envoy; remove them")
+        return self
+
+
+class Listener(Model):
+    """One server of the edge: a port, a protocol and the hosts it accepts."""
+
+    name: DnsLabel
+    port: int = Field(ge=1, le=65535)
+    protocol: Literal["HTTP", "HTTPS", "TLS"]
+    hosts: list[Host] = Field(min_length=1)
+    allow_any_host: bool = False
+    https_redirect: bool = True
+    tls: ListenerTls | None = None
+
+    def problems(self, path: str) -> Iterator[Problem]:
+        if "*" in self.hosts and not self.allow_any_host:
+            yield Problem(
+                f"{path}.hosts",
+                self.hosts,
+                "'*' accepts every Host header; list the hosts, or set allowAnyHost: true",
+            )
+        if len(set(self.hosts)) != len(self.hosts):
+            yield Problem(f"{path}.hosts", self.hosts, "lists a host twice; remove duplicates")
+        if self.protocol == "HTTP" and self.tls is not None:
+            yield Problem(f"{path}.tls", "set", "an HTTP listener takes no tls; use HTTPS")
+        if self.protocol in ("HTTPS", "TLS") and self.tls is None:
+            yield Problem(
+                f"{path}.tls", None, f"a {self.protocol} listener needs tls with a certificate"
+            )
+        if self.protocol == "HTTPS" and self.tls and self.tls.mode == "PASSTHROUGH":
+            yield Problem(
+                f"{path}.tls.mode", "PASSTHROUGH", "use protocol TLS for PASSTHROUGH listeners"
+            )
+        if self.protocol == "TLS" and self.tls and self.tls.mode != "PASSTHROUGH":
+            yield Problem(
+                f"{path}.protocol",
+                "TLS",
+                "protocol TLS is for PASSTHROUGH; use HTTPS to terminate TLS at the gateway",
+            )

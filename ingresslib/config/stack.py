@@ -1,0 +1,206 @@
+"""The one typed config of an ingress stack, and how it is loaded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from ingresslib.config.base import DnsLabel, Model
+from ingresslib.config.certificates import CertificateSource, ExistingSecret
+from ingresslib.config.listeners import Listener, host_covers
+from ingresslib.config.workload import GatewayWorkload
+from ingresslib.errors import ConfigError, Problem
+
+Cloud = Literal["aks", "eks"]
+Topology = Literal["gateway", "chained", "standalone"]
+SERVICE_PORTS = {80: "http", 443: "https"}
+
+
+class LoadBalancer(Model):
+    """What every cloud load balancer in front of the gateway shares; cloud specifics follow."""
+
+    scheme: Literal["internet-facing", "internal"] = "internet-facing"
+    deregistration_delay_seconds: int = Field(default=30, ge=0, le=3600)
+
+
+class Observability(Model):
+    """Prometheus scrape annotations on the gateway pods (Envoy and agent merged, port 15020)."""
+
+    prometheus_scrape: bool = True
+
+
+class StackConfig(Model):
+    """An ingress stack for one cluster: cloud, topology, gateway, listeners and what they need.
+
+    Building it runs every field and cross-field rule; an invalid config never reaches Pulumi.
+    """
+
+    name: DnsLabel = "ingress"
+    cloud: Cloud
+    topology: Topology = "gateway"
+    gateway: GatewayWorkload | None = None
+    listeners: list[Listener] = []
+    certificates: dict[DnsLabel, CertificateSource] = {}
+    load_balancer: LoadBalancer = LoadBalancer()
+    observability: Observability = Observability()
+
+    @property
+    def workload(self) -> GatewayWorkload | None:
+        """The Istio gateway to deploy: none in standalone, the defaults when not given."""
+        if self.topology == "standalone":
+            return None
+        return self.gateway or GatewayWorkload()
+
+    def service_type(self) -> str:
+        """Gateway Service type: the L4 LB itself in `gateway`; behind an L7 LB in `chained`
+        (EKS ALB targets pod IPs, Application Gateway needs an internal LB address)."""
+        wl = self.workload
+        if wl and wl.service.type:
+            return wl.service.type
+        if self.topology == "chained" and self.cloud == "eks":
+            return "ClusterIP"
+        return "LoadBalancer"
+
+    def credential_name(self, certificate: str) -> str:
+        """The Secret, in the gateway namespace, that Istio reads `certificate` from."""
+        cert = self.certificates[certificate]
+        return cert.secret_name if isinstance(cert, ExistingSecret) else certificate
+
+    def trusted_proxies(self) -> int:
+        """Proxy hops in front of the gateway that append X-Forwarded-For (the L7 LB)."""
+        return 1 if self.topology == "chained" else 0
+
+    @model_validator(mode="after")
+    def _cross_field(self) -> StackConfig:
+        problems = list(self.problems(""))
+        if problems:
+            raise ConfigError(problems)
+        return self
+
+    def problems(self, path: str) -> Iterator[Problem]:
+        if self.topology == "standalone" and self.gateway is not None:
+            yield Problem(
+                "gateway",
+                "set",
+                "topology standalone deploys no Istio gateway (the cloud L7 load balancer "
+                "sends straight to sidecar-injected backends); remove gateway or use chained",
+            )
+        wl = self.workload
+        if wl is not None:
+            yield from wl.problems("gateway")
+            yield from self._service_problems(wl)
+            drain = wl.drain.termination_drain_seconds
+            delay = self.load_balancer.deregistration_delay_seconds
+            if drain <= delay:
+                yield Problem(
+                    "gateway.drain.terminationDrainSeconds",
+                    drain,
+                    f"must outlast loadBalancer.deregistrationDelaySeconds ({delay}) or the "
+                    f"load balancer still sends to a closed Envoy; use at least {delay + 5}",
+                )
+            if not self.listeners:
+                yield Problem(
+                    "listeners", [], f"topology {self.topology} needs at least one listener"
+                )
+        yield from self._listener_problems()
+        for key, cert in self.certificates.items():
+            yield from cert.problems(f"certificates.{key}")
+
+    def _service_problems(self, wl: GatewayWorkload) -> Iterator[Problem]:
+        svc = wl.service
+        if self.topology == "gateway" and svc.type not in (None, "LoadBalancer"):
+            yield Problem(
+                "gateway.service.type",
+                svc.type,
+                "in topology gateway the Service is the cloud load balancer; use LoadBalancer "
+                "or choose topology chained",
+            )
+        if self.service_type() != "LoadBalancer" and self.load_balancer.scheme == "internal" and (
+            self.topology == "gateway"
+        ):
+            yield Problem("loadBalancer.scheme", "internal", "needs a LoadBalancer Service")
+
+    def _listener_problems(self) -> Iterator[Problem]:
+        seen: dict[str, int] = {}
+        for i, lst in enumerate(self.listeners):
+            path = f"listeners[{i}]"
+            yield from lst.problems(path)
+            if lst.name in seen:
+                yield Problem(
+                    f"{path}.name", lst.name, f"duplicates listeners[{seen[lst.name]}].name"
+                )
+            seen.setdefault(lst.name, i)
+            if self.workload and lst.port not in SERVICE_PORTS:
+                yield Problem(
+                    f"{path}.port",
+                    lst.port,
+                    "the gateway Service exposes 80 (http) and 443 (https); use one of them",
+                )
+            for j, other in enumerate(self.listeners[:i]):
+                shared = set(lst.hosts) & set(other.hosts)
+                if other.port == lst.port and shared:
+                    yield Problem(
+                        f"{path}.hosts",
+                        sorted(shared),
+                        f"also served on port {lst.port} by listeners[{j}]; Envoy would "
+                        "pick one at random: keep each host on one listener per port",
+                    )
+            if lst.tls and lst.tls.certificate:
+                yield from self._certificate_problems(path, lst)
+
+    def _certificate_problems(self, path: str, lst: Listener) -> Iterator[Problem]:
+        assert lst.tls and lst.tls.certificate
+        cert = self.certificates.get(lst.tls.certificate)
+        if cert is None:
+            known = ", ".join(sorted(self.certificates)) or "none declared"
+            yield Problem(
+                f"{path}.tls.certificate",
+                lst.tls.certificate,
+                f"names no entry of certificates ({known}); declare it under certificates",
+            )
+            return
+        for host in lst.hosts:
+            if not any(host_covers(name, host) for name in cert.dns_names):
+                yield Problem(
+                    f"{path}.hosts",
+                    host,
+                    f"is not covered by certificate {lst.tls.certificate} "
+                    f"(dnsNames {cert.dns_names}); add it to the certificate's dnsNames",
+                )
+
+
+def parse_config(data: Mapping[str, Any] | None, source: str = "config") -> StackConfig:
+    """Validate plain data (Pulumi structured config, YAML, a dict) into a StackConfig.
+
+    Raises ConfigError listing every problem, with field paths in the user's spelling.
+    """
+    try:
+        return StackConfig.model_validate(data or {})
+    except ValidationError as e:
+        raise ConfigError.from_validation(e, source) from None
+    except ConfigError as e:
+        raise ConfigError(e.problems, source) from None
+
+
+CONFIG_NAMESPACE = "ingress"
+CONFIG_KEY = "stack"
+
+
+def load_config(cloud: Cloud | None = None) -> StackConfig:
+    """Read `ingress:stack` from the current Pulumi stack's structured config.
+
+    `cloud` is the cloud the calling program is written for; a config for the other is refused.
+    """
+    import pulumi  # deferred: config models are usable without the Pulumi runtime
+
+    source = f"{CONFIG_NAMESPACE}:{CONFIG_KEY}"
+    data = pulumi.Config(CONFIG_NAMESPACE).require_object(CONFIG_KEY)
+    config = parse_config(data, source)
+    if cloud is not None and config.cloud != cloud:
+        raise ConfigError(
+            [Problem("cloud", config.cloud, f"this program deploys to {cloud}; set cloud: {cloud}")],
+            source,
+        )
+    return config

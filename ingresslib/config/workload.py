@@ -1,0 +1,345 @@
+"""The gateway workload: replicas, scaling, disruption, resources, scheduling, drain, Service.
+
+Defaults sit here, in one visible place, and are at least as strong as seed 001 recommends
+(minReplicas 2, maxReplicas 10, CPU 70 %, requests 1 CPU / 1Gi, limits 2 CPU / 2Gi) and stronger
+than Istio's own `gateway` chart where production needs it (PDB, zone and node spread).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from ingresslib.config.base import (
+    Annotations,
+    Cidr,
+    DnsLabel,
+    DnsSubdomain,
+    Labels,
+    Model,
+)
+from ingresslib.config.quantity import Quantity, quantity_value
+from ingresslib.errors import Problem
+
+class ResourceList(Model):
+    cpu: Quantity
+    memory: Quantity
+
+
+class Resources(Model):
+    """Container resources of the gateway proxy (seed 001's values by default)."""
+
+    requests: ResourceList = ResourceList(cpu="1000m", memory="1Gi")
+    limits: ResourceList = ResourceList(cpu="2000m", memory="2Gi")
+
+    def problems(self, path: str) -> Iterator[Problem]:
+        for res in ("cpu", "memory"):
+            req, lim = getattr(self.requests, res), getattr(self.limits, res)
+            if quantity_value(req) > quantity_value(lim):
+                yield Problem(
+                    f"{path}.requests.{res}",
+                    req,
+                    f"request exceeds the limit {lim}; lower the request or raise the limit",
+                )
+
+
+class MetricTarget(Model):
+    type: Literal["Utilization", "Value", "AverageValue"]
+    average_utilization: int | None = Field(default=None, ge=1)
+    value: Quantity | None = None
+    average_value: Quantity | None = None
+
+    @model_validator(mode="after")
+    def _one_matching_value(self) -> MetricTarget:
+        wanted = {
+            "Utilization": "average_utilization",
+            "Value": "value",
+            "AverageValue": "average_value",
+        }[self.type]
+        given = [f for f in ("average_utilization", "value", "average_value") if getattr(self, f)]
+        if given != [wanted]:
+            raise ValueError(
+                f"target type {self.type} takes exactly one of its value fields: "
+                f"set {_camel(wanted)} only"
+            )
+        return self
+
+
+class CustomMetric(Model):
+    """A Pods or External metric for the HPA (served by a metrics adapter such as KEDA)."""
+
+    type: Literal["Pods", "External"]
+    name: str = Field(min_length=1)
+    selector: Labels | None = None
+    target: MetricTarget
+
+    @model_validator(mode="after")
+    def _no_utilization(self) -> CustomMetric:
+        if self.target.type == "Utilization":
+            raise ValueError(
+                f"{self.type} metrics cannot target Utilization; use AverageValue or Value"
+            )
+        if self.type == "Pods" and self.target.type != "AverageValue":
+            raise ValueError("Pods metrics only take an AverageValue target")
+        return self
+
+
+class Autoscaling(Model):
+    """HPA autoscaling/v2; when enabled the Deployment leaves `replicas` to it."""
+
+    enabled: bool = True
+    min_replicas: int = Field(default=2, ge=1)
+    max_replicas: int = Field(default=10, ge=1)
+    target_cpu_utilization: int | None = Field(default=70, ge=1, le=1000)
+    target_memory_utilization: int | None = Field(default=None, ge=1, le=1000)
+    custom_metrics: list[CustomMetric] = []
+    scale_down_stabilization_seconds: int = Field(default=300, ge=0, le=3600)
+    scale_up_stabilization_seconds: int = Field(default=0, ge=0, le=3600)
+
+    def problems(self, path: str) -> Iterator[Problem]:
+        if not self.enabled:
+            return
+        if self.min_replicas > self.max_replicas:
+            yield Problem(
+                f"{path}.minReplicas",
+                self.min_replicas,
+                f"must be <= maxReplicas ({self.max_replicas})",
+            )
+        if (
+            self.target_cpu_utilization is None
+            and self.target_memory_utilization is None
+            and not self.custom_metrics
+        ):
+            yield Problem(
+                f"{path}.targetCpuUtilization",
+                None,
+                "the HPA needs at least one metric: set targetCpuUtilization, "
+                "targetMemoryUtilization or customMetrics",
+            )
+
+
+class Disruption(Model):
+    """PodDisruptionBudget; exactly one of minAvailable / maxUnavailable."""
+
+    enabled: bool = True
+    min_available: int | str | None = None
+    max_unavailable: int | str | None = 1
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Disruption:
+        if self.enabled and (self.min_available is None) == (self.max_unavailable is None):
+            raise ValueError("set exactly one of minAvailable or maxUnavailable")
+        for v in (self.min_available, self.max_unavailable):
+            if isinstance(v, str) and not _is_percent(v):
+                raise ValueError(f"{v!r} must be an integer or a percentage such as '50%'")
+            if isinstance(v, int) and v < 0:
+                raise ValueError(f"{v} must not be negative")
+        return self
+
+    def evictable(self, replicas: int) -> int:
+        """Pods a drain may evict at once with `replicas` running (the PDB's disruptionsAllowed)."""
+        if self.max_unavailable is not None:
+            return _scaled(self.max_unavailable, replicas, round_up=True)
+        assert self.min_available is not None
+        return replicas - _scaled(self.min_available, replicas, round_up=True)
+
+
+class Toleration(Model):
+    key: str | None = None
+    operator: Literal["Exists", "Equal"] = "Equal"
+    value: str | None = None
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
+    toleration_seconds: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _operator_value(self) -> Toleration:
+        if self.operator == "Exists" and self.value is not None:
+            raise ValueError("operator Exists takes no value; remove value")
+        if self.key is None and self.operator != "Exists":
+            raise ValueError("an empty key matches all taints only with operator Exists")
+        if self.toleration_seconds is not None and self.effect != "NoExecute":
+            raise ValueError("tolerationSeconds applies only to effect NoExecute")
+        return self
+
+
+class Spread(Model):
+    """One topology spread constraint; ScheduleAnyway keeps single-zone clusters schedulable."""
+
+    enabled: bool = True
+    max_skew: int = Field(default=1, ge=1)
+    when_unsatisfiable: Literal["ScheduleAnyway", "DoNotSchedule"] = "ScheduleAnyway"
+
+
+class Scheduling(Model):
+    node_selector: Labels = {}
+    tolerations: list[Toleration] = []
+    priority_class_name: DnsSubdomain | None = None
+    zone_spread: Spread = Spread()
+    node_spread: Spread = Spread()
+
+
+class Drain(Model):
+    """Graceful drain: Envoy keeps serving for terminationDrainSeconds after SIGTERM.
+
+    It must outlast the load balancer's deregistration delay (checked by the stack), and the
+    pod's termination grace period must outlast the drain, or the kubelet kills Envoy mid-drain.
+    """
+
+    termination_drain_seconds: int = Field(default=45, ge=1, le=3600)
+    termination_grace_period_seconds: int = Field(default=60, ge=1, le=7200)
+
+    def problems(self, path: str) -> Iterator[Problem]:
+        if self.termination_drain_seconds >= self.termination_grace_period_seconds:
+            yield Problem(
+                f"{path}.terminationDrainSeconds",
+                self.termination_drain_seconds,
+                "must be shorter than terminationGracePeriodSeconds "
+                f"({self.termination_grace_period_seconds}); raise the grace period to at least "
+                f"{self.termination_drain_seconds + 5}",
+            )
+
+
+class GatewayService(Model):
+    """The gateway Service; its type follows the topology unless set."""
+
+    type: Literal["LoadBalancer", "ClusterIP", "NodePort"] | None = None
+    external_traffic_policy: Literal["Local", "Cluster"] | None = None
+    load_balancer_source_ranges: list[Cidr] = []
+    load_balancer_class: str | None = None
+    annotations: Annotations = {}
+    labels: Labels = {}
+    http_target_port: int = Field(default=80, ge=1, le=65535)
+    https_target_port: int = Field(default=443, ge=1, le=65535)
+
+    def problems(self, path: str) -> Iterator[Problem]:
+        if self.http_target_port == self.https_target_port:
+            yield Problem(
+                f"{path}.httpsTargetPort",
+                self.https_target_port,
+                "must differ from httpTargetPort",
+            )
+        reserved = {15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15090}
+        for name in ("http_target_port", "https_target_port"):
+            port = getattr(self, name)
+            if port in reserved:
+                yield Problem(
+                    f"{path}.{_camel(name)}", port, "is reserved by the Istio proxy; pick another"
+                )
+        if self.type not in (None, "LoadBalancer"):
+            if self.load_balancer_source_ranges:
+                yield Problem(
+                    f"{path}.loadBalancerSourceRanges",
+                    self.load_balancer_source_ranges,
+                    f"only applies to type LoadBalancer, not {self.type}; remove it",
+                )
+            if self.load_balancer_class:
+                yield Problem(
+                    f"{path}.loadBalancerClass",
+                    self.load_balancer_class,
+                    f"only applies to type LoadBalancer, not {self.type}; remove it",
+                )
+        if self.type == "ClusterIP" and self.external_traffic_policy:
+            yield Problem(
+                f"{path}.externalTrafficPolicy",
+                self.external_traffic_policy,
+                "does not apply to a ClusterIP Service; remove it",
+            )
+
+
+class NetworkPolicySettings(Model):
+    """Admit only the gateway's listener, health and metrics ports."""
+
+    enabled: bool = True
+    ingress_from: list[Cidr] = []
+    metrics_from_namespaces: list[DnsLabel] = []
+
+
+class GatewayWorkload(Model):
+    """Everything about the gateway pods and their Service."""
+
+    name: DnsLabel = "istio-ingressgateway"
+    namespace: DnsLabel = "istio-ingress"
+    create_namespace: bool = True
+    revision: DnsLabel | None = None
+    labels: Labels = {"istio": "ingressgateway"}
+    pod_annotations: Annotations = {}
+    replicas: int = Field(default=2, ge=1)
+    autoscaling: Autoscaling = Autoscaling()
+    disruption: Disruption = Disruption()
+    resources: Resources = Resources()
+    scheduling: Scheduling = Scheduling()
+    drain: Drain = Drain()
+    service: GatewayService = GatewayService()
+    network_policy: NetworkPolicySettings = NetworkPolicySettings()
+    max_surge: int | str = 1
+
+    def min_running(self) -> int:
+        """Pods the gateway runs at its lowest: the HPA floor, or the fixed replica count."""
+        return self.autoscaling.min_replicas if self.autoscaling.enabled else self.replicas
+
+    def problems(self, path: str) -> Iterator[Problem]:
+        yield from self.autoscaling.problems(f"{path}.autoscaling")
+        yield from self.resources.problems(f"{path}.resources")
+        yield from self.drain.problems(f"{path}.drain")
+        yield from self.service.problems(f"{path}.service")
+        if self.disruption.enabled:
+            low = self.min_running()
+            if self.disruption.evictable(low) < 1:
+                field = "minAvailable" if self.disruption.min_available is not None else (
+                    "maxUnavailable"
+                )
+                yield Problem(
+                    f"{path}.disruption.{field}",
+                    getattr(self.disruption, _snake(field)),
+                    f"leaves no pod evictable at {low} replica(s), so node drains block "
+                    "forever; allow at least one disruption or raise the replica floor",
+                )
+        if self.min_running() < 2:
+            yield Problem(
+                f"{path}.{'autoscaling.minReplicas' if self.autoscaling.enabled else 'replicas'}",
+                self.min_running(),
+                "a single gateway pod drops traffic on every restart; use at least 2",
+            )
+        if isinstance(self.max_surge, int) and self.max_surge < 1 or (
+            isinstance(self.max_surge, str) and not _is_percent(self.max_surge)
+        ):
+            yield Problem(
+                f"{path}.maxSurge",
+                self.max_surge,
+                "must be a positive integer or a percentage: maxUnavailable is 0, so rollouts "
+                "need surge capacity",
+            )
+        for key in ("app", "istio.io/rev", "sidecar.istio.io/inject"):
+            if key in self.labels:
+                yield Problem(
+                    f"{path}.labels.{key}",
+                    self.labels[key],
+                    "is set by ingresslib; remove it (use revision for istio.io/rev)",
+                )
+        if not self.labels:
+            yield Problem(
+                f"{path}.labels", self.labels, "Istio Gateways select pods by these; set one"
+            )
+
+
+def _is_percent(text: str) -> bool:
+    return text.endswith("%") and text[:-1].isdigit() and 0 <= int(text[:-1]) <= 100
+
+
+def _scaled(value: int | str, replicas: int, *, round_up: bool) -> int:
+    if isinstance(value, int):
+        return value
+    pct = int(value[:-1])
+    q, r = divmod(pct * replicas, 100)
+    return q + (1 if round_up and r else 0)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.capitalize() for p in rest)
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)

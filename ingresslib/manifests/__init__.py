@@ -1,0 +1,1 @@
+"""Pure core: plain dicts for every Kubernetes object, decided from the config alone."""

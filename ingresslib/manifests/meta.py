@@ -1,0 +1,58 @@
+"""Names, labels and annotations every rendered object shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ingresslib.config.workload import GatewayWorkload
+
+MANAGED_BY = {"app.kubernetes.io/managed-by": "ingresslib"}
+
+
+def obj(
+    api_version: str,
+    kind: str,
+    name: str,
+    namespace: str | None = None,
+    *,
+    labels: dict[str, str] | None = None,
+    annotations: dict[str, str] | None = None,
+    **body: Any,
+) -> dict[str, Any]:
+    """A manifest with keys in the conventional order: apiVersion, kind, metadata, body."""
+    metadata: dict[str, Any] = {"name": name}
+    if namespace is not None:
+        metadata["namespace"] = namespace
+    if labels:
+        metadata["labels"] = dict(sorted(labels.items()))
+    if annotations:
+        metadata["annotations"] = dict(sorted(annotations.items()))
+    return {"apiVersion": api_version, "kind": kind, "metadata": metadata, **body}
+
+
+def selector_labels(wl: GatewayWorkload) -> dict[str, str]:
+    """Labels that pick the gateway pods: for the Deployment, Service, PDB, HPA and Gateways.
+
+    The revision stays out so that a canary revision's pods sit behind the same Service.
+    """
+    return {"app": wl.name, **wl.labels}
+
+
+def common_labels(wl: GatewayWorkload, stack: str) -> dict[str, str]:
+    labels = {
+        **selector_labels(wl),
+        **MANAGED_BY,
+        "app.kubernetes.io/name": wl.name,
+        "app.kubernetes.io/part-of": stack,
+    }
+    if wl.revision:
+        labels["istio.io/rev"] = wl.revision
+    return labels
+
+
+def skip_checks(reasons: dict[str, str]) -> dict[str, str]:
+    """checkov suppressions as annotations on the object itself, each with its reason."""
+    return {
+        f"checkov.io/skip{i}": f"{check}={reason}"
+        for i, (check, reason) in enumerate(sorted(reasons.items()), start=1)
+    }

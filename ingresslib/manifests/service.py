@@ -1,0 +1,45 @@
+"""The gateway Service: status-port first (cloud health checks), then http and https."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ingresslib.config.workload import GatewayWorkload
+from ingresslib.manifests.meta import obj, selector_labels
+
+STATUS_PORT = 15021
+
+
+def service(
+    wl: GatewayWorkload,
+    labels: dict[str, str],
+    *,
+    service_type: str,
+    annotations: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    svc = wl.service
+    spec: dict[str, Any] = {
+        "type": service_type,
+        "selector": selector_labels(wl),
+        "ports": [
+            {"name": "status-port", "port": STATUS_PORT, "targetPort": STATUS_PORT,
+             "protocol": "TCP"},
+            {"name": "http", "port": 80, "targetPort": svc.http_target_port, "protocol": "TCP"},
+            {"name": "https", "port": 443, "targetPort": svc.https_target_port,
+             "protocol": "TCP"},
+        ],
+    }
+    if service_type != "ClusterIP":
+        # Local keeps the client address (no SNAT hop) and is the default for an L4 edge.
+        spec["externalTrafficPolicy"] = svc.external_traffic_policy or "Local"
+    if service_type == "LoadBalancer":
+        if svc.load_balancer_class:
+            spec["loadBalancerClass"] = svc.load_balancer_class
+        if svc.load_balancer_source_ranges:
+            spec["loadBalancerSourceRanges"] = list(svc.load_balancer_source_ranges)
+    return obj(
+        "v1", "Service", wl.name, wl.namespace,
+        labels={**labels, **svc.labels},
+        annotations={**(annotations or {}), **svc.annotations},
+        spec=spec,
+    )

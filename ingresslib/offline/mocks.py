@@ -1,0 +1,70 @@
+"""Pulumi mocks that record every registration and answer with deterministic outputs."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+
+class OfflineError(Exception):
+    """The program needs something an offline render cannot provide."""
+
+
+@dataclass(frozen=True)
+class Registered:
+    """One resource the program registered, with the inputs Pulumi would send to its provider."""
+
+    type: str
+    name: str
+    custom: bool
+    inputs: dict[str, Any]
+
+    @property
+    def is_kubernetes(self) -> bool:
+        return self.type.startswith("kubernetes:")
+
+
+def _fake_pem(label: str, name: str) -> str:
+    digest = hashlib.sha256(name.encode()).hexdigest()
+    return f"-----BEGIN {label}-----\nMOCK{digest}\n-----END {label}-----\n"
+
+
+# Outputs a provider computes that programs read (the rest echo the inputs).
+_COMPUTED: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
+    "tls:index/privateKey:PrivateKey": lambda n, _: {
+        "privateKeyPem": _fake_pem("PRIVATE KEY", n),
+        "publicKeyPem": _fake_pem("PUBLIC KEY", n),
+    },
+    "tls:index/selfSignedCert:SelfSignedCert": lambda n, _: {
+        "certPem": _fake_pem("CERTIFICATE", n)
+    },
+    "tls:index/locallySignedCert:LocallySignedCert": lambda n, _: {
+        "certPem": _fake_pem("CERTIFICATE", n)
+    },
+    "tls:index/certRequest:CertRequest": lambda n, _: {
+        "certRequestPem": _fake_pem("CERTIFICATE REQUEST", n)
+    },
+}
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Echo inputs back as outputs (plus computed ones), keep every registration in order."""
+
+    def __init__(self) -> None:
+        self.registered: list[Registered] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.registered.append(Registered(args.typ, args.name, bool(args.custom), args.inputs))
+        computed = _COMPUTED.get(args.typ)
+        outputs = {**args.inputs, **(computed(args.name, args.inputs) if computed else {})}
+        return f"{args.name}-id", outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
+        raise OfflineError(
+            f"offline render cannot answer the provider function {args.token}; "
+            "compute the value in the program or pass it in through config"
+        )

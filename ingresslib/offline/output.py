@@ -1,0 +1,99 @@
+"""What a render writes: one YAML file per Kubernetes object, and plan.json for the rest.
+
+Output is byte-stable for a given config (canonical key order, sorted files), so a diff of two
+renders shows only real changes, and no secret value is ever written.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ingresslib.offline.mocks import OfflineError, Registered
+
+REDACTED = "[secret]"
+_SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270")
+_HEAD = ("apiVersion", "kind", "metadata")
+
+
+def redact(value: Any) -> Any:
+    """Replace every Pulumi secret (wire-format wrapped) with REDACTED."""
+    if isinstance(value, dict):
+        if value.get(_SECRET_SIG[0]) == _SECRET_SIG[1]:
+            return REDACTED
+        return {k: redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _canonical(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def manifest(record: Registered) -> dict[str, Any]:
+    """The Kubernetes object as applied: apiVersion, kind, metadata first, secrets redacted."""
+    body = redact(record.inputs)
+    if body.get("kind") == "Secret":
+        for field in ("data", "stringData"):
+            if field in body:
+                body[field] = dict.fromkeys(sorted(body[field]), REDACTED)
+    head = {k: _canonical(body[k]) for k in _HEAD if k in body}
+    return head | {k: _canonical(body[k]) for k in sorted(body) if k not in _HEAD}
+
+
+def manifests(records: list[Registered]) -> list[dict[str, Any]]:
+    return [manifest(r) for r in records if r.custom and r.is_kubernetes]
+
+
+def plan(records: list[Registered]) -> list[dict[str, Any]]:
+    """Every non-Kubernetes resource (cloud resources, TLS material) as type, name and inputs."""
+    entries = [
+        {"type": r.type, "name": r.name, "inputs": _canonical(redact(r.inputs))}
+        for r in records
+        if r.custom and not r.is_kubernetes
+    ]
+    return sorted(entries, key=lambda e: (e["type"], e["name"]))
+
+
+def file_name(obj: dict[str, Any]) -> str:
+    group = obj["apiVersion"].rpartition("/")[0]
+    kind = obj["kind"].lower() + (f".{group}" if group else "")
+    meta = obj["metadata"]
+    return f"{meta.get('namespace', '_cluster')}--{kind}--{meta['name']}.yaml"
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, no anchors, long strings unwrapped: stable and diff-friendly."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def dump_yaml(obj: Any) -> str:
+    return yaml.dump(obj, Dumper=_Dumper, sort_keys=False, width=1_000_000, allow_unicode=True)
+
+
+def write(out: Path, records: list[Registered]) -> list[Path]:
+    """Write DIR/manifests/*.yaml and DIR/plan.json, replacing a previous render's files."""
+    target = out / "manifests"
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    written: dict[str, Path] = {}
+    for obj in manifests(records):
+        name = file_name(obj)
+        if name in written:
+            raise OfflineError(f"two objects render to {name}: names must be unique per kind")
+        written[name] = target / name
+        written[name].write_text(dump_yaml(obj))
+    (out / "plan.json").write_text(json.dumps(plan(records), indent=2, sort_keys=True) + "\n")
+    return [written[k] for k in sorted(written)]

@@ -1,0 +1,140 @@
+"""Run a Pulumi program under mocks in an isolated context: fresh loop, config and root stack."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import os
+import runpy
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime.stack import run_pulumi_func
+
+from ingresslib.offline.mocks import OfflineError, RecordingMocks, Registered
+
+
+@dataclass(frozen=True)
+class Project:
+    """A Pulumi project directory: its name, program directory and a stack's config."""
+
+    root: Path
+    name: str
+    program: Path
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike[str]) -> Project:
+        root = Path(directory).resolve()
+        project_file = root / "Pulumi.yaml"
+        if not project_file.is_file():
+            raise OfflineError(f"{root} is not a Pulumi project: it has no Pulumi.yaml")
+        meta = yaml.safe_load(project_file.read_text()) or {}
+        program = (root / meta.get("main", ".")).resolve()
+        if not (program / "__main__.py").is_file():
+            raise OfflineError(f"{program} has no __main__.py to run")
+        return cls(root, str(meta["name"]), program)
+
+    def stack_config(self, stack: str) -> dict[str, str]:
+        """The stack's config as Pulumi hands it to programs: `ns:key` -> string (JSON for
+        objects), project defaults from Pulumi.yaml first."""
+        meta = yaml.safe_load((self.root / "Pulumi.yaml").read_text()) or {}
+        stack_file = self.root / f"Pulumi.{stack}.yaml"
+        if not stack_file.is_file():
+            known = sorted(p.name[7:-5] for p in self.root.glob("Pulumi.*.yaml"))
+            raise OfflineError(
+                f"no stack {stack!r} in {self.root} (no Pulumi.{stack}.yaml); "
+                f"stacks here: {', '.join(known) or 'none'}"
+            )
+        stack_values = (yaml.safe_load(stack_file.read_text()) or {}).get("config") or {}
+        config: dict[str, str] = {}
+        for key, spec in (meta.get("config") or {}).items():
+            value = spec.get("default") if isinstance(spec, dict) else spec
+            if value is not None:
+                config[self._key(key)] = _encode(value)
+        for key, value in stack_values.items():
+            if isinstance(value, dict) and "secure" in value:
+                raise OfflineError(
+                    f"{stack_file.name}: {key} is an encrypted secret, which an offline render "
+                    "cannot decrypt; keep secrets out of the config rendered offline"
+                )
+            config[self._key(key)] = _encode(value)
+        return config
+
+    def _key(self, key: str) -> str:
+        return key if ":" in key else f"{self.name}:{key}"
+
+
+def _encode(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True)
+
+
+def run_program(
+    program: Callable[[], object],
+    *,
+    project: str = "project",
+    stack: str = "stack",
+    config: Mapping[str, str] | None = None,
+) -> list[Registered]:
+    """Run `program` under fresh mocks and return what it registered, in order.
+
+    Each call runs in a new contextvars context with its own event loop, so Pulumi's
+    settings, config and root stack never leak from one render (or test) into the next.
+    """
+    return contextvars.Context().run(_run, program, project, stack, dict(config or {}))
+
+
+def _run(
+    program: Callable[[], object], project: str, stack: str, config: dict[str, str]
+) -> list[Registered]:
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        mocks = RecordingMocks()
+        pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False)
+        pulumi.runtime.set_all_config(config, [])
+        loop.run_until_complete(run_pulumi_func(program))
+        return mocks.registered
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+def run_project(directory: str | os.PathLike[str], stack: str) -> list[Registered]:
+    """Run the project's program (its `__main__.py`) with the stack's config, offline."""
+    proj = Project.load(directory)
+    config = proj.stack_config(stack)
+    with _program_dir(proj.program):
+        return run_program(
+            lambda: runpy.run_path(str(proj.program / "__main__.py"), run_name="__main__"),
+            project=proj.name,
+            stack=stack,
+            config=config,
+        )
+
+
+@contextmanager
+def _program_dir(path: Path) -> Iterator[None]:
+    """Pulumi runs a program from its own directory, with it first on sys.path; the modules it
+    imports from there are forgotten afterwards, so two projects' `helpers.py` never mix."""
+    cwd = Path.cwd()
+    before = set(sys.modules)
+    sys.path.insert(0, str(path))
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
+        sys.path.remove(str(path))
+        for name in set(sys.modules) - before:
+            origin = getattr(sys.modules[name], "__file__", None) or ""
+            if origin.startswith(str(path)):
+                del sys.modules[name]

@@ -1,0 +1,12 @@
+"""AKS ingress stack: the selected Pulumi stack's `ingress:stack` config decides everything."""
+
+import pulumi
+
+from ingresslib import IngressStack, load_config
+
+config = load_config(cloud="aks")
+stack = IngressStack(config.name, config)
+pulumi.export("topology", config.topology)
+if stack.gateway is not None:
+    pulumi.export("gatewayNamespace", stack.gateway.namespace)
+    pulumi.export("gatewayService", stack.gateway.service_name)
