@@ -24,6 +24,8 @@ INJECTED = skip_checks(
         "CKV_K8S_15": "image 'auto' is replaced at admission; the injector sets the pull policy",
         "CKV_K8S_43": "image 'auto' is replaced by the injector; the digest is the mesh's choice",
         "CKV_K8S_38": "Istio's gateway needs its service account token to reach istiod",
+        "CKV_K8S_40": "UID 1337 is the proxy UID Istio's injection template and traffic "
+        "capture expect",
     }
 )
 

@@ -20,10 +20,14 @@ _SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb4
 _HEAD = ("apiVersion", "kind", "metadata")
 
 
+def _is_secret(value: Any) -> bool:
+    return isinstance(value, dict) and value.get(_SECRET_SIG[0]) == _SECRET_SIG[1]
+
+
 def redact(value: Any) -> Any:
     """Replace every Pulumi secret (wire-format wrapped) with REDACTED."""
     if isinstance(value, dict):
-        if value.get(_SECRET_SIG[0]) == _SECRET_SIG[1]:
+        if _is_secret(value):
             return REDACTED
         return {k: redact(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -32,6 +36,9 @@ def redact(value: Any) -> Any:
 
 
 def _canonical(value: Any) -> Any:
+    """Sorted keys, and integers back as integers (Pulumi's wire format carries doubles)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     if isinstance(value, dict):
         return {k: _canonical(value[k]) for k in sorted(value)}
     if isinstance(value, list):
@@ -43,9 +50,13 @@ def manifest(record: Registered) -> dict[str, Any]:
     """The Kubernetes object as applied: apiVersion, kind, metadata first, secrets redacted."""
     body = redact(record.inputs)
     if body.get("kind") == "Secret":
+        # Every value of a Secret is redacted, secret-marked or not; its keys stay visible.
         for field in ("data", "stringData"):
-            if field in body:
-                body[field] = dict.fromkeys(sorted(body[field]), REDACTED)
+            values = record.inputs.get(field)
+            if _is_secret(values):
+                values = values["value"]
+            if values is not None:
+                body[field] = dict.fromkeys(sorted(values), REDACTED)
     head = {k: _canonical(body[k]) for k in _HEAD if k in body}
     return head | {k: _canonical(body[k]) for k in sorted(body) if k not in _HEAD}
 

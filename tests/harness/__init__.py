@@ -1,0 +1,1 @@
+"""Test-only helpers: locating ../shared and validating rendered manifests."""
