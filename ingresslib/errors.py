@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic.alias_generators import to_snake
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,13 @@ class ConfigError(Exception):
         super().__init__("\n".join(lines))
 
     @classmethod
-    def from_validation(cls, err: ValidationError, source: str = "config") -> ConfigError:
+    def from_validation(
+        cls, err: ValidationError, data: Any, source: str = "config"
+    ) -> ConfigError:
         """Translate pydantic's errors into field paths in the user's (camelCase) spelling."""
         problems = []
         for e in err.errors(include_url=False):
-            path = _path(e["loc"])
+            path = _path(e["loc"], data)
             msg = e["msg"]
             if e["type"] == "extra_forbidden":
                 msg = "unknown key; remove it or check its spelling"
@@ -47,16 +50,21 @@ class ConfigError(Exception):
         return cls(problems, source)
 
 
-def _path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
+def _path(loc: tuple[int | str, ...], data: Any) -> str:
+    """The user's path to an error: pydantic's location minus its internal segments (union
+    member names, discriminator tags, validator names), found by walking the input itself."""
+    out, current = "", data
+    for i, part in enumerate(loc):
         if isinstance(part, int):
-            out += f"[{part}]"
-        elif "[" in str(part) or "-" in str(part) and not out:
-            # union tags and function-validator names are pydantic internals, not user paths
+            if isinstance(current, list) and 0 <= part < len(current):
+                out, current = f"{out}[{part}]", current[part]
             continue
-        else:
-            out += f".{part}" if out else str(part)
+        keys = (part, to_snake(part)) if isinstance(current, dict) else ()
+        key = next((k for k in keys if k in current), None)
+        if key is not None:
+            out, current = (f"{out}.{part}" if out else part), current[key]
+        elif isinstance(current, dict) and i == len(loc) - 1 and "[" not in part:
+            out = f"{out}.{part}" if out else part  # a required key that is missing
     return out
 
 

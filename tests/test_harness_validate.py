@@ -10,11 +10,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import tests.harness.shared
 import kubernetes_validate
 import pytest
 import yaml
-from harness.shared import require_shared
-from harness.validate import K8S_VERSIONS, ManifestValidator
+from tests.harness.shared import require_shared
+from tests.harness.validate import K8S_VERSIONS, ManifestValidator
 
 DEPLOYMENT = """
 apiVersion: apps/v1
@@ -494,3 +495,20 @@ def test_objects_are_not_mutated(validator: ManifestValidator) -> None:
     before = copy.deepcopy(obj)
     validator.errors(obj)
     assert obj == before
+
+
+def test_unsupported_kubernetes_version_is_rejected_up_front(shared_dir: Path) -> None:
+    with pytest.raises(ValueError, match=r"no schemas for Kubernetes 1\.99\.0"):
+        ManifestValidator(shared_dir, ["1.99.0"])
+
+
+@pytest.mark.parametrize(
+    ("ci", "outcome"), [("true", pytest.fail.Exception), ("", pytest.skip.Exception)]
+)
+def test_require_shared_fails_under_ci_and_skips_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ci: str, outcome: type[BaseException]
+) -> None:
+    monkeypatch.setattr(tests.harness.shared, "SHARED_DIR", tmp_path / "absent")
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match=r"\.\./shared"):
+        tests.harness.shared.require_shared()

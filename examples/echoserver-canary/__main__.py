@@ -3,9 +3,9 @@
 The stack config is built in Python here (no YAML needed); the host comes from Pulumi config.
 """
 
+import backends
 import pulumi
 
-import backends
 from ingresslib import IngressStack
 from ingresslib.config import StackConfig
 from ingresslib.register import register, resource_name

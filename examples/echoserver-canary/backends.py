@@ -128,7 +128,10 @@ def network_policy(gateway_namespace: str) -> dict[str, Any]:
                 },
                 {
                     "from": [{"namespaceSelector": {}}],
-                    "ports": [{"port": 15020, "protocol": "TCP"}, {"port": 15090, "protocol": "TCP"}],
+                    "ports": [
+                        {"port": 15020, "protocol": "TCP"},
+                        {"port": 15090, "protocol": "TCP"},
+                    ],
                 },
             ],
         },

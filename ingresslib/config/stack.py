@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
+import pulumi
 from pydantic import Field, ValidationError, model_validator
 
 from ingresslib.config.base import DnsLabel, Model
@@ -151,7 +152,8 @@ class StackConfig(Model):
                 yield from self._certificate_problems(path, lst)
 
     def _certificate_problems(self, path: str, lst: Listener) -> Iterator[Problem]:
-        assert lst.tls and lst.tls.certificate
+        assert lst.tls is not None
+        assert lst.tls.certificate is not None
         cert = self.certificates.get(lst.tls.certificate)
         if cert is None:
             known = ", ".join(sorted(self.certificates)) or "none declared"
@@ -179,7 +181,7 @@ def parse_config(data: Mapping[str, Any] | None, source: str = "config") -> Stac
     try:
         return StackConfig.model_validate(data or {})
     except ValidationError as e:
-        raise ConfigError.from_validation(e, source) from None
+        raise ConfigError.from_validation(e, data, source) from None
     except ConfigError as e:
         raise ConfigError(e.problems, source) from None
 
@@ -193,14 +195,12 @@ def load_config(cloud: Cloud | None = None) -> StackConfig:
 
     `cloud` is the cloud the calling program is written for; a config for the other is refused.
     """
-    import pulumi  # deferred: config models are usable without the Pulumi runtime
-
     source = f"{CONFIG_NAMESPACE}:{CONFIG_KEY}"
     data = pulumi.Config(CONFIG_NAMESPACE).require_object(CONFIG_KEY)
     config = parse_config(data, source)
     if cloud is not None and config.cloud != cloud:
         raise ConfigError(
-            [Problem("cloud", config.cloud, f"this program deploys to {cloud}; set cloud: {cloud}")],
+            [Problem("cloud", config.cloud, f"this program deploys to {cloud}; use {cloud}")],
             source,
         )
     return config

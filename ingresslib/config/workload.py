@@ -11,17 +11,20 @@ from collections.abc import Iterator
 from typing import Literal
 
 from pydantic import Field, model_validator
+from pydantic.alias_generators import to_camel, to_snake
 
 from ingresslib.config.base import (
     Annotations,
     Cidr,
     DnsLabel,
     DnsSubdomain,
+    IntOrPercent,
     Labels,
     Model,
 )
 from ingresslib.config.quantity import Quantity, quantity_value
 from ingresslib.errors import Problem
+
 
 class ResourceList(Model):
     cpu: Quantity
@@ -62,7 +65,7 @@ class MetricTarget(Model):
         if given != [wanted]:
             raise ValueError(
                 f"target type {self.type} takes exactly one of its value fields: "
-                f"set {_camel(wanted)} only"
+                f"set {to_camel(wanted)} only"
             )
         return self
 
@@ -124,18 +127,13 @@ class Disruption(Model):
     """PodDisruptionBudget; exactly one of minAvailable / maxUnavailable."""
 
     enabled: bool = True
-    min_available: int | str | None = None
-    max_unavailable: int | str | None = 1
+    min_available: IntOrPercent | None = None
+    max_unavailable: IntOrPercent | None = 1
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Disruption:
         if self.enabled and (self.min_available is None) == (self.max_unavailable is None):
             raise ValueError("set exactly one of minAvailable or maxUnavailable")
-        for v in (self.min_available, self.max_unavailable):
-            if isinstance(v, str) and not _is_percent(v):
-                raise ValueError(f"{v!r} must be an integer or a percentage such as '50%'")
-            if isinstance(v, int) and v < 0:
-                raise ValueError(f"{v} must not be negative")
         return self
 
     def evictable(self, replicas: int) -> int:
@@ -225,7 +223,7 @@ class GatewayService(Model):
             port = getattr(self, name)
             if port in reserved:
                 yield Problem(
-                    f"{path}.{_camel(name)}", port, "is reserved by the Istio proxy; pick another"
+                    f"{path}.{to_camel(name)}", port, "is reserved by the Istio proxy; pick another"
                 )
         if self.type not in (None, "LoadBalancer"):
             if self.load_balancer_source_ranges:
@@ -273,7 +271,7 @@ class GatewayWorkload(Model):
     drain: Drain = Drain()
     service: GatewayService = GatewayService()
     network_policy: NetworkPolicySettings = NetworkPolicySettings()
-    max_surge: int | str = 1
+    max_surge: IntOrPercent = 1
 
     def min_running(self) -> int:
         """Pods the gateway runs at its lowest: the HPA floor, or the fixed replica count."""
@@ -292,7 +290,7 @@ class GatewayWorkload(Model):
                 )
                 yield Problem(
                     f"{path}.disruption.{field}",
-                    getattr(self.disruption, _snake(field)),
+                    getattr(self.disruption, to_snake(field)),
                     f"leaves no pod evictable at {low} replica(s), so node drains block "
                     "forever; allow at least one disruption or raise the replica floor",
                 )
@@ -302,14 +300,11 @@ class GatewayWorkload(Model):
                 self.min_running(),
                 "a single gateway pod drops traffic on every restart; use at least 2",
             )
-        if isinstance(self.max_surge, int) and self.max_surge < 1 or (
-            isinstance(self.max_surge, str) and not _is_percent(self.max_surge)
-        ):
+        if self.max_surge in (0, "0%"):
             yield Problem(
                 f"{path}.maxSurge",
                 self.max_surge,
-                "must be a positive integer or a percentage: maxUnavailable is 0, so rollouts "
-                "need surge capacity",
+                "must be above zero: maxUnavailable is 0, so rollouts need surge capacity",
             )
         for key in ("app", "istio.io/rev", "sidecar.istio.io/inject"):
             if key in self.labels:
@@ -324,22 +319,9 @@ class GatewayWorkload(Model):
             )
 
 
-def _is_percent(text: str) -> bool:
-    return text.endswith("%") and text[:-1].isdigit() and 0 <= int(text[:-1]) <= 100
-
-
 def _scaled(value: int | str, replicas: int, *, round_up: bool) -> int:
     if isinstance(value, int):
         return value
     pct = int(value[:-1])
     q, r = divmod(pct * replicas, 100)
     return q + (1 if round_up and r else 0)
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p.capitalize() for p in rest)
-
-
-def _snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)

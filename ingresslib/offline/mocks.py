@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pulumi
+from pulumi.runtime.mocks import MockMonitor
 
 
 class OfflineError(Exception):
@@ -22,6 +24,8 @@ class Registered:
     name: str
     custom: bool
     inputs: dict[str, Any]
+    urn: str = ""
+    parent: str = ""
 
     @property
     def is_kubernetes(self) -> bool:
@@ -68,3 +72,24 @@ class RecordingMocks(pulumi.runtime.Mocks):
             f"offline render cannot answer the provider function {args.token}; "
             "compute the value in the program or pass it in through config"
         )
+
+
+class RecordingMonitor(MockMonitor):
+    """Adds each resource's URN and parent URN to its record, for tree and naming checks."""
+
+    def __init__(self, mocks: RecordingMocks) -> None:
+        super().__init__(mocks)
+        self.recording = mocks
+        self._lock = threading.Lock()
+
+    def RegisterResource(self, request: Any) -> Any:
+        # The SDK calls this from worker threads, so registrations interleave: find the record
+        # by type and name rather than by position.
+        response = super().RegisterResource(request)
+        with self._lock:
+            records = self.recording.registered
+            for i, rec in enumerate(records):
+                if not rec.urn and rec.type == request.type and rec.name == request.name:
+                    records[i] = replace(rec, urn=response.urn, parent=request.parent)
+                    break
+        return response

@@ -18,7 +18,7 @@ import pulumi
 import yaml
 from pulumi.runtime.stack import run_pulumi_func
 
-from ingresslib.offline.mocks import OfflineError, RecordingMocks, Registered
+from ingresslib.offline.mocks import OfflineError, RecordingMocks, RecordingMonitor, Registered
 
 
 @dataclass(frozen=True)
@@ -83,23 +83,31 @@ def run_program(
     project: str = "project",
     stack: str = "stack",
     config: Mapping[str, str] | None = None,
+    mocks: RecordingMocks | None = None,
 ) -> list[Registered]:
     """Run `program` under fresh mocks and return what it registered, in order.
 
     Each call runs in a new contextvars context with its own event loop, so Pulumi's
     settings, config and root stack never leak from one render (or test) into the next.
+    Pass `mocks` to inspect what was registered even when the program raises.
     """
-    return contextvars.Context().run(_run, program, project, stack, dict(config or {}))
+    mocks = mocks or RecordingMocks()
+    return contextvars.Context().run(_run, program, project, stack, dict(config or {}), mocks)
 
 
 def _run(
-    program: Callable[[], object], project: str, stack: str, config: dict[str, str]
+    program: Callable[[], object],
+    project: str,
+    stack: str,
+    config: dict[str, str],
+    mocks: RecordingMocks,
 ) -> list[Registered]:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        mocks = RecordingMocks()
-        pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False)
+        pulumi.runtime.set_mocks(
+            mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(mocks)
+        )
         pulumi.runtime.set_all_config(config, [])
         loop.run_until_complete(run_pulumi_func(program))
         return mocks.registered

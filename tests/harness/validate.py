@@ -5,8 +5,8 @@ Three layers, all lazily loaded and cached at module level (the tests validate h
 * built-in kinds: kubernetes-validate's strict schemas, for every Kubernetes version we support;
 * custom resources: the JSON schemas in ``../shared/schemas/crds`` (CRDs with unknown fields
   forbidden);
-* Istio resources: additionally the CEL rules (``x-kubernetes-validations``) of Istio's CRDs,
-  which the JSON schema conversion dropped.
+* Istio resources: additionally the CEL rules (``x-kubernetes-validations``) of Istio's own CRDs,
+  which JSON schema cannot express.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import celpy
 import jsonschema
@@ -27,6 +27,7 @@ import kubernetes_validate
 import yaml
 from celpy import celtypes
 from celpy.adapter import json_to_cel
+from celpy.evaluation import CELEvalError
 from jsonschema.protocols import Validator
 from kubernetes_validate.utils import SchemaNotFoundError, all_versions, major_minor
 from packaging.version import Version
@@ -232,9 +233,11 @@ class _NanoDuration(celtypes.DurationType):
 
     def __new__(cls, nanos: int) -> _NanoDuration:
         """Keep the exact value beside the (microsecond) timedelta the base class stores."""
-        self = super().__new__(cls, datetime.timedelta(microseconds=nanos // 1000))
-        self.nanos = nanos
-        return self
+        instance = cast(
+            "_NanoDuration", super().__new__(cls, datetime.timedelta(microseconds=nanos // 1000))
+        )
+        instance.nanos = nanos
+        return instance
 
     @staticmethod
     def _ns(value: Any) -> int:
@@ -496,7 +499,7 @@ def _istio_cel_tree(
 
 def _describe(exc: Exception) -> str:
     """Readable text for celpy's CELEvalError(message, exception class, args) and friends."""
-    if not isinstance(exc, celpy.CELEvalError) or not exc.args:
+    if not isinstance(exc, CELEvalError) or not exc.args:
         return f"{type(exc).__name__}: {exc}"
     cause = exc.__cause__
     return f"{exc.args[0]}: {cause}" if cause is not None else str(exc.args[0])
@@ -507,6 +510,7 @@ def _rule_failure(rule: str, message: str, activation: dict[str, Any]) -> str | 
     program, compile_error = _cel_program(rule)
     if program is None:
         return f"CEL rule {rule!r} does not compile: {compile_error}"
+    result: object
     try:
         result = program.evaluate(activation)
     except Exception as exc:  # celpy raises CELEvalError, but any failure must surface
@@ -549,7 +553,9 @@ def _identity(obj: Any) -> str:
     """``Kind/namespace/name`` for error reports; '-' for no namespace, '?' for missing parts."""
     if not isinstance(obj, dict):
         return "?/?/?"
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        meta = {}
     return f"{obj.get('kind') or '?'}/{meta.get('namespace') or '-'}/{meta.get('name') or '?'}"
 
 
@@ -580,9 +586,7 @@ class ManifestValidator:
             problems.append("$.kind: required, a non-empty string")
         if not isinstance(name, str) or not name:
             problems.append("$.metadata.name: required (the API server rejects objects without)")
-        if not isinstance(api_version, str) or not api_version or not isinstance(kind, str):
-            return problems
-        if not kind:
+        if not (isinstance(api_version, str) and api_version and isinstance(kind, str) and kind):
             return problems
 
         group, _, version = api_version.rpartition("/")

@@ -1,0 +1,139 @@
+"""Every stack and example renders offline, validates upstream, and renders byte-identically."""
+
+from __future__ import annotations
+
+import filecmp
+from pathlib import Path
+
+import pytest
+
+from ingresslib import IngressStack, parse_config
+from ingresslib.cli import main
+from ingresslib.errors import ConfigError
+from ingresslib.offline.mocks import RecordingMocks
+from ingresslib.offline.output import manifests, plan
+from ingresslib.offline.runner import run_program
+from tests.conftest import PROJECTS, ROOT
+
+
+def _ids(p: tuple[str, str]) -> str:
+    return f"{p[0]}:{p[1]}"
+
+
+def test_every_project_is_covered() -> None:
+    stacks = {p for p in PROJECTS if p[0].startswith("stacks/")}
+    for cloud in ("aks", "eks"):
+        for topology in ("gateway", "chained", "standalone"):
+            assert (f"stacks/{cloud}", topology) in stacks
+    assert ("examples/echoserver-canary", "dev") in PROJECTS
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=_ids)
+def test_every_rendered_object_passes_upstream_schemas(project, renders, validator) -> None:
+    objs = manifests(renders[project])
+    validator.assert_valid(objs)
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=_ids)
+def test_render_twice_is_byte_identical(project, tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        assert main(["render", str(ROOT / project[0]), "--stack", project[1], "--out", str(out)])\
+            == 0
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    match, mismatch, errors = filecmp.cmpfiles(first, second, [str(f) for f in files],
+                                               shallow=False)
+    assert (mismatch, errors) == ([], [])
+    assert len(match) == len(files)
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=_ids)
+def test_no_key_material_in_render_output(project, tmp_path: Path) -> None:
+    assert main(["render", str(ROOT / project[0]), "--stack", project[1],
+                 "--out", str(tmp_path)]) == 0
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            text = path.read_text()
+            assert "PRIVATE KEY" not in text, path
+
+
+def test_example_secret_is_redacted_but_keys_visible(renders) -> None:
+    objs = manifests(renders[("examples/echoserver-canary", "dev")])
+    secret = next(o for o in objs if o["kind"] == "Secret")
+    assert secret["metadata"] == {
+        "labels": {"app.kubernetes.io/managed-by": "ingresslib"},
+        "name": "echo-tls",
+        "namespace": "istio-ingress",
+    }
+    assert secret["stringData"] == {k: "[secret]" for k in ("ca.crt", "tls.crt", "tls.key")}
+    keys = [e for e in plan(renders[("examples/echoserver-canary", "dev")])
+            if e["type"] == "tls:index/locallySignedCert:LocallySignedCert"]
+    assert len(keys) == 1
+    assert keys[0]["inputs"]["caPrivateKeyPem"] == "[secret]"
+
+
+def test_example_has_the_seed_backends(renders) -> None:
+    objs = {(o["kind"], o["metadata"]["name"]): o
+            for o in manifests(renders[("examples/echoserver-canary", "dev")])}
+    for version in ("v1", "v2"):
+        dep = objs[("Deployment", f"echoserver-{version}")]
+        assert dep["spec"]["template"]["metadata"]["labels"] == {
+            "app": "echoserver", "version": version}
+    svc = objs[("Service", "echoserver-service")]
+    assert svc["spec"]["ports"][0]["port"] == 80
+    assert ("Deployment", "istio-ingressgateway") in objs
+
+
+def test_standalone_deploys_no_gateway(renders) -> None:
+    for cloud in ("aks", "eks"):
+        kinds = {o["kind"] for o in manifests(renders[(f"stacks/{cloud}", "standalone")])}
+        assert "Deployment" not in kinds
+
+
+def test_stack_children_are_parented_and_prefixed(renders) -> None:
+    records = renders[("stacks/eks", "gateway")]
+    stack = next(r for r in records if r.type == "ingresslib:index:IngressStack")
+    gateway = next(r for r in records if r.type == "ingresslib:index:IngressGateway")
+    assert gateway.parent == stack.urn
+    assert gateway.name == f"{stack.name}-gateway"
+    children = [r for r in records if r.parent == gateway.urn]
+    assert len(children) == 9
+    assert all(c.name.startswith(f"{gateway.name}-") for c in children)
+
+
+def test_invalid_config_registers_nothing() -> None:
+    mocks = RecordingMocks()
+    bad = {"cloud": "eks", "gateway": {"autoscaling": {"minReplicas": 20}}}
+
+    def program() -> None:
+        IngressStack("edge", parse_config(bad))
+
+    with pytest.raises(ConfigError) as err:
+        run_program(program, mocks=mocks)
+    assert {p.path for p in err.value.problems} == {"gateway.autoscaling.minReplicas",
+                                                    "listeners"}
+    assert mocks.registered == []
+
+
+def test_cli_render_reports_config_errors_without_traceback(tmp_path: Path, capsys) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: bad\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(
+        "from ingresslib import IngressStack, load_config\n"
+        "IngressStack('edge', load_config())\n"
+    )
+    (tmp_path / "Pulumi.dev.yaml").write_text(
+        "config:\n  ingress:stack:\n    cloud: eks\n    gateway:\n      replica: 3\n"
+    )
+    assert main(["render", str(tmp_path), "--stack", "dev", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "gateway.replica: unknown key" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_cli_names_a_missing_stack(capsys) -> None:
+    assert main(["validate", str(ROOT / "stacks/eks"), "--stack", "prod"]) == 2
+    err = capsys.readouterr().err
+    assert "no stack 'prod'" in err
+    assert "chained, gateway, standalone" in err
