@@ -28,6 +28,7 @@ class Project:
     root: Path
     name: str
     program: Path
+    defaults: dict[str, Any]
 
     @classmethod
     def load(cls, directory: str | os.PathLike[str]) -> Project:
@@ -35,16 +36,15 @@ class Project:
         project_file = root / "Pulumi.yaml"
         if not project_file.is_file():
             raise OfflineError(f"{root} is not a Pulumi project: it has no Pulumi.yaml")
-        meta = yaml.safe_load(project_file.read_text()) or {}
+        meta = _load_yaml(project_file)
         program = (root / meta.get("main", ".")).resolve()
         if not (program / "__main__.py").is_file():
             raise OfflineError(f"{program} has no __main__.py to run")
-        return cls(root, str(meta["name"]), program)
+        return cls(root, str(meta["name"]), program, meta.get("config") or {})
 
     def stack_config(self, stack: str) -> dict[str, str]:
         """The stack's config as Pulumi hands it to programs: `ns:key` -> string (JSON for
         objects), project defaults from Pulumi.yaml first."""
-        meta = yaml.safe_load((self.root / "Pulumi.yaml").read_text()) or {}
         stack_file = self.root / f"Pulumi.{stack}.yaml"
         if not stack_file.is_file():
             known = sorted(p.name[7:-5] for p in self.root.glob("Pulumi.*.yaml"))
@@ -52,9 +52,9 @@ class Project:
                 f"no stack {stack!r} in {self.root} (no Pulumi.{stack}.yaml); "
                 f"stacks here: {', '.join(known) or 'none'}"
             )
-        stack_values = (yaml.safe_load(stack_file.read_text()) or {}).get("config") or {}
+        stack_values = _load_yaml(stack_file).get("config") or {}
         config: dict[str, str] = {}
-        for key, spec in (meta.get("config") or {}).items():
+        for key, spec in self.defaults.items():
             value = spec.get("default") if isinstance(spec, dict) else spec
             if value is not None:
                 config[self._key(key)] = _encode(value)
@@ -69,6 +69,12 @@ class Project:
 
     def _key(self, key: str) -> str:
         return key if ":" in key else f"{self.name}:{key}"
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    # libyaml's loader when present: the pure-Python one costs more than the whole render.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(), Loader=loader) or {}
 
 
 def _encode(value: Any) -> str:
