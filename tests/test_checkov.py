@@ -19,8 +19,8 @@ def _checkov() -> str:
     if path:
         return path
     if os.environ.get("CI") == "true":
-        pytest.fail("checkov is missing under CI; .ci/run installs it and sets CHECKOV")
-    pytest.skip("checkov is not installed here; set CHECKOV or run .ci/run, which installs it")
+        pytest.fail("checkov is missing under CI, where .ci/run installs the dev extra")
+    pytest.skip("checkov is not installed here: pip install -e .[dev] installs it")
 
 
 @pytest.fixture(scope="module")

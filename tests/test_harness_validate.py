@@ -10,10 +10,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import tests.harness.shared
 import kubernetes_validate
 import pytest
 import yaml
+
+import tests.harness.shared
 from tests.harness.shared import require_shared
 from tests.harness.validate import K8S_VERSIONS, ManifestValidator
 

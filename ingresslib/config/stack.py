@@ -111,6 +111,10 @@ class StackConfig(Model):
 
     def _service_problems(self, wl: GatewayWorkload) -> Iterator[Problem]:
         svc = wl.service
+        why = "set in gateway.service.type" if svc.type else (
+            f"the default for {self.cloud} {self.topology}"
+        )
+        yield from svc.type_problems("gateway.service", self.service_type(), why)
         if self.topology == "gateway" and svc.type not in (None, "LoadBalancer"):
             yield Problem(
                 "gateway.service.type",
@@ -178,8 +182,9 @@ def parse_config(data: Mapping[str, Any] | None, source: str = "config") -> Stac
 
     Raises ConfigError listing every problem, with field paths in the user's spelling.
     """
+    data = data or {}
     try:
-        return StackConfig.model_validate(data or {})
+        return StackConfig.model_validate(data)
     except ValidationError as e:
         raise ConfigError.from_validation(e, data, source) from None
     except ConfigError as e:
@@ -196,7 +201,12 @@ def load_config(cloud: Cloud | None = None) -> StackConfig:
     `cloud` is the cloud the calling program is written for; a config for the other is refused.
     """
     source = f"{CONFIG_NAMESPACE}:{CONFIG_KEY}"
-    data = pulumi.Config(CONFIG_NAMESPACE).require_object(CONFIG_KEY)
+    data = pulumi.Config(CONFIG_NAMESPACE).get_object(CONFIG_KEY)
+    if not data:
+        raise ConfigError(
+            [Problem(source, data, "missing or empty; set it in Pulumi.<stack>.yaml under config")],
+            source,
+        )
     config = parse_config(data, source)
     if cloud is not None and config.cloud != cloud:
         raise ConfigError(

@@ -8,7 +8,7 @@ than Istio's own `gateway` chart where production needs it (PDB, zone and node s
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 from pydantic.alias_generators import to_camel, to_snake
@@ -128,12 +128,23 @@ class Disruption(Model):
 
     enabled: bool = True
     min_available: IntOrPercent | None = None
-    max_unavailable: IntOrPercent | None = 1
+    max_unavailable: IntOrPercent | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_max_unavailable(cls, data: Any) -> Any:
+        """maxUnavailable 1 unless either bound is given: always leaves a pod evictable."""
+        given = {"minAvailable", "min_available", "maxUnavailable", "max_unavailable"}
+        if isinstance(data, dict) and not given & data.keys():
+            return {**data, "maxUnavailable": 1}
+        return data
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> Disruption:
-        if self.enabled and (self.min_available is None) == (self.max_unavailable is None):
-            raise ValueError("set exactly one of minAvailable or maxUnavailable")
+    def _at_most_one(self) -> Disruption:
+        if self.min_available is not None and self.max_unavailable is not None:
+            raise ValueError("set only one of minAvailable or maxUnavailable")
+        if self.enabled and self.min_available is None and self.max_unavailable is None:
+            raise ValueError("set one of minAvailable or maxUnavailable, or enabled: false")
         return self
 
     def evictable(self, replicas: int) -> int:
@@ -225,24 +236,23 @@ class GatewayService(Model):
                 yield Problem(
                     f"{path}.{to_camel(name)}", port, "is reserved by the Istio proxy; pick another"
                 )
-        if self.type not in (None, "LoadBalancer"):
-            if self.load_balancer_source_ranges:
-                yield Problem(
-                    f"{path}.loadBalancerSourceRanges",
-                    self.load_balancer_source_ranges,
-                    f"only applies to type LoadBalancer, not {self.type}; remove it",
-                )
-            if self.load_balancer_class:
-                yield Problem(
-                    f"{path}.loadBalancerClass",
-                    self.load_balancer_class,
-                    f"only applies to type LoadBalancer, not {self.type}; remove it",
-                )
-        if self.type == "ClusterIP" and self.external_traffic_policy:
+
+    def type_problems(self, path: str, effective: str, why: str) -> Iterator[Problem]:
+        """Fields that only an L4 load balancer reads, against the type the Service gets."""
+        if effective != "LoadBalancer":
+            for name in ("load_balancer_source_ranges", "load_balancer_class"):
+                if getattr(self, name):
+                    yield Problem(
+                        f"{path}.{to_camel(name)}",
+                        getattr(self, name),
+                        f"only applies to a LoadBalancer Service, and this one is {effective} "
+                        f"({why}); remove it",
+                    )
+        if effective == "ClusterIP" and self.external_traffic_policy:
             yield Problem(
                 f"{path}.externalTrafficPolicy",
                 self.external_traffic_policy,
-                "does not apply to a ClusterIP Service; remove it",
+                f"does not apply to a ClusterIP Service ({why}); remove it",
             )
 
 
