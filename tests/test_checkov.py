@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,9 @@ from tests.conftest import PROJECTS
 
 
 def _checkov() -> str:
-    path = os.environ.get("CHECKOV") or shutil.which("checkov")
+    beside = Path(sys.executable).parent / "checkov"  # the venv running the tests
+    path = os.environ.get("CHECKOV") or (str(beside) if beside.exists() else None)
+    path = path or shutil.which("checkov")
     if path:
         return path
     if os.environ.get("CI") == "true":

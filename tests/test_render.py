@@ -12,7 +12,7 @@ from ingresslib.cli import main
 from ingresslib.errors import ConfigError
 from ingresslib.offline.mocks import RecordingMocks
 from ingresslib.offline.output import manifests, plan
-from ingresslib.offline.runner import run_program
+from ingresslib.offline.runner import run_program, run_project
 from tests.conftest import PROJECTS, ROOT
 
 
@@ -137,3 +137,8 @@ def test_cli_names_a_missing_stack(capsys) -> None:
     err = capsys.readouterr().err
     assert "no stack 'prod'" in err
     assert "chained, gateway, standalone" in err
+
+
+def test_root_project_is_the_example(renders) -> None:
+    root = manifests(run_project(ROOT, "dev"))
+    assert root == manifests(renders[("examples/echoserver-canary", "dev")])

@@ -62,7 +62,10 @@ def manifest(record: Registered) -> dict[str, Any]:
 
 
 def manifests(records: list[Registered]) -> list[dict[str, Any]]:
-    return [manifest(r) for r in records if r.custom and r.is_kubernetes]
+    """Kubernetes objects sorted by file name: registration order varies between runs (the
+    SDK registers from worker threads), the output must not."""
+    objs = [manifest(r) for r in records if r.custom and r.is_kubernetes]
+    return sorted(objs, key=file_name)
 
 
 def plan(records: list[Registered]) -> list[dict[str, Any]]:
