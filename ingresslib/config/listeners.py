@@ -68,7 +68,8 @@ class Listener(Model):
     protocol: Literal["HTTP", "HTTPS", "TLS"]
     hosts: list[Host] = Field(min_length=1)
     allow_any_host: bool = False
-    https_redirect: bool = True
+    # None: redirect to HTTPS exactly when HTTPS listeners serve all of this listener's hosts.
+    https_redirect: bool | None = None
     tls: ListenerTls | None = None
 
     def problems(self, path: str) -> Iterator[Problem]:

@@ -11,6 +11,7 @@ from pydantic import Field, ValidationError, model_validator
 from ingresslib.config.base import DnsLabel, Model
 from ingresslib.config.certificates import CertificateSource, ExistingSecret
 from ingresslib.config.listeners import Listener, host_covers
+from ingresslib.config.routing import Destination, Mirror, Routing
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ConfigError, Problem
 
@@ -44,6 +45,7 @@ class StackConfig(Model):
     gateway: GatewayWorkload | None = None
     listeners: list[Listener] = []
     certificates: dict[DnsLabel, CertificateSource] = {}
+    routing: Routing = Routing()
     load_balancer: LoadBalancer = LoadBalancer()
     observability: Observability = Observability()
 
@@ -108,6 +110,66 @@ class StackConfig(Model):
         yield from self._listener_problems()
         for key, cert in self.certificates.items():
             yield from cert.problems(f"certificates.{key}")
+        yield from self._routing_problems()
+
+    def _routing_problems(self) -> Iterator[Problem]:
+        """References between hosts, listeners, backends and subsets, with config paths."""
+        backends = self.routing.backends
+        for key, backend in backends.items():
+            yield from backend.problems(f"routing.backends.{key}")
+        if self.workload is None and self.routing.hosts:
+            yield Problem("routing.hosts", f"{len(self.routing.hosts)} host(s)",
+                          "topology standalone has no Istio gateway to route; the cloud load "
+                          "balancer routes to the backends")
+            return
+        http_hosts = {h for lst in self.listeners if lst.protocol != "TLS" for h in lst.hosts}
+        tls_hosts = {h for lst in self.listeners if lst.protocol == "TLS" for h in lst.hosts}
+        seen: dict[str, int] = {}
+        for i, host in enumerate(self.routing.hosts):
+            path = f"routing.hosts[{i}]"
+            yield from host.problems(path)
+            if host.host in seen:
+                yield Problem(f"{path}.host", host.host,
+                              f"already routed by routing.hosts[{seen[host.host]}]; merge them")
+            seen.setdefault(host.host, i)
+            if host.routes and not any(host_covers(h, host.host) for h in http_hosts):
+                yield Problem(f"{path}.host", host.host,
+                              "no HTTP or HTTPS listener serves this host (IST0132); add it to "
+                              "a listener's hosts")
+            if host.tls_routes and host.host not in tls_hosts:
+                yield Problem(f"{path}.tlsRoutes", host.host,
+                              "tlsRoutes need a TLS (PASSTHROUGH) listener serving this host")
+            for j, route in enumerate([*host.routes, *host.tls_routes]):
+                kind, k = ("routes", j) if j < len(host.routes) else (
+                    "tlsRoutes", j - len(host.routes))
+                yield from self._destination_problems(f"{path}.{kind}[{k}]", route.to)
+                for field, dest in (route.destinations() if kind == "routes" else ()):
+                    if isinstance(dest, Mirror):
+                        yield from self._reference(f"{path}.{kind}[{k}].{field}", dest)
+
+    def _destination_problems(self, path: str, to: list[Destination]) -> Iterator[Problem]:
+        for i, dest in enumerate(to):
+            yield from self._reference(f"{path}.to[{i}]", dest)
+        if len(to) > 1:
+            weights = [d.weight for d in to]
+            if None in weights:
+                yield Problem(f"{path}.to", weights,
+                              "give every destination of a split a weight")
+            elif sum(w for w in weights if w is not None) != 100:
+                yield Problem(f"{path}.to", weights, "weights of a split must add up to 100")
+
+    def _reference(self, path: str, dest: Destination | Mirror) -> Iterator[Problem]:
+        backend = self.routing.backends.get(dest.backend)
+        if backend is None:
+            known = ", ".join(sorted(self.routing.backends)) or "none declared"
+            yield Problem(f"{path}.backend", dest.backend,
+                          f"names no entry of routing.backends ({known})")
+        elif dest.subset and dest.subset not in backend.subsets:
+            known = ", ".join(backend.subsets) or "none"
+            yield Problem(f"{path}.subset", dest.subset,
+                          f"backend {dest.backend} defines no such subset (IST0101; "
+                          f"subsets: {known}); add it under routing.backends.{dest.backend}"
+                          ".subsets")
 
     def _service_problems(self, wl: GatewayWorkload) -> Iterator[Problem]:
         svc = wl.service
@@ -154,6 +216,27 @@ class StackConfig(Model):
                     )
             if lst.tls and lst.tls.certificate:
                 yield from self._certificate_problems(path, lst)
+            if lst.protocol == "HTTP" and lst.https_redirect and self.topology == "gateway":
+                missing = self._without_https(lst)
+                if missing:
+                    yield Problem(
+                        f"{path}.httpsRedirect", True,
+                        f"redirects {missing} to HTTPS, which no HTTPS listener serves; add an "
+                        "HTTPS listener for them or set httpsRedirect: false",
+                    )
+
+    def _without_https(self, lst: Listener) -> list[str]:
+        https = {h for o in self.listeners if o.protocol == "HTTPS" for h in o.hosts}
+        return [h for h in lst.hosts if not any(host_covers(o, h) for o in https)]
+
+    def redirects(self, lst: Listener) -> bool:
+        """Whether an HTTP listener answers with a redirect to HTTPS (the production default
+        whenever HTTPS listeners serve all its hosts)."""
+        if lst.protocol != "HTTP":
+            return False
+        if lst.https_redirect is not None:
+            return lst.https_redirect
+        return not self._without_https(lst)
 
     def _certificate_problems(self, path: str, lst: Listener) -> Iterator[Problem]:
         assert lst.tls is not None

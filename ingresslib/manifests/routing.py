@@ -1,0 +1,128 @@
+"""Every routing object of a stack: the Gateway, a VirtualService per host (split into
+delegates when one would grow past what etcd should hold) and a DestinationRule per backend."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ingresslib.config.listeners import Listener
+from ingresslib.config.routing import HostRoutes, Route
+from ingresslib.config.stack import StackConfig
+from ingresslib.errors import ConfigError, Problem
+from ingresslib.manifests.destination_rule import destination_rule
+from ingresslib.manifests.istio_gateway import istio_gateway
+from ingresslib.manifests.meta import selector_labels
+from ingresslib.manifests.virtual_service import (
+    delegate_virtual_service,
+    host_slug,
+    http_route,
+    virtual_service,
+)
+
+# etcd refuses objects over 1.5 MiB; stay well below so status and annotations always fit.
+MAX_OBJECT_BYTES = 512 * 1024
+
+
+def object_size(obj: dict[str, Any]) -> int:
+    return len(json.dumps(obj, separators=(",", ":")).encode())
+
+
+def gateway_ref(cfg: StackConfig) -> tuple[str, str]:
+    """(namespace, name) of the stack's Istio Gateway."""
+    assert cfg.workload is not None
+    return cfg.workload.namespace, cfg.name
+
+
+def gateway_listeners(cfg: StackConfig) -> list[Listener]:
+    """The Istio Gateway's servers. In `chained` the L7 load balancer owns the listeners (TLS,
+    redirects) and sends plain HTTP to port 80: the gateway serves every host there, and must
+    not redirect, or requests would loop through the load balancer."""
+    if cfg.topology != "chained":
+        return cfg.listeners
+    hosts = sorted({h for lst in cfg.listeners for h in lst.hosts})
+    return [Listener(name="http-from-lb", port=80, protocol="HTTP", hosts=hosts,
+                     https_redirect=False, allow_any_host="*" in hosts)]
+
+
+def routing_objects(cfg: StackConfig) -> list[dict[str, Any]]:
+    wl = cfg.workload
+    if wl is None:
+        return []
+    namespace, name = gateway_ref(cfg)
+    credentials = {key: cfg.credential_name(key) for key in cfg.certificates}
+    listeners = gateway_listeners(cfg)
+    redirects = {lst.name for lst in listeners if cfg.redirects(lst)}
+    objs = [istio_gateway(name, namespace, selector_labels(wl), listeners, credentials,
+                          redirects)]
+    backends = cfg.routing.backends
+    for i, host in enumerate(cfg.routing.hosts):
+        vs_name = f"{cfg.name}-{host_slug(host.host)}"
+        passthrough = next(
+            (lst.port for lst in cfg.listeners
+             if lst.protocol == "TLS" and host.host in lst.hosts), 443)
+        vs = virtual_service(vs_name, namespace, f"{namespace}/{name}", host, backends,
+                             passthrough_port=passthrough)
+        if object_size(vs) > MAX_OBJECT_BYTES:
+            objs += _split(vs, host, i, cfg)
+        else:
+            objs.append(vs)
+    objs += [destination_rule(f"{cfg.name}-{key}", b) for key, b in sorted(backends.items())]
+    return objs
+
+
+def _scope(route: Route) -> str | None:
+    """The first path segment every match of `route` is confined to ("/api/"), if any."""
+    scopes = set()
+    for m in route.match:
+        uri = m.uri
+        path = uri.prefix or uri.exact if uri and not m.ignore_uri_case else None
+        parts = path.split("/") if path else []
+        if len(parts) < 3 or not parts[1]:
+            return None
+        scopes.add(f"/{parts[1]}/")
+    return scopes.pop() if len(scopes) == 1 else None
+
+
+def _split(vs: dict[str, Any], host: HostRoutes, index: int, cfg: StackConfig
+           ) -> list[dict[str, Any]]:
+    """Move runs of routes confined to one first path segment into delegate VirtualServices.
+
+    The root keeps the order: a delegating rule per run, unconfined rules in place. A request
+    that enters a delegate never returns to the root, so each delegate also carries copies of
+    the unconfined rules that follow its run: fall-through behaves as before the split.
+    """
+    backends = cfg.routing.backends
+    routes = host.routes
+    scopes = [_scope(r) for r in routes]
+    root: list[dict[str, Any]] = []
+    delegates: list[dict[str, Any]] = []
+    meta = vs["metadata"]
+    i = 0
+    while i < len(routes):
+        scope = scopes[i]
+        if scope is None:
+            root.append(http_route(routes[i], backends))
+            i += 1
+            continue
+        j = i
+        while j < len(routes) and scopes[j] == scope:
+            j += 1
+        rules = [http_route(r, backends) for r in routes[i:j]]
+        rules += [http_route(r, backends) for r, s in zip(routes[j:], scopes[j:], strict=True)
+                  if s is None]
+        name = f"{meta['name']}-{len(delegates) + 1}"
+        delegates.append(delegate_virtual_service(name, meta["namespace"], rules))
+        root.append({"name": f"delegate-{len(delegates)}", "match": [{"uri": {"prefix": scope}}],
+                     "delegate": {"name": name, "namespace": meta["namespace"]}})
+        i = j
+    split_root = {**vs, "spec": {**vs["spec"], "http": root}}
+    too_big = [o for o in (split_root, *delegates) if object_size(o) > MAX_OBJECT_BYTES]
+    if too_big:
+        raise ConfigError([Problem(
+            f"routing.hosts[{index}].routes", f"{len(routes)} routes",
+            f"render VirtualServices over {MAX_OBJECT_BYTES // 1024} KiB even split by first "
+            "path segment; group the routes under distinct path prefixes or delegate them "
+            "to team VirtualServices (routes[].delegate)",
+        )])
+    return [split_root, *delegates]
