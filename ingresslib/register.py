@@ -47,5 +47,8 @@ def register(
 
 
 def resource_name(prefix: str, manifest: dict[str, Any]) -> str:
-    """`{component}-{object name}`: unique per type under one parent, stable across renders."""
-    return f"{prefix}-{manifest['metadata']['name']}"
+    """`{component}-{namespace}-{name}` (cluster-scoped: `{component}-{name}`): unique per
+    type, and stable whatever else the component renders, so URNs never shift."""
+    meta = manifest["metadata"]
+    scope = f"{meta['namespace']}-" if "namespace" in meta else ""
+    return f"{prefix}-{scope}{meta['name']}"

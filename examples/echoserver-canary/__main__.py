@@ -10,7 +10,12 @@ from ingresslib import IngressStack
 from ingresslib.config import StackConfig
 from ingresslib.register import register, resource_name
 
-host = pulumi.Config().get("host") or "echo.example.com"
+settings = pulumi.Config()
+host = settings.get("host") or "echo.example.com"
+# Seed 001's canary: v1 takes 80 %, v2 20 % (the seed's YAML swaps the two weights; its text
+# and video give v1 the 80). Raise canaryWeight to shift traffic to v2.
+canary = settings.get_int("canaryWeight")
+canary = 20 if canary is None else canary
 
 config = StackConfig.model_validate(
     {
@@ -29,6 +34,32 @@ config = StackConfig.model_validate(
         ],
         # Development certificate; production stacks use cert-manager or the cloud's service.
         "certificates": {"echo-tls": {"source": "selfSigned", "dnsNames": [host]}},
+        "routing": {
+            "backends": {
+                "echoserver": {
+                    "service": backends.SERVICE,
+                    "namespace": backends.NAMESPACE,
+                    "port": 80,
+                    "subsets": {"v1": {"version": "v1"}, "v2": {"version": "v2"}},
+                }
+            },
+            "hosts": [
+                {
+                    "host": host,
+                    "routes": [
+                        {
+                            "name": "echoserver",
+                            "match": [{"uri": {"prefix": "/"}}],
+                            "to": [
+                                {"backend": "echoserver", "subset": "v1",
+                                 "weight": 100 - canary},
+                                {"backend": "echoserver", "subset": "v2", "weight": canary},
+                            ],
+                        }
+                    ],
+                }
+            ],
+        },
     }
 )
 

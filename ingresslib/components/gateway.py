@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 
+from ingresslib.components.base import ManifestComponent
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.manifests.gateway import GatewayOptions, gateway_objects
 from ingresslib.manifests.meta import selector_labels
-from ingresslib.register import register, resource_name
 
 
-class IngressGateway(pulumi.ComponentResource):
+class IngressGateway(ManifestComponent):
     """Namespace, RBAC, Deployment, Service, HPA, PDB and NetworkPolicy of one Istio gateway.
 
     Usable alone: `IngressGateway("edge", GatewayWorkload(), GatewayOptions())`.
@@ -22,23 +24,14 @@ class IngressGateway(pulumi.ComponentResource):
         workload: GatewayWorkload,
         options: GatewayOptions | None = None,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        manifests: list[dict[str, Any]] | None = None,
     ) -> None:
         super().__init__("ingresslib:index:IngressGateway", name, None, opts)
-        options = options or GatewayOptions()
-        self.manifests = gateway_objects(workload, options)
-        self.resources: dict[str, pulumi.CustomResource] = {}
-        previous: pulumi.Resource | None = None
-        for manifest in self.manifests:
-            # Everything namespaced waits for the namespace; the rest has no ordering needs.
-            depends = [previous] if previous is not None else []
-            child = register(
-                resource_name(name, manifest),
-                manifest,
-                pulumi.ResourceOptions(parent=self, depends_on=depends),
-            )
-            self.resources[f"{manifest['kind']}/{manifest['metadata']['name']}"] = child
-            if manifest["kind"] == "Namespace":
-                previous = child
+        if manifests is None:
+            manifests = gateway_objects(workload, options or GatewayOptions())
+        self.manifests = manifests
+        self.resources = self._register_manifests(name, self.manifests)
         self.namespace = workload.namespace
         self.service_name = workload.name
         self.selector = selector_labels(workload)

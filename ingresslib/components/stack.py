@@ -6,32 +6,39 @@ import pulumi
 
 from ingresslib.components.certificates import SelfSignedTls
 from ingresslib.components.gateway import IngressGateway
+from ingresslib.components.policies import IngressRouting, MeshSecurity
 from ingresslib.config.certificates import SelfSignedCertificate
 from ingresslib.config.stack import StackConfig
-from ingresslib.manifests.gateway import GatewayOptions
+from ingresslib.manifests.stack import check, stack_manifests
 
 
 class IngressStack(pulumi.ComponentResource):
-    """Composes the gateway workload and its certificates for the configured cloud/topology."""
+    """Composes the gateway workload, its certificates, routing and mesh security.
+
+    Every object is rendered and analysed before the first resource is registered: an error
+    stops the program with nothing half-created; warnings go to the Pulumi log.
+    """
 
     def __init__(
         self, name: str, config: StackConfig, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        manifests = stack_manifests(config)
+        warnings = check(config, manifests.all())
         super().__init__("ingresslib:index:IngressStack", name, None, opts)
+        for warning in warnings:
+            pulumi.log.warn(str(warning), resource=self)
         self.config = config
         self.gateway: IngressGateway | None = None
         wl = config.workload
         outputs: dict[str, object] = {"cloud": config.cloud, "topology": config.topology}
+        child = pulumi.ResourceOptions(parent=self)
         if wl is not None:
             self.gateway = IngressGateway(
-                f"{name}-gateway",
-                wl,
-                GatewayOptions.for_stack(config),
-                pulumi.ResourceOptions(parent=self),
+                f"{name}-gateway", wl, opts=child, manifests=manifests.gateway
             )
             outputs |= {"gatewayNamespace": wl.namespace, "gatewayService": wl.name}
             # Istio reads credentialName secrets from the gateway pods' namespace.
-            after = [self.gateway]
+            in_namespace = pulumi.ResourceOptions(parent=self, depends_on=[self.gateway])
             for key, cert in sorted(config.certificates.items()):
                 if isinstance(cert, SelfSignedCertificate):
                     SelfSignedTls(
@@ -39,6 +46,11 @@ class IngressStack(pulumi.ComponentResource):
                         cert,
                         secret_name=config.credential_name(key),
                         namespace=wl.namespace,
-                        opts=pulumi.ResourceOptions(parent=self, depends_on=after),
+                        opts=in_namespace,
                     )
+            if manifests.routing:
+                IngressRouting(f"{name}-routing", config, in_namespace,
+                               manifests=manifests.routing)
+        if manifests.security:
+            MeshSecurity(f"{name}-security", config, child, manifests=manifests.security)
         self.register_outputs(outputs)

@@ -253,7 +253,7 @@ class ConnectionPool(Model):
 
 
 class OutlierDetection(Model):
-    consecutive_5xx_errors: int = Field(default=5, ge=1)
+    consecutive_5xx_errors: int = Field(default=5, ge=1, alias="consecutive5xxErrors")
     interval: Duration = "10s"
     base_ejection_time: Duration = "30s"
     max_ejection_percent: int = Field(default=50, ge=1, le=100)

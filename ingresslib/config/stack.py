@@ -12,6 +12,7 @@ from ingresslib.config.base import DnsLabel, Model
 from ingresslib.config.certificates import CertificateSource, ExistingSecret
 from ingresslib.config.listeners import Listener, host_covers
 from ingresslib.config.routing import Destination, Mirror, Routing
+from ingresslib.config.security import Security, security_problems
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ConfigError, Problem
 
@@ -46,6 +47,7 @@ class StackConfig(Model):
     listeners: list[Listener] = []
     certificates: dict[DnsLabel, CertificateSource] = {}
     routing: Routing = Routing()
+    security: Security | None = None
     load_balancer: LoadBalancer = LoadBalancer()
     observability: Observability = Observability()
 
@@ -111,6 +113,12 @@ class StackConfig(Model):
         for key, cert in self.certificates.items():
             yield from cert.problems(f"certificates.{key}")
         yield from self._routing_problems()
+        if self.security is not None:
+            yield from security_problems(
+                self.security,
+                self.topology,
+                external_traffic_policy=wl.service.external_traffic_policy if wl else None,
+            )
 
     def _routing_problems(self) -> Iterator[Problem]:
         """References between hosts, listeners, backends and subsets, with config paths."""

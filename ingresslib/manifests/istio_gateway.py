@@ -35,6 +35,7 @@ def istio_gateway(
     namespace: str,
     selector: dict[str, str],
     listeners: list[Listener],
+    *,
     credentials: dict[str, str],
     redirects: set[str],
 ) -> dict[str, Any]:

@@ -53,8 +53,8 @@ def routing_objects(cfg: StackConfig) -> list[dict[str, Any]]:
     credentials = {key: cfg.credential_name(key) for key in cfg.certificates}
     listeners = gateway_listeners(cfg)
     redirects = {lst.name for lst in listeners if cfg.redirects(lst)}
-    objs = [istio_gateway(name, namespace, selector_labels(wl), listeners, credentials,
-                          redirects)]
+    objs = [istio_gateway(name, namespace, selector_labels(wl), listeners,
+                          credentials=credentials, redirects=redirects)]
     backends = cfg.routing.backends
     for i, host in enumerate(cfg.routing.hosts):
         vs_name = f"{cfg.name}-{host_slug(host.host)}"

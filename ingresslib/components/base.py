@@ -1,0 +1,33 @@
+"""What every ingresslib component shares: registering rendered manifests as its children."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from ingresslib.register import register, resource_name
+
+
+class ManifestComponent(pulumi.ComponentResource):
+    """A component whose children are the manifests its pure core rendered."""
+
+    def _register_manifests(
+        self, name: str, manifests: list[dict[str, Any]], after: list[pulumi.Resource] | None = None
+    ) -> dict[str, pulumi.CustomResource]:
+        """Register each manifest with `parent=self`, named `{name}-{object}`; Namespaces first,
+        and everything else after them (and after `after`)."""
+        children: dict[str, pulumi.CustomResource] = {}
+        depends: list[pulumi.Resource] = list(after or [])
+        for manifest in sorted(manifests, key=lambda m: m["kind"] != "Namespace"):
+            meta = manifest["metadata"]
+            child = register(
+                resource_name(name, manifest),
+                manifest,
+                pulumi.ResourceOptions(parent=self, depends_on=depends),
+            )
+            key = f"{manifest['kind']}/{meta.get('namespace', '')}/{meta['name']}"
+            children[key] = child
+            if manifest["kind"] == "Namespace":
+                depends = [*depends, child]
+        return children

@@ -1,0 +1,55 @@
+"""IngressRouting and MeshSecurity: the stack's Istio objects, each a component of its own."""
+
+from __future__ import annotations
+
+import pulumi
+
+from ingresslib.components.base import ManifestComponent
+from ingresslib.config.stack import StackConfig
+from ingresslib.manifests.routing import routing_objects
+from ingresslib.manifests.stack import Manifest, check, security_manifests
+
+
+class IngressRouting(ManifestComponent):
+    """The Gateway, VirtualServices and DestinationRules of `config.routing`.
+
+    Usable alone in front of a gateway deployed elsewhere: describe it in `config.gateway`
+    (its namespace and pod labels) and the listeners it serves. Analysis runs before anything
+    is registered.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        config: StackConfig,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        manifests: list[Manifest] | None = None,
+    ) -> None:
+        if manifests is None:
+            manifests = routing_objects(config)
+            for warning in check(config, manifests):
+                pulumi.log.warn(str(warning))
+        super().__init__("ingresslib:index:IngressRouting", name, None, opts)
+        self.manifests = manifests
+        self.resources = self._register_manifests(name, manifests)
+        self.register_outputs({"objects": len(manifests)})
+
+
+class MeshSecurity(ManifestComponent):
+    """PeerAuthentications, RequestAuthentication and AuthorizationPolicies of
+    `config.security`."""
+
+    def __init__(
+        self,
+        name: str,
+        config: StackConfig,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        manifests: list[Manifest] | None = None,
+    ) -> None:
+        manifests = security_manifests(config) if manifests is None else manifests
+        super().__init__("ingresslib:index:MeshSecurity", name, None, opts)
+        self.manifests = manifests
+        self.resources = self._register_manifests(name, manifests)
+        self.register_outputs({"objects": len(manifests)})
