@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ingresslib import IngressStack, parse_config
+from ingresslib.analysis import analyze
 from ingresslib.cli import main
 from ingresslib.errors import ConfigError
 from ingresslib.offline.mocks import RecordingMocks
@@ -142,3 +143,8 @@ def test_cli_names_a_missing_stack(capsys) -> None:
 def test_root_project_is_the_example(renders) -> None:
     root = manifests(run_project(ROOT, "dev"))
     assert root == manifests(renders[("examples/echoserver-canary", "dev")])
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=_ids)
+def test_every_render_is_clean_under_analysis(project, renders) -> None:
+    assert [str(f) for f in analyze(manifests(renders[project]))] == []
