@@ -15,14 +15,33 @@ from __future__ import annotations
 import contextlib
 import difflib
 import importlib
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import betterproto2
 from betterproto2 import casing
-from envoy_data_plane.google.protobuf import Any as AnyMessage
 from envoy_data_plane.message_pool import default_message_pool
+from pydantic.warnings import PydanticDeprecationWarning
 
+
+@contextlib.contextmanager
+def _quiet_imports() -> Iterator[None]:
+    """envoy-data-plane's generated classes use a pydantic idiom deprecated since pydantic 2.12,
+    and each module warns as it loads: the warning is for that library's authors, not ours."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", category=PydanticDeprecationWarning, module=r"envoy_data_plane\."
+        )
+        yield
+
+
+with _quiet_imports():
+    from envoy_data_plane.envoy.type.v3 import StatusCode
+    from envoy_data_plane.google.protobuf import Any as AnyMessage
+
+# The HTTP statuses Envoy's HttpStatus takes (its StatusCode enum only admits defined values).
+HTTP_STATUS_CODES = frozenset(code.value for code in StatusCode)
 TYPE_URL_PREFIX = "type.googleapis.com/"
 
 # What istiod decodes each patch into (its xds.BuildXDSObjectFromStruct).
@@ -102,7 +121,7 @@ def message_class(type_name: str) -> MessageClass:
         package.append(part)
     if package and len(package) < len(parts):
         # No such package is reported below, like any other unknown name.
-        with contextlib.suppress(ImportError):
+        with contextlib.suppress(ImportError), _quiet_imports():
             importlib.import_module(f"envoy_data_plane.{'.'.join(package)}")
     cls = default_message_pool.url_to_type.get(TYPE_URL_PREFIX + type_name)
     if cls is None:
@@ -129,6 +148,7 @@ def _check_message(cls: MessageClass, value: Any, path: str) -> None:
     if not isinstance(value, Mapping):
         raise EnvoyConfigError(f"{path}: a {_name(cls)} is an object, got {value!r}")
     meta = cls._betterproto
+    spelt: dict[str, str] = {}
     for key, item in value.items():
         field = casing.safe_snake_case(key)
         where = f"{path}.{key}"
@@ -136,6 +156,9 @@ def _check_message(cls: MessageClass, value: Any, path: str) -> None:
             near = difflib.get_close_matches(field, meta.meta_by_field_name, n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
             raise EnvoyConfigError(f"{where}: {_name(cls)} has no field {key!r}{hint}")
+        if field in spelt:
+            raise EnvoyConfigError(f"{where}: the same field as {spelt[field]!r}; keep one")
+        spelt[field] = key
         if item is not None:  # JSON null is the field's default
             _check_field(meta, field, item, where)
 

@@ -97,6 +97,11 @@ def test_seed_002_guide_gateway_rewrite_and_least_request(renders) -> None:
     hpa = objs["HorizontalPodAutoscaler"][0]["spec"]
     assert (hpa["minReplicas"], hpa["maxReplicas"]) == (2, 10)
     assert objs["PodDisruptionBudget"][0]["spec"]["minAvailable"] == 1
+    ratelimit = next(f for f in objs["EnvoyFilter"] if f["metadata"]["name"].endswith("global"))
+    value = ratelimit["spec"]["configPatches"][0]["patch"]["value"]
+    assert value["name"] == "envoy.filters.http.ratelimit"
+    assert value["typed_config"]["domain"] == "istio-ingress"
+    assert value["typed_config"]["failure_mode_deny"] is True
 
 
 # ------------------------------------------------------------------ features render valid

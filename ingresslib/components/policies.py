@@ -1,4 +1,5 @@
-"""IngressRouting and MeshSecurity: the stack's Istio objects, each a component of its own."""
+"""IngressRouting, MeshSecurity and RateLimiting: the stack's Istio objects, each a component
+of its own."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ import pulumi
 from ingresslib.components.base import ManifestComponent
 from ingresslib.config.stack import StackConfig
 from ingresslib.manifests.routing import routing_objects
-from ingresslib.manifests.stack import Manifest, check, security_manifests
+from ingresslib.manifests.stack import (
+    Manifest,
+    check,
+    rate_limit_manifests,
+    security_manifests,
+)
 
 
 class IngressRouting(ManifestComponent):
@@ -52,4 +58,30 @@ class MeshSecurity(ManifestComponent):
         super().__init__("ingresslib:index:MeshSecurity", name, None, opts)
         self.manifests = manifests
         self.resources = self._register_manifests(name, manifests)
+        self.register_outputs({"objects": len(manifests)})
+
+
+class RateLimiting(ManifestComponent):
+    """Local and global rate-limit EnvoyFilters, and the ratelimit service when deployed.
+
+    The global filter fails closed, so its EnvoyFilters wait for the service to be ready.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        config: StackConfig,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        manifests: list[Manifest] | None = None,
+    ) -> None:
+        manifests = rate_limit_manifests(config) if manifests is None else manifests
+        super().__init__("ingresslib:index:RateLimiting", name, None, opts)
+        self.manifests = manifests
+        service = [m for m in manifests if m["kind"] != "EnvoyFilter"]
+        filters = [m for m in manifests if m["kind"] == "EnvoyFilter"]
+        self.resources = self._register_manifests(name, service)
+        self.resources |= self._register_manifests(
+            name, filters, after=list(self.resources.values())
+        )
         self.register_outputs({"objects": len(manifests)})

@@ -6,7 +6,7 @@ import pulumi
 
 from ingresslib.components.certificates import SelfSignedTls
 from ingresslib.components.gateway import IngressGateway
-from ingresslib.components.policies import IngressRouting, MeshSecurity
+from ingresslib.components.policies import IngressRouting, MeshSecurity, RateLimiting
 from ingresslib.config.certificates import SelfSignedCertificate
 from ingresslib.config.stack import StackConfig
 from ingresslib.manifests.stack import check, stack_manifests
@@ -51,6 +51,9 @@ class IngressStack(pulumi.ComponentResource):
             if manifests.routing:
                 IngressRouting(f"{name}-routing", config, in_namespace,
                                manifests=manifests.routing)
+            if manifests.rate_limits:
+                RateLimiting(f"{name}-ratelimit", config, in_namespace,
+                             manifests=manifests.rate_limits)
         if manifests.security:
             MeshSecurity(f"{name}-security", config, child, manifests=manifests.security)
         self.register_outputs(outputs)

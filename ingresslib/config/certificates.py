@@ -1,23 +1,43 @@
 """Certificate sources, one per name; listeners refer to them by name.
 
-Every source ends as a TLS Secret in the gateway namespace, named by the listener's
-credentialName, which Istio hot-reloads on rotation without restarting the gateway.
+Where Istio terminates TLS, every source ends as a TLS Secret in the gateway namespace, named by
+the listener's credentialName, which Istio hot-reloads on rotation without restarting the
+gateway. ACM certificates cannot be exported: TLS from ACM terminates at the AWS load balancer.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, model_validator
 
-from ingresslib.config.base import DnsSubdomain, Model
+from ingresslib.config.base import DnsLabel, DnsSubdomain, Model
+from ingresslib.config.duration import Duration, duration_ns
 from ingresslib.config.listeners import Host
 from ingresslib.errors import Problem
 
+_ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
+
+
+def _acm_arn(value: str) -> str:
+    if not _ACM_ARN.match(value):
+        raise ValueError(
+            "must be an ACM certificate ARN: arn:aws:acm:<region>:<account>:certificate/<id>"
+        )
+    return value
+
+
+AcmArn = Annotated[str, AfterValidator(_acm_arn)]
+
 
 class SelfSignedCertificate(Model):
-    """Development only: a CA and a leaf made with pulumi-tls, the key kept as a Pulumi secret."""
+    """Development only: a CA and a leaf made with pulumi-tls, the key kept as a Pulumi secret.
+
+    `clientCa` adds a second CA for MUTUAL listeners: its certificate becomes the Secret's
+    `ca.crt` (the clients Istio accepts) and its key a secret output to sign client certs.
+    """
 
     source: Literal["selfSigned"]
     dns_names: list[Host] = Field(min_length=1)
@@ -25,6 +45,7 @@ class SelfSignedCertificate(Model):
     validity_hours: int = Field(default=2160, ge=1, le=87600)
     early_renewal_hours: int = Field(default=720, ge=0)
     key_algorithm: Literal["ECDSA", "RSA"] = "ECDSA"
+    client_ca: bool = False
 
     def problems(self, path: str) -> Iterator[Problem]:
         if self.early_renewal_hours >= self.validity_hours:
@@ -45,6 +66,77 @@ class ExistingSecret(Model):
     dns_names: list[Host] = Field(min_length=1)
 
 
+class PrivateKey(Model):
+    algorithm: Literal["ECDSA", "RSA", "Ed25519"] = "ECDSA"
+    size: int | None = None
+
+    @model_validator(mode="after")
+    def _size_fits(self) -> PrivateKey:
+        allowed = {"ECDSA": {256, 384, 521}, "RSA": {2048, 3072, 4096}, "Ed25519": set()}
+        if self.size is not None and self.size not in allowed[self.algorithm]:
+            fits = sorted(allowed[self.algorithm]) or "none (leave size unset)"
+            raise ValueError(f"size {self.size} does not fit {self.algorithm}; use {fits}")
+        return self
+
+
+class CertManagerCertificate(Model):
+    """A cert-manager Certificate; its Secret lands in the gateway namespace, renewed in place."""
+
+    source: Literal["certManager"]
+    dns_names: list[Host] = Field(min_length=1)
+    issuer: DnsLabel
+    duration: Duration = "2160h"
+    renew_before: Duration = "720h"
+    private_key: PrivateKey = PrivateKey()
+
+    def problems(self, path: str) -> Iterator[Problem]:
+        if duration_ns(self.renew_before) >= duration_ns(self.duration):
+            yield Problem(f"{path}.renewBefore", self.renew_before,
+                          f"must be shorter than duration ({self.duration})")
+        if "*" in self.dns_names:
+            yield Problem(f"{path}.dnsNames", self.dns_names, "'*' is not a valid certificate name")
+
+
+class AcmCertificate(Model):
+    """AWS Certificate Manager: an existing certificate (`arn`), or one ingresslib requests and
+    validates through DNS records in the Route53 zone `validationZone`. Terminates at the NLB
+    or ALB; never reaches the gateway."""
+
+    source: Literal["acm"]
+    dns_names: list[Host] = Field(min_length=1)
+    arn: AcmArn | None = None
+    validation_zone: str | None = None
+
+    @model_validator(mode="after")
+    def _existing_or_created(self) -> AcmCertificate:
+        if (self.arn is None) == (self.validation_zone is None):
+            raise ValueError("set arn (an existing certificate) or validationZone (the Route53 "
+                             "zone to validate a new one in), not both")
+        return self
+
+
+class KeyVaultCertificate(Model):
+    """An Azure Key Vault certificate: Application Gateway reads it by its versionless secret id
+    (renewals sync), and the Istio gateway gets it as a TLS Secret through the Secrets Store CSI
+    driver. `vault` is the vault's name; `resourceGroup` where it lives."""
+
+    source: Literal["keyVault"]
+    dns_names: list[Host] = Field(min_length=1)
+    vault: str = Field(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")
+    resource_group: str = Field(min_length=1, max_length=90)
+    certificate: str = Field(pattern=r"^[0-9a-zA-Z-]{1,127}$")
+
+
 CertificateSource = Annotated[
-    SelfSignedCertificate | ExistingSecret, Field(discriminator="source")
+    SelfSignedCertificate
+    | ExistingSecret
+    | CertManagerCertificate
+    | AcmCertificate
+    | KeyVaultCertificate,
+    Field(discriminator="source"),
 ]
+
+# Where each source can terminate TLS: in the gateway pods (a Secret Istio reads), or at the
+# cloud's L7 load balancer / NLB.
+IN_CLUSTER_SOURCES = ("selfSigned", "secret", "certManager", "keyVault")
+CLOUD_SOURCES = {"eks": ("acm",), "aks": ("keyVault",)}

@@ -12,11 +12,11 @@ import re
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from envoy_data_plane.envoy.type.v3 import StatusCode
 from pydantic import AfterValidator, Field, model_validator
 
 from ingresslib.config.base import DnsLabel, DnsSubdomain, Model
 from ingresslib.config.workload import ResourceList, Resources
+from ingresslib.envoy import HTTP_STATUS_CODES
 from ingresslib.errors import Problem
 
 # Istio names a gateway's virtual hosts "<host>:<port>" after the Gateway server port; the
@@ -49,7 +49,7 @@ def _duration(value: str) -> str:
 
 
 def _status_code(value: int) -> int:
-    if value < 400 or value not in {code.value for code in StatusCode}:
+    if value < 400 or value not in HTTP_STATUS_CODES:
         raise ValueError(
             "must be a 4xx or 5xx status Envoy knows, such as 429 or 503 "
             "(Envoy answers 429 for anything below 400)"
@@ -69,10 +69,11 @@ HeaderName = Annotated[str, AfterValidator(_header_name)]
 
 
 class LocalLimit(Model):
-    """A token bucket in each gateway pod: the whole gateway, one host, or one route of a host.
+    """A token bucket for the whole gateway, one host, or one route of a host.
 
-    Envoy uses the most specific bucket only: a route's replaces its host's, and a host's
-    replaces the gateway's, so the gateway limit covers what no narrower limit names.
+    Each gateway pod keeps its own buckets, one per listener for the gateway scope and one per
+    port for the others. Envoy uses the most specific bucket only: a route's replaces its
+    host's, and a host's the gateway's, so the gateway limit covers what no narrower one names.
     """
 
     scope: Literal["gateway", "host", "route"]
@@ -194,8 +195,9 @@ class Descriptor(Model):
 class Deploy(Model):
     """Render envoyproxy/ratelimit and its Redis into `namespace`, injected into the mesh.
 
-    Redis keeps counters in memory only: a restart resets them, which fails open for a window,
-    never closed.
+    Redis keeps the counters in memory only, so a restart starts every limit afresh. While Redis
+    or the service is down the gateway fails requests if failureModeDeny is on (the default):
+    both sit on the request path.
     """
 
     namespace: DnsLabel = "ratelimit"

@@ -11,6 +11,7 @@ from pydantic import Field, ValidationError, model_validator
 from ingresslib.config.base import DnsLabel, Model
 from ingresslib.config.certificates import CertificateSource, ExistingSecret
 from ingresslib.config.listeners import Listener, host_covers
+from ingresslib.config.ratelimit import RateLimits, ratelimit_problems
 from ingresslib.config.routing import Destination, Mirror, Routing
 from ingresslib.config.security import Security, security_problems
 from ingresslib.config.workload import GatewayWorkload
@@ -48,6 +49,7 @@ class StackConfig(Model):
     certificates: dict[DnsLabel, CertificateSource] = {}
     routing: Routing = Routing()
     security: Security | None = None
+    rate_limits: RateLimits = RateLimits()
     load_balancer: LoadBalancer = LoadBalancer()
     observability: Observability = Observability()
 
@@ -113,6 +115,16 @@ class StackConfig(Model):
         for key, cert in self.certificates.items():
             yield from cert.problems(f"certificates.{key}")
         yield from self._routing_problems()
+        yield from self.rate_limits.problems("rateLimits")
+        if wl is not None:
+            yield from ratelimit_problems(
+                self.rate_limits,
+                {h for lst in self.listeners for h in lst.hosts},
+                {h.host: {r.name for r in h.routes} for h in self.routing.hosts},
+            )
+        elif self.rate_limits.local or self.rate_limits.global_:
+            yield Problem("rateLimits", "set", "rate limits run in the Istio gateway, which "
+                          "topology standalone does not deploy; remove them")
         if self.security is not None:
             yield from security_problems(
                 self.security,

@@ -10,6 +10,7 @@ from ingresslib.config.stack import StackConfig
 from ingresslib.errors import ConfigError, Problem
 from ingresslib.manifests.gateway import GatewayOptions, gateway_objects
 from ingresslib.manifests.meta import selector_labels
+from ingresslib.manifests.ratelimit import ratelimit_objects
 from ingresslib.manifests.routing import routing_objects
 from ingresslib.manifests.security import security_objects
 
@@ -23,9 +24,10 @@ class StackManifests:
     gateway: list[Manifest]
     routing: list[Manifest]
     security: list[Manifest]
+    rate_limits: list[Manifest]
 
     def all(self) -> list[Manifest]:
-        return [*self.gateway, *self.routing, *self.security]
+        return [*self.gateway, *self.routing, *self.security, *self.rate_limits]
 
 
 def security_manifests(cfg: StackConfig) -> list[Manifest]:
@@ -49,6 +51,20 @@ def stack_manifests(cfg: StackConfig) -> StackManifests:
         gateway=gateway_objects(wl, GatewayOptions.for_stack(cfg)) if wl else [],
         routing=routing_objects(cfg),
         security=security_manifests(cfg),
+        rate_limits=rate_limit_manifests(cfg),
+    )
+
+
+def rate_limit_manifests(cfg: StackConfig) -> list[Manifest]:
+    wl = cfg.workload
+    if wl is None:
+        return []
+    return ratelimit_objects(
+        cfg.rate_limits,
+        stack=cfg.name,
+        gateway_namespace=wl.namespace,
+        gateway_selector=selector_labels(wl),
+        revision=wl.revision,
     )
 
 
