@@ -412,7 +412,7 @@ def test_direct_construction_without_listeners_raises_config_error() -> None:
 def test_direct_construction_of_a_valid_config() -> None:
     cfg = StackConfig(
         cloud="aks",
-        topology="chained",
+        topology="gateway",
         listeners=[
             Listener(
                 name="https",

@@ -206,6 +206,10 @@ def test_mutual_tls_listener_and_tls13(validator) -> None:
 def test_chained_gateway_takes_plain_http_from_the_load_balancer() -> None:
     data = _cfg()
     data["topology"] = "chained"
+    data["certificates"] = {"shop": {
+        "source": "acm", "dnsNames": [HOST],
+        "arn": "arn:aws:acm:eu-west-1:123456789012:certificate/"
+               "0b8d9a3e-5c4f-4f39-9d0e-6a1f2b3c4d5e"}}
     gateway = _by_kind(routing_objects(parse_config(data)))["Gateway"][0]
     assert gateway["spec"]["servers"] == [{
         "hosts": [HOST], "port": {"name": "http-from-lb", "number": 80, "protocol": "HTTP"}}]

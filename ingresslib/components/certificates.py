@@ -1,11 +1,17 @@
-"""SelfSignedCertificate: a development CA and leaf from pulumi-tls, stored only in a Secret."""
+"""Certificates: cert-manager issuers and Certificates, and self-signed development TLS from
+pulumi-tls whose private keys are stored only in Kubernetes Secrets."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pulumi
 import pulumi_tls as tls
 
+from ingresslib.components.base import ManifestComponent
 from ingresslib.config.certificates import SelfSignedCertificate
+from ingresslib.config.stack import StackConfig
+from ingresslib.manifests.certificates import certificate_objects
 from ingresslib.manifests.tls_secret import tls_secret
 from ingresslib.register import register
 
@@ -17,11 +23,30 @@ def _key(name: str, algorithm: str, parent: pulumi.Resource) -> tls.PrivateKey:
     )
 
 
+def _ca(name: str, spec: SelfSignedCertificate, common_name: str, parent: pulumi.Resource
+        ) -> tuple[tls.PrivateKey, tls.SelfSignedCert]:
+    key = _key(f"{name}-key", spec.key_algorithm, parent)
+    cert = tls.SelfSignedCert(
+        name,
+        private_key_pem=key.private_key_pem,
+        subject=tls.SelfSignedCertSubjectArgs(
+            common_name=common_name, organization=spec.organization
+        ),
+        is_ca_certificate=True,
+        validity_period_hours=spec.validity_hours,
+        early_renewal_hours=spec.early_renewal_hours,
+        allowed_uses=["cert_signing", "crl_signing"],
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    return key, cert
+
+
 class SelfSignedTls(pulumi.ComponentResource):
     """A CA, a leaf for `spec.dns_names`, and the TLS Secret `secret_name` in `namespace`.
 
     Not for production: browsers do not trust the CA. The private keys are Pulumi secrets and
-    are written nowhere but the Secret.
+    are written nowhere but the Secret (and, for `clientCa`, the secret output
+    `client_ca_private_key_pem`, to sign client certificates with).
     """
 
     def __init__(
@@ -34,20 +59,7 @@ class SelfSignedTls(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("ingresslib:index:SelfSignedTls", name, None, opts)
-        subject = tls.SelfSignedCertSubjectArgs(
-            common_name=f"{spec.organization} CA", organization=spec.organization
-        )
-        ca_key = _key(f"{name}-ca-key", spec.key_algorithm, self)
-        ca = tls.SelfSignedCert(
-            f"{name}-ca",
-            private_key_pem=ca_key.private_key_pem,
-            subject=subject,
-            is_ca_certificate=True,
-            validity_period_hours=spec.validity_hours,
-            early_renewal_hours=spec.early_renewal_hours,
-            allowed_uses=["cert_signing", "crl_signing"],
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        ca_key, ca = _ca(f"{name}-ca", spec, f"{spec.organization} CA", self)
         leaf_key = _key(f"{name}-key", spec.key_algorithm, self)
         request = tls.CertRequest(
             f"{name}-csr",
@@ -69,6 +81,18 @@ class SelfSignedTls(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.ca_cert_pem = ca.cert_pem
+        outputs: dict[str, pulumi.Input[str]] = {
+            "caCertPem": self.ca_cert_pem, "secretName": secret_name}
+        # Istio verifies MUTUAL clients against ca.crt: the client CA when there is one.
+        trusted = ca.cert_pem
+        if spec.client_ca:
+            client_key, client_ca = _ca(f"{name}-client-ca", spec,
+                                        f"{spec.organization} client CA", self)
+            trusted = client_ca.cert_pem
+            self.client_ca_cert_pem = client_ca.cert_pem
+            self.client_ca_private_key_pem = pulumi.Output.secret(client_key.private_key_pem)
+            outputs |= {"clientCaCertPem": self.client_ca_cert_pem,
+                        "clientCaPrivateKeyPem": self.client_ca_private_key_pem}
         self.secret = register(
             f"{name}-secret",
             tls_secret(
@@ -76,8 +100,35 @@ class SelfSignedTls(pulumi.ComponentResource):
                 namespace,
                 cert_pem=leaf.cert_pem,
                 key_pem=pulumi.Output.secret(leaf_key.private_key_pem),
-                ca_pem=ca.cert_pem,
+                ca_pem=trusted,
             ),
             pulumi.ResourceOptions(parent=self),
         )
-        self.register_outputs({"caCertPem": self.ca_cert_pem, "secretName": secret_name})
+        self.register_outputs(outputs)
+
+
+class Certificates(ManifestComponent):
+    """Every in-cluster certificate source of a stack: cert-manager issuers and Certificates,
+    and self-signed TLS, all landing as Secrets in the gateway namespace."""
+
+    def __init__(
+        self,
+        name: str,
+        config: StackConfig,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        manifests: list[dict[str, Any]] | None = None,
+    ) -> None:
+        manifests = certificate_objects(config) if manifests is None else manifests
+        super().__init__("ingresslib:index:Certificates", name, None, opts)
+        self.manifests = manifests
+        self.resources = self._register_manifests(name, manifests)
+        self.self_signed: dict[str, SelfSignedTls] = {}
+        wl = config.workload
+        for key, cert in sorted(config.certificates.items()):
+            if wl is not None and isinstance(cert, SelfSignedCertificate):
+                self.self_signed[key] = SelfSignedTls(
+                    f"{name}-{key}", cert, secret_name=config.credential_name(key),
+                    namespace=wl.namespace, opts=pulumi.ResourceOptions(parent=self),
+                )
+        self.register_outputs({"objects": len(manifests), "selfSigned": sorted(self.self_signed)})

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pulumi
 
-from ingresslib.components.certificates import SelfSignedTls
+from ingresslib.components.certificates import Certificates
 from ingresslib.components.gateway import IngressGateway
 from ingresslib.components.policies import IngressRouting, MeshSecurity, RateLimiting
-from ingresslib.config.certificates import SelfSignedCertificate
 from ingresslib.config.stack import StackConfig
 from ingresslib.manifests.stack import check, stack_manifests
 
@@ -39,15 +38,9 @@ class IngressStack(pulumi.ComponentResource):
             outputs |= {"gatewayNamespace": wl.namespace, "gatewayService": wl.name}
             # Istio reads credentialName secrets from the gateway pods' namespace.
             in_namespace = pulumi.ResourceOptions(parent=self, depends_on=[self.gateway])
-            for key, cert in sorted(config.certificates.items()):
-                if isinstance(cert, SelfSignedCertificate):
-                    SelfSignedTls(
-                        f"{name}-{key}",
-                        cert,
-                        secret_name=config.credential_name(key),
-                        namespace=wl.namespace,
-                        opts=in_namespace,
-                    )
+            if manifests.certificates or config.certificates:
+                self.certificates = Certificates(f"{name}-tls", config, in_namespace,
+                                                 manifests=manifests.certificates)
             if manifests.routing:
                 IngressRouting(f"{name}-routing", config, in_namespace,
                                manifests=manifests.routing)

@@ -140,3 +140,37 @@ CertificateSource = Annotated[
 # cloud's L7 load balancer / NLB.
 IN_CLUSTER_SOURCES = ("selfSigned", "secret", "certManager", "keyVault")
 CLOUD_SOURCES = {"eks": ("acm",), "aks": ("keyVault",)}
+
+
+def terminates_in_cluster(cert: CertificateSource, cloud: str) -> bool:
+    """Whether the Istio gateway itself holds this certificate (a Secret it reads), rather
+    than the cloud load balancer in front of it."""
+    return cert.source in IN_CLUSTER_SOURCES and cert.source not in CLOUD_SOURCES[cloud]
+
+
+def source_problems(
+    path: str, cert: CertificateSource, *, cloud: str, topology: str, mode: str
+) -> Iterator[Problem]:
+    """Which source can serve a listener, by cloud and topology. `path` points at the
+    listener's `tls.certificate`; `mode` is its TLS mode."""
+    if cert.source == "acm" and cloud != "eks":
+        yield Problem(path, cert.source, "ACM certificates serve AWS load balancers only; on "
+                      "aks use keyVault, certManager or selfSigned")
+        return
+    if cert.source == "keyVault" and cloud != "aks":
+        yield Problem(path, cert.source, "Key Vault certificates serve Azure only; on eks use "
+                      "acm, certManager or selfSigned")
+        return
+    if topology in ("chained", "standalone") and cert.source not in CLOUD_SOURCES[cloud]:
+        lb = "the ALB" if cloud == "eks" else "Application Gateway"
+        wanted = CLOUD_SOURCES[cloud][0]
+        yield Problem(path, cert.source, f"in topology {topology} {lb} terminates TLS and "
+                      f"reads certificates from {wanted}, not from the cluster; use a "
+                      f"{wanted} source")
+    if mode == "MUTUAL":
+        if cert.source == "acm":
+            yield Problem(path, cert.source, "the NLB cannot verify client certificates; "
+                          "terminate MUTUAL TLS at the gateway with an in-cluster source")
+        elif isinstance(cert, SelfSignedCertificate) and not cert.client_ca:
+            yield Problem(path, cert.source, "MUTUAL needs a CA to verify clients with: set "
+                          "clientCa: true on this certificate")

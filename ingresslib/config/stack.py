@@ -9,7 +9,13 @@ import pulumi
 from pydantic import Field, ValidationError, model_validator
 
 from ingresslib.config.base import DnsLabel, Model
-from ingresslib.config.certificates import CertificateSource, ExistingSecret
+from ingresslib.config.cert_manager import AcmeIssuer, CertManager, Http01, Route53
+from ingresslib.config.certificates import (
+    CertificateSource,
+    CertManagerCertificate,
+    ExistingSecret,
+    source_problems,
+)
 from ingresslib.config.listeners import Listener, host_covers
 from ingresslib.config.ratelimit import RateLimits, ratelimit_problems
 from ingresslib.config.routing import Destination, Mirror, Routing
@@ -47,6 +53,7 @@ class StackConfig(Model):
     gateway: GatewayWorkload | None = None
     listeners: list[Listener] = []
     certificates: dict[DnsLabel, CertificateSource] = {}
+    cert_manager: CertManager = CertManager()
     routing: Routing = Routing()
     security: Security | None = None
     rate_limits: RateLimits = RateLimits()
@@ -114,6 +121,8 @@ class StackConfig(Model):
         yield from self._listener_problems()
         for key, cert in self.certificates.items():
             yield from cert.problems(f"certificates.{key}")
+            if isinstance(cert, CertManagerCertificate):
+                yield from self._issuer_problems(f"certificates.{key}", cert)
         yield from self._routing_problems()
         yield from self.rate_limits.problems("rateLimits")
         if wl is not None:
@@ -131,6 +140,36 @@ class StackConfig(Model):
                 self.topology,
                 external_traffic_policy=wl.service.external_traffic_policy if wl else None,
             )
+
+    def _issuer_problems(self, path: str, cert: CertManagerCertificate) -> Iterator[Problem]:
+        issuer = self.cert_manager.issuers.get(cert.issuer)
+        if issuer is None:
+            known = ", ".join(sorted(self.cert_manager.issuers)) or "none declared"
+            yield Problem(f"{path}.issuer", cert.issuer,
+                          f"names no entry of certManager.issuers ({known}); declare it there "
+                          "(type existing for an issuer the cluster already has)")
+            return
+        if not isinstance(issuer, AcmeIssuer):
+            return
+        solver = issuer.solver
+        if isinstance(solver, Http01):
+            wildcards = [h for h in cert.dns_names if h.startswith("*.")]
+            if wildcards:
+                yield Problem(f"{path}.dnsNames", wildcards,
+                              "ACME HTTP-01 cannot issue wildcard names; use a DNS-01 solver "
+                              "(route53 or azureDns) for this issuer")
+            port80 = {h for lst in self.listeners if lst.port == 80 for h in lst.hosts}
+            unreachable = [h for h in cert.dns_names
+                           if not any(host_covers(p, h) for p in port80)]
+            if unreachable and not wildcards:
+                yield Problem(f"{path}.dnsNames", unreachable,
+                              "HTTP-01 challenges arrive on port 80: add these hosts to an "
+                              "HTTP listener on port 80")
+        elif (self.cloud == "eks") != isinstance(solver, Route53):
+            wanted = "route53" if self.cloud == "eks" else "azureDns"
+            yield Problem(f"certManager.issuers.{cert.issuer}.solver.kind", solver.kind,
+                          f"DNS-01 authenticates with the cluster's cloud identity (IRSA on "
+                          f"eks, workload identity on aks); use {wanted} on {self.cloud}")
 
     def _routing_problems(self) -> Iterator[Problem]:
         """References between hosts, listeners, backends and subsets, with config paths."""
@@ -270,6 +309,8 @@ class StackConfig(Model):
                 f"names no entry of certificates ({known}); declare it under certificates",
             )
             return
+        yield from source_problems(f"{path}.tls.certificate", cert, cloud=self.cloud,
+                                   topology=self.topology, mode=lst.tls.mode)
         for host in lst.hosts:
             if not any(host_covers(name, host) for name in cert.dns_names):
                 yield Problem(

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ingresslib.analysis import Finding, analyze
+from ingresslib.config.certificates import terminates_in_cluster
 from ingresslib.config.stack import StackConfig
 from ingresslib.errors import ConfigError, Problem
+from ingresslib.manifests.certificates import certificate_objects
 from ingresslib.manifests.gateway import GatewayOptions, gateway_objects
 from ingresslib.manifests.meta import selector_labels
 from ingresslib.manifests.ratelimit import ratelimit_objects
@@ -25,9 +27,11 @@ class StackManifests:
     routing: list[Manifest]
     security: list[Manifest]
     rate_limits: list[Manifest]
+    certificates: list[Manifest]
 
     def all(self) -> list[Manifest]:
-        return [*self.gateway, *self.routing, *self.security, *self.rate_limits]
+        return [*self.gateway, *self.certificates, *self.routing, *self.security,
+                *self.rate_limits]
 
 
 def security_manifests(cfg: StackConfig) -> list[Manifest]:
@@ -52,6 +56,7 @@ def stack_manifests(cfg: StackConfig) -> StackManifests:
         routing=routing_objects(cfg),
         security=security_manifests(cfg),
         rate_limits=rate_limit_manifests(cfg),
+        certificates=certificate_objects(cfg),
     )
 
 
@@ -71,9 +76,11 @@ def rate_limit_manifests(cfg: StackConfig) -> list[Manifest]:
 def check(cfg: StackConfig, objects: list[Manifest]) -> list[Finding]:
     """Analyse the objects; raise ConfigError on any error, return the warnings."""
     wl = cfg.workload
-    credentials = (
-        {(wl.namespace, cfg.credential_name(key)) for key in cfg.certificates} if wl else set()
-    )
+    credentials = {
+        (wl.namespace, cfg.credential_name(key))
+        for key, cert in cfg.certificates.items()
+        if terminates_in_cluster(cert, cfg.cloud)
+    } if wl else set()
     findings = analyze(objects, credentials=credentials)
     errors = [f for f in findings if f.severity == "error"]
     if errors:
