@@ -40,7 +40,7 @@ class ConfigError(Exception):
         """Translate pydantic's errors into field paths in the user's (camelCase) spelling."""
         problems = []
         for e in err.errors(include_url=False):
-            path = _path(e["loc"], data)
+            path = _path(e["loc"], data, missing=e["type"] == "missing")
             msg = e["msg"]
             if e["type"] == "extra_forbidden":
                 msg = "unknown key; remove it or check its spelling"
@@ -50,7 +50,7 @@ class ConfigError(Exception):
         return cls(problems, source)
 
 
-def _path(loc: tuple[int | str, ...], data: Any) -> str:
+def _path(loc: tuple[int | str, ...], data: Any, *, missing: bool) -> str:
     """The user's path to an error: pydantic's location minus its internal segments (union
     member names, discriminator tags, validator names), found by walking the input itself."""
     out, current = "", data
@@ -63,8 +63,8 @@ def _path(loc: tuple[int | str, ...], data: Any) -> str:
         key = next((k for k in keys if k in current), None)
         if key is not None:
             out, current = (f"{out}.{part}" if out else part), current[key]
-        elif isinstance(current, dict) and i == len(loc) - 1 and "[" not in part:
-            out = f"{out}.{part}" if out else part  # a required key that is missing
+        elif missing and i == len(loc) - 1:
+            out = f"{out}.{part}" if out else part  # the required key that is absent
     return out
 
 
