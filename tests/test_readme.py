@@ -1,0 +1,39 @@
+"""The README's config snippets behave as the README says: what users copy must work."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from ingresslib import parse_config
+from ingresslib.errors import ConfigError
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text()
+BLOCKS = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", README, re.S)]
+STACKS = [b["config"]["ingress:stack"] for b in BLOCKS if "config" in b]
+
+
+def test_the_deploy_snippet_is_valid() -> None:
+    (deploy,) = [s for s in STACKS if "certificates" in s]
+    parse_config(deploy)
+
+
+def test_the_validate_snippet_fails_as_shown() -> None:
+    (bad,) = [s for s in STACKS if "certificates" not in s]
+    with pytest.raises(ConfigError) as err:
+        parse_config(bad)
+    for problem in err.value.problems:
+        assert f"  - {problem}" in README
+
+
+def test_the_routing_snippet_is_valid_in_a_stack() -> None:
+    (routing,) = [b for b in BLOCKS if "routing" in b]
+    parse_config({
+        "cloud": "eks",
+        "listeners": [{"name": "http", "port": 80, "protocol": "HTTP",
+                       "hosts": ["shop.example.com"]}],
+        **routing,
+    })
