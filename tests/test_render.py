@@ -12,7 +12,7 @@ from ingresslib.analysis import analyze
 from ingresslib.cli import main
 from ingresslib.errors import ConfigError
 from ingresslib.offline.mocks import RecordingMocks
-from ingresslib.offline.output import manifests, plan
+from ingresslib.offline.output import manifests, plan, write
 from ingresslib.offline.runner import run_program, run_project
 from tests.conftest import PROJECTS, ROOT
 
@@ -59,8 +59,31 @@ def test_no_key_material_in_render_output(project, tmp_path: Path) -> None:
             assert "PRIVATE KEY" not in text, path
 
 
+def _secret_values(value: object, inside: bool = False) -> list[str]:
+    """Every string Pulumi marks secret inside a registered resource's inputs."""
+    if isinstance(value, dict):
+        inside = inside or value.get("4dabf18193072939515e22adb298388d") == (
+            "1b47061264138c4ac30d75fd1eb44270")
+        return [s for v in value.values() for s in _secret_values(v, inside)]
+    if isinstance(value, list):
+        return [s for v in value for s in _secret_values(v, inside)]
+    return [value] if inside and isinstance(value, str) and len(value) > 8 else []
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=_ids)
+def test_no_secret_value_in_render_output(project, renders, tmp_path: Path) -> None:
+    records = renders[project]
+    write(tmp_path, records)
+    text = "\n".join(p.read_text() for p in sorted(tmp_path.rglob("*")) if p.is_file())
+    for record in records:
+        for value in _secret_values(record.inputs):
+            assert value not in text, record.name
+
+
 def test_example_secret_is_redacted_but_keys_visible(renders) -> None:
-    objs = manifests(renders[("examples/echoserver-canary", "dev")])
+    records = renders[("examples/echoserver-canary", "dev")]
+    assert any(_secret_values(r.inputs) for r in records)  # the keys are marked secret
+    objs = manifests(records)
     secret = next(o for o in objs if o["kind"] == "Secret")
     assert secret["metadata"] == {
         "labels": {"app.kubernetes.io/managed-by": "ingresslib"},
