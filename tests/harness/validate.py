@@ -153,6 +153,25 @@ def _allow_nullable(node: Any) -> Any:
     return out
 
 
+_INLINE_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
+
+
+def _python_patterns(node: Any) -> Any:
+    """Go's RE2 (which the API server uses) accepts global flags anywhere, e.g. the Prometheus
+    operator's `^(?i)(abort|warn)?$`; Python only at the start: move them there, unchanged in
+    meaning."""
+    if isinstance(node, dict):
+        out = {k: _python_patterns(v) for k, v in node.items()}
+        pattern = out.get("pattern")
+        if isinstance(pattern, str) and _INLINE_FLAGS.search(pattern, 1):
+            flags = "".join(_INLINE_FLAGS.findall(pattern))
+            out["pattern"] = f"(?{flags})" + _INLINE_FLAGS.sub("", pattern)
+        return out
+    if isinstance(node, list):
+        return [_python_patterns(v) for v in node]
+    return node
+
+
 @functools.cache
 def _crd_validator(shared_dir: Path, group: str, version: str, kind: str) -> Validator | None:
     """Compiled validator for ``crds/<group>/<kind>_<version>.json``, or None if there is none.
@@ -164,7 +183,7 @@ def _crd_validator(shared_dir: Path, group: str, version: str, kind: str) -> Val
     path = shared_dir / "schemas" / "crds" / group / f"{kind.lower()}_{version}.json"
     if not path.is_file():
         return None
-    schema = _allow_nullable(json.loads(path.read_text(encoding="utf-8")))
+    schema = _python_patterns(_allow_nullable(json.loads(path.read_text(encoding="utf-8"))))
     properties = schema.setdefault("properties", {})
     properties.setdefault("apiVersion", {"type": "string"})
     properties.setdefault("kind", {"type": "string"})
