@@ -1,5 +1,5 @@
-"""IngressRouting, MeshSecurity and RateLimiting: the stack's Istio objects, each a component
-of its own."""
+"""IngressRouting, MeshSecurity, RateLimiting and Monitoring: the stack's policies and
+operations objects, each a component of its own."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from ingresslib.manifests.routing import routing_objects
 from ingresslib.manifests.stack import (
     Manifest,
     check,
+    monitoring_manifests,
     rate_limit_manifests,
     security_manifests,
 )
@@ -84,4 +85,23 @@ class RateLimiting(ManifestComponent):
         self.resources |= self._register_manifests(
             name, filters, after=list(self.resources.values())
         )
+        self.register_outputs({"objects": len(manifests)})
+
+
+class Monitoring(ManifestComponent):
+    """PodMonitor or ServiceMonitor, PrometheusRule, Grafana dashboard and access logging of the
+    gateway."""
+
+    def __init__(
+        self,
+        name: str,
+        config: StackConfig,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        manifests: list[Manifest] | None = None,
+    ) -> None:
+        manifests = monitoring_manifests(config) if manifests is None else manifests
+        super().__init__("ingresslib:index:Monitoring", name, None, opts)
+        self.manifests = manifests
+        self.resources = self._register_manifests(name, manifests)
         self.register_outputs({"objects": len(manifests)})

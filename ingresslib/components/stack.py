@@ -6,7 +6,12 @@ import pulumi
 
 from ingresslib.components.certificates import Certificates
 from ingresslib.components.gateway import IngressGateway
-from ingresslib.components.policies import IngressRouting, MeshSecurity, RateLimiting
+from ingresslib.components.policies import (
+    IngressRouting,
+    MeshSecurity,
+    Monitoring,
+    RateLimiting,
+)
 from ingresslib.config.stack import StackConfig
 from ingresslib.manifests.stack import check, stack_manifests
 
@@ -44,6 +49,9 @@ class IngressStack(pulumi.ComponentResource):
             if manifests.routing:
                 IngressRouting(f"{name}-routing", config, in_namespace,
                                manifests=manifests.routing)
+            if manifests.monitoring:
+                Monitoring(f"{name}-monitoring", config, in_namespace,
+                           manifests=manifests.monitoring)
             if manifests.rate_limits:
                 RateLimiting(f"{name}-ratelimit", config, in_namespace,
                              manifests=manifests.rate_limits)

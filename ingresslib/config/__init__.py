@@ -2,9 +2,9 @@
 
 from ingresslib.config.certificates import CertificateSource, ExistingSecret, SelfSignedCertificate
 from ingresslib.config.listeners import Listener, ListenerTls
+from ingresslib.config.observability import Observability
 from ingresslib.config.stack import (
     LoadBalancer,
-    Observability,
     StackConfig,
     load_config,
     parse_config,

@@ -53,7 +53,7 @@ class Alerts(Model):
     latency_p95_ms: int = Field(default=500, ge=1)
     latency_p99_ms: int = Field(default=1000, ge=1)
     latency_for: PromDuration = "10m"
-    error_ratio_5xx: float = Field(default=0.05, gt=0, le=1)
+    error_ratio_5xx: float = Field(default=0.05, gt=0, le=1, alias="errorRatio5xx")
     errors_for: PromDuration = "5m"
     replicas_for: PromDuration = "5m"
     hpa_at_max_for: PromDuration = "15m"

@@ -17,6 +17,7 @@ from ingresslib.config.certificates import (
     source_problems,
 )
 from ingresslib.config.listeners import Listener, host_covers
+from ingresslib.config.observability import Observability, observability_problems
 from ingresslib.config.ratelimit import RateLimits, ratelimit_problems
 from ingresslib.config.routing import Destination, Mirror, Routing
 from ingresslib.config.security import Security, security_problems
@@ -33,12 +34,6 @@ class LoadBalancer(Model):
 
     scheme: Literal["internet-facing", "internal"] = "internet-facing"
     deregistration_delay_seconds: int = Field(default=30, ge=0, le=3600)
-
-
-class Observability(Model):
-    """Prometheus scrape annotations on the gateway pods (Envoy and agent merged, port 15020)."""
-
-    prometheus_scrape: bool = True
 
 
 class StackConfig(Model):
@@ -124,6 +119,7 @@ class StackConfig(Model):
             if isinstance(cert, CertManagerCertificate):
                 yield from self._issuer_problems(f"certificates.{key}", cert)
         yield from self._routing_problems()
+        yield from observability_problems(self.observability, certificates=self.certificates)
         yield from self.rate_limits.problems("rateLimits")
         if wl is not None:
             yield from ratelimit_problems(

@@ -25,7 +25,7 @@ MONITORING_API = "monitoring.coreos.com/v1"
 
 
 @dataclass(frozen=True)
-class Gateway:
+class GatewayTarget:
     """The workload every query selects, as Istio, Envoy targets and kube-state-metrics name it."""
 
     namespace: str
@@ -91,7 +91,7 @@ def _alert(
 
 def alert_rules(
     obs: Observability,
-    gw: Gateway,
+    gw: GatewayTarget,
     *,
     min_replicas: int,
     max_replicas: int,
@@ -105,7 +105,7 @@ def alert_rules(
         _alert(
             a, f"IngressGatewayLatencyP{q}High",
             f"{gw.quantile(q / 100)} > {ms}", a.latency_for, "warning",
-            summary=f"p{q} latency at {name} is {{{{ $value | humanize }}}}ms",
+            summary=f'p{q} latency at {name} is {{{{ $value | printf "%.0f" }}}}ms',
             description=f"The {q}th percentile of request duration through the gateway "
             f"(backend included) has been above {ms}ms for {a.latency_for}.",
             hint="Compare backend latency (reporter=destination) to find the slow service; if "
@@ -205,7 +205,7 @@ def _thresholds(*steps: tuple[str, float | None]) -> dict[str, Any]:
 
 def dashboard(
     obs: Observability,
-    gw: Gateway,
+    gw: GatewayTarget,
     *,
     title: str,
     uid: str,
@@ -282,7 +282,7 @@ def dashboard_queries(configmap: dict[str, Any]) -> list[str]:
 
 def _monitor(
     obs: Observability,
-    gw: Gateway,
+    gw: GatewayTarget,
     selector: dict[str, str],
     labels: dict[str, str],
 ) -> list[dict[str, Any]]:
@@ -329,7 +329,7 @@ def monitoring_objects(
     `selector` picks the gateway pods; `cert_manager_certificates` are (namespace, name) of
     the cert-manager Certificates whose expiry to alert on.
     """
-    gw = Gateway(namespace, deployment, hpa, obs.rate_window)
+    gw = GatewayTarget(namespace, deployment, hpa, obs.rate_window)
     labels = {**MANAGED_BY, "app.kubernetes.io/part-of": stack,
               "app.kubernetes.io/name": deployment}
     objs: list[dict[str, Any]] = []

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ingresslib.analysis import Finding, analyze
-from ingresslib.config.certificates import terminates_in_cluster
+from ingresslib.config.certificates import CertManagerCertificate, terminates_in_cluster
 from ingresslib.config.stack import StackConfig
 from ingresslib.errors import ConfigError, Problem
 from ingresslib.manifests.certificates import certificate_objects
 from ingresslib.manifests.gateway import GatewayOptions, gateway_objects
 from ingresslib.manifests.meta import selector_labels
+from ingresslib.manifests.monitoring import monitoring_objects
 from ingresslib.manifests.ratelimit import ratelimit_objects
 from ingresslib.manifests.routing import routing_objects
 from ingresslib.manifests.security import security_objects
@@ -28,10 +29,11 @@ class StackManifests:
     security: list[Manifest]
     rate_limits: list[Manifest]
     certificates: list[Manifest]
+    monitoring: list[Manifest]
 
     def all(self) -> list[Manifest]:
         return [*self.gateway, *self.certificates, *self.routing, *self.security,
-                *self.rate_limits]
+                *self.rate_limits, *self.monitoring]
 
 
 def security_manifests(cfg: StackConfig) -> list[Manifest]:
@@ -57,6 +59,28 @@ def stack_manifests(cfg: StackConfig) -> StackManifests:
         security=security_manifests(cfg),
         rate_limits=rate_limit_manifests(cfg),
         certificates=certificate_objects(cfg),
+        monitoring=monitoring_manifests(cfg),
+    )
+
+
+def monitoring_manifests(cfg: StackConfig) -> list[Manifest]:
+    wl = cfg.workload
+    if wl is None:
+        return []
+    return monitoring_objects(
+        cfg.observability,
+        stack=cfg.name,
+        namespace=wl.namespace,
+        selector=selector_labels(wl),
+        min_replicas=wl.min_running(),
+        max_replicas=wl.autoscaling.max_replicas,
+        deployment=wl.name,
+        hpa=wl.name if wl.autoscaling.enabled else None,
+        cert_manager_certificates=[
+            (wl.namespace, cfg.credential_name(key))
+            for key, cert in sorted(cfg.certificates.items())
+            if isinstance(cert, CertManagerCertificate)
+        ],
     )
 
 
