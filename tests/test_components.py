@@ -30,7 +30,7 @@ def test_ingress_gateway_alone_in_a_user_program() -> None:
     assert {r.type.split(":")[-1] for r in children} == {
         "ServiceAccount", "Role", "RoleBinding", "Deployment", "Service",
         "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"}
-    assert outputs["selector"] == {"app": "edge-gw", "istio": "ingressgateway"}
+    assert outputs["selector"] == {"istio": "ingressgateway"}
     svc = next(o for o in manifests(records) if o["kind"] == "Service")
     assert svc["spec"]["type"] == "ClusterIP"
 

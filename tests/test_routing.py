@@ -66,8 +66,7 @@ def _paths(data: dict[str, Any]) -> set[str]:
 def test_seed_001_echo_gateway_canary_and_subsets(renders) -> None:
     objs = _by_kind(manifests(renders[("examples/echoserver-canary", "dev")]))
     (gateway,) = objs["Gateway"]
-    assert gateway["spec"]["selector"] == {"app": "istio-ingressgateway",
-                                           "istio": "ingressgateway"}
+    assert gateway["spec"]["selector"] == {"istio": "ingressgateway"}  # seed 001's selector
     http, https = gateway["spec"]["servers"]
     assert http["port"] == {"name": "http", "number": 80, "protocol": "HTTP"}
     assert http["tls"] == {"httpsRedirect": True}

@@ -264,6 +264,21 @@ class NetworkPolicySettings(Model):
     metrics_from_namespaces: list[DnsLabel] = []
 
 
+class Upgrade(Model):
+    """A revision-based canary upgrade of the gateway, one config change per step.
+
+    1. add `upgrade` with the new control plane's revision: a second Deployment with that
+       `istio.io/rev` joins the same Service, taking traffic in proportion to its replicas;
+    2. raise `upgrade.replicas` (and lower the HPA floor) to shift more traffic;
+    3. set `revision` to the new one and remove `upgrade`: the main Deployment rolls to the
+       new revision (maxUnavailable 0) and the canary Deployment goes.
+    Roll back at any step by removing `upgrade`.
+    """
+
+    revision: DnsLabel
+    replicas: int = Field(default=1, ge=1)
+
+
 class GatewayWorkload(Model):
     """Everything about the gateway pods and their Service."""
 
@@ -271,6 +286,7 @@ class GatewayWorkload(Model):
     namespace: DnsLabel = "istio-ingress"
     create_namespace: bool = True
     revision: DnsLabel | None = None
+    upgrade: Upgrade | None = None
     labels: Labels = {"istio": "ingressgateway"}
     pod_annotations: Annotations = {}
     replicas: int = Field(default=2, ge=1)
@@ -315,6 +331,19 @@ class GatewayWorkload(Model):
                 f"{path}.maxSurge",
                 self.max_surge,
                 "must be above zero: maxUnavailable is 0, so rollouts need surge capacity",
+            )
+        if self.upgrade and self.upgrade.revision == self.revision:
+            yield Problem(
+                f"{path}.upgrade.revision",
+                self.upgrade.revision,
+                "is already the gateway's revision; to finish an upgrade remove upgrade",
+            )
+        if self.upgrade and len(f"{self.name}-{self.upgrade.revision}") > 63:
+            yield Problem(
+                f"{path}.upgrade.revision",
+                self.upgrade.revision,
+                f"makes the canary Deployment name {self.name}-{self.upgrade.revision} longer "
+                "than 63 characters; shorten name or revision",
             )
         for key in ("app", "istio.io/rev", "sidecar.istio.io/inject"):
             if key in self.labels:

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from ingresslib.config.workload import GatewayWorkload, Spread
-from ingresslib.manifests.meta import obj, selector_labels, skip_checks
+from ingresslib.manifests.meta import deployment_labels, obj, selector_labels, skip_checks
 
 PROXY_UID = 1337
 
@@ -61,11 +61,17 @@ def deployment(
     *,
     trusted_proxies: int,
     prometheus_scrape: bool,
+    canary: bool = False,
 ) -> dict[str, Any]:
-    select = selector_labels(wl)
+    """The gateway Deployment, or with `canary` the upgrade's Deployment: same pods, labelled
+    with the new revision (so the new control plane injects them), fixed replicas, no HPA."""
+    upgrade = wl.upgrade if canary else None
+    name = f"{wl.name}-{upgrade.revision}" if upgrade else wl.name
+    revision = upgrade.revision if upgrade else wl.revision
+    select = deployment_labels(wl, name)
     pod_labels = {**select, "sidecar.istio.io/inject": "true"}
-    if wl.revision:
-        pod_labels["istio.io/rev"] = wl.revision
+    if revision:
+        pod_labels["istio.io/rev"] = revision
     pod_annotations = {
         **wl.pod_annotations,
         "inject.istio.io/templates": "gateway",
@@ -110,9 +116,10 @@ def deployment(
             }
         ],
     }
+    everyone = selector_labels(wl)  # spread all revisions' pods together
     spreads = [
-        _spread(sched.zone_spread, "topology.kubernetes.io/zone", select),
-        _spread(sched.node_spread, "kubernetes.io/hostname", select),
+        _spread(sched.zone_spread, "topology.kubernetes.io/zone", everyone),
+        _spread(sched.node_spread, "kubernetes.io/hostname", everyone),
     ]
     if any(spreads):
         pod["topologySpreadConstraints"] = [s for s in spreads if s]
@@ -124,7 +131,9 @@ def deployment(
         pod["priorityClassName"] = sched.priority_class_name
 
     spec: dict[str, Any] = {}
-    if not wl.autoscaling.enabled:
+    if upgrade:
+        spec["replicas"] = upgrade.replicas
+    elif not wl.autoscaling.enabled:
         spec["replicas"] = wl.replicas
     spec |= {
         "selector": {"matchLabels": select},
@@ -140,7 +149,11 @@ def deployment(
             "spec": pod,
         },
     }
+    if upgrade:
+        labels = {**labels, "app": name}
+    if revision:
+        labels = {**labels, "istio.io/rev": revision}
     return obj(
-        "apps/v1", "Deployment", wl.name, wl.namespace,
+        "apps/v1", "Deployment", name, wl.namespace,
         labels=labels, annotations=INJECTED, spec=spec,
     )

@@ -53,6 +53,9 @@ def gateway_objects(wl: GatewayWorkload, opts: GatewayOptions) -> list[dict[str,
             trusted_proxies=opts.trusted_proxies,
             prometheus_scrape=opts.prometheus_scrape,
         ),
+        *([deployment(wl, labels, trusted_proxies=opts.trusted_proxies,
+                      prometheus_scrape=opts.prometheus_scrape, canary=True)]
+          if wl.upgrade else []),
         service(
             wl, labels, service_type=opts.service_type, annotations=opts.service_annotations
         ),

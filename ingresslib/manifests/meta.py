@@ -31,22 +31,25 @@ def obj(
 
 
 def selector_labels(wl: GatewayWorkload) -> dict[str, str]:
-    """Labels that pick the gateway pods: for the Deployment, Service, PDB, HPA and Gateways.
+    """Labels that pick the gateway pods of every revision: for the Service, PDB, spread,
+    NetworkPolicy and Istio Gateways, so a canary revision's pods share the Service."""
+    return dict(wl.labels)
 
-    The revision stays out so that a canary revision's pods sit behind the same Service.
-    """
-    return {"app": wl.name, **wl.labels}
+
+def deployment_labels(wl: GatewayWorkload, deployment: str) -> dict[str, str]:
+    """One Deployment's own pod selector: its `app` label keeps revisions' ReplicaSets apart."""
+    return {"app": deployment, **wl.labels}
 
 
 def common_labels(wl: GatewayWorkload, stack: str) -> dict[str, str]:
     labels = {
-        **selector_labels(wl),
+        **deployment_labels(wl, wl.name),
         **MANAGED_BY,
         "app.kubernetes.io/name": wl.name,
         "app.kubernetes.io/part-of": stack,
     }
-    if wl.revision:
-        labels["istio.io/rev"] = wl.revision
+    # No istio.io/rev here: the Service, PDB and the rest serve every revision's pods, and a
+    # revision change must not touch them.
     return labels
 
 
