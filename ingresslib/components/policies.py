@@ -1,7 +1,9 @@
 """IngressRouting, MeshSecurity, RateLimiting and Monitoring: the stack's policies and
-operations objects, each a component of its own."""
+operations objects, each a component of its own, usable alone on a StackConfig."""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 import pulumi
 
@@ -17,7 +19,36 @@ from ingresslib.manifests.stack import (
 )
 
 
-class IngressRouting(ManifestComponent):
+class StackPart(ManifestComponent):
+    """One section of a stack: rendered from the config unless IngressStack passes the
+    manifests it already rendered and analysed."""
+
+    TYPE: ClassVar[str]
+
+    def __init__(
+        self,
+        name: str,
+        config: StackConfig,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        manifests: list[Manifest] | None = None,
+    ) -> None:
+        manifests = self.render(config) if manifests is None else manifests
+        super().__init__(self.TYPE, name, None, opts)
+        self.manifests = manifests
+        self.resources = self.register_all(name, manifests)
+        self.register_outputs({"objects": len(manifests)})
+
+    @staticmethod
+    def render(config: StackConfig) -> list[Manifest]:
+        raise TypeError("each StackPart renders its own section")
+
+    def register_all(self, name: str, manifests: list[Manifest]
+                     ) -> dict[str, pulumi.CustomResource]:
+        return self._register_manifests(name, manifests)
+
+
+class IngressRouting(StackPart):
     """The Gateway, VirtualServices and DestinationRules of `config.routing`.
 
     Usable alone in front of a gateway deployed elsewhere: describe it in `config.gateway`
@@ -25,83 +56,44 @@ class IngressRouting(ManifestComponent):
     is registered.
     """
 
-    def __init__(
-        self,
-        name: str,
-        config: StackConfig,
-        opts: pulumi.ResourceOptions | None = None,
-        *,
-        manifests: list[Manifest] | None = None,
-    ) -> None:
-        if manifests is None:
-            manifests = routing_objects(config)
-            for warning in check(config, manifests):
-                pulumi.log.warn(str(warning))
-        super().__init__("ingresslib:index:IngressRouting", name, None, opts)
-        self.manifests = manifests
-        self.resources = self._register_manifests(name, manifests)
-        self.register_outputs({"objects": len(manifests)})
+    TYPE = "ingresslib:index:IngressRouting"
+
+    @staticmethod
+    def render(config: StackConfig) -> list[Manifest]:
+        manifests = routing_objects(config)
+        for warning in check(config, manifests):
+            pulumi.log.warn(str(warning))
+        return manifests
 
 
-class MeshSecurity(ManifestComponent):
+class MeshSecurity(StackPart):
     """PeerAuthentications, RequestAuthentication and AuthorizationPolicies of
     `config.security`."""
 
-    def __init__(
-        self,
-        name: str,
-        config: StackConfig,
-        opts: pulumi.ResourceOptions | None = None,
-        *,
-        manifests: list[Manifest] | None = None,
-    ) -> None:
-        manifests = security_manifests(config) if manifests is None else manifests
-        super().__init__("ingresslib:index:MeshSecurity", name, None, opts)
-        self.manifests = manifests
-        self.resources = self._register_manifests(name, manifests)
-        self.register_outputs({"objects": len(manifests)})
+    TYPE = "ingresslib:index:MeshSecurity"
+    render = staticmethod(security_manifests)
 
 
-class RateLimiting(ManifestComponent):
+class RateLimiting(StackPart):
     """Local and global rate-limit EnvoyFilters, and the ratelimit service when deployed.
 
     The global filter fails closed, so its EnvoyFilters wait for the service to be ready.
     """
 
-    def __init__(
-        self,
-        name: str,
-        config: StackConfig,
-        opts: pulumi.ResourceOptions | None = None,
-        *,
-        manifests: list[Manifest] | None = None,
-    ) -> None:
-        manifests = rate_limit_manifests(config) if manifests is None else manifests
-        super().__init__("ingresslib:index:RateLimiting", name, None, opts)
-        self.manifests = manifests
-        service = [m for m in manifests if m["kind"] != "EnvoyFilter"]
+    TYPE = "ingresslib:index:RateLimiting"
+    render = staticmethod(rate_limit_manifests)
+
+    def register_all(self, name: str, manifests: list[Manifest]
+                     ) -> dict[str, pulumi.CustomResource]:
+        service = self._register_manifests(
+            name, [m for m in manifests if m["kind"] != "EnvoyFilter"])
         filters = [m for m in manifests if m["kind"] == "EnvoyFilter"]
-        self.resources = self._register_manifests(name, service)
-        self.resources |= self._register_manifests(
-            name, filters, after=list(self.resources.values())
-        )
-        self.register_outputs({"objects": len(manifests)})
+        return service | self._register_manifests(name, filters, after=list(service.values()))
 
 
-class Monitoring(ManifestComponent):
+class Monitoring(StackPart):
     """PodMonitor or ServiceMonitor, PrometheusRule, Grafana dashboard and access logging of the
     gateway."""
 
-    def __init__(
-        self,
-        name: str,
-        config: StackConfig,
-        opts: pulumi.ResourceOptions | None = None,
-        *,
-        manifests: list[Manifest] | None = None,
-    ) -> None:
-        manifests = monitoring_manifests(config) if manifests is None else manifests
-        super().__init__("ingresslib:index:Monitoring", name, None, opts)
-        self.manifests = manifests
-        self.resources = self._register_manifests(name, manifests)
-        self.register_outputs({"objects": len(manifests)})
+    TYPE = "ingresslib:index:Monitoring"
+    render = staticmethod(monitoring_manifests)

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from ingresslib.config.base import DnsLabel, DnsSubdomain, Model
+from ingresslib.config.duration import Duration, duration_ns
 from ingresslib.config.workload import ResourceList, Resources
 from ingresslib.envoy import HTTP_STATUS_CODES
 from ingresslib.errors import Problem
@@ -26,26 +27,8 @@ VHOST_PORTS = (80, 443)
 MIN_FILL_INTERVAL_MS = 50
 RATELIMIT_GRPC_PORT = 8081
 
-_DURATION = re.compile(r"^([0-9]+)(ms|s|m|h)$")
-_UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
 # An HTTP header name token, lower case as HTTP/2 sends it; a leading ':' for pseudo-headers.
 _HEADER_NAME = re.compile(r"^:?[a-z0-9!#$%&'*+.^_`|~-]+$")
-
-
-def duration_ms(value: str) -> int:
-    """Milliseconds of a duration such as "100ms", "1s", "5m" or "1h"."""
-    match = _DURATION.match(value)
-    if match is None:
-        raise ValueError(f"{value!r} is not a duration")
-    return int(match.group(1)) * _UNIT_MS[match.group(2)]
-
-
-def _duration(value: str) -> str:
-    if not _DURATION.match(value):
-        raise ValueError("must be a whole number with a unit ms, s, m or h, such as 100ms or 1s")
-    if duration_ms(value) < 1:
-        raise ValueError("must be at least 1ms")
-    return value
 
 
 def _status_code(value: int) -> int:
@@ -63,7 +46,6 @@ def _header_name(value: str) -> str:
     return value
 
 
-Duration = Annotated[str, AfterValidator(_duration)]
 HttpStatus = Annotated[int, AfterValidator(_status_code)]
 HeaderName = Annotated[str, AfterValidator(_header_name)]
 
@@ -108,7 +90,7 @@ class LocalLimit(Model):
                 self.tokens_per_fill,
                 f"must be <= maxTokens ({self.max_tokens}): the bucket cannot hold more",
             )
-        if duration_ms(self.fill_interval) < MIN_FILL_INTERVAL_MS:
+        if duration_ns(self.fill_interval) < MIN_FILL_INTERVAL_MS * 10**6:
             yield Problem(
                 f"{path}.fillInterval",
                 self.fill_interval,

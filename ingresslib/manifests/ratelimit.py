@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from ingresslib.config.duration import duration_ns
 from ingresslib.config.ratelimit import (
     RATELIMIT_GRPC_PORT,
     VHOST_PORTS,
@@ -30,7 +31,6 @@ from ingresslib.config.ratelimit import (
     Limit,
     LocalLimit,
     RateLimits,
-    duration_ms,
 )
 from ingresslib.envoy import validate_patch_value
 from ingresslib.errors import ConfigError, Problem
@@ -118,8 +118,12 @@ def ratelimit_objects(
 
 def proto_duration(value: str) -> str:
     """A config duration ("100ms") in the proto3 JSON form Envoy reads ("0.100s")."""
-    seconds, millis = divmod(duration_ms(value), 1000)
-    return f"{seconds}.{millis:03d}s" if millis else f"{seconds}s"
+    seconds, nanos = divmod(duration_ns(value), 10**9)
+    if not nanos:
+        return f"{seconds}s"
+    frac = f"{nanos:09d}"  # proto3 JSON writes 3, 6 or 9 fractional digits
+    digits = 3 if frac.endswith("000000") else 6 if frac.endswith("000") else 9
+    return f"{seconds}.{frac[:digits]}s"
 
 
 # --------------------------------------------------------------------------- EnvoyFilters
