@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingresslib.manifests.meta import MANAGED_BY, obj, skip_checks
+from ingresslib.manifests.meta import (
+    MANAGED_BY,
+    container_security,
+    obj,
+    pod_security,
+    skip_checks,
+)
 
 NAMESPACE = "echo"
 APP = "echoserver"
@@ -39,14 +45,7 @@ def deployment(version: str, replicas: int = 2) -> dict[str, Any]:
             "requests": {"cpu": "50m", "memory": "64Mi"},
             "limits": {"cpu": "250m", "memory": "128Mi"},
         },
-        "securityContext": {
-            "allowPrivilegeEscalation": False,
-            "privileged": False,
-            "readOnlyRootFilesystem": True,
-            "runAsNonRoot": True,
-            "runAsUser": UID,
-            "capabilities": {"drop": ["ALL"]},
-        },
+        "securityContext": container_security(UID),
         "volumeMounts": [
             {"name": v, "mountPath": p} for v, p in zip(volumes, WRITABLE, strict=True)
         ],
@@ -71,12 +70,7 @@ def deployment(version: str, replicas: int = 2) -> dict[str, Any]:
                 "metadata": {"labels": labels},
                 "spec": {
                     "serviceAccountName": APP,
-                    "securityContext": {
-                        "runAsNonRoot": True,
-                        "runAsUser": UID,
-                        "runAsGroup": UID,
-                        "seccompProfile": {"type": "RuntimeDefault"},
-                    },
+                    "securityContext": pod_security(UID),
                     "containers": [container],
                     "volumes": [{"name": v, "emptyDir": {}} for v in volumes],
                 },

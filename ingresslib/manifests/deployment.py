@@ -10,7 +10,14 @@ import json
 from typing import Any
 
 from ingresslib.config.workload import GatewayWorkload, Spread
-from ingresslib.manifests.meta import deployment_labels, obj, selector_labels, skip_checks
+from ingresslib.manifests.meta import (
+    container_security,
+    deployment_labels,
+    obj,
+    pod_security,
+    selector_labels,
+    skip_checks,
+)
 
 PROXY_UID = 1337
 
@@ -88,11 +95,7 @@ def deployment(
         "serviceAccountName": wl.name,
         "terminationGracePeriodSeconds": wl.drain.termination_grace_period_seconds,
         "securityContext": {
-            "runAsNonRoot": True,
-            "runAsUser": PROXY_UID,
-            "runAsGroup": PROXY_UID,
-            "fsGroup": PROXY_UID,
-            "seccompProfile": {"type": "RuntimeDefault"},
+            **pod_security(PROXY_UID),
             # Lets the non-root proxy bind 80 and 443 with no added capability.
             "sysctls": [{"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"}],
         },
@@ -104,15 +107,7 @@ def deployment(
                     {"name": "http-envoy-prom", "containerPort": 15090, "protocol": "TCP"},
                 ],
                 "resources": wl.resources.model_dump(),
-                "securityContext": {
-                    "allowPrivilegeEscalation": False,
-                    "privileged": False,
-                    "readOnlyRootFilesystem": True,
-                    "runAsNonRoot": True,
-                    "runAsUser": PROXY_UID,
-                    "runAsGroup": PROXY_UID,
-                    "capabilities": {"drop": ["ALL"]},
-                },
+                "securityContext": container_security(PROXY_UID),
             }
         ],
     }

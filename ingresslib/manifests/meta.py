@@ -53,6 +53,29 @@ def common_labels(wl: GatewayWorkload, stack: str) -> dict[str, str]:
     return labels
 
 
+def container_security(uid: int) -> dict[str, Any]:
+    """The restricted Pod Security profile for one container: non-root, nothing to escalate."""
+    return {
+        "allowPrivilegeEscalation": False,
+        "privileged": False,
+        "readOnlyRootFilesystem": True,
+        "runAsNonRoot": True,
+        "runAsUser": uid,
+        "runAsGroup": uid,
+        "capabilities": {"drop": ["ALL"]},
+    }
+
+
+def pod_security(uid: int) -> dict[str, Any]:
+    return {
+        "runAsNonRoot": True,
+        "runAsUser": uid,
+        "runAsGroup": uid,
+        "fsGroup": uid,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
 def skip_checks(reasons: dict[str, str]) -> dict[str, str]:
     """checkov suppressions as annotations on the object itself, each with its reason."""
     return {

@@ -34,7 +34,13 @@ from ingresslib.config.ratelimit import (
 )
 from ingresslib.envoy import validate_patch_value
 from ingresslib.errors import ConfigError, Problem
-from ingresslib.manifests.meta import MANAGED_BY, obj, skip_checks
+from ingresslib.manifests.meta import (
+    MANAGED_BY,
+    container_security,
+    obj,
+    pod_security,
+    skip_checks,
+)
 
 API_VERSION = "networking.istio.io/v1alpha3"
 GLOBAL_PRIORITY = 10
@@ -430,15 +436,7 @@ def _container(
         "readinessProbe": {**readiness, "periodSeconds": 5, "failureThreshold": 2},
         "livenessProbe": {**liveness, "periodSeconds": 10, "failureThreshold": 3},
         "resources": resources,
-        "securityContext": {
-            "allowPrivilegeEscalation": False,
-            "privileged": False,
-            "readOnlyRootFilesystem": True,
-            "runAsNonRoot": True,
-            "runAsUser": UID,
-            "runAsGroup": UID,
-            "capabilities": {"drop": ["ALL"]},
-        },
+        "securityContext": container_security(UID),
         "volumeMounts": mounts,
     }
 
@@ -468,13 +466,7 @@ def _deployment(
             "metadata": template,
             "spec": {
                 "automountServiceAccountToken": False,
-                "securityContext": {
-                    "runAsNonRoot": True,
-                    "runAsUser": UID,
-                    "runAsGroup": UID,
-                    "fsGroup": UID,
-                    "seccompProfile": {"type": "RuntimeDefault"},
-                },
+                "securityContext": pod_security(UID),
                 "topologySpreadConstraints": [
                     {
                         "maxSkew": 1,
