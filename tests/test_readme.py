@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from ingresslib import parse_config
+from ingresslib.cli import main
 from ingresslib.errors import ConfigError
 from tests.conftest import ROOT
 
@@ -37,3 +38,19 @@ def test_the_routing_snippet_is_valid_in_a_stack() -> None:
                        "hosts": ["shop.example.com"]}],
         **routing,
     })
+
+
+def test_the_readme_picture_is_the_examples_render(tmp_path) -> None:
+    assert main(["render", str(ROOT / "examples/echoserver-canary"), "--stack", "dev",
+                 "--out", str(tmp_path)]) == 0
+    (shown,) = re.findall(r"```mermaid\n(.*?)```", README, re.S)
+    assert shown == (tmp_path / "traffic.mmd").read_text()
+
+
+def test_the_readme_diff_is_what_diff_prints(capsys, monkeypatch) -> None:
+    monkeypatch.chdir(ROOT)
+    (block,) = [b for b in re.findall(r"```text\n(.*?)```", README, re.S)
+                if b.startswith("$ ingresslib diff")]
+    command, expected = block.split("\n", 1)
+    assert main(command.split()[2:]) == 0
+    assert capsys.readouterr().out == expected

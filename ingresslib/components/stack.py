@@ -28,7 +28,7 @@ class IngressStack(pulumi.ComponentResource):
     ) -> None:
         manifests = stack_manifests(config)
         warnings = check(config, manifests.all())
-        super().__init__("ingresslib:index:IngressStack", name, None, opts)
+        super().__init__("ingresslib:index:IngressStack", name, config.summary(), opts)
         for warning in warnings:
             pulumi.log.warn(str(warning), resource=self)
         self.config = config

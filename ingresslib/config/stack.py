@@ -72,6 +72,20 @@ class StackConfig(Model):
             return "ClusterIP"
         return "LoadBalancer"
 
+    def summary(self) -> dict[str, Any]:
+        """What no rendered object says about the stack (cloud, topology, edge listeners):
+        the IngressStack component's inputs, so offline tools can read them from a render."""
+        wl = self.workload
+        return {
+            "name": self.name,
+            "cloud": self.cloud,
+            "topology": self.topology,
+            "scheme": self.load_balancer.scheme,
+            "gateway": f"{wl.namespace}/{wl.name}" if wl else None,
+            "listeners": [f"{lst.name} :{lst.port} {lst.protocol} {', '.join(lst.hosts)}"
+                          for lst in self.listeners],
+        }
+
     def credential_name(self, certificate: str) -> str:
         """The Secret, in the gateway namespace, that Istio reads `certificate` from."""
         cert = self.certificates[certificate]

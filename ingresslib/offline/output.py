@@ -1,4 +1,5 @@
-"""What a render writes: one YAML file per Kubernetes object, and plan.json for the rest.
+"""What a render writes: one YAML file per Kubernetes object, plan.json for the rest, and
+traffic.mmd, a Mermaid picture of the traffic path.
 
 Output is byte-stable for a given config (canonical key order, sorted files), so a diff of two
 renders shows only real changes, and no secret value is ever written.
@@ -13,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from ingresslib.offline.diagram import stack_summaries, traffic_diagram
 from ingresslib.offline.mocks import OfflineError, Registered
 
 REDACTED = "[secret]"
@@ -97,17 +99,20 @@ def dump_yaml(obj: Any) -> str:
 
 
 def write(out: Path, records: list[Registered]) -> list[Path]:
-    """Write DIR/manifests/*.yaml and DIR/plan.json, replacing a previous render's files."""
+    """Write DIR/manifests/*.yaml, DIR/plan.json and DIR/traffic.mmd, replacing a previous
+    render's files."""
     target = out / "manifests"
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
     written: dict[str, Path] = {}
-    for obj in manifests(records):
+    objs = manifests(records)
+    for obj in objs:
         name = file_name(obj)
         if name in written:
             raise OfflineError(f"two objects render to {name}: names must be unique per kind")
         written[name] = target / name
         written[name].write_text(dump_yaml(obj))
     (out / "plan.json").write_text(json.dumps(plan(records), indent=2, sort_keys=True) + "\n")
+    (out / "traffic.mmd").write_text(traffic_diagram(objs, stack_summaries(records)))
     return [written[k] for k in sorted(written)]

@@ -1,0 +1,221 @@
+"""traffic.mmd: the Mermaid picture of the traffic path, for the example, every stack and a
+config using every routing feature; well-formed Mermaid whatever the names in it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ingresslib import IngressStack, parse_config
+from ingresslib.cli import main
+from ingresslib.offline.diagram import stack_summaries, traffic_diagram
+from ingresslib.offline.output import manifests
+from ingresslib.offline.runner import run_program, run_project
+from tests.conftest import PROJECTS, ROOT
+
+# The README's block: `ingresslib render examples/echoserver-canary --stack dev` writes it.
+EXAMPLE_DIAGRAM = """\
+flowchart LR
+    client(("client"))
+    lb_istio_ingressgateway{{"AWS NLB<br/>Service istio-ingress/istio-ingressgateway (LoadBalancer)"}}
+    gateway_echo[["Istio gateway istio-ingress/echo<br/>istio-ingressgateway: 2-10 replicas (HPA)"]]
+    host_echo_example_com("echo.example.com<br/>http :80 HTTP, redirects to HTTPS<br/>https :443 HTTPS, TLS SIMPLE echo-tls")
+    route_echoserver["echoserver<br/>uri prefix /"]
+    backend_echoserver_service_v1(["echoserver-service.echo:80<br/>subset v1 (version=v1)"])
+    backend_echoserver_service_v2(["echoserver-service.echo:80<br/>subset v2 (version=v2)"])
+    client --> lb_istio_ingressgateway
+    lb_istio_ingressgateway --> gateway_echo
+    gateway_echo --> host_echo_example_com
+    host_echo_example_com --> route_echoserver
+    route_echoserver -- "80%" --> backend_echoserver_service_v1
+    route_echoserver -- "20%" --> backend_echoserver_service_v2
+"""  # noqa: E501
+
+_SHAPES = {"((": "))", "{{": "}}", "[[": "]]", "([": "])", "(": ")", "[": "]"}
+_NODE = re.compile(r'^    (\w+)(\(\(|\{\{|\[\[|\(\[|\(|\[)"([^"]*)"(\)\)|\}\}|\]\]|\]\)|\)|\])$')
+_EDGE = re.compile(r'^    (\w+) (-->|-- "[^"]*" -->|-\.->|-\. "[^"]*" \.->) (\w+)$')
+
+
+def assert_well_formed(text: str) -> dict[str, str]:
+    """Mermaid sanity: one declaration per node with matching brackets and a label free of raw
+    quotes, edges only between declared nodes, everything reachable from the client. Returns
+    node id -> label."""
+    lines = text.splitlines()
+    assert lines[0] == "flowchart LR"
+    assert text.endswith("\n")
+    nodes: dict[str, str] = {}
+    edges: list[tuple[str, str]] = []
+    for line in lines[1:]:
+        if node := _NODE.match(line):
+            node_id, opening, label, closing = node.groups()
+            assert _SHAPES[opening] == closing, line
+            assert node_id not in nodes, f"{node_id} declared twice"
+            assert not edges, "nodes are declared before edges"
+            nodes[node_id] = label
+        elif edge := _EDGE.match(line):
+            src, _, dst = edge.groups()
+            assert src in nodes, line
+            assert dst in nodes, line
+            edges.append((src, dst))
+        else:
+            pytest.fail(f"not a node or edge line: {line!r}")
+    edge_lines = lines[1 + len(nodes):]
+    assert len(edge_lines) == len(set(edge_lines)), "duplicate edges"
+    reached, frontier = {"client"}, ["client"]
+    while frontier:
+        src = frontier.pop()
+        for a, b in edges:
+            if a == src and b not in reached:
+                reached.add(b)
+                frontier.append(b)
+    assert reached == set(nodes), f"unreachable: {set(nodes) - reached}"
+    return nodes
+
+
+def test_example_diagram_is_the_readme_block() -> None:
+    records = run_project(ROOT / "examples/echoserver-canary", "dev")
+    stacks = stack_summaries(records)
+    text = traffic_diagram(manifests(records), stacks)
+    assert text == EXAMPLE_DIAGRAM
+    nodes = assert_well_formed(text)
+    assert nodes["lb_istio_ingressgateway"].startswith("AWS NLB")
+    assert nodes["gateway_echo"].startswith("Istio gateway istio-ingress/echo")
+    assert '-- "80%" --> backend_echoserver_service_v1' in text
+    assert '-- "20%" --> backend_echoserver_service_v2' in text
+
+
+def test_render_writes_the_diagram(tmp_path: Path) -> None:
+    assert main(["render", str(ROOT / "examples/echoserver-canary"), "--stack", "fifty",
+                 "--out", str(tmp_path)]) == 0
+    text = (tmp_path / "traffic.mmd").read_text()
+    assert text.count('-- "50%" -->') == 2
+    assert "AWS NLB" in text
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda p: f"{p[0]}:{p[1]}")
+def test_every_project_diagram_is_well_formed(project: tuple[str, str], renders) -> None:
+    assert_well_formed(traffic_diagram(manifests(renders[project])))
+
+
+LOAD_BALANCERS = {
+    ("eks", "gateway"): "AWS NLB",
+    ("eks", "chained"): "AWS ALB",
+    ("eks", "standalone"): "AWS ALB",
+    ("aks", "gateway"): "Azure Standard LB",
+    ("aks", "chained"): "Azure Application Gateway",
+    ("aks", "standalone"): "Azure Application Gateway",
+}
+
+
+@pytest.mark.parametrize(("cloud", "topology"), sorted(LOAD_BALANCERS))
+def test_load_balancer_by_cloud_and_topology(cloud: str, topology: str) -> None:
+    records = run_project(ROOT / "stacks" / cloud, topology)
+    stacks = stack_summaries(records)
+    nodes = assert_well_formed(traffic_diagram(manifests(records), stacks))
+    (balancer,) = [label for node_id, label in nodes.items() if node_id.startswith("lb_")]
+    assert balancer.split("<br/>")[0] == LOAD_BALANCERS[(cloud, topology)]
+    gateways = [label for node_id, label in nodes.items() if node_id.startswith("gateway_")]
+    if topology == "standalone":
+        # Straight from the load balancer to the backend ports that accept its plaintext.
+        assert gateways == []
+        (backend,) = [label for node_id, label in nodes.items() if node_id.startswith("backend")]
+        assert backend.endswith(":8080 mTLS PERMISSIVE")
+    else:
+        assert gateways == ["Istio gateway istio-ingress/ingress<br/>istio-ingressgateway: "
+                            f"{'3-12' if topology == 'gateway' else '2-10'} replicas (HPA)"]
+
+
+def test_without_the_config_the_objects_still_tell_the_layer() -> None:
+    records = run_project(ROOT / "stacks/eks", "chained")
+    objs = manifests(records)
+    # numTrustedProxies 1 on the gateway: an L7 load balancer is in front.
+    assert "cloud L7 load balancer<br/>Service istio-ingress/istio-ingressgateway (ClusterIP)" \
+        in traffic_diagram(objs)
+    gw_records = run_project(ROOT / "stacks/eks", "gateway")
+    gw_objs = manifests(gw_records)
+    svc = next(o for o in gw_objs if o["kind"] == "Service")
+    svc["metadata"]["annotations"] = {
+        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal"}
+    assert "AWS NLB (internal)<br/>Service" in traffic_diagram(gw_objs)
+
+
+HOST = "shop.example.com"
+EVERYTHING: dict[str, Any] = {
+    "cloud": "aks",
+    "listeners": [
+        {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST, "*.example.org"]},
+        {"name": "tls", "port": 443, "protocol": "TLS", "hosts": ["db.example.com"],
+         "tls": {"mode": "PASSTHROUGH"}},
+    ],
+    "routing": {
+        "backends": {
+            "shop": {"service": "shop", "namespace": "shop", "port": 8080,
+                     "subsets": {"stable": {"version": "stable"}, "canary": {"version": "canary"}}},
+            "shop-api": {"service": "shop-api", "namespace": "shop", "port": 8080},
+            "db": {"service": "db", "namespace": "data", "port": 5432},
+        },
+        "hosts": [
+            {"host": HOST, "routes": [
+                {"name": "api", "match": [{"uri": {"prefix": "/api/"},
+                                           "headers": {"x-team": {"exact": 'a"b'}},
+                                           "method": {"exact": "GET"}}],
+                 "to": [{"backend": "shop-api"}],
+                 "mirror": {"backend": "shop", "subset": "canary", "percent": 5}},
+                {"name": "legacy", "match": [{"uri": {"prefix": "/old/"}}],
+                 "redirect": {"uri": "/new/", "redirectCode": 308}},
+                {"name": "team-b", "match": [{"uri": {"prefix": "/b/"}}],
+                 "delegate": {"name": "team-b", "namespace": "team-b"}},
+                {"name": "web", "to": [{"backend": "shop", "subset": "stable", "weight": 90},
+                                       {"backend": "shop", "subset": "canary", "weight": 10}]},
+            ]},
+            {"host": "a.example.org", "routes": [{"name": "org", "to": [{"backend": "shop"}]}]},
+            {"host": "db.example.com", "tlsRoutes": [
+                {"name": "db", "sniHosts": ["db.example.com"], "to": [{"backend": "db"}]}]},
+        ],
+    },
+}
+
+
+def test_every_routing_feature_draws_as_well_formed_mermaid() -> None:
+    records = run_program(lambda: IngressStack("edge", parse_config(EVERYTHING)))
+    text = traffic_diagram(manifests(records), stack_summaries(records))
+    nodes = assert_well_formed(text)
+    labels = "\n".join(nodes.values())
+    assert "uri prefix /api/ and method exact GET and header x-team exact a#quot;b" in labels
+    assert "legacy<br/>uri prefix /old/<br/>redirect 308 /new/" in labels
+    assert "VirtualService team-b/team-b<br/>delegate" in labels
+    assert "tls :443 TLS, TLS passthrough" in labels
+    assert "tls rule 1<br/>SNI db.example.com and port 443" in labels
+    assert "*.example.org<br/>http :80 HTTP" in labels
+    assert 'route_api -. "mirror 5%" .-> backend_shop_canary' in text
+    assert '-- "90%" --> backend_shop_stable' in text
+    assert '-- "100%" --> backend_db' in text
+    assert traffic_diagram(manifests(records), stack_summaries(records)) == text
+
+
+def test_delegated_rules_hang_off_the_delegating_rule() -> None:
+    objs: list[dict[str, Any]] = [
+        {"apiVersion": "networking.istio.io/v1", "kind": "Gateway",
+         "metadata": {"name": "gw", "namespace": "edge"},
+         "spec": {"selector": {"istio": "gw"}, "servers": [
+             {"hosts": ["*"], "port": {"name": "http", "number": 80, "protocol": "HTTP"}}]}},
+        {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+         "metadata": {"name": "root", "namespace": "edge"},
+         "spec": {"gateways": ["gw"], "hosts": ["x.example.com"], "http": [
+             {"name": "to-a", "delegate": {"name": "a"}}]}},
+        {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+         "metadata": {"name": "a", "namespace": "edge"},
+         "spec": {"http": [{"name": "a1", "route": [{"destination": {"host": "svc"}}]},
+                           {"name": "loop", "delegate": {"name": "a"}}]}},
+    ]
+    text = traffic_diagram(objs)
+    nodes = assert_well_formed(text)
+    assert nodes["host"] == "*<br/>http :80 HTTP"
+    assert "route_to_a --> route_a1" in text
+    assert '-- "100%" --> backend_svc' in text
+    # A delegation cycle stops at a leaf instead of recursing.
+    assert nodes["delegate_a"] == "VirtualService edge/a<br/>delegate"
+    assert "client --> gateway_gw" in text  # no Service in the render: no load balancer drawn

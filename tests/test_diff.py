@@ -1,0 +1,296 @@
+"""`ingresslib diff`: the pure per-resource diff, its text and markdown forms, the CLI against
+another stack, directory and git revision, and the CI workflows that run it."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ingresslib.cli import _parser, main
+from ingresslib.offline.diff import diff, format_markdown, format_text
+from ingresslib.offline.mocks import OfflineError
+from tests.conftest import ROOT
+
+EXAMPLE = "examples/echoserver-canary"
+# The README's block: seed 001's canary moving from 80/20 (stack dev) to 50/50 (stack fifty).
+README_COMMAND = f"ingresslib diff {EXAMPLE} --stack fifty --against-stack dev"
+README_OUTPUT = """\
+stack dev -> stack fifty: 1 changed, 0 added, 0 removed, 27 unchanged
+~ networking.istio.io/v1 VirtualService istio-ingress/echo-echo-example-com
+    spec.http[name=echoserver].route[0].weight: 80 -> 50
+    spec.http[name=echoserver].route[1].weight: 20 -> 50
+"""
+
+
+def _vs(*weights: int, routes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    web = {"name": "web", "route": [
+        {"destination": {"host": "web", "subset": f"v{i + 1}"}, "weight": w}
+        for i, w in enumerate(weights)]}
+    return {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+            "metadata": {"name": "shop", "namespace": "edge"},
+            "spec": {"hosts": ["shop.example.com"], "http": routes or [web]}}
+
+
+def _secret(**data: str) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "tls", "namespace": "edge"},
+            "stringData": data}
+
+
+def _lines(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str]:
+    return format_text(diff(old, new), "old", "new").splitlines()[1:]
+
+
+def test_weights_change_by_path() -> None:
+    assert _lines([_vs(80, 20)], [_vs(50, 50)]) == [
+        "~ networking.istio.io/v1 VirtualService edge/shop",
+        "    spec.http[name=web].route[0].weight: 80 -> 50",
+        "    spec.http[name=web].route[1].weight: 20 -> 50",
+    ]
+
+
+def test_identical_inputs_have_no_changes() -> None:
+    result = diff([_vs(80, 20), _secret(key="[secret]")], [_secret(key="[secret]"), _vs(80, 20)])
+    assert result.resources == ()
+    assert result.unchanged == 2
+    assert format_markdown(result, "a", "b").endswith("No changes.\n")
+
+
+def test_named_elements_match_by_name_and_order_counts() -> None:
+    api = {"name": "api", "match": [{"uri": {"prefix": "/api/"}}], "route": []}
+    web = {"name": "web", "route": []}
+    admin = {"name": "admin", "match": [{"uri": {"prefix": "/admin"}}], "route": []}
+    # An inserted rule is one added element, not every later rule changed.
+    assert _lines([_vs(routes=[api, web])], [_vs(routes=[api, admin, web])])[1:] == [
+        '    spec.http[name=admin]: (absent) -> {"match": [{"uri": {"prefix": "/admin"}}], '
+        '"name": "admin", "route": []}',
+    ]
+    # First match wins, so a reorder is a change of its own.
+    assert _lines([_vs(routes=[api, web])], [_vs(routes=[web, api])])[1:] == [
+        '    spec.http[*].name: ["api", "web"] -> ["web", "api"]',
+    ]
+
+
+def test_unnamed_lists_compare_by_index() -> None:
+    old, new = _vs(100), _vs(90, 10)
+    assert _lines([old], [new])[1:] == [
+        "    spec.http[name=web].route[0].weight: 100 -> 90",
+        '    spec.http[name=web].route[1]: (absent) -> {"destination": {"host": "web", '
+        '"subset": "v2"}, "weight": 10}',
+    ]
+
+
+def test_secrets_are_never_diffed_as_values() -> None:
+    old = _secret(**{"tls.crt": "[secret]", "tls.key": "[secret]"})
+    new = _secret(**{"tls.crt": "[secret]", "ca.crt": "[secret]"})
+    assert _lines([old], [new]) == [
+        "~ v1 Secret edge/tls",
+        '    stringData["ca.crt"]: changed (secret)',
+        '    stringData["tls.key"]: changed (secret)',
+    ]
+    plain = {"type": "tls:index/privateKey:PrivateKey", "name": "k", "inputs": {"pem": "abc"}}
+    hidden = {**plain, "inputs": {"pem": "[secret]"}}
+    assert _lines([plain], [hidden]) == [
+        "~ tls:index/privateKey:PrivateKey k", "    inputs.pem: changed (secret)"]
+
+
+def test_resources_added_removed_and_plan_entries_in_stable_order() -> None:
+    ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "edge"}}
+    key = {"type": "tls:index/privateKey:PrivateKey", "name": "edge-key",
+           "inputs": {"algorithm": "RSA"}}
+    old = [key, ns, _vs(80, 20)]
+    new = [{**key, "inputs": {"algorithm": "ECDSA"}}, _secret(k="[secret]"), _vs(80, 20)]
+    result = diff(old, new)
+    assert [(r.status, r.key) for r in result.resources] == [
+        ("removed", "v1 Namespace edge"),
+        ("added", "v1 Secret edge/tls"),
+        ("changed", "tls:index/privateKey:PrivateKey edge-key"),
+    ]
+    assert result.summary() == "1 changed, 1 added, 1 removed, 1 unchanged"
+    assert format_text(result, "a", "b") == format_text(diff(old[::-1], new[::-1]), "a", "b")
+
+
+def test_duplicate_resources_are_refused() -> None:
+    with pytest.raises(OfflineError, match="two resources render as"):
+        diff([_vs(100), _vs(100)], [])
+
+
+def test_markdown_has_summary_table_and_a_fenced_block_per_change() -> None:
+    tricky = _vs(80, 20)
+    tricky["metadata"]["annotations"] = {"note": "a ``` fence | pipe"}
+    text = format_markdown(diff([_vs(80, 20)], [tricky, _secret(k="[secret]")]), "main", "PR")
+    assert text.splitlines()[:6] == [
+        "**ingresslib diff** main → PR: 1 changed, 1 added, 0 removed, 0 unchanged",
+        "",
+        "| resource | status |",
+        "|---|---|",
+        "| `networking.istio.io/v1 VirtualService edge/shop` | changed |",
+        "| `v1 Secret edge/tls` | added |",
+    ]
+    # The value holds three backticks, so the block is fenced with four.
+    fenced = '\n````text\nmetadata.annotations: (absent) -> {"note": "a ``` fence | pipe"}\n````\n'
+    assert fenced in text
+
+
+def test_readme_diff_block(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+                           ) -> None:
+    monkeypatch.chdir(ROOT)
+    assert main(shlex.split(README_COMMAND)[1:]) == 0
+    assert capsys.readouterr().out == README_OUTPUT
+
+
+def test_exit_code_and_markdown(monkeypatch: pytest.MonkeyPatch,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(ROOT)
+    args = shlex.split(README_COMMAND)[1:]
+    assert main([*args, "--exit-code", "--format", "markdown"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("**ingresslib diff** stack dev → stack fifty: 1 changed")
+    assert "spec.http[name=echoserver].route[1].weight: 20 -> 50\n```\n" in out
+    assert main(["diff", EXAMPLE, "--stack", "dev", "--against-stack", "dev",
+                 "--exit-code"]) == 0
+    assert "0 changed, 0 added, 0 removed, 28 unchanged" in capsys.readouterr().out
+
+
+def test_against_dir_compares_two_projects(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    other = tmp_path / "echo"
+    shutil.copytree(ROOT / EXAMPLE, other)
+    (other / "Pulumi.dev.yaml").write_text("config:\n  echoserver-canary:host: echo.example.org\n")
+    assert main(["diff", str(other), "--stack", "dev", "--against-dir", str(ROOT / EXAMPLE),
+                 "--exit-code"]) == 1
+    out = capsys.readouterr().out
+    assert "~ networking.istio.io/v1 Gateway istio-ingress/echo" in out
+    assert '    spec.servers[0].hosts[0]: "echo.example.com" -> "echo.example.org"' in out
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                   cwd=repo, check=True, capture_output=True)
+
+
+def test_against_a_git_revision(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / EXAMPLE, repo / "app", ignore=shutil.ignore_patterns("__pycache__"))
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "seed")
+    (repo / "app" / "Pulumi.dev.yaml").write_text(
+        "config:\n  echoserver-canary:host: echo.example.com\n"
+        "  echoserver-canary:canaryWeight: 50\n")
+    assert main(["diff", str(repo / "app"), "--stack", "dev", "--rev", "HEAD"]) == 0
+    assert capsys.readouterr().out == README_OUTPUT.replace(
+        "stack dev -> stack fifty", "HEAD -> working tree")
+    assert main(["diff", str(repo / "app"), "--stack", "dev", "--rev", "no-such-rev"]) == 2
+    assert "git archive --format=tar no-such-rev failed" in capsys.readouterr().err
+
+
+def test_render_errors_exit_2(monkeypatch: pytest.MonkeyPatch,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(ROOT)
+    assert main(["diff", EXAMPLE, "--stack", "dev", "--against-stack", "nope"]) == 2
+    assert "no stack 'nope'" in capsys.readouterr().err
+
+
+# The CI examples: valid workflows whose ingresslib commands this CLI accepts.
+WORKFLOWS = sorted((ROOT / "examples" / "ci").glob("*.yml"))
+_EXPR = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
+_VAR = re.compile(r"\$\{?([A-Z_][A-Z0-9_]*)\}?")
+_CONTEXT = {"github.base_ref": "main"}
+
+
+def _matrix(job: dict[str, Any]) -> list[dict[str, str]]:
+    matrix = (job.get("strategy") or {}).get("matrix") or {}
+    include = matrix.get("include") or []
+    axes = {k: v for k, v in matrix.items() if k not in ("include", "exclude")}
+    combos = [dict(zip(axes, values, strict=True)) for values in itertools.product(*axes.values())]
+    return [*combos, *include] if axes else include or [{}]
+
+
+def _expand(text: str, matrix: dict[str, str]) -> str:
+    """GitHub expressions as the runner fills them for one matrix entry."""
+    def value(m: re.Match[str]) -> str:
+        expr = m.group(1)
+        return matrix[expr.removeprefix("matrix.")] if expr.startswith("matrix.") else (
+            _CONTEXT.get(expr, f"<{expr}>"))
+    return _EXPR.sub(value, text)
+
+
+def _invocations(job: dict[str, Any], step: dict[str, Any], matrix: dict[str, str]
+                 ) -> list[tuple[Path, list[str]]]:
+    """Every `ingresslib ...` command line in a step's script, as the shell would run it (the
+    job's and step's env and the matrix filled in), with the directory it runs in."""
+    env = {k: _expand(str(v), matrix) for k, v in {**job.get("env", {}),
+                                                   **step.get("env", {})}.items()}
+    script = _expand(step.get("run", ""), matrix).replace("\\\n", " ")
+    script = _VAR.sub(lambda m: env.get(m.group(1), m.group(0)), script)
+    cwd = ROOT / step.get("working-directory", ".")
+    found = []
+    for line in script.splitlines():
+        words = shlex.split(line, comments=True)
+        for i, word in enumerate(words):
+            if word == "ingresslib" or word.endswith("/ingresslib"):
+                end = next((j for j in range(i, len(words))
+                            if words[j] in (">", "2>", "|", "||", "&&", ";")), len(words))
+                found.append((cwd, words[i + 1:end]))
+    return found
+
+
+def _commands(job: dict[str, Any]) -> list[tuple[Path, list[str]]]:
+    return [c for m in _matrix(job) for step in job["steps"] for c in _invocations(job, step, m)]
+
+
+def test_ci_workflows_exist() -> None:
+    assert [w.name for w in WORKFLOWS] == ["offline-diff.yml", "pulumi-preview.yml"]
+    assert (ROOT / "examples" / "ci" / "README.md").is_file()
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
+def test_ci_workflow_runs_real_commands(workflow: Path) -> None:
+    data = yaml.safe_load(workflow.read_text())
+    assert "pull_request" in data[True]  # YAML 1.1 reads the key `on` as True
+    assert data["jobs"]
+    for job in data["jobs"].values():
+        steps = job["steps"]
+        assert steps
+        assert all("uses" in s or "run" in s for s in steps)
+        assert "actions/checkout" in [s["uses"].partition("@")[0] for s in steps if "uses" in s]
+        commands = _commands(job)
+        assert commands
+        for cwd, argv in commands:
+            args = _parser().parse_args(argv)
+            assert (cwd / args.stack_dir / f"Pulumi.{args.stack}.yaml").is_file(), argv
+
+
+def test_offline_diff_workflow_diffs_every_stack_against_the_base_branch() -> None:
+    data = yaml.safe_load((ROOT / "examples" / "ci" / "offline-diff.yml").read_text())
+    (job,) = data["jobs"].values()
+    checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0
+    runs = [_parser().parse_args(argv) for _, argv in _commands(job)]
+    assert {(str(a.stack_dir), a.stack) for a in runs} == {
+        (f"stacks/{cloud}", topology) for cloud in ("aks", "eks")
+        for topology in ("gateway", "chained", "standalone")}
+    assert {(a.command, a.rev, a.format) for a in runs} == {("diff", "origin/main", "markdown")}
+
+
+def test_pulumi_preview_workflow_previews_with_a_diff_on_both_clouds() -> None:
+    data = yaml.safe_load((ROOT / "examples" / "ci" / "pulumi-preview.yml").read_text())
+    assert data["permissions"]["id-token"] == "write"
+    for cloud, login in (("eks", "aws-actions/configure-aws-credentials"),
+                         ("aks", "azure/login")):
+        job = data["jobs"][cloud]
+        assert job["env"]["PULUMI_ACCESS_TOKEN"] == "${{ secrets.PULUMI_ACCESS_TOKEN }}"
+        uses = {s["uses"].partition("@")[0]: s.get("with", {}) for s in job["steps"]
+                if "uses" in s}
+        assert login in uses
+        preview = uses["pulumi/actions"]
+        assert (preview["command"], preview["diff"], preview["work-dir"]) == (
+            "preview", True, f"stacks/{cloud}")
