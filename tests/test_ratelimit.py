@@ -335,7 +335,7 @@ def test_priorities_are_explicit_and_put_global_first() -> None:
 
 def test_every_patch_is_checked_with_envoys_api(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setattr(manifests, "validate_patch_value", lambda a, v: seen.append((a, v)))
+    monkeypatch.setattr(envoy, "validate_patch_value", lambda a, v: seen.append((a, v)))
     objs = _render(FULL)
     rendered = [
         (p["applyTo"], p["patch"]["value"])

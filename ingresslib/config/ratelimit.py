@@ -17,7 +17,6 @@ from pydantic import AfterValidator, Field, model_validator
 from ingresslib.config.base import DnsLabel, DnsSubdomain, Model
 from ingresslib.config.duration import Duration, duration_ns
 from ingresslib.config.workload import ResourceList, Resources
-from ingresslib.envoy import HTTP_STATUS_CODES
 from ingresslib.errors import Problem
 
 # Istio names a gateway's virtual hosts "<host>:<port>" after the Gateway server port; the
@@ -32,6 +31,10 @@ _HEADER_NAME = re.compile(r"^:?[a-z0-9!#$%&'*+.^_`|~-]+$")
 
 
 def _status_code(value: int) -> int:
+    # Deferred: Envoy's generated classes take a fifth of a second to import, paid only by
+    # configs that set a status code.
+    from ingresslib.envoy import HTTP_STATUS_CODES  # noqa: PLC0415
+
     if value < 400 or value not in HTTP_STATUS_CODES:
         raise ValueError(
             "must be a 4xx or 5xx status Envoy knows, such as 429 or 503 "
