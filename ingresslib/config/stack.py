@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import cached_property
 from typing import Any, Literal
 
 import pulumi
@@ -55,9 +56,10 @@ class StackConfig(Model):
     load_balancer: LoadBalancer = LoadBalancer()
     observability: Observability = Observability()
 
-    @property
+    @cached_property
     def workload(self) -> GatewayWorkload | None:
-        """The Istio gateway to deploy: none in standalone, the defaults when not given."""
+        """The Istio gateway to deploy: none in standalone, the defaults when not given
+        (built once: every section asks for it)."""
         if self.topology == "standalone":
             return None
         return self.gateway or GatewayWorkload()
