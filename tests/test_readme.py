@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from ingresslib import parse_config
+from ingresslib.config.azure import Azure
 from ingresslib.errors import ConfigError
 from tests.conftest import ROOT
 
@@ -37,3 +38,12 @@ def test_the_routing_snippet_is_valid_in_a_stack() -> None:
                        "hosts": ["shop.example.com"]}],
         **routing,
     })
+
+
+def test_the_azure_snippet_names_only_real_keys() -> None:
+    """The AKS section lists every azure key across topologies: each must exist and hold a
+    valid value (which keys a topology takes is the stack rules' business, tested there)."""
+    (snippet,) = [b for b in BLOCKS if "azure" in b]
+    azure = Azure.model_validate(snippet["azure"])
+    assert azure.application_gateway is not None
+    assert azure.istio_addon is not None
