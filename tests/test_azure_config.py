@@ -305,3 +305,27 @@ def test_eks_never_sees_azure_rules() -> None:
     data = {"cloud": "eks", "listeners": [
         {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]}]}
     assert parse_config(data).azure is None
+
+
+def test_addon_skips_the_rules_of_ingresslibs_own_gateway() -> None:
+    """The add-on drains and scales its gateway itself: no drain or replica rule applies."""
+    data = _with("gateway", _addon)
+    data["loadBalancer"] = {"deregistrationDelaySeconds": 120}
+    data["azure"]["istioAddon"]["minReplicas"] = 1
+    parse_config(data)
+    own = aks_config(loadBalancer={"deregistrationDelaySeconds": 120})
+    assert "gateway.drain.terminationDrainSeconds" in _problems(own)
+
+
+def test_application_gateway_may_span_two_zones() -> None:
+    data = _with("chained", lambda d: d["azure"]["applicationGateway"].update(zones=["1", "2"]))
+    assert parse_config(data).azure.application_gateway.zones == ["1", "2"]  # type: ignore[union-attr]
+
+
+def test_ingress_names_stay_within_kubernetes_limits() -> None:
+    long_host = ".".join(["a" * 60] * 4) + ".com"
+    data = aks_config("standalone", name="a" * 63)
+    data["listeners"] = [{"name": "http", "port": 80, "protocol": "HTTP", "hosts": [long_host]}]
+    data["routing"]["hosts"][0]["host"] = long_host
+    data["routing"]["hosts"][0]["routes"][0]["name"] = "w" * 60
+    assert "routing.hosts[0].routes[0].name" in _problems(data)

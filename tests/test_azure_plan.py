@@ -13,6 +13,7 @@ from ingresslib.azure.application_gateway import (
     POOL,
     PROBE,
     SETTINGS,
+    appgw_public_ip_zones,
     application_gateway_args,
     listeners,
 )
@@ -35,7 +36,7 @@ from ingresslib.azure.resources import (
     waf_policy_args,
 )
 from ingresslib.config import parse_config
-from ingresslib.config.azure import KeyVault, PublicIp, WafPolicy
+from ingresslib.config.azure import ApplicationGateway, KeyVault, PublicIp, WafPolicy
 from tests.aks_config import APPGW_SUBNET, HOST, SUBSCRIPTION, aks_config, azure
 
 IDS = AppGwIds(SUBSCRIPTION, "edge", "shop-appgw")
@@ -292,3 +293,21 @@ def test_imported_secret_carries_the_content_type_of_its_format() -> None:
     args = imported_secret_args(cert, "VALUE")  # type: ignore[arg-type]
     assert args["secret_name"] == "shop"
     assert args["properties"] == {"value": "VALUE", "content_type": "application/x-pkcs12"}
+
+
+@pytest.mark.parametrize(("zones", "expected"), [
+    (["1", "2"], ["1", "2", "3"]), (["2"], ["1", "2", "3"]), ([], []),
+])
+def test_application_gateway_public_ip_is_zone_redundant_or_unzoned(
+    zones: list[str], expected: list[str]
+) -> None:
+    assert appgw_public_ip_zones(ApplicationGateway(subnet_id=APPGW_SUBNET, zones=zones)) == (
+        expected)
+
+
+def test_frontend_ports_follow_the_listeners() -> None:
+    https_only = aks_config("chained")
+    https_only["listeners"] = https_only["listeners"][1:]
+    assert [p["port"] for p in _args(https_only)["frontend_ports"]] == [443]
+    assert [p["port"] for p in _args(aks_config("chained"))["frontend_ports"]] == [80, 443]
+    assert [p["port"] for p in _args(aks_config("standalone"))["frontend_ports"]] == [80, 443]

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from ingresslib.config.duration import duration_ns
 from ingresslib.config.routing import Route
 from ingresslib.errors import Problem
+from ingresslib.manifests.virtual_service import host_slug
 
 if TYPE_CHECKING:
     from ingresslib.config.azure import ApplicationGateway
@@ -63,6 +64,12 @@ class IngressPath:
 
 
 CATCH_ALL = IngressPath("/", "Prefix")
+MAX_NAME = 253
+
+
+def ingress_name(stack: str, host: str, route: str) -> str:
+    """`<stack>-<host slug>-<route>`: one Ingress per route, unique per host."""
+    return f"{stack}-{host_slug(host)}-{route}"
 
 
 def route_paths(route: Route) -> list[IngressPath]:
@@ -163,6 +170,11 @@ def agic_problems(cfg: StackConfig, agw: ApplicationGateway) -> Iterator[Problem
                           "Gateway terminates TLS and cannot route it by SNI; remove them")
         for j, route in enumerate(host.routes):
             yield from _route_problems(f"{path}.routes[{j}]", route)
+            name = ingress_name(cfg.name, host.host, route.name)
+            if len(name) > MAX_NAME:
+                yield Problem(f"{path}.routes[{j}].name", route.name, f"makes the Ingress name "
+                              f"{name[:40]}... longer than {MAX_NAME} characters; shorten the "
+                              "stack name or the route name")
             for k, dest in enumerate(route.to):
                 used.setdefault(dest.backend, f"{path}.routes[{j}].to[{k}]")
         yield from _order_problems(path, host.routes)

@@ -100,9 +100,17 @@ def listeners(cfg: StackConfig) -> list[Listener]:
     return [replace(x, priority=FIRST_PRIORITY + PRIORITY_STEP * i) for i, x in enumerate(out)]
 
 
+def appgw_public_ip_zones(agw: ApplicationGateway) -> list[str]:
+    """Zone-redundant whenever the gateway uses zones (a public IP cannot span two of
+    three), none in a region without them."""
+    return ["1", "2", "3"] if agw.zones else []
+
+
 def _frontend_ports(cfg: StackConfig) -> list[dict[str, Any]]:
-    ports = sorted({80, *(443 for lst in cfg.listeners if lst.protocol == "HTTPS")})
-    return [{"name": f"port-{p}", "port": p} for p in ports]
+    wanted = {80 if lst.protocol == "HTTP" else 443 for lst in cfg.listeners}
+    if cfg.topology == "standalone":
+        wanted.add(80)  # the placeholder listener AGIC replaces
+    return [{"name": f"port-{p}", "port": p} for p in sorted(wanted)]
 
 
 def _ssl_certificates(cfg: StackConfig) -> list[dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pulumi
 
 from ingresslib.components.certificates import Certificates
@@ -14,6 +16,9 @@ from ingresslib.components.policies import (
 )
 from ingresslib.config.stack import StackConfig
 from ingresslib.manifests.stack import check, stack_manifests
+
+if TYPE_CHECKING:
+    from ingresslib.components.azure.edge import AzureEdge
 
 
 class IngressStack(pulumi.ComponentResource):
@@ -38,7 +43,7 @@ class IngressStack(pulumi.ComponentResource):
         wl = config.workload
         outputs: dict[str, object] = {"cloud": config.cloud, "topology": config.topology}
         child = pulumi.ResourceOptions(parent=self)
-        self.azure = None
+        self.azure: AzureEdge | None = None
         if config.cloud == "aks":
             # pulumi-azure-native loads here only: no other cloud's stack ever imports it.
             from ingresslib.components.azure.edge import AzureEdge  # noqa: PLC0415

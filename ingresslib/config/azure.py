@@ -215,6 +215,10 @@ class IstioAddon(Model):
     min_replicas: int = Field(default=2, ge=1)
     max_replicas: int = Field(default=5, ge=1)
 
+    def bounds(self) -> tuple[int, int]:
+        """The HPA bounds as the alerts read them (min never above max)."""
+        return min(self.min_replicas, self.max_replicas), self.max_replicas
+
 
 class Azure(Model):
     """Everything Azure-specific of an AKS stack; refused on any other cloud."""
@@ -252,12 +256,12 @@ def addon_workload(cfg: StackConfig) -> GatewayWorkload:
     label (what Gateways select), and the HPA bounds the alerts compare with."""
     assert cfg.azure is not None
     assert cfg.azure.istio_addon is not None
-    addon = cfg.azure.istio_addon
+    low, high = cfg.azure.istio_addon.bounds()
     kind = "internal" if cfg.load_balancer.scheme == "internal" else "external"
     name = f"aks-istio-ingressgateway-{kind}"
     return GatewayWorkload(
         name=name, namespace=ADDON_NAMESPACE, create_namespace=False, labels={"istio": name},
-        autoscaling=Autoscaling(min_replicas=addon.min_replicas, max_replicas=addon.max_replicas),
+        autoscaling=Autoscaling(min_replicas=low, max_replicas=high),
         service=cfg.gateway.service if cfg.gateway else GatewayService(),
     )
 
@@ -359,10 +363,11 @@ def _unused_section_problems(cfg: StackConfig, az: Azure, given: set[str]) -> It
                       "gateway with a Key Vault certificate, so nothing is synced; remove it")
 
 
-def zone_problems(path: str, zones: list[str]) -> Iterator[Problem]:
+def zone_problems(path: str, zones: list[str], *, public_ip: bool = True) -> Iterator[Problem]:
+    """Zones of a resource; a public IP is zonal or zone-redundant, never in two zones."""
     if len(set(zones)) != len(zones):
         yield Problem(path, zones, "lists a zone twice")
-    elif len(zones) == 2:
+    elif public_ip and len(zones) == 2:
         yield Problem(path, zones, "is neither zonal (one zone) nor zone-redundant (all of 1, 2 "
                       "and 3); list 1, 2 and 3 to survive a zone failure")
 
@@ -388,11 +393,11 @@ def _load_balancer_problems(cfg: StackConfig, az: Azure) -> Iterator[Problem]:
                       "the internal load balancer's address, so it must be static: set a free "
                       "address of azure.loadBalancer.subnet")
     if not internal:
-        for key in ("subnet", "private_ip"):
-            if getattr(lb, key) is not None:
-                yield Problem(f"{path}.{'subnet' if key == 'subnet' else 'privateIp'}",
-                              getattr(lb, key), "only an internal load balancer takes a subnet "
-                              "and private address; set loadBalancer.scheme internal or remove it")
+        for key, value in (("subnet", lb.subnet), ("privateIp", lb.private_ip)):
+            if value is not None:
+                yield Problem(f"{path}.{key}", value, "only an internal load balancer takes a "
+                              "subnet and private address; set loadBalancer.scheme internal or "
+                              "remove it")
     if lb.probe_window() >= MAX_PROBE_WINDOW_SECONDS:
         yield Problem(f"{path}.probeThreshold", lb.probe_threshold,
                       f"probeIntervalSeconds x probeThreshold must stay under "
@@ -468,7 +473,7 @@ def _application_gateway_problems(
     cfg: StackConfig, az: Azure, agw: ApplicationGateway
 ) -> Iterator[Problem]:
     path = "azure.applicationGateway"
-    yield from zone_problems(f"{path}.zones", agw.zones)
+    yield from zone_problems(f"{path}.zones", agw.zones, public_ip=False)
     if agw.min_capacity > agw.max_capacity:
         yield Problem(f"{path}.minCapacity", agw.min_capacity,
                       f"must be <= maxCapacity ({agw.max_capacity})")

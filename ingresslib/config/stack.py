@@ -103,11 +103,14 @@ class StackConfig(Model):
             )
         wl = self.workload
         if wl is not None:
-            yield from wl.problems("gateway")
+            # The AKS add-on deploys, scales and drains its own gateway: not ours to check.
+            own = not uses_addon(self)
+            if own:
+                yield from wl.problems("gateway")
             yield from self._service_problems(wl)
             drain = wl.drain.termination_drain_seconds
             delay = self.load_balancer.deregistration_delay_seconds
-            if drain <= delay:
+            if own and drain <= delay:
                 yield Problem(
                     "gateway.drain.terminationDrainSeconds",
                     drain,

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingresslib.azure.agic_rules import route_paths, timeout_seconds
+from ingresslib.azure.agic_rules import ingress_name, route_paths, timeout_seconds
 from ingresslib.config.azure import host_listeners, uses_application_gateway
 from ingresslib.config.stack import StackConfig
 from ingresslib.manifests.meta import MANAGED_BY, obj
-from ingresslib.manifests.virtual_service import host_slug
 
 ANNOTATION = "appgw.ingress.kubernetes.io/"
 PROBE_INTERVAL_SECONDS = 10
@@ -71,7 +70,7 @@ def ingress_objects(cfg: StackConfig) -> list[dict[str, Any]]:
                 rule["host"] = host.host
             objs.append(obj(
                 "networking.k8s.io/v1", "Ingress",
-                f"{cfg.name}-{host_slug(host.host)}-{route.name}", backend.namespace,
+                ingress_name(cfg.name, host.host, route.name), backend.namespace,
                 labels={**MANAGED_BY, "app.kubernetes.io/part-of": cfg.name},
                 annotations=annotations,
                 spec={"ingressClassName": agw.ingress_class, "rules": [rule]},

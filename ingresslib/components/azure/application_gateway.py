@@ -6,7 +6,11 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import authorization, managedidentity, network
 
-from ingresslib.azure.application_gateway import AGIC_MANAGED, application_gateway_args
+from ingresslib.azure.application_gateway import (
+    AGIC_MANAGED,
+    appgw_public_ip_zones,
+    application_gateway_args,
+)
 from ingresslib.azure.ids import AppGwIds, Role, resource_group_id, resource_id
 from ingresslib.azure.resources import (
     identity_args,
@@ -49,7 +53,7 @@ class ApplicationGatewayEdge(pulumi.ComponentResource):
         self.public_ip = network.PublicIPAddress(
             f"{name}-ip",
             **public_ip_args(config, f"{config.name}-appgw-ip", group,
-                             PublicIp(zones=list(agw.zones))),
+                             PublicIp(zones=appgw_public_ip_zones(agw))),
             opts=child)
         self.waf_policy = network.WebApplicationFirewallPolicy(
             f"{name}-waf", **waf_policy_args(config, f"{config.name}-waf", agw.waf), opts=child)
