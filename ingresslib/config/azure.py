@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, Field
+from pydantic.alias_generators import to_camel
 
 from ingresslib.config.base import Cidr, DnsLabel, DnsSubdomain, Model
 from ingresslib.config.certificates import KeyVaultCertificate
@@ -449,24 +450,19 @@ def _addon_problems(cfg: StackConfig, addon: IstioAddon) -> Iterator[Problem]:
                       f"must be <= maxReplicas ({addon.max_replicas})")
     if cfg.gateway is not None:
         for key in sorted(cfg.gateway.model_fields_set - {"service"}):
-            yield Problem(f"gateway.{_camel(key)}", "set", "the AKS Istio add-on deploys, "
+            yield Problem(f"gateway.{to_camel(key)}", "set", "the AKS Istio add-on deploys, "
                           "scales and drains its own gateway; only gateway.service "
                           "(annotations, loadBalancerSourceRanges, externalTrafficPolicy) "
                           "applies to it: remove it")
         svc = cfg.gateway.service
         allowed = {"annotations", "load_balancer_source_ranges", "external_traffic_policy"}
         for key in sorted(svc.model_fields_set - allowed):
-            yield Problem(f"gateway.service.{_camel(key)}", "set", "the add-on owns its gateway "
+            yield Problem(f"gateway.service.{to_camel(key)}", "set", "the add-on owns its gateway "
                           "Service; ingresslib only patches its annotations and "
                           "externalTrafficPolicy: remove it")
     if cfg.rate_limits.local or cfg.rate_limits.global_:
         yield Problem("rateLimits", "set", "rate limits are EnvoyFilters, which the AKS Istio "
                       "add-on does not support; remove them or deploy ingresslib's gateway")
-
-
-def _camel(snake: str) -> str:
-    head, *rest = snake.split("_")
-    return head + "".join(p.title() for p in rest)
 
 
 def _application_gateway_problems(
