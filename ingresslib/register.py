@@ -24,20 +24,28 @@ _TYPED: dict[tuple[str, str], Any] = {
 }
 
 
+# Server-side-apply patches of objects another controller owns (the AKS add-on's Service).
+_PATCHES: dict[tuple[str, str], Any] = {("v1", "Service"): k8s.core.v1.ServicePatch}
+
+
 def _snake(key: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
 
 
 def register(
-    name: str, manifest: dict[str, Any], opts: pulumi.ResourceOptions
+    name: str, manifest: dict[str, Any], opts: pulumi.ResourceOptions, *, patch: bool = False
 ) -> pulumi.CustomResource:
-    """Register `manifest` as a typed resource, or a CustomResource for CRD kinds.
+    """Register `manifest` as a typed resource, or a CustomResource for CRD kinds; with `patch`,
+    as a patch of an existing object, owning only the fields the manifest sets.
 
     The manifest's top-level fields become the resource's inputs unchanged, so what Pulumi
     sends to the cluster is exactly what the pure core rendered.
     """
     api_version, kind = manifest["apiVersion"], manifest["kind"]
     body = {k: v for k, v in manifest.items() if k not in ("apiVersion", "kind")}
+    if patch:
+        return _PATCHES[(api_version, kind)](
+            name, opts=opts, **{_snake(k): v for k, v in body.items()})
     cls = _TYPED.get((api_version, kind))
     if cls is not None:
         return cls(name, opts=opts, **{_snake(k): v for k, v in body.items()})

@@ -16,6 +16,7 @@ from ingresslib.manifests.certificates import certificate_objects
 from ingresslib.offline.mocks import RecordingMocks
 from ingresslib.offline.output import REDACTED, manifests, write
 from ingresslib.offline.runner import run_program
+from tests.aks_config import azure
 
 HOST = "shop.example.com"
 ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/0b8d9a3e-5c4f-4f39-9d0e-6a1f2b3c4d5e"
@@ -41,6 +42,8 @@ def _stack(cert: dict[str, Any], *, cloud: str = "eks", topology: str = "gateway
     }
     if issuers is not None:
         data["certManager"] = {"issuers": issuers}
+    if cloud == "aks":
+        data["azure"] = azure(topology)
     return data
 
 

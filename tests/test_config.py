@@ -24,6 +24,7 @@ from ingresslib.config.listeners import host_covers
 from ingresslib.config.quantity import quantity_value
 from ingresslib.errors import ConfigError
 from ingresslib.offline.runner import run_program
+from tests.aks_config import aks_config, azure
 
 HTTP = {"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["shop.example.com"]}
 HTTPS = {
@@ -185,17 +186,18 @@ def test_models_compare_by_value() -> None:
         ("eks", "gateway", None, "LoadBalancer"),
         ("aks", "gateway", None, "LoadBalancer"),
         ("eks", "chained", None, "ClusterIP"),
+        # Application Gateway reaches the gateway through an internal load balancer.
         ("aks", "chained", None, "LoadBalancer"),
         ("eks", "chained", "NodePort", "NodePort"),
         ("eks", "chained", "LoadBalancer", "LoadBalancer"),
-        ("aks", "chained", "ClusterIP", "ClusterIP"),
         ("aks", "gateway", "LoadBalancer", "LoadBalancer"),
     ],
 )
 def test_service_type(cloud: str, topology: str, explicit: str | None, expected: str) -> None:
     gateway = {"service": {"type": explicit}} if explicit else {}
-    cfg = parse_config(config(cloud=cloud, topology=topology, gateway=gateway))
-    assert cfg.service_type() == expected
+    data = (aks_config(topology, gateway=gateway) if cloud == "aks"
+            else config(cloud=cloud, topology=topology, gateway=gateway))
+    assert parse_config(data).service_type() == expected
 
 
 @pytest.mark.parametrize(("topology", "hops"), [("gateway", 0), ("chained", 1), ("standalone", 0)])
@@ -204,7 +206,7 @@ def test_trusted_proxies_only_in_chained(topology: str, hops: int) -> None:
 
 
 def test_standalone_has_no_workload() -> None:
-    cfg = parse_config(config(cloud="aks", topology="standalone"))
+    cfg = parse_config(aks_config("standalone"))
     assert cfg.gateway is None
     assert cfg.workload is None
 
@@ -405,7 +407,7 @@ def test_direct_construction_with_cross_field_error_raises_config_error() -> Non
 
 def test_direct_construction_without_listeners_raises_config_error() -> None:
     with pytest.raises(ConfigError) as info:
-        StackConfig(cloud="aks")
+        StackConfig(cloud="aks", azure=azure())
     assert paths(info.value) == ["listeners"]
 
 
@@ -423,6 +425,7 @@ def test_direct_construction_of_a_valid_config() -> None:
             )
         ],
         certificates={"edge-tls": SECRET},  # type: ignore[dict-item]
+        azure=azure(),  # type: ignore[arg-type]
     )
     assert cfg.service_type() == "LoadBalancer"
     assert cfg.credential_name("edge-tls") == "shop-cert"
@@ -480,7 +483,7 @@ def test_load_config_reads_pulumi_structured_config() -> None:
 
 
 def test_load_config_without_cloud_accepts_either() -> None:
-    assert _run_load(None, config(cloud="aks")).cloud == "aks"
+    assert _run_load(None, config(cloud="aks", azure=azure())).cloud == "aks"
 
 
 def test_load_config_refuses_the_other_cloud() -> None:

@@ -121,8 +121,9 @@ def test_load_balancer_by_cloud_and_topology(cloud: str, topology: str) -> None:
     if topology == "standalone":
         # Straight from the load balancer to the backend ports that accept its plaintext.
         assert gateways == []
-        (backend,) = [label for node_id, label in nodes.items() if node_id.startswith("backend")]
-        assert backend.endswith(":8080 mTLS PERMISSIVE")
+        backends = [label for node_id, label in nodes.items() if node_id.startswith("backend")]
+        assert backends
+        assert all(b.endswith(":8080 mTLS PERMISSIVE") for b in backends)
     else:
         assert gateways == ["Istio gateway istio-ingress/ingress<br/>istio-ingressgateway: "
                             f"{'3-12' if topology == 'gateway' else '2-10'} replicas (HPA)"]
@@ -145,6 +146,8 @@ def test_without_the_config_the_objects_still_tell_the_layer() -> None:
 HOST = "shop.example.com"
 EVERYTHING: dict[str, Any] = {
     "cloud": "aks",
+    "azure": {"location": "westeurope", "resourceGroup": "edge",
+              "cluster": {"name": "aks", "resourceGroup": "aks"}},
     "listeners": [
         {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST, "*.example.org"]},
         {"name": "tls", "port": 443, "protocol": "TLS", "hosts": ["db.example.com"],

@@ -9,6 +9,7 @@ import yaml
 
 from ingresslib import parse_config
 from ingresslib.cli import main
+from ingresslib.config.azure import Azure
 from ingresslib.errors import ConfigError
 from tests.conftest import ROOT
 
@@ -54,3 +55,12 @@ def test_the_readme_diff_is_what_diff_prints(capsys, monkeypatch) -> None:
     command, expected = block.split("\n", 1)
     assert main(command.split()[2:]) == 0
     assert capsys.readouterr().out == expected
+
+
+def test_the_azure_snippet_names_only_real_keys() -> None:
+    """The AKS section lists every azure key across topologies: each must exist and hold a
+    valid value (which keys a topology takes is the stack rules' business, tested there)."""
+    (snippet,) = [b for b in BLOCKS if "azure" in b]
+    azure = Azure.model_validate(snippet["azure"])
+    assert azure.application_gateway is not None
+    assert azure.istio_addon is not None

@@ -13,6 +13,7 @@ from ingresslib.errors import ConfigError
 from ingresslib.offline.mocks import Registered
 from ingresslib.offline.output import manifests
 from ingresslib.offline.runner import run_program
+from tests.aks_config import aks_config
 
 HOST = "shop.example.com"
 BASE: dict[str, Any] = {
@@ -113,13 +114,18 @@ CHANGES = {
 }
 
 
+# Type tokens of load balancers and their addresses: pulumi-aws, and pulumi-azure-native
+# (azure-native:network:PublicIPAddress, ...:ApplicationGateway).
+_LB_TYPES = (":lb/", "network/loadbalancer", "network/publicipaddress", "network:loadbalancer",
+             "network:publicipaddress", "network:applicationgateway")
+
+
 def _edge(records: list[Registered]) -> list[tuple[str, str, Any]]:
     """The resources that carry the cloud load balancer's identity: the gateway Service, and
     any load-balancer resource a cloud layer registers (names, URNs, inputs)."""
     keep = [r for r in records if (r.type == "kubernetes:core/v1:Service"
             and r.inputs["metadata"]["name"] == "istio-ingressgateway")
-            or ":lb/" in r.type or "network/loadBalancer" in r.type
-            or "network/publicIPAddress" in r.type]
+            or any(t in r.type.lower() for t in _LB_TYPES)]
     return sorted((r.urn, r.name, r.inputs) for r in keep)
 
 
@@ -130,3 +136,37 @@ def test_changes_keep_the_load_balancer(change) -> None:
     CHANGES[change](data)
     assert _edge(_render(data)) == base
     assert base  # the gateway Service is there to compare
+
+
+def _aks(topology: str) -> dict[str, Any]:
+    """BASE on AKS: its routes and revision, a Key Vault certificate, the Azure edge."""
+    return aks_config(topology, gateway={"revision": "1-24-0"},
+                      routing=copy.deepcopy(BASE["routing"]))
+
+
+AKS_CHANGES = {key: CHANGES[key] for key in
+               ("replicas", "resources", "routes", "revision", "canary", "drain")}
+AKS_CHANGES["certificate"] = lambda d: d["certificates"]["edge"].update(certificate="shop-2026")
+
+
+@pytest.mark.parametrize("topology", ["gateway", "chained"])
+@pytest.mark.parametrize("change", sorted(AKS_CHANGES))
+def test_changes_keep_the_azure_load_balancer(topology: str, change: str) -> None:
+    """Neither the gateway Service nor the public IP (gateway) or the Application Gateway
+    (chained) changes; a certificate change touches only what reads the certificate."""
+    base = _edge(_render(_aks(topology)))
+    data = _aks(topology)
+    AKS_CHANGES[change](data)
+    after = _edge(_render(data))
+    types = {urn.split("::")[-2].rsplit("$", 1)[-1] for urn, _, _ in base}
+    assert "kubernetes:core/v1:Service" in types
+    if topology == "gateway":
+        assert "azure-native:network:PublicIPAddress" in types
+    else:
+        assert "azure-native:network:ApplicationGateway" in types
+    if change == "certificate" and topology == "chained":
+        # Application Gateway reads the certificate: its sslCertificates change, nothing else.
+        changed = [b for b, a in zip(base, after, strict=True) if b != a]
+        assert [c[1] for c in changed] == ["edge-azure-appgw-gateway"]
+        return
+    assert after == base

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pulumi
 
 from ingresslib.components.certificates import Certificates
@@ -15,9 +17,14 @@ from ingresslib.components.policies import (
 from ingresslib.config.stack import StackConfig
 from ingresslib.manifests.stack import check, stack_manifests
 
+if TYPE_CHECKING:
+    from ingresslib.components.azure.edge import AzureEdge
+
 
 class IngressStack(pulumi.ComponentResource):
-    """Composes the gateway workload, its certificates, routing and mesh security.
+    """Composes the gateway workload, its certificates, routing and mesh security, and on AKS
+    the Azure edge: the load balancer's public IP, Application Gateway, Key Vault access, the
+    certificate sync, AGIC's Ingresses, or the Istio add-on's gateway in place of ingresslib's.
 
     Every object is rendered and analysed before the first resource is registered: an error
     stops the program with nothing half-created; warnings go to the Pulumi log.
@@ -36,13 +43,33 @@ class IngressStack(pulumi.ComponentResource):
         wl = config.workload
         outputs: dict[str, object] = {"cloud": config.cloud, "topology": config.topology}
         child = pulumi.ResourceOptions(parent=self)
+        self.azure: AzureEdge | None = None
+        if config.cloud == "aks":
+            # pulumi-azure-native loads here only: no other cloud's stack ever imports it.
+            from ingresslib.components.azure.edge import AzureEdge  # noqa: PLC0415
+
+            self.azure = AzureEdge(f"{name}-azure", config, child)
         if wl is not None:
-            self.gateway = IngressGateway(
-                f"{name}-gateway", wl, opts=child, manifests=manifests.gateway
-            )
+            # The gateway Service names the public IP: both must exist before it does.
+            after_edge = pulumi.ResourceOptions(
+                parent=self, depends_on=self.azure.service_dependencies if self.azure else [])
+            ready: pulumi.Resource
+            if manifests.service_patch:
+                from ingresslib.components.azure.addon_gateway import (  # noqa: PLC0415
+                    IstioAddonGateway,
+                )
+
+                ready = IstioAddonGateway(f"{name}-gateway", manifests.service_patch[0],
+                                          after_edge)
+            else:
+                ready = self.gateway = IngressGateway(
+                    f"{name}-gateway", wl, opts=after_edge, manifests=manifests.gateway
+                )
             outputs |= {"gatewayNamespace": wl.namespace, "gatewayService": wl.name}
             # Istio reads credentialName secrets from the gateway pods' namespace.
-            in_namespace = pulumi.ResourceOptions(parent=self, depends_on=[self.gateway])
+            in_namespace = pulumi.ResourceOptions(parent=self, depends_on=[ready])
+            if self.azure is not None:
+                self.azure.certificate_sync(f"{name}-certificate-sync", in_namespace)
             if manifests.certificates or config.certificates:
                 self.certificates = Certificates(f"{name}-tls", config, in_namespace,
                                                  manifests=manifests.certificates)
@@ -57,4 +84,10 @@ class IngressStack(pulumi.ComponentResource):
                              manifests=manifests.rate_limits)
         if manifests.security:
             MeshSecurity(f"{name}-security", config, child, manifests=manifests.security)
+        if manifests.ingresses and self.azure is not None:
+            from ingresslib.components.azure.ingresses import AgicIngresses  # noqa: PLC0415
+
+            # AGIC writes the routing into the Application Gateway: it must exist first.
+            AgicIngresses(f"{name}-ingresses", config, pulumi.ResourceOptions(
+                parent=self, depends_on=[self.azure]), manifests=manifests.ingresses)
         self.register_outputs(outputs)

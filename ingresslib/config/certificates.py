@@ -115,16 +115,28 @@ class AcmCertificate(Model):
         return self
 
 
+class KeyVaultImport(Model):
+    """Import the certificate into the vault as a secret named `certificate`, from the Pulumi
+    secret config value `ingress:<secretConfig>` (never in plain stack config). `format` is
+    what its reader takes: pfx (base64, no password) for Application Gateway, pem (key and
+    chain) for the Secrets Store CSI driver."""
+
+    secret_config: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,127}$")
+    format: Literal["pfx", "pem"]
+
+
 class KeyVaultCertificate(Model):
     """An Azure Key Vault certificate: Application Gateway reads it by its versionless secret id
     (renewals sync), and the Istio gateway gets it as a TLS Secret through the Secrets Store CSI
-    driver. `vault` is the vault's name; `resourceGroup` where it lives."""
+    driver. `vault` is the vault's name; `resourceGroup` where it lives. Without `importFrom`
+    the certificate already exists there."""
 
     source: Literal["keyVault"]
     dns_names: list[Host] = Field(min_length=1)
     vault: str = Field(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")
     resource_group: str = Field(min_length=1, max_length=90)
     certificate: str = Field(pattern=r"^[0-9a-zA-Z-]{1,127}$")
+    import_from: KeyVaultImport | None = None
 
 
 CertificateSource = Annotated[
@@ -142,9 +154,12 @@ IN_CLUSTER_SOURCES = ("selfSigned", "secret", "certManager", "keyVault")
 CLOUD_SOURCES = {"eks": ("acm",), "aks": ("keyVault",)}
 
 
-def terminates_in_cluster(cert: CertificateSource, cloud: str) -> bool:
+def terminates_in_cluster(cert: CertificateSource, cloud: str, topology: str) -> bool:
     """Whether the Istio gateway itself holds this certificate (a Secret it reads), rather
-    than the cloud load balancer in front of it."""
+    than the cloud load balancer in front of it. Key Vault serves both: Application Gateway in
+    chained and standalone, the gateway (synced by the Secrets Store CSI driver) in gateway."""
+    if cert.source == "keyVault" and cloud == "aks":
+        return topology == "gateway"
     return cert.source in IN_CLUSTER_SOURCES and cert.source not in CLOUD_SOURCES[cloud]
 
 

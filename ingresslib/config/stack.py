@@ -9,6 +9,7 @@ from typing import Any, Literal
 import pulumi
 from pydantic import Field, ValidationError, model_validator
 
+from ingresslib.config.azure import Azure, addon_workload, azure_problems, uses_addon
 from ingresslib.config.base import DnsLabel, Model
 from ingresslib.config.cert_manager import AcmeIssuer, CertManager, Http01, Route53
 from ingresslib.config.certificates import (
@@ -55,13 +56,17 @@ class StackConfig(Model):
     rate_limits: RateLimits = RateLimits()
     load_balancer: LoadBalancer = LoadBalancer()
     observability: Observability = Observability()
+    azure: Azure | None = None
 
     @cached_property
     def workload(self) -> GatewayWorkload | None:
-        """The Istio gateway to deploy: none in standalone, the defaults when not given
-        (built once: every section asks for it)."""
+        """The Istio gateway to deploy: none in standalone, the defaults when not given; on AKS
+        with the Istio add-on, the add-on's gateway (which ingresslib binds to, not deploys).
+        Built once: every section asks for it."""
         if self.topology == "standalone":
             return None
+        if uses_addon(self):
+            return addon_workload(self)
         return self.gateway or GatewayWorkload()
 
     def service_type(self) -> str:
@@ -114,11 +119,14 @@ class StackConfig(Model):
             )
         wl = self.workload
         if wl is not None:
-            yield from wl.problems("gateway")
+            # The AKS add-on deploys, scales and drains its own gateway: not ours to check.
+            own = not uses_addon(self)
+            if own:
+                yield from wl.problems("gateway")
             yield from self._service_problems(wl)
             drain = wl.drain.termination_drain_seconds
             delay = self.load_balancer.deregistration_delay_seconds
-            if drain <= delay:
+            if own and drain <= delay:
                 yield Problem(
                     "gateway.drain.terminationDrainSeconds",
                     drain,
@@ -135,6 +143,7 @@ class StackConfig(Model):
             if isinstance(cert, CertManagerCertificate):
                 yield from self._issuer_problems(f"certificates.{key}", cert)
         yield from self._routing_problems()
+        yield from azure_problems(self)
         yield from observability_problems(self.observability, certificates=self.certificates)
         yield from self.rate_limits.problems("rateLimits")
         if wl is not None:
@@ -188,7 +197,8 @@ class StackConfig(Model):
         backends = self.routing.backends
         for key, backend in backends.items():
             yield from backend.problems(f"routing.backends.{key}")
-        if self.workload is None and self.routing.hosts:
+        if self.workload is None and self.routing.hosts and self.cloud != "aks":
+            # On AKS AGIC routes standalone traffic (azure_problems checks what it can express).
             yield Problem("routing.hosts", f"{len(self.routing.hosts)} host(s)",
                           "topology standalone has no Istio gateway to route; the cloud load "
                           "balancer routes to the backends")

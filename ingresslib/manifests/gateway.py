@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ingresslib.azure.load_balancer import health_check_sources, service_annotations
 from ingresslib.config.stack import StackConfig
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.manifests.autoscaler import autoscaler
@@ -27,6 +28,7 @@ class GatewayOptions:
     prometheus_scrape: bool = True
     service_annotations: dict[str, str] = field(default_factory=dict)
     namespace_labels: dict[str, str] = field(default_factory=dict)
+    health_check_sources: tuple[str, ...] = ()
 
     @classmethod
     def for_stack(cls, cfg: StackConfig) -> GatewayOptions:
@@ -35,6 +37,8 @@ class GatewayOptions:
             service_type=cfg.service_type(),
             trusted_proxies=cfg.trusted_proxies(),
             prometheus_scrape=cfg.observability.prometheus_scrape,
+            service_annotations=service_annotations(cfg),
+            health_check_sources=health_check_sources(cfg),
         )
 
 
@@ -65,5 +69,5 @@ def gateway_objects(wl: GatewayWorkload, opts: GatewayOptions) -> list[dict[str,
     if wl.disruption.enabled:
         objs.append(disruption_budget(wl, labels))
     if wl.network_policy.enabled:
-        objs.append(network_policy(wl, labels))
+        objs.append(network_policy(wl, labels, opts.health_check_sources))
     return objs

@@ -15,13 +15,21 @@ def _ports(*numbers: int) -> list[dict[str, Any]]:
     return [{"port": n, "protocol": "TCP"} for n in numbers]
 
 
-def network_policy(wl: GatewayWorkload, labels: dict[str, str]) -> dict[str, Any]:
+def network_policy(
+    wl: GatewayWorkload, labels: dict[str, str], health_check_sources: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """`health_check_sources`: where the cloud load balancer's probes come from, admitted to the
+    status port even when `ingressFrom` restricts the clients."""
     np = wl.network_policy
     traffic: dict[str, Any] = {
         "ports": _ports(wl.service.http_target_port, wl.service.https_target_port, STATUS_PORT)
     }
+    probes: list[dict[str, Any]] = []
     if np.ingress_from:
         traffic["from"] = [{"ipBlock": {"cidr": c}} for c in np.ingress_from]
+        if health_check_sources:
+            probes = [{"ports": _ports(STATUS_PORT),
+                       "from": [{"ipBlock": {"cidr": c}} for c in health_check_sources]}]
     metrics: dict[str, Any] = {"ports": _ports(*METRICS_PORTS)}
     if np.metrics_from_namespaces:
         metrics["from"] = [
@@ -39,6 +47,6 @@ def network_policy(wl: GatewayWorkload, labels: dict[str, str]) -> dict[str, Any
         spec={
             "podSelector": {"matchLabels": selector_labels(wl)},
             "policyTypes": ["Ingress"],
-            "ingress": [traffic, metrics],
+            "ingress": [traffic, *probes, metrics],
         },
     )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ingresslib.analysis import Finding, analyze
+from ingresslib.config.azure import uses_addon
 from ingresslib.config.certificates import CertManagerCertificate, terminates_in_cluster
 from ingresslib.config.stack import StackConfig
 from ingresslib.errors import ConfigError, Problem
+from ingresslib.manifests.addon_gateway import addon_service, addon_service_patch
+from ingresslib.manifests.agic_ingress import ingress_objects
+from ingresslib.manifests.certificate_sync import certificate_sync_objects
 from ingresslib.manifests.certificates import certificate_objects
 from ingresslib.manifests.gateway import GatewayOptions, gateway_objects
 from ingresslib.manifests.meta import selector_labels
@@ -30,10 +34,15 @@ class StackManifests:
     rate_limits: list[Manifest]
     certificates: list[Manifest]
     monitoring: list[Manifest]
+    # AKS: the add-on gateway's Service patch, AGIC's Ingresses, the Key Vault certificate sync.
+    service_patch: list[Manifest] = field(default_factory=list)
+    ingresses: list[Manifest] = field(default_factory=list)
+    certificate_sync: list[Manifest] = field(default_factory=list)
 
     def all(self) -> list[Manifest]:
         return [*self.gateway, *self.certificates, *self.routing, *self.security,
-                *self.rate_limits, *self.monitoring]
+                *self.rate_limits, *self.monitoring, *self.service_patch, *self.ingresses,
+                *self.certificate_sync]
 
 
 def security_manifests(cfg: StackConfig) -> list[Manifest]:
@@ -53,14 +62,29 @@ def security_manifests(cfg: StackConfig) -> list[Manifest]:
 
 def stack_manifests(cfg: StackConfig) -> StackManifests:
     wl = cfg.workload
+    addon = uses_addon(cfg)
     return StackManifests(
-        gateway=gateway_objects(wl, GatewayOptions.for_stack(cfg)) if wl else [],
+        gateway=gateway_objects(wl, GatewayOptions.for_stack(cfg)) if wl and not addon else [],
         routing=routing_objects(cfg),
         security=security_manifests(cfg),
         rate_limits=rate_limit_manifests(cfg),
         certificates=certificate_objects(cfg),
         monitoring=monitoring_manifests(cfg),
+        service_patch=[addon_service_patch(cfg)] if addon else [],
+        ingresses=ingress_objects(cfg),
+        certificate_sync=certificate_sync_objects(cfg),
     )
+
+
+def gateway_deployment(cfg: StackConfig) -> str:
+    """The gateway Deployment's (and HPA's) name: the add-on suffixes its revision."""
+    wl = cfg.workload
+    assert wl is not None
+    if uses_addon(cfg):
+        assert cfg.azure is not None
+        assert cfg.azure.istio_addon is not None
+        return f"{wl.name}-{cfg.azure.istio_addon.revision}"
+    return wl.name
 
 
 def monitoring_manifests(cfg: StackConfig) -> list[Manifest]:
@@ -74,8 +98,8 @@ def monitoring_manifests(cfg: StackConfig) -> list[Manifest]:
         selector=selector_labels(wl),
         min_replicas=wl.min_running(),
         max_replicas=wl.autoscaling.max_replicas,
-        deployment=wl.name,
-        hpa=wl.name if wl.autoscaling.enabled else None,
+        deployment=gateway_deployment(cfg),
+        hpa=gateway_deployment(cfg) if wl.autoscaling.enabled else None,
         cert_manager_certificates=[
             (wl.namespace, cfg.credential_name(key))
             for key, cert in sorted(cfg.certificates.items())
@@ -103,9 +127,11 @@ def check(cfg: StackConfig, objects: list[Manifest]) -> list[Finding]:
     credentials = {
         (wl.namespace, cfg.credential_name(key))
         for key, cert in cfg.certificates.items()
-        if terminates_in_cluster(cert, cfg.cloud)
+        if terminates_in_cluster(cert, cfg.cloud, cfg.topology)
     } if wl else set()
-    findings = analyze(objects, credentials=credentials)
+    # The add-on's own Service selects its gateway pods, though ingresslib only patches it.
+    known = [addon_service(cfg)] if uses_addon(cfg) else []
+    findings = analyze([*objects, *known], credentials=credentials)
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         raise ConfigError(

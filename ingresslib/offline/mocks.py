@@ -11,6 +11,8 @@ from typing import Any
 import pulumi
 from pulumi.runtime.mocks import MockMonitor
 
+from ingresslib.offline import azure
+
 
 class OfflineError(Exception):
     """The program needs something an offline render cannot provide."""
@@ -64,10 +66,18 @@ class RecordingMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         self.registered.append(Registered(args.typ, args.name, bool(args.custom), args.inputs))
         computed = _COMPUTED.get(args.typ)
-        outputs = {**args.inputs, **(computed(args.name, args.inputs) if computed else {})}
-        return f"{args.name}-id", outputs
+        outputs = {
+            **args.inputs,
+            **(computed(args.name, args.inputs) if computed else {}),
+            **azure.computed(args.typ, args.name, args.inputs),
+        }
+        return str(outputs.get("id") or f"{args.name}-id"), outputs
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+        # A plain dict: the SDK's mock monitor cannot take a (dict, None) tuple.
+        answer = azure.CALLS.get(args.token)
+        if answer is not None:
+            return answer(dict(args.args))
         raise OfflineError(
             f"offline render cannot answer the provider function {args.token}; "
             "compute the value in the program or pass it in through config"

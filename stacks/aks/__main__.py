@@ -7,6 +7,11 @@ from ingresslib import IngressStack, load_config
 config = load_config(cloud="aks")
 stack = IngressStack(config.name, config)
 pulumi.export("topology", config.topology)
-if stack.gateway is not None:
-    pulumi.export("gatewayNamespace", stack.gateway.namespace)
-    pulumi.export("gatewayService", stack.gateway.service_name)
+if config.workload is not None:
+    pulumi.export("gatewayNamespace", config.workload.namespace)
+    pulumi.export("gatewayService", config.workload.name)
+if stack.azure is not None and stack.azure.public_ip is not None:
+    pulumi.export("publicIpAddress", stack.azure.public_ip.ip_address)
+if stack.azure is not None and stack.azure.application_gateway is not None:
+    pulumi.export("applicationGatewayId", stack.azure.application_gateway.id)
+    pulumi.export("applicationGatewayIpAddress", stack.azure.application_gateway.ip_address)

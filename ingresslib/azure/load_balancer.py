@@ -1,0 +1,84 @@
+"""The gateway Service's annotations for AKS's cloud provider, which makes the Azure Standard
+load balancer from them (cloud-provider-azure's LoadBalancer annotations).
+
+Health probes: with `externalTrafficPolicy: Local` and no per-port probe, Azure would probe the
+kube-proxy health node port; with `appProtocol` set, it probes `/` on the traffic port, which
+the gateway answers with 404. So ports 80 and 443 each get an explicit HTTP probe of Envoy's
+readiness (status port 15021, `/healthz/ready`) on the status port's node port: under Local
+traffic policy it answers only on nodes running a ready gateway pod, and it fails as soon as a
+pod starts draining.
+"""
+
+from __future__ import annotations
+
+from ingresslib.config.azure import (
+    internal_lb,
+    public_ip_group,
+    public_ip_name,
+    uses_addon,
+    uses_public_ip,
+)
+from ingresslib.config.stack import StackConfig
+from ingresslib.manifests.service import STATUS_PORT
+
+PREFIX = "service.beta.kubernetes.io/"
+# Azure's health probes come from this virtual address (kept as the source under Local policy).
+AZURE_PROBE_SOURCE = "168.63.129.16/32"
+READINESS_PATH = "/healthz/ready"
+TRAFFIC_PORTS = (80, 443)
+
+
+def probe_annotations(interval_seconds: int, threshold: int) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for port in TRAFFIC_PORTS:
+        key = f"{PREFIX}port_{port}_health-probe_"
+        out |= {
+            f"{key}protocol": "http",
+            f"{key}port": str(STATUS_PORT),
+            f"{key}request-path": READINESS_PATH,
+            f"{key}interval": str(interval_seconds),
+            f"{key}num-of-probe": str(threshold),
+        }
+    return out
+
+
+def service_annotations(cfg: StackConfig) -> dict[str, str]:
+    """Every annotation ingresslib sets on the gateway Service of an AKS stack (the add-on's
+    Service gets only those AKS allows there)."""
+    wl = cfg.workload
+    if cfg.cloud != "aks" or cfg.azure is None or wl is None:
+        return {}
+    az = cfg.azure
+    lb = az.load_balancer
+    addon = uses_addon(cfg)
+    out = probe_annotations(lb.probe_interval_seconds, lb.probe_threshold)
+    out[f"{PREFIX}azure-load-balancer-tcp-idle-timeout"] = str(lb.idle_timeout_minutes)
+    if not addon:
+        # The readiness port is for the probes only: no load-balancing rule exposes it.
+        out[f"{PREFIX}port_{STATUS_PORT}_no_lb_rule"] = "true"
+    if uses_public_ip(cfg):
+        out[f"{PREFIX}azure-pip-name"] = public_ip_name(cfg)
+        out[f"{PREFIX}azure-load-balancer-resource-group"] = public_ip_group(cfg)
+        if az.public_ip.dns_label and not addon:
+            # The same label ingresslib sets on the public IP, so the two never fight.
+            out[f"{PREFIX}azure-dns-label-name"] = az.public_ip.dns_label
+    ranges = wl.service.load_balancer_source_ranges
+    if internal_lb(cfg):
+        if not addon:
+            out[f"{PREFIX}azure-load-balancer-internal"] = "true"
+            if ranges:
+                # Else the NSG's default rule admits the whole virtual network anyway.
+                out[f"{PREFIX}azure-deny-all-except-load-balancer-source-ranges"] = "true"
+        if lb.subnet:
+            out[f"{PREFIX}azure-load-balancer-internal-subnet"] = lb.subnet
+        if lb.private_ip:
+            out[f"{PREFIX}azure-load-balancer-ipv4"] = lb.private_ip
+    if addon and ranges:
+        # The add-on's Service keeps this annotation, not spec.loadBalancerSourceRanges.
+        out[f"{PREFIX}azure-allowed-ip-ranges"] = ",".join(ranges)
+    return dict(sorted(out.items()))
+
+
+def health_check_sources(cfg: StackConfig) -> tuple[str, ...]:
+    """Sources the gateway's NetworkPolicy admits to the status port besides `ingressFrom`."""
+    return (AZURE_PROBE_SOURCE,) if service_annotations(cfg) else ()
