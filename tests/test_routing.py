@@ -15,6 +15,7 @@ from ingresslib.manifests.routing import MAX_OBJECT_BYTES, object_size, routing_
 from ingresslib.manifests.stack import check
 from ingresslib.offline.output import manifests
 from ingresslib.offline.runner import run_program
+from tests.eks_config import with_alb
 
 HOST = "shop.example.com"
 BASE: dict[str, Any] = {
@@ -204,7 +205,7 @@ def test_mutual_tls_listener_and_tls13(validator) -> None:
 
 
 def test_chained_gateway_takes_plain_http_from_the_load_balancer() -> None:
-    data = _cfg()
+    data = with_alb(_cfg())
     data["topology"] = "chained"
     gateway = _by_kind(routing_objects(parse_config(data)))["Gateway"][0]
     assert gateway["spec"]["servers"] == [{
@@ -260,8 +261,9 @@ def test_redirect_to_https_that_nothing_serves_is_refused() -> None:
     assert _paths(data) == {"listeners[0].httpsRedirect"}
 
 
-def test_routes_in_standalone_are_refused() -> None:
+def test_routes_in_standalone_on_aks_are_refused() -> None:
     data = _cfg()
+    data["cloud"] = "aks"
     data["topology"] = "standalone"
     assert "routing.hosts" in _paths(data)
 
