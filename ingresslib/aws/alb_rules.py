@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 _METHOD = re.compile(r"^[A-Z_-]{1,40}$")
 _UNSUPPORTED = (
-    ("rewrite", "rewrite the path or authority"),
+    ("rewrite", "rewrite the path or authority (ingresslib generates no ALB transforms)"),
     ("timeout", "time out one route (only the load balancer's idle timeout applies)"),
     ("retries", "retry requests"),
     ("fault", "inject faults"),
@@ -60,8 +60,9 @@ def _escape(value: str) -> str:
 def _value(m: StringMatch, path: str, what: str) -> tuple[str | None, list[Problem]]:
     if m.regex is not None:
         return None, [Problem(f"{path}.regex", m.regex,
-                              f"an ALB matches {what} with wildcards only, not regular "
-                              "expressions; use exact or prefix")]
+                              f"ingresslib matches {what} at an ALB with wildcards only (ALB "
+                              "regex conditions do not follow Istio's RE2 full-match "
+                              "semantics); use exact or prefix")]
     if m.exact is not None:
         return _escape(m.exact), []
     assert m.prefix is not None
@@ -76,8 +77,9 @@ def _path_pattern(match: RouteMatch, path: str) -> tuple[str | None, list[Proble
                               "ALB path patterns are case-sensitive; remove ignoreUriCase")]
     if uri.regex is not None:
         return None, [Problem(f"{path}.uri.regex", uri.regex,
-                              "ALB path patterns take * and ? wildcards, not regular "
-                              "expressions; use exact or prefix")]
+                              "ingresslib matches paths at an ALB with wildcards only (ALB "
+                              "regex conditions do not follow Istio's RE2 full-match "
+                              "semantics); use exact or prefix")]
     text = uri.exact if uri.exact is not None else uri.prefix
     assert text is not None
     if "*" in text or "?" in text:

@@ -9,11 +9,13 @@ from ingresslib.components.gateway import IngressGateway
 from ingresslib.components.policies import IngressRouting, MeshSecurity, RateLimiting
 from ingresslib.config.certificates import SelfSignedCertificate
 from ingresslib.config.stack import StackConfig
+from ingresslib.manifests.gateway import GatewayOptions, gateway_objects
 from ingresslib.manifests.stack import check, stack_manifests
 
 
 class IngressStack(pulumi.ComponentResource):
-    """Composes the gateway workload, its certificates, routing and mesh security.
+    """Composes the gateway workload, its certificates, routing and mesh security, and on EKS
+    the AWS edge: ACM certificates, the ALB or the controller's NLB, and Route53 records.
 
     Every object is rendered and analysed before the first resource is registered: an error
     stops the program with nothing half-created; warnings go to the Pulumi log.
@@ -32,9 +34,22 @@ class IngressStack(pulumi.ComponentResource):
         wl = config.workload
         outputs: dict[str, object] = {"cloud": config.cloud, "topology": config.topology}
         child = pulumi.ResourceOptions(parent=self)
+        edge = None
+        arns: dict[str, pulumi.Input[str]] = {}
+        if config.cloud == "eks":
+            # pulumi-aws loads here only: no other cloud's stack ever imports it.
+            from ingresslib.components.aws import edge  # noqa: PLC0415
+
+            arns = edge.certificates(name, config, self)
         if wl is not None:
+            gateway_manifests = manifests.gateway
+            ssl_certificates = edge.nlb_certificates(config, arns) if edge else None
+            if ssl_certificates is not None:
+                # The same objects, with the NLB's certificates once ACM has issued them.
+                gateway_manifests = gateway_objects(
+                    wl, GatewayOptions.for_stack(config, ssl_certificates))
             self.gateway = IngressGateway(
-                f"{name}-gateway", wl, opts=child, manifests=manifests.gateway
+                f"{name}-gateway", wl, opts=child, manifests=gateway_manifests
             )
             outputs |= {"gatewayNamespace": wl.namespace, "gatewayService": wl.name}
             # Istio reads credentialName secrets from the gateway pods' namespace.
@@ -56,4 +71,6 @@ class IngressStack(pulumi.ComponentResource):
                              manifests=manifests.rate_limits)
         if manifests.security:
             MeshSecurity(f"{name}-security", config, child, manifests=manifests.security)
+        if edge is not None:
+            edge.load_balancer(name, config, self.gateway, arns, self)
         self.register_outputs(outputs)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 import pulumi
 from pulumi.runtime.mocks import MockMonitor
+
+from ingresslib.offline import aws
 
 
 class OfflineError(Exception):
@@ -56,18 +58,32 @@ _COMPUTED: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
-    """Echo inputs back as outputs (plus computed ones), keep every registration in order."""
+    """Echo inputs back as outputs (plus computed ones), keep every registration in order.
 
-    def __init__(self) -> None:
+    `config` is the stack's config; its `aws:region` goes into the fake AWS identifiers.
+    """
+
+    def __init__(self, config: Mapping[str, str] | None = None) -> None:
         self.registered: list[Registered] = []
+        self.region = (config or {}).get("aws:region", aws.DEFAULT_REGION)
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         self.registered.append(Registered(args.typ, args.name, bool(args.custom), args.inputs))
         computed = _COMPUTED.get(args.typ)
-        outputs = {**args.inputs, **(computed(args.name, args.inputs) if computed else {})}
-        return f"{args.name}-id", outputs
+        outputs = {
+            **args.inputs,
+            **(computed(args.name, args.inputs) if computed else {}),
+            **aws.computed(args.typ, args.name, args.inputs, self.region),
+        }
+        return str(outputs.get("id") or f"{args.name}-id"), outputs
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+        answer = aws.CALLS.get(args.token)
+        if answer is not None:
+            try:
+                return answer(dict(args.args), self.region)
+            except LookupError as e:
+                raise OfflineError(f"offline render cannot answer {args.token}: {e}") from None
         raise OfflineError(
             f"offline render cannot answer the provider function {args.token}; "
             "compute the value in the program or pass it in through config"
