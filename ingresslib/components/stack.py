@@ -7,6 +7,7 @@ import pulumi
 from ingresslib.components.certificates import SelfSignedTls
 from ingresslib.components.gateway import IngressGateway
 from ingresslib.components.policies import IngressRouting, MeshSecurity, RateLimiting
+from ingresslib.config.aws import creates_aws_resources
 from ingresslib.config.certificates import SelfSignedCertificate
 from ingresslib.config.stack import StackConfig
 from ingresslib.manifests.gateway import GatewayOptions, gateway_objects
@@ -36,8 +37,9 @@ class IngressStack(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         edge = None
         arns: dict[str, pulumi.Input[str]] = {}
-        if config.cloud == "eks":
-            # pulumi-aws loads here only: no other cloud's stack ever imports it.
+        if creates_aws_resources(config):
+            # pulumi-aws loads here only: no other cloud's stack, nor an EKS stack that creates
+            # no AWS resource, ever imports it.
             from ingresslib.components.aws import edge  # noqa: PLC0415
 
             arns = edge.certificates(name, config, self)

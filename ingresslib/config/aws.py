@@ -195,6 +195,15 @@ def nlb_settings(cfg: StackConfig) -> Nlb:
     return (cfg.aws.nlb if cfg.aws else None) or Nlb()
 
 
+def creates_aws_resources(cfg: StackConfig) -> bool:
+    """Whether the stack creates AWS resources itself (with pulumi-aws): ACM certificates, an
+    ALB or Route53 records. The NLB of topology gateway is the controller's, not Pulumi's."""
+    if cfg.cloud != "eks":
+        return False
+    acm = any(isinstance(c, AcmCertificate) for c in cfg.certificates.values())
+    return acm or uses_alb(cfg) or bool(cfg.aws and cfg.aws.dns)
+
+
 def acm_listeners(cfg: StackConfig) -> list[Listener]:
     """HTTPS listeners whose certificate comes from ACM: TLS ends at the AWS load balancer."""
     return [
@@ -228,7 +237,8 @@ def aws_problems(cfg: StackConfig) -> Iterator[Problem]:
                           f"{cfg.cloud}; use a source of that cloud")
     if cfg.cloud != "eks":
         if cfg.aws is not None:
-            yield Problem("aws", "set", f"AWS settings on a {cfg.cloud} stack; remove them")
+            yield Problem("aws", "set",
+                          f"AWS settings on an {cfg.cloud.upper()} stack; remove them")
         return
     aws = cfg.aws or Aws()
     yield from _certificate_zone_problems(cfg)
@@ -371,8 +381,9 @@ def _alb_problems(cfg: StackConfig, alb: Alb) -> Iterator[Problem]:
     zones = {s.zone for s in alb.subnets}
     if len(zones) < 2:
         yield Problem("aws.alb.subnets", [s.id for s in alb.subnets],
-                      f"an ALB needs subnets in at least two availability zones (got "
-                      f"{len(zones)}: {sorted(zones)}); add a subnet in another zone")
+                      "an ALB needs subnets in at least two availability zones, and these are "
+                      f"all in {', '.join(sorted(zones)) or 'none'}; add a subnet in another "
+                      "zone")
     acm = acm_listeners(cfg)
     for i, lst in enumerate(cfg.listeners):
         if lst.protocol == "TLS":
