@@ -280,13 +280,18 @@ def _subnet_problems(path: str, subnets: list[Subnet]) -> Iterator[Problem]:
         seen_zones.setdefault(subnet.zone, i)
 
 
+def _enables_proxy_protocol(key: str, value: str) -> bool:
+    if key == PROXY_ANNOTATIONS[0]:
+        return True  # its only valid value, "*", turns PROXY protocol v2 on
+    return key == PROXY_ANNOTATIONS[1] and (
+        "proxy_protocol_v2.enabled=true" in value.replace(" ", "").lower())
+
+
 def _managed_annotation_problems(cfg: StackConfig, nlb: Nlb) -> Iterator[Problem]:
     wl = cfg.workload
     assert wl is not None
     for key, value in sorted(wl.service.annotations.items()):
-        if key in PROXY_ANNOTATIONS and "proxy" in f"{key}={value}".lower() and not (
-            nlb.proxy_protocol
-        ):
+        if _enables_proxy_protocol(key, value) and not nlb.proxy_protocol:
             yield Problem(f"gateway.service.annotations.{key}", value,
                           "enables PROXY protocol on the NLB only, while the gateway pods would "
                           "not expect it (every request would fail to parse); set "
