@@ -32,6 +32,8 @@ class IngressStack(pulumi.ComponentResource):
             pulumi.log.warn(str(warning), resource=self)
         self.config = config
         self.gateway: IngressGateway | None = None
+        # The AWS load balancer's DNS name, on EKS stacks that create AWS resources.
+        self.load_balancer_dns: pulumi.Output[str] | None = None
         wl = config.workload
         outputs: dict[str, object] = {"cloud": config.cloud, "topology": config.topology}
         child = pulumi.ResourceOptions(parent=self)
@@ -74,5 +76,6 @@ class IngressStack(pulumi.ComponentResource):
         if manifests.security:
             MeshSecurity(f"{name}-security", config, child, manifests=manifests.security)
         if edge is not None:
-            edge.load_balancer(name, config, self.gateway, arns, self)
+            self.load_balancer_dns = edge.load_balancer(name, config, self.gateway, arns, self)
+            outputs["loadBalancerDnsName"] = self.load_balancer_dns
         self.register_outputs(outputs)

@@ -38,9 +38,9 @@ def load_balancer(
     gateway: IngressGateway | None,
     arns: dict[str, pulumi.Input[str]],
     parent: pulumi.Resource,
-) -> None:
+) -> pulumi.Output[str]:
     """The ALB (chained, standalone) or the controller's NLB (gateway), and alias records for
-    every host when `aws.dns` is set."""
+    every host when `aws.dns` is set; returns the load balancer's DNS name."""
     child = pulumi.ResourceOptions(parent=parent)
     if uses_alb(config):
         alb = ApplicationLoadBalancer(f"{name}-alb", config, arns, child,
@@ -56,3 +56,4 @@ def load_balancer(
     dns = config.aws.dns if config.aws else None
     if dns is not None:
         AliasRecords(f"{name}-dns", dns, record_hosts(config), target, opts=child)
+    return pulumi.Output.from_input(target[0])
