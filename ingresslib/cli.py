@@ -1,18 +1,20 @@
-"""`ingresslib render`, `ingresslib validate` and `ingresslib diff`: offline, no cloud account,
-no Pulumi CLI."""
+"""`ingresslib render`, `validate` and `diff`: offline, no cloud account, no Pulumi CLI.
+`ingresslib preflight eks`: the AWS account checked before `pulumi up` (read-only, boto3)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from ingresslib.errors import ConfigError
+from ingresslib.config import parse_config
+from ingresslib.errors import ConfigError, Problem
 from ingresslib.offline.diff import checkout, diff, format_markdown, format_text
 from ingresslib.offline.mocks import OfflineError
 from ingresslib.offline.output import manifests, plan, write
-from ingresslib.offline.runner import run_project
+from ingresslib.offline.runner import Project, run_project
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,10 +34,16 @@ def _parser() -> argparse.ArgumentParser:
         "removed and changed, with the changed fields. Exit 0, or 1 with --exit-code when "
         "anything changed; 2 on errors.",
     )
-    for p in (render, validate, compare):
+    preflight = sub.add_parser(
+        "preflight", help="check the cloud account a stack deploys into, before pulumi up"
+    )
+    preflight.add_argument("cloud", choices=["eks"], help="the stack's cloud")
+    for p in (render, validate, compare, preflight):
         p.add_argument("stack_dir", type=Path, help="a Pulumi project directory")
         p.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
     render.add_argument("--out", type=Path, required=True, help="output directory")
+    preflight.add_argument("--region", help="AWS region (default: the stack's aws:region)")
+    preflight.add_argument("--profile", help="AWS profile of the shared config files")
     baseline = compare.add_mutually_exclusive_group(required=True)
     baseline.add_argument("--against-stack", metavar="OTHER",
                           help="baseline: stack OTHER of the same project")
@@ -74,11 +82,43 @@ def _diff(args: argparse.Namespace) -> int:
     return 1 if args.exit_code and result.resources else 0
 
 
+def _preflight(args: argparse.Namespace) -> int:
+    """Exit 0 when the account holds everything the stack names, 2 with every problem."""
+    import boto3  # noqa: PLC0415 (only preflight talks to AWS)
+    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
+
+    from ingresslib.preflight.eks import preflight  # noqa: PLC0415 (imports boto3)
+
+    config = Project.load(args.stack_dir).stack_config(args.stack)
+    source = "ingress:stack"
+    cfg = parse_config(json.loads(config.get(source) or "{}"), source)
+    if cfg.cloud != args.cloud:
+        raise ConfigError([Problem("cloud", cfg.cloud, f"preflight {args.cloud} checks "
+                                   f"{args.cloud} stacks only")], source)
+    region = args.region or config.get("aws:region")
+    try:
+        session = boto3.Session(profile_name=args.profile, region_name=region)
+        problems = preflight(cfg, session)
+    except (BotoCoreError, ClientError) as e:
+        print(f"error: AWS refused a preflight call: {e}", file=sys.stderr)
+        return 2
+    where = f"{args.stack_dir} stack {args.stack} in {session.region_name}"
+    if problems:
+        print(f"error: preflight of {where}: {len(problems)} problem(s)", file=sys.stderr)
+        for p in problems:
+            print(f"  - {p}", file=sys.stderr)
+        return 2
+    print(f"preflight of {where} passed")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "diff":
             return _diff(args)
+        if args.command == "preflight":
+            return _preflight(args)
         if args.command == "validate":
             run_project(args.stack_dir, args.stack)
             print(f"{args.stack_dir}: stack {args.stack} is valid")

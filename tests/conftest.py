@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,3 +38,18 @@ def renders() -> dict[tuple[str, str], list[Registered]]:
 @pytest.fixture(scope="session")
 def validator() -> ManifestValidator:
     return ManifestValidator(require_shared())
+
+
+@pytest.fixture
+def account(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A fresh, empty AWS account (moto) per test, reached through one shared boto3 session."""
+    from tests.aws_account import SESSION, moto  # noqa: PLC0415 (imports boto3)
+
+    if moto is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("moto is missing under CI, where the dev extra installs it")
+        pytest.skip("moto is not installed (the dev extra brings it): it emulates the AWS API")
+    # Loading moto's AMI catalogue dominates EC2 start-up, and nothing here uses AMIs.
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    with moto.mock_aws():
+        yield SESSION

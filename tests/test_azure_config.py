@@ -313,7 +313,10 @@ def test_addon_skips_the_rules_of_ingresslibs_own_gateway() -> None:
     data["loadBalancer"] = {"deregistrationDelaySeconds": 120}
     data["azure"]["istioAddon"]["minReplicas"] = 1
     parse_config(data)
-    own = aks_config(loadBalancer={"deregistrationDelaySeconds": 120})
+    # ingresslib's own gateway: a drain set shorter than the delay is refused (unset, it follows
+    # the delay).
+    own = aks_config(loadBalancer={"deregistrationDelaySeconds": 120},
+                     gateway={"drain": {"terminationDrainSeconds": 45}})
     assert "gateway.drain.terminationDrainSeconds" in _problems(own)
 
 

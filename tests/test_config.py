@@ -25,6 +25,7 @@ from ingresslib.config.quantity import quantity_value
 from ingresslib.errors import ConfigError
 from ingresslib.offline.runner import run_program
 from tests.aks_config import aks_config, azure
+from tests.eks_config import with_alb
 
 HTTP = {"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["shop.example.com"]}
 HTTPS = {
@@ -39,9 +40,14 @@ SELF_SIGNED = {"source": "selfSigned", "dnsNames": ["*.example.com"]}
 
 
 def config(**overrides: Any) -> dict[str, Any]:
-    """A minimal valid eks config (topology gateway), with top-level keys replaced."""
+    """A minimal valid eks config (topology gateway), with top-level keys replaced; on EKS,
+    chained and standalone get the ALB they need (tests.eks_config.with_alb)."""
     data: dict[str, Any] = {"cloud": "eks", "listeners": [copy.deepcopy(HTTP)]}
     data.update(copy.deepcopy(overrides))
+    if data["cloud"] == "eks" and data.get("topology") in ("chained", "standalone") and (
+        "aws" not in overrides
+    ):
+        data = with_alb(data)
     return data
 
 
@@ -218,7 +224,7 @@ def test_workload_defaults_when_gateway_is_omitted(topology: str) -> None:
     assert cfg.workload == GatewayWorkload()
 
 
-def test_workload_is_the_given_gateway() -> None:
+def test_workload_is_the_given_gateway() -> None:  # drain defaults unchanged: no copy
     cfg = parse_config(config(gateway={"namespace": "edge"}))
     assert cfg.workload is cfg.gateway
     assert cfg.workload is not None
@@ -443,7 +449,7 @@ def test_field_and_cross_field_problems_keep_their_own_paths() -> None:
     data = config(
         gateway={
             "autoscaling": {"minReplicas": 4, "maxReplicas": 2},
-            "drain": {"terminationDrainSeconds": 90},
+            "drain": {"terminationDrainSeconds": 90, "terminationGracePeriodSeconds": 60},
         },
     )
     with pytest.raises(ConfigError) as info:

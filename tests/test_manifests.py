@@ -7,14 +7,14 @@ from typing import Any
 
 from ingresslib.config import GatewayWorkload, StackConfig
 from ingresslib.manifests.gateway import GatewayOptions, gateway_objects
+from tests.eks_config import with_alb
 
 LISTENERS = [{"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["a.example.com"]}]
 
 
 def _objs(gateway: dict[str, Any] | None = None, **stack: Any) -> dict[str, dict[str, Any]]:
-    cfg = StackConfig.model_validate(
-        {"cloud": "eks", "listeners": LISTENERS, "gateway": gateway or {}, **stack}
-    )
+    data = {"cloud": "eks", "listeners": LISTENERS, "gateway": gateway or {}, **stack}
+    cfg = StackConfig.model_validate(with_alb(data) if stack.get("topology") == "chained" else data)
     assert cfg.workload is not None
     return {o["kind"]: o for o in gateway_objects(cfg.workload, GatewayOptions.for_stack(cfg))}
 
@@ -134,7 +134,7 @@ def test_service_ports_type_and_policy() -> None:
     assert svc["spec"]["type"] == "LoadBalancer"
     assert svc["spec"]["externalTrafficPolicy"] == "Local"
     assert svc["spec"]["loadBalancerSourceRanges"] == ["203.0.113.0/24"]
-    assert svc["metadata"]["annotations"] == {"example.com/x": "y"}
+    assert svc["metadata"]["annotations"]["example.com/x"] == "y"
     chained = _objs(topology="chained")["Service"]["spec"]
     assert chained["type"] == "ClusterIP"
     assert "externalTrafficPolicy" not in chained

@@ -15,6 +15,7 @@ from ingresslib.manifests.routing import MAX_OBJECT_BYTES, object_size, routing_
 from ingresslib.manifests.stack import check
 from ingresslib.offline.output import manifests
 from ingresslib.offline.runner import run_program
+from tests.eks_config import with_alb
 
 HOST = "shop.example.com"
 BASE: dict[str, Any] = {
@@ -203,12 +204,7 @@ def test_mutual_tls_listener_and_tls13(validator) -> None:
 
 
 def test_chained_gateway_takes_plain_http_from_the_load_balancer() -> None:
-    data = _cfg()
-    data["topology"] = "chained"
-    data["certificates"] = {"shop": {
-        "source": "acm", "dnsNames": [HOST],
-        "arn": "arn:aws:acm:eu-west-1:123456789012:certificate/"
-               "0b8d9a3e-5c4f-4f39-9d0e-6a1f2b3c4d5e"}}
+    data = with_alb({**_cfg(), "topology": "chained"})
     gateway = _by_kind(routing_objects(parse_config(data)))["Gateway"][0]
     assert gateway["spec"]["servers"] == [{
         "hosts": [HOST], "port": {"name": "http-from-lb", "number": 80, "protocol": "HTTP"}}]
@@ -261,12 +257,6 @@ def test_redirect_to_https_that_nothing_serves_is_refused() -> None:
                           "httpsRedirect": True}]
     data.pop("certificates")
     assert _paths(data) == {"listeners[0].httpsRedirect"}
-
-
-def test_routes_in_standalone_are_refused() -> None:
-    data = _cfg()
-    data["topology"] = "standalone"
-    assert "routing.hosts" in _paths(data)
 
 
 @pytest.mark.parametrize("route", [

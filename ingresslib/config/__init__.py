@@ -1,6 +1,12 @@
 """Typed configuration: every model, and the loaders from Pulumi config or plain data."""
 
-from ingresslib.config.certificates import CertificateSource, ExistingSecret, SelfSignedCertificate
+from ingresslib.config.aws import Alb, AlbBackend, Aws, Nlb, Route53, Subnet
+from ingresslib.config.certificates import (
+    AcmCertificate,
+    CertificateSource,
+    ExistingSecret,
+    SelfSignedCertificate,
+)
 from ingresslib.config.listeners import Listener, ListenerTls
 from ingresslib.config.observability import Observability
 from ingresslib.config.stack import (
@@ -23,7 +29,11 @@ from ingresslib.config.workload import (
 )
 
 __all__ = [
+    "AcmCertificate",
+    "Alb",
+    "AlbBackend",
     "Autoscaling",
+    "Aws",
     "CertificateSource",
     "CustomMetric",
     "Disruption",
@@ -35,11 +45,14 @@ __all__ = [
     "ListenerTls",
     "LoadBalancer",
     "NetworkPolicySettings",
+    "Nlb",
     "Observability",
     "Resources",
+    "Route53",
     "Scheduling",
     "SelfSignedCertificate",
     "StackConfig",
+    "Subnet",
     "Toleration",
     "load_config",
     "parse_config",

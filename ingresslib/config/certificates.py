@@ -163,19 +163,29 @@ def terminates_in_cluster(cert: CertificateSource, cloud: str, topology: str) ->
     return cert.source in IN_CLUSTER_SOURCES and cert.source not in CLOUD_SOURCES[cloud]
 
 
+def of_cloud(cert: CertificateSource, cloud: str) -> bool:
+    """Whether the source exists on `cloud`: ACM only on AWS, Key Vault only on Azure."""
+    foreign = {"eks": "keyVault", "aks": "acm"}[cloud]
+    return cert.source != foreign
+
+
+def cloud_problems(path: str, cert: CertificateSource, cloud: str) -> Iterator[Problem]:
+    """A declared source from the other cloud; `path` is the certificate's entry."""
+    if not of_cloud(cert, cloud):
+        own = "acm" if cloud == "eks" else "keyVault"
+        yield Problem(f"{path}.source", cert.source,
+                      f"{'ACM' if cert.source == 'acm' else 'Key Vault'} certificates exist "
+                      f"only on {'AWS' if cert.source == 'acm' else 'Azure'} and this stack "
+                      f"deploys to {cloud}; use {own}, certManager, selfSigned or secret")
+
+
 def source_problems(
     path: str, cert: CertificateSource, *, cloud: str, topology: str, mode: str
 ) -> Iterator[Problem]:
     """Which source can serve a listener, by cloud and topology. `path` points at the
     listener's `tls.certificate`; `mode` is its TLS mode."""
-    if cert.source == "acm" and cloud != "eks":
-        yield Problem(path, cert.source, "ACM certificates serve AWS load balancers only; on "
-                      "aks use keyVault, certManager or selfSigned")
-        return
-    if cert.source == "keyVault" and cloud != "aks":
-        yield Problem(path, cert.source, "Key Vault certificates serve Azure only; on eks use "
-                      "acm, certManager or selfSigned")
-        return
+    if not of_cloud(cert, cloud):
+        return  # reported where the certificate is declared (cloud_problems)
     if topology in ("chained", "standalone") and cert.source not in CLOUD_SOURCES[cloud]:
         lb = "the ALB" if cloud == "eks" else "Application Gateway"
         wanted = CLOUD_SOURCES[cloud][0]

@@ -9,6 +9,7 @@ from typing import Any, Literal
 import pulumi
 from pydantic import Field, ValidationError, model_validator
 
+from ingresslib.config.aws import Aws, aws_problems, nlb_settings, uses_nlb
 from ingresslib.config.azure import Azure, addon_workload, azure_problems, uses_addon
 from ingresslib.config.base import DnsLabel, Model
 from ingresslib.config.cert_manager import AcmeIssuer, CertManager, Http01, Route53
@@ -16,6 +17,7 @@ from ingresslib.config.certificates import (
     CertificateSource,
     CertManagerCertificate,
     ExistingSecret,
+    cloud_problems,
     source_problems,
 )
 from ingresslib.config.listeners import Listener, host_covers
@@ -23,12 +25,15 @@ from ingresslib.config.observability import Observability, observability_problem
 from ingresslib.config.ratelimit import RateLimits, ratelimit_problems
 from ingresslib.config.routing import Destination, Mirror, Routing
 from ingresslib.config.security import Security, security_problems
-from ingresslib.config.workload import GatewayWorkload
+from ingresslib.config.workload import Drain, GatewayWorkload
 from ingresslib.errors import ConfigError, Problem
 
 Cloud = Literal["aks", "eks"]
 Topology = Literal["gateway", "chained", "standalone"]
 SERVICE_PORTS = {80: "http", 443: "https"}
+# Envoy keeps draining this long after the load balancer stops sending, and the kubelet waits
+# this long after the drain: covers the controller's and the load balancer's propagation lag.
+DRAIN_MARGIN_SECONDS = 15
 
 
 class LoadBalancer(Model):
@@ -57,17 +62,38 @@ class StackConfig(Model):
     load_balancer: LoadBalancer = LoadBalancer()
     observability: Observability = Observability()
     azure: Azure | None = None
+    aws: Aws | None = None
 
     @cached_property
     def workload(self) -> GatewayWorkload | None:
-        """The Istio gateway to deploy: none in standalone, the defaults when not given; on AKS
-        with the Istio add-on, the add-on's gateway (which ingresslib binds to, not deploys).
-        Built once: every section asks for it."""
+        """The Istio gateway to deploy: none in standalone, the defaults when not given, its
+        drain following the load balancer's deregistration delay unless set; on AKS with the
+        Istio add-on, the add-on's gateway (which ingresslib binds to, not deploys). Built
+        once: every section asks for it."""
         if self.topology == "standalone":
             return None
         if uses_addon(self):
             return addon_workload(self)
-        return self.gateway or GatewayWorkload()
+        wl = self.gateway or GatewayWorkload()
+        drain = self._drain(wl.drain)
+        return wl if drain == wl.drain else wl.model_copy(update={"drain": drain})
+    def _drain(self, drain: Drain) -> Drain:
+        """Unset drain times derive from the deregistration delay: the drain outlasts it by
+        DRAIN_MARGIN_SECONDS, and the grace period outlasts the drain by as much."""
+        given = drain.model_fields_set
+        seconds = drain.termination_drain_seconds if (
+            "termination_drain_seconds" in given
+        ) else self.load_balancer.deregistration_delay_seconds + DRAIN_MARGIN_SECONDS
+        grace = drain.termination_grace_period_seconds if (
+            "termination_grace_period_seconds" in given
+        ) else seconds + DRAIN_MARGIN_SECONDS
+        return drain.model_copy(update={"termination_drain_seconds": seconds,
+                                        "termination_grace_period_seconds": grace})
+
+    def proxy_protocol(self) -> bool:
+        """Whether PROXY protocol v2 precedes every connection to the gateway: set on the NLB's
+        target group and on the gateway pods together, never on one side."""
+        return uses_nlb(self) and nlb_settings(self).proxy_protocol
 
     def service_type(self) -> str:
         """Gateway Service type: the L4 LB itself in `gateway`; behind an L7 LB in `chained`
@@ -139,11 +165,13 @@ class StackConfig(Model):
                 )
         yield from self._listener_problems()
         for key, cert in self.certificates.items():
+            yield from cloud_problems(f"certificates.{key}", cert, self.cloud)
             yield from cert.problems(f"certificates.{key}")
             if isinstance(cert, CertManagerCertificate):
                 yield from self._issuer_problems(f"certificates.{key}", cert)
         yield from self._routing_problems()
         yield from azure_problems(self)
+        yield from aws_problems(self)
         yield from observability_problems(self.observability, certificates=self.certificates)
         yield from self.rate_limits.problems("rateLimits")
         if wl is not None:
@@ -160,6 +188,7 @@ class StackConfig(Model):
                 self.security,
                 self.topology,
                 external_traffic_policy=wl.service.external_traffic_policy if wl else None,
+                proxy_protocol=self.proxy_protocol(),
             )
 
     def _issuer_problems(self, path: str, cert: CertManagerCertificate) -> Iterator[Problem]:
@@ -197,12 +226,8 @@ class StackConfig(Model):
         backends = self.routing.backends
         for key, backend in backends.items():
             yield from backend.problems(f"routing.backends.{key}")
-        if self.workload is None and self.routing.hosts and self.cloud != "aks":
-            # On AKS AGIC routes standalone traffic (azure_problems checks what it can express).
-            yield Problem("routing.hosts", f"{len(self.routing.hosts)} host(s)",
-                          "topology standalone has no Istio gateway to route; the cloud load "
-                          "balancer routes to the backends")
-            return
+        # In standalone the cloud L7 load balancer routes (the ALB's listener rules, AGIC's
+        # Ingresses); aws_problems and azure_problems refuse what it cannot express.
         http_hosts = {h for lst in self.listeners if lst.protocol != "TLS" for h in lst.hosts}
         tls_hosts = {h for lst in self.listeners if lst.protocol == "TLS" for h in lst.hosts}
         seen: dict[str, int] = {}

@@ -37,11 +37,17 @@ INJECTED = skip_checks(
 )
 
 
-def proxy_config(wl: GatewayWorkload, trusted_proxies: int) -> str:
-    """The `proxy.istio.io/config` annotation: drain duration and trusted proxy hops."""
+def proxy_config(wl: GatewayWorkload, trusted_proxies: int, proxy_protocol: bool = False) -> str:
+    """The `proxy.istio.io/config` annotation: drain duration, trusted proxy hops, and whether
+    a PROXY protocol header (from the load balancer) precedes every connection."""
     config: dict[str, Any] = {"terminationDrainDuration": f"{wl.drain.termination_drain_seconds}s"}
+    topology: dict[str, Any] = {}
     if trusted_proxies:
-        config["gatewayTopology"] = {"numTrustedProxies": trusted_proxies}
+        topology["numTrustedProxies"] = trusted_proxies
+    if proxy_protocol:
+        topology["proxyProtocol"] = {}
+    if topology:
+        config["gatewayTopology"] = topology
     return json.dumps(config, sort_keys=True, separators=(",", ":"))
 
 
@@ -68,6 +74,7 @@ def deployment(
     *,
     trusted_proxies: int,
     prometheus_scrape: bool,
+    proxy_protocol: bool = False,
     canary: bool = False,
 ) -> dict[str, Any]:
     """The gateway Deployment, or with `canary` the upgrade's Deployment: same pods, labelled
@@ -82,7 +89,7 @@ def deployment(
     pod_annotations = {
         **wl.pod_annotations,
         "inject.istio.io/templates": "gateway",
-        "proxy.istio.io/config": proxy_config(wl, trusted_proxies),
+        "proxy.istio.io/config": proxy_config(wl, trusted_proxies, proxy_protocol),
     }
     if prometheus_scrape:
         pod_annotations |= {

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ingresslib.aws.nlb import READINESS_GATE_LABEL, nlb_annotations
 from ingresslib.azure.load_balancer import health_check_sources, service_annotations
+from ingresslib.config.aws import ip_targets, uses_nlb
 from ingresslib.config.stack import StackConfig
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.manifests.autoscaler import autoscaler
@@ -25,20 +27,29 @@ class GatewayOptions:
     stack: str = "ingress"
     service_type: str = "LoadBalancer"
     trusted_proxies: int = 0
+    # The load balancer prefixes every connection with a PROXY protocol v2 header.
+    proxy_protocol: bool = False
     prometheus_scrape: bool = True
-    service_annotations: dict[str, str] = field(default_factory=dict)
+    service_annotations: dict[str, Any] = field(default_factory=dict)
     namespace_labels: dict[str, str] = field(default_factory=dict)
     health_check_sources: tuple[str, ...] = ()
 
     @classmethod
-    def for_stack(cls, cfg: StackConfig) -> GatewayOptions:
+    def for_stack(cls, cfg: StackConfig, ssl_certificates: Any = None) -> GatewayOptions:
+        """`ssl_certificates`: the NLB's ACM ARNs, comma-joined (see `nlb_annotations`)."""
         return cls(
             stack=cfg.name,
             service_type=cfg.service_type(),
             trusted_proxies=cfg.trusted_proxies(),
+            proxy_protocol=cfg.proxy_protocol(),
             prometheus_scrape=cfg.observability.prometheus_scrape,
-            service_annotations=service_annotations(cfg),
+            # Each cloud annotates the Service for its own load balancer (NLB or Azure LB).
+            service_annotations=(nlb_annotations(cfg, ssl_certificates) if uses_nlb(cfg)
+                                 else service_annotations(cfg)),
             health_check_sources=health_check_sources(cfg),
+            # AWS IP targets: the controller holds each new pod unready until its target is
+            # healthy, so a rollout never outpaces target registration.
+            namespace_labels=dict(READINESS_GATE_LABEL) if ip_targets(cfg) else {},
         )
 
 
@@ -55,9 +66,11 @@ def gateway_objects(wl: GatewayWorkload, opts: GatewayOptions) -> list[dict[str,
             wl,
             labels,
             trusted_proxies=opts.trusted_proxies,
+            proxy_protocol=opts.proxy_protocol,
             prometheus_scrape=opts.prometheus_scrape,
         ),
         *([deployment(wl, labels, trusted_proxies=opts.trusted_proxies,
+                      proxy_protocol=opts.proxy_protocol,
                       prometheus_scrape=opts.prometheus_scrape, canary=True)]
           if wl.upgrade else []),
         service(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ingresslib.config.aws import acm_listeners
 from ingresslib.config.listeners import Listener
 from ingresslib.config.routing import HostRoutes, Route
 from ingresslib.config.stack import StackConfig
@@ -37,9 +38,16 @@ def gateway_ref(cfg: StackConfig) -> tuple[str, str]:
 def gateway_listeners(cfg: StackConfig) -> list[Listener]:
     """The Istio Gateway's servers. In `chained` the L7 load balancer owns the listeners (TLS,
     redirects) and sends plain HTTP to port 80: the gateway serves every host there, and must
-    not redirect, or requests would loop through the load balancer."""
+    not redirect, or requests would loop through the load balancer. A listener whose
+    certificate is from ACM has TLS end at the NLB: the gateway serves it as plain HTTP."""
     if cfg.topology != "chained":
-        return cfg.listeners
+        at_lb = {lst.name for lst in acm_listeners(cfg)}
+        return [
+            Listener(name=lst.name, port=lst.port, protocol="HTTP", hosts=lst.hosts,
+                     allow_any_host=lst.allow_any_host, https_redirect=False)
+            if lst.name in at_lb else lst
+            for lst in cfg.listeners
+        ]
     hosts = sorted({h for lst in cfg.listeners for h in lst.hosts})
     return [Listener(name="http-from-lb", port=80, protocol="HTTP", hosts=hosts,
                      https_redirect=False, allow_any_host="*" in hosts)]

@@ -56,7 +56,7 @@ def security_manifests(cfg: StackConfig) -> list[Manifest]:
         gateway_namespace=wl.namespace if wl else None,
         gateway_selector=selector_labels(wl) if wl else None,
         external_traffic_policy=wl.service.external_traffic_policy if wl else None,
-        proxy_protocol=False,
+        proxy_protocol=cfg.proxy_protocol(),
     )
 
 

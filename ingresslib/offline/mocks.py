@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 import pulumi
 from pulumi.runtime.mocks import MockMonitor
 
-from ingresslib.offline import azure
+from ingresslib.offline import aws, azure
 
 
 class OfflineError(Exception):
@@ -58,10 +58,14 @@ _COMPUTED: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
-    """Echo inputs back as outputs (plus computed ones), keep every registration in order."""
+    """Echo inputs back as outputs (plus computed ones), keep every registration in order.
 
-    def __init__(self) -> None:
+    `config` is the stack's config; its `aws:region` goes into the fake AWS identifiers.
+    """
+
+    def __init__(self, config: Mapping[str, str] | None = None) -> None:
         self.registered: list[Registered] = []
+        self.region = (config or {}).get("aws:region", aws.DEFAULT_REGION)
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         self.registered.append(Registered(args.typ, args.name, bool(args.custom), args.inputs))
@@ -70,6 +74,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
             **args.inputs,
             **(computed(args.name, args.inputs) if computed else {}),
             **azure.computed(args.typ, args.name, args.inputs),
+            **aws.computed(args.typ, args.name, args.inputs, self.region),
         }
         return str(outputs.get("id") or f"{args.name}-id"), outputs
 
@@ -78,6 +83,12 @@ class RecordingMocks(pulumi.runtime.Mocks):
         answer = azure.CALLS.get(args.token)
         if answer is not None:
             return answer(dict(args.args))
+        answer = aws.CALLS.get(args.token)
+        if answer is not None:
+            try:
+                return answer(dict(args.args), self.region)
+            except LookupError as e:
+                raise OfflineError(f"offline render cannot answer {args.token}: {e}") from None
         raise OfflineError(
             f"offline render cannot answer the provider function {args.token}; "
             "compute the value in the program or pass it in through config"

@@ -97,7 +97,7 @@ def run_program(
     settings, config and root stack never leak from one render (or test) into the next.
     Pass `mocks` to inspect what was registered even when the program raises.
     """
-    mocks = mocks or RecordingMocks()
+    mocks = mocks or RecordingMocks(config)
     return contextvars.Context().run(_run, program, project, stack, dict(config or {}), mocks)
 
 
