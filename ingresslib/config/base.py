@@ -23,6 +23,8 @@ class Model(BaseModel):
         extra="forbid",
         frozen=True,
         str_strip_whitespace=True,
+        # Validators are built on first use: a stack never pays for the other cloud's models.
+        defer_build=True,
     )
 
     def problems(self, path: str) -> Iterator[Problem]:
