@@ -4,9 +4,11 @@ not need it replaces the gateway Service (and with it the cloud load balancer)."
 from __future__ import annotations
 
 import copy
+import subprocess
 from typing import Any
 
 import pytest
+import yaml
 
 from ingresslib import IngressStack, parse_config
 from ingresslib.errors import ConfigError
@@ -14,6 +16,7 @@ from ingresslib.offline.mocks import Registered
 from ingresslib.offline.output import manifests
 from ingresslib.offline.runner import run_program
 from tests.aks_config import aks_config
+from tests.test_observability import _promtool
 
 HOST = "shop.example.com"
 BASE: dict[str, Any] = {
@@ -170,3 +173,17 @@ def test_changes_keep_the_azure_load_balancer(topology: str, change: str) -> Non
         assert [c[1] for c in changed] == ["edge-azure-appgw-gateway"]
         return
     assert after == base
+
+
+def test_monitoring_counts_the_canarys_pods_during_an_upgrade(tmp_path) -> None:
+    rules = [o for o in manifests(_render(STEPS[1])) if o["kind"] == "PrometheusRule"]
+    exprs = [r["expr"] for g in rules[0]["spec"]["groups"] for r in g["rules"]]
+    assert any('source_workload=~"istio-ingressgateway(-1-25-0)?"' in e for e in exprs)
+    path = tmp_path / "rules.yml"
+    path.write_text(yaml.safe_dump(rules[0]["spec"]))
+    check = subprocess.run([_promtool(), "check", "rules", str(path)], capture_output=True,
+                           text=True, check=False)
+    assert check.returncode == 0, check.stdout + check.stderr
+    steady = [o for o in manifests(_render(STEPS[0])) if o["kind"] == "PrometheusRule"]
+    assert all("1-25-0" not in r["expr"]
+               for g in steady[0]["spec"]["groups"] for r in g["rules"])

@@ -32,18 +32,29 @@ class GatewayTarget:
     deployment: str
     hpa: str | None
     window: str
+    # The revision of a canary upgrade in progress: its Deployment `<deployment>-<revision>`
+    # serves the same traffic, so traffic and Envoy queries count its pods too.
+    canary_revision: str | None = None
+
+    @property
+    def _workloads(self) -> str:
+        if self.canary_revision is None:
+            return f'="{self.deployment}"'
+        return f'=~"{self.deployment}(-{self.canary_revision})?"'
 
     @property
     def istio(self) -> str:
         return (
-            f'reporter="source",source_workload="{self.deployment}",'
+            f'reporter="source",source_workload{self._workloads},'
             f'source_workload_namespace="{self.namespace}"'
         )
 
     @property
     def envoy(self) -> str:
-        # Pods of the Deployment only: <deployment>-<pod-template-hash>-<suffix>.
-        return f'namespace="{self.namespace}",pod=~"{self.deployment}-[a-z0-9]+-[a-z0-9]+"'
+        # Pods of the Deployment(s) only: <deployment>-<pod-template-hash>-<suffix>.
+        canary = f"(-{self.canary_revision})?" if self.canary_revision else ""
+        return (f'namespace="{self.namespace}",'
+                f'pod=~"{self.deployment}{canary}-[a-z0-9]+-[a-z0-9]+"')
 
     @property
     def deployment_selector(self) -> str:
@@ -323,13 +334,14 @@ def monitoring_objects(
     deployment: str,
     hpa: str | None,
     cert_manager_certificates: list[tuple[str, str]],
+    canary_revision: str | None = None,
 ) -> list[dict[str, Any]]:
     """Scrape target, PrometheusRule, dashboard ConfigMap and access-log Telemetry.
 
     `selector` picks the gateway pods; `cert_manager_certificates` are (namespace, name) of
     the cert-manager Certificates whose expiry to alert on.
     """
-    gw = GatewayTarget(namespace, deployment, hpa, obs.rate_window)
+    gw = GatewayTarget(namespace, deployment, hpa, obs.rate_window, canary_revision)
     labels = {**MANAGED_BY, "app.kubernetes.io/part-of": stack,
               "app.kubernetes.io/name": deployment}
     objs: list[dict[str, Any]] = []

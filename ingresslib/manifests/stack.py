@@ -100,6 +100,7 @@ def monitoring_manifests(cfg: StackConfig) -> list[Manifest]:
         max_replicas=wl.autoscaling.max_replicas,
         deployment=gateway_deployment(cfg),
         hpa=gateway_deployment(cfg) if wl.autoscaling.enabled else None,
+        canary_revision=wl.upgrade.revision if wl.upgrade else None,
         cert_manager_certificates=[
             (wl.namespace, cfg.credential_name(key))
             for key, cert in sorted(cfg.certificates.items())
