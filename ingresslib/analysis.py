@@ -13,17 +13,13 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Literal
+
+from ingresslib.config.duration import duration_problem
 
 Severity = Literal["error", "warning"]
 Obj = dict[str, Any]
 
-_MS = 10**6
-_DURATION = re.compile(r"[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+")
-_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
-_NANOS = {"h": 3600 * 10**9, "m": 60 * 10**9, "s": 10**9, "ms": _MS, "us": 1000, "µs": 1000,
-          "μs": 1000, "ns": 1}
 _ROUTE_KINDS = ("http", "tls", "tcp")
 _DR_DURATIONS = (
     "connectionPool.tcp.connectTimeout",
@@ -162,27 +158,10 @@ def _destinations(vs: Obj) -> Iterator[tuple[str, Obj]]:
             yield f"spec.http[{i}].mirrors[{j}].destination", mirror.get("destination") or {}
 
 
-def _duration_ns(value: Any) -> int | None:
-    """Nanoseconds in a Go duration ("1m30s", "1.5s", "-2ms", "0"); None when unparsable."""
-    if not isinstance(value, str):
-        return None
-    if re.fullmatch(r"[-+]?0", value):
-        return 0
-    if not _DURATION.fullmatch(value):
-        return None
-    total = sum(Decimal(n) * _NANOS[unit] for n, unit in _PART.findall(value))
-    return int(-total if value.startswith("-") else total)
-
-
 def _duration_problem(value: Any) -> str | None:
-    ns = _duration_ns(value)
-    if ns is None:
+    if not isinstance(value, str):
         return f"{value!r} is not a duration; write it like '250ms', '5s' or '1m30s'"
-    if ns < _MS:
-        return f"{value!r} is under 1ms, which Istio rejects; use at least '1ms'"
-    if ns % _MS:
-        return f"{value!r} is finer than a millisecond, which Istio rejects; round it to ms"
-    return None
+    return duration_problem(value)
 
 
 def _is_catch_all(match: Obj) -> bool:

@@ -1,4 +1,5 @@
-"""Durations as Istio and Envoy take them ("250ms", "5s", "1m30s"), at least 1ms."""
+"""Durations as Istio and Envoy take them ("250ms", "5s", "1m30s"): Go's syntax, whole
+milliseconds, at least 1ms. The one parser for config validation and analysis alike."""
 
 from __future__ import annotations
 
@@ -8,27 +9,42 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-_PART = re.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s|us|ns)")
-_NANOS = {"h": 3600 * 10**9, "m": 60 * 10**9, "s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+MS = 10**6
+_DURATION = re.compile(r"[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+")
+_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+_NANOS = {"h": 3600 * 10**9, "m": 60 * 10**9, "s": 10**9, "ms": MS,
+          "us": 1000, "µs": 1000, "μs": 1000, "ns": 1}
 
 
 def duration_ns(text: str) -> int:
-    """Nanoseconds in a Go-style duration (what the Istio CRDs' CEL `duration()` accepts)."""
-    pos, total = 0, Decimal(0)
-    for m in _PART.finditer(text):
-        if m.start() != pos:
-            break
-        total += Decimal(m[1]) * _NANOS[m[2]]
-        pos = m.end()
-    if pos != len(text) or not text:
+    """Nanoseconds in a Go duration ("1m30s", "1.5s", "-2ms", "0"), as the Istio CRDs' CEL
+    `duration()` reads it; ValueError when it is not one."""
+    if re.fullmatch(r"[-+]?0", text):
+        return 0
+    if not _DURATION.fullmatch(text):
         raise ValueError("must be a duration such as '250ms', '5s' or '1m30s'")
-    return int(total)
+    total = sum(Decimal(n) * _NANOS[unit] for n, unit in _PART.findall(text))
+    return int(-total if text.startswith("-") else total)
 
 
-def _at_least_1ms(text: str) -> str:
-    if duration_ns(text) < 10**6:
-        raise ValueError("must be at least 1ms (Istio rejects shorter durations)")
+def duration_problem(text: str) -> str | None:
+    """Why Istio would refuse `text` as a duration, or None."""
+    try:
+        ns = duration_ns(text)
+    except ValueError:
+        return f"{text!r} is not a duration; write it like '250ms', '5s' or '1m30s'"
+    if ns < MS:
+        return f"{text!r} is under 1ms, which Istio rejects; use at least '1ms'"
+    if ns % MS:
+        return f"{text!r} is finer than a millisecond, which Istio rejects; round it to ms"
+    return None
+
+
+def _valid(text: str) -> str:
+    problem = duration_problem(text)
+    if problem:
+        raise ValueError(problem)
     return text
 
 
-Duration = Annotated[str, AfterValidator(_at_least_1ms)]
+Duration = Annotated[str, AfterValidator(_valid)]
