@@ -3,15 +3,18 @@
 from ingresslib.components.certificates import Certificates, SelfSignedTls
 from ingresslib.components.gateway import IngressGateway
 from ingresslib.components.policies import IngressRouting, MeshSecurity, Monitoring, RateLimiting
-from ingresslib.components.stack import IngressStack
-from ingresslib.config import StackConfig, load_config, parse_config
+from ingresslib.config.stack import StackSpec
+from ingresslib.edge import EdgePlan, GatewayOptions, HealthCheck
 from ingresslib.errors import ConfigError
-from ingresslib.manifests.gateway import GatewayOptions
+from ingresslib.stack.component import IngressStack
+from ingresslib.stack.model import StackConfig, load_config, parse_config
 
 __all__ = [
     "Certificates",
     "ConfigError",
+    "EdgePlan",
     "GatewayOptions",
+    "HealthCheck",
     "IngressGateway",
     "IngressRouting",
     "IngressStack",
@@ -20,6 +23,7 @@ __all__ = [
     "RateLimiting",
     "SelfSignedTls",
     "StackConfig",
+    "StackSpec",
     "load_config",
     "parse_config",
 ]

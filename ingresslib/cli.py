@@ -87,7 +87,7 @@ def _preflight(args: argparse.Namespace) -> int:
     import boto3  # noqa: PLC0415 (only preflight talks to AWS)
     from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
 
-    from ingresslib.preflight.eks import preflight  # noqa: PLC0415 (imports boto3)
+    from ingresslib.aws.preflight import preflight  # noqa: PLC0415 (imports boto3)
 
     config = Project.load(args.stack_dir).stack_config(args.stack)
     source = "ingress:stack"

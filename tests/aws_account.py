@@ -14,7 +14,7 @@ except ImportError:  # the `account` fixture skips (or fails under CI) and says 
 
 from ingresslib.config import StackConfig, parse_config
 from ingresslib.offline.runner import Project
-from ingresslib.testing.aws import AwsWorld
+from ingresslib.aws.replay import AwsWorld
 from tests.conftest import ROOT
 
 REGION = "eu-west-1"

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 
 from ingresslib import parse_config
-from ingresslib.aws.alb import alb_plan
+from ingresslib.aws.alb_plan import alb_plan
 from ingresslib.aws.alb_rules import TargetGroupRef
 from ingresslib.aws.nlb import PREFIX, nlb_annotations
 from ingresslib.errors import ConfigError
 from ingresslib.manifests.gateway import GatewayOptions, gateway_objects
 from ingresslib.manifests.routing import routing_objects
-from ingresslib.manifests.stack import stack_manifests
+from ingresslib.stack.render import stack_manifests
 from tests.aks_config import azure
 from tests.eks_config import ACM_ARN, with_alb
 

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 from ingresslib import parse_config
 from ingresslib.errors import ConfigError
 from ingresslib.offline.output import manifests, plan
-from ingresslib.testing.aws import AwsWorld, ReplayError, replay
+from ingresslib.aws.replay import AwsWorld, ReplayError, replay
 from tests.aws_account import stack_data
 from tests.eks_config import with_alb
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from typing import Any
 
-from ingresslib.offline import aws as fakes
+from ingresslib.aws import fakes
 from ingresslib.offline.mocks import RecordingMocks
 from ingresslib.offline.output import manifests, plan
 from tests.conftest import ROOT

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ingresslib.config import parse_config
-from ingresslib.config.azure import (
+from ingresslib.azure.config import (
     ADDON_NAMESPACE,
     internal_lb,
     synced_certificates,

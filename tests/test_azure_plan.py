@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ingresslib.azure.application_gateway import (
+from ingresslib.azure.application_gateway_plan import (
     AGIC_MANAGED,
     POOL,
     PROBE,
@@ -26,7 +26,7 @@ from ingresslib.azure.ids import (
     secret_uri,
     vault_secret_id,
 )
-from ingresslib.azure.resources import (
+from ingresslib.azure.resource_args import (
     federated_credential_args,
     imported_secret_args,
     key_vault_reader_scopes,
@@ -36,7 +36,7 @@ from ingresslib.azure.resources import (
     waf_policy_args,
 )
 from ingresslib.config import parse_config
-from ingresslib.config.azure import ApplicationGateway, KeyVault, PublicIp, WafPolicy
+from ingresslib.azure.config import ApplicationGateway, KeyVault, PublicIp, WafPolicy
 from tests.aks_config import APPGW_SUBNET, HOST, SUBSCRIPTION, aks_config, azure
 
 IDS = AppGwIds(SUBSCRIPTION, "edge", "shop-appgw")

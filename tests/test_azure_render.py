@@ -16,8 +16,8 @@ from ingresslib import IngressStack, parse_config
 from ingresslib.analysis import analyze
 from ingresslib.azure.ids import ROLES, resource_group_id, resource_id
 from ingresslib.errors import ConfigError
-from ingresslib.manifests.addon_gateway import addon_service
-from ingresslib.offline.azure import SUBSCRIPTION_ID, TENANT_ID, fake_uuid
+from ingresslib.azure.addon_gateway_plan import addon_service
+from ingresslib.azure.fakes import SUBSCRIPTION_ID, TENANT_ID, fake_uuid
 from ingresslib.offline.mocks import RecordingMocks, Registered
 from ingresslib.offline.output import REDACTED, manifests, plan, write
 from ingresslib.offline.runner import run_program

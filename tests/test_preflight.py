@@ -14,8 +14,8 @@ import yaml
 from ingresslib.cli import main
 from ingresslib.config import parse_config
 from ingresslib.errors import Problem
-from ingresslib.preflight.eks import preflight
-from ingresslib.testing.aws import AwsWorld
+from ingresslib.aws.preflight import preflight
+from ingresslib.aws.replay import AwsWorld
 from tests.aks_config import azure
 from tests.aws_account import REGION, real_config, stack_data
 
@@ -187,7 +187,7 @@ def test_certificate_in_another_region(account: Any) -> None:
 
 
 def _pem(world: AwsWorld) -> tuple[bytes, bytes]:
-    from ingresslib.testing.aws import self_signed  # noqa: PLC0415
+    from ingresslib.aws.replay import self_signed  # noqa: PLC0415
 
     return self_signed(["shop.example.com", "*.shop.example.com"])
 

@@ -9,7 +9,7 @@ import yaml
 
 from ingresslib import parse_config
 from ingresslib.cli import main
-from ingresslib.config.azure import Azure
+from ingresslib.azure.config import Azure
 from ingresslib.errors import ConfigError
 from tests.conftest import ROOT
 

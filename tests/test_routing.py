@@ -12,7 +12,7 @@ from ingresslib import parse_config
 from ingresslib.components.policies import IngressRouting
 from ingresslib.errors import ConfigError
 from ingresslib.manifests.routing import MAX_OBJECT_BYTES, object_size, routing_objects
-from ingresslib.manifests.stack import check
+from ingresslib.stack.render import check
 from ingresslib.offline.output import manifests
 from ingresslib.offline.runner import run_program
 from tests.eks_config import with_alb

@@ -6,9 +6,8 @@ The stack config is built in Python here (no YAML needed); the host comes from P
 import backends
 import pulumi
 
-from ingresslib import IngressStack
-from ingresslib.config import StackConfig
-from ingresslib.register import register, resource_name
+from ingresslib import IngressStack, StackConfig
+from ingresslib.components.register import register, resource_name
 
 settings = pulumi.Config()
 host = settings.get("host") or "echo.example.com"

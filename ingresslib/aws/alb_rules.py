@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ingresslib.config.aws import ALB_BODY_BYTES, ALB_FORWARD_GROUPS, ALB_RULE_EVALUATIONS, Alb
+from ingresslib.aws.config import ALB_BODY_BYTES, ALB_FORWARD_GROUPS, ALB_RULE_EVALUATIONS, Alb
 from ingresslib.config.routing import Backend, Route, RouteMatch, StringMatch
 from ingresslib.errors import Problem
 
 if TYPE_CHECKING:
-    from ingresslib.config.stack import StackConfig
+    from ingresslib.aws.config import EksStack
 
 _METHOD = re.compile(r"^[A-Z_-]{1,40}$")
 _UNSUPPORTED = (
@@ -238,12 +238,12 @@ def algorithm(backend: Backend) -> str:
     return _ALGORITHMS.get(simple or "ROUND_ROBIN", "round_robin")
 
 
-def routed_backends(cfg: StackConfig) -> list[str]:
+def routed_backends(cfg: EksStack) -> list[str]:
     """Backend keys some route forwards to, sorted: each gets a target group."""
     return sorted({d.backend for h in cfg.routing.hosts for r in h.routes for d in r.to})
 
 
-def alb_route_problems(cfg: StackConfig, alb: Alb) -> Iterator[Problem]:
+def alb_route_problems(cfg: EksStack, alb: Alb) -> Iterator[Problem]:
     """What a standalone ALB cannot do of `routing`, and the mTLS it cannot speak."""
     if cfg.topology != "standalone":
         return
@@ -265,7 +265,7 @@ def alb_route_problems(cfg: StackConfig, alb: Alb) -> Iterator[Problem]:
             yield from _backend_problems(cfg, key, backend, alb)
 
 
-def _backend_problems(cfg: StackConfig, key: str, backend: Backend, alb: Alb
+def _backend_problems(cfg: EksStack, key: str, backend: Backend, alb: Alb
                       ) -> Iterator[Problem]:
     path = f"routing.backends.{key}"
     policy = backend.traffic_policy

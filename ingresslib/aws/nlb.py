@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ingresslib.config.aws import acm_listeners, nlb_settings, ssl_policy
-from ingresslib.manifests.service import STATUS_PORT
+from ingresslib.aws.config import acm_listeners, nlb_settings, ssl_policy
+from ingresslib.edge import READINESS_PATH, STATUS_PORT, HealthCheck
 
 if TYPE_CHECKING:
-    from ingresslib.config.stack import StackConfig
+    from ingresslib.aws.config import EksStack
+    from ingresslib.config.workload import GatewayWorkload
 
 PREFIX = "service.beta.kubernetes.io/aws-load-balancer-"
 READINESS_GATE_LABEL = {"elbv2.k8s.aws/pod-readiness-gate-inject": "enabled"}
@@ -25,7 +26,7 @@ def _pairs(values: dict[str, Any]) -> str:
                     for k, v in values.items())
 
 
-def certificate_keys(cfg: StackConfig) -> list[str]:
+def certificate_keys(cfg: EksStack) -> list[str]:
     """The ACM certificates the NLB presents, in listener order; the first is its default."""
     keys: list[str] = []
     for lst in acm_listeners(cfg):
@@ -36,13 +37,46 @@ def certificate_keys(cfg: StackConfig) -> list[str]:
     return keys
 
 
-def nlb_annotations(cfg: StackConfig, ssl_certificates: Any = None) -> dict[str, Any]:
-    """Every annotation the controller reads. `ssl_certificates` is the comma-joined ARNs of
-    `certificate_keys(cfg)` (a Pulumi Output when ingresslib creates them); by default the
-    configured ARNs, with `acm:<key>` standing for a certificate created at deploy time."""
+SSL_CERT_ANNOTATION = f"{PREFIX}ssl-cert"
+
+
+# kube-proxy's health check node port: the controller's default under externalTrafficPolicy Local.
+NODE_HEALTH_PORT = "healthCheckNodePort"
+
+
+def nlb_health_check(cfg: EksStack, wl: GatewayWorkload) -> HealthCheck:
+    """How the NLB checks its targets. IP targets: Istio's readiness endpoint on the pods.
+    Instance targets under Local: kube-proxy's health check node port, which answers 200 only
+    on nodes running a ready gateway pod. Under Cluster every node forwards: a TCP check of the
+    node port."""
     nlb = nlb_settings(cfg)
-    wl = cfg.workload
-    assert wl is not None
+    if nlb.target_type == "ip":
+        return HealthCheck(STATUS_PORT, "HTTP", READINESS_PATH, 10, 2, 2)
+    if (wl.service.external_traffic_policy or "Local") == "Local":
+        return HealthCheck(NODE_HEALTH_PORT, "HTTP", "/healthz", 10, 2, 2)
+    return HealthCheck("traffic-port", "TCP", None, 10, 2, 2)
+
+
+def health_check_annotations(hc: HealthCheck) -> dict[str, str]:
+    """The controller's health-check annotations for `hc`."""
+    out = {
+        f"{PREFIX}healthcheck-healthy-threshold": str(hc.healthy_threshold),
+        f"{PREFIX}healthcheck-unhealthy-threshold": str(hc.unhealthy_threshold),
+        f"{PREFIX}healthcheck-interval": str(hc.interval_seconds),
+        f"{PREFIX}healthcheck-protocol": hc.protocol.lower(),
+    }
+    if hc.port != NODE_HEALTH_PORT:
+        out[f"{PREFIX}healthcheck-port"] = str(hc.port)
+    if hc.path is not None:
+        out[f"{PREFIX}healthcheck-path"] = hc.path
+    return out
+
+
+def nlb_annotations(cfg: EksStack, wl: GatewayWorkload) -> dict[str, Any]:
+    """Every annotation the controller reads from the gateway Service `wl`. The certificate
+    annotation holds the configured ARNs, with `acm:<key>` standing for a certificate created
+    at deploy time (the AWS components put the issued ARNs in its place)."""
+    nlb = nlb_settings(cfg)
     lb_attributes: dict[str, Any] = {"load_balancing.cross_zone.enabled": nlb.cross_zone}
     if nlb.access_logs:
         lb_attributes |= {
@@ -63,35 +97,17 @@ def nlb_annotations(cfg: StackConfig, ssl_certificates: Any = None) -> dict[str,
         f"{PREFIX}scheme": cfg.load_balancer.scheme,
         f"{PREFIX}attributes": _pairs(lb_attributes),
         f"{PREFIX}target-group-attributes": _pairs(tg_attributes),
-        f"{PREFIX}healthcheck-healthy-threshold": "2",
-        f"{PREFIX}healthcheck-unhealthy-threshold": "2",
-        f"{PREFIX}healthcheck-interval": "10",
     }
-    if nlb.target_type == "ip":
-        # The NLB reaches the pods: Istio's readiness endpoint answers for the whole proxy.
-        out[f"{PREFIX}healthcheck-protocol"] = "http"
-        out[f"{PREFIX}healthcheck-port"] = str(STATUS_PORT)
-        out[f"{PREFIX}healthcheck-path"] = "/healthz/ready"
-    elif (wl.service.external_traffic_policy or "Local") == "Local":
-        # Instance targets: kube-proxy's health check node port (the controller's default port
-        # under Local) answers 200 only on nodes running a ready gateway pod.
-        out[f"{PREFIX}healthcheck-protocol"] = "http"
-        out[f"{PREFIX}healthcheck-path"] = "/healthz"
-    else:
-        # Instance targets under Cluster: every node forwards, so a TCP check of the node port.
-        out[f"{PREFIX}healthcheck-protocol"] = "tcp"
-        out[f"{PREFIX}healthcheck-port"] = "traffic-port"
+    out |= health_check_annotations(nlb_health_check(cfg, wl))
     if nlb.subnets:
         out[f"{PREFIX}subnets"] = ", ".join(s.id for s in nlb.subnets)
     if nlb.elastic_ips:
         out[f"{PREFIX}eip-allocations"] = ", ".join(nlb.elastic_ips)
     keys = certificate_keys(cfg)
     if keys:
-        if ssl_certificates is None:
-            ssl_certificates = ",".join(_configured_arn(cfg, key) for key in keys)
         listeners = acm_listeners(cfg)
         out |= {
-            f"{PREFIX}ssl-cert": ssl_certificates,
+            SSL_CERT_ANNOTATION: ",".join(_configured_arn(cfg, key) for key in keys),
             f"{PREFIX}ssl-ports": ", ".join(str(p) for p in sorted({lst.port
                                                                     for lst in listeners})),
             f"{PREFIX}ssl-negotiation-policy": ssl_policy(nlb.ssl_policy, listeners),
@@ -101,6 +117,6 @@ def nlb_annotations(cfg: StackConfig, ssl_certificates: Any = None) -> dict[str,
     return out
 
 
-def _configured_arn(cfg: StackConfig, key: str) -> str:
+def _configured_arn(cfg: EksStack, key: str) -> str:
     arn = getattr(cfg.certificates[key], "arn", None)
     return arn or f"acm:{key}"

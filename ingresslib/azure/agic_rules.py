@@ -23,8 +23,7 @@ from ingresslib.errors import Problem
 from ingresslib.manifests.virtual_service import host_slug
 
 if TYPE_CHECKING:
-    from ingresslib.config.azure import ApplicationGateway
-    from ingresslib.config.stack import StackConfig
+    from ingresslib.azure.config import AksStack, ApplicationGateway
 
 # Route fields AGIC has no annotation or Ingress field for, with what to do instead.
 _UNSUPPORTED = {
@@ -152,7 +151,7 @@ def _order_problems(path: str, routes: list[Route]) -> Iterator[Problem]:
             seen.append((j, p))
 
 
-def agic_problems(cfg: StackConfig, agw: ApplicationGateway) -> Iterator[Problem]:
+def agic_problems(cfg: AksStack, agw: ApplicationGateway) -> Iterator[Problem]:
     """Every routing feature AGIC cannot express, each with its config path, and the backend
     ports Application Gateway reaches that STRICT mTLS would refuse."""
     routed = {h.host for h in cfg.routing.hosts}
@@ -201,7 +200,7 @@ def agic_problems(cfg: StackConfig, agw: ApplicationGateway) -> Iterator[Problem
                       "sends to this backend; remove it")
 
 
-def _plaintext_problems(cfg: StackConfig, key: str, namespace: str, ports: list[int]
+def _plaintext_problems(cfg: AksStack, key: str, namespace: str, ports: list[int]
                         ) -> Iterator[Problem]:
     """Application Gateway presents no mesh certificate: a port it reaches must be PERMISSIVE."""
     sec = cfg.security

@@ -11,20 +11,20 @@ pod starts draining.
 
 from __future__ import annotations
 
-from ingresslib.config.azure import (
+from ingresslib.azure.config import (
+    AksStack,
     internal_lb,
     public_ip_group,
     public_ip_name,
     uses_addon,
     uses_public_ip,
 )
-from ingresslib.config.stack import StackConfig
-from ingresslib.manifests.service import STATUS_PORT
+from ingresslib.config.workload import GatewayWorkload
+from ingresslib.edge import READINESS_PATH, STATUS_PORT, HealthCheck
 
 PREFIX = "service.beta.kubernetes.io/"
 # Azure's health probes come from this virtual address (kept as the source under Local policy).
 AZURE_PROBE_SOURCE = "168.63.129.16/32"
-READINESS_PATH = "/healthz/ready"
 TRAFFIC_PORTS = (80, 443)
 
 
@@ -42,11 +42,10 @@ def probe_annotations(interval_seconds: int, threshold: int) -> dict[str, str]:
     return out
 
 
-def service_annotations(cfg: StackConfig) -> dict[str, str]:
-    """Every annotation ingresslib sets on the gateway Service of an AKS stack (the add-on's
-    Service gets only those AKS allows there)."""
-    wl = cfg.workload
-    if cfg.cloud != "aks" or cfg.azure is None or wl is None:
+def service_annotations(cfg: AksStack, wl: GatewayWorkload) -> dict[str, str]:
+    """Every annotation ingresslib sets on the gateway Service `wl` of an AKS stack (the
+    add-on's Service gets only those AKS allows there)."""
+    if cfg.azure is None:
         return {}
     az = cfg.azure
     lb = az.load_balancer
@@ -79,6 +78,10 @@ def service_annotations(cfg: StackConfig) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def health_check_sources(cfg: StackConfig) -> tuple[str, ...]:
-    """Sources the gateway's NetworkPolicy admits to the status port besides `ingressFrom`."""
-    return (AZURE_PROBE_SOURCE,) if service_annotations(cfg) else ()
+def load_balancer_health_check(cfg: AksStack) -> HealthCheck:
+    """The Azure load balancer's probe of each traffic port: Envoy's readiness on the status
+    port's node port, from Azure's probe address."""
+    lb = cfg.azure.load_balancer if cfg.azure else None
+    interval, threshold = (lb.probe_interval_seconds, lb.probe_threshold) if lb else (5, 2)
+    return HealthCheck(STATUS_PORT, "HTTP", READINESS_PATH, interval, 1, threshold,
+                       sources=(AZURE_PROBE_SOURCE,))

@@ -6,7 +6,7 @@ from typing import Any
 
 import pulumi
 
-from ingresslib.register import register, resource_name
+from ingresslib.components.register import register, resource_name
 
 
 class ManifestComponent(pulumi.ComponentResource):
@@ -31,3 +31,11 @@ class ManifestComponent(pulumi.ComponentResource):
             if manifest["kind"] == "Namespace":
                 depends = [*depends, child]
         return children
+
+
+def renamed_type(opts: pulumi.ResourceOptions | None, *old_types: str) -> pulumi.ResourceOptions:
+    """`opts` plus an alias from each type token the component had in earlier releases, so
+    that `pulumi up` after an upgrade moves the component and its children instead of
+    replacing them (children inherit their parent's aliases)."""
+    return pulumi.ResourceOptions.merge(
+        opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=t) for t in old_types]))

@@ -3,17 +3,18 @@ pulumi-tls whose private keys are stored only in Kubernetes Secrets."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
 import pulumi_tls as tls
 
 from ingresslib.components.base import ManifestComponent
-from ingresslib.config.certificates import SelfSignedCertificate
-from ingresslib.config.stack import StackConfig
+from ingresslib.components.register import register
+from ingresslib.config.cert_manager import CertManager
+from ingresslib.config.certificates import Certificate, SelfSignedCertificate
 from ingresslib.manifests.certificates import certificate_objects
 from ingresslib.manifests.tls_secret import tls_secret
-from ingresslib.register import register
 
 
 def _key(name: str, algorithm: str, parent: pulumi.Resource) -> tls.PrivateKey:
@@ -114,21 +115,26 @@ class Certificates(ManifestComponent):
     def __init__(
         self,
         name: str,
-        config: StackConfig,
+        certificates: Mapping[str, Certificate],
+        namespace: str,
         opts: pulumi.ResourceOptions | None = None,
         *,
+        cert_manager: CertManager | None = None,
         manifests: list[dict[str, Any]] | None = None,
     ) -> None:
-        manifests = certificate_objects(config) if manifests is None else manifests
+        """`certificates` by key; `namespace` is the gateway's, where every Secret lands;
+        `cert_manager` declares the issuers the certManager sources name."""
+        if manifests is None:
+            manifests = certificate_objects(certificates, cert_manager or CertManager(),
+                                            namespace)
         super().__init__("ingresslib:index:Certificates", name, None, opts)
         self.manifests = manifests
         self.resources = self._register_manifests(name, manifests)
         self.self_signed: dict[str, SelfSignedTls] = {}
-        wl = config.workload
-        for key, cert in sorted(config.certificates.items()):
-            if wl is not None and isinstance(cert, SelfSignedCertificate):
+        for key, cert in sorted(certificates.items()):
+            if isinstance(cert, SelfSignedCertificate):
                 self.self_signed[key] = SelfSignedTls(
-                    f"{name}-{key}", cert, secret_name=config.credential_name(key),
-                    namespace=wl.namespace, opts=pulumi.ResourceOptions(parent=self),
+                    f"{name}-{key}", cert, secret_name=cert.credential_name(key),
+                    namespace=namespace, opts=pulumi.ResourceOptions(parent=self),
                 )
         self.register_outputs({"objects": len(manifests), "selfSigned": sorted(self.self_signed)})

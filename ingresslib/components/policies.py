@@ -1,99 +1,176 @@
 """IngressRouting, MeshSecurity, RateLimiting and Monitoring: the stack's policies and
-operations objects, each a component of its own, usable alone on a StackConfig."""
+operations objects, each a component of its own, taking only its own section and the gateway
+it serves. Every child gets `parent=` the component and a name prefixed with the component's.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any
 
 import pulumi
 
+from ingresslib.analysis import Finding, analyze
 from ingresslib.components.base import ManifestComponent
-from ingresslib.config.stack import StackConfig
+from ingresslib.config.listeners import Listener
+from ingresslib.config.observability import Observability
+from ingresslib.config.ratelimit import RateLimits
+from ingresslib.config.routing import Routing
+from ingresslib.config.security import Security
+from ingresslib.config.workload import GatewayWorkload
+from ingresslib.errors import ConfigError, Problem
+from ingresslib.manifests.meta import selector_labels
+from ingresslib.manifests.monitoring import monitoring_objects
+from ingresslib.manifests.ratelimit import ratelimit_objects
 from ingresslib.manifests.routing import routing_objects
-from ingresslib.manifests.stack import (
-    Manifest,
-    check,
-    monitoring_manifests,
-    rate_limit_manifests,
-    security_manifests,
-)
+from ingresslib.manifests.security import security_objects
+
+Manifest = dict[str, Any]
+
+
+def analyzed(objects: list[Manifest], credentials: set[tuple[str, str]] | None = None
+             ) -> list[Finding]:
+    """Analyse `objects` as `istioctl analyze` would; raise ConfigError on any error, return
+    the warnings."""
+    findings = analyze(objects, credentials=credentials)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        raise ConfigError(
+            [Problem(f"{f.ref} {f.field}", f.code, f.message) for f in errors],
+            "rendered objects",
+        )
+    return findings
 
 
 class StackPart(ManifestComponent):
-    """One section of a stack: rendered from the config unless IngressStack passes the
-    manifests it already rendered and analysed."""
+    """One section of a stack, registering the manifests it rendered (or those IngressStack
+    already rendered and analysed)."""
 
-    TYPE: ClassVar[str]
+    def _register(self, name: str, manifests: list[Manifest]) -> None:
+        self.manifests = manifests
+        self.resources = self._register_manifests(name, manifests)
+        self.register_outputs({"objects": len(manifests)})
+
+
+class IngressRouting(StackPart):
+    """The Istio Gateway `stack` with a server per listener, a VirtualService per routed host
+    and a DestinationRule per backend, bound to the pods of `gateway` (its namespace and
+    labels): usable alone in front of a gateway deployed elsewhere.
+
+    `listeners` are the servers as the gateway serves them; `credentials` maps certificate keys
+    to the Secrets Istio reads (default: the key). The objects are analysed before anything
+    is registered: errors raise ConfigError, warnings go to the Pulumi log.
+    """
 
     def __init__(
         self,
         name: str,
-        config: StackConfig,
+        routing: Routing,
+        listeners: list[Listener],
+        gateway: GatewayWorkload,
         opts: pulumi.ResourceOptions | None = None,
         *,
+        stack: str = "ingress",
+        credentials: Mapping[str, str] | None = None,
         manifests: list[Manifest] | None = None,
     ) -> None:
-        manifests = self.render(config) if manifests is None else manifests
-        super().__init__(self.TYPE, name, None, opts)
-        self.manifests = manifests
-        self.resources = self.register_all(name, manifests)
-        self.register_outputs({"objects": len(manifests)})
-
-    @staticmethod
-    def render(config: StackConfig) -> list[Manifest]:
-        raise TypeError("each StackPart renders its own section")
-
-    def register_all(self, name: str, manifests: list[Manifest]
-                     ) -> dict[str, pulumi.CustomResource]:
-        return self._register_manifests(name, manifests)
-
-
-class IngressRouting(StackPart):
-    """The Gateway, VirtualServices and DestinationRules of `config.routing`.
-
-    Usable alone in front of a gateway deployed elsewhere: describe it in `config.gateway`
-    (its namespace and pod labels) and the listeners it serves. Analysis runs before anything
-    is registered.
-    """
-
-    TYPE = "ingresslib:index:IngressRouting"
-
-    @staticmethod
-    def render(config: StackConfig) -> list[Manifest]:
-        manifests = routing_objects(config)
-        for warning in check(config, manifests):
-            pulumi.log.warn(str(warning))
-        return manifests
+        warnings: list[Finding] = []
+        if manifests is None:
+            manifests = routing_objects(routing, listeners, gateway, stack=stack,
+                                        credentials=credentials)
+            warnings = analyzed(manifests)
+        super().__init__("ingresslib:index:IngressRouting", name, None, opts)
+        for warning in warnings:
+            pulumi.log.warn(str(warning), resource=self)
+        self._register(name, manifests)
 
 
 class MeshSecurity(StackPart):
-    """PeerAuthentications, RequestAuthentication and AuthorizationPolicies of
-    `config.security`."""
+    """PeerAuthentications, RequestAuthentication and AuthorizationPolicies of `security`,
+    at the gateway `gateway` (None in standalone) of a `topology` stack. `proxy_protocol`:
+    the load balancer sends PROXY protocol, so the client address is the downstream one."""
 
-    TYPE = "ingresslib:index:MeshSecurity"
-    render = staticmethod(security_manifests)
+    def __init__(
+        self,
+        name: str,
+        security: Security,
+        gateway: GatewayWorkload | None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        topology: str = "gateway",
+        stack: str = "ingress",
+        proxy_protocol: bool = False,
+        manifests: list[Manifest] | None = None,
+    ) -> None:
+        if manifests is None:
+            manifests = security_objects(
+                security, stack=stack, topology=topology,
+                gateway_namespace=gateway.namespace if gateway else None,
+                gateway_selector=selector_labels(gateway) if gateway else None,
+                external_traffic_policy=gateway.service.external_traffic_policy
+                if gateway else None,
+                proxy_protocol=proxy_protocol)
+        super().__init__("ingresslib:index:MeshSecurity", name, None, opts)
+        self._register(name, manifests)
 
 
 class RateLimiting(StackPart):
-    """Local and global rate-limit EnvoyFilters, and the ratelimit service when deployed.
+    """Local and global rate-limit EnvoyFilters of `rate_limits` at the gateway `gateway`, and
+    the ratelimit service when deployed.
 
     The global filter fails closed, so its EnvoyFilters wait for the service to be ready.
     """
 
-    TYPE = "ingresslib:index:RateLimiting"
-    render = staticmethod(rate_limit_manifests)
-
-    def register_all(self, name: str, manifests: list[Manifest]
-                     ) -> dict[str, pulumi.CustomResource]:
+    def __init__(
+        self,
+        name: str,
+        rate_limits: RateLimits,
+        gateway: GatewayWorkload,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        stack: str = "ingress",
+        manifests: list[Manifest] | None = None,
+    ) -> None:
+        if manifests is None:
+            manifests = ratelimit_objects(
+                rate_limits, stack=stack, gateway_namespace=gateway.namespace,
+                gateway_selector=selector_labels(gateway), revision=gateway.revision)
+        super().__init__("ingresslib:index:RateLimiting", name, None, opts)
+        self.manifests = manifests
         service = self._register_manifests(
             name, [m for m in manifests if m["kind"] != "EnvoyFilter"])
         filters = [m for m in manifests if m["kind"] == "EnvoyFilter"]
-        return service | self._register_manifests(name, filters, after=list(service.values()))
+        self.resources = service | self._register_manifests(
+            name, filters, after=list(service.values()))
+        self.register_outputs({"objects": len(manifests)})
 
 
 class Monitoring(StackPart):
-    """PodMonitor or ServiceMonitor, PrometheusRule, Grafana dashboard and access logging of the
-    gateway."""
+    """PodMonitor or ServiceMonitor, PrometheusRule, Grafana dashboard and access logging of
+    `observability` for the gateway `gateway`. `deployment`: its Deployment's name (default
+    the gateway's); `cert_manager_certificates`: (namespace, name) of the cert-manager
+    Certificates whose expiry to alert on."""
 
-    TYPE = "ingresslib:index:Monitoring"
-    render = staticmethod(monitoring_manifests)
+    def __init__(
+        self,
+        name: str,
+        observability: Observability,
+        gateway: GatewayWorkload,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        stack: str = "ingress",
+        deployment: str | None = None,
+        cert_manager_certificates: list[tuple[str, str]] | None = None,
+        manifests: list[Manifest] | None = None,
+    ) -> None:
+        if manifests is None:
+            deployment = deployment or gateway.name
+            manifests = monitoring_objects(
+                observability, stack=stack, namespace=gateway.namespace,
+                selector=selector_labels(gateway), min_replicas=gateway.min_running(),
+                max_replicas=gateway.autoscaling.max_replicas, deployment=deployment,
+                hpa=deployment if gateway.autoscaling.enabled else None,
+                canary_revision=gateway.upgrade.revision if gateway.upgrade else None,
+                cert_manager_certificates=list(cert_manager_certificates or []))
+        super().__init__("ingresslib:index:Monitoring", name, None, opts)
+        self._register(name, manifests)

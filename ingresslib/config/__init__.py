@@ -1,20 +1,15 @@
-"""Typed configuration: every model, and the loaders from Pulumi config or plain data."""
+"""The cloud-agnostic config models; each cloud's section lives in its folder, and
+`ingresslib.StackConfig` composes them all."""
 
-from ingresslib.config.aws import Alb, AlbBackend, Aws, Nlb, Route53, Subnet
 from ingresslib.config.certificates import (
-    AcmCertificate,
-    CertificateSource,
+    Certificate,
+    CertManagerCertificate,
     ExistingSecret,
     SelfSignedCertificate,
 )
 from ingresslib.config.listeners import Listener, ListenerTls
 from ingresslib.config.observability import Observability
-from ingresslib.config.stack import (
-    LoadBalancer,
-    StackConfig,
-    load_config,
-    parse_config,
-)
+from ingresslib.config.stack import LoadBalancer, StackSpec
 from ingresslib.config.workload import (
     Autoscaling,
     CustomMetric,
@@ -29,12 +24,9 @@ from ingresslib.config.workload import (
 )
 
 __all__ = [
-    "AcmCertificate",
-    "Alb",
-    "AlbBackend",
     "Autoscaling",
-    "Aws",
-    "CertificateSource",
+    "CertManagerCertificate",
+    "Certificate",
     "CustomMetric",
     "Disruption",
     "Drain",
@@ -45,15 +37,10 @@ __all__ = [
     "ListenerTls",
     "LoadBalancer",
     "NetworkPolicySettings",
-    "Nlb",
     "Observability",
     "Resources",
-    "Route53",
     "Scheduling",
     "SelfSignedCertificate",
-    "StackConfig",
-    "Subnet",
+    "StackSpec",
     "Toleration",
-    "load_config",
-    "parse_config",
 ]

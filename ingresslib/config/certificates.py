@@ -7,32 +7,41 @@ gateway. ACM certificates cannot be exported: TLS from ACM terminates at the AWS
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from ingresslib.config.base import DnsLabel, DnsSubdomain, Model
 from ingresslib.config.duration import Duration, duration_ns
 from ingresslib.config.listeners import Host
 from ingresslib.errors import Problem
 
-_ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
+
+class Certificate(Model):
+    """What every certificate source shares: the names it covers, where TLS with it can end.
+
+    A cloud's sources (ACM, Key Vault) subclass it in that cloud's folder and say which cloud
+    they exist on (`CLOUD`) and where they terminate; the core never names a cloud's source.
+    """
+
+    # The cloud whose service holds this source (None: any cluster), in the user's words.
+    CLOUD: ClassVar[str | None] = None
+    PROVIDER: ClassVar[str] = ""
+    source: str
+    dns_names: list[Host] = Field(min_length=1)
+
+    def terminates_in_cluster(self, topology: str) -> bool:
+        """Whether the Istio gateway holds this certificate (a Secret it reads in its
+        namespace), rather than the cloud load balancer in front of it."""
+        return True
+
+    def credential_name(self, key: str) -> str:
+        """The Secret, in the gateway namespace, that Istio reads the certificate from."""
+        return key
 
 
-def _acm_arn(value: str) -> str:
-    if not _ACM_ARN.match(value):
-        raise ValueError(
-            "must be an ACM certificate ARN: arn:aws:acm:<region>:<account>:certificate/<id>"
-        )
-    return value
-
-
-AcmArn = Annotated[str, AfterValidator(_acm_arn)]
-
-
-class SelfSignedCertificate(Model):
+class SelfSignedCertificate(Certificate):
     """Development only: a CA and a leaf made with pulumi-tls, the key kept as a Pulumi secret.
 
     `clientCa` adds a second CA for MUTUAL listeners: its certificate becomes the Secret's
@@ -58,12 +67,15 @@ class SelfSignedCertificate(Model):
             yield Problem(f"{path}.dnsNames", self.dns_names, "'*' is not a valid certificate name")
 
 
-class ExistingSecret(Model):
+class ExistingSecret(Certificate):
     """A kubernetes.io/tls Secret managed outside ingresslib, already in the gateway namespace."""
 
     source: Literal["secret"]
     secret_name: DnsSubdomain
     dns_names: list[Host] = Field(min_length=1)
+
+    def credential_name(self, key: str) -> str:
+        return self.secret_name
 
 
 class PrivateKey(Model):
@@ -79,7 +91,7 @@ class PrivateKey(Model):
         return self
 
 
-class CertManagerCertificate(Model):
+class CertManagerCertificate(Certificate):
     """A cert-manager Certificate; its Secret lands in the gateway namespace, renewed in place."""
 
     source: Literal["certManager"]
@@ -97,105 +109,25 @@ class CertManagerCertificate(Model):
             yield Problem(f"{path}.dnsNames", self.dns_names, "'*' is not a valid certificate name")
 
 
-class AcmCertificate(Model):
-    """AWS Certificate Manager: an existing certificate (`arn`), or one ingresslib requests and
-    validates through DNS records in the Route53 zone `validationZone`. Terminates at the NLB
-    or ALB; never reaches the gateway."""
-
-    source: Literal["acm"]
-    dns_names: list[Host] = Field(min_length=1)
-    arn: AcmArn | None = None
-    validation_zone: str | None = None
-
-    @model_validator(mode="after")
-    def _existing_or_created(self) -> AcmCertificate:
-        if (self.arn is None) == (self.validation_zone is None):
-            raise ValueError("set arn (an existing certificate) or validationZone (the Route53 "
-                             "zone to validate a new one in), not both")
-        return self
-
-
-class KeyVaultImport(Model):
-    """Import the certificate into the vault as a secret named `certificate`, from the Pulumi
-    secret config value `ingress:<secretConfig>` (never in plain stack config). `format` is
-    what its reader takes: pfx (base64, no password) for Application Gateway, pem (key and
-    chain) for the Secrets Store CSI driver."""
-
-    secret_config: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,127}$")
-    format: Literal["pfx", "pem"]
-
-
-class KeyVaultCertificate(Model):
-    """An Azure Key Vault certificate: Application Gateway reads it by its versionless secret id
-    (renewals sync), and the Istio gateway gets it as a TLS Secret through the Secrets Store CSI
-    driver. `vault` is the vault's name; `resourceGroup` where it lives. Without `importFrom`
-    the certificate already exists there."""
-
-    source: Literal["keyVault"]
-    dns_names: list[Host] = Field(min_length=1)
-    vault: str = Field(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")
-    resource_group: str = Field(min_length=1, max_length=90)
-    certificate: str = Field(pattern=r"^[0-9a-zA-Z-]{1,127}$")
-    import_from: KeyVaultImport | None = None
-
-
-CertificateSource = Annotated[
-    SelfSignedCertificate
-    | ExistingSecret
-    | CertManagerCertificate
-    | AcmCertificate
-    | KeyVaultCertificate,
+# The sources any cluster can use; StackConfig adds each cloud's own.
+InClusterSource = Annotated[
+    SelfSignedCertificate | ExistingSecret | CertManagerCertificate,
     Field(discriminator="source"),
 ]
 
-# Where each source can terminate TLS: in the gateway pods (a Secret Istio reads), or at the
-# cloud's L7 load balancer / NLB.
-IN_CLUSTER_SOURCES = ("selfSigned", "secret", "certManager", "keyVault")
-CLOUD_SOURCES = {"eks": ("acm",), "aks": ("keyVault",)}
 
-
-def terminates_in_cluster(cert: CertificateSource, cloud: str, topology: str) -> bool:
-    """Whether the Istio gateway itself holds this certificate (a Secret it reads), rather
-    than the cloud load balancer in front of it. Key Vault serves both: Application Gateway in
-    chained and standalone, the gateway (synced by the Secrets Store CSI driver) in gateway."""
-    if cert.source == "keyVault" and cloud == "aks":
-        return topology == "gateway"
-    return cert.source in IN_CLUSTER_SOURCES and cert.source not in CLOUD_SOURCES[cloud]
-
-
-def of_cloud(cert: CertificateSource, cloud: str) -> bool:
-    """Whether the source exists on `cloud`: ACM only on AWS, Key Vault only on Azure."""
-    foreign = {"eks": "keyVault", "aks": "acm"}[cloud]
-    return cert.source != foreign
-
-
-def cloud_problems(path: str, cert: CertificateSource, cloud: str) -> Iterator[Problem]:
-    """A declared source from the other cloud; `path` is the certificate's entry."""
-    if not of_cloud(cert, cloud):
-        own = "acm" if cloud == "eks" else "keyVault"
+def cloud_problems(path: str, cert: Certificate, cloud: str) -> Iterator[Problem]:
+    """A declared source of another cloud; `path` is the certificate's entry."""
+    if cert.CLOUD is not None and cloud != cert.CLOUD:
         yield Problem(f"{path}.source", cert.source,
-                      f"{'ACM' if cert.source == 'acm' else 'Key Vault'} certificates exist "
-                      f"only on {'AWS' if cert.source == 'acm' else 'Azure'} and this stack "
-                      f"deploys to {cloud}; use {own}, certManager, selfSigned or secret")
+                      f"{cert.source} certificates exist only on {cert.PROVIDER} and this stack "
+                      f"deploys to {cloud}; use that cloud's source, certManager, selfSigned "
+                      "or secret")
 
 
-def source_problems(
-    path: str, cert: CertificateSource, *, cloud: str, topology: str, mode: str
-) -> Iterator[Problem]:
-    """Which source can serve a listener, by cloud and topology. `path` points at the
-    listener's `tls.certificate`; `mode` is its TLS mode."""
-    if not of_cloud(cert, cloud):
-        return  # reported where the certificate is declared (cloud_problems)
-    if topology in ("chained", "standalone") and cert.source not in CLOUD_SOURCES[cloud]:
-        lb = "the ALB" if cloud == "eks" else "Application Gateway"
-        wanted = CLOUD_SOURCES[cloud][0]
-        yield Problem(path, cert.source, f"in topology {topology} {lb} terminates TLS and "
-                      f"reads certificates from {wanted}, not from the cluster; use a "
-                      f"{wanted} source")
-    if mode == "MUTUAL":
-        if cert.source == "acm":
-            yield Problem(path, cert.source, "the NLB cannot verify client certificates; "
-                          "terminate MUTUAL TLS at the gateway with an in-cluster source")
-        elif isinstance(cert, SelfSignedCertificate) and not cert.client_ca:
-            yield Problem(path, cert.source, "MUTUAL needs a CA to verify clients with: set "
-                          "clientCa: true on this certificate")
+def mutual_problems(path: str, cert: Certificate) -> Iterator[Problem]:
+    """MUTUAL TLS at the gateway needs a CA to verify clients with. `path` points at the
+    listener's `tls.certificate`."""
+    if isinstance(cert, SelfSignedCertificate) and not cert.client_ca:
+        yield Problem(path, cert.source, "MUTUAL needs a CA to verify clients with: set "
+                      "clientCa: true on this certificate")

@@ -97,3 +97,19 @@ class Listener(Model):
                 "TLS",
                 "protocol TLS is for PASSTHROUGH; use HTTPS to terminate TLS at the gateway",
             )
+
+
+def without_https(lst: Listener, listeners: list[Listener]) -> list[str]:
+    """The hosts of `lst` that no HTTPS listener of `listeners` serves."""
+    https = {h for o in listeners if o.protocol == "HTTPS" for h in o.hosts}
+    return [h for h in lst.hosts if not any(host_covers(o, h) for o in https)]
+
+
+def redirects(lst: Listener, listeners: list[Listener]) -> bool:
+    """Whether an HTTP listener answers with a redirect to HTTPS: as set, or by default
+    whenever HTTPS listeners (of `listeners`) serve all its hosts."""
+    if lst.protocol != "HTTP":
+        return False
+    if lst.https_redirect is not None:
+        return lst.https_redirect
+    return not without_https(lst, listeners)

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from ingresslib.config.base import DnsLabel, Labels, Model, _labels
-from ingresslib.config.certificates import CertificateSource, CertManagerCertificate
+from ingresslib.config.certificates import Certificate, CertManagerCertificate
 from ingresslib.config.duration import duration_ns
 from ingresslib.errors import Problem
 
@@ -148,7 +148,7 @@ class Observability(Model):
 def observability_problems(
     obs: Observability,
     *,
-    certificates: Mapping[str, CertificateSource],
+    certificates: Mapping[str, Certificate],
     path: str = "observability",
 ) -> Iterator[Problem]:
     """The section's own rules, then the expiry alert against the stack's certificates.

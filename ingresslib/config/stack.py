@@ -1,39 +1,31 @@
-"""The one typed config of an ingress stack, and how it is loaded."""
+"""The cloud-agnostic sections of an ingress stack and the rules among them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from functools import cached_property
-from typing import Any, Literal
+from collections.abc import Iterator
+from typing import Literal
 
-import pulumi
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field
 
-from ingresslib.config.aws import Aws, aws_problems, nlb_settings, uses_nlb
-from ingresslib.config.azure import Azure, addon_workload, azure_problems, uses_addon
 from ingresslib.config.base import DnsLabel, Model
 from ingresslib.config.cert_manager import AcmeIssuer, CertManager, Http01, Route53
 from ingresslib.config.certificates import (
-    CertificateSource,
     CertManagerCertificate,
-    ExistingSecret,
+    InClusterSource,
     cloud_problems,
-    source_problems,
+    mutual_problems,
 )
-from ingresslib.config.listeners import Listener, host_covers
+from ingresslib.config.listeners import Listener, host_covers, without_https
 from ingresslib.config.observability import Observability, observability_problems
 from ingresslib.config.ratelimit import RateLimits, ratelimit_problems
 from ingresslib.config.routing import Destination, Mirror, Routing
-from ingresslib.config.security import Security, security_problems
-from ingresslib.config.workload import Drain, GatewayWorkload
-from ingresslib.errors import ConfigError, Problem
+from ingresslib.config.security import Security
+from ingresslib.config.workload import GatewayWorkload
+from ingresslib.errors import Problem
 
 Cloud = Literal["aks", "eks"]
 Topology = Literal["gateway", "chained", "standalone"]
 SERVICE_PORTS = {80: "http", 443: "https"}
-# Envoy keeps draining this long after the load balancer stops sending, and the kubelet waits
-# this long after the drain: covers the controller's and the load balancer's propagation lag.
-DRAIN_MARGIN_SECONDS = 15
 
 
 class LoadBalancer(Model):
@@ -43,10 +35,14 @@ class LoadBalancer(Model):
     deregistration_delay_seconds: int = Field(default=30, ge=0, le=3600)
 
 
-class StackConfig(Model):
-    """An ingress stack for one cluster: cloud, topology, gateway, listeners and what they need.
+class StackSpec(Model):
+    """The cloud-agnostic sections of an ingress stack: cloud, topology, gateway, listeners,
+    certificates, routing, security, rate limits, load balancer and observability.
 
-    Building it runs every field and cross-field rule; an invalid config never reaches Pulumi.
+    `ingresslib.StackConfig` adds each cloud's section and the edge plan; this class holds the
+    schema and the rules among these sections only (`problems`). Derived values live with the
+    code that derives them: the gateway as deployed in the edge plan, credential names with the
+    certificates, redirects with the listeners.
     """
 
     name: DnsLabel = "ingress"
@@ -54,88 +50,26 @@ class StackConfig(Model):
     topology: Topology = "gateway"
     gateway: GatewayWorkload | None = None
     listeners: list[Listener] = []
-    certificates: dict[DnsLabel, CertificateSource] = {}
+    certificates: dict[DnsLabel, InClusterSource] = {}
     cert_manager: CertManager = CertManager()
     routing: Routing = Routing()
     security: Security | None = None
     rate_limits: RateLimits = RateLimits()
     load_balancer: LoadBalancer = LoadBalancer()
     observability: Observability = Observability()
-    azure: Azure | None = None
-    aws: Aws | None = None
 
-    @cached_property
-    def workload(self) -> GatewayWorkload | None:
-        """The Istio gateway to deploy: none in standalone, the defaults when not given, its
-        drain following the load balancer's deregistration delay unless set; on AKS with the
-        Istio add-on, the add-on's gateway (which ingresslib binds to, not deploys). Built
-        once: every section asks for it."""
-        if self.topology == "standalone":
-            return None
-        if uses_addon(self):
-            return addon_workload(self)
-        wl = self.gateway or GatewayWorkload()
-        drain = self._drain(wl.drain)
-        return wl if drain == wl.drain else wl.model_copy(update={"drain": drain})
-    def _drain(self, drain: Drain) -> Drain:
-        """Unset drain times derive from the deregistration delay: the drain outlasts it by
-        DRAIN_MARGIN_SECONDS, and the grace period outlasts the drain by as much."""
-        given = drain.model_fields_set
-        seconds = drain.termination_drain_seconds if (
-            "termination_drain_seconds" in given
-        ) else self.load_balancer.deregistration_delay_seconds + DRAIN_MARGIN_SECONDS
-        grace = drain.termination_grace_period_seconds if (
-            "termination_grace_period_seconds" in given
-        ) else seconds + DRAIN_MARGIN_SECONDS
-        return drain.model_copy(update={"termination_drain_seconds": seconds,
-                                        "termination_grace_period_seconds": grace})
-
-    def proxy_protocol(self) -> bool:
-        """Whether PROXY protocol v2 precedes every connection to the gateway: set on the NLB's
-        target group and on the gateway pods together, never on one side."""
-        return uses_nlb(self) and nlb_settings(self).proxy_protocol
-
-    def service_type(self) -> str:
-        """Gateway Service type: the L4 LB itself in `gateway`; behind an L7 LB in `chained`
-        (EKS ALB targets pod IPs, Application Gateway needs an internal LB address)."""
-        wl = self.workload
-        if wl and wl.service.type:
-            return wl.service.type
-        if self.topology == "chained" and self.cloud == "eks":
-            return "ClusterIP"
-        return "LoadBalancer"
-
-    def summary(self) -> dict[str, Any]:
-        """What no rendered object says about the stack (cloud, topology, edge listeners):
-        the IngressStack component's inputs, so offline tools can read them from a render."""
-        wl = self.workload
-        return {
-            "name": self.name,
-            "cloud": self.cloud,
-            "topology": self.topology,
-            "scheme": self.load_balancer.scheme,
-            "gateway": f"{wl.namespace}/{wl.name}" if wl else None,
-            "listeners": [f"{lst.name} :{lst.port} {lst.protocol} {', '.join(lst.hosts)}"
-                          for lst in self.listeners],
-        }
+    @property
+    def has_gateway(self) -> bool:
+        """Whether an Istio gateway sits behind the load balancer (all but standalone)."""
+        return self.topology != "standalone"
 
     def credential_name(self, certificate: str) -> str:
         """The Secret, in the gateway namespace, that Istio reads `certificate` from."""
-        cert = self.certificates[certificate]
-        return cert.secret_name if isinstance(cert, ExistingSecret) else certificate
-
-    def trusted_proxies(self) -> int:
-        """Proxy hops in front of the gateway that append X-Forwarded-For (the L7 LB)."""
-        return 1 if self.topology == "chained" else 0
-
-    @model_validator(mode="after")
-    def _cross_field(self) -> StackConfig:
-        problems = list(self.problems(""))
-        if problems:
-            raise ConfigError(problems)
-        return self
+        return self.certificates[certificate].credential_name(certificate)
 
     def problems(self, path: str) -> Iterator[Problem]:
+        """Rules among the cloud-agnostic sections; each cloud's edge rules and the rules that
+        need the edge plan run after these (`ingresslib.stack.model`)."""
         if self.topology == "standalone" and self.gateway is not None:
             yield Problem(
                 "gateway",
@@ -143,26 +77,10 @@ class StackConfig(Model):
                 "topology standalone deploys no Istio gateway (the cloud L7 load balancer "
                 "sends straight to sidecar-injected backends); remove gateway or use chained",
             )
-        wl = self.workload
-        if wl is not None:
-            # The AKS add-on deploys, scales and drains its own gateway: not ours to check.
-            own = not uses_addon(self)
-            if own:
-                yield from wl.problems("gateway")
-            yield from self._service_problems(wl)
-            drain = wl.drain.termination_drain_seconds
-            delay = self.load_balancer.deregistration_delay_seconds
-            if own and drain <= delay:
-                yield Problem(
-                    "gateway.drain.terminationDrainSeconds",
-                    drain,
-                    f"must outlast loadBalancer.deregistrationDelaySeconds ({delay}) or the "
-                    f"load balancer still sends to a closed Envoy; use at least {delay + 5}",
-                )
-            if not self.listeners:
-                yield Problem(
-                    "listeners", [], f"topology {self.topology} needs at least one listener"
-                )
+        if self.has_gateway and not self.listeners:
+            yield Problem(
+                "listeners", [], f"topology {self.topology} needs at least one listener"
+            )
         yield from self._listener_problems()
         for key, cert in self.certificates.items():
             yield from cloud_problems(f"certificates.{key}", cert, self.cloud)
@@ -170,11 +88,9 @@ class StackConfig(Model):
             if isinstance(cert, CertManagerCertificate):
                 yield from self._issuer_problems(f"certificates.{key}", cert)
         yield from self._routing_problems()
-        yield from azure_problems(self)
-        yield from aws_problems(self)
         yield from observability_problems(self.observability, certificates=self.certificates)
         yield from self.rate_limits.problems("rateLimits")
-        if wl is not None:
+        if self.has_gateway:
             yield from ratelimit_problems(
                 self.rate_limits,
                 {h for lst in self.listeners for h in lst.hosts},
@@ -183,13 +99,6 @@ class StackConfig(Model):
         elif self.rate_limits.local or self.rate_limits.global_:
             yield Problem("rateLimits", "set", "rate limits run in the Istio gateway, which "
                           "topology standalone does not deploy; remove them")
-        if self.security is not None:
-            yield from security_problems(
-                self.security,
-                self.topology,
-                external_traffic_policy=wl.service.external_traffic_policy if wl else None,
-                proxy_protocol=self.proxy_protocol(),
-            )
 
     def _issuer_problems(self, path: str, cert: CertManagerCertificate) -> Iterator[Problem]:
         issuer = self.cert_manager.issuers.get(cert.issuer)
@@ -277,24 +186,6 @@ class StackConfig(Model):
                           f"subsets: {known}); add it under routing.backends.{dest.backend}"
                           ".subsets")
 
-    def _service_problems(self, wl: GatewayWorkload) -> Iterator[Problem]:
-        svc = wl.service
-        why = "set in gateway.service.type" if svc.type else (
-            f"the default for {self.cloud} {self.topology}"
-        )
-        yield from svc.type_problems("gateway.service", self.service_type(), why)
-        if self.topology == "gateway" and svc.type not in (None, "LoadBalancer"):
-            yield Problem(
-                "gateway.service.type",
-                svc.type,
-                "in topology gateway the Service is the cloud load balancer; use LoadBalancer "
-                "or choose topology chained",
-            )
-        if self.service_type() != "LoadBalancer" and self.load_balancer.scheme == "internal" and (
-            self.topology == "gateway"
-        ):
-            yield Problem("loadBalancer.scheme", "internal", "needs a LoadBalancer Service")
-
     def _listener_problems(self) -> Iterator[Problem]:
         seen: dict[str, int] = {}
         for i, lst in enumerate(self.listeners):
@@ -305,7 +196,7 @@ class StackConfig(Model):
                     f"{path}.name", lst.name, f"duplicates listeners[{seen[lst.name]}].name"
                 )
             seen.setdefault(lst.name, i)
-            if self.workload and lst.port not in SERVICE_PORTS:
+            if self.has_gateway and lst.port not in SERVICE_PORTS:
                 yield Problem(
                     f"{path}.port",
                     lst.port,
@@ -323,26 +214,13 @@ class StackConfig(Model):
             if lst.tls and lst.tls.certificate:
                 yield from self._certificate_problems(path, lst)
             if lst.protocol == "HTTP" and lst.https_redirect and self.topology == "gateway":
-                missing = self._without_https(lst)
+                missing = without_https(lst, self.listeners)
                 if missing:
                     yield Problem(
                         f"{path}.httpsRedirect", True,
                         f"redirects {missing} to HTTPS, which no HTTPS listener serves; add an "
                         "HTTPS listener for them or set httpsRedirect: false",
                     )
-
-    def _without_https(self, lst: Listener) -> list[str]:
-        https = {h for o in self.listeners if o.protocol == "HTTPS" for h in o.hosts}
-        return [h for h in lst.hosts if not any(host_covers(o, h) for o in https)]
-
-    def redirects(self, lst: Listener) -> bool:
-        """Whether an HTTP listener answers with a redirect to HTTPS (the production default
-        whenever HTTPS listeners serve all its hosts)."""
-        if lst.protocol != "HTTP":
-            return False
-        if lst.https_redirect is not None:
-            return lst.https_redirect
-        return not self._without_https(lst)
 
     def _certificate_problems(self, path: str, lst: Listener) -> Iterator[Problem]:
         assert lst.tls is not None
@@ -356,8 +234,8 @@ class StackConfig(Model):
                 f"names no entry of certificates ({known}); declare it under certificates",
             )
             return
-        yield from source_problems(f"{path}.tls.certificate", cert, cloud=self.cloud,
-                                   topology=self.topology, mode=lst.tls.mode)
+        if lst.tls.mode == "MUTUAL":
+            yield from mutual_problems(f"{path}.tls.certificate", cert)
         for host in lst.hosts:
             if not any(host_covers(name, host) for name in cert.dns_names):
                 yield Problem(
@@ -366,42 +244,3 @@ class StackConfig(Model):
                     f"is not covered by certificate {lst.tls.certificate} "
                     f"(dnsNames {cert.dns_names}); add it to the certificate's dnsNames",
                 )
-
-
-def parse_config(data: Mapping[str, Any] | None, source: str = "config") -> StackConfig:
-    """Validate plain data (Pulumi structured config, YAML, a dict) into a StackConfig.
-
-    Raises ConfigError listing every problem, with field paths in the user's spelling.
-    """
-    data = data or {}
-    try:
-        return StackConfig.model_validate(data)
-    except ValidationError as e:
-        raise ConfigError.from_validation(e, data, source) from None
-    except ConfigError as e:
-        raise ConfigError(e.problems, source) from None
-
-
-CONFIG_NAMESPACE = "ingress"
-CONFIG_KEY = "stack"
-
-
-def load_config(cloud: Cloud | None = None) -> StackConfig:
-    """Read `ingress:stack` from the current Pulumi stack's structured config.
-
-    `cloud` is the cloud the calling program is written for; a config for the other is refused.
-    """
-    source = f"{CONFIG_NAMESPACE}:{CONFIG_KEY}"
-    data = pulumi.Config(CONFIG_NAMESPACE).get_object(CONFIG_KEY)
-    if not data:
-        raise ConfigError(
-            [Problem(source, data, "missing or empty; set it in Pulumi.<stack>.yaml under config")],
-            source,
-        )
-    config = parse_config(data, source)
-    if cloud is not None and config.cloud != cloud:
-        raise ConfigError(
-            [Problem("cloud", config.cloud, f"this program deploys to {cloud}; use {cloud}")],
-            source,
-        )
-    return config

@@ -3,11 +3,19 @@ Secret lands in the gateway namespace under the listener's credentialName."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from ingresslib.config.cert_manager import AcmeIssuer, AzureDns, CaIssuer, Http01, Issuer, Route53
-from ingresslib.config.certificates import CertManagerCertificate
-from ingresslib.config.stack import StackConfig
+from ingresslib.config.cert_manager import (
+    AcmeIssuer,
+    AzureDns,
+    CaIssuer,
+    CertManager,
+    Http01,
+    Issuer,
+    Route53,
+)
+from ingresslib.config.certificates import Certificate, CertManagerCertificate
 from ingresslib.manifests.meta import MANAGED_BY, obj
 
 API = "cert-manager.io/v1"
@@ -66,17 +74,30 @@ def certificate(
     })
 
 
-def certificate_objects(cfg: StackConfig) -> list[dict[str, Any]]:
-    wl = cfg.workload
-    if wl is None:
-        return []
-    used = {c.issuer for c in cfg.certificates.values() if isinstance(c, CertManagerCertificate)}
+def certificate_objects(
+    certificates: Mapping[str, Certificate], cert_manager: CertManager, namespace: str
+) -> list[dict[str, Any]]:
+    """cert-manager Issuers (the ones a certificate uses) and Certificates, writing their
+    Secrets into the gateway `namespace` under each certificate's credential name."""
+    used = {c.issuer for c in certificates.values() if isinstance(c, CertManagerCertificate)}
     objs = [
-        o for name, spec in sorted(cfg.cert_manager.issuers.items()) if name in used
-        if (o := issuer(name, spec, wl.namespace)) is not None
+        o for name, spec in sorted(cert_manager.issuers.items()) if name in used
+        if (o := issuer(name, spec, namespace)) is not None
     ]
-    for key, cert in sorted(cfg.certificates.items()):
+    for key, cert in sorted(certificates.items()):
         if isinstance(cert, CertManagerCertificate):
-            kind = "ClusterIssuer" if cfg.cert_manager.issuers[cert.issuer].cluster else "Issuer"
-            objs.append(certificate(key, wl.namespace, cfg.credential_name(key), cert, kind))
+            kind = "ClusterIssuer" if cert_manager.issuers[cert.issuer].cluster else "Issuer"
+            objs.append(certificate(key, namespace, cert.credential_name(key), cert, kind))
     return objs
+
+
+def credentials(certificates: Mapping[str, Certificate]) -> dict[str, str]:
+    """Each certificate key -> the Secret in the gateway namespace Istio reads it from."""
+    return {key: cert.credential_name(key) for key, cert in certificates.items()}
+
+
+def cert_manager_secrets(certificates: Mapping[str, Certificate], namespace: str
+                         ) -> list[tuple[str, str]]:
+    """(namespace, Secret) of every cert-manager certificate, for the expiry alerts."""
+    return [(namespace, cert.credential_name(key)) for key, cert in sorted(certificates.items())
+            if isinstance(cert, CertManagerCertificate)]

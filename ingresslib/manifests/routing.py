@@ -4,12 +4,12 @@ delegates when one would grow past what etcd should hold) and a DestinationRule 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Mapping
 from typing import Any
 
-from ingresslib.config.aws import acm_listeners
-from ingresslib.config.listeners import Listener
-from ingresslib.config.routing import HostRoutes, Route
-from ingresslib.config.stack import StackConfig
+from ingresslib.config.listeners import Listener, redirects
+from ingresslib.config.routing import HostRoutes, Route, Routing
+from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ConfigError, Problem
 from ingresslib.manifests.destination_rule import destination_rule
 from ingresslib.manifests.istio_gateway import istio_gateway
@@ -29,53 +29,62 @@ def object_size(obj: dict[str, Any]) -> int:
     return len(json.dumps(obj, separators=(",", ":")).encode())
 
 
-def gateway_ref(cfg: StackConfig) -> tuple[str, str]:
-    """(namespace, name) of the stack's Istio Gateway."""
-    assert cfg.workload is not None
-    return cfg.workload.namespace, cfg.name
-
-
-def gateway_listeners(cfg: StackConfig) -> list[Listener]:
-    """The Istio Gateway's servers. In `chained` the L7 load balancer owns the listeners (TLS,
-    redirects) and sends plain HTTP to port 80: the gateway serves every host there, and must
-    not redirect, or requests would loop through the load balancer. A listener whose
-    certificate is from ACM has TLS end at the NLB: the gateway serves it as plain HTTP."""
-    if cfg.topology != "chained":
-        at_lb = {lst.name for lst in acm_listeners(cfg)}
+def gateway_listeners(
+    listeners: list[Listener], topology: str, tls_at_load_balancer: Collection[str] = ()
+) -> list[Listener]:
+    """The Istio Gateway's servers, from the stack's listeners. In `chained` the L7 load
+    balancer owns the listeners (TLS, redirects) and sends plain HTTP to port 80: the gateway
+    serves every host there, and must not redirect, or requests would loop through the load
+    balancer. A listener named in `tls_at_load_balancer` has TLS end at the load balancer
+    (an NLB with ACM certificates): the gateway serves it as plain HTTP."""
+    if topology != "chained":
         return [
             Listener(name=lst.name, port=lst.port, protocol="HTTP", hosts=lst.hosts,
                      allow_any_host=lst.allow_any_host, https_redirect=False)
-            if lst.name in at_lb else lst
-            for lst in cfg.listeners
+            if lst.name in tls_at_load_balancer else lst
+            for lst in listeners
         ]
-    hosts = sorted({h for lst in cfg.listeners for h in lst.hosts})
+    hosts = sorted({h for lst in listeners for h in lst.hosts})
     return [Listener(name="http-from-lb", port=80, protocol="HTTP", hosts=hosts,
                      https_redirect=False, allow_any_host="*" in hosts)]
 
 
-def routing_objects(cfg: StackConfig) -> list[dict[str, Any]]:
-    wl = cfg.workload
-    if wl is None:
-        return []
-    namespace, name = gateway_ref(cfg)
-    credentials = {key: cfg.credential_name(key) for key in cfg.certificates}
-    listeners = gateway_listeners(cfg)
-    redirects = {lst.name for lst in listeners if cfg.redirects(lst)}
-    objs = [istio_gateway(name, namespace, selector_labels(wl), listeners,
-                          credentials=credentials, redirects=redirects)]
-    backends = cfg.routing.backends
-    for i, host in enumerate(cfg.routing.hosts):
-        vs_name = f"{cfg.name}-{host_slug(host.host)}"
+def routing_objects(
+    routing: Routing,
+    listeners: list[Listener],
+    gateway: GatewayWorkload,
+    *,
+    stack: str = "ingress",
+    credentials: Mapping[str, str] | None = None,
+    redirecting: Collection[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The Istio Gateway `stack` in the namespace of `gateway` (selecting its pods) with a
+    server per listener, a VirtualService per routed host and a DestinationRule per backend.
+
+    `listeners` are the servers as the gateway serves them (`gateway_listeners`);
+    `credentials` maps each certificate key to the Secret Istio reads it from (default: the
+    key); `redirecting` names the HTTP listeners that redirect to HTTPS (default: by
+    `redirects` over `listeners`; pass it when TLS ends before the gateway). Raises ConfigError when a host's routes cannot fit in VirtualServices etcd takes.
+    """
+    namespace = gateway.namespace
+    creds = dict(credentials or {})
+    if redirecting is None:
+        redirecting = {lst.name for lst in listeners if redirects(lst, listeners)}
+    objs = [istio_gateway(stack, namespace, selector_labels(gateway), listeners,
+                          credentials=creds, redirects=set(redirecting))]
+    backends = routing.backends
+    for i, host in enumerate(routing.hosts):
+        vs_name = f"{stack}-{host_slug(host.host)}"
         passthrough = next(
-            (lst.port for lst in cfg.listeners
+            (lst.port for lst in listeners
              if lst.protocol == "TLS" and host.host in lst.hosts), 443)
-        vs = virtual_service(vs_name, namespace, f"{namespace}/{name}", host, backends,
+        vs = virtual_service(vs_name, namespace, f"{namespace}/{stack}", host, backends,
                              passthrough_port=passthrough)
         if object_size(vs) > MAX_OBJECT_BYTES:
-            objs += _split(vs, host, i, cfg)
+            objs += _split(vs, host, i, routing)
         else:
             objs.append(vs)
-    objs += [destination_rule(f"{cfg.name}-{key}", b) for key, b in sorted(backends.items())]
+    objs += [destination_rule(f"{stack}-{key}", b) for key, b in sorted(backends.items())]
     return objs
 
 
@@ -92,7 +101,7 @@ def _scope(route: Route) -> str | None:
     return scopes.pop() if len(scopes) == 1 else None
 
 
-def _split(vs: dict[str, Any], host: HostRoutes, index: int, cfg: StackConfig
+def _split(vs: dict[str, Any], host: HostRoutes, index: int, routing: Routing
            ) -> list[dict[str, Any]]:
     """Move runs of routes confined to one first path segment into delegate VirtualServices.
 
@@ -100,7 +109,7 @@ def _split(vs: dict[str, Any], host: HostRoutes, index: int, cfg: StackConfig
     that enters a delegate never returns to the root, so each delegate also carries copies of
     the unconfined rules that follow its run: fall-through behaves as before the split.
     """
-    backends = cfg.routing.backends
+    backends = routing.backends
     routes = host.routes
     scopes = [_scope(r) for r in routes]
     root: list[dict[str, Any]] = []

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ingresslib.config.workload import GatewayWorkload
+from ingresslib.edge import STATUS_PORT
 from ingresslib.manifests.meta import obj, selector_labels
-
-STATUS_PORT = 15021
 
 
 def service(

@@ -11,7 +11,8 @@ from typing import Any
 import pulumi
 from pulumi.runtime.mocks import MockMonitor
 
-from ingresslib.offline import aws, azure
+from ingresslib.aws import fakes as aws
+from ingresslib.azure import fakes as azure
 
 
 class OfflineError(Exception):
@@ -28,6 +29,8 @@ class Registered:
     inputs: dict[str, Any]
     urn: str = ""
     parent: str = ""
+    # Earlier type tokens the resource answers to (its Pulumi type aliases).
+    alias_types: tuple[str, ...] = ()
 
     @property
     def is_kubernetes(self) -> bool:
@@ -111,6 +114,9 @@ class RecordingMonitor(MockMonitor):
             records = self.recording.registered
             for i, rec in enumerate(records):
                 if not rec.urn and rec.type == request.type and rec.name == request.name:
-                    records[i] = replace(rec, urn=response.urn, parent=request.parent)
+                    alias_types = tuple(a.spec.type for a in request.aliases
+                                        if a.HasField("spec") and a.spec.type)
+                    records[i] = replace(rec, urn=response.urn, parent=request.parent,
+                                         alias_types=alias_types)
                     break
         return response

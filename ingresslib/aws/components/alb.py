@@ -1,0 +1,182 @@
+"""ApplicationLoadBalancer: the ALB of topologies chained and standalone, from `alb_plan`."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from ingresslib.aws.alb_plan import GATEWAY, AlbPlan, alb_plan
+from ingresslib.aws.alb_rules import TargetGroupRef
+from ingresslib.aws.config import EksStack
+from ingresslib.aws.tags import resource_tags
+from ingresslib.aws.target_group_binding import target_group_binding
+from ingresslib.components.base import ManifestComponent, renamed_type
+
+
+def _resolve(value: Any, arns: dict[str, pulumi.Output[str]]) -> Any:
+    """The plan's data with each TargetGroupRef replaced by its target group's ARN."""
+    if isinstance(value, TargetGroupRef):
+        return arns[value.key]
+    if isinstance(value, dict):
+        return {k: _resolve(v, arns) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v, arns) for v in value]
+    return value
+
+
+def _cidr(cidr: str) -> dict[str, str]:
+    v6 = ipaddress.ip_network(cidr).version == 6
+    return {"cidr_ipv6": cidr} if v6 else {"cidr_ipv4": cidr}
+
+
+def _slug(cidr: str) -> str:
+    return cidr.replace("/", "-").replace(":", "-").replace(".", "-")
+
+
+class ApplicationLoadBalancer(ManifestComponent):
+    """Security groups, the ALB, IP target groups with their TargetGroupBindings, listeners,
+    rules and the optional WAF association.
+
+    The ALB's own group admits the allowed CIDRs on the listener ports and may only reach the
+    targets' group; the targets' group admits the ALB's group on the target and health-check
+    ports only. With IP targets that group is the one on the ENIs holding the pod IPs: the
+    node (cluster) security group under the VPC CNI's defaults, which is why the rule goes
+    there rather than into a SecurityGroupPolicy (that is for Security Groups for Pods, where
+    `aws.alb.targetSecurityGroup` names the pods' group instead).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        config: EksStack,
+        certificate_arns: dict[str, pulumi.Input[str]],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        after: list[pulumi.Resource] | None = None,
+    ) -> None:
+        super().__init__("ingresslib:index:ApplicationLoadBalancer", name, None,
+                         renamed_type(opts, "ingresslib:aws:ApplicationLoadBalancer"))
+        plan = alb_plan(config)
+        alb = plan.settings
+        tags = resource_tags(config.name)
+        child = pulumi.ResourceOptions(parent=self)
+        group = self._security_groups(name, plan, config, tags)
+        access_logs = {"bucket": alb.access_logs.bucket, "prefix": alb.access_logs.prefix,
+                       "enabled": True} if alb.access_logs else None
+        self.load_balancer = aws.lb.LoadBalancer(
+            f"{name}-lb",
+            load_balancer_type="application",
+            internal=config.load_balancer.scheme == "internal",
+            ip_address_type="ipv4",
+            security_groups=[group.id],
+            subnets=[s.id for s in alb.subnets],
+            idle_timeout=alb.idle_timeout_seconds,
+            drop_invalid_header_fields=alb.drop_invalid_header_fields,
+            enable_deletion_protection=alb.deletion_protection,
+            enable_http2=True,
+            desync_mitigation_mode="defensive",
+            # The gateway trusts exactly one hop: the ALB appends the client to X-Forwarded-For.
+            xff_header_processing_mode="append",
+            access_logs=access_logs,
+            tags=tags,
+            opts=child,
+        )
+        arns = self._target_groups(name, plan, config, tags, after or [])
+        for lp in plan.listeners:
+            certs = [certificate_arns[k] for k in lp.certificates]
+            listener = aws.lb.Listener(
+                f"{name}-{lp.protocol.lower()}-{lp.port}",
+                load_balancer_arn=self.load_balancer.arn,
+                port=lp.port,
+                protocol=lp.protocol,
+                ssl_policy=lp.ssl_policy,
+                certificate_arn=certs[0] if certs else None,
+                default_actions=[_resolve(lp.default_action, arns)],
+                tags=tags,
+                opts=child,
+            )
+            for key, arn in zip(lp.certificates[1:], certs[1:], strict=True):
+                aws.lb.ListenerCertificate(f"{name}-{lp.port}-{key}", listener_arn=listener.arn,
+                                           certificate_arn=arn, opts=child)
+            for rule in lp.rules:
+                aws.lb.ListenerRule(
+                    f"{name}-{lp.port}-rule-{rule.priority}",
+                    listener_arn=listener.arn,
+                    priority=rule.priority,
+                    conditions=rule.conditions,
+                    actions=_resolve(rule.actions, arns),
+                    tags=tags,
+                    opts=child,
+                )
+        if alb.web_acl_arn:
+            aws.wafv2.WebAclAssociation(f"{name}-waf", resource_arn=self.load_balancer.arn,
+                                        web_acl_arn=alb.web_acl_arn, opts=child)
+        self.dns_name = self.load_balancer.dns_name
+        self.zone_id = self.load_balancer.zone_id
+        self.register_outputs({"arn": self.load_balancer.arn, "dnsName": self.dns_name,
+                               "zoneId": self.zone_id})
+
+    def _security_groups(self, name: str, plan: AlbPlan, config: EksStack,
+                         tags: dict[str, str]) -> aws.ec2.SecurityGroup:
+        alb = plan.settings
+        child = pulumi.ResourceOptions(parent=self)
+        group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            vpc_id=alb.vpc_id,
+            description=f"ALB of ingress stack {config.name}: clients in, targets out",
+            revoke_rules_on_delete=True,
+            tags=tags,
+            opts=child,
+        )
+        for port in sorted({lp.port for lp in plan.listeners}):
+            for cidr in alb.allowed_cidrs:
+                aws.vpc.SecurityGroupIngressRule(
+                    f"{name}-in-{port}-{_slug(cidr)}",
+                    security_group_id=group.id, ip_protocol="tcp", from_port=port,
+                    to_port=port, description=f"clients to listener {port}", **_cidr(cidr),
+                    opts=child,
+                )
+        for port in plan.target_ports:
+            aws.vpc.SecurityGroupEgressRule(
+                f"{name}-to-targets-{port}",
+                security_group_id=group.id, referenced_security_group_id=alb.target_security_group,
+                ip_protocol="tcp", from_port=port, to_port=port,
+                description=f"to target port {port}", opts=child,
+            )
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-targets-from-alb-{port}",
+                security_group_id=alb.target_security_group, referenced_security_group_id=group.id,
+                ip_protocol="tcp", from_port=port, to_port=port,
+                description=f"ALB of ingress stack {config.name} to port {port}", opts=child,
+            )
+        return group
+
+    def _target_groups(self, name: str, plan: AlbPlan, config: EksStack,
+                       tags: dict[str, str], after: list[pulumi.Resource]
+                       ) -> dict[str, pulumi.Output[str]]:
+        arns: dict[str, pulumi.Output[str]] = {}
+        bindings = []
+        for tg in plan.target_groups:
+            group = aws.lb.TargetGroup(
+                f"{name}-{tg.key}",
+                port=tg.port,
+                protocol=tg.protocol,
+                protocol_version=tg.protocol_version,
+                target_type="ip",
+                vpc_id=plan.settings.vpc_id,
+                deregistration_delay=config.load_balancer.deregistration_delay_seconds,
+                load_balancing_algorithm_type=tg.algorithm,
+                health_check=tg.health_check,
+                tags=tags,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            arns[tg.key] = group.arn
+            binding = "gateway" if tg.key == GATEWAY else tg.key
+            bindings.append(target_group_binding(
+                f"{config.name}-{binding}", tg.namespace, service=tg.service,
+                port=tg.service_port, target_group_arn=group.arn, vpc_id=plan.settings.vpc_id))
+        self.bindings = self._register_manifests(name, bindings, after=after)
+        return arns

@@ -1,0 +1,309 @@
+"""AWS settings of an EKS stack: the NLB (topology gateway), the ALB (chained, standalone) and
+Route53. The AWS Load Balancer Controller creates the NLB from the gateway Service; ingresslib
+creates the ALB with pulumi-aws and binds its target groups to pods with TargetGroupBindings.
+
+`aws_problems` holds every cross-field rule that needs the whole stack: which load balancer a
+topology uses, what it can terminate, and what an ALB cannot express of the routing config.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Protocol
+
+from pydantic import AfterValidator, Field, model_validator
+
+from ingresslib.config.base import Cidr, DnsLabel, Model
+from ingresslib.config.certificates import Certificate
+from ingresslib.config.listeners import Host, Listener, host_covers
+
+if TYPE_CHECKING:
+    from ingresslib.config.listeners import Listener as _Listener
+    from ingresslib.config.routing import Routing
+    from ingresslib.config.security import Security
+    from ingresslib.config.stack import LoadBalancer
+    from ingresslib.config.workload import GatewayWorkload
+    from ingresslib.edge import EdgePlan
+
+
+class EksStack(Protocol):
+    """The stack as the AWS code reads it: the cloud-agnostic sections, the `aws` section and,
+    once planned, the edge plan. `ingresslib.EksStack` is one; the AWS folder types against
+    this view so that it never imports the stack layer above it."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def cloud(self) -> str: ...
+    @property
+    def topology(self) -> str: ...
+    @property
+    def gateway(self) -> GatewayWorkload | None: ...
+    @property
+    def listeners(self) -> list[_Listener]: ...
+    @property
+    def certificates(self) -> Mapping[str, Certificate]: ...
+    @property
+    def routing(self) -> Routing: ...
+    @property
+    def security(self) -> Security | None: ...
+    @property
+    def load_balancer(self) -> LoadBalancer: ...
+    @property
+    def aws(self) -> Aws | None: ...
+    @property
+    def edge(self) -> EdgePlan: ...
+    @property
+    def workload(self) -> GatewayWorkload | None: ...
+
+# TLS 1.2 or newer only; TLS13-1-3 policies refuse TLS 1.2 clients.
+_SSL_POLICY = re.compile(
+    r"^ELBSecurityPolicy-(TLS13-1-[23]|FS-1-2|TLS-1-2)(-[A-Za-z0-9]+)*-\d{4}-\d{2}$"
+)
+SSL_POLICY_DEFAULT = {
+    "TLSV1_2": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "TLSV1_3": "ELBSecurityPolicy-TLS13-1-3-2021-06",
+}
+# Annotations the AWS Load Balancer Controller reads from a Service; ingresslib sets them from
+# aws.nlb, so a hand-written one would fight the config.
+LBC_ANNOTATION_PREFIXES = (
+    "service.beta.kubernetes.io/aws-load-balancer-",
+    "service.beta.kubernetes.io/load-balancer-source-ranges",
+)
+PROXY_ANNOTATIONS = (
+    "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol",
+    "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes",
+)
+LBC_CLASS = "service.k8s.aws/nlb"
+ALB_RULE_EVALUATIONS = 5  # AWS: at most five condition values per listener rule
+ALB_FORWARD_GROUPS = 5  # AWS: at most five target groups per forward action
+ALB_BODY_BYTES = 1024  # AWS: fixed-response message body limit
+
+
+def _pattern(regex: str, what: str) -> AfterValidator:
+    compiled = re.compile(regex)
+
+    def check(value: str) -> str:
+        if not compiled.match(value):
+            raise ValueError(f"must be {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+SubnetId = Annotated[str, _pattern(r"^subnet-[0-9a-f]{8,17}$", "a subnet ID (subnet-0123abcd)")]
+SecurityGroupId = Annotated[
+    str, _pattern(r"^sg-[0-9a-f]{8,17}$", "a security group ID (sg-0123abcd)")
+]
+VpcId = Annotated[str, _pattern(r"^vpc-[0-9a-f]{8,17}$", "a VPC ID (vpc-0123abcd)")]
+EipAllocation = Annotated[
+    str, _pattern(r"^eipalloc-[0-9a-f]{8,17}$", "an Elastic IP allocation ID (eipalloc-0123abcd)")
+]
+Zone = Annotated[
+    str, _pattern(r"^[a-z]{2}(-[a-z0-9]+)+[a-z]$", "an availability zone such as eu-west-1a")
+]
+SslPolicy = Annotated[
+    str,
+    _pattern(
+        _SSL_POLICY.pattern,
+        "an ELB security policy of TLS 1.2 or newer, such as "
+        f"{SSL_POLICY_DEFAULT['TLSV1_2']}",
+    ),
+]
+WebAclArn = Annotated[
+    str,
+    _pattern(
+        r"^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional/webacl/[A-Za-z0-9_-]{1,128}/"
+        r"[0-9a-f-]{36}$",
+        "a regional WAFv2 web ACL ARN (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>"
+        "/<id>)",
+    ),
+]
+BucketName = Annotated[
+    str, _pattern(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "an S3 bucket name")
+]
+ClusterName = Annotated[
+    str, _pattern(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", "an EKS cluster name")
+]
+ZoneName = Annotated[
+    str,
+    _pattern(
+        r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$",
+        "a Route53 hosted zone name such as example.com (no trailing dot)",
+    ),
+]
+HealthMatcher = Annotated[
+    str, _pattern(r"^[1-5]\d\d(-[1-5]\d\d)?(,[1-5]\d\d(-[1-5]\d\d)?)*$", "HTTP codes: 200 or "
+                  "200-399 or 200,302")
+]
+
+
+_ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
+
+
+def _acm_arn(value: str) -> str:
+    if not _ACM_ARN.match(value):
+        raise ValueError(
+            "must be an ACM certificate ARN: arn:aws:acm:<region>:<account>:certificate/<id>"
+        )
+    return value
+
+
+AcmArn = Annotated[str, AfterValidator(_acm_arn)]
+
+
+
+
+class AcmCertificate(Certificate):
+    """AWS Certificate Manager: an existing certificate (`arn`), or one ingresslib requests and
+    validates through DNS records in the Route53 zone `validationZone`. Terminates at the NLB
+    or ALB; never reaches the gateway."""
+
+    CLOUD: ClassVar[str | None] = "eks"
+    PROVIDER: ClassVar[str] = "AWS"
+    source: Literal["acm"]
+    dns_names: list[Host] = Field(min_length=1)
+    arn: AcmArn | None = None
+    validation_zone: str | None = None
+
+    @model_validator(mode="after")
+    def _existing_or_created(self) -> AcmCertificate:
+        if (self.arn is None) == (self.validation_zone is None):
+            raise ValueError("set arn (an existing certificate) or validationZone (the Route53 "
+                             "zone to validate a new one in), not both")
+        return self
+
+    def terminates_in_cluster(self, topology: str) -> bool:
+        return False  # ACM certificates cannot be exported: TLS ends at the NLB or ALB
+
+
+class Subnet(Model):
+    """A subnet the load balancer gets a node in; the zone is declared so a single-AZ ALB is
+    refused before deploy (`ingresslib preflight eks` checks it against the account)."""
+
+    id: SubnetId
+    zone: Zone
+
+
+class AccessLogs(Model):
+    """Load balancer access logs to S3; the bucket policy must let ELB write (AWS docs)."""
+
+    bucket: BucketName
+    prefix: str = Field(default="", pattern=r"^[A-Za-z0-9!_.*'()/-]*$", max_length=200)
+
+
+class Nlb(Model):
+    """The NLB the AWS Load Balancer Controller makes from the gateway Service (topology
+    gateway). IP targets by default: the NLB sends to pod IPs, so readiness gates apply."""
+
+    target_type: Literal["ip", "instance"] = "ip"
+    cross_zone: bool = True
+    # Empty: the controller discovers subnets by their kubernetes.io/role/(internal-)elb tags.
+    subnets: list[Subnet] = []
+    elastic_ips: list[EipAllocation] = []
+    proxy_protocol: bool = False
+    preserve_client_ip: bool = True
+    connection_termination: bool = True
+    ssl_policy: SslPolicy | None = None
+    access_logs: AccessLogs | None = None
+
+
+class AlbBackend(Model):
+    """How the ALB reaches one routing backend in topology standalone (its target group)."""
+
+    # The pods' container port (the Service's targetPort); the backend's port when unset.
+    target_port: int | None = Field(default=None, ge=1, le=65535)
+    health_check_path: str = Field(default="/", pattern=r"^/[^\s]*$", max_length=1024)
+    health_check_matcher: HealthMatcher = "200-399"
+
+
+class Alb(Model):
+    """The ALB of topologies chained and standalone, created with pulumi-aws.
+
+    `targetSecurityGroup` is the security group on the ENIs holding the target pods' IPs: with
+    the VPC CNI's defaults pods share their node's ENIs, so it is the node (EKS cluster)
+    security group; with Security Groups for Pods it is the pods' own group. The ALB reaches it
+    on the target and health-check ports only.
+    """
+
+    vpc_id: VpcId
+    subnets: list[Subnet]
+    allowed_cidrs: list[Cidr] = Field(min_length=1)
+    target_security_group: SecurityGroupId
+    idle_timeout_seconds: int = Field(default=60, ge=1, le=4000)
+    drop_invalid_header_fields: bool = True
+    deletion_protection: bool = True
+    ssl_policy: SslPolicy | None = None
+    web_acl_arn: WebAclArn | None = None
+    access_logs: AccessLogs | None = None
+    backends: dict[DnsLabel, AlbBackend] = {}
+
+
+class Route53(Model):
+    """Alias records for every listener host, in this hosted zone, to the NLB or ALB."""
+
+    zone: ZoneName
+    private: bool = False
+
+
+class Aws(Model):
+    """Everything AWS-specific of an EKS stack; refused on any other cloud."""
+
+    # The EKS cluster's name: `ingresslib preflight eks` checks it exists.
+    cluster: ClusterName | None = None
+    nlb: Nlb | None = None
+    alb: Alb | None = None
+    dns: Route53 | None = None
+
+
+def uses_alb(cfg: EksStack) -> bool:
+    return cfg.cloud == "eks" and cfg.topology in ("chained", "standalone")
+
+
+def uses_nlb(cfg: EksStack) -> bool:
+    return cfg.cloud == "eks" and cfg.topology == "gateway"
+
+
+def nlb_settings(cfg: EksStack) -> Nlb:
+    return (cfg.aws.nlb if cfg.aws else None) or Nlb()
+
+
+def creates_aws_resources(cfg: EksStack) -> bool:
+    """Whether the stack creates AWS resources itself (with pulumi-aws): ACM certificates, an
+    ALB or Route53 records. The NLB of topology gateway is the controller's, not Pulumi's."""
+    if cfg.cloud != "eks":
+        return False
+    acm = any(isinstance(c, AcmCertificate) for c in cfg.certificates.values())
+    return acm or uses_alb(cfg) or bool(cfg.aws and cfg.aws.dns)
+
+
+def acm_listeners(cfg: EksStack) -> list[Listener]:
+    """HTTPS listeners whose certificate comes from ACM: TLS ends at the AWS load balancer."""
+    return [
+        lst for lst in cfg.listeners
+        if lst.tls and lst.tls.certificate
+        and isinstance(cfg.certificates.get(lst.tls.certificate), AcmCertificate)
+    ]
+
+
+def ssl_policy(configured: str | None, listeners: list[Listener]) -> str:
+    """The configured policy, or the current AWS policy for the strictest minimum version."""
+    if configured:
+        return configured
+    versions = {lst.tls.min_protocol_version for lst in listeners if lst.tls}
+    return SSL_POLICY_DEFAULT["TLSV1_3" if "TLSV1_3" in versions else "TLSV1_2"]
+
+
+def in_zone(host: Host, zone: str) -> bool:
+    name = host.removeprefix("*.")
+    return name == zone or name.endswith(f".{zone}")
+
+
+def record_hosts(cfg: EksStack) -> list[str]:
+    """The hosts that get an alias record: every listener host but '*', once, sorted."""
+    return sorted({h for lst in cfg.listeners for h in lst.hosts if h != "*"})
+
+
+def certificate_covers(names: list[str], host: str) -> bool:
+    return any(host_covers(name, host) for name in names)

@@ -1,0 +1,232 @@
+"""The AWS edge rules of an EKS stack: which load balancer a topology uses, what it can
+terminate, what the NLB and the ALB need, and what an ALB cannot express of the routing.
+
+They run after the cloud-agnostic rules, once every field is valid (`ingresslib.stack`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ingresslib.aws.alb_rules import alb_route_problems
+from ingresslib.aws.config import (
+    LBC_ANNOTATION_PREFIXES,
+    LBC_CLASS,
+    PROXY_ANNOTATIONS,
+    SSL_POLICY_DEFAULT,
+    AcmCertificate,
+    Alb,
+    Aws,
+    EksStack,
+    Nlb,
+    Route53,
+    Subnet,
+    acm_listeners,
+    in_zone,
+)
+from ingresslib.config.listeners import Listener
+from ingresslib.errors import Problem
+
+
+def aws_problems(cfg: EksStack) -> Iterator[Problem]:
+    """Every AWS edge rule of an EKS stack."""
+    aws = cfg.aws or Aws()
+    yield from _certificate_zone_problems(cfg)
+    if aws.dns is not None:
+        yield from _dns_problems(cfg, aws.dns)
+    if cfg.topology == "gateway":
+        if aws.alb is not None:
+            yield Problem("aws.alb", "set", "topology gateway puts the NLB the AWS Load Balancer "
+                          "Controller makes from the gateway Service in front; configure it "
+                          "under aws.nlb, or use topology chained for an ALB")
+        yield from _nlb_problems(cfg, aws.nlb or Nlb())
+        return
+    if aws.nlb is not None:
+        yield Problem("aws.nlb", "set", f"topology {cfg.topology} puts an ALB in front; "
+                      "configure it under aws.alb, or use topology gateway for an NLB")
+    if aws.alb is None:
+        yield Problem("aws.alb", None, f"topology {cfg.topology} on EKS needs an ALB: set "
+                      "aws.alb with vpcId, subnets (two or more zones), allowedCidrs and "
+                      "targetSecurityGroup")
+        return
+    yield from _alb_problems(cfg, aws.alb)
+    yield from alb_route_problems(cfg, aws.alb)
+
+
+def _subnet_problems(path: str, subnets: list[Subnet]) -> Iterator[Problem]:
+    seen_ids: dict[str, int] = {}
+    seen_zones: dict[str, int] = {}
+    for i, subnet in enumerate(subnets):
+        if subnet.id in seen_ids:
+            yield Problem(f"{path}[{i}].id", subnet.id,
+                          f"duplicates {path}[{seen_ids[subnet.id]}].id")
+        elif subnet.zone in seen_zones:
+            yield Problem(f"{path}[{i}].zone", subnet.zone,
+                          f"{path}[{seen_zones[subnet.zone]}] is already in this zone; a load "
+                          "balancer takes one subnet per availability zone")
+        seen_ids.setdefault(subnet.id, i)
+        seen_zones.setdefault(subnet.zone, i)
+
+
+def _enables_proxy_protocol(key: str, value: str) -> bool:
+    if key == PROXY_ANNOTATIONS[0]:
+        return True  # its only valid value, "*", turns PROXY protocol v2 on
+    return key == PROXY_ANNOTATIONS[1] and (
+        "proxy_protocol_v2.enabled=true" in value.replace(" ", "").lower())
+
+
+def _managed_annotation_problems(cfg: EksStack, nlb: Nlb) -> Iterator[Problem]:
+    wl = cfg.workload
+    assert wl is not None
+    for key, value in sorted(wl.service.annotations.items()):
+        if _enables_proxy_protocol(key, value) and not nlb.proxy_protocol:
+            yield Problem(f"gateway.service.annotations.{key}", value,
+                          "enables PROXY protocol on the NLB only, while the gateway pods would "
+                          "not expect it (every request would fail to parse); set "
+                          "aws.nlb.proxyProtocol: true, which configures both sides")
+        elif key.startswith(LBC_ANNOTATION_PREFIXES):
+            yield Problem(f"gateway.service.annotations.{key}", value,
+                          "is set by ingresslib from aws.nlb and loadBalancer; configure it "
+                          "there")
+    if "proxy.istio.io/config" in wl.pod_annotations:
+        yield Problem("gateway.podAnnotations.proxy.istio.io/config",
+                      wl.pod_annotations["proxy.istio.io/config"],
+                      "is set by ingresslib (drain, trusted proxies and PROXY protocol, which "
+                      "must match the load balancer); use gateway.drain and "
+                      "aws.nlb.proxyProtocol")
+
+
+def _nlb_problems(cfg: EksStack, nlb: Nlb) -> Iterator[Problem]:
+    wl = cfg.workload
+    assert wl is not None
+    yield from _subnet_problems("aws.nlb.subnets", nlb.subnets)
+    yield from _managed_annotation_problems(cfg, nlb)
+    if wl.service.load_balancer_class not in (None, LBC_CLASS):
+        yield Problem("gateway.service.loadBalancerClass", wl.service.load_balancer_class,
+                      f"the AWS Load Balancer Controller only reconciles class {LBC_CLASS} (or "
+                      "none, with the annotations ingresslib sets); remove it")
+    if nlb.elastic_ips:
+        if cfg.load_balancer.scheme != "internet-facing":
+            yield Problem("aws.nlb.elasticIps", nlb.elastic_ips,
+                          "Elastic IPs need an internet-facing NLB (loadBalancer.scheme)")
+        if len(nlb.elastic_ips) != len(nlb.subnets):
+            yield Problem("aws.nlb.elasticIps", nlb.elastic_ips,
+                          f"{len(nlb.elastic_ips)} Elastic IP(s) for {len(nlb.subnets)} "
+                          "subnet(s) in aws.nlb.subnets: the NLB takes exactly one per subnet, "
+                          "in order; list the subnets or match the counts")
+        if len(set(nlb.elastic_ips)) != len(nlb.elastic_ips):
+            yield Problem("aws.nlb.elasticIps", nlb.elastic_ips, "lists an allocation twice")
+    if wl.service.load_balancer_source_ranges and not nlb.preserve_client_ip:
+        yield Problem("aws.nlb.preserveClientIp", False,
+                      "the AWS Load Balancer Controller ignores "
+                      "gateway.service.loadBalancerSourceRanges when client IP preservation "
+                      "is off, so every address would be let in; keep it true or remove the "
+                      "ranges")
+    if not nlb.preserve_client_ip and not nlb.proxy_protocol and nlb.target_type == "ip":
+        rules = cfg.security.authorization if cfg.security else []
+        for i, rule in enumerate(rules):
+            if rule.client_cidrs or rule.not_client_cidrs:
+                yield Problem(f"security.authorization[{i}]", rule.name,
+                              "matches client CIDRs, but with client IP preservation off and "
+                              "no PROXY protocol the gateway sees the NLB's address; set "
+                              "aws.nlb.preserveClientIp or aws.nlb.proxyProtocol")
+    yield from _terminating_listener_problems(cfg, nlb.ssl_policy, "aws.nlb.sslPolicy",
+                                              acm_listeners(cfg), "NLB")
+    ports: dict[int, set[bool]] = {}
+    acm = {lst.name for lst in acm_listeners(cfg)}
+    for lst in cfg.listeners:
+        if lst.protocol != "HTTP":
+            ports.setdefault(lst.port, set()).add(lst.name in acm)
+    for i, lst in enumerate(cfg.listeners):
+        if lst.port in ports and len(ports[lst.port]) > 1 and lst.name in acm:
+            assert lst.tls is not None
+            yield Problem(f"listeners[{i}].tls.certificate", lst.tls.certificate,
+                          f"port {lst.port} mixes ACM certificates (TLS ends at the NLB) with "
+                          "certificates the gateway presents; the NLB terminates a whole port "
+                          "or none of it: use one kind per port")
+
+
+def _terminating_listener_problems(
+    cfg: EksStack, policy: str | None, policy_path: str, listeners: list[Listener], lb: str
+) -> Iterator[Problem]:
+    """Listeners whose TLS an AWS load balancer terminates: no client certificates, no cipher
+    lists (the ELB security policy decides), and a policy that meets their minimum version."""
+    for lst in listeners:
+        i = cfg.listeners.index(lst)
+        assert lst.tls is not None
+        if lst.tls.mode == "MUTUAL":
+            yield Problem(f"listeners[{i}].tls.mode", "MUTUAL",
+                          f"certificate {lst.tls.certificate} is from ACM, so the {lb} "
+                          "terminates TLS and cannot ask for client certificates; use a "
+                          "certificate the gateway presents (secret, certManager) for MUTUAL")
+        if lst.tls.cipher_suites:
+            yield Problem(f"listeners[{i}].tls.cipherSuites", lst.tls.cipher_suites,
+                          f"the {lb} picks ciphers from its security policy; remove them and "
+                          f"set {policy_path}")
+        if policy and lst.tls.min_protocol_version == "TLSV1_3" and "TLS13-1-3" not in policy:
+            yield Problem(policy_path, policy,
+                          f"listeners[{i}] requires TLS 1.3 and this policy accepts TLS 1.2; "
+                          f"use {SSL_POLICY_DEFAULT['TLSV1_3']}")
+
+
+def _alb_problems(cfg: EksStack, alb: Alb) -> Iterator[Problem]:
+    yield from _subnet_problems("aws.alb.subnets", alb.subnets)
+    zones = {s.zone for s in alb.subnets}
+    if len(zones) < 2:
+        yield Problem("aws.alb.subnets", [s.id for s in alb.subnets],
+                      "an ALB needs subnets in at least two availability zones, and these are "
+                      f"all in {', '.join(sorted(zones)) or 'none'}; add a subnet in another "
+                      "zone")
+    acm = acm_listeners(cfg)
+    for i, lst in enumerate(cfg.listeners):
+        if lst.protocol == "TLS":
+            yield Problem(f"listeners[{i}].protocol", "TLS",
+                          "an ALB cannot pass TLS through; use topology gateway (NLB) for "
+                          "PASSTHROUGH listeners")
+        elif lst.protocol == "HTTPS" and lst not in acm:
+            source = cfg.certificates.get(lst.tls.certificate) if lst.tls and (
+                lst.tls.certificate) else None
+            yield Problem(f"listeners[{i}].tls.certificate",
+                          lst.tls.certificate if lst.tls else None,
+                          f"the ALB terminates TLS and presents ACM certificates only (this one "
+                          f"is source {getattr(source, 'source', 'unknown')}); use a "
+                          "certificate with source acm")
+    if not acm:
+        yield Problem("listeners", [lst.name for lst in cfg.listeners],
+                      f"topology {cfg.topology} on EKS serves clients through an ALB, which "
+                      "needs an HTTPS listener with an ACM certificate; add one (certificates "
+                      "with source acm)")
+    yield from _terminating_listener_problems(cfg, alb.ssl_policy, "aws.alb.sslPolicy", acm,
+                                              "ALB")
+    protocols: dict[int, tuple[str, int]] = {}
+    for i, lst in enumerate(cfg.listeners):
+        first = protocols.setdefault(lst.port, (lst.protocol, i))
+        if first[0] != lst.protocol:
+            yield Problem(f"listeners[{i}].protocol", lst.protocol,
+                          f"port {lst.port} is {first[0]} in listeners[{first[1]}]; an ALB "
+                          "listener has one protocol: use another port")
+    if cfg.topology == "chained" and alb.backends:
+        yield Problem("aws.alb.backends", sorted(alb.backends),
+                      "in topology chained the ALB sends everything to the Istio gateway; "
+                      "backends apply to topology standalone only: remove it")
+
+
+def _certificate_zone_problems(cfg: EksStack) -> Iterator[Problem]:
+    for key, cert in cfg.certificates.items():
+        if isinstance(cert, AcmCertificate) and cert.validation_zone:
+            for name in cert.dns_names:
+                if not in_zone(name, cert.validation_zone):
+                    yield Problem(f"certificates.{key}.dnsNames", name,
+                                  f"is outside validationZone {cert.validation_zone}, where "
+                                  "the DNS validation record must go; use a zone that holds "
+                                  "every name, or an existing certificate (arn)")
+
+
+def _dns_problems(cfg: EksStack, dns: Route53) -> Iterator[Problem]:
+    for i, lst in enumerate(cfg.listeners):
+        for host in lst.hosts:
+            if host != "*" and not in_zone(host, dns.zone):
+                yield Problem(f"listeners[{i}].hosts", host,
+                              f"is outside aws.dns.zone {dns.zone}, so no alias record can "
+                              "point it at the load balancer; use a zone that holds every "
+                              "host, or manage this record elsewhere")

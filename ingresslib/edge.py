@@ -1,0 +1,147 @@
+"""The edge plan: the contract between the cloud load balancer and the Istio gateway.
+
+The load balancer and the gateway are two halves of one hop. For each cloud and topology, the
+cloud's own planner (`ingresslib.aws.edge_plan`, `ingresslib.azure.edge_plan`) states that
+hop once, as an `EdgePlan`, before anything is registered; the Istio core reads the plan and
+never imports a cloud module, and the cloud components read the same plan. A value one side
+depends on (the health-check port, PROXY protocol, the drain) is therefore set in one place.
+
+Shapes only: this module decides nothing about any cloud.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ingresslib.config.workload import GatewayWorkload
+
+# Istio's status port and readiness path: Envoy answers 200 there once it is ready to serve and
+# 503 as soon as it starts draining, before any Gateway binds the traffic ports.
+STATUS_PORT = 15021
+READINESS_PATH = "/healthz/ready"
+
+
+@dataclass(frozen=True)
+class GatewayOptions:
+    """The gateway's half of the hop: what the cloud load balancer needs of the workload.
+
+    `service_type`: the gateway Service's type (LoadBalancer when the Service is the cloud load
+    balancer, ClusterIP when an L7 load balancer targets pod IPs). `trusted_proxies`: proxy hops
+    in front of Envoy that append X-Forwarded-For (Istio's `numTrustedProxies`).
+    `proxy_protocol`: a PROXY protocol v2 header precedes every connection.
+    `service_annotations`: what the cloud's controller reads from the Service.
+    `namespace_labels`: labels the cloud needs on the gateway namespace (readiness gates).
+    `health_check_sources`: CIDRs the NetworkPolicy admits to the status port for the probes.
+    """
+
+    stack: str = "ingress"
+    service_type: str = "LoadBalancer"
+    trusted_proxies: int = 0
+    proxy_protocol: bool = False
+    prometheus_scrape: bool = True
+    service_annotations: Mapping[str, Any] = field(default_factory=dict)
+    namespace_labels: Mapping[str, str] = field(default_factory=dict)
+    health_check_sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """How the cloud load balancer decides a target is up.
+
+    `port`/`path`/`protocol`: what it probes (`path` is None for TCP). `interval_seconds` x
+    `unhealthy_threshold` is how long a draining target keeps receiving new connections after it
+    starts failing. `sources`: where the probes come from (admitted by the NetworkPolicy).
+    """
+
+    port: int | str
+    protocol: Literal["HTTP", "HTTPS", "TCP"]
+    path: str | None
+    interval_seconds: int
+    healthy_threshold: int
+    unhealthy_threshold: int
+    sources: tuple[str, ...] = ()
+
+    @property
+    def failure_window_seconds(self) -> int:
+        """Seconds from a target failing its probe to the load balancer marking it down."""
+        return self.interval_seconds * self.unhealthy_threshold
+
+
+@dataclass(frozen=True)
+class EdgePlan:
+    """One cloud x topology's edge, computed once from the config.
+
+    `load_balancer`: what fronts the gateway, in the vendor's words. `workload`: the Istio
+    gateway ingresslib deploys (or, when `deploys_gateway` is false, binds to: the AKS add-on's),
+    with its drain settled against the load balancer; None in topology standalone.
+    `gateway`: the gateway's half of the hop. `health_check`: the load balancer's probe of the
+    gateway (None where the load balancer probes backends, in standalone).
+    `tls_listeners`: names of the listeners whose TLS the load balancer terminates (the gateway
+    serves them as plain HTTP). `resources`: the cloud resources ingresslib creates, by role,
+    with their inputs as plain data (written to plan.json).
+    """
+
+    cloud: str
+    topology: str
+    load_balancer: str
+    workload: GatewayWorkload | None
+    gateway: GatewayOptions | None
+    health_check: HealthCheck | None
+    deploys_gateway: bool = True
+    tls_listeners: tuple[str, ...] = ()
+    resources: Mapping[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """The plan as JSON-ready data, for plan.json and the traffic picture."""
+        gw = self.gateway
+        hc = self.health_check
+        wl = self.workload
+        return {
+            "cloud": self.cloud,
+            "topology": self.topology,
+            "loadBalancer": self.load_balancer,
+            "gateway": None if gw is None or wl is None else {
+                "namespace": wl.namespace,
+                "name": wl.name,
+                "deployed": self.deploys_gateway,
+                "serviceType": gw.service_type,
+                "proxyProtocol": gw.proxy_protocol,
+                "trustedProxies": gw.trusted_proxies,
+                "terminationDrainSeconds": wl.drain.termination_drain_seconds,
+                "terminationGracePeriodSeconds": wl.drain.termination_grace_period_seconds,
+            },
+            "healthCheck": None if hc is None else {
+                "port": hc.port, "protocol": hc.protocol, "path": hc.path,
+                "intervalSeconds": hc.interval_seconds,
+                "healthyThreshold": hc.healthy_threshold,
+                "unhealthyThreshold": hc.unhealthy_threshold,
+                "sources": list(hc.sources),
+            },
+            "tlsAtLoadBalancer": list(self.tls_listeners),
+        }
+
+
+# Envoy keeps draining this long after the load balancer stops sending, and the kubelet waits
+# this long after the drain: covers the controller's and the load balancer's propagation lag.
+DRAIN_MARGIN_SECONDS = 15
+
+
+def settle_workload(workload: GatewayWorkload | None, needed_seconds: int) -> GatewayWorkload:
+    """The gateway as deployed: the given workload (or the defaults), its unset drain times
+    derived from how long the load balancer keeps sending after a pod starts draining
+    (`needed_seconds`): the drain outlasts it by DRAIN_MARGIN_SECONDS, and the grace period
+    outlasts the drain by as much. Times the user set are kept (the edge rules check them)."""
+    wl = workload or GatewayWorkload()
+    drain = wl.drain
+    given = drain.model_fields_set
+    seconds = drain.termination_drain_seconds if (
+        "termination_drain_seconds" in given) else needed_seconds + DRAIN_MARGIN_SECONDS
+    grace = drain.termination_grace_period_seconds if (
+        "termination_grace_period_seconds" in given) else seconds + DRAIN_MARGIN_SECONDS
+    if (seconds, grace) == (drain.termination_drain_seconds,
+                            drain.termination_grace_period_seconds):
+        return wl
+    return wl.model_copy(update={"drain": drain.model_copy(update={
+        "termination_drain_seconds": seconds, "termination_grace_period_seconds": grace})})

@@ -1,0 +1,204 @@
+"""StackConfig: the cloud-agnostic sections, each cloud's section, and the stack's edge plan.
+
+Validation is one pipeline, run when a StackConfig is built, before any resource exists:
+
+1. field rules (pydantic: types, ranges, unknown keys);
+2. rules among the cloud-agnostic sections (`StackSpec.problems`);
+3. (first of all, before the field rules) a section of the other cloud, alone;
+4. that cloud's edge rules (`ingresslib.aws.rules`, `ingresslib.azure.rules`) and the rules of
+   the edge plan both halves of the hop share (`edge_problems`);
+5. after rendering, the analysis of the objects (`ingresslib.stack.render.check`).
+
+Each step runs only when the one before found nothing, so every problem is reported once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from functools import cached_property
+from typing import Annotated, Any
+
+import pulumi
+from pydantic import Field, ValidationError, model_validator
+
+from ingresslib.aws.config import AcmCertificate, Aws
+from ingresslib.aws.edge_plan import eks_edge_plan
+from ingresslib.aws.rules import aws_problems
+from ingresslib.azure.config import Azure, KeyVaultCertificate
+from ingresslib.azure.edge_plan import aks_edge_plan
+from ingresslib.azure.rules import azure_problems
+from ingresslib.config.base import DnsLabel
+from ingresslib.config.certificates import (
+    CertManagerCertificate,
+    ExistingSecret,
+    SelfSignedCertificate,
+)
+from ingresslib.config.security import security_problems
+from ingresslib.config.stack import Cloud, StackSpec
+from ingresslib.config.workload import GatewayWorkload
+from ingresslib.edge import EdgePlan
+from ingresslib.errors import ConfigError, Problem
+
+CertificateSource = Annotated[
+    SelfSignedCertificate
+    | ExistingSecret
+    | CertManagerCertificate
+    | AcmCertificate
+    | KeyVaultCertificate,
+    Field(discriminator="source"),
+]
+
+
+class StackConfig(StackSpec):
+    """An ingress stack for one cluster: the cloud-agnostic sections, `aws` (eks) or `azure`
+    (aks), and, derived once, the edge plan both sides of the load balancer hop follow.
+
+    Building it runs the whole validation pipeline (module docstring); an invalid config
+    raises ConfigError and never reaches Pulumi.
+    """
+
+    certificates: dict[DnsLabel, CertificateSource] = {}
+    azure: Azure | None = None
+    aws: Aws | None = None
+
+    @cached_property
+    def edge(self) -> EdgePlan:
+        """The contract between the cloud load balancer and the gateway, from the cloud's
+        planner (`ingresslib.aws.edge_plan`, `ingresslib.azure.edge_plan`)."""
+        plan = eks_edge_plan if self.cloud == "eks" else aks_edge_plan
+        return plan(self, prometheus_scrape=self.observability.prometheus_scrape)
+
+    @property
+    def workload(self) -> GatewayWorkload | None:
+        """The gateway as the edge plan deploys or binds to it (None in standalone)."""
+        return self.edge.workload
+
+    def summary(self) -> dict[str, Any]:
+        """What no rendered object says about the stack (cloud, topology, edge listeners):
+        the IngressStack component's inputs, so offline tools can read them from a render."""
+        wl = self.workload
+        return {
+            "name": self.name,
+            "cloud": self.cloud,
+            "topology": self.topology,
+            "scheme": self.load_balancer.scheme,
+            "gateway": f"{wl.namespace}/{wl.name}" if wl else None,
+            "listeners": [f"{lst.name} :{lst.port} {lst.protocol} {', '.join(lst.hosts)}"
+                          for lst in self.listeners],
+        }
+
+    @model_validator(mode="before")
+    @classmethod
+    def _foreign_sections(cls, data: Any) -> Any:
+        """A section of the other cloud is reported first, alone: its own fields do not
+        matter on this stack."""
+        cloud = data.get("cloud") if isinstance(data, Mapping) else None
+        problems = [
+            Problem(key, "set", f"{title} settings do not belong on an {cloud} stack; remove "
+                    "them")
+            for key, own, title in (("aws", "eks", "AWS"), ("azure", "aks", "Azure"))
+            if cloud in ("eks", "aks") and cloud != own and data.get(key) is not None
+        ]
+        if problems:
+            raise ConfigError(problems)
+        return data
+
+    @model_validator(mode="after")
+    def _pipeline(self) -> StackConfig:
+        for step in (self.problems(""), self._edge_rules()):
+            problems = list(step)
+            if problems:
+                raise ConfigError(problems)
+        return self
+
+    def _edge_rules(self) -> Iterator[Problem]:
+        yield from (aws_problems if self.cloud == "eks" else azure_problems)(self)
+        yield from edge_problems(self)
+
+
+def edge_problems(cfg: StackConfig) -> Iterator[Problem]:
+    """Rules of the gateway's half of the hop, against the edge plan: its own settings (when
+    ingresslib deploys it), the Service type the load balancer needs, a drain that outlasts
+    what the load balancer keeps sending, and policies that depend on how the client address
+    arrives."""
+    plan = cfg.edge
+    wl = plan.workload
+    if wl is not None and plan.gateway is not None:
+        if plan.deploys_gateway:
+            yield from wl.problems("gateway")
+            drain = wl.drain.termination_drain_seconds
+            delay = cfg.load_balancer.deregistration_delay_seconds
+            if drain <= delay:
+                yield Problem(
+                    "gateway.drain.terminationDrainSeconds",
+                    drain,
+                    f"must outlast loadBalancer.deregistrationDelaySeconds ({delay}) or the "
+                    f"load balancer still sends to a closed Envoy; use at least {delay + 5}",
+                )
+        yield from _service_problems(cfg, wl, plan.gateway.service_type)
+    if cfg.security is not None:
+        yield from security_problems(
+            cfg.security,
+            cfg.topology,
+            external_traffic_policy=wl.service.external_traffic_policy if wl else None,
+            proxy_protocol=plan.gateway.proxy_protocol if plan.gateway else False,
+        )
+
+
+def _service_problems(cfg: StackConfig, wl: GatewayWorkload, service_type: str
+                      ) -> Iterator[Problem]:
+    svc = wl.service
+    why = "set in gateway.service.type" if svc.type else (
+        f"the default for {cfg.cloud} {cfg.topology}"
+    )
+    yield from svc.type_problems("gateway.service", service_type, why)
+    if cfg.topology == "gateway" and svc.type not in (None, "LoadBalancer"):
+        yield Problem(
+            "gateway.service.type",
+            svc.type,
+            "in topology gateway the Service is the cloud load balancer; use LoadBalancer "
+            "or choose topology chained",
+        )
+    if service_type != "LoadBalancer" and cfg.load_balancer.scheme == "internal" and (
+        cfg.topology == "gateway"
+    ):
+        yield Problem("loadBalancer.scheme", "internal", "needs a LoadBalancer Service")
+
+
+def parse_config(data: Mapping[str, Any] | None, source: str = "config") -> StackConfig:
+    """Validate plain data (Pulumi structured config, a dict) into a StackConfig.
+
+    Raises ConfigError listing every problem, with field paths in the user's spelling.
+    """
+    data = data or {}
+    try:
+        return StackConfig.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError.from_validation(e, data, source) from None
+    except ConfigError as e:
+        raise ConfigError(e.problems, source) from None
+
+
+CONFIG_NAMESPACE = "ingress"
+CONFIG_KEY = "stack"
+
+
+def load_config(cloud: Cloud | None = None) -> StackConfig:
+    """Read `ingress:stack` from the current Pulumi stack's structured config.
+
+    `cloud` is the cloud the calling program is written for; a config for the other is refused.
+    """
+    source = f"{CONFIG_NAMESPACE}:{CONFIG_KEY}"
+    data = pulumi.Config(CONFIG_NAMESPACE).get_object(CONFIG_KEY)
+    if not data:
+        raise ConfigError(
+            [Problem(source, data, "missing or empty; set it in Pulumi.<stack>.yaml under config")],
+            source,
+        )
+    config = parse_config(data, source)
+    if cloud is not None and config.cloud != cloud:
+        raise ConfigError(
+            [Problem("cloud", config.cloud, f"this program deploys to {cloud}; use {cloud}")],
+            source,
+        )
+    return config

@@ -1,0 +1,130 @@
+"""Every object of a stack, by section, checked as `istioctl analyze` would before deploy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ingresslib.analysis import Finding, analyze
+from ingresslib.azure.addon_gateway_plan import addon_service, addon_service_patch
+from ingresslib.azure.agic_ingresses import ingress_objects
+from ingresslib.azure.certificate_sync_plan import certificate_sync_objects
+from ingresslib.azure.config import uses_addon
+from ingresslib.config.listeners import redirects
+from ingresslib.config.workload import GatewayWorkload
+from ingresslib.errors import ConfigError, Problem
+from ingresslib.manifests.certificates import (
+    cert_manager_secrets,
+    certificate_objects,
+    credentials,
+)
+from ingresslib.manifests.gateway import gateway_objects
+from ingresslib.manifests.meta import selector_labels
+from ingresslib.manifests.monitoring import monitoring_objects
+from ingresslib.manifests.ratelimit import ratelimit_objects
+from ingresslib.manifests.routing import gateway_listeners, routing_objects
+from ingresslib.manifests.security import security_objects
+from ingresslib.stack.model import StackConfig
+
+Manifest = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StackManifests:
+    """The rendered objects of each component of an IngressStack."""
+
+    gateway: list[Manifest]
+    routing: list[Manifest]
+    security: list[Manifest]
+    rate_limits: list[Manifest]
+    certificates: list[Manifest]
+    monitoring: list[Manifest]
+    # AKS: the add-on gateway's Service patch, AGIC's Ingresses, the Key Vault certificate sync.
+    service_patch: list[Manifest] = field(default_factory=list)
+    ingresses: list[Manifest] = field(default_factory=list)
+    certificate_sync: list[Manifest] = field(default_factory=list)
+
+    def all(self) -> list[Manifest]:
+        return [*self.gateway, *self.certificates, *self.routing, *self.security,
+                *self.rate_limits, *self.monitoring, *self.service_patch, *self.ingresses,
+                *self.certificate_sync]
+
+
+def stack_manifests(cfg: StackConfig) -> StackManifests:
+    """Every object of the stack from its config and edge plan, by the component that owns
+    it: the Istio core's sections and, on AKS, the add-on patch, AGIC's Ingresses and the
+    Key Vault certificate sync."""
+    plan = cfg.edge
+    wl = plan.workload
+    if wl is None or plan.gateway is None:
+        core = StackManifests([], [], _security(cfg), [], [], [])
+    else:
+        core = StackManifests(
+            gateway=gateway_objects(wl, plan.gateway) if plan.deploys_gateway else [],
+            routing=routing_objects(
+                cfg.routing, gateway_listeners(cfg.listeners, cfg.topology, plan.tls_listeners),
+                wl, stack=cfg.name, credentials=credentials(cfg.certificates),
+                redirecting=[lst.name for lst in cfg.listeners
+                             if redirects(lst, cfg.listeners)]),
+            security=_security(cfg),
+            rate_limits=ratelimit_objects(
+                cfg.rate_limits, stack=cfg.name, gateway_namespace=wl.namespace,
+                gateway_selector=selector_labels(wl), revision=wl.revision),
+            certificates=certificate_objects(cfg.certificates, cfg.cert_manager, wl.namespace),
+            monitoring=monitoring_objects(
+                cfg.observability, stack=cfg.name, namespace=wl.namespace,
+                selector=selector_labels(wl), min_replicas=wl.min_running(),
+                max_replicas=wl.autoscaling.max_replicas,
+                deployment=gateway_deployment(cfg, wl),
+                hpa=gateway_deployment(cfg, wl) if wl.autoscaling.enabled else None,
+                canary_revision=wl.upgrade.revision if wl.upgrade else None,
+                cert_manager_certificates=cert_manager_secrets(cfg.certificates, wl.namespace)),
+        )
+    if cfg.cloud != "aks":
+        return core
+    return replace(
+        core,
+        service_patch=[] if plan.deploys_gateway or wl is None else [addon_service_patch(cfg)],
+        ingresses=ingress_objects(cfg),
+        certificate_sync=certificate_sync_objects(cfg),
+    )
+
+
+def _security(cfg: StackConfig) -> list[Manifest]:
+    if cfg.security is None:
+        return []
+    plan = cfg.edge
+    wl = plan.workload
+    return security_objects(
+        cfg.security, stack=cfg.name, topology=cfg.topology,
+        gateway_namespace=wl.namespace if wl else None,
+        gateway_selector=selector_labels(wl) if wl else None,
+        external_traffic_policy=wl.service.external_traffic_policy if wl else None,
+        proxy_protocol=plan.gateway.proxy_protocol if plan.gateway else False)
+
+
+def gateway_deployment(cfg: StackConfig, wl: GatewayWorkload) -> str:
+    """The gateway Deployment's (and HPA's) name: the add-on suffixes its revision."""
+    if cfg.azure is not None and cfg.azure.istio_addon is not None and uses_addon(cfg):
+        return f"{wl.name}-{cfg.azure.istio_addon.revision}"
+    return wl.name
+
+
+def check(cfg: StackConfig, objects: list[Manifest]) -> list[Finding]:
+    """Analyse the objects; raise ConfigError on any error, return the warnings."""
+    wl = cfg.workload
+    secrets = {
+        (wl.namespace, cert.credential_name(key))
+        for key, cert in cfg.certificates.items()
+        if cert.terminates_in_cluster(cfg.topology)
+    } if wl else set()
+    # The add-on's own Service selects its gateway pods, though ingresslib only patches it.
+    known = [addon_service(cfg)] if uses_addon(cfg) else []
+    findings = analyze([*objects, *known], credentials=secrets)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        raise ConfigError(
+            [Problem(f"{f.ref} {f.field}", f.code, f.message) for f in errors],
+            "rendered objects",
+        )
+    return findings

@@ -1,0 +1,89 @@
+"""Upgrades never replace: every URN a release registered for the shipped stacks and examples
+is still registered, or the resource that replaces it carries a Pulumi alias from it.
+
+`tests/urns/released.json` pins the URNs of every stack and example as released. A URN that
+disappears without an alias fails here; new URNs are fine (add them to the file when the
+release that adds them ships: `python -m tests.test_urns > tests/urns/released.json`).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingresslib.offline.mocks import Registered
+from ingresslib.offline.runner import run_project
+
+ROOT = Path(__file__).resolve().parent.parent
+RELEASED = json.loads((ROOT / "tests/urns/released.json").read_text())
+PROJECTS = ("stacks/eks", "stacks/aks", "examples/echoserver-canary",
+            "examples/comprehensive-guide")
+
+
+def _stacks() -> list[str]:
+    return [f"{p}:{f.name[7:-5]}" for p in PROJECTS for f in sorted((ROOT / p).glob("Pulumi.*.yaml"))]
+
+
+def _split(urn: str) -> tuple[str, list[str], str]:
+    """(urn:pulumi:stack::project, type chain, name)."""
+    head, types, name = urn.rsplit("::", 2)
+    return head, types.split("$"), name
+
+
+def answered(records: list[Registered]) -> set[str]:
+    """Every URN the registered resources answer to: their own, and those their type aliases
+    and their parent's give them (a URN names its parent's type: the engine's inherited child
+    aliases)."""
+    by_urn = {r.urn: r for r in records}
+    urns = set()
+    for rec in records:
+        head, _, name = _split(rec.urn)
+        own = {rec.type, *rec.alias_types}
+        parent = by_urn.get(rec.parent)
+        if parent is not None:
+            parents = {parent.type, *parent.alias_types}
+        else:  # the root Stack, which the mocks do not record, or no parent at all
+            parents = {_split(rec.parent)[1][-1]} if rec.parent else set()
+        chains = {f"{p}${t}" for p in parents for t in own} or own
+        urns |= {f"{head}::{chain}::{name}" for chain in chains}
+    return urns
+
+
+def current() -> dict[str, list[str]]:
+    out = {}
+    for key in _stacks():
+        project, stack = key.split(":")
+        out[key] = sorted(r.urn for r in run_project(ROOT / project, stack))
+    return out
+
+
+@pytest.mark.parametrize("key", _stacks())
+def test_no_released_urn_is_lost(key: str) -> None:
+    project, stack = key.split(":")
+    records = run_project(ROOT / project, stack)
+    lost = sorted(set(RELEASED.get(key, [])) - answered(records))
+    assert not lost, f"{key}: these released resources would be replaced (no alias): {lost}"
+
+
+def test_every_stack_and_example_is_pinned() -> None:
+    assert set(_stacks()) <= set(RELEASED), "pin the URNs of every new stack or example"
+
+
+def test_a_renamed_type_without_alias_fails() -> None:
+    """The check itself can fail: a record whose type changed, without an alias, loses its
+    released URN."""
+    old = "urn:pulumi:s::p::ingresslib:azure:AzureEdge::edge"
+    moved = Registered("ingresslib:index:AzureEdge", "edge", False, {},
+                       urn="urn:pulumi:s::p::ingresslib:index:AzureEdge::edge")
+    assert old not in answered([moved])
+    aliased = Registered("ingresslib:index:AzureEdge", "edge", False, {},
+                         urn=moved.urn, alias_types=("ingresslib:azure:AzureEdge",))
+    assert old in answered([aliased])
+
+
+if __name__ == "__main__":
+    json.dump(current(), sys.stdout, indent=1, sort_keys=True)
+    print()
