@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ingresslib.config import parse_config
+from ingresslib import parse_config
 from ingresslib.errors import ConfigError, Problem
 from ingresslib.offline.diff import checkout, diff, format_markdown, format_text
 from ingresslib.offline.mocks import OfflineError

@@ -122,26 +122,3 @@ class EdgePlan:
             "tlsAtLoadBalancer": list(self.tls_listeners),
         }
 
-
-# Envoy keeps draining this long after the load balancer stops sending, and the kubelet waits
-# this long after the drain: covers the controller's and the load balancer's propagation lag.
-DRAIN_MARGIN_SECONDS = 15
-
-
-def settle_workload(workload: GatewayWorkload | None, needed_seconds: int) -> GatewayWorkload:
-    """The gateway as deployed: the given workload (or the defaults), its unset drain times
-    derived from how long the load balancer keeps sending after a pod starts draining
-    (`needed_seconds`): the drain outlasts it by DRAIN_MARGIN_SECONDS, and the grace period
-    outlasts the drain by as much. Times the user set are kept (the edge rules check them)."""
-    wl = workload or GatewayWorkload()
-    drain = wl.drain
-    given = drain.model_fields_set
-    seconds = drain.termination_drain_seconds if (
-        "termination_drain_seconds" in given) else needed_seconds + DRAIN_MARGIN_SECONDS
-    grace = drain.termination_grace_period_seconds if (
-        "termination_grace_period_seconds" in given) else seconds + DRAIN_MARGIN_SECONDS
-    if (seconds, grace) == (drain.termination_drain_seconds,
-                            drain.termination_grace_period_seconds):
-        return wl
-    return wl.model_copy(update={"drain": drain.model_copy(update={
-        "termination_drain_seconds": seconds, "termination_grace_period_seconds": grace})})

@@ -12,9 +12,9 @@ try:  # before any boto3 session exists: moto hooks the sessions created after i
 except ImportError:  # the `account` fixture skips (or fails under CI) and says why
     moto = None
 
-from ingresslib.config import StackConfig, parse_config
-from ingresslib.offline.runner import Project
+from ingresslib import StackConfig, parse_config
 from ingresslib.aws.replay import AwsWorld
+from ingresslib.offline.runner import Project
 from tests.conftest import ROOT
 
 REGION = "eu-west-1"

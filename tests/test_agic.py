@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from ingresslib.azure.agic_rules import CATCH_ALL, IngressPath, route_paths, timeout_seconds
-from ingresslib.config import parse_config
-from ingresslib.config.routing import Route
+from ingresslib import parse_config
 from ingresslib.azure.agic_ingresses import ingress_objects
+from ingresslib.azure.agic_rules import CATCH_ALL, IngressPath, route_paths, timeout_seconds
+from ingresslib.config.routing import Route
 from tests.aks_config import HOST, aks_config
 from tests.harness.validate import ManifestValidator
 

@@ -12,9 +12,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ingresslib import parse_config
+from ingresslib.aws.replay import AwsWorld, ReplayError, replay
 from ingresslib.errors import ConfigError
 from ingresslib.offline.output import manifests, plan
-from ingresslib.aws.replay import AwsWorld, ReplayError, replay
 from tests.aws_account import stack_data
 from tests.eks_config import with_alb
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ingresslib.config import parse_config
+from ingresslib import parse_config
 from ingresslib.azure.config import (
     ADDON_NAMESPACE,
     internal_lb,
@@ -17,7 +17,6 @@ from ingresslib.azure.config import (
     uses_addon,
     uses_public_ip,
 )
-from ingresslib.config.certificates import terminates_in_cluster
 from ingresslib.errors import ConfigError
 from tests.aks_config import HOST, aks_config
 
@@ -69,15 +68,15 @@ def test_what_each_topology_uses() -> None:
     chained = parse_config(aks_config("chained"))
     assert internal_lb(chained)
     assert not uses_public_ip(chained)
-    assert chained.service_type() == "LoadBalancer"
-    assert chained.trusted_proxies() == 1
+    assert chained.edge.gateway.service_type == "LoadBalancer"
+    assert chained.edge.gateway.trusted_proxies == 1
 
 
 def test_key_vault_terminates_in_the_gateway_only_in_topology_gateway() -> None:
     for topology, in_cluster in (("gateway", True), ("chained", False), ("standalone", False)):
         cfg = parse_config(aks_config(topology))
         cert = cfg.certificates["edge"]
-        assert terminates_in_cluster(cert, "aks", topology) is in_cluster
+        assert cert.terminates_in_cluster(topology) is in_cluster
         assert bool(synced_certificates(cfg)) is in_cluster
 
 

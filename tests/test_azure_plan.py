@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from ingresslib import parse_config
 from ingresslib.azure.application_gateway_plan import (
     AGIC_MANAGED,
     POOL,
@@ -17,6 +18,7 @@ from ingresslib.azure.application_gateway_plan import (
     application_gateway_args,
     listeners,
 )
+from ingresslib.azure.config import ApplicationGateway, KeyVault, PublicIp, WafPolicy
 from ingresslib.azure.ids import (
     ROLES,
     AppGwIds,
@@ -35,8 +37,6 @@ from ingresslib.azure.resource_args import (
     vault_args,
     waf_policy_args,
 )
-from ingresslib.config import parse_config
-from ingresslib.azure.config import ApplicationGateway, KeyVault, PublicIp, WafPolicy
 from tests.aks_config import APPGW_SUBNET, HOST, SUBSCRIPTION, aks_config, azure
 
 IDS = AppGwIds(SUBSCRIPTION, "edge", "shop-appgw")

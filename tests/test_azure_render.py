@@ -14,10 +14,10 @@ import pytest
 
 from ingresslib import IngressStack, parse_config
 from ingresslib.analysis import analyze
-from ingresslib.azure.ids import ROLES, resource_group_id, resource_id
-from ingresslib.errors import ConfigError
 from ingresslib.azure.addon_gateway_plan import addon_service
 from ingresslib.azure.fakes import SUBSCRIPTION_ID, TENANT_ID, fake_uuid
+from ingresslib.azure.ids import ROLES, resource_group_id, resource_id
+from ingresslib.errors import ConfigError
 from ingresslib.offline.mocks import RecordingMocks, Registered
 from ingresslib.offline.output import REDACTED, manifests, plan, write
 from ingresslib.offline.runner import run_program
@@ -116,7 +116,7 @@ def test_gateway_service_waits_for_the_public_ip(renders) -> None:
     svc = next(r for r in records if r.type == "kubernetes:core/v1:Service")
     assert by_urn[svc.parent].type == "ingresslib:index:IngressGateway"
     pip = next(r for r in records if r.type == PIP)
-    assert by_urn[pip.parent].type == "ingresslib:azure:GatewayPublicIp"
+    assert by_urn[pip.parent].type == "ingresslib:index:GatewayPublicIp"
 
 
 def test_key_vault_certificate_syncs_with_a_federated_identity(renders) -> None:
@@ -403,7 +403,8 @@ def test_azure_children_are_parented_and_prefixed(renders) -> None:
         records = renders[("stacks/aks", topology)]
         by_urn = {r.urn: r for r in records}
         for r in records:
-            if r.type.startswith("azure-native:") or r.type.startswith("ingresslib:azure:"):
+            if r.type.startswith("azure-native:") or any(
+                    t.startswith("ingresslib:azure:") for t in r.alias_types):
                 parent = by_urn[r.parent]
                 assert r.name.startswith(f"{parent.name}-"), r.name
 

@@ -12,10 +12,10 @@ import pytest
 
 from ingresslib import IngressStack, parse_config
 from ingresslib.errors import ConfigError
-from ingresslib.manifests.certificates import certificate_objects
 from ingresslib.offline.mocks import RecordingMocks
 from ingresslib.offline.output import REDACTED, manifests, write
 from ingresslib.offline.runner import run_program
+from ingresslib.stack.render import stack_manifests
 from tests.aks_config import azure
 from tests.eks_config import ALB
 
@@ -171,7 +171,7 @@ def test_cert_manager_objects_validate(validator) -> None:
     for name, issuer in (("b", "dns"), ("c", "private"), ("d", "theirs")):
         data["certificates"][name] = {"source": "certManager", "issuer": issuer,
                                       "dnsNames": [HOST]}
-    objs = certificate_objects(parse_config(data))
+    objs = stack_manifests(parse_config(data)).certificates
     validator.assert_valid(objs)
     kinds = [(o["kind"], o["metadata"]["name"]) for o in objs]
     assert kinds == [("Issuer", "dns"), ("ClusterIssuer", "le"), ("ClusterIssuer", "private"),

@@ -10,15 +10,13 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from ingresslib import StackConfig, load_config, parse_config
 from ingresslib.config import (
     Autoscaling,
     Disruption,
     GatewayWorkload,
     Listener,
     ListenerTls,
-    StackConfig,
-    load_config,
-    parse_config,
 )
 from ingresslib.config.listeners import host_covers
 from ingresslib.config.quantity import quantity_value
@@ -203,12 +201,15 @@ def test_service_type(cloud: str, topology: str, explicit: str | None, expected:
     gateway = {"service": {"type": explicit}} if explicit else {}
     data = (aks_config(topology, gateway=gateway) if cloud == "aks"
             else config(cloud=cloud, topology=topology, gateway=gateway))
-    assert parse_config(data).service_type() == expected
+    gw = parse_config(data).edge.gateway
+    assert gw is not None
+    assert gw.service_type == expected
 
 
 @pytest.mark.parametrize(("topology", "hops"), [("gateway", 0), ("chained", 1), ("standalone", 0)])
 def test_trusted_proxies_only_in_chained(topology: str, hops: int) -> None:
-    assert parse_config(config(topology=topology)).trusted_proxies() == hops
+    gw = parse_config(config(topology=topology)).edge.gateway
+    assert (gw.trusted_proxies if gw else 0) == hops
 
 
 def test_standalone_has_no_workload() -> None:
@@ -433,7 +434,7 @@ def test_direct_construction_of_a_valid_config() -> None:
         certificates={"edge-tls": SECRET},  # type: ignore[dict-item]
         azure=azure(),  # type: ignore[arg-type]
     )
-    assert cfg.service_type() == "LoadBalancer"
+    assert cfg.edge.gateway.service_type == "LoadBalancer"
     assert cfg.credential_name("edge-tls") == "shop-cert"
 
 

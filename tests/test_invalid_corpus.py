@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
+from ingresslib import parse_config
 from ingresslib.cli import main
-from ingresslib.config import parse_config
 from ingresslib.errors import ConfigError, Problem
 
 CORPUS = Path(__file__).parent / "corpus" / "invalid"

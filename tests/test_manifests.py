@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ingresslib.config import GatewayWorkload, StackConfig
-from ingresslib.manifests.gateway import GatewayOptions, gateway_objects
+from ingresslib import GatewayOptions, StackConfig
+from ingresslib.config import GatewayWorkload
+from ingresslib.manifests.gateway import gateway_objects
 from tests.eks_config import with_alb
 
 LISTENERS = [{"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["a.example.com"]}]
@@ -16,7 +17,7 @@ def _objs(gateway: dict[str, Any] | None = None, **stack: Any) -> dict[str, dict
     data = {"cloud": "eks", "listeners": LISTENERS, "gateway": gateway or {}, **stack}
     cfg = StackConfig.model_validate(with_alb(data) if stack.get("topology") == "chained" else data)
     assert cfg.workload is not None
-    return {o["kind"]: o for o in gateway_objects(cfg.workload, GatewayOptions.for_stack(cfg))}
+    return {o["kind"]: o for o in gateway_objects(cfg.workload, cfg.edge.gateway)}
 
 
 def _pod(objs: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -26,7 +27,7 @@ def _pod(objs: dict[str, dict[str, Any]]) -> dict[str, Any]:
 def test_default_objects_in_apply_order() -> None:
     cfg = StackConfig.model_validate({"cloud": "eks", "listeners": LISTENERS})
     assert cfg.workload is not None
-    kinds = [o["kind"] for o in gateway_objects(cfg.workload, GatewayOptions.for_stack(cfg))]
+    kinds = [o["kind"] for o in gateway_objects(cfg.workload, cfg.edge.gateway)]
     assert kinds == [
         "Namespace", "ServiceAccount", "Role", "RoleBinding", "Deployment", "Service",
         "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy",

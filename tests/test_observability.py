@@ -14,15 +14,15 @@ import pytest
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from ingresslib.config import StackConfig
-from ingresslib.config.certificates import CertificateSource
+from ingresslib import StackConfig
 from ingresslib.config.observability import Observability, observability_problems
-from ingresslib.manifests.gateway import GatewayOptions, gateway_objects
+from ingresslib.manifests.gateway import gateway_objects
 from ingresslib.manifests.monitoring import (
     alert_expressions,
     dashboard_queries,
     monitoring_objects,
 )
+from ingresslib.stack.model import CertificateSource
 from tests.harness.validate import ManifestValidator
 
 NS = "istio-ingress"
@@ -78,7 +78,7 @@ def _gateway() -> dict[str, dict[str, Any]]:
     cfg = StackConfig.model_validate({"cloud": "eks", "listeners": [
         {"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["a.example.com"]}]})
     assert cfg.workload is not None
-    return {o["kind"]: o for o in gateway_objects(cfg.workload, GatewayOptions.for_stack(cfg))}
+    return {o["kind"]: o for o in gateway_objects(cfg.workload, cfg.edge.gateway)}
 
 
 def _run(*args: str | Path) -> subprocess.CompletedProcess[str]:

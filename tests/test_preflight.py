@@ -11,11 +11,11 @@ import boto3
 import pytest
 import yaml
 
-from ingresslib.cli import main
-from ingresslib.config import parse_config
-from ingresslib.errors import Problem
+from ingresslib import parse_config
 from ingresslib.aws.preflight import preflight
 from ingresslib.aws.replay import AwsWorld
+from ingresslib.cli import main
+from ingresslib.errors import Problem
 from tests.aks_config import azure
 from tests.aws_account import REGION, real_config, stack_data
 

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from ingresslib import parse_config
-from ingresslib.cli import main
 from ingresslib.azure.config import Azure
+from ingresslib.cli import main
 from ingresslib.errors import ConfigError
 from tests.conftest import ROOT
 

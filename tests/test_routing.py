@@ -11,10 +11,10 @@ import pytest
 from ingresslib import parse_config
 from ingresslib.components.policies import IngressRouting
 from ingresslib.errors import ConfigError
-from ingresslib.manifests.routing import MAX_OBJECT_BYTES, object_size, routing_objects
-from ingresslib.stack.render import check
+from ingresslib.manifests.routing import MAX_OBJECT_BYTES, object_size
 from ingresslib.offline.output import manifests
 from ingresslib.offline.runner import run_program
+from ingresslib.stack.render import check, stack_manifests
 from tests.eks_config import with_alb
 
 HOST = "shop.example.com"
@@ -131,7 +131,7 @@ def test_every_http_route_feature_renders_valid(validator) -> None:
         {"name": "web", "to": [{"backend": "web", "subset": "v1", "weight": 50},
                                {"backend": "web", "subset": "v2", "weight": 50}]},
     )
-    objs = routing_objects(parse_config(data))
+    objs = stack_manifests(parse_config(data)).routing
     validator.assert_valid(objs)
     vs = _by_kind(objs)["VirtualService"][0]["spec"]["http"]
     assert [r["name"] for r in vs] == ["exact", "old", "api", "team", "web"]  # order kept
@@ -162,7 +162,7 @@ def test_every_http_route_feature_renders_valid(validator) -> None:
 def test_destination_rule_policies_render_valid(policy, validator) -> None:
     data = _cfg()
     data["routing"]["backends"]["api"]["trafficPolicy"] = policy
-    objs = _by_kind(routing_objects(parse_config(data)))["DestinationRule"]
+    objs = _by_kind(stack_manifests(parse_config(data)).routing)["DestinationRule"]
     validator.assert_valid(objs)
     api = next(o for o in objs if o["spec"]["host"] == "api.shop.svc.cluster.local")
     assert api["spec"]["trafficPolicy"]
@@ -171,7 +171,7 @@ def test_destination_rule_policies_render_valid(policy, validator) -> None:
 def test_outlier_detection_defaults() -> None:
     data = _cfg()
     data["routing"]["backends"]["api"]["trafficPolicy"] = {"outlierDetection": {}}
-    dr = next(o for o in routing_objects(parse_config(data))
+    dr = next(o for o in stack_manifests(parse_config(data)).routing
               if o["kind"] == "DestinationRule" and o["spec"]["host"].startswith("api."))
     assert dr["spec"]["trafficPolicy"]["outlierDetection"] == {
         "baseEjectionTime": "30s", "consecutive5xxErrors": 5, "interval": "10s",
@@ -184,7 +184,7 @@ def test_tls_passthrough_routes_by_sni(validator) -> None:
                               "hosts": ["db.example.com"], "tls": {"mode": "PASSTHROUGH"}})
     data["routing"]["hosts"].append({"host": "db.example.com", "tlsRoutes": [
         {"name": "db", "sniHosts": ["db.example.com"], "to": [{"backend": "api"}]}]})
-    objs = routing_objects(parse_config(data))
+    objs = stack_manifests(parse_config(data)).routing
     validator.assert_valid(objs)
     gateway = _by_kind(objs)["Gateway"][0]
     assert gateway["spec"]["servers"][2]["tls"] == {"mode": "PASSTHROUGH"}
@@ -197,7 +197,7 @@ def test_mutual_tls_listener_and_tls13(validator) -> None:
     data = copy.deepcopy(BASE)
     data["listeners"][1]["tls"] = {"certificate": "shop", "mode": "MUTUAL",
                                    "minProtocolVersion": "TLSV1_3"}
-    gateway = _by_kind(routing_objects(parse_config(data)))["Gateway"][0]
+    gateway = _by_kind(stack_manifests(parse_config(data)).routing)["Gateway"][0]
     validator.assert_valid([gateway])
     assert gateway["spec"]["servers"][1]["tls"] == {
         "credentialName": "shop-tls", "minProtocolVersion": "TLSV1_3", "mode": "MUTUAL"}
@@ -205,7 +205,7 @@ def test_mutual_tls_listener_and_tls13(validator) -> None:
 
 def test_chained_gateway_takes_plain_http_from_the_load_balancer() -> None:
     data = with_alb({**_cfg(), "topology": "chained"})
-    gateway = _by_kind(routing_objects(parse_config(data)))["Gateway"][0]
+    gateway = _by_kind(stack_manifests(parse_config(data)).routing)["Gateway"][0]
     assert gateway["spec"]["servers"] == [{
         "hosts": [HOST], "port": {"name": "http-from-lb", "number": 80, "protocol": "HTTP"}}]
 
@@ -213,7 +213,7 @@ def test_chained_gateway_takes_plain_http_from_the_load_balancer() -> None:
 def test_http_only_host_is_not_redirected() -> None:
     data = _cfg()
     data["listeners"] = [{"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]}]
-    gateway = _by_kind(routing_objects(parse_config(data)))["Gateway"][0]
+    gateway = _by_kind(stack_manifests(parse_config(data)).routing)["Gateway"][0]
     assert "tls" not in gateway["spec"]["servers"][0]
 
 
@@ -276,19 +276,21 @@ def test_malformed_routes_fail_validation(route) -> None:
 
 def test_analysis_errors_stop_before_registration() -> None:
     cfg = parse_config(_cfg())
-    objs = routing_objects(cfg)
+    objs = stack_manifests(cfg).routing
     vs = next(o for o in objs if o["kind"] == "VirtualService")
     vs["spec"]["http"][0]["route"][0]["destination"]["subset"] = "ghost"
     with pytest.raises(ConfigError) as err:
         check(cfg, objs)
     assert any(p.value == "IST0101" for p in err.value.problems)
     # Alone, routing sees no gateway Service: a warning, not an error.
-    assert [f.code for f in check(cfg, routing_objects(cfg))] == ["ING0001"]
+    assert [f.code for f in check(cfg, stack_manifests(cfg).routing)] == ["ING0001"]
 
 
 def test_ingress_routing_alone_registers_its_objects() -> None:
     cfg = parse_config(_cfg())
-    records = run_program(lambda: IngressRouting("routes", cfg))
+    assert cfg.workload is not None
+    records = run_program(lambda: IngressRouting("routes", cfg.routing, cfg.listeners,
+                                                 cfg.workload, stack=cfg.name))
     kinds = sorted(o["kind"] for o in manifests(records))
     assert kinds == ["DestinationRule", "DestinationRule", "Gateway", "VirtualService"]
 
@@ -309,7 +311,7 @@ def _big_host(runs: int, per_run: int, tail: bool = True) -> dict[str, Any]:
 
 
 def test_oversized_virtual_service_splits_into_delegates(validator) -> None:
-    objs = routing_objects(parse_config(_big_host(runs=4, per_run=100)))
+    objs = stack_manifests(parse_config(_big_host(runs=4, per_run=100))).routing
     services = _by_kind(objs)["VirtualService"]
     assert all(object_size(o) <= MAX_OBJECT_BYTES for o in objs)
     root, *delegates = services
@@ -333,6 +335,6 @@ def test_oversized_unconfined_routes_are_refused_with_advice() -> None:
     data = _routes(*[{"name": f"r{i}", "match": [{"headers": {"x": {"exact": str(i)}}}],
                       "directResponse": {"status": 200, "body": body}} for i in range(400)])
     with pytest.raises(ConfigError) as err:
-        routing_objects(parse_config(data))
+        stack_manifests(parse_config(data))
     assert err.value.problems[0].path == "routing.hosts[0].routes"
     assert "delegate" in err.value.problems[0].message

@@ -24,7 +24,8 @@ PROJECTS = ("stacks/eks", "stacks/aks", "examples/echoserver-canary",
 
 
 def _stacks() -> list[str]:
-    return [f"{p}:{f.name[7:-5]}" for p in PROJECTS for f in sorted((ROOT / p).glob("Pulumi.*.yaml"))]
+    return [f"{p}:{f.name[7:-5]}" for p in PROJECTS
+            for f in sorted((ROOT / p).glob("Pulumi.*.yaml"))]
 
 
 def _split(urn: str) -> tuple[str, list[str], str]:

@@ -17,7 +17,8 @@ from __future__ import annotations
 from ingresslib.aws.alb_plan import gateway_health_check
 from ingresslib.aws.config import EksStack, acm_listeners, nlb_settings
 from ingresslib.aws.nlb import READINESS_GATE_LABEL, nlb_annotations, nlb_health_check
-from ingresslib.edge import EdgePlan, GatewayOptions, settle_workload
+from ingresslib.config.workload import settle_workload
+from ingresslib.edge import EdgePlan, GatewayOptions
 
 
 def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:

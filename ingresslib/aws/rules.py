@@ -183,14 +183,6 @@ def _alb_problems(cfg: EksStack, alb: Alb) -> Iterator[Problem]:
             yield Problem(f"listeners[{i}].protocol", "TLS",
                           "an ALB cannot pass TLS through; use topology gateway (NLB) for "
                           "PASSTHROUGH listeners")
-        elif lst.protocol == "HTTPS" and lst not in acm:
-            source = cfg.certificates.get(lst.tls.certificate) if lst.tls and (
-                lst.tls.certificate) else None
-            yield Problem(f"listeners[{i}].tls.certificate",
-                          lst.tls.certificate if lst.tls else None,
-                          f"the ALB terminates TLS and presents ACM certificates only (this one "
-                          f"is source {getattr(source, 'source', 'unknown')}); use a "
-                          "certificate with source acm")
     if not acm:
         yield Problem("listeners", [lst.name for lst in cfg.listeners],
                       f"topology {cfg.topology} on EKS serves clients through an ALB, which "

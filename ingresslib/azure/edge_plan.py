@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from ingresslib.azure.config import AksStack, addon_workload, uses_addon
 from ingresslib.azure.load_balancer import load_balancer_health_check, service_annotations
-from ingresslib.edge import EdgePlan, GatewayOptions, settle_workload
+from ingresslib.config.workload import settle_workload
+from ingresslib.edge import EdgePlan, GatewayOptions
 
 
 def aks_edge_plan(cfg: AksStack, *, prometheus_scrape: bool = True) -> EdgePlan:

@@ -20,7 +20,7 @@ from ingresslib.config.observability import Observability, observability_problem
 from ingresslib.config.ratelimit import RateLimits, ratelimit_problems
 from ingresslib.config.routing import Destination, Mirror, Routing
 from ingresslib.config.security import Security
-from ingresslib.config.workload import GatewayWorkload
+from ingresslib.config.workload import GatewayWorkload, settle_workload
 from ingresslib.errors import Problem
 
 Cloud = Literal["aks", "eks"]
@@ -81,6 +81,10 @@ class StackSpec(Model):
             yield Problem(
                 "listeners", [], f"topology {self.topology} needs at least one listener"
             )
+        if self.gateway is not None and self.has_gateway:
+            settled = settle_workload(self.gateway,
+                                      self.load_balancer.deregistration_delay_seconds)
+            yield from settled.problems("gateway")
         yield from self._listener_problems()
         for key, cert in self.certificates.items():
             yield from cloud_problems(f"certificates.{key}", cert, self.cloud)

@@ -64,7 +64,8 @@ def routing_objects(
     `listeners` are the servers as the gateway serves them (`gateway_listeners`);
     `credentials` maps each certificate key to the Secret Istio reads it from (default: the
     key); `redirecting` names the HTTP listeners that redirect to HTTPS (default: by
-    `redirects` over `listeners`; pass it when TLS ends before the gateway). Raises ConfigError when a host's routes cannot fit in VirtualServices etcd takes.
+    the gateway). Raises ConfigError when a host's routes cannot fit in VirtualServices
+    etcd takes.
     """
     namespace = gateway.namespace
     creds = dict(credentials or {})

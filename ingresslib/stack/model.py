@@ -2,14 +2,15 @@
 
 Validation is one pipeline, run when a StackConfig is built, before any resource exists:
 
-1. field rules (pydantic: types, ranges, unknown keys);
-2. rules among the cloud-agnostic sections (`StackSpec.problems`);
-3. (first of all, before the field rules) a section of the other cloud, alone;
-4. that cloud's edge rules (`ingresslib.aws.rules`, `ingresslib.azure.rules`) and the rules of
-   the edge plan both halves of the hop share (`edge_problems`);
-5. after rendering, the analysis of the objects (`ingresslib.stack.render.check`).
+1. a section of the other cloud (`azure:` on an eks stack), alone: nothing inside it matters;
+2. field rules (pydantic: types, ranges, unknown keys), all together;
+3. once every field is valid, the cross-field rules, all together: among the cloud-agnostic
+   sections (`StackSpec.problems`), the cloud's edge rules (`ingresslib.aws.rules`,
+   `ingresslib.azure.rules`), and the rules of the edge plan both halves of the hop share
+   (`edge_problems`);
+4. after rendering, the analysis of the objects (`ingresslib.stack.render.check`).
 
-Each step runs only when the one before found nothing, so every problem is reported once.
+Each step runs only when the one before found nothing, and each problem is reported once.
 """
 
 from __future__ import annotations
@@ -94,9 +95,12 @@ class StackConfig(StackSpec):
         matter on this stack."""
         cloud = data.get("cloud") if isinstance(data, Mapping) else None
         problems = [
-            Problem(key, "set", f"{title} settings do not belong on an {cloud} stack; remove "
-                    "them")
-            for key, own, title in (("aws", "eks", "AWS"), ("azure", "aks", "Azure"))
+            Problem(key, "set", message.format(cloud=cloud, cloud_upper=str(cloud).upper()))
+            for key, own, message in (
+                ("aws", "eks", "AWS settings on an {cloud_upper} stack do not belong there; remove "
+                 "them"),
+                ("azure", "aks", "Azure settings on a {cloud} stack do not belong there; "
+                 "remove them"))
             if cloud in ("eks", "aks") and cloud != own and data.get(key) is not None
         ]
         if problems:
@@ -105,10 +109,12 @@ class StackConfig(StackSpec):
 
     @model_validator(mode="after")
     def _pipeline(self) -> StackConfig:
-        for step in (self.problems(""), self._edge_rules()):
-            problems = list(step)
-            if problems:
-                raise ConfigError(problems)
+        once: dict[tuple[str, str, str], Problem] = {}
+        for p in (*self.problems(""), *self._edge_rules()):
+            once.setdefault((p.path, p.message, repr(p.value)), p)
+        problems = list(once.values())
+        if problems:
+            raise ConfigError(problems)
         return self
 
     def _edge_rules(self) -> Iterator[Problem]:
@@ -123,9 +129,9 @@ def edge_problems(cfg: StackConfig) -> Iterator[Problem]:
     arrives."""
     plan = cfg.edge
     wl = plan.workload
+    yield from _l7_certificate_problems(cfg)
     if wl is not None and plan.gateway is not None:
         if plan.deploys_gateway:
-            yield from wl.problems("gateway")
             drain = wl.drain.termination_drain_seconds
             delay = cfg.load_balancer.deregistration_delay_seconds
             if drain <= delay:
@@ -143,6 +149,26 @@ def edge_problems(cfg: StackConfig) -> Iterator[Problem]:
             external_traffic_policy=wl.service.external_traffic_policy if wl else None,
             proxy_protocol=plan.gateway.proxy_protocol if plan.gateway else False,
         )
+
+
+# The L7 load balancer of chained and standalone, and the certificate source it reads.
+L7_LOAD_BALANCERS = {"eks": ("the ALB", "acm"), "aks": ("Application Gateway", "keyVault")}
+
+
+def _l7_certificate_problems(cfg: StackConfig) -> Iterator[Problem]:
+    """In chained and standalone the cloud's L7 load balancer terminates TLS: a listener's
+    certificate must be one it reads, not one the cluster holds."""
+    if cfg.topology == "gateway":
+        return
+    lb, source = L7_LOAD_BALANCERS[cfg.cloud]
+    for i, lst in enumerate(cfg.listeners):
+        cert = cfg.certificates.get(lst.tls.certificate or "") if lst.tls else None
+        if cert is not None and cert.CLOUD in (None, cfg.cloud) and (
+                cert.terminates_in_cluster(cfg.topology)):
+            yield Problem(f"listeners[{i}].tls.certificate", cert.source,
+                          f"in topology {cfg.topology} {lb} terminates TLS and reads "
+                          f"certificates from {source}, not from the cluster; use a {source} "
+                          "source")
 
 
 def _service_problems(cfg: StackConfig, wl: GatewayWorkload, service_type: str

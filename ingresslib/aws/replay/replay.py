@@ -11,12 +11,12 @@ from typing import Any
 
 import boto3
 
+from ingresslib import parse_config
 from ingresslib.aws import fakes
 from ingresslib.aws.replay import acm, controller, ec2, elbv2, route53, wafv2
 from ingresslib.aws.replay.controller import LBC
 from ingresslib.aws.replay.state import Obj, ReplayError, ReplayState
 from ingresslib.aws.replay.world import AwsWorld
-from ingresslib.config import parse_config
 from ingresslib.offline.output import manifests, plan
 from ingresslib.offline.runner import Project, run_project
 
