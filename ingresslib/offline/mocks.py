@@ -28,6 +28,10 @@ class Registered:
     inputs: dict[str, Any]
     urn: str = ""
     parent: str = ""
+    # What Pulumi matches a changed URN with (`urn` or `name`/`type`/`parentUrn`/`noParent`),
+    # and the inputs whose change the program asks to replace on.
+    aliases: tuple[Mapping[str, Any], ...] = ()
+    replace_on_changes: tuple[str, ...] = ()
 
     @property
     def is_kubernetes(self) -> bool:
@@ -111,6 +115,17 @@ class RecordingMonitor(MockMonitor):
             records = self.recording.registered
             for i, rec in enumerate(records):
                 if not rec.urn and rec.type == request.type and rec.name == request.name:
-                    records[i] = replace(rec, urn=response.urn, parent=request.parent)
+                    records[i] = replace(
+                        rec, urn=response.urn, parent=request.parent,
+                        aliases=tuple(_alias(a) for a in request.aliases),
+                        replace_on_changes=tuple(request.replaceOnChanges))
                     break
         return response
+
+
+def _alias(alias: Any) -> Mapping[str, Any]:
+    if alias.HasField("urn") or not alias.HasField("spec"):
+        return {"urn": alias.urn}
+    spec = alias.spec
+    fields = {"name": spec.name, "type": spec.type, "parentUrn": spec.parentUrn}
+    return {k: v for k, v in fields.items() if v} | ({"noParent": True} if spec.noParent else {})
