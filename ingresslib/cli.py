@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 from pathlib import Path
 
 from ingresslib.config import parse_config
@@ -120,6 +121,18 @@ def _diff(args: argparse.Namespace) -> int:
     return result.exit_status() if args.exit_code else 0
 
 
+def _diff_or_2(args: argparse.Namespace) -> int:
+    """`_diff`, exiting 2 on any error: with --exit-code, 1 and 3 mean changes, never a
+    crash of the program being rendered."""
+    try:
+        return _diff(args)
+    except (ConfigError, OfflineError):
+        raise
+    except Exception:
+        traceback.print_exc()
+        return 2
+
+
 def _preflight(args: argparse.Namespace) -> int:
     """Exit 0 when the account holds everything the stack names, 2 with every problem."""
     import boto3  # noqa: PLC0415 (only preflight talks to AWS)
@@ -154,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "diff":
-            return _diff(args)
+            return _diff_or_2(args)
         if args.command == "preflight":
             return _preflight(args)
         if args.command == "validate":
