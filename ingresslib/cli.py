@@ -6,14 +6,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 from pathlib import Path
-from typing import Any
 
 from ingresslib import parse_config
 from ingresslib.errors import ConfigError, Problem
-from ingresslib.offline.diff import checkout, diff, format_markdown, format_text
+from ingresslib.offline.diff import (
+    EXIT_CHANGES,
+    EXIT_REPLACEMENTS,
+    checkout,
+    diff,
+    format_markdown,
+    format_text,
+)
 from ingresslib.offline.mocks import OfflineError
-from ingresslib.offline.output import manifests, plan, write
+from ingresslib.offline.output import write
+from ingresslib.offline.replacements import Entry, entries
 from ingresslib.offline.runner import Project, run_project
 
 
@@ -30,9 +38,11 @@ def _parser() -> argparse.ArgumentParser:
         "diff",
         help="render a stack and a baseline offline and show what changes, per resource",
         description="Render STACK_DIR's stack and a baseline (another stack, another project "
-        "directory, or the same directory at a git revision) and print the resources added, "
-        "removed and changed, with the changed fields. Exit 0, or 1 with --exit-code when "
-        "anything changed; 2 on errors.",
+        "directory, or the same directory at a git revision) and print the resources Pulumi "
+        "would replace (first), change, add and remove, with the changed fields; a stack "
+        "that exists on one side only is wholly added or removed. Exit status: 0, or with "
+        f"--exit-code {EXIT_CHANGES} when anything changed and {EXIT_REPLACEMENTS} when a "
+        "resource would be replaced; 2 on errors.",
     )
     preflight = sub.add_parser(
         "preflight", help="check the cloud account a stack deploys into, before pulumi up"
@@ -52,34 +62,75 @@ def _parser() -> argparse.ArgumentParser:
     baseline.add_argument("--rev", metavar="GIT_REV",
                           help="baseline: STACK_DIR at git revision GIT_REV (git archive)")
     compare.add_argument("--exit-code", action="store_true",
-                         help="exit 1 when anything changed, like git diff --exit-code")
+                         help=f"exit {EXIT_CHANGES} when anything changed, "
+                         f"{EXIT_REPLACEMENTS} when Pulumi would replace a resource")
     compare.add_argument("--format", choices=("text", "markdown"), default="text",
                          help="text for a terminal, markdown for a pull-request comment")
+    compare.add_argument("--max-chars", type=int, metavar="N",
+                         help="markdown: leave out resource sections past N characters "
+                         "(a comment's size limit), saying how many")
+    compare.add_argument("--full-diff", type=Path, metavar="FILE",
+                         help="also write the whole diff, never capped, to FILE")
     return parser
 
 
-def _entries(stack_dir: Path, stack: str) -> list[dict[str, Any]]:
-    """Everything a render writes, as the diff compares it: Kubernetes objects and plan."""
-    records = run_project(stack_dir, stack)
-    return [*manifests(records), *plan(records)]
+def _entries(stack_dir: Path, stack: str, *, may_lack: bool = False) -> list[Entry] | None:
+    """Everything a render writes, as the diff compares it. With `may_lack`, None when the
+    project or its stack does not exist (a stack that a change adds or removes)."""
+    if may_lack and not ((stack_dir / "Pulumi.yaml").is_file()
+                         and Project.load(stack_dir).has_stack(stack)):
+        return None
+    return entries(run_project(stack_dir, stack))
 
 
 def _diff(args: argparse.Namespace) -> int:
-    new = _entries(args.stack_dir, args.stack)
+    # Against a git revision the change itself may add or remove the stack (or its project):
+    # the side without it is empty. Another stack or directory must exist.
+    new = _entries(args.stack_dir, args.stack, may_lack=bool(args.rev))
     if args.against_stack:
         old = _entries(args.stack_dir, args.against_stack)
-        labels = (f"stack {args.against_stack}", f"stack {args.stack}")
+        labels = [f"stack {args.against_stack}", f"stack {args.stack}"]
     elif args.against_dir:
         old = _entries(args.against_dir, args.stack)
-        labels = (f"{args.against_dir} stack {args.stack}", f"{args.stack_dir} stack {args.stack}")
+        labels = [f"{args.against_dir} stack {args.stack}", f"{args.stack_dir} stack {args.stack}"]
     else:
         with checkout(args.stack_dir, args.rev) as baseline:
-            old = _entries(baseline, args.stack)
-        labels = (f"{args.rev}", "working tree")
-    result = diff(old, new)
-    formatter = format_markdown if args.format == "markdown" else format_text
-    print(formatter(result, *labels), end="")
-    return 1 if args.exit_code and result.resources else 0
+            try:
+                old = _entries(baseline, args.stack, may_lack=True)
+            except (ConfigError, OfflineError) as e:
+                # The baseline lives in a temporary directory: name it by its revision.
+                raise OfflineError(f"at {args.rev}: " + str(e).replace(
+                    str(baseline), f"{args.rev}:{args.stack_dir}")) from None
+        labels = [f"{args.rev}", "working tree"]
+    if old is None and new is None:
+        raise OfflineError(f"{args.stack_dir} has no stack {args.stack!r} in the working tree "
+                           f"nor at {args.rev}")
+    for i, side in enumerate((old, new)):
+        if side is None:
+            labels[i] += f" (no stack {args.stack})"
+    before, after = old or [], new or []
+    result = diff(before, after)
+    if args.format == "markdown":
+        text = format_markdown(result, *labels, args.max_chars)
+        full = format_markdown(result, *labels)
+    else:
+        text = full = format_text(result, *labels)
+    if args.full_diff:
+        args.full_diff.write_text(full)
+    print(text, end="")
+    return result.exit_status() if args.exit_code else 0
+
+
+def _diff_or_2(args: argparse.Namespace) -> int:
+    """`_diff`, exiting 2 on any error: with --exit-code, 1 and 3 mean changes, never a
+    crash of the program being rendered."""
+    try:
+        return _diff(args)
+    except (ConfigError, OfflineError):
+        raise
+    except Exception:
+        traceback.print_exc()
+        return 2
 
 
 def _preflight(args: argparse.Namespace) -> int:
@@ -116,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "diff":
-            return _diff(args)
+            return _diff_or_2(args)
         if args.command == "preflight":
             return _preflight(args)
         if args.command == "validate":

@@ -3,11 +3,13 @@ another stack, directory and git revision, and the CI workflows that run it."""
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
 import shlex
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ import pytest
 import yaml
 
 from ingresslib.cli import _parser, main
-from ingresslib.offline.diff import diff, format_markdown, format_text
+from ingresslib.offline.diff import ABSENT, diff, format_markdown, format_text
 from ingresslib.offline.mocks import OfflineError
 from tests.conftest import ROOT
 
@@ -95,10 +97,11 @@ def test_secrets_are_never_diffed_as_values() -> None:
         '    stringData["ca.crt"]: changed (secret)',
         '    stringData["tls.key"]: changed (secret)',
     ]
-    plain = {"type": "tls:index/privateKey:PrivateKey", "name": "k", "inputs": {"pem": "abc"}}
-    hidden = {**plain, "inputs": {"pem": "[secret]"}}
+    plain = {"type": "azure-native:keyvault:Secret", "name": "k",
+             "inputs": {"properties": "abc"}}
+    hidden = {**plain, "inputs": {"properties": "[secret]"}}
     assert _lines([plain], [hidden]) == [
-        "~ tls:index/privateKey:PrivateKey k", "    inputs.pem: changed (secret)"]
+        "~ azure-native:keyvault:Secret k", "    inputs.properties: changed (secret)"]
 
 
 def test_resources_added_removed_and_plan_entries_in_stable_order() -> None:
@@ -108,12 +111,13 @@ def test_resources_added_removed_and_plan_entries_in_stable_order() -> None:
     old = [key, ns, _vs(80, 20)]
     new = [{**key, "inputs": {"algorithm": "ECDSA"}}, _secret(k="[secret]"), _vs(80, 20)]
     result = diff(old, new)
+    # A new key algorithm makes a new key: a replacement, listed first.
     assert [(r.status, r.key) for r in result.resources] == [
+        ("replaced", "tls:index/privateKey:PrivateKey edge-key"),
         ("removed", "v1 Namespace edge"),
         ("added", "v1 Secret edge/tls"),
-        ("changed", "tls:index/privateKey:PrivateKey edge-key"),
     ]
-    assert result.summary() == "1 changed, 1 added, 1 removed, 1 unchanged"
+    assert result.summary() == "1 replaced, 0 changed, 1 added, 1 removed, 1 unchanged"
     assert format_text(result, "a", "b") == format_text(diff(old[::-1], new[::-1]), "a", "b")
 
 
@@ -164,11 +168,15 @@ def test_against_dir_compares_two_projects(tmp_path: Path,
     other = tmp_path / "echo"
     shutil.copytree(ROOT / EXAMPLE, other)
     (other / "Pulumi.dev.yaml").write_text("config:\n  echoserver-canary:host: echo.example.org\n")
+    # The self-signed certificate's request names the host: pulumi-tls replaces it.
     assert main(["diff", str(other), "--stack", "dev", "--against-dir", str(ROOT / EXAMPLE),
-                 "--exit-code"]) == 1
+                 "--exit-code"]) == 3
     out = capsys.readouterr().out
+    assert "! tls:index/certRequest:CertRequest echo-tls-echo-tls-csr\n" \
+        "    replaced: inputs.dnsNames changes\n" in out
     assert "~ networking.istio.io/v1 Gateway istio-ingress/echo" in out
-    assert '    spec.servers[0].hosts[0]: "echo.example.com" -> "echo.example.org"' in out
+    assert '    spec.servers[port.name=http].hosts[0]: "echo.example.com" -> "echo.example.org"' \
+        in out
 
 
 def _git(repo: Path, *args: str) -> None:
@@ -294,3 +302,229 @@ def test_pulumi_preview_workflow_previews_with_a_diff_on_both_clouds() -> None:
         preview = uses["pulumi/actions"]
         assert (preview["command"], preview["diff"], preview["work-dir"]) == (
             "preview", True, f"stacks/{cloud}")
+
+
+# Diffs for reviewers: embedded documents, identities, replacements, whole stacks.
+
+
+def _copy(project: str, tmp_path: Path) -> Path:
+    target = tmp_path / Path(project).name
+    shutil.copytree(ROOT / project, target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+def _edit(stack_file: Path, edit: Any) -> None:
+    data = yaml.safe_load(stack_file.read_text())
+    edit(data["config"]["ingress:stack"])
+    stack_file.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def test_min_replicas_change_shows_only_the_changed_values(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    eks = _copy("stacks/eks", tmp_path)
+    _edit(eks / "Pulumi.gateway.yaml",
+          lambda s: s["gateway"]["autoscaling"].update(minReplicas=5))
+    assert main(["diff", str(eks), "--stack", "gateway", "--against-dir",
+                 str(ROOT / "stacks/eks"), "--exit-code"]) == 1
+    out = capsys.readouterr().out
+    group = "spec.groups[name=ingresslib.ingress.istio-ingress.istio-ingressgateway]"
+    rule = f"{group}.rules[alert=IngressGatewayReplicasBelowMinimum]"
+    assert out.splitlines()[1:] == [
+        "~ autoscaling/v2 HorizontalPodAutoscaler istio-ingress/istio-ingressgateway",
+        "    spec.minReplicas: 3 -> 5",
+        "~ monitoring.coreos.com/v1 PrometheusRule istio-ingress/istio-ingressgateway",
+        f'    {rule}.annotations.description: "Fewer than the [-3-]{{+5+}} gateway pods the '
+        '…rops edge traffic."',
+        f'    {rule}.annotations.summary: "istio-ingress/isti… pods, fewer than [-3-]{{+5+}}"',
+        f'    {rule}.expr: "max by (namespace,…gressgateway\\"}}) < [-3-]{{+5+}}"',
+        "~ v1 ConfigMap istio-ingress/istio-ingressgateway-dashboard",
+        '    data["istio-ingressgateway.json"]{json}.panels[title=Replicas].fieldConfig.defaults'
+        ".thresholds.steps[1].value: 3 -> 5",
+    ]
+
+
+def test_removing_one_alert_rule_reports_one_rule_removed(renders) -> None:
+    from ingresslib.offline.output import manifests  # noqa: PLC0415
+
+    (rule,) = [o for o in manifests(renders[("stacks/eks", "gateway")])
+               if o["kind"] == "PrometheusRule"]
+    fewer = copy.deepcopy(rule)
+    rules = fewer["spec"]["groups"][0]["rules"]
+    removed = rules.pop(len(rules) // 2)
+    (res,) = diff([rule], [fewer]).resources
+    (change,) = res.fields
+    assert change.path.endswith(f".rules[alert={removed['alert']}]")
+    assert (change.old, change.new) == (removed, ABSENT)
+
+
+def test_embedded_documents_compare_parsed() -> None:
+    def dep(proxy: str, config: str) -> dict[str, Any]:
+        return {"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "c", "namespace": "n",
+                             "annotations": {"proxy.istio.io/config": proxy}},
+                "data": {"config.yaml": config}}
+
+    old = dep('{"terminationDrainDuration": "45s"}',
+              "domain: edge\ndescriptors:\n  - key: host\n    value: a\n    rate: 10\n"
+              "  - key: path\n    value: b\n    rate: 5\n")
+    new = dep('{"terminationDrainDuration":"60s"}',
+              "domain: edge\ndescriptors:\n  - key: path\n    value: b\n    rate: 5\n")
+    assert _lines([old], [new])[1:] == [
+        '    data["config.yaml"]{yaml}.descriptors[key=host]: {"key": "host", "rate": 10, '
+        '"value": "a"} -> (absent)',
+        '    metadata.annotations["proxy.istio.io/config"]{json}.terminationDrainDuration: '
+        '"45s" -> "60s"',
+    ]
+
+
+def test_list_items_match_by_identity() -> None:
+    def gateway(*servers: tuple[str, int]) -> dict[str, Any]:
+        return {"apiVersion": "networking.istio.io/v1", "kind": "Gateway",
+                "metadata": {"name": "g", "namespace": "n"},
+                "spec": {"servers": [{"port": {"name": n, "number": p, "protocol": "HTTP"},
+                                      "hosts": ["a.example.com"]} for n, p in servers]}}
+
+    assert _lines([gateway(("http", 80), ("https", 443))],
+                  [gateway(("https", 8443))])[1:] == [
+        "    spec.servers[port.name=https].port.number: 443 -> 8443",
+        '    spec.servers[port.name=http]: {"hosts": ["a.example.com"], "port": {"name": '
+        '"http", "number": 80, "protocol": "HTTP"}} -> (absent)',
+    ]
+    rule = {"type": "aws:lb/listenerRule:ListenerRule", "name": "r", "inputs": {
+        "priority": 2, "conditions": [{"hostHeader": {"values": ["a.example.com"]}},
+                                      {"pathPattern": {"values": ["/api/*"]}}]}}
+    moved = copy.deepcopy(rule)
+    moved["inputs"]["conditions"] = moved["inputs"]["conditions"][::-1]
+    moved["inputs"]["conditions"][0]["pathPattern"]["values"] = ["/v2/*"]
+    assert _lines([rule], [moved])[1:] == [
+        '    inputs.conditions[*].key: ["hostHeader", "pathPattern"] -> '
+        '["pathPattern", "hostHeader"]',
+        '    inputs.conditions[key=pathPattern].pathPattern.values[0]: "/api/*" -> "/v2/*"',
+    ]
+
+
+def test_added_resources_are_shown_whole_and_folded_in_markdown() -> None:
+    result = diff([], [_vs(100)])
+    assert format_text(result, "a", "b").splitlines()[1:6] == [
+        "+ networking.istio.io/v1 VirtualService edge/shop",
+        "    apiVersion: networking.istio.io/v1",
+        "    kind: VirtualService",
+        "    metadata:",
+        "      name: shop",
+    ]
+    text = format_markdown(result, "a", "b")
+    assert "<details><summary><code>networking.istio.io/v1 VirtualService edge/shop</code> " \
+        "added</summary>\n\n```yaml\napiVersion: networking.istio.io/v1\n" in text
+
+
+def test_markdown_caps_its_size_and_says_so() -> None:
+    many = [_vs(100) | {"metadata": {"name": f"vs{i}", "namespace": "edge"}} for i in range(40)]
+    text = format_markdown(diff([], many), "a", "b", max_chars=4000)
+    assert len(text) <= 4000
+    assert text.count("<details>") < 40
+    assert re.search(r"_\d+ of 40 resource sections left out to stay under 4000 characters",
+                     text)
+    assert format_markdown(diff([], many), "a", "b").count("<details>") == 40
+
+
+def _alb(internal: bool) -> dict[str, Any]:
+    return {"type": "aws:lb/loadBalancer:LoadBalancer", "name": "edge-alb-lb",
+            "inputs": {"internal": internal, "idleTimeout": 60}}
+
+
+def test_a_field_the_provider_replaces_on_is_a_replacement() -> None:
+    idle = _alb(False) | {"inputs": {"internal": False, "idleTimeout": 120}}
+    assert diff([_alb(False)], [idle]).exit_status() == 1
+    result = diff([_alb(False), _vs(100)], [_alb(True), _vs(90, 10)])
+    assert result.exit_status() == 3
+    assert format_text(result, "a", "b").splitlines()[:4] == [
+        "a -> b: 1 replaced, 1 changed, 0 added, 0 removed, 0 unchanged",
+        "! aws:lb/loadBalancer:LoadBalancer edge-alb-lb",
+        "    replaced: inputs.internal changes",
+        "    inputs.internal: false -> true",
+    ]
+    markdown = format_markdown(result, "a", "b")
+    assert "> **1 replacement(s)**" in markdown
+    assert "> - `aws:lb/loadBalancer:LoadBalancer edge-alb-lb`: inputs.internal changes" \
+        in markdown
+
+
+def test_renamed_resources_are_replaced_unless_aliased() -> None:
+    import pulumi  # noqa: PLC0415
+
+    from ingresslib.offline.replacements import entries  # noqa: PLC0415
+    from ingresslib.offline.runner import run_program  # noqa: PLC0415
+
+    def program(stack: str, alias: bool) -> Any:
+        def run() -> None:
+            parent = pulumi.ComponentResource("ingresslib:index:IngressStack", stack)
+            opts = pulumi.ResourceOptions(
+                parent=parent, aliases=[pulumi.Alias(name="edge-lb")] if alias else None)
+            pulumi.CustomResource("aws:lb/loadBalancer:LoadBalancer", f"{stack}-lb",
+                                  {"idleTimeout": 60}, opts)
+        return entries(run_program(run))
+
+    old = program("edge", alias=False)
+    renamed = diff(old, program("shop", alias=False))
+    assert [(r.status, r.key, r.reasons) for r in renamed.resources] == [
+        ("replaced", "aws:lb/loadBalancer:LoadBalancer edge-lb -> shop-lb",
+         ("Pulumi name edge-lb -> shop-lb (no alias)",))]
+    aliased = diff(old, program("shop", alias=True))
+    assert [(r.status, r.reasons) for r in aliased.resources] == [("changed", ())]
+
+
+def test_a_stack_rename_flags_the_alb_replacement(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    eks = _copy("stacks/eks", tmp_path)
+    _edit(eks / "Pulumi.chained.yaml", lambda s: s.update(name="shop"))
+    assert main(["diff", str(eks), "--stack", "chained", "--against-dir",
+                 str(ROOT / "stacks/eks"), "--exit-code"]) == 3
+    lines = capsys.readouterr().out.splitlines()
+    first = [line for line in lines if line.startswith(("!", "~", "+", "-"))][:4]
+    assert "! aws:lb/loadBalancer:LoadBalancer ingress-alb-lb -> shop-alb-lb" in first
+    assert "    replaced: Pulumi name ingress-alb-lb -> shop-alb-lb (no alias)" in lines
+
+
+def _repo_with(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / EXAMPLE, repo / "app", ignore=shutil.ignore_patterns("__pycache__"))
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "seed")
+    return repo
+
+
+def test_a_stack_added_or_removed_by_the_change_is_wholly_added_or_removed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = _repo_with(tmp_path)
+    app = repo / "app"
+    shutil.copy(app / "Pulumi.dev.yaml", app / "Pulumi.staging.yaml")
+    assert main(["diff", str(app), "--stack", "staging", "--rev", "HEAD", "--exit-code"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("HEAD (no stack staging) -> working tree: 0 changed, 28 added, "
+                          "0 removed, 0 unchanged\n")
+    assert "ingresslib-diff-" not in out
+    (app / "Pulumi.dev.yaml").unlink()
+    assert main(["diff", str(app), "--stack", "dev", "--rev", "HEAD"]) == 0
+    assert "HEAD -> working tree (no stack dev): 0 changed, 0 added, 28 removed" in \
+        capsys.readouterr().out
+    assert main(["diff", str(app), "--stack", "nope", "--rev", "HEAD"]) == 2
+    assert "has no stack 'nope' in the working tree nor at HEAD" in capsys.readouterr().err
+
+
+def test_baseline_errors_name_the_revision_not_a_temporary_path(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tmp_path / "repo"
+    eks = repo / "eks"
+    shutil.copytree(ROOT / "stacks/eks", eks, ignore=shutil.ignore_patterns("__pycache__"))
+    (eks / "Pulumi.yaml").write_text((eks / "Pulumi.yaml").read_text().replace(
+        "name: ingress-eks", "name: ingress-eks\nmain: missing/"))
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "broken main")
+    shutil.copy(ROOT / "stacks/eks/Pulumi.yaml", eks / "Pulumi.yaml")
+    assert main(["diff", str(eks), "--stack", "gateway", "--rev", "HEAD"]) == 2
+    err = capsys.readouterr().err
+    assert "at HEAD:" in err
+    assert "ingresslib-diff-" not in err
+    assert tempfile.gettempdir() not in err.replace(str(tmp_path), "")

@@ -81,7 +81,7 @@ def test_a_renamed_type_without_alias_fails() -> None:
                        urn="urn:pulumi:s::p::ingresslib:index:AzureEdge::edge")
     assert old not in answered([moved])
     aliased = Registered("ingresslib:index:AzureEdge", "edge", False, {},
-                         urn=moved.urn, alias_types=("ingresslib:azure:AzureEdge",))
+                         urn=moved.urn, aliases=({"type": "ingresslib:azure:AzureEdge"},))
     assert old in answered([aliased])
 
 

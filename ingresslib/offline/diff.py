@@ -1,27 +1,49 @@
-"""What changes between two renders, per resource and per field.
+"""What changes between two renders, per resource and per field, for a reviewer.
 
-Pure: `diff` compares two lists of rendered entries (Kubernetes objects as `output.manifests`
-gives them, plan entries as `output.plan` gives them), so reviewers see semantic changes
-(`spec.http[name=web].route[1].weight: 20 -> 50`) instead of a text diff of YAML files.
+Pure: `diff` compares two renders' entries (`replacements.entries`, or bare Kubernetes objects
+and plan entries as `output.manifests` and `output.plan` give them), so reviewers see semantic
+changes (`spec.http[name=web].route[1].weight: 20 -> 50`) instead of a text diff of YAML:
+
+- documents embedded in strings (JSON or YAML in ConfigMap data and annotations) are compared
+  parsed, each change at its path inside them (`data["x.json"]{json}.panels[title=Replicas]`);
+- list items are matched by what names them (`name`, an alert's or recording rule's name, a
+  panel's title, a server's port name, a rule's priority or condition field), never by
+  position, so removing one item reports one item removed;
+- a resource Pulumi would replace (its URN changes without an alias, or an input it cannot
+  update changes: `replacements.REPLACE_ON`) is a replacement, listed first with its reasons;
+- added and removed resources carry their whole body.
+
 Secrets arrive redacted and are only ever reported as "changed (secret)", never as values.
 """
 
 from __future__ import annotations
 
+import difflib
+import html
 import io
 import json
 import re
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
+
 from ingresslib.offline.mocks import OfflineError
 from ingresslib.offline.output import REDACTED
+from ingresslib.offline.replacements import (
+    EDGE_TYPES,
+    Entry,
+    forces_replacement,
+    replace_on,
+    resource_key,
+    urn_change,
+)
 
 
 class _Absent:
@@ -32,9 +54,15 @@ class _Absent:
 
 
 ABSENT: Any = _Absent()
-Status = Literal["added", "removed", "changed"]
-_MARK: dict[Status, str] = {"added": "+", "removed": "-", "changed": "~"}
+Status = Literal["replaced", "changed", "added", "removed"]
+_MARK: dict[Status, str] = {"replaced": "!", "changed": "~", "added": "+", "removed": "-"}
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+# Exit statuses of `ingresslib diff --exit-code`.
+EXIT_CHANGES = 1
+EXIT_REPLACEMENTS = 3
+# Strings longer than this are shown as a word diff, not twice.
+_LONG = 60
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -52,19 +80,33 @@ class FieldChange:
     def __str__(self) -> str:
         if self.secret:
             return f"{self.path}: changed (secret)"
+        if isinstance(self.old, str) and isinstance(self.new, str):
+            if "\n" in self.old or "\n" in self.new:
+                lines = difflib.unified_diff(self.old.splitlines(), self.new.splitlines(),
+                                             lineterm="", n=1)
+                return "\n".join([f"{self.path}:", *(f"  {line}" for line in list(lines)[2:])])
+            if max(len(self.old), len(self.new)) > _LONG:
+                return f"{self.path}: {_word_diff(self.old, self.new)}"
         return f"{self.path}: {_show(self.old)} -> {_show(self.new)}"
 
 
 @dataclass(frozen=True)
 class ResourceChange:
+    """A resource added, removed, changed in place or replaced; `reasons` say why Pulumi
+    replaces it, `body` is an added or removed resource in full."""
+
     key: str
     status: Status
     fields: tuple[FieldChange, ...] = ()
+    reasons: tuple[str, ...] = ()
+    body: Mapping[str, Any] | None = None
+    edge: bool = False
 
 
 @dataclass(frozen=True)
 class Diff:
-    """Changed resources in key order, and how many compared equal."""
+    """Changed resources (replacements first, edge resources first among them, then the rest
+    in key order), and how many compared equal."""
 
     resources: tuple[ResourceChange, ...]
     unchanged: int
@@ -73,8 +115,16 @@ class Diff:
         return sum(1 for r in self.resources if r.status == status)
 
     def summary(self) -> str:
+        replaced = self.count("replaced")
         counts = ", ".join(f"{self.count(s)} {s}" for s in ("changed", "added", "removed"))
-        return f"{counts}, {self.unchanged} unchanged"
+        return f"{f'{replaced} replaced, ' if replaced else ''}{counts}, {self.unchanged} unchanged"
+
+    def exit_status(self) -> int:
+        """0 when nothing changed, EXIT_CHANGES for changes, EXIT_REPLACEMENTS when Pulumi
+        would replace anything."""
+        if self.count("replaced"):
+            return EXIT_REPLACEMENTS
+        return EXIT_CHANGES if self.resources else 0
 
 
 def _show(value: Any) -> str:
@@ -83,12 +133,23 @@ def _show(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def resource_key(entry: Mapping[str, Any]) -> tuple[str, ...]:
-    """apiVersion, kind, namespace, name for a Kubernetes object; type, name for a plan entry."""
-    if "kind" in entry and "apiVersion" in entry:
-        meta = entry.get("metadata") or {}
-        return (entry["apiVersion"], entry["kind"], meta.get("namespace", ""), meta["name"])
-    return (entry["type"], entry["name"])
+def _clip(text: str) -> str:
+    return text if len(text) <= 40 else f"{text[:18]}…{text[-18:]}"
+
+
+def _word_diff(old: str, new: str) -> str:
+    """`"same [-old-]{+new+} same"`, git's word-diff markers, long unchanged runs clipped."""
+    a, b = re.findall(r"\w+|\s+|[^\w\s]", old), re.findall(r"\w+|\s+|[^\w\s]", new)
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(_clip("".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(f"[-{''.join(a[i1:i2])}-]")
+        if j2 > j1:
+            out.append(f"{{+{''.join(b[j1:j2])}+}}")
+    return json.dumps("".join(out), ensure_ascii=False)
 
 
 def _label(key: tuple[str, ...]) -> str:
@@ -99,34 +160,103 @@ def _label(key: tuple[str, ...]) -> str:
     return " ".join(key)
 
 
-def _index(entries: Sequence[Mapping[str, Any]]) -> dict[tuple[str, ...], Mapping[str, Any]]:
-    by_key: dict[tuple[str, ...], Mapping[str, Any]] = {}
+def _as_entry(item: Entry | Mapping[str, Any]) -> Entry:
+    return item if isinstance(item, Entry) else Entry(resource_key(item), item)
+
+
+def _index(entries: Sequence[Entry]) -> dict[tuple[str, ...], Entry]:
+    by_key: dict[tuple[str, ...], Entry] = {}
     for entry in entries:
-        key = resource_key(entry)
-        if key in by_key:
-            raise OfflineError(f"two resources render as {_label(key)}: keys must be unique")
-        by_key[key] = entry
+        if entry.key in by_key:
+            raise OfflineError(f"two resources render as {_label(entry.key)}: keys must be "
+                               "unique")
+        by_key[entry.key] = entry
     return by_key
 
 
-def diff(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]) -> Diff:
-    """Resources added, removed and changed from `old` to `new` (Kubernetes objects and plan
-    entries, in any order); Kubernetes objects first, then plan entries, each in key order."""
-    before, after = _index(old), _index(new)
-    changes: list[ResourceChange] = []
+def _pair(before: dict[tuple[str, ...], Entry], after: dict[tuple[str, ...], Entry],
+          attribute: Callable[[Entry], str]) -> list[tuple[Entry, Entry]]:
+    """Unmatched entries that share `attribute` with exactly one entry of the other side."""
+    def unique(side: dict[tuple[str, ...], Entry]) -> dict[str, Entry]:
+        groups: dict[str, list[Entry]] = {}
+        for e in side.values():
+            if attribute(e):
+                groups.setdefault(attribute(e), []).append(e)
+        return {k: v[0] for k, v in groups.items() if len(v) == 1}
+
+    olds, news = unique(before), unique(after)
+    pairs = [(olds[k], news[k]) for k in sorted(olds.keys() & news.keys())]
+    for old, new in pairs:
+        del before[old.key], after[new.key]
+    return pairs
+
+
+def diff(old: Sequence[Entry | Mapping[str, Any]],
+         new: Sequence[Entry | Mapping[str, Any]]) -> Diff:
+    """Resources replaced, changed, added and removed from `old` to `new` (in any order).
+
+    Resources are matched by key, then (renamed) by Pulumi address, then by role: a resource
+    of a renamed stack is the same resource under a new name, which Pulumi replaces."""
+    before = _index([_as_entry(e) for e in old])
+    after = _index([_as_entry(e) for e in new])
+    pairs = [(before.pop(k), after.pop(k)) for k in sorted(before.keys() & after.keys())]
+    pairs += _pair(before, after, lambda e: e.address)
+    pairs += _pair(before, after, lambda e: e.role)
+    changes: list[tuple[tuple[Any, ...], ResourceChange]] = []
     unchanged = 0
-    for key in sorted(before.keys() | after.keys(), key=lambda k: (len(k) != 4, k)):
-        if key not in before:
-            changes.append(ResourceChange(_label(key), "added"))
-        elif key not in after:
-            changes.append(ResourceChange(_label(key), "removed"))
+    for a, b in pairs:
+        change = _compare(a, b)
+        if change is None:
+            unchanged += 1
         else:
-            fields = tuple(_fields("", before[key], after[key]))
-            if fields:
-                changes.append(ResourceChange(_label(key), "changed", fields))
-            else:
-                unchanged += 1
-    return Diff(tuple(changes), unchanged)
+            changes.append((_order(b.key, change), change))
+    for entry, status in [*((e, "added") for e in after.values()),
+                          *((e, "removed") for e in before.values())]:
+        change = ResourceChange(_label(entry.key), status, body=_shown(entry),
+                                edge=_edge(entry))
+        changes.append((_order(entry.key, change), change))
+    return Diff(tuple(c for _, c in sorted(changes, key=lambda c: c[0])), unchanged)
+
+
+def _order(key: tuple[str, ...], change: ResourceChange) -> tuple[Any, ...]:
+    """Replacements first (edge resources first), then Kubernetes objects, then plan entries."""
+    return (change.status != "replaced", not change.edge, len(key) != 4, key)
+
+
+def _edge(entry: Entry) -> bool:
+    kind = entry.type or entry.body.get("type", "")
+    spec = entry.body.get("spec") or {}
+    return kind in EDGE_TYPES and (kind != "kubernetes:core/v1:Service"
+                                   or spec.get("type") == "LoadBalancer")
+
+
+def _shown(entry: Entry) -> Mapping[str, Any]:
+    """What a diff compares and shows of a resource: a plan entry's inputs, an object whole."""
+    return {"inputs": entry.body["inputs"]} if "inputs" in entry.body else entry.body
+
+
+def _compare(old: Entry, new: Entry) -> ResourceChange | None:
+    fields = tuple(_fields("", _shown(old), _shown(new)))
+    reasons = []
+    moved = urn_change(old, new)
+    if moved:
+        reasons.append(f"{moved} (no alias)")
+    forced = replace_on(new)
+    for change in fields:
+        path = forces_replacement(change.path, forced)
+        if path == "inputs":  # the provider replaces on every input: name the one changed
+            path = ".".join(change.path.split(".")[:2]).partition("[")[0].partition("{")[0]
+        if path and f"{path} changes" not in reasons:
+            reasons.append(f"{path} changes")
+    label = _label(new.key)
+    if old.key != new.key:  # renamed: the old key, then what differs in the new one
+        name = "/".join(k for k in new.key[2:] if k) if len(new.key) == 4 else new.key[-1]
+        label = f"{_label(old.key)} -> {name}"
+    if reasons:
+        return ResourceChange(label, "replaced", fields, tuple(reasons), edge=_edge(new))
+    if fields or old.key != new.key:
+        return ResourceChange(label, "changed", fields, edge=_edge(new))
+    return None
 
 
 def _child(path: str, key: str) -> str:
@@ -135,12 +265,25 @@ def _child(path: str, key: str) -> str:
     return f"{path}[{json.dumps(key)}]"
 
 
-def _named(items: list[Any]) -> dict[str, int] | None:
-    """Name -> index when every element is a dict with a unique string `name`, else None."""
-    names = [i.get("name") if isinstance(i, dict) else None for i in items]
-    if not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
-        return None
-    return {n: i for i, n in enumerate(names)}
+def _document(text: str) -> tuple[str, Any] | None:
+    """A JSON or YAML document (object or list) held in a string, with its format."""
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if isinstance(value, dict | list):
+            return "json", value
+    if "\n" in text.strip():
+        try:
+            docs = [d for d in yaml.load_all(text, Loader=_LOADER) if d is not None]
+        except yaml.YAMLError:
+            return None
+        if len(docs) == 1 and isinstance(docs[0], dict | list):
+            return "yaml", docs[0]
+        if len(docs) > 1:
+            return "yaml", docs
+    return None
 
 
 def _fields(path: str, old: Any, new: Any) -> Iterator[FieldChange]:
@@ -153,38 +296,124 @@ def _fields(path: str, old: Any, new: Any) -> Iterator[FieldChange]:
             yield from _fields(_child(path, key), old.get(key, ABSENT), new.get(key, ABSENT))
     elif isinstance(old, list) and isinstance(new, list):
         yield from _list_fields(path, old, new)
+    elif isinstance(old, str) and isinstance(new, str):
+        before, after = _document(old), _document(new)
+        if before and after and before[0] == after[0]:
+            yield from _fields(f"{path}{{{before[0]}}}", before[1], after[1])
+        else:
+            yield FieldChange(path, old, new)
     else:
         yield FieldChange(path, old, new)
 
 
+def _get(item: Any, *keys: str) -> Any:
+    for key in keys:
+        item = item.get(key) if isinstance(item, dict) else None
+    return item
+
+
+def _single_key(item: Any) -> str | None:
+    return f"key={next(iter(item))}" if isinstance(item, dict) and len(item) == 1 else None
+
+
+def _scalar(label: str, *keys: str) -> Callable[[Any], str | None]:
+    def identity(item: Any) -> str | None:
+        value = _get(item, *keys)
+        return f"{label}={value}" if isinstance(value, str | int) else None
+    return identity
+
+
+def _rule(item: Any) -> str | None:
+    for key in ("alert", "record"):
+        if isinstance(_get(item, key), str):
+            return f"{key}={item[key]}"
+    return None
+
+
+# What names a list item, tried in order; the first that names every item on both sides,
+# uniquely on each, is used: Kubernetes' and Istio's names, Prometheus alert and recording
+# rules, Grafana panels and queries, Gateway servers, Ingress rules and paths, ALB listener
+# rules by priority, their conditions by field, forward target groups by ARN, descriptors.
+_IDENTITIES: tuple[Callable[[Any], str | None], ...] = (
+    _scalar("name", "name"), _rule, _scalar("title", "title"), _scalar("refId", "refId"),
+    _scalar("port.name", "port", "name"), _scalar("host", "host"), _scalar("path", "path"),
+    _scalar("priority", "priority"), _scalar("arn", "arn"), _scalar("key", "key"),
+    _single_key,
+)
+
+
+def _identify(old: list[Any], new: list[Any]) -> tuple[list[str], list[str]] | None:
+    """Each item's identity on both sides, or None when no identity names them all."""
+    for identity in _IDENTITIES:
+        ids = [identity(i) for i in old], [identity(i) for i in new]
+        if all(None not in side and len(set(side)) == len(side) for side in ids):
+            return ids  # type: ignore[return-value]
+    return None
+
+
 def _list_fields(path: str, old: list[Any], new: list[Any]) -> Iterator[FieldChange]:
-    """Named elements (containers, ports, routes) by name, so an insertion reports one added
-    element rather than every later one changed; their order still counts (routes match first
-    to last), so a reorder is reported on its own. Anything else by index."""
-    old_names, new_names = _named(old), _named(new)
-    if old_names is None or new_names is None:
+    """Named items by identity, so an insertion or removal reports that item alone; their
+    order still counts (routes match first to last), so a reorder is reported on its own.
+    Anything else by index."""
+    ids = _identify(old, new)
+    if ids is None:
         for i in range(max(len(old), len(new))):
             yield from _fields(f"{path}[{i}]", old[i] if i < len(old) else ABSENT,
                                new[i] if i < len(new) else ABSENT)
         return
-    kept_old = [n for n in old_names if n in new_names]
-    kept_new = [n for n in new_names if n in old_names]
+    old_ids, new_ids = ids
+    kept_old = [n for n in old_ids if n in new_ids]
+    kept_new = [n for n in new_ids if n in old_ids]
     if kept_old != kept_new:
-        yield FieldChange(f"{path}[*].name", kept_old, kept_new)
-    for name in [*new_names, *(n for n in old_names if n not in new_names)]:
+        label = kept_new[0].partition("=")[0] if kept_new else "item"
+        yield FieldChange(f"{path}[*].{label}", [n.partition("=")[2] for n in kept_old],
+                          [n.partition("=")[2] for n in kept_new])
+    for ident in [*new_ids, *(n for n in old_ids if n not in new_ids)]:
         yield from _fields(
-            f"{path}[name={name}]",
-            old[old_names[name]] if name in old_names else ABSENT,
-            new[new_names[name]] if name in new_names else ABSENT,
+            f"{path}[{ident}]",
+            old[old_ids.index(ident)] if ident in old_ids else ABSENT,
+            new[new_ids.index(ident)] if ident in new_ids else ABSENT,
         )
 
 
+class _BodyDumper(yaml.SafeDumper):
+    """Block style, multi-line strings as literal blocks: a whole resource a person reads."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value and not value.endswith((" ", "\n\n")) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BodyDumper.add_representer(str, _str)
+
+
+def body_yaml(body: Mapping[str, Any]) -> str:
+    """An added or removed resource as YAML, as `diff` shows it."""
+    return yaml.dump(dict(body), Dumper=_BodyDumper, sort_keys=False, width=1_000_000,
+                     allow_unicode=True)
+
+
+def _details(res: ResourceChange) -> list[str]:
+    """A resource's lines under its header: replacement reasons, changed fields, or its
+    whole body when added or removed."""
+    lines = [f"replaced: {reason}" for reason in res.reasons]
+    lines += [line for change in res.fields for line in str(change).splitlines()]
+    if res.body is not None:
+        lines += body_yaml(res.body).splitlines()
+    return lines
+
+
 def format_text(result: Diff, old_label: str, new_label: str) -> str:
-    """For a terminal: one line per resource (+ added, - removed, ~ changed), then its fields."""
+    """For a terminal: one line per resource (! replaced, ~ changed, + added, - removed), then
+    its replacement reasons and fields, or its body."""
     lines = [f"{old_label} -> {new_label}: {result.summary()}"]
     for res in result.resources:
         lines.append(f"{_MARK[res.status]} {res.key}")
-        lines.extend(f"    {change}" for change in res.fields)
+        lines.extend(f"    {line}" for line in _details(res))
     return "\n".join(lines) + "\n"
 
 
@@ -198,26 +427,56 @@ def _cell(text: str) -> str:
     return "`" + text.replace("|", "\\|") + "`"
 
 
-def format_markdown(result: Diff, old_label: str, new_label: str) -> str:
-    """For a pull-request comment: a summary line, a table of resources and their status, and
-    a fenced block of field changes per changed resource."""
+def _section(res: ResourceChange) -> list[str]:
+    """One resource as a collapsible section: open when replaced or changed, folded when
+    added or removed (its whole body)."""
+    body = "\n".join(_details(res))
+    fence = _fence(body)
+    language = "yaml" if res.body is not None else "text"
+    opened = " open" if res.status in ("replaced", "changed") else ""
+    return ["", f"<details{opened}><summary><code>{html.escape(res.key)}</code> {res.status}"
+            "</summary>", "", f"{fence}{language}", body, fence, "", "</details>"]
+
+
+def format_markdown(result: Diff, old_label: str, new_label: str,
+                    max_chars: int | None = None) -> str:
+    """For a pull-request comment: a summary line, replacements called out, a table of
+    resources and their status, and a collapsible section per resource. With `max_chars`,
+    sections that would pass it are left out, and a last line says how many."""
     lines = [f"**ingresslib diff** {old_label} → {new_label}: {result.summary()}", ""]
     if not result.resources:
         return "\n".join([*lines, "No changes."]) + "\n"
+    replaced = [r for r in result.resources if r.status == "replaced"]
+    if replaced:
+        lines += ["> [!WARNING]",
+                  f"> **{len(replaced)} replacement(s)**: Pulumi deletes and recreates these "
+                  "(a replaced load balancer or public IP gets a new address)."]
+        lines += [f"> - {_cell(r.key)}: {'; '.join(r.reasons)}" for r in replaced]
+        lines.append("")
     lines += ["| resource | status |", "|---|---|"]
-    lines += [f"| {_cell(r.key)} | {r.status} |" for r in result.resources]
-    for res in result.resources:
-        if res.fields:
-            body = "\n".join(str(change) for change in res.fields)
-            fence = _fence(body)
-            lines += ["", f"{_cell(res.key)}", "", f"{fence}text", body, fence]
-    return "\n".join(lines) + "\n"
+    lines += [f"| {_cell(r.key)} | {'**replaced**' if r.status == 'replaced' else r.status} |"
+              for r in result.resources]
+    sections = [_section(r) for r in result.resources]
+    text = "\n".join(lines)
+    shown = 0
+    for section in sections:
+        part = "\n" + "\n".join(section)
+        if max_chars is not None and len(text) + len(part) + 200 > max_chars:
+            break
+        text += part
+        shown += 1
+    if shown < len(sections):
+        text += (f"\n\n_{len(sections) - shown} of {len(sections)} resource sections left out "
+                 f"to stay under {max_chars} characters: the full diff is kept with the "
+                 "run (`--full-diff`)._")
+    return text + "\n"
 
 
 @contextmanager
 def checkout(stack_dir: Path, rev: str) -> Iterator[Path]:
     """`stack_dir` as it is at git revision `rev`, extracted (`git archive`) into a temporary
-    directory that is removed afterwards; the working tree and index are never touched."""
+    directory that is removed afterwards; the working tree and index are never touched. The
+    path yielded does not exist when `stack_dir` did not exist at `rev`."""
     directory = stack_dir.resolve()
     if not directory.is_dir():
         raise OfflineError(f"{stack_dir} is not a directory")
@@ -227,10 +486,7 @@ def checkout(stack_dir: Path, rev: str) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="ingresslib-diff-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(tmp, filter="data")
-        target = Path(tmp) / relative
-        if not target.is_dir():
-            raise OfflineError(f"{relative} does not exist at revision {rev}")
-        yield target
+        yield Path(tmp) / relative
 
 
 def _git(cwd: Path, *args: str) -> bytes:

@@ -29,8 +29,15 @@ class Registered:
     inputs: dict[str, Any]
     urn: str = ""
     parent: str = ""
-    # Earlier type tokens the resource answers to (its Pulumi type aliases).
-    alias_types: tuple[str, ...] = ()
+    # What Pulumi matches a changed URN with (`urn` or `name`/`type`/`parentUrn`/`noParent`),
+    # and the inputs whose change the program asks to replace on.
+    aliases: tuple[Mapping[str, Any], ...] = ()
+    replace_on_changes: tuple[str, ...] = ()
+
+    @property
+    def alias_types(self) -> tuple[str, ...]:
+        """Earlier type tokens the resource answers to (its Pulumi type aliases)."""
+        return tuple(a["type"] for a in self.aliases if a.get("type"))
 
     @property
     def is_kubernetes(self) -> bool:
@@ -114,9 +121,17 @@ class RecordingMonitor(MockMonitor):
             records = self.recording.registered
             for i, rec in enumerate(records):
                 if not rec.urn and rec.type == request.type and rec.name == request.name:
-                    alias_types = tuple(a.spec.type for a in request.aliases
-                                        if a.HasField("spec") and a.spec.type)
-                    records[i] = replace(rec, urn=response.urn, parent=request.parent,
-                                         alias_types=alias_types)
+                    records[i] = replace(
+                        rec, urn=response.urn, parent=request.parent,
+                        aliases=tuple(_alias(a) for a in request.aliases),
+                        replace_on_changes=tuple(request.replaceOnChanges))
                     break
         return response
+
+
+def _alias(alias: Any) -> Mapping[str, Any]:
+    if alias.HasField("urn") or not alias.HasField("spec"):
+        return {"urn": alias.urn}
+    spec = alias.spec
+    fields = {"name": spec.name, "type": spec.type, "parentUrn": spec.parentUrn}
+    return {k: v for k, v in fields.items() if v} | ({"noParent": True} if spec.noParent else {})

@@ -72,12 +72,14 @@ def manifests(records: list[Registered]) -> list[dict[str, Any]]:
 
 def plan(records: list[Registered]) -> list[dict[str, Any]]:
     """Every non-Kubernetes resource (cloud resources, TLS material) as type, name and inputs."""
-    entries = [
-        {"type": r.type, "name": r.name, "inputs": _canonical(redact(r.inputs))}
-        for r in records
-        if r.custom and not r.is_kubernetes
-    ]
+    entries = [plan_entry(r) for r in records if r.custom and not r.is_kubernetes]
     return sorted(entries, key=lambda e: (e["type"], e["name"]))
+
+
+def plan_entry(record: Registered) -> dict[str, Any]:
+    """A non-Kubernetes resource as plan.json holds it: type, name, inputs redacted."""
+    return {"type": record.type, "name": record.name,
+            "inputs": _canonical(redact(record.inputs))}
 
 
 def file_name(obj: dict[str, Any]) -> str:
