@@ -44,6 +44,10 @@ class GatewayOptions:
     service_annotations: Mapping[str, Any] = field(default_factory=dict)
     namespace_labels: Mapping[str, str] = field(default_factory=dict)
     health_check_sources: tuple[str, ...] = ()
+    # Envoy's downstream HTTP idle timeout (seconds); None keeps Envoy's default (1 h).
+    idle_timeout_seconds: int | None = None
+    # Ports whose TLS the load balancer ended: Envoy tells backends the client used https.
+    https_at_load_balancer: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,35 @@ class HealthCheck:
 
 
 @dataclass(frozen=True)
+class EdgeRule:
+    """One invariant of the hop: a code, a one-line statement, and the public source where
+    the failure it prevents is documented (vendor documentation or the issue that reported
+    it). Problems that break it name the code."""
+
+    code: str
+    statement: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """The idle timeouts on both sides of the hop, in seconds.
+
+    `pooling`: the load balancer keeps idle connections to the gateway and reuses them (an L7
+    load balancer: ALB, Application Gateway), so it must close them before Envoy does; else
+    (an L4 load balancer: NLB, Azure Load Balancer) it drops idle flows, so Envoy must close
+    first. `load_balancer_idle_seconds`: the load balancer's idle timeout.
+    `envoy_idle_seconds`: Envoy's downstream idle timeout. `response_seconds`: the longest
+    the load balancer waits for a response; a route timeout beyond it is never reached.
+    """
+
+    pooling: bool
+    load_balancer_idle_seconds: int
+    envoy_idle_seconds: int
+    response_seconds: int
+
+
+@dataclass(frozen=True)
 class EdgePlan:
     """One cloud x topology's edge, computed once from the config.
 
@@ -79,8 +112,7 @@ class EdgePlan:
     `gateway`: the gateway's half of the hop. `health_check`: the load balancer's probe of the
     gateway (None where the load balancer probes backends, in standalone).
     `tls_listeners`: names of the listeners whose TLS the load balancer terminates (the gateway
-    serves them as plain HTTP). `resources`: the cloud resources ingresslib creates, by role,
-    with their inputs as plain data (written to plan.json).
+    serves them as plain HTTP). `rules`: the invariants of this cloud x topology.
     """
 
     cloud: str
@@ -91,7 +123,15 @@ class EdgePlan:
     health_check: HealthCheck | None
     deploys_gateway: bool = True
     tls_listeners: tuple[str, ...] = ()
-    resources: Mapping[str, Any] = field(default_factory=dict)
+    # How long the load balancer keeps sending new requests after a pod starts draining, and
+    # why; the gateway's drain outlasts it.
+    drain_needed_seconds: int = 0
+    drain_reason: str = ""
+    timeouts: Timeouts | None = None
+    # How the client's address reaches the gateway, and where TLS from the client ends.
+    client_address: str = ""
+    tls_termination: str = ""
+    rules: tuple[EdgeRule, ...] = ()
 
     def summary(self) -> dict[str, Any]:
         """The plan as JSON-ready data, for plan.json and the traffic picture."""
@@ -120,5 +160,15 @@ class EdgePlan:
                 "sources": list(hc.sources),
             },
             "tlsAtLoadBalancer": list(self.tls_listeners),
+            "tlsTermination": self.tls_termination,
+            "clientAddress": self.client_address,
+            "drain": {"neededSeconds": self.drain_needed_seconds, "why": self.drain_reason},
+            "timeouts": None if self.timeouts is None else {
+                "loadBalancerPools": self.timeouts.pooling,
+                "loadBalancerIdleSeconds": self.timeouts.load_balancer_idle_seconds,
+                "envoyIdleSeconds": self.timeouts.envoy_idle_seconds,
+                "responseSeconds": self.timeouts.response_seconds,
+            },
+            "rules": [r.code for r in self.rules],
         }
 

@@ -412,6 +412,8 @@ def test_nlb_defaults() -> None:
         f"{PREFIX}ssl-ports": "443",
         f"{PREFIX}ssl-negotiation-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
         f"{PREFIX}alpn-policy": "HTTP2Preferred",
+        # EDGE-TO-NLB: the TCP listener's idle timeout, said explicitly (TLS-443 keeps 350 s)
+        f"{PREFIX}listener-attributes.TCP-80": "tcp.idle_timeout.seconds=350",
     }
 
 
@@ -463,10 +465,13 @@ def test_readiness_gate_for_ip_targets_only() -> None:
 
 
 @pytest.mark.parametrize(("lb", "drain", "expected"), [
-    ({}, {}, (45, 60)),
+    # EDGE-DR-NLB: the NLB keeps opening connections to a deregistering IP target for up to
+    # 120 s, whatever the delay: the drain outlasts the longer of the two by 15 s.
+    ({}, {}, (135, 150)),
     ({"deregistrationDelaySeconds": 120}, {}, (135, 150)),
+    ({"deregistrationDelaySeconds": 300}, {}, (315, 330)),
     ({"deregistrationDelaySeconds": 120}, {"terminationDrainSeconds": 200}, (200, 215)),
-    ({"deregistrationDelaySeconds": 10}, {"terminationGracePeriodSeconds": 90}, (25, 90)),
+    ({"deregistrationDelaySeconds": 10}, {"terminationGracePeriodSeconds": 190}, (135, 190)),
 ])
 def test_drain_follows_the_deregistration_delay(lb: dict[str, Any], drain: dict[str, Any],
                                                 expected: tuple[int, int]) -> None:

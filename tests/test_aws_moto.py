@@ -121,8 +121,11 @@ def test_gateway_nlb_as_the_controller_makes_it(renders: Any, account: Any) -> N
     assert attributes["proxy_protocol_v2.enabled"] == "true"
     assert attributes["deregistration_delay.timeout_seconds"] == "30"
     tg = elbv2.describe_target_groups(TargetGroupArns=[group])["TargetGroups"][0]
-    assert (tg["TargetType"], tg["HealthCheckPort"], tg["HealthCheckPath"]) == (
-        "ip", "15021", "/healthz/ready")
+    # PROXY protocol v2 reaches health checks too, which the status port refuses
+    # (EDGE-HC-PROXY): the NLB checks the traffic port over TCP, where Envoy expects it.
+    assert (tg["TargetType"], tg["HealthCheckProtocol"], tg["HealthCheckPort"]) == (
+        "ip", "TCP", "traffic-port")
+    assert "HealthCheckPath" not in tg
     _assert_alias(world, "shop.example.com", lb)
 
 

@@ -67,13 +67,16 @@ def test_custom_and_memory_metrics() -> None:
 
 
 def test_istio_injection_and_drain() -> None:
-    pod = _pod(_objs({"drain": {"terminationDrainSeconds": 50,
-                                "terminationGracePeriodSeconds": 70}}))
+    pod = _pod(_objs({"drain": {"terminationDrainSeconds": 150,
+                                "terminationGracePeriodSeconds": 170}}))
     assert pod["metadata"]["labels"]["sidecar.istio.io/inject"] == "true"
     ann = pod["metadata"]["annotations"]
     assert ann["inject.istio.io/templates"] == "gateway"
-    assert json.loads(ann["proxy.istio.io/config"]) == {"terminationDrainDuration": "50s"}
-    assert pod["spec"]["terminationGracePeriodSeconds"] == 70
+    # EDGE-TO-NLB: Envoy closes idle connections before the NLB's 350 s forget them.
+    assert json.loads(ann["proxy.istio.io/config"]) == {
+        "terminationDrainDuration": "150s",
+        "proxyMetadata": {"ISTIO_META_IDLE_TIMEOUT": "300s"}}
+    assert pod["spec"]["terminationGracePeriodSeconds"] == 170
     assert pod["spec"]["containers"][0]["image"] == "auto"
 
 

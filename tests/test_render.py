@@ -122,7 +122,8 @@ def test_stack_children_are_parented_and_prefixed(renders) -> None:
     assert gateway.parent == stack.urn
     assert gateway.name == f"{stack.name}-gateway"
     children = [r for r in records if r.parent == gateway.urn]
-    assert len(children) == 9
+    # ... and the EnvoyFilter that sets X-Forwarded-Proto where the NLB ended TLS (EDGE-ID-XFP)
+    assert len(children) == 10
     assert all(c.name.startswith(f"{gateway.name}-") for c in children)
 
 

@@ -112,8 +112,8 @@ CHANGES = {
     "certificates": lambda d: d["certificates"]["shop"].update(validityHours=4380),
     "revision": lambda d: d["gateway"].update(revision="1-25-0"),
     "canary": lambda d: d["gateway"].update(upgrade={"revision": "1-25-0"}),
-    "drain": lambda d: d["gateway"].update(drain={"terminationDrainSeconds": 50,
-                                                  "terminationGracePeriodSeconds": 70}),
+    "drain": lambda d: d["gateway"].update(drain={"terminationDrainSeconds": 150,
+                                                  "terminationGracePeriodSeconds": 170}),
 }
 
 

@@ -203,8 +203,12 @@ class Nlb(Model):
     subnets: list[Subnet] = []
     elastic_ips: list[EipAllocation] = []
     proxy_protocol: bool = False
-    preserve_client_ip: bool = True
+    # Unset: on, unless PROXY protocol carries the client address (then off, so that in-cluster
+    # callers reaching the gateway through the NLB are not dropped as hairpin traffic).
+    preserve_client_ip: bool | None = None
     connection_termination: bool = True
+    # The TCP listeners' idle timeout (AWS: 60-6000 s, 350 by default; TLS listeners keep 350).
+    idle_timeout_seconds: int = Field(default=350, ge=60, le=6000)
     ssl_policy: SslPolicy | None = None
     access_logs: AccessLogs | None = None
 
@@ -267,6 +271,17 @@ def uses_nlb(cfg: EksStack) -> bool:
 
 def nlb_settings(cfg: EksStack) -> Nlb:
     return (cfg.aws.nlb if cfg.aws else None) or Nlb()
+
+
+def preserves_client_ip(cfg: EksStack) -> bool:
+    """Whether the NLB's target group keeps the client's address as the source: as set, else
+    on unless PROXY protocol carries it (source ranges need it on: the controller ignores
+    them otherwise)."""
+    nlb = nlb_settings(cfg)
+    if nlb.preserve_client_ip is not None:
+        return nlb.preserve_client_ip
+    ranges = cfg.gateway.service.load_balancer_source_ranges if cfg.gateway else []
+    return not nlb.proxy_protocol or bool(ranges)
 
 
 def creates_aws_resources(cfg: EksStack) -> bool:

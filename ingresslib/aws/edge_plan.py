@@ -8,35 +8,134 @@
   X-Forwarded-For.
 - standalone: the ALB sends straight to sidecar-injected backends; there is no gateway.
 
-Unset drain times follow the target group's deregistration delay; with IP targets the gateway
-namespace gets the controller's pod readiness gate, so a rollout never outpaces registration.
+With IP targets the gateway namespace gets the controller's pod readiness gate, so a rollout
+never outpaces target registration. `RULES` are the invariants of this edge, with sources.
 """
 
 from __future__ import annotations
 
 from ingresslib.aws.alb_plan import gateway_health_check
-from ingresslib.aws.config import EksStack, acm_listeners, nlb_settings
+from ingresslib.aws.config import EksStack, acm_listeners, nlb_settings, preserves_client_ip
 from ingresslib.aws.nlb import READINESS_GATE_LABEL, nlb_annotations, nlb_health_check
-from ingresslib.config.workload import settle_workload
-from ingresslib.edge import EdgePlan, GatewayOptions
+from ingresslib.config.duration import duration_ns
+from ingresslib.config.workload import GatewayWorkload, settle_workload
+from ingresslib.edge import EdgePlan, EdgeRule, GatewayOptions, Timeouts
+
+LBC = "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/"
+RULES = {
+    "EDGE-HC-PROXY": EdgeRule(
+        "EDGE-HC-PROXY",
+        "With PROXY protocol v2 on the NLB's target group the health checks carry the PROXY "
+        "header too, which Istio's status port (15021) refuses: the NLB checks the traffic "
+        "ports over TCP",
+        "AWS, NLB target groups, Proxy protocol: 'the proxy protocol header is also included "
+        "in health check connections'; istio/istio#25875, #39868"),
+    "EDGE-ID-PROXY": EdgeRule(
+        "EDGE-ID-PROXY",
+        "PROXY protocol is on at the NLB's target group and in the gateway pods "
+        "(gatewayTopology.proxyProtocol) together, from one setting (aws.nlb.proxyProtocol); "
+        "with it, client IP preservation is off unless set, so in-cluster callers that go "
+        "through the NLB are not dropped as hairpin traffic",
+        "AWS, NLB target groups: client IP preservation and hairpinning; istio.io PR #12510 "
+        "(PROXY protocol and L7 headers are mutually exclusive)"),
+    "EDGE-ID-HOPS": EdgeRule(
+        "EDGE-ID-HOPS",
+        "numTrustedProxies equals the L7 hops that append X-Forwarded-For: 0 behind the NLB, "
+        "1 behind the ALB",
+        "Envoy, HTTP header manipulation, x-forwarded-for and xff_num_trusted_hops"),
+    "EDGE-ID-XFP": EdgeRule(
+        "EDGE-ID-XFP",
+        "Where the NLB ends TLS (ACM), the gateway tells backends X-Forwarded-Proto: https "
+        "on that port",
+        "Envoy, HTTP header manipulation, x-forwarded-proto: set from the downstream "
+        "connection unless xff_num_trusted_hops > 0; istio/istio#7964"),
+    "EDGE-TO-NLB": EdgeRule(
+        "EDGE-TO-NLB",
+        "The NLB drops a flow idle for tcp.idle_timeout.seconds (350 s by default, 60-6000) "
+        "without telling either end: Envoy's idle timeout is shorter, and a route timeout "
+        "fits inside it",
+        "AWS, NLB, Connection idle timeout (update-idle-timeout); controller annotation "
+        f"listener-attributes ({LBC})"),
+    "EDGE-TO-ALB": EdgeRule(
+        "EDGE-TO-ALB",
+        "The ALB reuses idle connections to its targets: its idle timeout "
+        "(aws.alb.idleTimeoutSeconds) is shorter than Envoy's, and a route timeout fits "
+        "inside it",
+        "AWS, ALB, Connection idle timeout: 'configure the idle timeout of your application "
+        "to be larger than the idle timeout configured for the load balancer'; "
+        "istio/istio#12533"),
+    "EDGE-DR-NLB": EdgeRule(
+        "EDGE-DR-NLB",
+        "The NLB keeps opening connections to a deregistering IP target for up to about two "
+        "minutes: the gateway's drain outlasts that and the deregistration delay",
+        "kubernetes-sigs/aws-load-balancer-controller#2366, #1858"),
+    "EDGE-DR-ALB": EdgeRule(
+        "EDGE-DR-ALB",
+        "The ALB keeps sending to a deregistering IP target for some seconds after the pod "
+        "leaves the endpoints: the gateway's drain outlasts that and the deregistration delay",
+        "kubernetes-sigs/aws-load-balancer-controller#1064, #2106"),
+}
+# Field measurements of how long each load balancer keeps sending new connections to an IP
+# target after the pod starts terminating (sources in RULES).
+NLB_IP_TARGET_LAG_SECONDS = 120
+ALB_IP_TARGET_LAG_SECONDS = 30
 
 
 def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
     """The EdgePlan of `cfg` (cloud eks); reads no derived value of `cfg`."""
     tls = tuple(lst.name for lst in acm_listeners(cfg))
     if cfg.topology == "standalone":
-        return EdgePlan("eks", "standalone", "AWS ALB", None, None, None, tls_listeners=tls)
-    wl = settle_workload(cfg.gateway, cfg.load_balancer.deregistration_delay_seconds)
+        return EdgePlan(
+            "eks", "standalone", "AWS ALB", None, None, None, tls_listeners=tls,
+            client_address="X-Forwarded-For appended by the ALB (read by the backends)",
+            tls_termination="at the ALB (ACM)", rules=(RULES["EDGE-TO-ALB"],))
     nlb = cfg.topology == "gateway"
-    ip_targets = not nlb or nlb_settings(cfg).target_type == "ip"
+    delay = cfg.load_balancer.deregistration_delay_seconds
+    if nlb:
+        settings = nlb_settings(cfg)
+        ip_targets = settings.target_type == "ip"
+        health = nlb_health_check(cfg, cfg.gateway or GatewayWorkload())
+        lag = NLB_IP_TARGET_LAG_SECONDS if ip_targets else health.failure_window_seconds
+        why = (f"the {lag} s for which the NLB keeps opening connections to a deregistering "
+               "IP target" if ip_targets else
+               f"the {lag} s the NLB's health check takes to mark a node down")
+        # TLS listeners keep a fixed 350 s: the shortest idle timeout on the path counts.
+        lb_idle = min(settings.idle_timeout_seconds, 350) if tls else settings.idle_timeout_seconds
+        envoy_default = lb_idle - 50
+        pooling = False
+        proxy = settings.proxy_protocol
+        client = ("PROXY protocol v2 (aws.nlb.proxyProtocol)" if proxy else
+                  "source address (client IP preservation)" if preserves_client_ip(cfg) else
+                  "none: the gateway sees the NLB's address")
+        rules = ("EDGE-HC-PROXY", "EDGE-ID-PROXY", "EDGE-ID-HOPS", "EDGE-ID-XFP",
+                 "EDGE-TO-NLB", "EDGE-DR-NLB")
+    else:
+        ip_targets = True
+        lag = ALB_IP_TARGET_LAG_SECONDS
+        why = f"the {lag} s for which the ALB keeps sending to a deregistering IP target"
+        lb_idle = cfg.aws.alb.idle_timeout_seconds if cfg.aws and cfg.aws.alb else 60
+        envoy_default = max(3600, lb_idle + 60)
+        pooling = True
+        proxy = False
+        client = "X-Forwarded-For appended by the ALB, one trusted hop"
+        rules = ("EDGE-ID-HOPS", "EDGE-TO-ALB", "EDGE-DR-ALB")
+    needed = max(delay, lag)
+    if needed == delay:
+        why = f"loadBalancer.deregistrationDelaySeconds ({delay})"
+    wl = settle_workload(cfg.gateway, needed)
+    envoy_idle = (duration_ns(wl.idle_timeout) // 10**9 if wl.idle_timeout
+                  else envoy_default)
     options = GatewayOptions(
         stack=cfg.name,
         service_type=wl.service.type or ("LoadBalancer" if nlb else "ClusterIP"),
         trusted_proxies=0 if nlb else 1,
-        proxy_protocol=nlb and nlb_settings(cfg).proxy_protocol,
+        proxy_protocol=proxy,
         prometheus_scrape=prometheus_scrape,
         service_annotations=nlb_annotations(cfg, wl) if nlb else {},
         namespace_labels=dict(READINESS_GATE_LABEL) if ip_targets else {},
+        idle_timeout_seconds=envoy_idle,
+        https_at_load_balancer=tuple(sorted({lst.port for lst in acm_listeners(cfg)}))
+        if nlb else (),
     )
     return EdgePlan(
         "eks", cfg.topology,
@@ -44,4 +143,11 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         wl, options,
         nlb_health_check(cfg, wl) if nlb else gateway_health_check(wl),
         tls_listeners=tls,
+        drain_needed_seconds=needed,
+        drain_reason=why,
+        timeouts=Timeouts(pooling, lb_idle, envoy_idle, lb_idle),
+        client_address=client,
+        tls_termination=("at the NLB (ACM) for " + ", ".join(tls) if tls else
+                         "at the gateway") if nlb else "at the ALB (ACM)",
+        rules=tuple(RULES[r] for r in rules),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ingresslib.aws.config import acm_listeners, nlb_settings, ssl_policy
+from ingresslib.aws.config import acm_listeners, nlb_settings, preserves_client_ip, ssl_policy
 from ingresslib.edge import READINESS_PATH, STATUS_PORT, HealthCheck
 
 if TYPE_CHECKING:
@@ -48,8 +48,13 @@ def nlb_health_check(cfg: EksStack, wl: GatewayWorkload) -> HealthCheck:
     """How the NLB checks its targets. IP targets: Istio's readiness endpoint on the pods.
     Instance targets under Local: kube-proxy's health check node port, which answers 200 only
     on nodes running a ready gateway pod. Under Cluster every node forwards: a TCP check of the
-    node port."""
+    node port. With PROXY protocol v2 the NLB sends the PROXY header on health checks too,
+    which Istio's status port refuses (EDGE-HC-PROXY): a TCP check of each traffic port,
+    where Envoy expects the header; pod readiness gates and endpoint removal still take a
+    draining pod out."""
     nlb = nlb_settings(cfg)
+    if nlb.proxy_protocol:
+        return HealthCheck("traffic-port", "TCP", None, 10, 2, 2)
     if nlb.target_type == "ip":
         return HealthCheck(STATUS_PORT, "HTTP", READINESS_PATH, 10, 2, 2)
     if (wl.service.external_traffic_policy or "Local") == "Local":
@@ -87,7 +92,7 @@ def nlb_annotations(cfg: EksStack, wl: GatewayWorkload) -> dict[str, Any]:
     tg_attributes: dict[str, Any] = {
         "deregistration_delay.timeout_seconds": cfg.load_balancer.deregistration_delay_seconds,
         "deregistration_delay.connection_termination.enabled": nlb.connection_termination,
-        "preserve_client_ip.enabled": nlb.preserve_client_ip,
+        "preserve_client_ip.enabled": preserves_client_ip(cfg),
     }
     if nlb.proxy_protocol:
         tg_attributes["proxy_protocol_v2.enabled"] = True
@@ -99,6 +104,12 @@ def nlb_annotations(cfg: EksStack, wl: GatewayWorkload) -> dict[str, Any]:
         f"{PREFIX}target-group-attributes": _pairs(tg_attributes),
     }
     out |= health_check_annotations(nlb_health_check(cfg, wl))
+    # Every TCP listener's idle timeout, said explicitly (controller v2.9+; older ones ignore
+    # it and keep AWS's 350 s). TLS listeners (ACM) have a fixed 350 s.
+    tls_ports = {lst.port for lst in acm_listeners(cfg)}
+    for port in sorted({80, 443} - tls_ports):
+        out[f"{PREFIX}listener-attributes.TCP-{port}"] = (
+            f"tcp.idle_timeout.seconds={nlb.idle_timeout_seconds}")
     if nlb.subnets:
         out[f"{PREFIX}subnets"] = ", ".join(s.id for s in nlb.subnets)
     if nlb.elastic_ips:

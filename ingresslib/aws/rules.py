@@ -23,6 +23,7 @@ from ingresslib.aws.config import (
     Subnet,
     acm_listeners,
     in_zone,
+    preserves_client_ip,
 )
 from ingresslib.config.listeners import Listener
 from ingresslib.errors import Problem
@@ -88,12 +89,6 @@ def _managed_annotation_problems(cfg: EksStack, nlb: Nlb) -> Iterator[Problem]:
             yield Problem(f"gateway.service.annotations.{key}", value,
                           "is set by ingresslib from aws.nlb and loadBalancer; configure it "
                           "there")
-    if "proxy.istio.io/config" in wl.pod_annotations:
-        yield Problem("gateway.podAnnotations.proxy.istio.io/config",
-                      wl.pod_annotations["proxy.istio.io/config"],
-                      "is set by ingresslib (drain, trusted proxies and PROXY protocol, which "
-                      "must match the load balancer); use gateway.drain and "
-                      "aws.nlb.proxyProtocol")
 
 
 def _nlb_problems(cfg: EksStack, nlb: Nlb) -> Iterator[Problem]:
@@ -116,13 +111,13 @@ def _nlb_problems(cfg: EksStack, nlb: Nlb) -> Iterator[Problem]:
                           "in order; list the subnets or match the counts")
         if len(set(nlb.elastic_ips)) != len(nlb.elastic_ips):
             yield Problem("aws.nlb.elasticIps", nlb.elastic_ips, "lists an allocation twice")
-    if wl.service.load_balancer_source_ranges and not nlb.preserve_client_ip:
+    if wl.service.load_balancer_source_ranges and not preserves_client_ip(cfg):
         yield Problem("aws.nlb.preserveClientIp", False,
                       "the AWS Load Balancer Controller ignores "
                       "gateway.service.loadBalancerSourceRanges when client IP preservation "
                       "is off, so every address would be let in; keep it true or remove the "
                       "ranges")
-    if not nlb.preserve_client_ip and not nlb.proxy_protocol and nlb.target_type == "ip":
+    if not preserves_client_ip(cfg) and not nlb.proxy_protocol and nlb.target_type == "ip":
         rules = cfg.security.authorization if cfg.security else []
         for i, rule in enumerate(rules):
             if rule.client_cidrs or rule.not_client_cidrs:

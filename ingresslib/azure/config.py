@@ -332,6 +332,20 @@ def addon_workload(cfg: AksStack) -> GatewayWorkload:
     )
 
 
+# The add-on's gateway keeps Envoy's default idle timeout (1 h): unless set, its load balancer
+# keeps idle flows longer, so that Envoy closes them first (EDGE-TO-AZURE-LB).
+ADDON_IDLE_TIMEOUT_MINUTES = 70
+
+
+def idle_timeout_minutes(cfg: AksStack) -> int:
+    """The gateway load balancer's TCP idle timeout in minutes: as set, or 30 (70 in front of
+    the Istio add-on's gateway)."""
+    lb = cfg.azure.load_balancer if cfg.azure else AzureLoadBalancer()
+    if "idle_timeout_minutes" in lb.model_fields_set or not uses_addon(cfg):
+        return lb.idle_timeout_minutes
+    return ADDON_IDLE_TIMEOUT_MINUTES
+
+
 def internal_lb(cfg: AksStack) -> bool:
     """Whether the gateway Service makes an internal load balancer (chained always: Application
     Gateway in front reaches it on a private address)."""

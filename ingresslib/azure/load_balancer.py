@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ingresslib.azure.config import (
     AksStack,
+    idle_timeout_minutes,
     internal_lb,
     public_ip_group,
     public_ip_name,
@@ -51,7 +52,7 @@ def service_annotations(cfg: AksStack, wl: GatewayWorkload) -> dict[str, str]:
     lb = az.load_balancer
     addon = uses_addon(cfg)
     out = probe_annotations(lb.probe_interval_seconds, lb.probe_threshold)
-    out[f"{PREFIX}azure-load-balancer-tcp-idle-timeout"] = str(lb.idle_timeout_minutes)
+    out[f"{PREFIX}azure-load-balancer-tcp-idle-timeout"] = str(idle_timeout_minutes(cfg))
     if not addon:
         # The readiness port is for the probes only: no load-balancing rule exposes it.
         out[f"{PREFIX}port_{STATUS_PORT}_no_lb_rule"] = "true"

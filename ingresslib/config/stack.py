@@ -26,6 +26,7 @@ from ingresslib.errors import Problem
 Cloud = Literal["aks", "eks"]
 Topology = Literal["gateway", "chained", "standalone"]
 SERVICE_PORTS = {80: "http", 443: "https"}
+PROXY_CONFIG = "proxy.istio.io/config"
 
 
 class LoadBalancer(Model):
@@ -85,6 +86,14 @@ class StackSpec(Model):
             settled = settle_workload(self.gateway,
                                       self.load_balancer.deregistration_delay_seconds)
             yield from settled.problems("gateway")
+            if PROXY_CONFIG in self.gateway.pod_annotations:
+                yield Problem(f"gateway.podAnnotations.{PROXY_CONFIG}",
+                              self.gateway.pod_annotations[PROXY_CONFIG],
+                              "is written by ingresslib from the edge plan (drain, idle "
+                              "timeout, trusted proxies, PROXY protocol, which must match the "
+                              "load balancer) and would be overwritten; use gateway.drain, "
+                              "gateway.idleTimeout and the load balancer's settings "
+                              "(EDGE-CH-SETTING)")
         yield from self._listener_problems()
         for key, cert in self.certificates.items():
             yield from cloud_problems(f"certificates.{key}", cert, self.cloud)

@@ -22,6 +22,7 @@ from ingresslib.config.base import (
     Labels,
     Model,
 )
+from ingresslib.config.duration import Duration
 from ingresslib.config.quantity import Quantity, quantity_value
 from ingresslib.errors import Problem
 
@@ -295,6 +296,9 @@ class GatewayWorkload(Model):
     resources: Resources = Resources()
     scheduling: Scheduling = Scheduling()
     drain: Drain = Drain()
+    # Envoy's downstream HTTP idle timeout; unset, the edge plan picks one that nests inside
+    # (L4 load balancer) or outside (L7 load balancer) the load balancer's idle timeout.
+    idle_timeout: Duration | None = None
     service: GatewayService = GatewayService()
     network_policy: NetworkPolicySettings = NetworkPolicySettings()
     max_surge: IntOrPercent = 1

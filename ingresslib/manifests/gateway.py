@@ -9,6 +9,7 @@ from ingresslib.edge import GatewayOptions
 from ingresslib.manifests.autoscaler import autoscaler
 from ingresslib.manifests.deployment import deployment
 from ingresslib.manifests.disruption_budget import disruption_budget
+from ingresslib.manifests.forwarded_proto import forwarded_proto_filter
 from ingresslib.manifests.meta import common_labels
 from ingresslib.manifests.namespace import namespace
 from ingresslib.manifests.network_policy import network_policy
@@ -33,10 +34,12 @@ def gateway_objects(wl: GatewayWorkload, opts: GatewayOptions) -> list[dict[str,
             trusted_proxies=opts.trusted_proxies,
             proxy_protocol=opts.proxy_protocol,
             prometheus_scrape=opts.prometheus_scrape,
+            idle_timeout_seconds=opts.idle_timeout_seconds,
         ),
         *([deployment(wl, labels, trusted_proxies=opts.trusted_proxies,
                       proxy_protocol=opts.proxy_protocol,
-                      prometheus_scrape=opts.prometheus_scrape, canary=True)]
+                      prometheus_scrape=opts.prometheus_scrape,
+                      idle_timeout_seconds=opts.idle_timeout_seconds, canary=True)]
           if wl.upgrade else []),
         service(
             wl, labels, service_type=opts.service_type,
@@ -49,4 +52,7 @@ def gateway_objects(wl: GatewayWorkload, opts: GatewayOptions) -> list[dict[str,
         objs.append(disruption_budget(wl, labels))
     if wl.network_policy.enabled:
         objs.append(network_policy(wl, labels, opts.health_check_sources))
+    proto = forwarded_proto_filter(wl, opts.stack, opts.https_at_load_balancer)
+    if proto is not None:
+        objs.append(proto)
     return objs

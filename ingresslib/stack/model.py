@@ -34,6 +34,7 @@ from ingresslib.config.certificates import (
     ExistingSecret,
     SelfSignedCertificate,
 )
+from ingresslib.config.duration import duration_ns
 from ingresslib.config.security import security_problems
 from ingresslib.config.stack import Cloud, StackSpec
 from ingresslib.config.workload import GatewayWorkload
@@ -130,17 +131,19 @@ def edge_problems(cfg: StackConfig) -> Iterator[Problem]:
     plan = cfg.edge
     wl = plan.workload
     yield from _l7_certificate_problems(cfg)
+    yield from _route_timeout_problems(cfg, plan)
     if wl is not None and plan.gateway is not None:
         if plan.deploys_gateway:
             drain = wl.drain.termination_drain_seconds
-            delay = cfg.load_balancer.deregistration_delay_seconds
-            if drain <= delay:
+            needed = plan.drain_needed_seconds
+            if drain <= needed:
                 yield Problem(
                     "gateway.drain.terminationDrainSeconds",
                     drain,
-                    f"must outlast loadBalancer.deregistrationDelaySeconds ({delay}) or the "
-                    f"load balancer still sends to a closed Envoy; use at least {delay + 5}",
+                    f"must outlast {plan.drain_reason}, or the load balancer still sends to a "
+                    f"closed Envoy; use at least {needed + 5} ({_code(plan, 'EDGE-DR')})",
                 )
+        yield from _idle_problems(cfg, plan)
         yield from _service_problems(cfg, wl, plan.gateway.service_type)
     if cfg.security is not None:
         yield from security_problems(
@@ -149,6 +152,53 @@ def edge_problems(cfg: StackConfig) -> Iterator[Problem]:
             external_traffic_policy=wl.service.external_traffic_policy if wl else None,
             proxy_protocol=plan.gateway.proxy_protocol if plan.gateway else False,
         )
+
+
+def _code(plan: EdgePlan, prefix: str) -> str:
+    """The code of the plan's rule that starts with `prefix`."""
+    return next((r.code for r in plan.rules if r.code.startswith(prefix)), prefix)
+
+
+def _idle_problems(cfg: StackConfig, plan: EdgePlan) -> Iterator[Problem]:
+    """Envoy's idle timeout nests with the load balancer's: shorter behind one that drops idle
+    flows, longer behind one that reuses idle connections."""
+    t = plan.timeouts
+    wl = plan.workload
+    if t is None or wl is None:
+        return
+    given = wl.idle_timeout is not None and plan.deploys_gateway
+    path = "gateway.idleTimeout" if given else f"{cfg.cloud} load balancer idle timeout"
+    value: Any = wl.idle_timeout if given else t.load_balancer_idle_seconds
+    code = _code(plan, "EDGE-TO")
+    if t.pooling and t.envoy_idle_seconds <= t.load_balancer_idle_seconds:
+        yield Problem(path, value,
+                      f"{plan.load_balancer} reuses idle connections for "
+                      f"{t.load_balancer_idle_seconds} s, so Envoy must keep them longer or "
+                      "requests meet a closed connection (502); use at least "
+                      f"{t.load_balancer_idle_seconds + 1}s ({code})")
+    if not t.pooling and t.envoy_idle_seconds >= t.load_balancer_idle_seconds:
+        yield Problem(path, value,
+                      f"{plan.load_balancer} forgets a flow idle for "
+                      f"{t.load_balancer_idle_seconds} s without telling Envoy (Envoy's idle "
+                      f"timeout is {t.envoy_idle_seconds} s), so the next request on it "
+                      f"fails; Envoy must close first: use at most "
+                      f"{t.load_balancer_idle_seconds - 1}s ({code})")
+
+
+def _route_timeout_problems(cfg: StackConfig, plan: EdgePlan) -> Iterator[Problem]:
+    """A route timeout longer than the load balancer in front waits for a response can never
+    be reached: the load balancer gives up first."""
+    t = plan.timeouts
+    if t is None:
+        return
+    for i, host in enumerate(cfg.routing.hosts):
+        for j, route in enumerate(host.routes):
+            if route.timeout and duration_ns(route.timeout) > t.response_seconds * 10**9:
+                yield Problem(f"routing.hosts[{i}].routes[{j}].timeout", route.timeout,
+                              f"{plan.load_balancer} waits at most {t.response_seconds} s for "
+                              f"a response, so this timeout is never reached; use at most "
+                              f"{t.response_seconds}s or raise the load balancer's "
+                              f"({_code(plan, 'EDGE-TO')})")
 
 
 # The L7 load balancer of chained and standalone, and the certificate source it reads.

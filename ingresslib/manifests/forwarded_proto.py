@@ -1,0 +1,49 @@
+"""An EnvoyFilter that tells backends the scheme the client used when TLS ended before Envoy.
+
+Envoy sets X-Forwarded-Proto from its own downstream connection and trusts a received one only
+behind trusted hops (`xff_num_trusted_hops` > 0; Envoy's "HTTP header manipulation" docs). When
+an L4 load balancer ends TLS (an NLB listener with an ACM certificate) the gateway receives
+plain HTTP on that port and would tell every backend `http`: redirect loops and insecure
+cookies follow. The route configuration of each such gateway port therefore overwrites the
+header with `https` (rule EDGE-ID-XFP).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ingresslib.config.workload import GatewayWorkload
+from ingresslib.manifests.meta import MANAGED_BY, obj, selector_labels
+
+API_VERSION = "networking.istio.io/v1alpha3"
+
+
+def forwarded_proto_filter(
+    wl: GatewayWorkload, stack: str, ports: Iterable[int]
+) -> dict[str, Any] | None:
+    """The EnvoyFilter for the gateway `wl`: on each gateway server port of `ports` (those
+    whose TLS the load balancer ended), X-Forwarded-Proto is `https`. None without ports."""
+    ports = sorted(set(ports))
+    if not ports:
+        return None
+    # Deferred: Envoy's generated classes are imported only by stacks that render a patch.
+    from ingresslib.envoy import validate_patch_value  # noqa: PLC0415
+
+    patches = []
+    for port in ports:
+        value = {"request_headers_to_add": [{
+            "header": {"key": "x-forwarded-proto", "value": "https"},
+            "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
+        }]}
+        validate_patch_value("ROUTE_CONFIGURATION", value)
+        patches.append({
+            "applyTo": "ROUTE_CONFIGURATION",
+            "match": {"context": "GATEWAY", "routeConfiguration": {"portNumber": port}},
+            "patch": {"operation": "MERGE", "value": value},
+        })
+    return obj(
+        API_VERSION, "EnvoyFilter", f"{wl.name}-forwarded-proto", wl.namespace,
+        labels={**MANAGED_BY, "app.kubernetes.io/part-of": stack},
+        spec={"workloadSelector": {"labels": selector_labels(wl)}, "configPatches": patches},
+    )
