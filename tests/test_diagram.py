@@ -280,3 +280,27 @@ def test_delegated_rules_hang_off_the_delegating_rule() -> None:
     # A delegation cycle stops at a leaf instead of recursing.
     assert nodes["delegate_a"] == "VirtualService edge/a<br/>delegate"
     assert "client --> gateway_gw" in text  # no Service in the render: no load balancer drawn
+
+
+def test_host_and_route_rate_limits_are_drawn_on_their_nodes() -> None:
+    config = {
+        "cloud": "eks",
+        "listeners": [{"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]}],
+        "routing": {
+            "backends": {"shop": {"service": "shop", "namespace": "shop", "port": 8080}},
+            "hosts": [{"host": HOST, "routes": [
+                {"name": "api", "match": [{"uri": {"prefix": "/api/"}}],
+                 "to": [{"backend": "shop"}]},
+                {"name": "web", "to": [{"backend": "shop"}]}]}]},
+        "rateLimits": {"local": [
+            {"scope": "host", "host": HOST, "maxTokens": 50, "tokensPerFill": 50,
+             "fillInterval": "1s"},
+            {"scope": "route", "host": HOST, "route": "api", "maxTokens": 10,
+             "tokensPerFill": 10, "fillInterval": "1s"}]},
+    }
+    records = run_program(lambda: IngressStack("edge", parse_config(config)))
+    nodes = assert_well_formed(traffic_diagram(manifests(records), stack_summaries(records)))
+    assert nodes["host_shop_example_com"].endswith(
+        "<br/>rate limit 50 per 1s per pod (burst 50) on :80, :443")
+    assert nodes["route_api"].endswith("<br/>rate limit 10 per 1s per pod (burst 10) on :80, :443")
+    assert "rate limit" not in nodes["route_web"] + nodes["gateway_ingress"]

@@ -538,6 +538,7 @@ class _Drawing:
                     hosts: Mapping[str, list[str]], routes: Mapping[str, list[str]]) -> None:
         """The EnvoyFilters on the gateway's pods: local token buckets on the gateway, host or
         route they limit; the global rate-limit service as a hop the gateway checks with."""
+        limits: dict[str, dict[str, list[str]]] = {}
         for ef in _of_kind(self.objects, "EnvoyFilter", "networking.istio.io"):
             labels = (ef["spec"].get("workloadSelector") or {}).get("labels") or {}
             if not labels or not _selects(labels, selector):
@@ -564,11 +565,15 @@ class _Drawing:
                 vhost = ((patch.get("match") or {}).get("routeConfiguration") or {}).get(
                     "vhost") or {}
                 route = (vhost.get("route") or {}).get("name")
-                host = (vhost.get("name") or "").rpartition(":")[0]
+                host, _, port = (vhost.get("name") or "").rpartition(":")
                 targets = (routes.get(route, []) if route else hosts.get(host, []) if host
                            else [gw_id])
                 for target in targets:
-                    self.graph.add_lines(target, [_rate(bucket)])
+                    limits.setdefault(target, {}).setdefault(_rate(bucket), []).append(port)
+        for target, rates in limits.items():
+            self.graph.add_lines(target, [
+                rate + (f" on :{', :'.join(p for p in ports if p)}" if any(ports) else "")
+                for rate, ports in rates.items()])
 
     @staticmethod
     def _binds(vs: Obj, namespace: str, name: str) -> bool:
