@@ -20,7 +20,8 @@ from ingresslib.offline.diff import (
     format_text,
 )
 from ingresslib.offline.mocks import OfflineError
-from ingresslib.offline.output import write
+from ingresslib.offline.output import write, write_picture
+from ingresslib.offline.picture import PictureUnavailable
 from ingresslib.offline.replacements import Entry, entries
 from ingresslib.offline.runner import Project, run_project
 
@@ -31,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     render = sub.add_parser(
         "render",
         help="run a stack's program under mocks and write its manifests, plan and traffic "
-        "diagram",
+        "picture (traffic.mmd; traffic.svg and traffic.png with the picture extra and Graphviz)",
     )
     validate = sub.add_parser("validate", help="check a stack's config; exit 0 when valid")
     compare = sub.add_parser(
@@ -174,11 +175,18 @@ def main(argv: list[str] | None = None) -> int:
             run_project(args.stack_dir, args.stack)
             print(f"{args.stack_dir}: stack {args.stack} is valid")
             return 0
-        files = write(args.out, run_project(args.stack_dir, args.stack))
+        records = run_project(args.stack_dir, args.stack)
+        files = write(args.out, records)
     except (ConfigError, OfflineError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    print(f"wrote {len(files)} manifests, plan.json and traffic.mmd to {args.out}")
+    try:
+        pictures = ", ".join(p.name for p in write_picture(args.out, records))
+    except PictureUnavailable as e:
+        print(f"note: traffic.svg and traffic.png not written: {e}", file=sys.stderr)
+        pictures = ""
+    print(f"wrote {len(files)} manifests, plan.json, traffic.mmd"
+          f"{', ' + pictures if pictures else ''} to {args.out}")
     return 0
 
 

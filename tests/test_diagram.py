@@ -1,5 +1,6 @@
-"""traffic.mmd: the Mermaid picture of the traffic path, for the example, every stack and a
-config using every routing feature; well-formed Mermaid whatever the names in it."""
+"""The traffic picture: traffic.mmd (Mermaid) for the example, every stack and a config using
+every routing feature, well-formed whatever the names in it; every hop of every cloud and
+topology drawn; traffic.svg and traffic.png complete and byte-stable."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from ingresslib import IngressStack, parse_config
 from ingresslib.cli import main
 from ingresslib.offline.diagram import stack_summaries, traffic_diagram
-from ingresslib.offline.output import manifests
+from ingresslib.offline.output import manifests, plan
 from ingresslib.offline.runner import run_program, run_project
 from tests.conftest import PROJECTS, ROOT
 
@@ -20,7 +21,7 @@ from tests.conftest import PROJECTS, ROOT
 EXAMPLE_DIAGRAM = """\
 flowchart LR
     client(("client"))
-    lb_istio_ingressgateway{{"AWS NLB<br/>Service istio-ingress/istio-ingressgateway (LoadBalancer)"}}
+    lb_istio_ingressgateway{{"AWS NLB<br/>Service istio-ingress/istio-ingressgateway (LoadBalancer)<br/>:80 TCP<br/>:443 TCP"}}
     gateway_echo[["Istio gateway istio-ingress/echo<br/>istio-ingressgateway: 2-10 replicas (HPA)"]]
     host_echo_example_com("echo.example.com<br/>http :80 HTTP, redirects to HTTPS<br/>https :443 HTTPS, TLS SIMPLE echo-tls")
     route_echoserver["echoserver<br/>uri prefix /"]
@@ -34,8 +35,9 @@ flowchart LR
     route_echoserver -- "20%" --> backend_echoserver_service_v2
 """  # noqa: E501
 
-_SHAPES = {"((": "))", "{{": "}}", "[[": "]]", "([": "])", "(": ")", "[": "]"}
-_NODE = re.compile(r'^    (\w+)(\(\(|\{\{|\[\[|\(\[|\(|\[)"([^"]*)"(\)\)|\}\}|\]\]|\]\)|\)|\])$')
+_SHAPES = {"((": "))", "{{": "}}", "[[": "]]", "([": "])", "[(": ")]", "(": ")", "[": "]"}
+_NODE = re.compile(
+    r'^    (\w+)(\(\(|\{\{|\[\[|\(\[|\[\(|\(|\[)"([^"]*)"(\)\)|\}\}|\]\]|\]\)|\)\]|\)|\])$')
 _EDGE = re.compile(r'^    (\w+) (-->|-- "[^"]*" -->|-\.->|-\. "[^"]*" \.->) (\w+)$')
 
 
@@ -100,33 +102,89 @@ def test_every_project_diagram_is_well_formed(project: tuple[str, str], renders)
     assert_well_formed(traffic_diagram(manifests(renders[project])))
 
 
-LOAD_BALANCERS = {
-    ("eks", "gateway"): "AWS NLB",
-    ("eks", "chained"): "AWS ALB",
-    ("eks", "standalone"): "AWS ALB",
-    ("aks", "gateway"): "Azure Standard LB",
-    ("aks", "chained"): "Azure Application Gateway",
-    ("aks", "standalone"): "Azure Application Gateway",
+# The hops in front of the gateway (or the backends), first line of each, client first.
+EDGES = {
+    ("eks", "gateway"): ["AWS NLB"],
+    ("eks", "chained"): ["AWS WAF", "AWS ALB"],
+    ("eks", "standalone"): ["AWS ALB"],
+    ("aks", "gateway"): ["Azure Standard LB"],
+    ("aks", "chained"): ["Azure WAF policy", "Azure Application Gateway",
+                         "Azure Standard LB (internal)"],
+    ("aks", "standalone"): ["Azure WAF policy", "Azure Application Gateway"],
 }
 
 
-@pytest.mark.parametrize(("cloud", "topology"), sorted(LOAD_BALANCERS))
-def test_load_balancer_by_cloud_and_topology(cloud: str, topology: str) -> None:
+def _render_traffic(cloud: str, topology: str) -> tuple[str, dict[str, str]]:
     records = run_project(ROOT / "stacks" / cloud, topology)
-    stacks = stack_summaries(records)
-    nodes = assert_well_formed(traffic_diagram(manifests(records), stacks))
-    (balancer,) = [label for node_id, label in nodes.items() if node_id.startswith("lb_")]
-    assert balancer.split("<br/>")[0] == LOAD_BALANCERS[(cloud, topology)]
+    text = traffic_diagram(manifests(records), stack_summaries(records), plan(records))
+    return text, assert_well_formed(text)
+
+
+def _path(text: str, nodes: dict[str, str], start: str = "client") -> list[str]:
+    """First lines of the nodes from `start` along single edges, until a node forks."""
+    edges = [line.split() for line in text.splitlines() if " --> " in line]
+    path, current = [], start
+    while True:
+        nexts = [e[-1] for e in edges if e[0] == current]
+        if len(nexts) != 1:
+            return path
+        current = nexts[0]
+        path.append(nodes[current].split("<br/>")[0])
+
+
+@pytest.mark.parametrize(("cloud", "topology"), sorted(EDGES))
+def test_every_hop_by_cloud_and_topology(cloud: str, topology: str) -> None:
+    text, nodes = _render_traffic(cloud, topology)
+    hops = _path(text, nodes)
+    assert hops[:len(EDGES[(cloud, topology)])] == EDGES[(cloud, topology)]
     gateways = [label for node_id, label in nodes.items() if node_id.startswith("gateway_")]
     if topology == "standalone":
-        # Straight from the load balancer to the backend ports that accept its plaintext.
         assert gateways == []
-        backends = [label for node_id, label in nodes.items() if node_id.startswith("backend")]
-        assert backends
-        assert all(b.endswith(":8080 mTLS PERMISSIVE") for b in backends)
     else:
+        assert hops[len(EDGES[(cloud, topology)])] == "Istio gateway istio-ingress/ingress"
         assert gateways == ["Istio gateway istio-ingress/ingress<br/>istio-ingressgateway: "
                             f"{'3-12' if topology == 'gateway' else '2-10'} replicas (HPA)"]
+
+
+def test_tls_at_the_nlb_is_drawn_where_it_ends() -> None:
+    _, nodes = _render_traffic("eks", "gateway")
+    assert nodes["lb_istio_ingressgateway"].endswith(
+        "<br/>:443 TCP, TLS ends here (ACM certificate, ELBSecurityPolicy-TLS13-1-2-2021-06)")
+    assert "https :443 HTTP (TLS ended at the load balancer)" in nodes["host_shop_example_com"]
+
+
+def test_alb_listeners_and_standalone_rules_with_weights_and_redirects() -> None:
+    text, nodes = _render_traffic("eks", "standalone")
+    assert nodes["lb_ingress"].split("<br/>")[1:] == [
+        "HTTP :80, redirects to HTTPS :443",
+        "HTTPS :443, TLS ends here (ACM, ELBSecurityPolicy-TLS13-1-2-2021-06), unmatched: 404",
+    ]
+    assert nodes["route_ingress_alb_443_rule_2"] == (
+        "rule 2<br/>host shop.example.com and path /catalog/*<br/>redirect 301 /products")
+    assert 'route_ingress_alb_443_rule_3 -- "90%" --> backend_shop' in text
+    assert 'route_ingress_alb_443_rule_3 -- "10%" --> backend_shop_v2' in text
+
+
+def test_application_gateway_and_the_internal_lb_are_separate_hops() -> None:
+    text, nodes = _render_traffic("aks", "chained")
+    assert "lb_ingress --> lb_istio_ingressgateway" in text
+    assert "HTTPS :443 portal.example.com, TLS ends here (Key Vault certificate)" in \
+        nodes["lb_ingress"]
+    assert nodes["lb_istio_ingressgateway"].endswith("<br/>address 10.240.4.10")
+    _, standalone = _render_traffic("aks", "standalone")
+    assert "Ingress portal/ingress-portal-example-com-api<br/>path prefix /api/" in \
+        standalone.values()
+
+
+def test_rate_limits_are_drawn() -> None:
+    records = run_project(ROOT / "examples/comprehensive-guide", "dev")
+    text = traffic_diagram(manifests(records), stack_summaries(records), plan(records))
+    nodes = assert_well_formed(text)
+    assert nodes["gateway_my_gateway"].endswith(
+        "<br/>rate limit 1000 per 1s per pod (burst 1000)")
+    assert nodes["ratelimit_ratelimit"] == (
+        "global rate limit<br/>ratelimit.ratelimit:8081<br/>domain istio-ingress<br/>fails closed")
+    assert 'gateway_my_gateway -. "checks" .-> ratelimit_ratelimit' in text
 
 
 def test_without_the_config_the_objects_still_tell_the_layer() -> None:
@@ -192,7 +250,7 @@ def test_every_routing_feature_draws_as_well_formed_mermaid() -> None:
     assert "VirtualService team-b/team-b<br/>delegate" in labels
     assert "tls :443 TLS, TLS passthrough" in labels
     assert "tls rule 1<br/>SNI db.example.com and port 443" in labels
-    assert "*.example.org<br/>http :80 HTTP" in labels
+    assert "a.example.org<br/>http :80 HTTP (listener *.example.org)" in labels
     assert 'route_api -. "mirror 5%" .-> backend_shop_canary' in text
     assert '-- "90%" --> backend_shop_stable' in text
     assert '-- "100%" --> backend_db' in text
@@ -216,9 +274,33 @@ def test_delegated_rules_hang_off_the_delegating_rule() -> None:
     ]
     text = traffic_diagram(objs)
     nodes = assert_well_formed(text)
-    assert nodes["host"] == "*<br/>http :80 HTTP"
+    assert nodes["host_x_example_com"] == "x.example.com<br/>http :80 HTTP (listener *)"
     assert "route_to_a --> route_a1" in text
     assert '-- "100%" --> backend_svc' in text
     # A delegation cycle stops at a leaf instead of recursing.
     assert nodes["delegate_a"] == "VirtualService edge/a<br/>delegate"
     assert "client --> gateway_gw" in text  # no Service in the render: no load balancer drawn
+
+
+def test_host_and_route_rate_limits_are_drawn_on_their_nodes() -> None:
+    config = {
+        "cloud": "eks",
+        "listeners": [{"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]}],
+        "routing": {
+            "backends": {"shop": {"service": "shop", "namespace": "shop", "port": 8080}},
+            "hosts": [{"host": HOST, "routes": [
+                {"name": "api", "match": [{"uri": {"prefix": "/api/"}}],
+                 "to": [{"backend": "shop"}]},
+                {"name": "web", "to": [{"backend": "shop"}]}]}]},
+        "rateLimits": {"local": [
+            {"scope": "host", "host": HOST, "maxTokens": 50, "tokensPerFill": 50,
+             "fillInterval": "1s"},
+            {"scope": "route", "host": HOST, "route": "api", "maxTokens": 10,
+             "tokensPerFill": 10, "fillInterval": "1s"}]},
+    }
+    records = run_program(lambda: IngressStack("edge", parse_config(config)))
+    nodes = assert_well_formed(traffic_diagram(manifests(records), stack_summaries(records)))
+    assert nodes["host_shop_example_com"].endswith(
+        "<br/>rate limit 50 per 1s per pod (burst 50) on :80, :443")
+    assert nodes["route_api"].endswith("<br/>rate limit 10 per 1s per pod (burst 10) on :80, :443")
+    assert "rate limit" not in nodes["route_web"] + nodes["gateway_ingress"]

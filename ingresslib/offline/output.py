@@ -1,5 +1,6 @@
-"""What a render writes: one YAML file per Kubernetes object, plan.json for the rest, and
-traffic.mmd, a Mermaid picture of the traffic path.
+"""What a render writes: one YAML file per Kubernetes object, plan.json for the rest,
+traffic.mmd, a Mermaid picture of the traffic path, and the same picture as traffic.svg and
+traffic.png (`write_picture`).
 
 Output is byte-stable for a given config (canonical key order, sorted files), so a diff of two
 renders shows only real changes, and no secret value is ever written.
@@ -14,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from ingresslib.offline.diagram import stack_summaries, traffic_diagram
+from ingresslib.offline.diagram import mermaid, stack_summaries, traffic
 from ingresslib.offline.mocks import OfflineError, Registered
 
 REDACTED = "[secret]"
@@ -116,5 +117,21 @@ def write(out: Path, records: list[Registered]) -> list[Path]:
         written[name] = target / name
         written[name].write_text(dump_yaml(obj))
     (out / "plan.json").write_text(json.dumps(plan(records), indent=2, sort_keys=True) + "\n")
-    (out / "traffic.mmd").write_text(traffic_diagram(objs, stack_summaries(records)))
+    (out / "traffic.mmd").write_text(
+        mermaid(traffic(objs, stack_summaries(records), plan(records))))
     return [written[k] for k in sorted(written)]
+
+
+def write_picture(out: Path, records: list[Registered]) -> list[Path]:
+    """Write DIR/traffic.svg (byte-stable) and DIR/traffic.png, the traffic path drawn with
+    its icons; raises picture.PictureUnavailable without diagrams or Graphviz."""
+    from ingresslib.offline.picture import images  # noqa: PLC0415 (the picture extra)
+
+    stacks = stack_summaries(records)
+    title = "; ".join(f"{s['name']}: {s['cloud']} {s['topology']}" for s in stacks)
+    drawn = images(traffic(manifests(records), stacks, plan(records)), title)
+    paths = []
+    for fmt, data in sorted(drawn.items()):
+        paths.append(out / f"traffic.{fmt}")
+        paths[-1].write_bytes(data)
+    return paths

@@ -12,8 +12,8 @@ the role that pairs it with itself under another name (a renamed stack).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ingresslib.offline.mocks import Registered
@@ -107,7 +107,7 @@ class Entry:
     parent: str = ""
     role: str = ""
     aliases: tuple[str, ...] = ()
-    replace_on: tuple[str, ...] = field(default=())
+    replace_on: tuple[str, ...] = ()
 
 
 def resource_key(body: Mapping[str, Any]) -> tuple[str, ...]:
@@ -171,7 +171,8 @@ def _relative(name: str, top: Registered, rec: Registered) -> str:
 
 
 def _alias_address(alias: Mapping[str, Any], rec: Registered,
-                   by_urn: Mapping[str, Registered], chain: Any) -> str:
+                   by_urn: Mapping[str, Registered], chain: Callable[[Registered], str]) -> str:
+    """The address an alias names: its `urn`, or the spec's parts, defaulting to `rec`'s."""
     if "urn" in alias:
         return _tail(alias["urn"])
     if alias.get("noParent"):
