@@ -195,6 +195,11 @@ class HostRoutes(Model):
     host: Host
     routes: list[Route] = []
     tls_routes: list[TlsRoute] = []
+    inherit_wildcard_routes: bool | None = None
+    """For a host under a wildcard routing host (`app.example.com` under `*.example.com`):
+    `true` renders the nearest covering host's routes after this host's own, `false` keeps them
+    apart. Envoy answers this host only from its own routes, so unset, a stack where the
+    wildcard's routes would stop applying to this host is refused (ING0005)."""
 
     def problems(self, path: str) -> Iterator[Problem]:
         if not self.routes and not self.tls_routes:

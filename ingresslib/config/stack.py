@@ -25,6 +25,7 @@ from ingresslib.config.observability import Observability, observability_problem
 from ingresslib.config.ratelimit import RateLimits, ratelimit_problems
 from ingresslib.config.routing import Destination, Mirror, Routing
 from ingresslib.config.security import Security, security_problems
+from ingresslib.config.wildcard_routes import effective_routes, wildcard_route_problems
 from ingresslib.config.workload import Drain, GatewayWorkload
 from ingresslib.errors import ConfigError, Problem
 
@@ -170,6 +171,7 @@ class StackConfig(Model):
             if isinstance(cert, CertManagerCertificate):
                 yield from self._issuer_problems(f"certificates.{key}", cert)
         yield from self._routing_problems()
+        yield from wildcard_route_problems(self.routing, self.topology)
         yield from azure_problems(self)
         yield from aws_problems(self)
         yield from observability_problems(self.observability, certificates=self.certificates)
@@ -178,7 +180,8 @@ class StackConfig(Model):
             yield from ratelimit_problems(
                 self.rate_limits,
                 {h for lst in self.listeners for h in lst.hosts},
-                {h.host: {r.name for r in h.routes} for h in self.routing.hosts},
+                {h.host: {r.name for r in effective_routes(self.routing, h)}
+                 for h in self.routing.hosts},
             )
         elif self.rate_limits.local or self.rate_limits.global_:
             yield Problem("rateLimits", "set", "rate limits run in the Istio gateway, which "

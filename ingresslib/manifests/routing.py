@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ingresslib.analysis import WILDCARD_ROUTES_ANNOTATION
 from ingresslib.config.aws import acm_listeners
 from ingresslib.config.listeners import Listener
 from ingresslib.config.routing import HostRoutes, Route
 from ingresslib.config.stack import StackConfig
+from ingresslib.config.wildcard_routes import with_inherited_routes
 from ingresslib.errors import ConfigError, Problem
 from ingresslib.manifests.destination_rule import destination_rule
 from ingresslib.manifests.istio_gateway import istio_gateway
@@ -69,10 +71,14 @@ def routing_objects(cfg: StackConfig) -> list[dict[str, Any]]:
         passthrough = next(
             (lst.port for lst in cfg.listeners
              if lst.protocol == "TLS" and host.host in lst.hosts), 443)
-        vs = virtual_service(vs_name, namespace, f"{namespace}/{name}", host, backends,
+        routed = with_inherited_routes(cfg.routing, host)
+        vs = virtual_service(vs_name, namespace, f"{namespace}/{name}", routed, backends,
                              passthrough_port=passthrough)
+        if host.inherit_wildcard_routes is not None:
+            vs["metadata"]["annotations"] = {
+                WILDCARD_ROUTES_ANNOTATION: json.dumps(host.inherit_wildcard_routes)}
         if object_size(vs) > MAX_OBJECT_BYTES:
-            objs += _split(vs, host, i, cfg)
+            objs += _split(vs, routed, i, cfg)
         else:
             objs.append(vs)
     objs += [destination_rule(f"{cfg.name}-{key}", b) for key, b in sorted(backends.items())]
