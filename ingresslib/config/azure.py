@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import AfterValidator, Field
 from pydantic.alias_generators import to_camel
 
-from ingresslib.config.base import Cidr, DnsLabel, DnsSubdomain, Model
+from ingresslib.config.base import Cidr, DnsLabel, DnsSubdomain, Model, applies_to
 from ingresslib.config.certificates import KeyVaultCertificate
 from ingresslib.config.listeners import Listener, host_covers
 from ingresslib.config.workload import Autoscaling, GatewayService, GatewayWorkload
@@ -103,21 +103,32 @@ class AksCluster(Model):
     from the cluster at deploy time."""
 
     name: ClusterName
+    """The AKS cluster's name."""
     resource_group: ResourceGroup
+    """The cluster's resource group."""
     # AKS's default is MC_<resourceGroup>_<name>_<location>.
     node_resource_group: ResourceGroup | None = None
+    """The cluster's node resource group; `MC_<resourceGroup>_<name>_<location>` when unset."""
 
 
 class PublicIp(Model):
     """The static public IP of the Standard load balancer in front of the gateway (topology
     gateway, internet-facing). Owned by the stack, so the address outlives the Service."""
 
+    model_config = applies_to(topologies=("gateway",))
+
     name: ResourceName | None = None  # <stack>-gateway-ip
+    """The public IP's name; `<stack name>-gateway-ip` when unset."""
     resource_group: ResourceGroup | None = None  # azure.resourceGroup
+    """Its resource group; azure.resourceGroup when unset."""
     sku: Literal["Standard", "Basic"] = "Standard"
+    """`Standard`, the only SKU an AKS load balancer takes (`Basic` is refused)."""
     zones: list[Zone] = ["1", "2", "3"]
+    """Zones `1`, `2`, `3`: all three (zone-redundant) or one (zonal)."""
     dns_label: PipDnsLabel | None = None  # <label>.<region>.cloudapp.azure.com
+    """DNS label: `<label>.<region>.cloudapp.azure.com` points at the address."""
     protect: bool = True  # `pulumi destroy` keeps the address until this is set false
+    """`pulumi destroy` keeps the address until this is set false."""
 
 
 class AzureLoadBalancer(Model):
@@ -129,11 +140,21 @@ class AzureLoadBalancer(Model):
     /healthz/ready) every `probeIntervalSeconds`; `probeThreshold` failures take a node out.
     """
 
+    model_config = applies_to(topologies=("gateway", "chained"))
+
     subnet: ResourceName | None = None
+    """Subnet (of the cluster's virtual network) of an internal load balancer's frontend; required
+    when internal (scheme internal, or chained)."""
     private_ip: PrivateIpv4 | None = None
+    """Static private frontend address in that subnet; required in chained, where Application
+    Gateway's backend pool points at it."""
     idle_timeout_minutes: int = Field(default=30, ge=4, le=100)
+    """Minutes an idle TCP connection stays open."""
     probe_interval_seconds: int = Field(default=5, ge=5, le=60)
+    """Seconds between health probes of the gateway's readiness endpoint."""
     probe_threshold: int = Field(default=2, ge=2, le=20)
+    """Failed probes that take a node out; interval x threshold stays under 120 s and under the
+    gateway's drain."""
 
     def probe_window(self) -> int:
         """Seconds until the load balancer stops sending to a node whose gateway went unready."""
@@ -144,10 +165,15 @@ class WafPolicy(Model):
     """The Application Gateway's WAF policy: the OWASP core rule set, blocking by default."""
 
     mode: Literal["Prevention", "Detection"] = "Prevention"
+    """`Prevention` blocks what the rules match; `Detection` only logs it."""
     rule_set_version: Literal["3.2", "3.1"] = "3.2"
+    """OWASP core rule set version: `3.2` or `3.1`."""
     request_body_check: bool = True
+    """Inspect request bodies."""
     max_request_body_size_kb: int = Field(default=128, ge=8, le=2000)
+    """Largest request body inspected, in KB."""
     file_upload_limit_mb: int = Field(default=100, ge=1, le=4000)
+    """Largest file upload accepted, in MB."""
 
 
 class AppGwBackend(Model):
@@ -158,11 +184,17 @@ class AppGwBackend(Model):
     AGIC otherwise copies the pod's readiness probe, which Istio rewrites to its own agent.
     """
 
+    model_config = applies_to(topologies=("standalone",))
+
     target_port: int | None = Field(default=None, ge=1, le=65535)
+    """The pods' port; the backend's Service port when unset."""
     health_probe_path: str = Field(pattern=r"^/[^\s]*$", max_length=1024)
+    """Path of the health probe."""
     health_probe_port: int | None = Field(default=None, ge=1, le=65535)
+    """Port of the health probe; the target port when unset."""
     health_probe_status_codes: str = Field(
         default="200-399", pattern=r"^[1-5]\d\d(-[1-5]\d\d)?(,[1-5]\d\d(-[1-5]\d\d)?)*$")
+    """HTTP codes a healthy pod answers (`200-399`, `200,302`)."""
 
 
 class ApplicationGateway(Model):
@@ -174,16 +206,29 @@ class ApplicationGateway(Model):
     `controllerPrincipalId` (AGIC's identity) given the roles to do so.
     """
 
+    model_config = applies_to(topologies=("chained", "standalone"))
+
     subnet_id: SubnetId
+    """Resource ID of the dedicated subnet it runs in."""
     zones: list[Zone] = ["1", "2", "3"]
+    """Availability zones it spans."""
     min_capacity: int = Field(default=2, ge=0, le=125)
+    """Fewest autoscaling instances (0-125)."""
     max_capacity: int = Field(default=10, ge=2, le=125)
+    """Most autoscaling instances (2-125); at least minCapacity."""
     waf: WafPolicy = WafPolicy()
+    """The WAF policy."""
     request_timeout_seconds: int = Field(default=30, ge=1, le=86400)
+    """Seconds it waits for a backend's answer."""
     http2: bool = True
+    """Accept HTTP/2 from clients."""
     ingress_class: DnsSubdomain = "azure-application-gateway"
+    """Ingress class AGIC watches (standalone)."""
     backends: dict[DnsLabel, AppGwBackend] = {}
+    """Per routing backend (key of routing.backends), how AGIC reaches and probes it; standalone
+    only."""
     controller_principal_id: Uuid | None = None
+    """Object ID of AGIC's identity, given the roles it needs on the gateway (standalone)."""
 
 
 class KeyVault(Model):
@@ -192,19 +237,30 @@ class KeyVault(Model):
     network (RBAC still decides who reads what)."""
 
     name: str = Field(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")
+    """The vault's name (3-24 letters, digits and `-`)."""
     sku: Literal["standard", "premium"] = "standard"
+    """`standard` or `premium` (HSM-backed keys)."""
     purge_protection: bool = True
+    """Keep deleted vaults and secrets recoverable until the retention ends; cannot be turned off
+    later."""
     soft_delete_retention_days: int = Field(default=90, ge=7, le=90)
+    """Days a deleted vault or secret stays recoverable (7-90)."""
     allowed_subnet_ids: list[SubnetId] = []
+    """Subnets allowed through the vault's firewall."""
     allowed_ip_ranges: list[Cidr] = []
+    """Address ranges allowed through the vault's firewall."""
 
 
 class CertificateSync(Model):
     """The pods that keep Key Vault certificates synced into the gateway namespace as TLS
     Secrets (the Secrets Store CSI driver syncs only while a pod mounts its volume)."""
 
+    model_config = applies_to(topologies=("gateway",))
+
     image: str = Field(default="mcr.microsoft.com/oss/kubernetes/pause:3.10", min_length=1)
+    """Container image of the sync pods (they only mount the volume)."""
     replicas: int = Field(default=2, ge=2, le=10)
+    """Sync pods (2-10), spread and under a PDB."""
 
 
 class IstioAddon(Model):
@@ -212,9 +268,14 @@ class IstioAddon(Model):
     is the add-on's external one (loadBalancer.scheme internet-facing) or internal one; the HPA
     bounds are the add-on's (AKS defaults 2 and 5) and only feed the replica alerts."""
 
+    model_config = applies_to(topologies=("gateway",))
+
     revision: str = Field(pattern=r"^asm-\d+-\d+$")
+    """The add-on's revision (`asm-1-24`)."""
     min_replicas: int = Field(default=2, ge=1)
+    """The add-on gateway's HPA floor (AKS sets it; it feeds the replica alerts only)."""
     max_replicas: int = Field(default=5, ge=1)
+    """The add-on gateway's HPA ceiling (likewise)."""
 
     def bounds(self) -> tuple[int, int]:
         """The HPA bounds as the alerts read them (min never above max)."""
@@ -224,20 +285,34 @@ class IstioAddon(Model):
 class Azure(Model):
     """Everything Azure-specific of an AKS stack; refused on any other cloud."""
 
+    model_config = applies_to(clouds=("aks",))
+
     location: Location
+    """Azure region of the resources ingresslib creates (`westeurope`)."""
     resource_group: ResourceGroup
+    """Resource group they are created in."""
     cluster: AksCluster
+    """The AKS cluster."""
     public_ip: PublicIp = PublicIp()
+    """The load balancer's public IP (topology gateway, internet-facing)."""
     load_balancer: AzureLoadBalancer = AzureLoadBalancer()
+    """The Standard load balancer of the gateway Service."""
     application_gateway: ApplicationGateway | None = None
+    """The Application Gateway of chained and standalone; required there."""
     key_vault: KeyVault | None = None
+    """A Key Vault ingresslib creates, for keyVault certificates."""
     certificate_sync: CertificateSync = CertificateSync()
+    """The pods that sync Key Vault certificates into the gateway namespace."""
     istio_addon: IstioAddon | None = None
+    """Bind to the AKS Istio add-on's gateway instead of deploying one."""
     # What the Key Vault Secrets User roles of Application Gateway's and the certificate sync's
     # identities reach: each certificate's secret (least privilege), or its whole vault.
     key_vault_role_scope: Literal["secret", "vault"] = "secret"
+    """What the Key Vault Secrets User roles of Application Gateway and the certificate sync reach:
+    each certificate's `secret` (least privilege) or its whole `vault`."""
     tags: dict[Annotated[str, Field(min_length=1, max_length=512)],
                Annotated[str, Field(max_length=256)]] = {}
+    """Tags on every Azure resource ingresslib creates."""
 
     def node_resource_group(self) -> str:
         return self.cluster.node_resource_group or (

@@ -25,11 +25,21 @@ class Model(BaseModel):
         str_strip_whitespace=True,
         # Validators are built on first use: a stack never pays for the other cloud's models.
         defer_build=True,
+        # The docstring under a field is its description in the JSON Schema and the reference.
+        use_attribute_docstrings=True,
     )
 
     def problems(self, path: str) -> Iterator[Problem]:
         """Cross-field rules of this section; `path` is where the section sits in the config."""
         return iter(())
+
+
+def applies_to(*, clouds: tuple[str, ...] = (), topologies: tuple[str, ...] = ()) -> ConfigDict:
+    """`model_config` of a section that only some clouds (`aks`, `eks`) or topologies
+    (`gateway`, `chained`, `standalone`) read: recorded as `x-applies-to` in its JSON Schema and
+    shown by the config reference. The stack's rules refuse or ignore the section elsewhere."""
+    scope = {key: list(v) for key, v in (("clouds", clouds), ("topologies", topologies)) if v}
+    return ConfigDict(json_schema_extra={"x-applies-to": scope})
 
 
 _DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from ingresslib.config.base import DnsLabel, DnsSubdomain, Model
+from ingresslib.config.base import DnsLabel, DnsSubdomain, Model, applies_to
 from ingresslib.config.duration import Duration, duration_ns
 from ingresslib.config.listeners import Host
 from ingresslib.errors import Problem
@@ -39,13 +39,23 @@ class SelfSignedCertificate(Model):
     `ca.crt` (the clients Istio accepts) and its key a secret output to sign client certs.
     """
 
+    model_config = applies_to(topologies=("gateway",))
+
     source: Literal["selfSigned"]
+    """`selfSigned`."""
     dns_names: list[Host] = Field(min_length=1)
+    """Names the certificate covers; `*.` wildcards cover one label. Must cover the hosts of the
+    listeners that use it."""
     organization: str = "ingresslib development"
+    """Subject organization of the CA and the leaf."""
     validity_hours: int = Field(default=2160, ge=1, le=87600)
+    """Lifetime of the leaf in hours (90 days by default)."""
     early_renewal_hours: int = Field(default=720, ge=0)
+    """`pulumi up` renews the leaf this many hours before it expires; below validityHours."""
     key_algorithm: Literal["ECDSA", "RSA"] = "ECDSA"
+    """`ECDSA` (P-256) or `RSA` (2048 bits)."""
     client_ca: bool = False
+    """Also make a client CA, for MUTUAL listeners."""
 
     def problems(self, path: str) -> Iterator[Problem]:
         if self.early_renewal_hours >= self.validity_hours:
@@ -61,14 +71,24 @@ class SelfSignedCertificate(Model):
 class ExistingSecret(Model):
     """A kubernetes.io/tls Secret managed outside ingresslib, already in the gateway namespace."""
 
+    model_config = applies_to(topologies=("gateway",))
+
     source: Literal["secret"]
+    """`secret`."""
     secret_name: DnsSubdomain
+    """The kubernetes.io/tls Secret, in the gateway namespace."""
     dns_names: list[Host] = Field(min_length=1)
+    """Names the certificate in the Secret covers; checked against the listeners' hosts."""
 
 
 class PrivateKey(Model):
+    """The private key cert-manager generates on every renewal."""
+
     algorithm: Literal["ECDSA", "RSA", "Ed25519"] = "ECDSA"
+    """`ECDSA`, `RSA` or `Ed25519`."""
     size: int | None = None
+    """Key size: 256, 384 or 521 for ECDSA, 2048, 3072 or 4096 for RSA, none for Ed25519; cert-
+    manager's default when unset."""
 
     @model_validator(mode="after")
     def _size_fits(self) -> PrivateKey:
@@ -82,12 +102,20 @@ class PrivateKey(Model):
 class CertManagerCertificate(Model):
     """A cert-manager Certificate; its Secret lands in the gateway namespace, renewed in place."""
 
+    model_config = applies_to(topologies=("gateway",))
+
     source: Literal["certManager"]
+    """`certManager`."""
     dns_names: list[Host] = Field(min_length=1)
+    """Names to issue the certificate for."""
     issuer: DnsLabel
+    """Key of certManager.issuers."""
     duration: Duration = "2160h"
+    """Requested lifetime (a duration; 90 days by default)."""
     renew_before: Duration = "720h"
+    """Renew this long before expiry (a duration), with a new private key; shorter than duration."""
     private_key: PrivateKey = PrivateKey()
+    """The private key's algorithm and size."""
 
     def problems(self, path: str) -> Iterator[Problem]:
         if duration_ns(self.renew_before) >= duration_ns(self.duration):
@@ -102,10 +130,17 @@ class AcmCertificate(Model):
     validates through DNS records in the Route53 zone `validationZone`. Terminates at the NLB
     or ALB; never reaches the gateway."""
 
+    model_config = applies_to(clouds=("eks",))
+
     source: Literal["acm"]
+    """`acm`."""
     dns_names: list[Host] = Field(min_length=1)
+    """Names the certificate covers."""
     arn: AcmArn | None = None
+    """ARN of an existing ACM certificate; or set validationZone."""
     validation_zone: str | None = None
+    """Route53 hosted zone to validate a new certificate in (DNS validation); it must hold every
+    name. Or set arn."""
 
     @model_validator(mode="after")
     def _existing_or_created(self) -> AcmCertificate:
@@ -122,7 +157,10 @@ class KeyVaultImport(Model):
     chain) for the Secrets Store CSI driver."""
 
     secret_config: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,127}$")
+    """Name of the Pulumi secret config value, `ingress:<name>`, that holds the certificate."""
     format: Literal["pfx", "pem"]
+    """`pfx` (base64, no password) for Application Gateway in chained and standalone; `pem` (key and
+    chain) for the gateway in topology gateway."""
 
 
 class KeyVaultCertificate(Model):
@@ -131,12 +169,21 @@ class KeyVaultCertificate(Model):
     driver. `vault` is the vault's name; `resourceGroup` where it lives. Without `importFrom`
     the certificate already exists there."""
 
+    model_config = applies_to(clouds=("aks",))
+
     source: Literal["keyVault"]
+    """`keyVault`."""
     dns_names: list[Host] = Field(min_length=1)
+    """Names the certificate covers."""
     vault: str = Field(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")
+    """The Key Vault's name."""
     resource_group: str = Field(min_length=1, max_length=90)
+    """The vault's resource group."""
     certificate: str = Field(pattern=r"^[0-9a-zA-Z-]{1,127}$")
+    """The certificate's (or imported secret's) name in the vault."""
     import_from: KeyVaultImport | None = None
+    """Import the certificate from Pulumi secret config; without it the certificate already exists
+    in the vault."""
 
 
 CertificateSource = Annotated[

@@ -41,7 +41,12 @@ class LoadBalancer(Model):
     """What every cloud load balancer in front of the gateway shares; cloud specifics follow."""
 
     scheme: Literal["internet-facing", "internal"] = "internet-facing"
+    """`internet-facing` for a public address; `internal` keeps the load balancer on the virtual
+    network (on AKS its frontend comes from azure.loadBalancer.subnet)."""
     deregistration_delay_seconds: int = Field(default=30, ge=0, le=3600)
+    """Seconds the load balancer keeps sending to a target it is taking out (AWS deregistration
+    delay, Application Gateway connection draining). The gateway's drain and grace period default to
+    this plus 15 s and 30 s."""
 
 
 class StackConfig(Model):
@@ -51,19 +56,41 @@ class StackConfig(Model):
     """
 
     name: DnsLabel = "ingress"
+    """Name of the stack's Kubernetes objects and cloud resources (a prefix); also the Istio
+    Gateway's name."""
     cloud: Cloud
+    """The cluster's cloud: `aks` (Azure) or `eks` (AWS). Decides the load balancers, certificate
+    sources and the cloud section (`azure` or `aws`) the stack takes."""
     topology: Topology = "gateway"
+    """Traffic path. `gateway`: cloud L4 load balancer, then the Istio gateway. `chained`: cloud L7
+    load balancer (Application Gateway, ALB), then the gateway. `standalone`: the L7 load balancer
+    sends straight to sidecar-injected backends, with no Istio gateway."""
     gateway: GatewayWorkload | None = None
+    """The Istio gateway workload (pods, scaling, Service); its defaults apply when unset. Refused
+    in topology standalone."""
     listeners: list[Listener] = []
+    """The ports, protocols and hosts the edge serves: one Istio Gateway server each (and the cloud
+    load balancer's listeners). The gateway topologies need at least one."""
     certificates: dict[DnsLabel, CertificateSource] = {}
+    """TLS certificates by name (a DNS-1123 label); a listener's `tls.certificate` names one.
+    `source` decides where it comes from and where TLS ends."""
     cert_manager: CertManager = CertManager()
+    """cert-manager issuers that `certManager` certificates name."""
     routing: Routing = Routing()
+    """Backends and, per host, the HTTP and TLS routes to them."""
     security: Security | None = None
+    """Mesh security: mTLS for the backends' namespaces, authorization and JWT rules at the gateway.
+    Unset: no security objects are rendered."""
     rate_limits: RateLimits = RateLimits()
+    """Local (per gateway pod) and global rate limits at the gateway."""
     load_balancer: LoadBalancer = LoadBalancer()
+    """What every cloud load balancer in front shares: scheme and deregistration delay."""
     observability: Observability = Observability()
+    """Scraping, alerts, dashboard and access logs of the gateway."""
     azure: Azure | None = None
+    """Azure settings; required with cloud aks, refused with eks."""
     aws: Aws | None = None
+    """AWS settings (NLB, ALB, Route53); refused with cloud aks."""
 
     @cached_property
     def workload(self) -> GatewayWorkload | None:
