@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-from ingresslib.config.base import Cidr, DnsLabel, Model, applies_to
+from ingresslib.config.base import Cidr, DnsLabel, Model, Pattern, applies_to
 from ingresslib.config.certificates import AcmCertificate
 from ingresslib.config.listeners import Host, Listener, host_covers
 from ingresslib.errors import Problem
@@ -46,15 +46,8 @@ ALB_FORWARD_GROUPS = 5  # AWS: at most five target groups per forward action
 ALB_BODY_BYTES = 1024  # AWS: fixed-response message body limit
 
 
-def _pattern(regex: str, what: str) -> AfterValidator:
-    compiled = re.compile(regex)
-
-    def check(value: str) -> str:
-        if not compiled.match(value):
-            raise ValueError(f"must be {what}")
-        return value
-
-    return AfterValidator(check)
+def _pattern(regex: str, what: str) -> Pattern:
+    return Pattern(regex, what)
 
 
 SubnetId = Annotated[str, _pattern(r"^subnet-[0-9a-f]{8,17}$", "a subnet ID (subnet-0123abcd)")]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import AfterValidator, Field
 from pydantic.alias_generators import to_camel
 
-from ingresslib.config.base import Cidr, DnsLabel, DnsSubdomain, Model, applies_to
+from ingresslib.config.base import Cidr, DnsLabel, DnsSubdomain, Model, Pattern, applies_to
 from ingresslib.config.certificates import KeyVaultCertificate
 from ingresslib.config.listeners import Listener, host_covers
 from ingresslib.config.workload import Autoscaling, GatewayService, GatewayWorkload
@@ -51,15 +51,8 @@ ADDON_PROBE_ANNOTATION = re.compile(
 MAX_PROBE_WINDOW_SECONDS = 120
 
 
-def _pattern(regex: str, what: str, flags: int = 0) -> AfterValidator:
-    compiled = re.compile(regex, flags)
-
-    def check(value: str) -> str:
-        if not compiled.match(value):
-            raise ValueError(f"must be {what}")
-        return value
-
-    return AfterValidator(check)
+def _pattern(regex: str, what: str, flags: int = 0) -> Pattern:
+    return Pattern(regex, what, flags)
 
 
 def _private_ipv4(value: str) -> str:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
 from ingresslib.config.base import DnsLabel, Model
 from ingresslib.errors import Problem
@@ -27,7 +27,9 @@ def _host(value: str) -> str:
     return value
 
 
-Host = Annotated[str, AfterValidator(_host)]
+Host = Annotated[str, AfterValidator(_host), WithJsonSchema(
+    {"type": "string", "x-type": "host", "maxLength": 253,
+     "pattern": rf"^(\*|{_HOST.pattern[1:-1]})$"})]
 
 
 def host_covers(pattern: str, host: str) -> bool:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
 from ingresslib.config.base import DnsLabel, Labels, Model, _labels, applies_to
 from ingresslib.config.certificates import CertificateSource, CertManagerCertificate
@@ -38,7 +38,9 @@ def _positive(text: str) -> str:
 
 
 # What the Prometheus operator's CRDs accept for `interval` and `for` (no "1.5m", no "90s5m").
-PromDuration = Annotated[str, AfterValidator(_positive)]
+PromDuration = Annotated[str, AfterValidator(_positive), WithJsonSchema(
+    {"type": "string", "x-type": "Prometheus duration", "minLength": 1,
+     "pattern": _PROM_DURATION.pattern})]
 
 
 class Alerts(Model):

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
 from ingresslib.config.base import DnsLabel, DnsSubdomain, Model, applies_to
 from ingresslib.config.duration import Duration, duration_ns
@@ -49,8 +49,10 @@ def _header_name(value: str) -> str:
     return value
 
 
-HttpStatus = Annotated[int, AfterValidator(_status_code)]
-HeaderName = Annotated[str, AfterValidator(_header_name)]
+HttpStatus = Annotated[int, AfterValidator(_status_code), WithJsonSchema(
+    {"type": "integer", "x-type": "HTTP status", "minimum": 400, "maximum": 599})]
+HeaderName = Annotated[str, AfterValidator(_header_name), WithJsonSchema(
+    {"type": "string", "x-type": "header name", "pattern": _HEADER_NAME.pattern})]
 
 
 class LocalLimit(Model):

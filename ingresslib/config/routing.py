@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ingresslib.config.base import DnsLabel, Labels, Model
+from ingresslib.config.base import DnsLabel, Labels, Model, scope
 from ingresslib.config.duration import Duration
 from ingresslib.config.listeners import Host
 from ingresslib.errors import Problem
@@ -287,7 +287,8 @@ class HostRoutes(Model):
     """HTTP rules for HTTP and HTTPS listeners, tried in order; the first match wins."""
     tls_routes: list[TlsRoute] = []
     """SNI rules for a TLS (PASSTHROUGH) listener serving this host."""
-    inherit_wildcard_routes: bool | None = None
+    inherit_wildcard_routes: bool | None = Field(
+        default=None, json_schema_extra=scope(topologies=("gateway", "chained")))
     """For a host under a wildcard routing host (`app.example.com` under `*.example.com`):
     `true` renders the nearest covering host's routes after this host's own, `false` keeps them
     apart. Envoy answers this host only from its own routes, so unset, a stack where the

@@ -21,6 +21,7 @@ from ingresslib.config.base import (
     IntOrPercent,
     Labels,
     Model,
+    applies_to,
 )
 from ingresslib.config.quantity import Quantity, quantity_value
 from ingresslib.errors import Problem
@@ -61,7 +62,8 @@ class MetricTarget(Model):
     """`Utilization` (percent of requests), `Value` (the metric itself) or `AverageValue` (the
     metric per pod)."""
     average_utilization: int | None = Field(default=None, ge=1)
-    """Target percent of the pods' requests; for type Utilization only."""
+    """Target percent of the pods' requests, for type Utilization, which no metric of
+    customMetrics takes (the HPA's CPU and memory targets are the utilization ones)."""
     value: Quantity | None = None
     """Target value as a quantity; for type Value only."""
     average_value: Quantity | None = None
@@ -349,6 +351,8 @@ class Upgrade(Model):
 
 class GatewayWorkload(Model):
     """Everything about the gateway pods and their Service."""
+
+    model_config = applies_to(topologies=("gateway", "chained"))
 
     name: DnsLabel = "istio-ingressgateway"
     """Name of the Deployment, its Service, HPA and PDB."""
