@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 import pulumi
+import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from ingresslib.config.aws import Aws, aws_problems, nlb_settings, uses_nlb
@@ -398,11 +399,26 @@ class StackConfig(Model):
                 )
 
 
-def parse_config(data: Mapping[str, Any] | None, source: str = "config") -> StackConfig:
-    """Validate plain data (Pulumi structured config, YAML, a dict) into a StackConfig.
+def parse_config(
+    data: Mapping[str, Any] | str | pulumi.Config | None, source: str = "config"
+) -> StackConfig:
+    """Validate a config into a StackConfig: plain data (a dict, as Pulumi's structured config
+    gives it), YAML text of the same, or a `pulumi.Config` whose `stack` key holds it
+    (`pulumi.Config("ingress")` reads `ingress:stack`, named so in errors).
 
     Raises ConfigError listing every problem, with field paths in the user's spelling.
     """
+    if isinstance(data, pulumi.Config):
+        source = f"{data.name}:{CONFIG_KEY}"
+        data = data.get_object(CONFIG_KEY)
+    elif isinstance(data, str):
+        try:
+            data = yaml.safe_load(data)
+        except yaml.YAMLError as e:
+            raise ConfigError([Problem("<root>", data, f"is not YAML: {e}")], source) from None
+    if data is not None and not isinstance(data, Mapping):
+        raise ConfigError([Problem("<root>", data, "must be a mapping of config keys "
+                                   "(cloud, listeners, ...)")], source)
     data = data or {}
     try:
         return StackConfig.model_validate(data)
