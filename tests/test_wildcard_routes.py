@@ -70,8 +70,9 @@ def test_the_issue_is_refused_with_the_config_path() -> None:
         "routing.hosts[app.example.com] hides the routes api of routing.hosts[*.example.com]")
 
 
-def test_inherit_renders_the_wildcards_routes_after_its_own() -> None:
+def test_inherit_renders_the_wildcards_routes_after_its_own(validator) -> None:
     vs = _app_service(_stack(inherit=True))
+    validator.assert_valid([vs])
     assert [r["name"] for r in vs["spec"]["http"]] == ["app", "api"]
     assert vs["spec"]["http"][1]["match"] == [{"uri": {"prefix": "/api/"}}]
     assert vs["metadata"]["annotations"] == {ANNOTATION: "true"}
