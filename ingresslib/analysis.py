@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ingresslib.config.duration import duration_problem
+from ingresslib.config.wildcard_routes import vhost_covers
 
 Severity = Literal["error", "warning"]
 Obj = dict[str, Any]
@@ -29,6 +30,11 @@ _DR_DURATIONS = (
     "loadBalancer.consistentHash.httpCookie.ttl",
 )
 _VS_DURATIONS = ("timeout", "retries.perTryTimeout", "fault.delay.fixedDelay", "corsPolicy.maxAge")
+# Server protocols whose route configuration Istio shares per port (protocol.IsHTTP).
+_HTTP_PROTOCOLS = ("HTTP", "HTTP2", "GRPC", "GRPC-WEB")
+# On a VirtualService: "true" when it carries the routes of the wildcard host above its own
+# (rendered from `inheritWildcardRoutes`), "false" when it stays apart on purpose (ING0005).
+WILDCARD_ROUTES_ANNOTATION = "ingresslib.io/inherit-wildcard-routes"
 
 
 @dataclass(frozen=True)
@@ -427,6 +433,216 @@ def _duration_findings(obj: Obj, path: str, data: Obj, key: str) -> Iterator[Fin
         yield Finding("ING0004", "error", _ref(obj), f"{path}.{key}", problem)
 
 
+@dataclass
+class _VirtualHost:
+    """One virtual host of a route configuration: the VirtualServices whose rules it holds, and
+    whether it only redirects to HTTPS."""
+
+    services: list[Obj] = field(default_factory=list)
+    redirect: bool = False
+
+
+@dataclass
+class _RouteConfig:
+    """One Envoy route configuration (RDS) of a gateway workload, named as istiod names it:
+    `http.<port>` for every plain HTTP server on a port, `https.<port>.<port name>.<gateway>.
+    <namespace>` for each HTTPS server that terminates TLS (SNI picks its filter chain)."""
+
+    name: str
+    selector: dict[str, str]
+    servers: list[Obj] = field(default_factory=list)
+    virtual_hosts: dict[str, _VirtualHost] = field(default_factory=dict)
+
+
+def _route_config_name(gateway: Obj, server: Obj) -> str | None:
+    protocol = str(_get(server, "port.protocol") or "").upper()
+    port = _get(server, "port.number")
+    if protocol in _HTTP_PROTOCOLS:
+        return f"http.{port}"
+    if protocol == "HTTPS" and (server.get("tls") or {}).get("mode") != "PASSTHROUGH":
+        meta = gateway["metadata"]
+        return f"https.{port}.{_get(server, 'port.name')}.{meta['name']}.{_ns(gateway)}"
+    return None
+
+
+def _server_names(server: Obj, vs_namespace: str) -> list[str]:
+    """Istio's NamesForNamespace: the server's hosts a VirtualService in `vs_namespace` sees."""
+    names = []
+    for host in server.get("hosts") or []:
+        ns, _, name = host.rpartition("/")
+        if ns in ("", "*", vs_namespace):
+            names.append(name)
+    return names
+
+
+def _intersection(server_hosts: list[str], vs_hosts: list[str]) -> list[str]:
+    """Istio's host.Names.Intersection: of each pair that overlaps, the narrower name; each is a
+    virtual host the VirtualService's rules go to."""
+    out: list[str] = []
+    for s in server_hosts:
+        for v in vs_hosts:
+            name = s if vhost_covers(v, s) else v if vhost_covers(s, v) else None
+            if name is not None and name not in out:
+                out.append(name)
+    return out
+
+
+def _route_configs(cfg: _Config) -> list[_RouteConfig]:
+    """Every HTTP route configuration the gateways give their workloads, with its virtual hosts
+    built as istiod builds them (buildGatewayHTTPRouteConfig)."""
+    configs: dict[tuple[str, str], _RouteConfig] = {}
+    for gw in cfg.gateways:
+        key = (_ns(gw), gw["metadata"]["name"])
+        bound = [vs for vs in cfg.virtual_services
+                 if any(_gateway_key(n, _ns(vs)) == key for n in _spec(vs).get("gateways") or [])]
+        for server in _spec(gw).get("servers") or []:
+            name = _route_config_name(gw, server)
+            if name is None:
+                continue
+            rc = configs.setdefault((_selector_text(_selector(gw)), name),
+                                    _RouteConfig(name, _selector(gw)))
+            rc.servers.append(server)
+            redirect = name.startswith("http.") and bool(_get(server, "tls.httpsRedirect"))
+            for vs in bound:
+                vs_hosts = _spec(vs).get("hosts") or []
+                for host in _intersection(_server_names(server, _ns(vs)), vs_hosts):
+                    vhost = rc.virtual_hosts.setdefault(host, _VirtualHost())
+                    vhost.redirect |= redirect
+                    if not any(vs is other for other in vhost.services):
+                        vhost.services.append(vs)
+            if redirect:
+                for host in server.get("hosts") or []:
+                    rc.virtual_hosts.setdefault(_bare_host(host), _VirtualHost()).redirect = True
+    return list(configs.values())
+
+
+def _sni_server(cfg: _Config, selector: dict[str, str], port: Any, host: str) -> Obj | None:
+    """The TLS server on `port` whose filter chain a client naming `host` in SNI reaches: an
+    exact server host first, then the longest wildcard, `*` last."""
+    best: tuple[tuple[bool, int], Obj] | None = None
+    for gw in cfg.gateways:
+        if _selector(gw) != selector:
+            continue
+        for server in _spec(gw).get("servers") or []:
+            protocol = str(_get(server, "port.protocol") or "").upper()
+            if _get(server, "port.number") != port or protocol not in ("HTTPS", "TLS"):
+                continue
+            for name in map(_bare_host, server.get("hosts") or []):
+                rank = (not name.startswith("*"), len(name))
+                if vhost_covers(name, host) and (best is None or rank > best[0]):
+                    best = (rank, server)
+    return best[1] if best else None
+
+
+def _reached(cfg: _Config, rc: _RouteConfig, host: str) -> bool:
+    """Whether requests for `host` use `rc`: always on plain HTTP, where every server of the
+    port shares it; on HTTPS only when SNI picks one of its servers."""
+    if rc.name.startswith("http."):
+        return True
+    port = _get(rc.servers[0], "port.number")
+    server = _sni_server(cfg, rc.selector, port, host)
+    return any(server is s for s in rc.servers)
+
+
+def _leaf_rules(cfg: _Config, vs: Obj) -> list[Obj]:
+    """The http rules of `vs`, each delegating rule replaced by its delegate's rules."""
+    rules = []
+    for rule in _spec(vs).get("http") or []:
+        target = rule.get("delegate")
+        delegate = next((d for d in cfg.virtual_services if target and _ns(d) == target.get(
+            "namespace", _ns(vs)) and d["metadata"]["name"] == target.get("name")), None)
+        rules += (_spec(delegate).get("http") or []) if delegate else [rule]
+    return rules
+
+
+def _rule_key(rule: Obj) -> str:
+    return json.dumps(rule, sort_keys=True, default=str)
+
+
+def _host_index(vs: Obj, host: str) -> int:
+    """Which of the VirtualService's hosts made the virtual host `host` (Istio refuses
+    overlapping hosts in one VirtualService, so exactly one covers it)."""
+    return next(i for i, h in enumerate(_spec(vs).get("hosts") or []) if vhost_covers(h, host))
+
+
+def _wider_services(cfg: _Config, rc: _RouteConfig, host: str) -> list[tuple[str, Obj]]:
+    """The VirtualServices meant to answer `host` on `rc`'s port through a wider host of theirs
+    (bound to a gateway of the same pods with a server there that accepts `host`), nearest
+    first: the ones a request for `host` would reach if `host` had no virtual host of its own."""
+    port = _get(rc.servers[0], "port.number")
+    wider: list[tuple[str, Obj]] = []
+    for gw in cfg.gateways:
+        servers = [s for s in _spec(gw).get("servers") or [] if _get(s, "port.number") == port
+                   and not _get(s, "tls.httpsRedirect")]
+        if _selector(gw) != rc.selector or not servers:
+            continue
+        key = (_ns(gw), gw["metadata"]["name"])
+        for vs in cfg.virtual_services:
+            if all(_gateway_key(n, _ns(vs)) != key for n in _spec(vs).get("gateways") or []):
+                continue
+            accepts = any(vhost_covers(name, host) or vhost_covers(host, name)
+                          for s in servers for name in _server_names(s, _ns(vs)))
+            wider += [(h, vs) for h in _spec(vs).get("hosts") or []
+                      if accepts and h != host and vhost_covers(h, host)]
+    nearest = max((len(h) for h, _ in wider), default=0)
+    return [(h, vs) for h, vs in wider if len(h) == nearest]
+
+
+def _shadowed_wildcard_routes(cfg: _Config) -> Iterator[Finding]:
+    """ING0005: a host with its own virtual host hides the routes of the wildcard above it.
+
+    Envoy answers a request from the most specific virtual host of the route configuration its
+    connection uses (an exact host, then the longest wildcard, `*` last) and never falls back
+    to a wider one. With `*.example.com` routing `/api/` and `app.example.com` routing `/app/`
+    on one server, `https://app.example.com/api/` answers 404: istio/istio#55475 ("Document
+    limitations of wildcard domains in VirtualServices": Istio does not merge wildcard hosts
+    with non-wildcard hosts) and #58396 ("Virtual service with a more specific domain breaks a
+    virtual service with wildcard domain").
+
+    For each virtual host, in the route configuration its requests use (the port's one for
+    plain HTTP, where all servers of a port share it; on HTTPS the server SNI picks), the
+    rules of the nearest wider host meant for it (its VirtualService bound to a server of that
+    port that accepts the host) must be among its own. They are when istiod merged both onto
+    one virtual host (a server that names the exact host), when `inheritWildcardRoutes: true`
+    rendered them, or when either redirects to HTTPS; `inheritWildcardRoutes: false` keeps a
+    host apart on purpose. Clients that reuse an HTTP/2 connection for another host of its
+    certificate can still land on another server's route configuration; IST0138 covers that.
+    """
+    found: dict[tuple[int, int, int], tuple[Obj, str, Obj, str, list[str], list[str]]] = {}
+    for rc in _route_configs(cfg):
+        for host, vhost in rc.virtual_hosts.items():
+            if vhost.redirect or not _reached(cfg, rc, host) or any(
+                _annotations(vs).get(WILDCARD_ROUTES_ANNOTATION) == "false"
+                for vs in vhost.services
+            ):
+                continue
+            own = {_rule_key(r) for vs in vhost.services for r in _leaf_rules(cfg, vs)}
+            for wide_host, wide_vs in _wider_services(cfg, rc, host):
+                hidden = [r.get("name") or f"http[{i}]"
+                          for i, r in enumerate(_leaf_rules(cfg, wide_vs))
+                          if _rule_key(r) not in own]
+                for vs in vhost.services if hidden else []:
+                    key = (id(vs), _host_index(vs, host), id(wide_vs))
+                    entry = found.setdefault(key, (vs, host, wide_vs, wide_host, [], []))
+                    entry[4].extend(n for n in hidden if n not in entry[4])
+                    entry[5].append(rc.name)
+    for (_, index, _), (vs, host, _, wide_host, hidden, rcs) in found.items():
+        name = _spec(vs)["hosts"][index]
+        yield Finding(
+            "ING0005", "error", _ref(vs), f"spec.hosts[{index}]",
+            f"routing.hosts[{name}] hides the routes {', '.join(hidden)} of "
+            f"routing.hosts[{wide_host}] from requests to {host} (route configurations "
+            f"{', '.join(rcs)}): Envoy answers them from the most specific virtual host only, "
+            f"so they get a 404 or another route; set inheritWildcardRoutes: true on "
+            f"routing.hosts[{name}] to render those routes after its own, or false to keep "
+            "the hosts apart",
+        )
+
+
+def _annotations(obj: Obj) -> dict[str, str]:
+    return obj.get("metadata", {}).get("annotations") or {}
+
+
 _RULES: tuple[Callable[[_Config], Iterator[Finding]], ...] = (
     _missing_subsets,
     _missing_gateways,
@@ -438,6 +654,7 @@ _RULES: tuple[Callable[[_Config], Iterator[Finding]], ...] = (
     _weights,
     _unreachable_rules,
     _durations,
+    _shadowed_wildcard_routes,
 )
 
 

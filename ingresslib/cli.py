@@ -1,5 +1,6 @@
 """`ingresslib render`, `validate` and `diff`: offline, no cloud account, no Pulumi CLI.
-`ingresslib preflight eks`: the AWS account checked before `pulumi up` (read-only, boto3)."""
+`ingresslib preflight eks`: the AWS account checked before `pulumi up` (read-only, boto3).
+`ingresslib schema`: the JSON Schema of ingress:stack, and the config reference."""
 
 from __future__ import annotations
 
@@ -49,6 +50,14 @@ def _parser() -> argparse.ArgumentParser:
         "preflight", help="check the cloud account a stack deploys into, before pulumi up"
     )
     preflight.add_argument("cloud", choices=["eks"], help="the stack's cloud")
+    schema = sub.add_parser("schema", help="print the JSON Schema of ingress:stack, of a stack "
+                            "file, or the config reference")
+    output = schema.add_mutually_exclusive_group()
+    output.add_argument("--stack-file", action="store_true",
+                        help="the JSON Schema of a whole Pulumi.<stack>.yaml")
+    output.add_argument("--reference", action="store_true", help="the Markdown config reference")
+    output.add_argument("--write", type=Path, metavar="DIR",
+                        help="write all three into DIR (docs/ in this repository)")
     for p in (render, validate, compare, preflight):
         p.add_argument("stack_dir", type=Path, help="a Pulumi project directory")
         p.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
@@ -166,6 +175,11 @@ def _preflight(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "schema":
+        from ingresslib.reference import schema_command  # noqa: PLC0415 (the docs only)
+
+        return schema_command(stack_file=args.stack_file, reference=args.reference,
+                              write=args.write)
     try:
         if args.command == "diff":
             return _diff_or_2(args)

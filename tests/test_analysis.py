@@ -414,3 +414,113 @@ def test_destination_rule_durations_at_every_level() -> None:
             "spec.trafficPolicy.portLevelSettings[0].outlierDetection.interval",
         )
     ]
+
+
+# 11. ING0005: an exact host hides the routes of the wildcard host above it
+
+WILD, APP = "*.example.com", "app.example.com"
+
+
+def slug(host: str) -> str:
+    return host.replace("*", "wildcard").replace(".", "-")
+
+
+def routed(host: str, *names: str, gateway_ref: str = "istio-ingress/echo", **meta: Any) -> Obj:
+    """A VirtualService for `host` with one `/<name>/` rule per name."""
+    rules = [{"name": n, "match": [prefix(f"/{n}/")], "route": [dest()]} for n in names]
+    vs = virtual_service(*rules, name=slug(host), ns="istio-ingress", hosts=(host,),
+                         gateways=(gateway_ref,))
+    vs["metadata"].update(meta)
+    return vs
+
+
+def https(name: str, *hosts: str) -> Obj:
+    srv = server(443, *hosts, credential="echo-tls")
+    srv["port"]["name"] = name
+    return srv
+
+
+def http(name: str, *hosts: str) -> Obj:
+    srv = server(80, *hosts)
+    srv["port"]["name"] = name
+    return srv
+
+
+def shadowing(*objs: Obj) -> list[Finding]:
+    found = run(*objs, destination_rule(ns="istio-ingress"), service())
+    return [f for f in found if f.code == "ING0005"]
+
+
+def one_gateway(*servers: Obj, app: Obj | None = None) -> list[Finding]:
+    return shadowing(gateway("echo", "istio-ingress", *servers), routed(WILD, "api"),
+                     app or routed(APP, "app"))
+
+
+def test_exact_host_hides_the_wildcards_routes() -> None:
+    # The issue: one HTTPS server for *.example.com; https://app.example.com/api/ answers 404.
+    f = only(one_gateway(https("https", WILD)))
+    assert (f.severity, f.ref, f.field) == (
+        "error", "VirtualService/istio-ingress/app-example-com", "spec.hosts[0]")
+    assert f.message.startswith(
+        "routing.hosts[app.example.com] hides the routes api of routing.hosts[*.example.com] "
+        "from requests to app.example.com (route configurations "
+        "https.443.https.echo.istio-ingress)")
+    assert "inheritWildcardRoutes: true" in f.message
+
+
+def test_one_report_per_host_for_every_route_configuration() -> None:
+    f = only(one_gateway(http("http", WILD), https("https", WILD)))
+    assert "(route configurations http.80, https.443.https.echo.istio-ingress)" in f.message
+
+
+@pytest.mark.parametrize("listen", [http, https])
+def test_a_server_naming_the_exact_host_merges_both(listen: Any) -> None:
+    # istiod intersects *.example.com with the server host app.example.com: both
+    # VirtualServices' rules land on one app.example.com virtual host (and on HTTPS, SNI
+    # app.example.com picks that server).
+    assert one_gateway(listen("wild", WILD), listen("app", APP)) == []
+
+
+def test_plain_http_servers_of_other_gateways_share_the_ports_route_configuration() -> None:
+    # No SNI on plain HTTP: route config http.80 holds every HTTP server of port 80 of the
+    # pods, whichever Gateway declares it.
+    objs = [gateway("echo", "istio-ingress", http("wild", WILD)),
+            gateway("app", "istio-ingress", http("app", APP)),
+            routed(WILD, "api"), routed(APP, "app", gateway_ref="istio-ingress/app")]
+    f = only(shadowing(*objs))
+    assert "routing.hosts[app.example.com] hides the routes api" in f.message
+    assert "(route configurations http.80)" in f.message
+
+
+def test_sni_sends_the_exact_host_to_another_gateways_server() -> None:
+    objs = [gateway("echo", "istio-ingress", https("wild", WILD)),
+            gateway("app", "istio-ingress", https("app", APP)),
+            routed(WILD, "api"), routed(APP, "app", gateway_ref="istio-ingress/app")]
+    f = only(shadowing(*objs))
+    assert "(route configurations https.443.app.app.istio-ingress)" in f.message
+
+
+@pytest.mark.parametrize(
+    ("wide", "narrow"),
+    [("*.example.com", "*.api.example.com"),  # the longest wildcard wins too
+     ("*", "app.example.com")],
+)
+def test_narrower_hosts_of_every_kind(wide: str, narrow: str) -> None:
+    f = only(shadowing(gateway("echo", "istio-ingress", https("https", "*")),
+                       routed(wide, "api"), routed(narrow, "app")))
+    assert f.ref == f"VirtualService/istio-ingress/{slug(narrow)}"
+    assert f"routing.hosts[{narrow}] hides the routes api of routing.hosts[{wide}]" in f.message
+
+
+def test_quiet_when_the_exact_host_carries_the_wildcards_rules() -> None:
+    # What inheritWildcardRoutes: true renders: its own rules, then the wildcard's.
+    assert one_gateway(https("https", WILD), app=routed(APP, "app", "api")) == []
+
+
+def test_quiet_when_kept_apart_on_purpose() -> None:
+    apart = routed(APP, "app", annotations={"ingresslib.io/inherit-wildcard-routes": "false"})
+    assert one_gateway(https("https", WILD), app=apart) == []
+
+
+def test_quiet_when_the_port_redirects_to_https() -> None:
+    assert one_gateway(http("http", WILD) | {"tls": {"httpsRedirect": True}}) == []

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Protocol
 
 from pydantic import AfterValidator, Field, model_validator
 
-from ingresslib.config.base import Cidr, DnsLabel, Model
+from ingresslib.config.base import Cidr, DnsLabel, Model, Pattern, applies_to
 from ingresslib.config.certificates import Certificate
 from ingresslib.config.listeners import Host, Listener, host_covers
 
@@ -81,15 +81,8 @@ ALB_FORWARD_GROUPS = 5  # AWS: at most five target groups per forward action
 ALB_BODY_BYTES = 1024  # AWS: fixed-response message body limit
 
 
-def _pattern(regex: str, what: str) -> AfterValidator:
-    compiled = re.compile(regex)
-
-    def check(value: str) -> str:
-        if not compiled.match(value):
-            raise ValueError(f"must be {what}")
-        return value
-
-    return AfterValidator(check)
+def _pattern(regex: str, what: str) -> Pattern:
+    return Pattern(regex, what)
 
 
 SubnetId = Annotated[str, _pattern(r"^subnet-[0-9a-f]{8,17}$", "a subnet ID (subnet-0123abcd)")]
@@ -160,12 +153,18 @@ class AcmCertificate(Certificate):
     validates through DNS records in the Route53 zone `validationZone`. Terminates at the NLB
     or ALB; never reaches the gateway."""
 
+    model_config = applies_to(clouds=("eks",))
     CLOUD: ClassVar[str | None] = "eks"
     PROVIDER: ClassVar[str] = "AWS"
     source: Literal["acm"]
+    """`acm`."""
     dns_names: list[Host] = Field(min_length=1)
+    """Names the certificate covers."""
     arn: AcmArn | None = None
+    """ARN of an existing ACM certificate; or set validationZone."""
     validation_zone: str | None = None
+    """Route53 hosted zone to validate a new certificate in (DNS validation); it must hold every
+    name. Or set arn."""
 
     @model_validator(mode="after")
     def _existing_or_created(self) -> AcmCertificate:
@@ -183,43 +182,65 @@ class Subnet(Model):
     refused before deploy (`ingresslib preflight eks` checks it against the account)."""
 
     id: SubnetId
+    """The subnet's ID (`subnet-0123abcd`)."""
     zone: Zone
+    """Its availability zone (`eu-west-1a`); one subnet per zone."""
 
 
 class AccessLogs(Model):
     """Load balancer access logs to S3; the bucket policy must let ELB write (AWS docs)."""
 
     bucket: BucketName
+    """S3 bucket the load balancer writes its access logs to."""
     prefix: str = Field(default="", pattern=r"^[A-Za-z0-9!_.*'()/-]*$", max_length=200)
+    """Key prefix of the log objects; the bucket's root when empty."""
 
 
 class Nlb(Model):
     """The NLB the AWS Load Balancer Controller makes from the gateway Service (topology
     gateway). IP targets by default: the NLB sends to pod IPs, so readiness gates apply."""
 
+    model_config = applies_to(topologies=("gateway",))
+
     target_type: Literal["ip", "instance"] = "ip"
+    """`ip` (the NLB sends to pod IPs; readiness gates apply) or `instance` (to node ports)."""
     cross_zone: bool = True
-    # Empty: the controller discovers subnets by their kubernetes.io/role/(internal-)elb tags.
+    """Spread each zone's traffic over targets in every zone."""
     subnets: list[Subnet] = []
+    """Subnets for the NLB's nodes; empty lets the controller discover them by their
+    `kubernetes.io/role/(internal-)elb` tags."""
     elastic_ips: list[EipAllocation] = []
+    """Elastic IP allocations, one per subnet in order (internet-facing only)."""
     proxy_protocol: bool = False
-    # Unset: on, unless PROXY protocol carries the client address (then off, so that in-cluster
-    # callers reaching the gateway through the NLB are not dropped as hairpin traffic).
+    """Send PROXY protocol v2 and have the gateway expect it (both sides from this one value);
+    the NLB then checks the traffic ports over TCP (EDGE-HC-PROXY)."""
     preserve_client_ip: bool | None = None
+    """Keep client source addresses on packets to the targets. Unset: on, unless PROXY
+    protocol carries the address (then off, so in-cluster callers going through the NLB are
+    not dropped as hairpin traffic)."""
     connection_termination: bool = True
-    # The TCP listeners' idle timeout (AWS: 60-6000 s, 350 by default; TLS listeners keep 350).
+    """Close connections to a deregistered target when the deregistration delay ends."""
     idle_timeout_seconds: int = Field(default=350, ge=60, le=6000)
+    """Idle timeout of the NLB's TCP listeners, in seconds (AWS: 60-6000, 350 by default; TLS
+    listeners keep 350). Envoy's idle timeout stays shorter (EDGE-TO-NLB)."""
     ssl_policy: SslPolicy | None = None
+    """ELB security policy of listeners whose ACM certificate ends TLS at the NLB (TLS 1.2 or
+    newer); the current one for the listeners' minimum version when unset."""
     access_logs: AccessLogs | None = None
+    """Access logs to S3."""
 
 
 class AlbBackend(Model):
     """How the ALB reaches one routing backend in topology standalone (its target group)."""
 
-    # The pods' container port (the Service's targetPort); the backend's port when unset.
+    model_config = applies_to(topologies=("standalone",))
+
     target_port: int | None = Field(default=None, ge=1, le=65535)
+    """The pods' container port; the backend's Service port when unset."""
     health_check_path: str = Field(default="/", pattern=r"^/[^\s]*$", max_length=1024)
+    """Path of the target group's health check."""
     health_check_matcher: HealthMatcher = "200-399"
+    """HTTP codes a healthy target answers (`200`, `200-399`, `200,302`)."""
 
 
 class Alb(Model):
@@ -231,34 +252,58 @@ class Alb(Model):
     on the target and health-check ports only.
     """
 
+    model_config = applies_to(topologies=("chained", "standalone"))
+
     vpc_id: VpcId
+    """The cluster's VPC (`vpc-0123abcd`)."""
     subnets: list[Subnet]
+    """Subnets for the ALB, in at least two availability zones."""
     allowed_cidrs: list[Cidr] = Field(min_length=1)
+    """Client CIDRs the ALB's security group admits."""
     target_security_group: SecurityGroupId
+    """Security group on the ENIs that hold the target pods' IPs (the node or cluster security group
+    with the VPC CNI's defaults)."""
     idle_timeout_seconds: int = Field(default=60, ge=1, le=4000)
+    """Seconds an idle connection stays open."""
     drop_invalid_header_fields: bool = True
+    """Drop headers whose names are not valid HTTP tokens."""
     deletion_protection: bool = True
+    """Refuse deleting the ALB until this is turned off."""
     ssl_policy: SslPolicy | None = None
+    """ELB security policy of the HTTPS listeners (TLS 1.2 or newer); the current one for the
+    listeners' minimum version when unset."""
     web_acl_arn: WebAclArn | None = None
+    """Regional WAFv2 web ACL to associate."""
     access_logs: AccessLogs | None = None
+    """Access logs to S3."""
     backends: dict[DnsLabel, AlbBackend] = {}
+    """Per routing backend (key of routing.backends), how the ALB reaches it; standalone only."""
 
 
 class Route53(Model):
     """Alias records for every listener host, in this hosted zone, to the NLB or ALB."""
 
     zone: ZoneName
+    """Hosted zone that gets an alias record for every listener host (`example.com`, no trailing
+    dot)."""
     private: bool = False
+    """Whether the zone is a private hosted zone."""
 
 
 class Aws(Model):
     """Everything AWS-specific of an EKS stack; refused on any other cloud."""
 
+    model_config = applies_to(clouds=("eks",))
+
     # The EKS cluster's name: `ingresslib preflight eks` checks it exists.
     cluster: ClusterName | None = None
+    """The EKS cluster's name: `ingresslib preflight eks` checks that it exists."""
     nlb: Nlb | None = None
+    """The NLB of topology gateway."""
     alb: Alb | None = None
+    """The ALB of topologies chained and standalone; required there."""
     dns: Route53 | None = None
+    """Route53 alias records for the listener hosts."""
 
 
 def uses_alb(cfg: EksStack) -> bool:

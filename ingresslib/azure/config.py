@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Protocol
 
 from pydantic import AfterValidator, Field
 
-from ingresslib.config.base import Cidr, DnsLabel, DnsSubdomain, Model
+from ingresslib.config.base import Cidr, DnsLabel, DnsSubdomain, Model, Pattern, applies_to
 from ingresslib.config.certificates import Certificate
 from ingresslib.config.listeners import Host, Listener, host_covers
 from ingresslib.config.workload import Autoscaling, GatewayService, GatewayWorkload
@@ -85,15 +85,8 @@ ADDON_PROBE_ANNOTATION = re.compile(
 MAX_PROBE_WINDOW_SECONDS = 120
 
 
-def _pattern(regex: str, what: str, flags: int = 0) -> AfterValidator:
-    compiled = re.compile(regex, flags)
-
-    def check(value: str) -> str:
-        if not compiled.match(value):
-            raise ValueError(f"must be {what}")
-        return value
-
-    return AfterValidator(check)
+def _pattern(regex: str, what: str, flags: int = 0) -> Pattern:
+    return Pattern(regex, what, flags)
 
 
 def _private_ipv4(value: str) -> str:
@@ -138,7 +131,10 @@ class KeyVaultImport(Model):
     chain) for the Secrets Store CSI driver."""
 
     secret_config: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,127}$")
+    """Name of the Pulumi secret config value, `ingress:<name>`, that holds the certificate."""
     format: Literal["pfx", "pem"]
+    """`pfx` (base64, no password) for Application Gateway in chained and standalone; `pem` (key and
+    chain) for the gateway in topology gateway."""
 
 
 class KeyVaultCertificate(Certificate):
@@ -147,14 +143,22 @@ class KeyVaultCertificate(Certificate):
     driver. `vault` is the vault's name; `resourceGroup` where it lives. Without `importFrom`
     the certificate already exists there."""
 
+    model_config = applies_to(clouds=("aks",))
     CLOUD: ClassVar[str | None] = "aks"
     PROVIDER: ClassVar[str] = "Azure"
     source: Literal["keyVault"]
+    """`keyVault`."""
     dns_names: list[Host] = Field(min_length=1)
+    """Names the certificate covers."""
     vault: str = Field(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")
+    """The Key Vault's name."""
     resource_group: str = Field(min_length=1, max_length=90)
+    """The vault's resource group."""
     certificate: str = Field(pattern=r"^[0-9a-zA-Z-]{1,127}$")
+    """The certificate's (or imported secret's) name in the vault."""
     import_from: KeyVaultImport | None = None
+    """Import the certificate from Pulumi secret config; without it the certificate already exists
+    in the vault."""
 
     def terminates_in_cluster(self, topology: str) -> bool:
         # Application Gateway reads it in chained and standalone; in gateway the Secrets Store
@@ -168,21 +172,32 @@ class AksCluster(Model):
     from the cluster at deploy time."""
 
     name: ClusterName
+    """The AKS cluster's name."""
     resource_group: ResourceGroup
+    """The cluster's resource group."""
     # AKS's default is MC_<resourceGroup>_<name>_<location>.
     node_resource_group: ResourceGroup | None = None
+    """The cluster's node resource group; `MC_<resourceGroup>_<name>_<location>` when unset."""
 
 
 class PublicIp(Model):
     """The static public IP of the Standard load balancer in front of the gateway (topology
     gateway, internet-facing). Owned by the stack, so the address outlives the Service."""
 
+    model_config = applies_to(topologies=("gateway",))
+
     name: ResourceName | None = None  # <stack>-gateway-ip
+    """The public IP's name; `<stack name>-gateway-ip` when unset."""
     resource_group: ResourceGroup | None = None  # azure.resourceGroup
+    """Its resource group; azure.resourceGroup when unset."""
     sku: Literal["Standard", "Basic"] = "Standard"
+    """`Standard`, the only SKU an AKS load balancer takes (`Basic` is refused)."""
     zones: list[Zone] = ["1", "2", "3"]
+    """Zones `1`, `2`, `3`: all three (zone-redundant) or one (zonal)."""
     dns_label: PipDnsLabel | None = None  # <label>.<region>.cloudapp.azure.com
+    """DNS label: `<label>.<region>.cloudapp.azure.com` points at the address."""
     protect: bool = True  # `pulumi destroy` keeps the address until this is set false
+    """`pulumi destroy` keeps the address until this is set false."""
 
 
 class AzureLoadBalancer(Model):
@@ -194,11 +209,21 @@ class AzureLoadBalancer(Model):
     /healthz/ready) every `probeIntervalSeconds`; `probeThreshold` failures take a node out.
     """
 
+    model_config = applies_to(topologies=("gateway", "chained"))
+
     subnet: ResourceName | None = None
+    """Subnet (of the cluster's virtual network) of an internal load balancer's frontend; required
+    when internal (scheme internal, or chained)."""
     private_ip: PrivateIpv4 | None = None
+    """Static private frontend address in that subnet; required in chained, where Application
+    Gateway's backend pool points at it."""
     idle_timeout_minutes: int = Field(default=30, ge=4, le=100)
+    """Minutes an idle TCP connection stays open."""
     probe_interval_seconds: int = Field(default=5, ge=5, le=60)
+    """Seconds between health probes of the gateway's readiness endpoint."""
     probe_threshold: int = Field(default=2, ge=2, le=20)
+    """Failed probes that take a node out; interval x threshold stays under 120 s and under the
+    gateway's drain."""
 
     def probe_window(self) -> int:
         """Seconds until the load balancer stops sending to a node whose gateway went unready."""
@@ -209,10 +234,15 @@ class WafPolicy(Model):
     """The Application Gateway's WAF policy: the OWASP core rule set, blocking by default."""
 
     mode: Literal["Prevention", "Detection"] = "Prevention"
+    """`Prevention` blocks what the rules match; `Detection` only logs it."""
     rule_set_version: Literal["3.2", "3.1"] = "3.2"
+    """OWASP core rule set version: `3.2` or `3.1`."""
     request_body_check: bool = True
+    """Inspect request bodies."""
     max_request_body_size_kb: int = Field(default=128, ge=8, le=2000)
+    """Largest request body inspected, in KB."""
     file_upload_limit_mb: int = Field(default=100, ge=1, le=4000)
+    """Largest file upload accepted, in MB."""
 
 
 class AppGwBackend(Model):
@@ -223,11 +253,17 @@ class AppGwBackend(Model):
     AGIC otherwise copies the pod's readiness probe, which Istio rewrites to its own agent.
     """
 
+    model_config = applies_to(topologies=("standalone",))
+
     target_port: int | None = Field(default=None, ge=1, le=65535)
+    """The pods' port; the backend's Service port when unset."""
     health_probe_path: str = Field(pattern=r"^/[^\s]*$", max_length=1024)
+    """Path of the health probe."""
     health_probe_port: int | None = Field(default=None, ge=1, le=65535)
+    """Port of the health probe; the target port when unset."""
     health_probe_status_codes: str = Field(
         default="200-399", pattern=r"^[1-5]\d\d(-[1-5]\d\d)?(,[1-5]\d\d(-[1-5]\d\d)?)*$")
+    """HTTP codes a healthy pod answers (`200-399`, `200,302`)."""
 
 
 class ApplicationGateway(Model):
@@ -239,16 +275,29 @@ class ApplicationGateway(Model):
     `controllerPrincipalId` (AGIC's identity) given the roles to do so.
     """
 
+    model_config = applies_to(topologies=("chained", "standalone"))
+
     subnet_id: SubnetId
+    """Resource ID of the dedicated subnet it runs in."""
     zones: list[Zone] = ["1", "2", "3"]
+    """Availability zones it spans."""
     min_capacity: int = Field(default=2, ge=0, le=125)
+    """Fewest autoscaling instances (0-125)."""
     max_capacity: int = Field(default=10, ge=2, le=125)
+    """Most autoscaling instances (2-125); at least minCapacity."""
     waf: WafPolicy = WafPolicy()
+    """The WAF policy."""
     request_timeout_seconds: int = Field(default=30, ge=1, le=86400)
+    """Seconds it waits for a backend's answer."""
     http2: bool = True
+    """Accept HTTP/2 from clients."""
     ingress_class: DnsSubdomain = "azure-application-gateway"
+    """Ingress class AGIC watches (standalone)."""
     backends: dict[DnsLabel, AppGwBackend] = {}
+    """Per routing backend (key of routing.backends), how AGIC reaches and probes it; standalone
+    only."""
     controller_principal_id: Uuid | None = None
+    """Object ID of AGIC's identity, given the roles it needs on the gateway (standalone)."""
 
 
 class KeyVault(Model):
@@ -257,19 +306,30 @@ class KeyVault(Model):
     network (RBAC still decides who reads what)."""
 
     name: str = Field(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")
+    """The vault's name (3-24 letters, digits and `-`)."""
     sku: Literal["standard", "premium"] = "standard"
+    """`standard` or `premium` (HSM-backed keys)."""
     purge_protection: bool = True
+    """Keep deleted vaults and secrets recoverable until the retention ends; cannot be turned off
+    later."""
     soft_delete_retention_days: int = Field(default=90, ge=7, le=90)
+    """Days a deleted vault or secret stays recoverable (7-90)."""
     allowed_subnet_ids: list[SubnetId] = []
+    """Subnets allowed through the vault's firewall."""
     allowed_ip_ranges: list[Cidr] = []
+    """Address ranges allowed through the vault's firewall."""
 
 
 class CertificateSync(Model):
     """The pods that keep Key Vault certificates synced into the gateway namespace as TLS
     Secrets (the Secrets Store CSI driver syncs only while a pod mounts its volume)."""
 
+    model_config = applies_to(topologies=("gateway",))
+
     image: str = Field(default="mcr.microsoft.com/oss/kubernetes/pause:3.10", min_length=1)
+    """Container image of the sync pods (they only mount the volume)."""
     replicas: int = Field(default=2, ge=2, le=10)
+    """Sync pods (2-10), spread and under a PDB."""
 
 
 class IstioAddon(Model):
@@ -277,9 +337,14 @@ class IstioAddon(Model):
     is the add-on's external one (loadBalancer.scheme internet-facing) or internal one; the HPA
     bounds are the add-on's (AKS defaults 2 and 5) and only feed the replica alerts."""
 
+    model_config = applies_to(topologies=("gateway",))
+
     revision: str = Field(pattern=r"^asm-\d+-\d+$")
+    """The add-on's revision (`asm-1-24`)."""
     min_replicas: int = Field(default=2, ge=1)
+    """The add-on gateway's HPA floor (AKS sets it; it feeds the replica alerts only)."""
     max_replicas: int = Field(default=5, ge=1)
+    """The add-on gateway's HPA ceiling (likewise)."""
 
     def bounds(self) -> tuple[int, int]:
         """The HPA bounds as the alerts read them (min never above max)."""
@@ -289,20 +354,34 @@ class IstioAddon(Model):
 class Azure(Model):
     """Everything Azure-specific of an AKS stack; refused on any other cloud."""
 
+    model_config = applies_to(clouds=("aks",))
+
     location: Location
+    """Azure region of the resources ingresslib creates (`westeurope`)."""
     resource_group: ResourceGroup
+    """Resource group they are created in."""
     cluster: AksCluster
+    """The AKS cluster."""
     public_ip: PublicIp = PublicIp()
+    """The load balancer's public IP (topology gateway, internet-facing)."""
     load_balancer: AzureLoadBalancer = AzureLoadBalancer()
+    """The Standard load balancer of the gateway Service."""
     application_gateway: ApplicationGateway | None = None
+    """The Application Gateway of chained and standalone; required there."""
     key_vault: KeyVault | None = None
+    """A Key Vault ingresslib creates, for keyVault certificates."""
     certificate_sync: CertificateSync = CertificateSync()
+    """The pods that sync Key Vault certificates into the gateway namespace."""
     istio_addon: IstioAddon | None = None
+    """Bind to the AKS Istio add-on's gateway instead of deploying one."""
     # What the Key Vault Secrets User roles of Application Gateway's and the certificate sync's
     # identities reach: each certificate's secret (least privilege), or its whole vault.
     key_vault_role_scope: Literal["secret", "vault"] = "secret"
+    """What the Key Vault Secrets User roles of Application Gateway and the certificate sync reach:
+    each certificate's `secret` (least privilege) or its whole `vault`."""
     tags: dict[Annotated[str, Field(min_length=1, max_length=512)],
                Annotated[str, Field(max_length=256)]] = {}
+    """Tags on every Azure resource ingresslib creates."""
 
     def node_resource_group(self) -> str:
         return self.cluster.node_resource_group or (

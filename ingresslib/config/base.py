@@ -5,10 +5,20 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterator
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    WithJsonSchema,
+)
 from pydantic.alias_generators import to_camel
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 from ingresslib.errors import Problem
 
@@ -25,11 +35,26 @@ class Model(BaseModel):
         str_strip_whitespace=True,
         # Validators are built on first use: a stack never pays for the other cloud's models.
         defer_build=True,
+        # The docstring under a field is its description in the JSON Schema and the reference.
+        use_attribute_docstrings=True,
     )
 
     def problems(self, path: str) -> Iterator[Problem]:
         """Cross-field rules of this section; `path` is where the section sits in the config."""
         return iter(())
+
+
+def scope(*, clouds: tuple[str, ...] = (), topologies: tuple[str, ...] = ()) -> dict[str, Any]:
+    """`json_schema_extra` of a field that only some clouds (`aks`, `eks`) or topologies
+    (`gateway`, `chained`, `standalone`) read: `x-applies-to` in its JSON Schema, shown by the
+    config reference. The stack's rules refuse or ignore the field elsewhere."""
+    given = {key: list(v) for key, v in (("clouds", clouds), ("topologies", topologies)) if v}
+    return {"x-applies-to": given}
+
+
+def applies_to(*, clouds: tuple[str, ...] = (), topologies: tuple[str, ...] = ()) -> ConfigDict:
+    """`model_config` of a section only some clouds or topologies read (see `scope`)."""
+    return ConfigDict(json_schema_extra=scope(clouds=clouds, topologies=topologies))
 
 
 _DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -104,9 +129,53 @@ def _int_or_percent(value: int | str) -> int | str:
     return value
 
 
-DnsLabel = Annotated[str, AfterValidator(_dns_label)]
-DnsSubdomain = Annotated[str, AfterValidator(_dns_subdomain)]
-Cidr = Annotated[str, AfterValidator(_cidr)]
-Labels = Annotated[dict[str, str], AfterValidator(_labels)]
-Annotations = Annotated[dict[str, str], AfterValidator(_annotations)]
-IntOrPercent = Annotated[int | str, AfterValidator(_int_or_percent)]
+@dataclass(frozen=True)
+class Pattern:
+    """`Annotated[str, Pattern(regex, what)]`: refuses a string `regex` does not match, saying
+    it "must be <what>", and publishes `regex` as the JSON Schema's `pattern` (not with `flags`,
+    which JSON Schema patterns cannot carry)."""
+
+    regex: str
+    what: str
+    flags: int = 0
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler
+                                     ) -> CoreSchema:
+        compiled = re.compile(self.regex, self.flags)
+
+        def check(value: str) -> str:
+            if not compiled.match(value):
+                raise ValueError(f"must be {self.what}")
+            return value
+
+        return core_schema.no_info_after_validator_function(check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler
+                                     ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        return json_schema if self.flags else {**json_schema, "pattern": self.regex}
+
+
+# What the validators below accept, as JSON Schema (for editors and the config reference).
+_LABEL_SCHEMA = r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$"
+_KEY_SCHEMA = (r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+               r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+_LABELS_SCHEMA = {"type": "object", "x-type": "labels", "propertyNames": {"pattern": _KEY_SCHEMA},
+                  "additionalProperties": {"type": "string", "maxLength": 63,
+                                           "pattern": _LABEL_SCHEMA}}
+
+DnsLabel = Annotated[str, AfterValidator(_dns_label), WithJsonSchema(
+    {"type": "string", "x-type": "DNS label", "maxLength": 63,
+     "pattern": _DNS1123_LABEL.pattern})]
+DnsSubdomain = Annotated[str, AfterValidator(_dns_subdomain), WithJsonSchema(
+    {"type": "string", "x-type": "DNS subdomain", "maxLength": 253,
+     "pattern": _DNS1123_SUBDOMAIN.pattern})]
+Cidr = Annotated[str, AfterValidator(_cidr), WithJsonSchema(
+    {"type": "string", "x-type": "CIDR", "pattern": r"^[0-9A-Fa-f:.]+/[0-9]{1,3}$"})]
+Labels = Annotated[dict[str, str], AfterValidator(_labels), WithJsonSchema(_LABELS_SCHEMA)]
+Annotations = Annotated[dict[str, str], AfterValidator(_annotations), WithJsonSchema(
+    {"type": "object", "x-type": "annotations", "propertyNames": {"pattern": _KEY_SCHEMA},
+     "additionalProperties": {"type": "string"}})]
+IntOrPercent = Annotated[int | str, AfterValidator(_int_or_percent), WithJsonSchema(
+    {"x-type": "count or percentage", "anyOf": [{"type": "integer", "minimum": 0},
+               {"type": "string", "pattern": r"^(100|[1-9]?[0-9])%$"}]})]

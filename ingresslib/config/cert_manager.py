@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ingresslib.config.base import DnsSubdomain, Model
+from ingresslib.config.base import DnsSubdomain, Model, applies_to
 
 LETS_ENCRYPT = {
     "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
@@ -21,39 +21,63 @@ class Http01(Model):
     Istio serves on the gateway labelled `istio: ingressgateway` (port 80 must reach it)."""
 
     kind: Literal["http01"]
+    """`http01`."""
     ingress_class: str = "istio"
+    """Ingress class of cert-manager's solver Ingress; Istio serves `istio`."""
 
 
 class Route53(Model):
     """DNS-01 in Route53; cert-manager's service account assumes `role` through IRSA."""
 
+    model_config = applies_to(clouds=("eks",))
+
     kind: Literal["route53"]
+    """`route53`."""
     region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+    """AWS region of the Route53 API calls (`us-east-1`)."""
     hosted_zone_id: str = Field(pattern=r"^Z[A-Z0-9]{1,31}$")
+    """The hosted zone's ID (`Z` and up to 31 capitals and digits)."""
     role: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
+    """IAM role ARN cert-manager assumes; its IRSA role when unset."""
 
 
 class AzureDns(Model):
     """DNS-01 in Azure DNS; cert-manager authenticates with workload identity."""
 
+    model_config = applies_to(clouds=("aks",))
+
     kind: Literal["azureDns"]
+    """`azureDns`."""
     subscription_id: str = Field(pattern=r"^[0-9a-f-]{36}$")
+    """Subscription of the DNS zone."""
     resource_group: str = Field(min_length=1, max_length=90)
+    """Resource group of the DNS zone."""
     hosted_zone: str = Field(min_length=1)
+    """The DNS zone's name (`example.com`)."""
     managed_identity_client_id: str = Field(pattern=r"^[0-9a-f-]{36}$")
+    """Client ID of the managed identity cert-manager uses through workload identity."""
 
 
 Solver = Annotated[Http01 | Route53 | AzureDns, Field(discriminator="kind")]
 
 
 class AcmeIssuer(Model):
+    """An ACME issuer (Let's Encrypt) that cert-manager renders as an Issuer or ClusterIssuer."""
+
     type: Literal["acme"]
+    """`acme`."""
     server: Literal["letsencrypt-staging", "letsencrypt-production"] | str = (
         "letsencrypt-staging"
     )
+    """`letsencrypt-staging`, `letsencrypt-production`, or the directory URL of another ACME
+    server."""
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    """Contact for the ACME account (expiry notices)."""
     solver: Solver
+    """How the domain is proven: `http01`, or DNS-01 with `route53` (EKS) or `azureDns` (AKS);
+    wildcards need DNS-01."""
     cluster: bool = True
+    """A ClusterIssuer (true) or an Issuer in the gateway namespace."""
 
     @property
     def server_url(self) -> str:
@@ -65,19 +89,29 @@ class CaIssuer(Model):
     ClusterIssuer, the gateway namespace for an Issuer)."""
 
     type: Literal["ca"]
+    """`ca`."""
     secret_name: DnsSubdomain
+    """Secret holding the CA's certificate and key."""
     cluster: bool = True
+    """A ClusterIssuer (true) or an Issuer in the gateway namespace."""
 
 
 class ExistingIssuer(Model):
     """An Issuer or ClusterIssuer the cluster already has; ingresslib only refers to it."""
 
     type: Literal["existing"]
+    """`existing`."""
     cluster: bool = True
+    """Whether it is a ClusterIssuer (true) or an Issuer in the gateway namespace."""
 
 
 Issuer = Annotated[AcmeIssuer | CaIssuer | ExistingIssuer, Field(discriminator="type")]
 
 
 class CertManager(Model):
+    """cert-manager issuers, named by `certManager` certificates."""
+
+    model_config = applies_to(topologies=("gateway",))
+
     issuers: dict[Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")], Issuer] = {}
+    """Issuers by name (a DNS-1123 label): the Issuer's or ClusterIssuer's name."""

@@ -12,7 +12,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from ingresslib.config.base import DnsLabel, DnsSubdomain, Model
+from ingresslib.config.base import DnsLabel, DnsSubdomain, Model, applies_to
 from ingresslib.config.duration import Duration, duration_ns
 from ingresslib.config.listeners import Host
 from ingresslib.errors import Problem
@@ -48,13 +48,23 @@ class SelfSignedCertificate(Certificate):
     `ca.crt` (the clients Istio accepts) and its key a secret output to sign client certs.
     """
 
+    model_config = applies_to(topologies=("gateway",))
+
     source: Literal["selfSigned"]
+    """`selfSigned`."""
     dns_names: list[Host] = Field(min_length=1)
+    """Names the certificate covers; `*.` wildcards cover one label. Must cover the hosts of the
+    listeners that use it."""
     organization: str = "ingresslib development"
+    """Subject organization of the CA and the leaf."""
     validity_hours: int = Field(default=2160, ge=1, le=87600)
+    """Lifetime of the leaf in hours (90 days by default)."""
     early_renewal_hours: int = Field(default=720, ge=0)
+    """`pulumi up` renews the leaf this many hours before it expires; below validityHours."""
     key_algorithm: Literal["ECDSA", "RSA"] = "ECDSA"
+    """`ECDSA` (P-256) or `RSA` (2048 bits)."""
     client_ca: bool = False
+    """Also make a client CA, for MUTUAL listeners."""
 
     def problems(self, path: str) -> Iterator[Problem]:
         if self.early_renewal_hours >= self.validity_hours:
@@ -70,17 +80,27 @@ class SelfSignedCertificate(Certificate):
 class ExistingSecret(Certificate):
     """A kubernetes.io/tls Secret managed outside ingresslib, already in the gateway namespace."""
 
+    model_config = applies_to(topologies=("gateway",))
+
     source: Literal["secret"]
+    """`secret`."""
     secret_name: DnsSubdomain
+    """The kubernetes.io/tls Secret, in the gateway namespace."""
     dns_names: list[Host] = Field(min_length=1)
+    """Names the certificate in the Secret covers; checked against the listeners' hosts."""
 
     def credential_name(self, key: str) -> str:
         return self.secret_name
 
 
 class PrivateKey(Model):
+    """The private key cert-manager generates on every renewal."""
+
     algorithm: Literal["ECDSA", "RSA", "Ed25519"] = "ECDSA"
+    """`ECDSA`, `RSA` or `Ed25519`."""
     size: int | None = None
+    """Key size: 256, 384 or 521 for ECDSA, 2048, 3072 or 4096 for RSA, none for Ed25519; cert-
+    manager's default when unset."""
 
     @model_validator(mode="after")
     def _size_fits(self) -> PrivateKey:
@@ -94,12 +114,20 @@ class PrivateKey(Model):
 class CertManagerCertificate(Certificate):
     """A cert-manager Certificate; its Secret lands in the gateway namespace, renewed in place."""
 
+    model_config = applies_to(topologies=("gateway",))
+
     source: Literal["certManager"]
+    """`certManager`."""
     dns_names: list[Host] = Field(min_length=1)
+    """Names to issue the certificate for."""
     issuer: DnsLabel
+    """Key of certManager.issuers."""
     duration: Duration = "2160h"
+    """Requested lifetime (a duration; 90 days by default)."""
     renew_before: Duration = "720h"
+    """Renew this long before expiry (a duration), with a new private key; shorter than duration."""
     private_key: PrivateKey = PrivateKey()
+    """The private key's algorithm and size."""
 
     def problems(self, path: str) -> Iterator[Problem]:
         if duration_ns(self.renew_before) >= duration_ns(self.duration):

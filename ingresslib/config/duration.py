@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 
 MS = 10**6
 _DURATION = re.compile(r"[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+")
@@ -47,4 +47,6 @@ def _valid(text: str) -> str:
     return text
 
 
-Duration = Annotated[str, AfterValidator(_valid)]
+Duration = Annotated[str, AfterValidator(_valid), WithJsonSchema(
+    {"type": "string", "x-type": "duration",
+     "pattern": f"^{_DURATION.pattern.removeprefix('[-+]?')}$"})]

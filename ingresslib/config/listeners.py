@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
 from ingresslib.config.base import DnsLabel, Model
 from ingresslib.errors import Problem
@@ -27,7 +27,9 @@ def _host(value: str) -> str:
     return value
 
 
-Host = Annotated[str, AfterValidator(_host)]
+Host = Annotated[str, AfterValidator(_host), WithJsonSchema(
+    {"type": "string", "x-type": "host", "maxLength": 253,
+     "pattern": rf"^(\*|{_HOST.pattern[1:-1]})$"})]
 
 
 def host_covers(pattern: str, host: str) -> bool:
@@ -45,9 +47,16 @@ class ListenerTls(Model):
     """TLS on an HTTPS or TLS listener; `certificate` names an entry of `certificates`."""
 
     mode: Literal["SIMPLE", "MUTUAL", "PASSTHROUGH"] = "SIMPLE"
+    """`SIMPLE` terminates TLS with the certificate; `MUTUAL` also asks clients for a certificate
+    signed by the certificate's CA (`ca.crt`); `PASSTHROUGH` forwards TLS untouched, by SNI
+    (protocol TLS only)."""
     certificate: DnsLabel | None = None
+    """Key of `certificates` to present; required unless PASSTHROUGH, refused with it."""
     min_protocol_version: Literal["TLSV1_2", "TLSV1_3"] = "TLSV1_2"
+    """Oldest TLS version accepted: `TLSV1_2` or `TLSV1_3`."""
     cipher_suites: list[str] = []
+    """Envoy cipher suite names for TLS 1.2, in preference order; empty keeps Envoy's defaults. Not
+    with TLSV1_3, nor where a cloud load balancer terminates TLS."""
 
     @model_validator(mode="after")
     def _certificate_matches_mode(self) -> ListenerTls:
@@ -64,13 +73,23 @@ class Listener(Model):
     """One server of the edge: a port, a protocol and the hosts it accepts."""
 
     name: DnsLabel
+    """Unique listener name: the Istio Gateway server's port name."""
     port: int = Field(ge=1, le=65535)
+    """Port clients connect to; with an Istio gateway 80 or 443, the ports its Service exposes."""
     protocol: Literal["HTTP", "HTTPS", "TLS"]
+    """`HTTP`, `HTTPS` (TLS terminated, then HTTP routing) or `TLS` (PASSTHROUGH, routed by SNI)."""
     hosts: list[Host] = Field(min_length=1)
+    """Host names served: lower-case DNS names, optionally with a leading `*.` wildcard (one label);
+    `*` needs allowAnyHost. A host appears on one listener per port."""
     allow_any_host: bool = False
+    """Allow `*` in hosts (every Host header is accepted)."""
     # None: redirect to HTTPS exactly when HTTPS listeners serve all of this listener's hosts.
     https_redirect: bool | None = None
+    """On an HTTP listener, answer with a redirect to HTTPS. Unset: redirect exactly when HTTPS
+    listeners serve all of this listener's hosts (never in chained, where the L7 load balancer
+    redirects)."""
     tls: ListenerTls | None = None
+    """TLS settings; required for HTTPS and TLS listeners, refused for HTTP."""
 
     def problems(self, path: str) -> Iterator[Problem]:
         if "*" in self.hosts and not self.allow_any_host:

@@ -10,9 +10,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
-from ingresslib.config.base import DnsLabel, Labels, Model, _labels
+from ingresslib.config.base import DnsLabel, Labels, Model, _labels, applies_to
 from ingresslib.config.certificates import Certificate, CertManagerCertificate
 from ingresslib.config.duration import duration_ns
 from ingresslib.errors import Problem
@@ -38,7 +38,9 @@ def _positive(text: str) -> str:
 
 
 # What the Prometheus operator's CRDs accept for `interval` and `for` (no "1.5m", no "90s5m").
-PromDuration = Annotated[str, AfterValidator(_positive)]
+PromDuration = Annotated[str, AfterValidator(_positive), WithJsonSchema(
+    {"type": "string", "x-type": "Prometheus duration", "minLength": 1,
+     "pattern": _PROM_DURATION.pattern})]
 
 
 class Alerts(Model):
@@ -49,25 +51,44 @@ class Alerts(Model):
     """
 
     enabled: bool = True
+    """Render the PrometheusRule."""
     labels: Labels = {}
+    """Labels on every alert (team, routing); a `severity` here replaces the per-alert one."""
     latency_p95_ms: int = Field(default=500, ge=1)
+    """Alert when the 95th percentile of request latency exceeds this, in milliseconds; at most
+    latencyP99Ms."""
     latency_p99_ms: int = Field(default=1000, ge=1)
+    """Alert when the 99th percentile exceeds this, in milliseconds."""
     latency_for: PromDuration = "10m"
+    """How long a latency threshold must be exceeded before the alert fires (a Prometheus duration
+    such as `10m`)."""
     error_ratio_5xx: float = Field(default=0.05, gt=0, le=1, alias="errorRatio5xx")
+    """Alert when this share of requests (0-1) answers 5xx."""
     errors_for: PromDuration = "5m"
+    """How long the 5xx ratio must be exceeded before the alert fires."""
     replicas_for: PromDuration = "5m"
+    """How long available gateway pods may stay below the replica floor."""
     hpa_at_max_for: PromDuration = "15m"
+    """How long the HPA may stay at maxReplicas."""
     certificate_expiry_days: int = Field(default=14, ge=1)
+    """Alert when a cert-manager certificate expires within this many days; fewer than its
+    renewBefore."""
     certificate_for: PromDuration = "1h"
+    """How long a certificate may stay close to expiry before the alert fires."""
 
 
 class Dashboard(Model):
     """A Grafana dashboard ConfigMap that Grafana's sidecar picks up by its label."""
 
     enabled: bool = True
+    """Render the dashboard ConfigMap."""
     namespace: DnsLabel | None = None
+    """Namespace of the ConfigMap (where Grafana's sidecar looks); the gateway namespace when
+    unset."""
     sidecar_label: str = "grafana_dashboard"
+    """Label key Grafana's dashboard sidecar selects ConfigMaps by."""
     sidecar_label_value: str = "1"
+    """That label's value."""
 
     @model_validator(mode="after")
     def _valid_label(self) -> Dashboard:
@@ -83,8 +104,12 @@ class AccessLogs(Model):
     """
 
     enabled: bool = True
+    """Log every request of the gateway pods."""
     provider: str = Field(default="envoy", min_length=1)
+    """Istio extension provider the logs go to (mesh config); `envoy` is Envoy's standard output."""
     filter: str | None = Field(default=None, min_length=1)
+    """Istio CEL expression selecting what is logged (`response.code >= 400`); everything when
+    unset."""
 
 
 class Observability(Model):
@@ -96,14 +121,26 @@ class Observability(Model):
     `rateWindow` is the range of every rate() in the alerts and the dashboard.
     """
 
+    model_config = applies_to(topologies=("gateway", "chained"))
+
     prometheus_scrape: bool = True
+    """Keep the `prometheus.io/*` pod annotations (port 15020) for Prometheus servers that discover
+    pods by annotation."""
     monitor: Literal["ServiceMonitor", "PodMonitor", "none"] = "PodMonitor"
+    """Render a Prometheus operator `PodMonitor` or `ServiceMonitor` for Envoy's metrics (15090), or
+    `none`."""
     monitor_labels: Labels = {}
+    """Labels on the monitor, for the Prometheus that selects it."""
     scrape_interval: PromDuration = "30s"
+    """How often Prometheus scrapes the gateway (a Prometheus duration)."""
     rate_window: PromDuration = "5m"
+    """Range of every rate() in the alerts and the dashboard; at least 4 scrape intervals."""
     alerts: Alerts = Alerts()
+    """Alert thresholds."""
     dashboard: Dashboard = Dashboard()
+    """The Grafana dashboard."""
     access_logs: AccessLogs = AccessLogs()
+    """Envoy access logs through an Istio Telemetry resource."""
 
     def problems(self, path: str) -> Iterator[Problem]:
         alerts = self.alerts

@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 _QUANTITY = re.compile(r"^(?P<num>[0-9]+(\.[0-9]+)?)(?P<suffix>m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
 _FACTORS = {
@@ -48,4 +48,7 @@ def _positive(text: str) -> str:
     return text
 
 
-Quantity = Annotated[str, BeforeValidator(_as_text), AfterValidator(_positive)]
+Quantity = Annotated[str, BeforeValidator(_as_text), AfterValidator(_positive), WithJsonSchema(
+    {"x-type": "quantity", "anyOf": [{"type": "string",  # JSON Schema has no named groups
+                                      "pattern": re.sub(r"\?P<\w+>", "", _QUANTITY.pattern)},
+               {"type": "number", "exclusiveMinimum": 0}]})]

@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
-from ingresslib.config.base import DnsLabel, DnsSubdomain, Model
+from ingresslib.config.base import DnsLabel, DnsSubdomain, Model, applies_to
 from ingresslib.config.duration import Duration, duration_ns
 from ingresslib.config.workload import ResourceList, Resources
 from ingresslib.errors import Problem
@@ -49,8 +49,10 @@ def _header_name(value: str) -> str:
     return value
 
 
-HttpStatus = Annotated[int, AfterValidator(_status_code)]
-HeaderName = Annotated[str, AfterValidator(_header_name)]
+HttpStatus = Annotated[int, AfterValidator(_status_code), WithJsonSchema(
+    {"type": "integer", "x-type": "HTTP status", "minimum": 400, "maximum": 599})]
+HeaderName = Annotated[str, AfterValidator(_header_name), WithJsonSchema(
+    {"type": "string", "x-type": "header name", "pattern": _HEADER_NAME.pattern})]
 
 
 class LocalLimit(Model):
@@ -62,13 +64,22 @@ class LocalLimit(Model):
     """
 
     scope: Literal["gateway", "host", "route"]
+    """What one bucket limits: the whole `gateway`, one `host`, or one `route` of a host. The most
+    specific bucket applies alone."""
     host: str | None = Field(default=None, min_length=1)
+    """A listener host; required for scopes host and route."""
     route: str | None = Field(default=None, min_length=1)
+    """A route name of that host; required for scope route."""
     ports: list[int] = list(VHOST_PORTS)
+    """Ports (80, 443) whose virtual hosts get the bucket; host and route scopes only."""
     max_tokens: int = Field(ge=1)
+    """Bucket size: the burst one gateway pod lets through."""
     tokens_per_fill: int = Field(ge=1)
+    """Tokens added per fill; at most maxTokens."""
     fill_interval: Duration
+    """How often the bucket refills (a duration; at least 50ms)."""
     status_code: HttpStatus = 429
+    """Status of limited requests (a 4xx or 5xx Envoy knows)."""
 
     def problems(self, path: str) -> Iterator[Problem]:
         needs = {"gateway": (), "host": ("host",), "route": ("host", "route")}[self.scope]
@@ -110,7 +121,9 @@ class RateLimitService(Model):
     """The gRPC ratelimit service; Istio calls its cluster `outbound|<port>||<host>`."""
 
     host: DnsSubdomain
+    """The ratelimit Service's host name (`ratelimit.ratelimit.svc.cluster.local`)."""
     port: int = Field(default=RATELIMIT_GRPC_PORT, ge=1, le=65535)
+    """Its gRPC port."""
 
     def cluster_name(self) -> str:
         return f"outbound|{self.port}||{self.host}"
@@ -124,21 +137,27 @@ class RequestHeaders(Model):
     """A request header's value, sent under `descriptor_key`; requests without it skip the limit."""
 
     header: HeaderName
+    """Request header name, lower case (`x-api-key`)."""
     descriptor_key: str = Field(min_length=1)
+    """Descriptor key its value is sent under."""
 
 
 class GenericKey(Model):
     """A fixed value, so that every request the descriptor covers shares one counter."""
 
     value: str = Field(min_length=1)
+    """The fixed descriptor value."""
 
 
 class Action(Model):
     """One entry of a descriptor, as Envoy's rate_limits actions spell it: set exactly one."""
 
     remote_address: RemoteAddress | None = None
+    """The client address (`{}`): one counter per client."""
     request_headers: RequestHeaders | None = None
+    """A request header's value: one counter per value."""
     generic_key: GenericKey | None = None
+    """A fixed value: one counter for every request it covers."""
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Action:
@@ -163,15 +182,21 @@ class Limit(Model):
     """What the deployed ratelimit service allows for one descriptor."""
 
     unit: Literal["second", "minute", "hour", "day"]
+    """`second`, `minute`, `hour` or `day`."""
     requests_per_unit: int = Field(ge=1)
+    """Requests allowed per unit."""
 
 
 class Descriptor(Model):
     """A rate_limits entry on the virtual hosts of `hosts` (all the gateway's hosts if empty)."""
 
     hosts: list[str] = []
+    """Listener hosts whose virtual hosts send the descriptor; every host of the gateway when
+    empty."""
     actions: list[Action] = Field(min_length=1)
+    """The descriptor's entries, in order."""
     limit: Limit | None = None
+    """The limit for the deployed ratelimit service (required with deploy, refused without it)."""
 
     def entries(self) -> tuple[tuple[str, str | None], ...]:
         return tuple(a.entry() for a in self.actions)
@@ -186,15 +211,19 @@ class Deploy(Model):
     """
 
     namespace: DnsLabel = "ratelimit"
+    """Namespace of the ratelimit service and its Redis."""
     replicas: int = Field(default=2, ge=1)
+    """Pods of the ratelimit service."""
     resources: Resources = Resources(
         requests=ResourceList(cpu="100m", memory="64Mi"),
         limits=ResourceList(cpu="1", memory="256Mi"),
     )
+    """CPU and memory of the ratelimit service."""
     redis_resources: Resources = Resources(
         requests=ResourceList(cpu="100m", memory="128Mi"),
         limits=ResourceList(cpu="1", memory="512Mi"),
     )
+    """CPU and memory of Redis."""
 
     def service_host(self) -> str:
         return f"ratelimit.{self.namespace}.svc.cluster.local"
@@ -208,11 +237,18 @@ class Global(Model):
     """The global limit; seed 001's defaults: domain istio-ingress, failing closed."""
 
     domain: str = Field(default="istio-ingress", min_length=1)
+    """Ratelimit domain of the descriptors."""
     failure_mode_deny: bool = True
+    """Refuse requests while the ratelimit service cannot answer (fail closed)."""
     timeout: Duration = "20ms"
+    """How long the gateway waits for the ratelimit service (a duration)."""
     service: RateLimitService
+    """The ratelimit service the gateway asks."""
     descriptors: list[Descriptor] = []
+    """Descriptors the gateway sends, each counted apart."""
     deploy: Deploy | None = None
+    """Render envoyproxy/ratelimit with Redis, configured from the descriptors; unset: bring your
+    own service."""
 
     def problems(self, path: str) -> Iterator[Problem]:
         seen: dict[tuple[tuple[str, str | None], ...], int] = {}
@@ -265,8 +301,12 @@ class Global(Model):
 class RateLimits(Model):
     """The `rateLimits` section: local token buckets and the global limit."""
 
+    model_config = applies_to(topologies=("gateway", "chained"))
+
     local: list[LocalLimit] = []
+    """Token buckets in each gateway pod."""
     global_: Global | None = Field(default=None, alias="global")
+    """The global limit, shared by all pods through a ratelimit service."""
 
     def problems(self, path: str) -> Iterator[Problem]:
         seen: dict[tuple[str, str | None, str | None, int], int] = {}

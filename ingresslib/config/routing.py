@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ingresslib.config.base import DnsLabel, Labels, Model
+from ingresslib.config.base import DnsLabel, Labels, Model, scope
 from ingresslib.config.duration import Duration
 from ingresslib.config.listeners import Host
 from ingresslib.errors import Problem
@@ -23,8 +23,11 @@ class StringMatch(Model):
     """Exactly one of exact, prefix or regex (RE2)."""
 
     exact: str | None = None
+    """The whole value, exactly."""
     prefix: str | None = None
+    """The value's beginning (`/api/` matches `/api/users`)."""
     regex: str | None = None
+    """An RE2 regular expression the whole value must match."""
 
     @model_validator(mode="after")
     def _one(self) -> StringMatch:
@@ -37,11 +40,17 @@ class RouteMatch(Model):
     """All conditions of one match must hold; a route matches when any of its matches does."""
 
     uri: StringMatch | None = None
+    """The request path."""
     method: StringMatch | None = None
+    """The HTTP method (`exact: GET`)."""
     headers: dict[str, StringMatch] = {}
+    """Request headers by lower-case name; each must match."""
     query_params: dict[str, StringMatch] = {}
+    """Query parameters by name; each must match."""
     port: int | None = Field(default=None, ge=1, le=65535)
+    """The port the request arrived on (a listener port)."""
     ignore_uri_case: bool = False
+    """Match `uri` case-insensitively."""
 
     def is_catch_all(self) -> bool:
         """Matches every request: no condition, or only a `/` prefix."""
@@ -53,13 +62,22 @@ class Destination(Model):
     """A backend (key of routing.backends), optionally one subset, with a weight when split."""
 
     backend: DnsLabel
+    """Key of routing.backends."""
     subset: DnsLabel | None = None
+    """A subset of that backend (its `subsets`); all its pods when unset."""
     weight: int | None = Field(default=None, ge=0, le=100)
+    """Percent of requests, 0-100; required on every destination of a split, and the weights add up
+    to 100."""
 
 
 class Rewrite(Model):
+    """Path and Host rewriting before forwarding; set uri, authority or both."""
+
     uri: str | None = None
+    """Replaces the matched part of the path (the prefix, or the whole path for exact and regex
+    matches) before forwarding."""
     authority: str | None = None
+    """Replaces the Host (authority) header before forwarding."""
 
     @model_validator(mode="after")
     def _some(self) -> Rewrite:
@@ -69,90 +87,157 @@ class Rewrite(Model):
 
 
 class Redirect(Model):
+    """An HTTP redirect built from the request: each field replaces one part of its URL."""
+
     uri: str | None = None
+    """Path of the redirect's Location; the request's path when unset."""
     authority: str | None = None
+    """Host of the Location; the request's host when unset."""
     scheme: Literal["http", "https"] | None = None
+    """`http` or `https`; the request's scheme when unset."""
     port: int | None = Field(default=None, ge=1, le=65535)
+    """Port of the Location, replacing the request's."""
     redirect_code: Literal[301, 302, 303, 307, 308] = 301
+    """HTTP status of the redirect: 301, 302, 303, 307 or 308."""
 
 
 class DirectResponse(Model):
+    """A response the gateway sends itself."""
+
     status: int = Field(ge=200, le=599)
+    """HTTP status the gateway answers with itself (200-599)."""
     body: str | None = None
+    """Response body as plain text; none when unset."""
 
 
 class Retries(Model):
+    """Retries of a failed request, to other pods where possible."""
+
     attempts: int = Field(ge=0, le=100)
+    """Retries after the first try (0-100); 0 turns retries off."""
     per_try_timeout: Duration | None = None
+    """Timeout of each try (a duration such as `2s`); the route's timeout when unset."""
     retry_on: str | None = None
+    """Envoy retry conditions, comma-separated (`5xx,reset,connect-failure`); Istio's default set
+    when unset."""
 
 
 class FaultDelay(Model):
+    """A fixed delay injected before forwarding."""
+
     percent: float = Percent
+    """Percent of requests delayed (0-100, fractions allowed)."""
     fixed_delay: Duration
+    """How long each delayed request waits (a duration such as `5s`)."""
 
 
 class FaultAbort(Model):
+    """An error answered instead of forwarding."""
+
     percent: float = Percent
+    """Percent of requests aborted (0-100, fractions allowed)."""
     http_status: int = Field(ge=200, le=599)
+    """Status the aborted requests get (200-599)."""
 
 
 class Fault(Model):
     """Fault injection, for testing resilience; never on by default."""
 
     delay: FaultDelay | None = None
+    """Delay a share of requests."""
     abort: FaultAbort | None = None
+    """Fail a share of requests with an HTTP status."""
 
 
 class Cors(Model):
+    """The CORS policy of a route, answered by the gateway (preflights included)."""
+
     allow_origins: list[StringMatch] = Field(min_length=1)
+    """Origins allowed to call, each an exact, prefix or regex match; at least one."""
     allow_methods: list[str] = []
+    """Methods allowed in CORS requests (`GET`, `POST`...)."""
     allow_headers: list[str] = []
+    """Request headers the browser may send."""
     expose_headers: list[str] = []
+    """Response headers the browser may read."""
     max_age: Duration | None = None
+    """How long a preflight answer may be cached (a duration such as `24h`)."""
     allow_credentials: bool | None = None
+    """Whether the browser may send cookies and credentials."""
 
 
 class Mirror(Model):
+    """Shadow traffic: copies of requests, answers discarded."""
+
     backend: DnsLabel
+    """Key of routing.backends to copy requests to; its answers are discarded."""
     subset: DnsLabel | None = None
+    """A subset of that backend; all its pods when unset."""
     percent: float = Field(default=100, ge=0, le=100)
+    """Percent of the route's requests copied (0-100)."""
 
 
 class HeaderOperations(Model):
+    """Header changes: set, add and remove, applied in that order."""
+
     set: dict[str, str] = {}
+    """Headers to set, replacing any value they had."""
     add: dict[str, str] = {}
+    """Headers to append to."""
     remove: list[str] = []
+    """Header names to remove."""
 
 
 class HeaderRules(Model):
+    """Header changes on the way in and on the way out."""
+
     request: HeaderOperations | None = None
+    """Changes to the request before it is forwarded."""
     response: HeaderOperations | None = None
+    """Changes to the response before it is returned."""
 
 
 class Delegate(Model):
     """Hand the matched requests to a VirtualService a team owns (it has no hosts/gateways)."""
 
     name: DnsLabel
+    """The delegate VirtualService's name; it has no hosts or gateways."""
     namespace: DnsLabel
+    """The delegate VirtualService's namespace."""
 
 
 class Route(Model):
     """One HTTP rule; rules are evaluated in the order given, first match wins."""
 
     name: DnsLabel
+    """Unique per host: names the Envoy route (rate limits, access logs, metrics)."""
     match: list[RouteMatch] = []
+    """Conditions; the route applies when any one of them matches. Empty matches every request, so
+    only the last route may leave it empty."""
     to: list[Destination] = []
+    """Destinations: one, or a weighted split. Exactly one of to, redirect, directResponse or
+    delegate."""
     redirect: Redirect | None = None
+    """Answer with an HTTP redirect instead of forwarding."""
     direct_response: DirectResponse | None = None
+    """Answer from the gateway itself, with a fixed status and body."""
     delegate: Delegate | None = None
+    """Hand the matched requests to a VirtualService another team owns."""
     rewrite: Rewrite | None = None
+    """Rewrite the path or Host before forwarding; not with redirect."""
     timeout: Duration | None = None
+    """Timeout of the whole request, retries included (a duration such as `10s`); Istio's default
+    (none) when unset."""
     retries: Retries | None = None
+    """Retry policy; Istio's default (2 attempts) when unset."""
     fault: Fault | None = None
+    """Fault injection for resilience testing."""
     cors: Cors | None = None
+    """CORS policy answered at the gateway."""
     mirror: Mirror | None = None
+    """Copy a share of requests to another backend."""
     headers: HeaderRules | None = None
+    """Request and response header changes."""
 
     @model_validator(mode="after")
     def _one_action(self) -> Route:
@@ -185,16 +270,29 @@ class TlsRoute(Model):
     """SNI routing on a PASSTHROUGH listener: TLS goes to the backend untouched."""
 
     name: DnsLabel
+    """Unique per host: names the route."""
     sni_hosts: list[Host] = Field(min_length=1)
+    """SNI names this route takes (the host's own or narrower)."""
     to: list[Destination] = Field(min_length=1)
+    """Destinations of the TLS connections, untouched: one, or a weighted split."""
 
 
 class HostRoutes(Model):
     """The routes of one host, in evaluation order."""
 
     host: Host
+    """The Host (and SNI) this entry routes: a listener's host, or a name a wildcard listener host
+    covers. One VirtualService each."""
     routes: list[Route] = []
+    """HTTP rules for HTTP and HTTPS listeners, tried in order; the first match wins."""
     tls_routes: list[TlsRoute] = []
+    """SNI rules for a TLS (PASSTHROUGH) listener serving this host."""
+    inherit_wildcard_routes: bool | None = Field(
+        default=None, json_schema_extra=scope(topologies=("gateway", "chained")))
+    """For a host under a wildcard routing host (`app.example.com` under `*.example.com`):
+    `true` renders the nearest covering host's routes after this host's own, `false` keeps them
+    apart. Envoy answers this host only from its own routes, so unset, a stack where the
+    wildcard's routes would stop applying to this host is refused (ING0005)."""
 
     def problems(self, path: str) -> Iterator[Problem]:
         if not self.routes and not self.tls_routes:
@@ -213,11 +311,19 @@ class LoadBalancerPolicy(Model):
     """simple, or consistentHash (sticky sessions); locality failover optional."""
 
     simple: Literal["ROUND_ROBIN", "LEAST_REQUEST", "RANDOM", "PASSTHROUGH"] | None = None
+    """A plain algorithm: `ROUND_ROBIN`, `LEAST_REQUEST`, `RANDOM` or `PASSTHROUGH` (to the address
+    the client asked for)."""
     hash_header: str | None = None
+    """Sticky sessions by this request header's value."""
     hash_cookie: str | None = None
+    """Sticky sessions by this cookie (Envoy sets it when hashCookieTtl is given)."""
     hash_cookie_ttl: Duration | None = None
+    """Lifetime of the generated cookie (a duration); needs hashCookie."""
     hash_source_ip: bool = False
+    """Sticky sessions by client address."""
     failover: list[dict[Literal["from", "to"], str]] = []
+    """Locality failover, in order: each entry a `from` region and the `to` region its traffic moves
+    to when its endpoints are unhealthy (needs outlierDetection)."""
 
     @model_validator(mode="after")
     def _one_kind(self) -> LoadBalancerPolicy:
@@ -235,36 +341,61 @@ class LoadBalancerPolicy(Model):
 
 
 class TcpPool(Model):
+    """TCP connection limits to each backend host."""
+
     max_connections: int | None = Field(default=None, ge=1)
+    """Most connections to one backend host; unlimited (Istio's default) when unset."""
     connect_timeout: Duration | None = None
+    """TCP connect timeout (a duration such as `2s`)."""
 
 
 class HttpPool(Model):
+    """HTTP limits to the backend."""
+
     http1_max_pending_requests: int | None = Field(default=None, ge=1)
+    """Most requests queued waiting for a connection."""
     http2_max_requests: int | None = Field(default=None, ge=1)
+    """Most concurrent requests to the backend."""
     max_requests_per_connection: int | None = Field(default=None, ge=1)
+    """Requests per connection before it is closed; `1` turns keep-alive off."""
     max_retries: int | None = Field(default=None, ge=0)
+    """Most concurrent retries to the backend."""
     idle_timeout: Duration | None = None
+    """Close connections idle this long (a duration such as `1h`)."""
 
 
 class ConnectionPool(Model):
+    """Connection and request limits: Envoy's circuit breakers."""
+
     tcp: TcpPool | None = None
+    """TCP connection limits."""
     http: HttpPool | None = None
+    """HTTP request and connection limits."""
 
 
 class OutlierDetection(Model):
+    """Passive health checking: pods that keep failing are ejected for a while."""
+
     consecutive_5xx_errors: int = Field(default=5, ge=1, alias="consecutive5xxErrors")
+    """5xx answers in a row that eject a backend host."""
     interval: Duration = "10s"
+    """How often hosts are checked (a duration)."""
     base_ejection_time: Duration = "30s"
+    """Ejection time, multiplied by the times a host was ejected (a duration)."""
     max_ejection_percent: int = Field(default=50, ge=1, le=100)
+    """Most backend hosts ejected at once, in percent."""
 
 
 class BackendTls(Model):
     """ISTIO_MUTUAL inside the mesh; SIMPLE or MUTUAL to backends outside it."""
 
     mode: Literal["DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"] = "ISTIO_MUTUAL"
+    """`ISTIO_MUTUAL` (mesh mTLS), `SIMPLE` or `MUTUAL` TLS to a backend outside the mesh, `DISABLE`
+    for plain text."""
     sni: str | None = None
+    """SNI to send (SIMPLE, MUTUAL)."""
     credential_name: str | None = None
+    """Secret in the gateway namespace with the client certificate and key; required for MUTUAL."""
 
     @model_validator(mode="after")
     def _credential(self) -> BackendTls:
@@ -276,20 +407,31 @@ class BackendTls(Model):
 
 
 class TrafficPolicy(Model):
+    """A DestinationRule's traffic policy."""
+
     load_balancer: LoadBalancerPolicy | None = None
+    """How requests are spread over the backend's pods."""
     connection_pool: ConnectionPool | None = None
+    """Connection and request limits (circuit breaking)."""
     outlier_detection: OutlierDetection | None = None
+    """Eject failing pods for a while."""
     tls: BackendTls | None = None
+    """TLS from the gateway to the backend."""
 
 
 class Backend(Model):
     """A Kubernetes Service the routes send to; subsets select pods by label."""
 
     service: DnsLabel
+    """The Kubernetes Service's name."""
     namespace: DnsLabel
+    """The Service's namespace."""
     port: int = Field(ge=1, le=65535)
+    """The Service port routes send to."""
     subsets: dict[DnsLabel, Labels] = {}
+    """Named subsets, each selecting pods by labels (`version: v2`); routes pick one by name."""
     traffic_policy: TrafficPolicy | None = None
+    """The DestinationRule's traffic policy for the whole backend."""
 
     @property
     def fqdn(self) -> str:
@@ -303,5 +445,10 @@ class Backend(Model):
 
 
 class Routing(Model):
+    """Backends and per-host routes: one DestinationRule per backend, one VirtualService per
+    host."""
+
     backends: dict[DnsLabel, Backend] = {}
+    """The Services routes send to, by name (a DNS-1123 label): one DestinationRule each."""
     hosts: list[HostRoutes] = []
+    """Per host, its routes: one VirtualService each."""

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from ingresslib.config.base import Cidr, DnsLabel, DnsSubdomain, Labels, Model
+from ingresslib.config.base import Cidr, DnsLabel, DnsSubdomain, Labels, Model, applies_to
 from ingresslib.config.listeners import Host
 from ingresslib.errors import Problem
 
@@ -71,9 +71,14 @@ RulePath = Annotated[str, AfterValidator(_path)]
 class PortRef(Model):
     """Backend pods and ports a standalone cloud L7 load balancer sends plaintext to."""
 
+    model_config = applies_to(topologies=("standalone",))
+
     namespace: DnsLabel
+    """Namespace of the backend pods."""
     selector: Labels = Field(min_length=1)
+    """Labels selecting the pods; the first value (by key) names the PeerAuthentication."""
     ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(min_length=1)
+    """Container ports the load balancer reaches (traffic and health probes)."""
 
     def policy_name(self) -> str:
         """`<first selector value, by key>-lb-permissive`, whatever order the keys came in."""
@@ -83,14 +88,25 @@ class PortRef(Model):
 class AuthzRule(Model):
     """One AuthorizationPolicy at the gateway; all given conditions must match together."""
 
+    model_config = applies_to(topologies=("gateway", "chained"))
+
     name: DnsLabel
+    """Name of the AuthorizationPolicy; unique."""
     action: Literal["ALLOW", "DENY"]
+    """`ALLOW` (requests matching no ALLOW rule are refused) or `DENY`."""
     hosts: list[RuleHost] = []
+    """Request hosts the rule matches; any when empty."""
     paths: list[RulePath] = []
+    """Request paths (`/admin/*`, `*.php`); any when empty."""
     methods: list[HttpMethod] = []
+    """HTTP methods; any when empty."""
     client_cidrs: list[Cidr] = []
+    """Client address ranges matched; the field that sees the client (ipBlocks or remoteIpBlocks)
+    follows the topology."""
     not_client_cidrs: list[Cidr] = []
+    """Client address ranges excluded."""
     jwt_required: bool = False
+    """Match only requests with a token validated by one of `jwt`."""
 
     def unconditional(self) -> bool:
         """Whether the rule matches every request (Istio reads an empty rule as "any")."""
@@ -110,20 +126,31 @@ class JwtHeader(Model):
     model_config = ConfigDict(str_strip_whitespace=False)
 
     name: NonEmpty
+    """Header name (`authorization`)."""
     prefix: str | None = None
+    """Text before the token, trailing space included (`Bearer `)."""
 
 
 class JwtIssuer(Model):
     """One trusted token issuer; its keys come from `jwksUri` or inline `jwks`, never both."""
 
+    model_config = applies_to(topologies=("gateway", "chained"))
+
     issuer: HttpsUrl
+    """The issuer (`iss`) as an https URL."""
     jwks_uri: HttpsUrl | None = None
+    """https URL of its JSON Web Key Set; or give jwks."""
     jwks: Annotated[str, AfterValidator(_jwks)] | None = None
+    """The JSON Web Key Set itself, as JSON text; or give jwksUri."""
     # Required and non-empty: without audiences Istio accepts tokens minted for any service.
     audiences: list[NonEmpty] = Field(min_length=1)
+    """Audiences (`aud`) accepted; at least one."""
     forward_original_token: bool = False
+    """Pass the token on to the backend."""
     from_headers: list[JwtHeader] = []
+    """Headers the token is read from; `Authorization: Bearer` when empty."""
     from_params: list[NonEmpty] = []
+    """Query parameters the token is read from."""
 
     @model_validator(mode="after")
     def _one_key_source(self) -> JwtIssuer:
@@ -136,10 +163,16 @@ class Security(Model):
     """Mesh security for the stack's backends and its gateway."""
 
     mtls: Literal["STRICT", "PERMISSIVE"] = "STRICT"
+    """PeerAuthentication mode of the backend namespaces: `STRICT` (mTLS only) or `PERMISSIVE`."""
     namespaces: list[DnsLabel] = []
+    """Backend namespaces that get a PeerAuthentication."""
     standalone_ports: list[PortRef] = []
+    """Backend pods and ports a standalone cloud load balancer reaches in plain text: PERMISSIVE
+    there, the namespace mode elsewhere. Required in standalone."""
     authorization: list[AuthzRule] = []
+    """AuthorizationPolicies at the gateway."""
     jwt: list[JwtIssuer] = []
+    """Trusted JWT issuers: a RequestAuthentication at the gateway."""
 
 
 def client_ip_field(

@@ -20,6 +20,7 @@ from ingresslib.config.observability import Observability, observability_problem
 from ingresslib.config.ratelimit import RateLimits, ratelimit_problems
 from ingresslib.config.routing import Destination, Mirror, Routing
 from ingresslib.config.security import Security
+from ingresslib.config.wildcard_routes import effective_routes, wildcard_route_problems
 from ingresslib.config.workload import GatewayWorkload, settle_workload
 from ingresslib.errors import Problem
 
@@ -33,7 +34,13 @@ class LoadBalancer(Model):
     """What every cloud load balancer in front of the gateway shares; cloud specifics follow."""
 
     scheme: Literal["internet-facing", "internal"] = "internet-facing"
+    """`internet-facing` for a public address; `internal` keeps the load balancer on the virtual
+    network (on AKS its frontend comes from azure.loadBalancer.subnet)."""
     deregistration_delay_seconds: int = Field(default=30, ge=0, le=3600)
+    """Seconds the load balancer keeps sending to a target it is taking out (AWS deregistration
+    delay, Application Gateway connection draining). The gateway's drain defaults to 15 s more than
+    the longer of this and what the load balancer is measured to keep sending (EDGE-DR-*), its
+    grace period to 15 s more than the drain."""
 
 
 class StackSpec(Model):
@@ -47,17 +54,37 @@ class StackSpec(Model):
     """
 
     name: DnsLabel = "ingress"
+    """Name of the stack's Kubernetes objects and cloud resources (a prefix); also the Istio
+    Gateway's name."""
     cloud: Cloud
+    """The cluster's cloud: `aks` (Azure) or `eks` (AWS). Decides the load balancers, certificate
+    sources and the cloud section (`azure` or `aws`) the stack takes."""
     topology: Topology = "gateway"
+    """Traffic path. `gateway`: cloud L4 load balancer, then the Istio gateway. `chained`: cloud L7
+    load balancer (Application Gateway, ALB), then the gateway. `standalone`: the L7 load balancer
+    sends straight to sidecar-injected backends, with no Istio gateway."""
     gateway: GatewayWorkload | None = None
+    """The Istio gateway workload (pods, scaling, Service); its defaults apply when unset. Refused
+    in topology standalone."""
     listeners: list[Listener] = []
+    """The ports, protocols and hosts the edge serves: one Istio Gateway server each (and the cloud
+    load balancer's listeners). The gateway topologies need at least one."""
     certificates: dict[DnsLabel, InClusterSource] = {}
+    """TLS certificates by name (a DNS-1123 label); a listener's `tls.certificate` names one.
+    `source` decides where it comes from and where TLS ends."""
     cert_manager: CertManager = CertManager()
+    """cert-manager issuers that `certManager` certificates name."""
     routing: Routing = Routing()
+    """Backends and, per host, the HTTP and TLS routes to them."""
     security: Security | None = None
+    """Mesh security: mTLS for the backends' namespaces, authorization and JWT rules at the gateway.
+    Unset: no security objects are rendered."""
     rate_limits: RateLimits = RateLimits()
+    """Local (per gateway pod) and global rate limits at the gateway."""
     load_balancer: LoadBalancer = LoadBalancer()
+    """What every cloud load balancer in front shares: scheme and deregistration delay."""
     observability: Observability = Observability()
+    """Scraping, alerts, dashboard and access logs of the gateway."""
 
     @property
     def has_gateway(self) -> bool:
@@ -101,13 +128,15 @@ class StackSpec(Model):
             if isinstance(cert, CertManagerCertificate):
                 yield from self._issuer_problems(f"certificates.{key}", cert)
         yield from self._routing_problems()
+        yield from wildcard_route_problems(self.routing, self.topology)
         yield from observability_problems(self.observability, certificates=self.certificates)
         yield from self.rate_limits.problems("rateLimits")
         if self.has_gateway:
             yield from ratelimit_problems(
                 self.rate_limits,
                 {h for lst in self.listeners for h in lst.hosts},
-                {h.host: {r.name for r in h.routes} for h in self.routing.hosts},
+                {h.host: {r.name for r in effective_routes(self.routing, h)}
+                 for h in self.routing.hosts},
             )
         elif self.rate_limits.local or self.rate_limits.global_:
             yield Problem("rateLimits", "set", "rate limits run in the Istio gateway, which "

@@ -21,6 +21,7 @@ from ingresslib.config.base import (
     IntOrPercent,
     Labels,
     Model,
+    applies_to,
 )
 from ingresslib.config.duration import Duration
 from ingresslib.config.quantity import Quantity, quantity_value
@@ -28,15 +29,21 @@ from ingresslib.errors import Problem
 
 
 class ResourceList(Model):
+    """CPU and memory, as Kubernetes quantities."""
+
     cpu: Quantity
+    """CPU as a Kubernetes quantity: cores (`2`) or millicores (`500m`)."""
     memory: Quantity
+    """Memory as a Kubernetes quantity in bytes (`512Mi`, `1Gi`)."""
 
 
 class Resources(Model):
     """Container resources of the gateway proxy (seed 001's values by default)."""
 
     requests: ResourceList = ResourceList(cpu="1000m", memory="1Gi")
+    """What the scheduler reserves per pod."""
     limits: ResourceList = ResourceList(cpu="2000m", memory="2Gi")
+    """The most a pod may use; each at least its request."""
 
     def problems(self, path: str) -> Iterator[Problem]:
         for res in ("cpu", "memory"):
@@ -50,10 +57,18 @@ class Resources(Model):
 
 
 class MetricTarget(Model):
+    """The HPA target of a metric: its type and the one value field that type takes."""
+
     type: Literal["Utilization", "Value", "AverageValue"]
+    """`Utilization` (percent of requests), `Value` (the metric itself) or `AverageValue` (the
+    metric per pod)."""
     average_utilization: int | None = Field(default=None, ge=1)
+    """Target percent of the pods' requests, for type Utilization, which no metric of
+    customMetrics takes (the HPA's CPU and memory targets are the utilization ones)."""
     value: Quantity | None = None
+    """Target value as a quantity; for type Value only."""
     average_value: Quantity | None = None
+    """Target value per pod as a quantity; for type AverageValue only."""
 
     @model_validator(mode="after")
     def _one_matching_value(self) -> MetricTarget:
@@ -75,9 +90,14 @@ class CustomMetric(Model):
     """A Pods or External metric for the HPA (served by a metrics adapter such as KEDA)."""
 
     type: Literal["Pods", "External"]
+    """`Pods` (a metric of the gateway pods) or `External` (one from outside the cluster, such as a
+    queue length)."""
     name: str = Field(min_length=1)
+    """The metric's name as the metrics adapter serves it."""
     selector: Labels | None = None
+    """Labels that select the metric's series."""
     target: MetricTarget
+    """The value the HPA keeps the metric at."""
 
     @model_validator(mode="after")
     def _no_utilization(self) -> CustomMetric:
@@ -94,13 +114,21 @@ class Autoscaling(Model):
     """HPA autoscaling/v2; when enabled the Deployment leaves `replicas` to it."""
 
     enabled: bool = True
+    """Render the HPA; when false the Deployment runs `replicas` pods."""
     min_replicas: int = Field(default=2, ge=1)
+    """Fewest pods; at least 2, so a restart never drops traffic."""
     max_replicas: int = Field(default=10, ge=1)
+    """Most pods; at least minReplicas."""
     target_cpu_utilization: int | None = Field(default=70, ge=1, le=1000)
+    """Average CPU, in percent of the request, the HPA keeps; null turns the CPU metric off."""
     target_memory_utilization: int | None = Field(default=None, ge=1, le=1000)
+    """Average memory, in percent of the request, the HPA keeps; off when unset."""
     custom_metrics: list[CustomMetric] = []
+    """More metrics (Pods or External); the HPA follows whichever asks for the most pods."""
     scale_down_stabilization_seconds: int = Field(default=300, ge=0, le=3600)
+    """How long the HPA waits before scaling down (it then removes one pod a minute)."""
     scale_up_stabilization_seconds: int = Field(default=0, ge=0, le=3600)
+    """How long the HPA waits before scaling up."""
 
     def problems(self, path: str) -> Iterator[Problem]:
         if not self.enabled:
@@ -128,8 +156,13 @@ class Disruption(Model):
     """PodDisruptionBudget; exactly one of minAvailable / maxUnavailable."""
 
     enabled: bool = True
+    """Render the PodDisruptionBudget."""
     min_available: IntOrPercent | None = None
+    """Pods that must stay up during voluntary disruptions: a count or a percentage (`50%`). Not
+    with maxUnavailable."""
     max_unavailable: IntOrPercent | None = None
+    """Pods that may be down during voluntary disruptions: a count or a percentage; 1 when neither
+    bound is given."""
 
     @model_validator(mode="before")
     @classmethod
@@ -157,11 +190,18 @@ class Disruption(Model):
 
 
 class Toleration(Model):
+    """A taint the gateway pods tolerate."""
+
     key: str | None = None
+    """The taint key tolerated; unset with operator Exists tolerates every taint."""
     operator: Literal["Exists", "Equal"] = "Equal"
+    """`Equal` (key and value match) or `Exists` (the key alone)."""
     value: str | None = None
+    """The taint value, for operator Equal."""
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
+    """`NoSchedule`, `PreferNoSchedule` or `NoExecute`; every effect when unset."""
     toleration_seconds: int | None = Field(default=None, ge=0)
+    """With NoExecute: how long the pod stays on a newly tainted node."""
 
     @model_validator(mode="after")
     def _operator_value(self) -> Toleration:
@@ -178,16 +218,26 @@ class Spread(Model):
     """One topology spread constraint; ScheduleAnyway keeps single-zone clusters schedulable."""
 
     enabled: bool = True
+    """Render this topology spread constraint."""
     max_skew: int = Field(default=1, ge=1)
+    """Largest allowed difference in pod count between two domains."""
     when_unsatisfiable: Literal["ScheduleAnyway", "DoNotSchedule"] = "ScheduleAnyway"
+    """`ScheduleAnyway` (a preference) or `DoNotSchedule` (a hard rule)."""
 
 
 class Scheduling(Model):
+    """Where the gateway pods run: node selection, tolerations and topology spread."""
+
     node_selector: Labels = {}
+    """Node labels the pods must run on."""
     tolerations: list[Toleration] = []
+    """Taints the pods tolerate."""
     priority_class_name: DnsSubdomain | None = None
+    """A PriorityClass for the pods."""
     zone_spread: Spread = Spread()
+    """Spread over zones (`topology.kubernetes.io/zone`)."""
     node_spread: Spread = Spread()
+    """Spread over nodes (`kubernetes.io/hostname`)."""
 
 
 class Drain(Model):
@@ -198,7 +248,11 @@ class Drain(Model):
     """
 
     termination_drain_seconds: int = Field(default=45, ge=1, le=3600)
+    """Seconds Envoy keeps serving after SIGTERM (`terminationDrainDuration`);
+    loadBalancer.deregistrationDelaySeconds + 15 when unset, and it must outlast that delay."""
     termination_grace_period_seconds: int = Field(default=60, ge=1, le=7200)
+    """Seconds the kubelet waits before killing the pod; the drain + 15 when unset, and it must
+    outlast the drain."""
 
     def problems(self, path: str) -> Iterator[Problem]:
         if self.termination_drain_seconds >= self.termination_grace_period_seconds:
@@ -215,13 +269,24 @@ class GatewayService(Model):
     """The gateway Service; its type follows the topology unless set."""
 
     type: Literal["LoadBalancer", "ClusterIP", "NodePort"] | None = None
+    """`LoadBalancer`, `ClusterIP` or `NodePort`. Unset: ClusterIP in chained on EKS (the ALB
+    targets pod IPs), else LoadBalancer. Topology gateway takes LoadBalancer only."""
     external_traffic_policy: Literal["Local", "Cluster"] | None = None
+    """`Local` keeps client addresses (the load balancer sends only to nodes with a gateway pod);
+    `Cluster` spreads over every node but hides them. Local when unset (ClusterIP takes none)."""
     load_balancer_source_ranges: list[Cidr] = []
+    """Client CIDRs a LoadBalancer Service admits; everyone when empty."""
     load_balancer_class: str | None = None
+    """The Service's loadBalancerClass (LoadBalancer only); on EKS only `service.k8s.aws/nlb`."""
     annotations: Annotations = {}
+    """Extra Service annotations; the ones ingresslib sets from the cloud sections are refused."""
     labels: Labels = {}
+    """Extra Service labels."""
     http_target_port: int = Field(default=80, ge=1, le=65535)
+    """Pod port the Service's port 80 sends to."""
     https_target_port: int = Field(default=443, ge=1, le=65535)
+    """Pod port the Service's port 443 sends to; differs from httpTargetPort and from the Istio
+    proxy's own ports."""
 
     def problems(self, path: str) -> Iterator[Problem]:
         if self.http_target_port == self.https_target_port:
@@ -261,8 +326,11 @@ class NetworkPolicySettings(Model):
     """Admit only the gateway's listener, health and metrics ports."""
 
     enabled: bool = True
+    """Render the gateway's NetworkPolicy."""
     ingress_from: list[Cidr] = []
+    """Client CIDRs admitted to the listener ports; everyone when empty."""
     metrics_from_namespaces: list[DnsLabel] = []
+    """Namespaces admitted to the metrics port (15020, 15090); every namespace when empty."""
 
 
 class Upgrade(Model):
@@ -277,31 +345,54 @@ class Upgrade(Model):
     """
 
     revision: DnsLabel
+    """The new control plane's revision (its `istio.io/rev`)."""
     replicas: int = Field(default=1, ge=1)
+    """Pods of the canary Deployment; its share of traffic is its share of pods."""
 
 
 class GatewayWorkload(Model):
     """Everything about the gateway pods and their Service."""
 
+    model_config = applies_to(topologies=("gateway", "chained"))
+
     name: DnsLabel = "istio-ingressgateway"
+    """Name of the Deployment, its Service, HPA and PDB."""
     namespace: DnsLabel = "istio-ingress"
+    """Namespace of the gateway; Istio reads TLS Secrets from here."""
     create_namespace: bool = True
+    """Create the namespace (Pod Security `restricted`); false when it exists already."""
     revision: DnsLabel | None = None
+    """The Istio control plane revision (`istio.io/rev`) that injects the gateway; the default
+    revision when unset."""
     upgrade: Upgrade | None = None
+    """A canary of the gateway on a new revision, during a control-plane upgrade."""
     labels: Labels = {"istio": "ingressgateway"}
+    """Pod labels the Istio Gateway selects; `app`, `istio.io/rev` and `sidecar.istio.io/inject` are
+    ingresslib's."""
     pod_annotations: Annotations = {}
+    """Extra pod annotations."""
     replicas: int = Field(default=2, ge=1)
+    """Pods when autoscaling is disabled."""
     autoscaling: Autoscaling = Autoscaling()
+    """The HorizontalPodAutoscaler."""
     disruption: Disruption = Disruption()
+    """The PodDisruptionBudget."""
     resources: Resources = Resources()
+    """CPU and memory of the gateway proxy."""
     scheduling: Scheduling = Scheduling()
+    """Node selection, tolerations and topology spread."""
     drain: Drain = Drain()
-    # Envoy's downstream HTTP idle timeout; unset, the edge plan picks one that nests inside
-    # (L4 load balancer) or outside (L7 load balancer) the load balancer's idle timeout.
+    """Graceful drain on shutdown; unset times follow what the load balancer needs (EDGE-DR-*)."""
     idle_timeout: Duration | None = None
+    """Envoy's downstream HTTP idle timeout (a duration). Unset, the edge plan picks one that
+    nests inside an L4 load balancer's idle timeout or outside an L7 one's (EDGE-TO-*)."""
     service: GatewayService = GatewayService()
+    """The gateway Service (and through it the cloud load balancer)."""
     network_policy: NetworkPolicySettings = NetworkPolicySettings()
+    """The NetworkPolicy admitting only the gateway's ports."""
     max_surge: IntOrPercent = 1
+    """Extra pods during a rollout (a count or a percentage); above zero, since maxUnavailable is
+    0."""
 
     def min_running(self) -> int:
         """Pods the gateway runs at its lowest: the HPA floor, or the fixed replica count."""

@@ -7,8 +7,10 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from ingresslib.analysis import WILDCARD_ROUTES_ANNOTATION
 from ingresslib.config.listeners import Listener, redirects
 from ingresslib.config.routing import HostRoutes, Route, Routing
+from ingresslib.config.wildcard_routes import with_inherited_routes
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ConfigError, Problem
 from ingresslib.manifests.destination_rule import destination_rule
@@ -79,10 +81,14 @@ def routing_objects(
         passthrough = next(
             (lst.port for lst in listeners
              if lst.protocol == "TLS" and host.host in lst.hosts), 443)
-        vs = virtual_service(vs_name, namespace, f"{namespace}/{stack}", host, backends,
+        routed = with_inherited_routes(routing, host)
+        vs = virtual_service(vs_name, namespace, f"{namespace}/{stack}", routed, backends,
                              passthrough_port=passthrough)
+        if host.inherit_wildcard_routes is not None:
+            vs["metadata"]["annotations"] = {
+                WILDCARD_ROUTES_ANNOTATION: json.dumps(host.inherit_wildcard_routes)}
         if object_size(vs) > MAX_OBJECT_BYTES:
-            objs += _split(vs, host, i, routing)
+            objs += _split(vs, routed, i, routing)
         else:
             objs.append(vs)
     objs += [destination_rule(f"{stack}-{key}", b) for key, b in sorted(backends.items())]

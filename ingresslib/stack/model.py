@@ -20,6 +20,7 @@ from functools import cached_property
 from typing import Annotated, Any
 
 import pulumi
+import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from ingresslib.aws.config import AcmCertificate, Aws
@@ -60,8 +61,12 @@ class StackConfig(StackSpec):
     """
 
     certificates: dict[DnsLabel, CertificateSource] = {}
+    """TLS certificates by name (a DNS-1123 label); a listener's `tls.certificate` names one.
+    `source` decides where it comes from and where TLS ends."""
     azure: Azure | None = None
+    """Azure settings; required with cloud aks, refused with eks."""
     aws: Aws | None = None
+    """AWS settings (NLB, ALB, Route53); refused with cloud aks."""
 
     @cached_property
     def edge(self) -> EdgePlan:
@@ -241,11 +246,26 @@ def _service_problems(cfg: StackConfig, wl: GatewayWorkload, service_type: str
         yield Problem("loadBalancer.scheme", "internal", "needs a LoadBalancer Service")
 
 
-def parse_config(data: Mapping[str, Any] | None, source: str = "config") -> StackConfig:
-    """Validate plain data (Pulumi structured config, a dict) into a StackConfig.
+def parse_config(
+    data: Mapping[str, Any] | str | pulumi.Config | None, source: str = "config"
+) -> StackConfig:
+    """Validate a config into a StackConfig: plain data (a dict, as Pulumi's structured config
+    gives it), YAML text of the same, or a `pulumi.Config` whose `stack` key holds it
+    (`pulumi.Config("ingress")` reads `ingress:stack`, named so in errors).
 
     Raises ConfigError listing every problem, with field paths in the user's spelling.
     """
+    if isinstance(data, pulumi.Config):
+        source = f"{data.name}:{CONFIG_KEY}"
+        data = data.get_object(CONFIG_KEY)
+    elif isinstance(data, str):
+        try:
+            data = yaml.safe_load(data)
+        except yaml.YAMLError as e:
+            raise ConfigError([Problem("<root>", data, f"is not YAML: {e}")], source) from None
+    if data is not None and not isinstance(data, Mapping):
+        raise ConfigError([Problem("<root>", data, "must be a mapping of config keys "
+                                   "(cloud, listeners, ...)")], source)
     data = data or {}
     try:
         return StackConfig.model_validate(data)
