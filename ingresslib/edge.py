@@ -169,6 +169,42 @@ class EdgePlan:
                 "envoyIdleSeconds": self.timeouts.envoy_idle_seconds,
                 "responseSeconds": self.timeouts.response_seconds,
             },
-            "rules": [r.code for r in self.rules],
+            "rules": [{"code": r.code, "statement": r.statement, "source": r.source}
+                      for r in self.rules],
         }
 
+
+
+# The rules every cloud x topology with a gateway shares; each cloud's planner adds its own.
+CORE_RULES = {
+    "EDGE-ID-HOPS": EdgeRule(
+        "EDGE-ID-HOPS",
+        "numTrustedProxies equals the L7 hops in front of the gateway that append "
+        "X-Forwarded-For: 0 behind an L4 load balancer (NLB, Azure Load Balancer), 1 behind "
+        "the ALB or Application Gateway (an internal L4 load balancer between them adds none)",
+        "Envoy, HTTP header manipulation, x-forwarded-for and xff_num_trusted_hops; Istio, "
+        "Configuring Gateway Network Topology"),
+    "EDGE-HC-NETPOL": EdgeRule(
+        "EDGE-HC-NETPOL",
+        "A NetworkPolicy that restricts the gateway's clients still admits the load "
+        "balancer's health-check sources on the probed port",
+        "Azure, 'What is IP address 168.63.129.16' (probes must not be blocked); "
+        "MicrosoftDocs/azure-docs#122526"),
+    "EDGE-DR": EdgeRule(
+        "EDGE-DR",
+        "The gateway's drain outlasts how long the load balancer keeps sending after a pod "
+        "starts draining, and the grace period outlasts the drain; an explicit drain below "
+        "that minimum is refused with the minimum",
+        "Istio ProxyConfig terminationDrainDuration; Kubernetes, Pod termination "
+        "(terminationGracePeriodSeconds)"),
+    "EDGE-TO": EdgeRule(
+        "EDGE-TO",
+        "Envoy's idle timeout (gateway.idleTimeout) is shorter than an L4 load balancer's and "
+        "longer than an L7 load balancer's; a route timeout fits the load balancer's wait",
+        "Envoy FAQ, 'How do I configure timeouts?'; AWS ALB and NLB connection idle timeout"),
+    "EDGE-CH-SETTING": EdgeRule(
+        "EDGE-CH-SETTING",
+        "No setting is dropped: gateway.podAnnotations['proxy.istio.io/config'], which "
+        "ingresslib writes from the plan, is refused rather than overwritten",
+        "Istio, Resource Annotations, proxy.istio.io/config (one ProxyConfig per pod)"),
+}

@@ -19,9 +19,11 @@ from ingresslib.aws.config import EksStack, acm_listeners, nlb_settings, preserv
 from ingresslib.aws.nlb import READINESS_GATE_LABEL, nlb_annotations, nlb_health_check
 from ingresslib.config.duration import duration_ns
 from ingresslib.config.workload import GatewayWorkload, settle_workload
-from ingresslib.edge import EdgePlan, EdgeRule, GatewayOptions, Timeouts
+from ingresslib.edge import CORE_RULES, EdgePlan, EdgeRule, GatewayOptions, Timeouts
 
 LBC = "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/"
+# The rules all topologies with a gateway share (ingresslib.edge.CORE_RULES).
+SHARED = ("EDGE-DR", "EDGE-TO", "EDGE-HC-NETPOL", "EDGE-CH-SETTING")
 RULES = {
     "EDGE-HC-PROXY": EdgeRule(
         "EDGE-HC-PROXY",
@@ -38,11 +40,6 @@ RULES = {
         "through the NLB are not dropped as hairpin traffic",
         "AWS, NLB target groups: client IP preservation and hairpinning; istio.io PR #12510 "
         "(PROXY protocol and L7 headers are mutually exclusive)"),
-    "EDGE-ID-HOPS": EdgeRule(
-        "EDGE-ID-HOPS",
-        "numTrustedProxies equals the L7 hops that append X-Forwarded-For: 0 behind the NLB, "
-        "1 behind the ALB",
-        "Envoy, HTTP header manipulation, x-forwarded-for and xff_num_trusted_hops"),
     "EDGE-ID-XFP": EdgeRule(
         "EDGE-ID-XFP",
         "Where the NLB ends TLS (ACM), the gateway tells backends X-Forwarded-Proto: https "
@@ -149,5 +146,5 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         client_address=client,
         tls_termination=("at the NLB (ACM) for " + ", ".join(tls) if tls else
                          "at the gateway") if nlb else "at the ALB (ACM)",
-        rules=tuple(RULES[r] for r in rules),
+        rules=tuple({**RULES, **CORE_RULES}[r] for r in (*rules, *SHARED)),
     )

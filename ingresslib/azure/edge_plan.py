@@ -19,9 +19,11 @@ from ingresslib.azure.config import AksStack, addon_workload, idle_timeout_minut
 from ingresslib.azure.load_balancer import load_balancer_health_check, service_annotations
 from ingresslib.config.duration import duration_ns
 from ingresslib.config.workload import settle_workload
-from ingresslib.edge import EdgePlan, EdgeRule, GatewayOptions, Timeouts
+from ingresslib.edge import CORE_RULES, EdgePlan, EdgeRule, GatewayOptions, Timeouts
 
 CPA = "https://cloud-provider-azure.sigs.k8s.io/topics/loadbalancer/"
+# The rules all topologies with a gateway share (ingresslib.edge.CORE_RULES).
+SHARED = ("EDGE-DR", "EDGE-TO", "EDGE-HC-NETPOL", "EDGE-CH-SETTING")
 RULES = {
     "EDGE-HC-AZURE": EdgeRule(
         "EDGE-HC-AZURE",
@@ -29,11 +31,6 @@ RULES = {
         "/healthz/ready) from 168.63.129.16, which the NetworkPolicy admits",
         f"cloud-provider-azure, per-port health probe annotations ({CPA}); Azure, "
         "'What is IP address 168.63.129.16'"),
-    "EDGE-ID-HOPS": EdgeRule(
-        "EDGE-ID-HOPS",
-        "numTrustedProxies equals the L7 hops that append X-Forwarded-For: 0 behind the Azure "
-        "load balancer, 1 behind Application Gateway (the internal load balancer is L4)",
-        "Envoy, HTTP header manipulation, x-forwarded-for and xff_num_trusted_hops"),
     "EDGE-TO-AZURE-LB": EdgeRule(
         "EDGE-TO-AZURE-LB",
         "The Azure load balancer forgets a flow idle for its idle timeout (4-100 min): "
@@ -99,5 +96,5 @@ def aks_edge_plan(cfg: AksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         client_address="X-Forwarded-For appended by Application Gateway, one trusted hop"
         if chained else "source address (externalTrafficPolicy Local)",
         tls_termination="at Application Gateway (Key Vault)" if chained else "at the gateway",
-        rules=tuple(RULES[r] for r in rules),
+        rules=tuple({**RULES, **CORE_RULES}[r] for r in (*rules, *SHARED)),
     )

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from ingresslib.offline.diagram import mermaid, stack_summaries, traffic
+from ingresslib.offline.edge_table import edge_markdown
 from ingresslib.offline.mocks import OfflineError, Registered
 
 REDACTED = "[secret]"
@@ -102,8 +103,8 @@ def dump_yaml(obj: Any) -> str:
 
 
 def write(out: Path, records: list[Registered]) -> list[Path]:
-    """Write DIR/manifests/*.yaml, DIR/plan.json and DIR/traffic.mmd, replacing a previous
-    render's files."""
+    """Write DIR/manifests/*.yaml, DIR/plan.json, DIR/edge.md and DIR/traffic.mmd, replacing a
+    previous render's files."""
     target = out / "manifests"
     if target.exists():
         shutil.rmtree(target)
@@ -117,6 +118,7 @@ def write(out: Path, records: list[Registered]) -> list[Path]:
         written[name] = target / name
         written[name].write_text(dump_yaml(obj))
     (out / "plan.json").write_text(json.dumps(plan(records), indent=2, sort_keys=True) + "\n")
+    (out / "edge.md").write_text(edge_markdown(stack_summaries(records)))
     (out / "traffic.mmd").write_text(
         mermaid(traffic(objs, stack_summaries(records), plan(records))))
     return [written[k] for k in sorted(written)]

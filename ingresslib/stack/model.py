@@ -24,9 +24,11 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from ingresslib.aws.config import AcmCertificate, Aws
+from ingresslib.aws.edge_plan import RULES as AWS_RULES
 from ingresslib.aws.edge_plan import eks_edge_plan
 from ingresslib.aws.rules import aws_problems
 from ingresslib.azure.config import Azure, KeyVaultCertificate
+from ingresslib.azure.edge_plan import RULES as AZURE_RULES
 from ingresslib.azure.edge_plan import aks_edge_plan
 from ingresslib.azure.rules import azure_problems
 from ingresslib.config.base import DnsLabel
@@ -39,7 +41,7 @@ from ingresslib.config.duration import duration_ns
 from ingresslib.config.security import security_problems
 from ingresslib.config.stack import Cloud, StackSpec
 from ingresslib.config.workload import GatewayWorkload
-from ingresslib.edge import EdgePlan
+from ingresslib.edge import CORE_RULES, EdgePlan, EdgeRule
 from ingresslib.errors import ConfigError, Problem
 
 CertificateSource = Annotated[
@@ -92,6 +94,7 @@ class StackConfig(StackSpec):
             "gateway": f"{wl.namespace}/{wl.name}" if wl else None,
             "listeners": [f"{lst.name} :{lst.port} {lst.protocol} {', '.join(lst.hosts)}"
                           for lst in self.listeners],
+            "edge": self.edge.summary(),
         }
 
     @model_validator(mode="before")
@@ -126,6 +129,12 @@ class StackConfig(StackSpec):
     def _edge_rules(self) -> Iterator[Problem]:
         yield from (aws_problems if self.cloud == "eks" else azure_problems)(self)
         yield from edge_problems(self)
+
+
+def edge_rules() -> list[EdgeRule]:
+    """Every edge rule, by code: the ones all clouds share and each cloud's."""
+    rules = {**CORE_RULES, **AWS_RULES, **AZURE_RULES}
+    return [rules[code] for code in sorted(rules)]
 
 
 def edge_problems(cfg: StackConfig) -> Iterator[Problem]:

@@ -24,6 +24,7 @@ from ingresslib.manifests.monitoring import monitoring_objects
 from ingresslib.manifests.ratelimit import ratelimit_objects
 from ingresslib.manifests.routing import gateway_listeners, routing_objects
 from ingresslib.manifests.security import security_objects
+from ingresslib.stack.contract import contract_problems
 from ingresslib.stack.model import StackConfig
 
 Manifest = dict[str, Any]
@@ -120,6 +121,9 @@ def check(cfg: StackConfig, objects: list[Manifest]) -> list[Finding]:
     } if wl else set()
     # The add-on's own Service selects its gateway pods, though ingresslib only patches it.
     known = [addon_service(cfg)] if uses_addon(cfg) else []
+    contract = list(contract_problems(cfg.edge, objects))
+    if contract:
+        raise ConfigError(contract, "rendered objects")
     findings = analyze([*objects, *known], credentials=secrets)
     errors = [f for f in findings if f.severity == "error"]
     if errors:

@@ -1,0 +1,241 @@
+"""The edge contract: the load balancer and the gateway agree by construction, and the small
+inputs of the public failure reports render the right outputs or are refused.
+
+Each test names the rule it covers; removing the rule (in the plan or its check) fails it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from ingresslib import parse_config
+from ingresslib.aws.nlb import PREFIX
+from ingresslib.errors import ConfigError
+from ingresslib.offline.diagram import stack_summaries
+from ingresslib.offline.edge_table import edge_markdown
+from ingresslib.offline.mocks import Registered
+from ingresslib.offline.output import manifests
+from ingresslib.stack.contract import contract_problems
+from ingresslib.stack.model import StackConfig, edge_rules
+from ingresslib.stack.render import check, stack_manifests
+from tests.aks_config import aks_config
+from tests.conftest import PROJECTS, ROOT
+
+# Input (a) of the issue, minimal: PROXY protocol and the health check.
+MINIMAL: dict[str, Any] = {
+    "cloud": "eks",
+    "topology": "gateway",
+    "listeners": [{"name": "http", "port": 80, "protocol": "HTTP",
+                   "hosts": ["app.example.com"]}],
+}
+
+
+def _gateway(cfg: StackConfig) -> dict[str, dict[str, Any]]:
+    return {o["kind"]: o for o in stack_manifests(cfg).gateway}
+
+
+def _proxy_config(cfg: StackConfig) -> dict[str, Any]:
+    pod = _gateway(cfg)["Deployment"]["spec"]["template"]
+    return json.loads(pod["metadata"]["annotations"]["proxy.istio.io/config"])
+
+
+# ------------------------------------------------------------ (a) PROXY protocol, health check
+
+
+def test_a_proxy_protocol_health_checks_go_to_the_traffic_port_over_tcp() -> None:
+    """EDGE-HC-PROXY: the NLB sends the PROXY header on health checks too; the status port
+    answers those with 400, so the check is TCP on the traffic port, where Envoy expects it."""
+    cfg = parse_config(MINIMAL | {"aws": {"nlb": {"proxyProtocol": True}}})
+    annotations = _gateway(cfg)["Service"]["metadata"]["annotations"]
+    assert "proxy_protocol_v2.enabled=true" in annotations[f"{PREFIX}target-group-attributes"]
+    assert annotations[f"{PREFIX}healthcheck-protocol"] == "tcp"
+    assert annotations[f"{PREFIX}healthcheck-port"] == "traffic-port"
+    assert f"{PREFIX}healthcheck-path" not in annotations
+    # EDGE-ID-PROXY: both sides from one value; hairpin-safe client IP preservation.
+    assert _proxy_config(cfg)["gatewayTopology"] == {"proxyProtocol": {}}
+    assert "preserve_client_ip.enabled=false" in annotations[
+        f"{PREFIX}target-group-attributes"]
+
+
+def test_without_proxy_protocol_the_nlb_checks_envoys_readiness() -> None:
+    annotations = _gateway(parse_config(MINIMAL))["Service"]["metadata"]["annotations"]
+    assert (annotations[f"{PREFIX}healthcheck-protocol"],
+            annotations[f"{PREFIX}healthcheck-port"],
+            annotations[f"{PREFIX}healthcheck-path"]) == ("http", "15021", "/healthz/ready")
+
+
+def test_the_read_back_refuses_a_status_port_health_check_under_proxy_protocol() -> None:
+    """The contract check reads the rendered halves back: a plan whose health check would go
+    to the status port with PROXY protocol on is refused before registration."""
+    cfg = parse_config(MINIMAL | {"aws": {"nlb": {"proxyProtocol": True}}})
+    plan = cfg.edge
+    assert plan.health_check is not None
+    broken = type(plan)(**{**plan.__dict__, "health_check": type(plan.health_check)(
+        15021, "HTTP", "/healthz/ready", 10, 2, 2)})
+    codes = [p.message for p in contract_problems(broken, stack_manifests(cfg).gateway)]
+    assert any("EDGE-HC-PROXY" in m for m in codes)
+
+
+def test_the_read_back_refuses_proxy_protocol_on_one_side_only() -> None:
+    cfg = parse_config(MINIMAL | {"aws": {"nlb": {"proxyProtocol": True}}})
+    objects = stack_manifests(cfg).gateway
+    deployment = next(o for o in objects if o["kind"] == "Deployment")
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    annotations["proxy.istio.io/config"] = json.dumps({"terminationDrainDuration": "135s"})
+    with pytest.raises(ConfigError) as err:
+        check(cfg, objects)
+    assert any("EDGE-ID-PROXY" in p.message for p in err.value.problems)
+
+
+# ------------------------------------------------------------------- (d) idle timeouts nest
+
+
+def test_d_envoy_closes_idle_connections_before_the_nlb_forgets_them() -> None:
+    """EDGE-TO-NLB: the NLB drops flows idle for 350 s without telling either end; Envoy's
+    idle timeout (an hour by default) is set below it, and both are visible settings."""
+    cfg = parse_config(MINIMAL)
+    assert _proxy_config(cfg)["proxyMetadata"] == {"ISTIO_META_IDLE_TIMEOUT": "300s"}
+    annotations = _gateway(cfg)["Service"]["metadata"]["annotations"]
+    assert annotations[f"{PREFIX}listener-attributes.TCP-80"] == "tcp.idle_timeout.seconds=350"
+    longer = parse_config(MINIMAL | {"aws": {"nlb": {"idleTimeoutSeconds": 1200}},
+                                     "gateway": {"idleTimeout": "900s"}})
+    assert _proxy_config(longer)["proxyMetadata"] == {"ISTIO_META_IDLE_TIMEOUT": "900s"}
+    assert _gateway(longer)["Service"]["metadata"]["annotations"][
+        f"{PREFIX}listener-attributes.TCP-80"] == "tcp.idle_timeout.seconds=1200"
+
+
+def test_an_envoy_idle_timeout_outliving_the_nlb_is_refused_with_the_maximum() -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_config(MINIMAL | {"gateway": {"idleTimeout": "1h"}})
+    (problem,) = err.value.problems
+    assert problem.path == "gateway.idleTimeout"
+    assert "use at most 349s" in problem.message
+    assert "EDGE-TO-NLB" in problem.message
+
+
+def test_an_envoy_idle_timeout_under_the_albs_is_refused_with_the_minimum() -> None:
+    from tests.eks_config import with_alb  # noqa: PLC0415
+
+    data = with_alb({"cloud": "eks", "topology": "chained", "listeners": MINIMAL["listeners"],
+                     "gateway": {"idleTimeout": "30s"}})
+    with pytest.raises(ConfigError) as err:
+        parse_config(data)
+    problem = next(p for p in err.value.problems if p.path == "gateway.idleTimeout")
+    assert "use at least 61s" in problem.message
+    assert "EDGE-TO-ALB" in problem.message
+
+
+def test_a_route_timeout_beyond_the_load_balancers_wait_is_refused() -> None:
+    data = aks_config("chained")
+    data["routing"] = {
+        "backends": {"web": {"service": "web", "namespace": "web", "port": 80}},
+        "hosts": [{"host": data["listeners"][0]["hosts"][0], "routes": [
+            {"name": "slow", "to": [{"backend": "web"}], "timeout": "90s"}]}],
+    }
+    with pytest.raises(ConfigError) as err:
+        parse_config(data)
+    problem = next(p for p in err.value.problems if p.path.endswith(".timeout"))
+    assert problem.path == "routing.hosts[0].routes[0].timeout"
+    assert "use at most 30s" in problem.message
+
+
+# --------------------------------------------------------------------------------- drain
+
+
+def test_the_drain_outlasts_what_the_nlb_really_does() -> None:
+    """EDGE-DR-NLB: NLB IP targets keep receiving new connections for about two minutes
+    after deregistration starts, whatever the delay; the default drain covers it."""
+    proxy = _proxy_config(parse_config(MINIMAL))
+    assert proxy["terminationDrainDuration"] == "135s"
+    with pytest.raises(ConfigError) as err:
+        parse_config(MINIMAL | {"gateway": {"drain": {"terminationDrainSeconds": 60}}})
+    (problem,) = err.value.problems
+    assert problem.path == "gateway.drain.terminationDrainSeconds"
+    assert "use at least 125" in problem.message
+
+
+# ----------------------------------------------------------------------- client identity
+
+
+def test_tls_ended_at_the_nlb_tells_backends_the_client_used_https() -> None:
+    """EDGE-ID-XFP: Envoy sets X-Forwarded-Proto from its own (plain) connection; on the port
+    whose TLS the NLB ended, the route configuration overwrites it with https."""
+    data = MINIMAL | {
+        "listeners": [*MINIMAL["listeners"], {
+            "name": "https", "port": 443, "protocol": "HTTPS", "hosts": ["app.example.com"],
+            "tls": {"certificate": "edge"}}],
+        "certificates": {"edge": {"source": "acm", "dnsNames": ["app.example.com"],
+                                  "arn": "arn:aws:acm:eu-west-1:111122223333:certificate/"
+                                         "0a1b2c3d-0000-4000-8000-000000000001"}},
+    }
+    envoy_filter = _gateway(parse_config(data))["EnvoyFilter"]
+    (patch,) = envoy_filter["spec"]["configPatches"]
+    assert patch["match"] == {"context": "GATEWAY", "routeConfiguration": {"portNumber": 443}}
+    (header,) = patch["patch"]["value"]["request_headers_to_add"]
+    assert header["header"] == {"key": "x-forwarded-proto", "value": "https"}
+    assert "EnvoyFilter" not in _gateway(parse_config(MINIMAL))
+
+
+def test_a_proxy_config_pod_annotation_is_refused_not_dropped() -> None:
+    """EDGE-CH-SETTING: the annotation validated on a chained stack and vanished from the
+    render; it is refused on every topology."""
+    for topology in ("gateway", "chained"):
+        data = aks_config(topology, gateway={"podAnnotations": {
+            "proxy.istio.io/config": '{"concurrency": 2}'}})
+        with pytest.raises(ConfigError) as err:
+            parse_config(data)
+        assert [p.path for p in err.value.problems] == [
+            "gateway.podAnnotations.proxy.istio.io/config"]
+
+
+# ------------------------------------------------------- every stack and example holds
+
+
+@pytest.mark.parametrize(("project", "stack"), PROJECTS)
+def test_every_shipped_stack_satisfies_its_edge_rules(renders, project: str,
+                                                      stack: str) -> None:
+    records: list[Registered] = renders[(project, stack)]
+    objects = manifests(records)
+    for summary in stack_summaries(records):
+        edge = summary["edge"]
+        gateway = edge.get("gateway")
+        timeouts = edge.get("timeouts")
+        if gateway is None or timeouts is None:
+            continue
+        # Read back what was rendered, independently of the plan's code.
+        deployment = next((o for o in objects if o["kind"] == "Deployment"
+                           and o["metadata"]["name"] == gateway["name"]), None)
+        if deployment is None:  # the AKS add-on's gateway
+            continue
+        pod = deployment["spec"]["template"]
+        proxy = json.loads(pod["metadata"]["annotations"]["proxy.istio.io/config"])
+        drain = int(proxy["terminationDrainDuration"].rstrip("s"))
+        assert drain > edge["drain"]["neededSeconds"]
+        assert pod["spec"]["terminationGracePeriodSeconds"] > drain
+        idle = int(proxy["proxyMetadata"]["ISTIO_META_IDLE_TIMEOUT"].rstrip("s"))
+        if timeouts["loadBalancerPools"]:
+            assert idle > timeouts["loadBalancerIdleSeconds"]
+        else:
+            assert idle < timeouts["loadBalancerIdleSeconds"]
+        assert proxy.get("gatewayTopology", {}).get("numTrustedProxies", 0) == (
+            gateway["trustedProxies"])
+        assert ("proxyProtocol" in proxy.get("gatewayTopology", {})) == (
+            gateway["proxyProtocol"])
+
+
+def test_edge_md_is_written_with_every_rule_of_the_stack(renders) -> None:
+    records = renders[("stacks/eks", "gateway")]
+    text = edge_markdown(stack_summaries(records))
+    assert "| health check | TCP port traffic-port every 10 s" in text
+    assert "| idle timeouts | load balancer 350 s" in text
+    for code in ("EDGE-HC-PROXY", "EDGE-ID-PROXY", "EDGE-TO-NLB", "EDGE-DR-NLB"):
+        assert f"| {code} |" in text
+
+
+def test_the_readme_lists_every_rule_with_its_source() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for rule in edge_rules():
+        assert f"| {rule.code} | {rule.statement} | {rule.source} |" in readme, rule.code
