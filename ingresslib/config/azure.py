@@ -317,11 +317,9 @@ def https_listeners(cfg: StackConfig) -> list[Listener]:
 
 
 def azure_problems(cfg: StackConfig) -> Iterator[Problem]:
-    """Every Azure rule of the stack; nothing when the stack is not on AKS and sets no Azure
-    key."""
+    """Every Azure rule of the stack; nothing when the stack is not on AKS (placement refuses
+    Azure settings there)."""
     if cfg.cloud != "aks":
-        if cfg.azure is not None:
-            yield Problem("azure", "set", f"Azure settings on a {cfg.cloud} stack; remove them")
         return
     az = cfg.azure
     if az is None:
@@ -353,12 +351,6 @@ def _unused_section_problems(cfg: StackConfig, az: Azure, given: set[str]) -> It
     if "public_ip" in given and not uses_public_ip(cfg):
         yield Problem("azure.publicIp", "set", "only topology gateway with an internet-facing "
                       "load balancer uses a public IP ingresslib creates; remove it")
-    if "load_balancer" in given and cfg.workload is None:
-        yield Problem("azure.loadBalancer", "set", "topology standalone has no gateway Service "
-                      "and so no Azure load balancer; remove it")
-    if az.application_gateway is not None and not uses_application_gateway(cfg):
-        yield Problem("azure.applicationGateway", "set", "topology gateway puts the Standard "
-                      "load balancer in front; use topology chained for an Application Gateway")
     if "certificate_sync" in given and not synced_certificates(cfg):
         yield Problem("azure.certificateSync", "set", "no listener terminates TLS in the Istio "
                       "gateway with a Key Vault certificate, so nothing is synced; remove it")

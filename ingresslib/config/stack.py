@@ -22,6 +22,7 @@ from ingresslib.config.certificates import (
 )
 from ingresslib.config.listeners import Listener, host_covers
 from ingresslib.config.observability import Observability, observability_problems
+from ingresslib.config.placement import misplaced_sections, without
 from ingresslib.config.ratelimit import RateLimits, ratelimit_problems
 from ingresslib.config.routing import Destination, Mirror, Routing
 from ingresslib.config.security import Security, security_problems
@@ -128,6 +129,14 @@ class StackConfig(Model):
         """Proxy hops in front of the gateway that append X-Forwarded-For (the L7 LB)."""
         return 1 if self.topology == "chained" else 0
 
+    @model_validator(mode="before")
+    @classmethod
+    def _placement(cls, data: Any) -> Any:
+        misplaced = misplaced_sections(data)
+        if misplaced:
+            raise ConfigError(misplaced)
+        return data
+
     @model_validator(mode="after")
     def _cross_field(self) -> StackConfig:
         problems = list(self.problems(""))
@@ -136,13 +145,6 @@ class StackConfig(Model):
         return self
 
     def problems(self, path: str) -> Iterator[Problem]:
-        if self.topology == "standalone" and self.gateway is not None:
-            yield Problem(
-                "gateway",
-                "set",
-                "topology standalone deploys no Istio gateway (the cloud L7 load balancer "
-                "sends straight to sidecar-injected backends); remove gateway or use chained",
-            )
         wl = self.workload
         if wl is not None:
             # The AKS add-on deploys, scales and drains its own gateway: not ours to check.
@@ -371,15 +373,22 @@ class StackConfig(Model):
 def parse_config(data: Mapping[str, Any] | None, source: str = "config") -> StackConfig:
     """Validate plain data (Pulumi structured config, YAML, a dict) into a StackConfig.
 
-    Raises ConfigError listing every problem, with field paths in the user's spelling.
+    Raises ConfigError listing every problem, with field paths in the user's spelling, list
+    items by name; sections on a stack they do not belong to first, alone for their part.
     """
     data = data or {}
+    misplaced = misplaced_sections(data)
     try:
-        return StackConfig.model_validate(data)
+        config = StackConfig.model_validate(without(data, misplaced))
     except ValidationError as e:
-        raise ConfigError.from_validation(e, data, source) from None
+        problems = ConfigError.from_validation(e, data, source, StackConfig).problems
     except ConfigError as e:
-        raise ConfigError(e.problems, source) from None
+        problems = e.problems
+    else:
+        problems = []
+    if misplaced or problems:
+        raise ConfigError([*misplaced, *problems], source).named(data) from None
+    return config
 
 
 CONFIG_NAMESPACE = "ingress"
