@@ -4,28 +4,55 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ingresslib.config import parse_config
-from ingresslib.errors import ConfigError, Problem
-from ingresslib.offline.diff import checkout, diff, format_markdown, format_text
-from ingresslib.offline.mocks import OfflineError
-from ingresslib.offline.output import manifests, plan, write
-from ingresslib.offline.runner import Project, run_project
+# The commands import ingresslib's config models, Pulumi and the cloud SDKs inside their
+# functions: --help, --version and usage errors answer without loading them (about a second).
+
+_VALIDATE = """\
+Check a stack before deploying it; exit 0 when valid, 2 listing every problem.
+
+When the program reads its config with load_config() (as stacks/eks and stacks/aks do),
+validate does not run it: it checks the stack file's `ingress:stack` with every field and
+cross-field rule (each problem with its file, line and column), then renders the objects the
+stack would deploy and analyses them as `istioctl analyze` would (errors fail, warnings are
+printed). A program that builds its config in Python (examples/echoserver-canary) is run
+offline as render runs it, writing nothing. Neither needs the cloud or the Pulumi CLI."""
+
+
+class _Version(argparse.Action):
+    """--version, reading the installed distribution's version only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        from importlib.metadata import version  # noqa: PLC0415 (only --version needs it)
+
+        parser.exit(message=f"ingresslib {version('ingresslib')}\n")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ingresslib", description=__doc__)
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", required=True)
     render = sub.add_parser(
         "render",
         help="run a stack's program under mocks and write its manifests, plan and traffic "
         "diagram",
+        description="Run the stack's program under Pulumi's mocks and write DIR/manifests/ "
+        "(one YAML file per Kubernetes object), DIR/plan.json (every other resource) and "
+        "DIR/traffic.mmd. DIR is created when missing; a later render replaces exactly the "
+        "files the last one wrote (listed in DIR/.ingresslib-render.json) and never touches "
+        "other files.",
     )
-    validate = sub.add_parser("validate", help="check a stack's config; exit 0 when valid")
+    validate = sub.add_parser(
+        "validate", help="check a stack before deploying it; exit 0 when valid",
+        description=_VALIDATE, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     compare = sub.add_parser(
         "diff",
         help="render a stack and a baseline offline and show what changes, per resource",
@@ -41,7 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     for p in (render, validate, compare, preflight):
         p.add_argument("stack_dir", type=Path, help="a Pulumi project directory")
         p.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
-    render.add_argument("--out", type=Path, required=True, help="output directory")
+    render.add_argument("--out", type=Path, required=True, metavar="DIR",
+                        help="output directory")
     preflight.add_argument("--region", help="AWS region (default: the stack's aws:region)")
     preflight.add_argument("--profile", help="AWS profile of the shared config files")
     baseline = compare.add_mutually_exclusive_group(required=True)
@@ -58,13 +86,43 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _render(args: argparse.Namespace) -> int:
+    from ingresslib.offline.output import write  # noqa: PLC0415 (see the note at the top)
+    from ingresslib.offline.runner import run_project  # noqa: PLC0415
+
+    files = write(args.out, run_project(args.stack_dir, args.stack))
+    print(f"wrote {len(files)} manifests, plan.json and traffic.mmd to {args.out}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from ingresslib.offline.validate import validate  # noqa: PLC0415 (see the note at the top)
+
+    result = validate(args.stack_dir, args.stack)
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+    how = "program run offline" if result.ran_program else "config and rendered objects"
+    print(f"{args.stack_dir}: stack {args.stack} is valid ({how})")
+    return 0
+
+
 def _entries(stack_dir: Path, stack: str) -> list[dict[str, Any]]:
     """Everything a render writes, as the diff compares it: Kubernetes objects and plan."""
+    from ingresslib.offline.output import manifests, plan  # noqa: PLC0415 (see the top)
+    from ingresslib.offline.runner import run_project  # noqa: PLC0415
+
     records = run_project(stack_dir, stack)
     return [*manifests(records), *plan(records)]
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from ingresslib.offline.diff import (  # noqa: PLC0415 (see the note at the top)
+        checkout,
+        diff,
+        format_markdown,
+        format_text,
+    )
+
     new = _entries(args.stack_dir, args.stack)
     if args.against_stack:
         old = _entries(args.stack_dir, args.against_stack)
@@ -87,15 +145,18 @@ def _preflight(args: argparse.Namespace) -> int:
     import boto3  # noqa: PLC0415 (only preflight talks to AWS)
     from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
 
+    from ingresslib.errors import ConfigError, Problem  # noqa: PLC0415 (see the top)
+    from ingresslib.offline.runner import Project  # noqa: PLC0415
+    from ingresslib.offline.validate import stack_config  # noqa: PLC0415
     from ingresslib.preflight.eks import preflight  # noqa: PLC0415 (imports boto3)
 
-    config = Project.load(args.stack_dir).stack_config(args.stack)
-    source = "ingress:stack"
-    cfg = parse_config(json.loads(config.get(source) or "{}"), source)
+    project = Project.load(args.stack_dir)
+    cfg = stack_config(project, args.stack)
     if cfg.cloud != args.cloud:
-        raise ConfigError([Problem("cloud", cfg.cloud, f"preflight {args.cloud} checks "
-                                   f"{args.cloud} stacks only")], source)
-    region = args.region or config.get("aws:region")
+        error = ConfigError([Problem("cloud", cfg.cloud, f"preflight {args.cloud} checks "
+                                     f"{args.cloud} stacks only")], "ingress:stack")
+        raise project.locate(error, args.stack)
+    region = args.region or project.stack_config(args.stack).get("aws:region")
     try:
         session = boto3.Session(profile_name=args.profile, region_name=region)
         problems = preflight(cfg, session)
@@ -112,23 +173,20 @@ def _preflight(args: argparse.Namespace) -> int:
     return 0
 
 
+_COMMANDS = {"render": _render, "validate": _validate, "diff": _diff, "preflight": _preflight}
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; 0 on success, 2 on bad input (one message, no traceback)."""
     args = _parser().parse_args(argv)
+    from ingresslib.errors import ConfigError  # noqa: PLC0415 (see the note at the top)
+    from ingresslib.offline.mocks import OfflineError  # noqa: PLC0415
+
     try:
-        if args.command == "diff":
-            return _diff(args)
-        if args.command == "preflight":
-            return _preflight(args)
-        if args.command == "validate":
-            run_project(args.stack_dir, args.stack)
-            print(f"{args.stack_dir}: stack {args.stack} is valid")
-            return 0
-        files = write(args.out, run_project(args.stack_dir, args.stack))
+        return _COMMANDS[args.command](args)
     except (ConfigError, OfflineError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    print(f"wrote {len(files)} manifests, plan.json and traffic.mmd to {args.out}")
-    return 0
 
 
 if __name__ == "__main__":
