@@ -32,7 +32,8 @@ class _Version(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
         from importlib.metadata import version  # noqa: PLC0415 (only --version needs it)
 
-        parser.exit(message=f"ingresslib {version('ingresslib')}\n")
+        print(f"ingresslib {version('ingresslib')}")
+        parser.exit()
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -8,7 +8,7 @@ renders shows only real changes, and no secret value is ever written.
 from __future__ import annotations
 
 import json
-import shutil
+import re
 from pathlib import Path
 from typing import Any
 
@@ -98,21 +98,66 @@ def dump_yaml(obj: Any) -> str:
     return yaml.dump(obj, Dumper=_Dumper, sort_keys=False, width=1_000_000, allow_unicode=True)
 
 
+# Lists what the last render wrote into its directory: the next render replaces exactly those
+# files and never touches any other.
+MARKER = ".ingresslib-render.json"
+
+
 def write(out: Path, records: list[Registered]) -> list[Path]:
-    """Write DIR/manifests/*.yaml, DIR/plan.json and DIR/traffic.mmd, replacing a previous
-    render's files."""
-    target = out / "manifests"
-    if target.exists():
-        shutil.rmtree(target)
-    target.mkdir(parents=True)
-    written: dict[str, Path] = {}
+    """Write DIR/manifests/*.yaml, DIR/plan.json and DIR/traffic.mmd, and the marker listing
+    them. Files of the previous render (by its marker) are replaced or removed; any other file
+    is left alone, and one the render would overwrite stops it before anything is written."""
+    files: dict[str, str] = {}
     objs = manifests(records)
     for obj in objs:
-        name = file_name(obj)
-        if name in written:
+        name = f"manifests/{file_name(obj)}"
+        if name in files:
             raise OfflineError(f"two objects render to {name}: names must be unique per kind")
-        written[name] = target / name
-        written[name].write_text(dump_yaml(obj))
-    (out / "plan.json").write_text(json.dumps(plan(records), indent=2, sort_keys=True) + "\n")
-    (out / "traffic.mmd").write_text(traffic_diagram(objs, stack_summaries(records)))
-    return [written[k] for k in sorted(written)]
+        files[name] = dump_yaml(obj)
+    files["plan.json"] = json.dumps(plan(records), indent=2, sort_keys=True) + "\n"
+    files["traffic.mmd"] = traffic_diagram(objs, stack_summaries(records))
+    previous = _previous(out)
+    foreign = sorted(n for n in files if n not in previous and (out / n).exists())
+    if foreign:
+        raise OfflineError(
+            f"{out} holds {', '.join(foreign[:3])}{' and more' if len(foreign) > 3 else ''}, "
+            "which no earlier render wrote there; render into an empty or new directory, or "
+            "move those files away"
+        )
+    try:
+        (out / "manifests").mkdir(parents=True, exist_ok=True)
+        # The marker lists old and new files until the new ones are all written.
+        _write_marker(out, sorted(previous | set(files)))
+        for name in sorted(previous - set(files)):
+            (out / name).unlink(missing_ok=True)
+        for name, text in files.items():
+            (out / name).write_text(text)
+        _write_marker(out, sorted(files))
+    except OSError as e:
+        raise OfflineError(f"cannot write the render into {out}: {e.strerror} "
+                           f"({e.filename})") from None
+    return [out / n for n in sorted(files) if n.startswith("manifests/")]
+
+
+def _previous(out: Path) -> set[str]:
+    """The files the marker says the last render wrote into `out` (only names a render
+    writes: a damaged or hand-edited marker cannot make it delete anything else)."""
+    if out.exists() and not out.is_dir():
+        raise OfflineError(f"{out} is a file; name a directory to render into (it is created "
+                           "when missing)")
+    marker = out / MARKER
+    if not marker.is_file():
+        return set()
+    try:
+        listed = json.loads(marker.read_text()).get("files", [])
+    except (ValueError, AttributeError):
+        raise OfflineError(f"{marker} is damaged; remove it and the files it listed") from None
+    return {n for n in listed if isinstance(n, str) and _RENDERED.fullmatch(n)}
+
+
+_RENDERED = re.compile(r"manifests/[A-Za-z0-9_.-]+\.yaml|plan\.json|traffic\.mmd")
+
+
+def _write_marker(out: Path, names: list[str]) -> None:
+    (out / MARKER).write_text(json.dumps({"writtenBy": "ingresslib render", "files": names},
+                                         indent=2) + "\n")
