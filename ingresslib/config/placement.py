@@ -72,8 +72,10 @@ def misplaced_sections(data: Any) -> list[Problem]:
     return problems
 
 
-def without(data: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
+def without(data: Any, problems: list[Problem]) -> Any:
     """`data` without the sections `problems` name, to check what remains."""
+    if not problems:
+        return data
     out = dict(data)
     for problem in problems:
         *parents, last = problem.path.split(".")

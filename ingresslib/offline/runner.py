@@ -11,11 +11,12 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pulumi
+from pulumi.config import ConfigMissingError, ConfigTypeError
 from pulumi.runtime.stack import run_pulumi_func
 from pydantic import ValidationError
 
@@ -125,6 +126,22 @@ class Project:
             return error.located(lambda _: doc.location(["config", CONFIG_KEY]))
         return doc.locate(error.named(doc.at(["config", key])), ["config", key])
 
+    def config_error(self, error: ConfigTypeError | ConfigMissingError, stack: str
+                     ) -> ConfigError:
+        """What Pulumi's Config said of a stack's config value, at the value's position."""
+        doc = self.stack_file(stack)
+        key = next((k for k in doc.at(["config"]) or {} if self._key(k) == error.key), None)
+        if isinstance(error, ConfigTypeError):
+            # Structured config reaches programs as JSON; in the stack file it is a mapping.
+            kind = {"JSON object": "mapping of keys to values"}.get(error.expect_type,
+                                                                    error.expect_type)
+            problem = Problem(error.key, error.value,
+                              f"must be {'an' if kind[0] in 'aeiou' else 'a'} {kind}")
+        else:
+            problem = Problem(error.key, ABSENT, f"required; set it under config in {doc.name}")
+        where = doc.location(["config", key] if key is not None else ["config"])
+        return ConfigError([replace(problem, location=where)], "config")
+
     def _key(self, key: str) -> str:
         return key if ":" in key else f"{self.name}:{key}"
 
@@ -209,6 +226,8 @@ def run_project(directory: str | os.PathLike[str], stack: str) -> list[Registere
             )
     except ConfigError as e:
         raise proj.locate(e, stack) from None
+    except (ConfigTypeError, ConfigMissingError) as e:
+        raise proj.config_error(e, stack) from None
     except ValidationError as e:
         # A program that validates a config it builds itself: pydantic's own report.
         raise OfflineError(f"{shown(proj.program / '__main__.py')} builds an invalid "

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import get_args
 
 import pulumi
+from pulumi.config import ConfigMissingError, ConfigTypeError
 
 from ingresslib.config.stack import Cloud, StackConfig, load_config
 from ingresslib.errors import ConfigError
@@ -66,6 +67,8 @@ def stack_config(project: Project, stack: str, cloud: Cloud | None = None) -> St
         return contextvars.Context().run(_load, values, cloud)
     except ConfigError as e:
         raise project.locate(e, stack) from None
+    except (ConfigTypeError, ConfigMissingError) as e:
+        raise project.config_error(e, stack) from None
 
 
 def _load(values: dict[str, str], cloud: Cloud | None) -> StackConfig:
