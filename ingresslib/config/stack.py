@@ -132,6 +132,8 @@ class StackConfig(Model):
     @model_validator(mode="before")
     @classmethod
     def _placement(cls, data: Any) -> Any:
+        # A misplaced section is the problem, not the fields inside it (parse_config reports
+        # it beside the problems elsewhere; plain model_validate stops here).
         misplaced = misplaced_sections(data)
         if misplaced:
             raise ConfigError(misplaced)
