@@ -93,11 +93,14 @@ class YamlFile:
 def read_yaml(path: Path) -> YamlFile:
     """Read a YAML file; ConfigError for a syntax error or a duplicate key, at its position."""
     name = shown(path)
+    raw = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ConfigError([Problem("", ABSENT, f"not UTF-8 text ({e.reason} at byte "
-                                   f"{e.start}); save it as UTF-8")], name) from None
+        line_start = raw.rfind(b"\n", 0, e.start) + 1
+        where = Location(name, raw.count(b"\n", 0, e.start) + 1, e.start - line_start + 1)
+        raise ConfigError([Problem("", ABSENT, f"not UTF-8 text ({e.reason}); save the file "
+                                   "as UTF-8", where)], name) from None
     loader = _Loader(text)
     try:
         root = loader.get_single_node()

@@ -107,6 +107,14 @@ def test_missing_stack_file_names_the_closest(tmp_path: Path,
     assert "(no Pulumi.dve.yaml); stacks here: dev; did you mean 'dev'?" in err
 
 
+def test_stack_file_that_is_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = _project(tmp_path)
+    (project / "Pulumi.dev.yaml").write_bytes(b"config:\n  ingress:stack: caf\xe9\n")
+    err = _error(["validate", str(project), "--stack", "dev"], capsys)
+    assert "Pulumi.dev.yaml:2:21: not UTF-8 text (invalid continuation byte); save the file as " \
+           "UTF-8" in err
+
+
 # ------------------------------------------------------------------ validate and render
 
 

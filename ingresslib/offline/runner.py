@@ -94,6 +94,11 @@ class Project:
             raise ConfigError([Problem("config", doc.at(["config"]), "must be a mapping of "
                                        "config keys to values", doc.location(["config"]))],
                               doc.name)
+        keys = [k for k in doc.at(["config"]) or {} if not isinstance(k, str)]
+        if keys:
+            raise ConfigError([Problem(f"config.{k}", k, "a config key is text, "
+                                       "'namespace:key' or 'key' of this project",
+                                       doc.location(["config", k])) for k in keys], doc.name)
         return doc
 
     def stack_config(self, stack: str) -> dict[str, str]:
@@ -149,7 +154,8 @@ class Project:
 def _encode(value: Any) -> str:
     if isinstance(value, str):
         return value
-    return json.dumps(value, sort_keys=True)
+    # Pulumi hands YAML timestamps (and any other scalar JSON has no type for) over as text.
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def run_program(
