@@ -159,6 +159,17 @@ def test_render_reports_config_problems_where_they_are_written(
            "or 'TLS'; did you mean 'HTTP'? (got 'htp')" in err
 
 
+def test_a_config_built_in_python_is_not_placed_in_the_stack_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _project(tmp_path, "config:\n  cli:owner: shop\n")
+    (project / "__main__.py").write_text("from ingresslib import parse_config\n"
+                                         "parse_config({'cloud': 'gke'})\n")
+    err = _error(["validate", str(project), "--stack", "dev"], capsys)
+    assert err == ("error: invalid config: 1 problem(s)\n"
+                   "  - cloud: Input should be 'aks' or 'eks' (got 'gke')\n")
+
+
 # ------------------------------------------------------------------ what render writes
 
 

@@ -127,8 +127,9 @@ class Project:
             return error
         doc = self.stack_file(stack)
         key = next((k for k in doc.at(["config"]) or {} if self._key(k) == CONFIG_KEY), None)
-        if key is None:  # where it belongs: under config
-            return error.located(lambda _: doc.location(["config", CONFIG_KEY]))
+        if key is None:  # only its absence is the stack file's: a program built the config
+            return error.located(lambda p: doc.location(["config", CONFIG_KEY])
+                                 if p.path == CONFIG_KEY else None)
         return doc.locate(error.named(doc.at(["config", key])), ["config", key])
 
     def config_error(self, error: ConfigTypeError | ConfigMissingError, stack: str
