@@ -5,37 +5,62 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from ingresslib import parse_config
-from ingresslib.errors import ConfigError, Problem
-from ingresslib.offline.diff import (
-    EXIT_CHANGES,
-    EXIT_REPLACEMENTS,
-    checkout,
-    diff,
-    format_markdown,
-    format_text,
-)
-from ingresslib.offline.mocks import OfflineError
-from ingresslib.offline.output import write, write_picture
-from ingresslib.offline.picture import PictureUnavailable
-from ingresslib.offline.replacements import Entry, entries
-from ingresslib.offline.runner import Project, run_project
+# The commands import ingresslib's config models, Pulumi and the cloud SDKs inside their
+# functions: --help, --version and usage errors answer without loading them (about a second).
+
+# offline.diff's EXIT_CHANGES and EXIT_REPLACEMENTS, for the help text (test_cli checks them).
+EXIT_CHANGES = 1
+EXIT_REPLACEMENTS = 3
+
+_VALIDATE = """\
+Check a stack before deploying it; exit 0 when valid, 2 listing every problem.
+
+When the program reads its config with load_config() (as stacks/eks and stacks/aks do),
+validate does not run it: it checks the stack file's `ingress:stack` with every field and
+cross-field rule (each problem with its file, line and column), then renders the objects the
+stack would deploy and analyses them as `istioctl analyze` would (errors fail, warnings are
+printed). A program that builds its config in Python (examples/echoserver-canary) is run
+offline as render runs it, writing nothing. Neither needs the cloud or the Pulumi CLI."""
+
+
+class _Version(argparse.Action):
+    """--version, reading the installed distribution's version only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        from importlib.metadata import version  # noqa: PLC0415 (only --version needs it)
+
+        print(f"ingresslib {version('ingresslib')}")
+        parser.exit()
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ingresslib", description=__doc__)
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", required=True)
     render = sub.add_parser(
         "render",
         help="run a stack's program under mocks and write its manifests, plan and traffic "
         "picture (traffic.mmd; traffic.svg and traffic.png with the picture extra and Graphviz)",
+        description="Run the stack's program under Pulumi's mocks and write DIR/manifests/ "
+        "(one YAML file per Kubernetes object), DIR/plan.json (every other resource), "
+        "DIR/traffic.mmd and, with the picture extra and Graphviz, DIR/traffic.svg and "
+        "DIR/traffic.png. DIR is created when missing; a later render replaces exactly the "
+        "files the last one wrote (listed in DIR/.ingresslib-render.json) and never touches "
+        "other files.",
     )
-    validate = sub.add_parser("validate", help="check a stack's config; exit 0 when valid")
+    validate = sub.add_parser(
+        "validate", help="check a stack before deploying it; exit 0 when valid",
+        description=_VALIDATE, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     compare = sub.add_parser(
         "diff",
         help="render a stack and a baseline offline and show what changes, per resource",
@@ -61,7 +86,8 @@ def _parser() -> argparse.ArgumentParser:
     for p in (render, validate, compare, preflight):
         p.add_argument("stack_dir", type=Path, help="a Pulumi project directory")
         p.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
-    render.add_argument("--out", type=Path, required=True, help="output directory")
+    render.add_argument("--out", type=Path, required=True, metavar="DIR",
+                        help="output directory")
     preflight.add_argument("--region", help="AWS region (default: the stack's aws:region)")
     preflight.add_argument("--profile", help="AWS profile of the shared config files")
     baseline = compare.add_mutually_exclusive_group(required=True)
@@ -84,9 +110,43 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _entries(stack_dir: Path, stack: str, *, may_lack: bool = False) -> list[Entry] | None:
-    """Everything a render writes, as the diff compares it. With `may_lack`, None when the
-    project or its stack does not exist (a stack that a change adds or removes)."""
+def _render(args: argparse.Namespace) -> int:
+    from ingresslib.offline.output import traffic_images, write  # noqa: PLC0415 (see the top)
+    from ingresslib.offline.picture import PictureUnavailable  # noqa: PLC0415
+    from ingresslib.offline.runner import run_project  # noqa: PLC0415
+
+    records = run_project(args.stack_dir, args.stack)
+    try:
+        images = traffic_images(records)
+        note = ""
+    except PictureUnavailable as e:
+        images, note = {}, f"note: traffic.svg and traffic.png not written: {e}"
+    files = write(args.out, records, images)
+    if note:
+        print(note, file=sys.stderr)
+    pictures = "".join(f", {name}" for name in sorted(images))
+    print(f"wrote {len(files)} manifests, plan.json, traffic.mmd{pictures} to {args.out}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from ingresslib.offline.validate import validate  # noqa: PLC0415 (see the note at the top)
+
+    result = validate(args.stack_dir, args.stack)
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+    how = "program run offline" if result.ran_program else "config and rendered objects"
+    print(f"{args.stack_dir}: stack {args.stack} is valid ({how})")
+    return 0
+
+
+def _entries(stack_dir: Path, stack: str, *, may_lack: bool = False) -> list[Any] | None:
+    """Everything a render writes, as the diff compares it (`replacements.Entry`). With
+    `may_lack`, None when the project or its stack does not exist (a stack that a change adds
+    or removes)."""
+    from ingresslib.offline.replacements import entries  # noqa: PLC0415 (see the top)
+    from ingresslib.offline.runner import Project, run_project  # noqa: PLC0415
+
     if may_lack and not ((stack_dir / "Pulumi.yaml").is_file()
                          and Project.load(stack_dir).has_stack(stack)):
         return None
@@ -94,6 +154,15 @@ def _entries(stack_dir: Path, stack: str, *, may_lack: bool = False) -> list[Ent
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from ingresslib.errors import ConfigError  # noqa: PLC0415 (see the note at the top)
+    from ingresslib.offline.diff import (  # noqa: PLC0415
+        checkout,
+        diff,
+        format_markdown,
+        format_text,
+    )
+    from ingresslib.offline.mocks import OfflineError  # noqa: PLC0415
+
     # Against a git revision the change itself may add or remove the stack (or its project):
     # the side without it is empty. Another stack or directory must exist.
     new = _entries(args.stack_dir, args.stack, may_lack=bool(args.rev))
@@ -134,6 +203,9 @@ def _diff(args: argparse.Namespace) -> int:
 def _diff_or_2(args: argparse.Namespace) -> int:
     """`_diff`, exiting 2 on any error: with --exit-code, 1 and 3 mean changes, never a
     crash of the program being rendered."""
+    from ingresslib.errors import ConfigError  # noqa: PLC0415 (see the note at the top)
+    from ingresslib.offline.mocks import OfflineError  # noqa: PLC0415
+
     try:
         return _diff(args)
     except (ConfigError, OfflineError):
@@ -149,14 +221,17 @@ def _preflight(args: argparse.Namespace) -> int:
     from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
 
     from ingresslib.aws.preflight import preflight  # noqa: PLC0415 (imports boto3)
+    from ingresslib.errors import ConfigError, Problem  # noqa: PLC0415 (see the top)
+    from ingresslib.offline.runner import Project  # noqa: PLC0415
+    from ingresslib.offline.validate import stack_config  # noqa: PLC0415
 
-    config = Project.load(args.stack_dir).stack_config(args.stack)
-    source = "ingress:stack"
-    cfg = parse_config(json.loads(config.get(source) or "{}"), source)
+    project = Project.load(args.stack_dir)
+    cfg = stack_config(project, args.stack)
     if cfg.cloud != args.cloud:
-        raise ConfigError([Problem("cloud", cfg.cloud, f"preflight {args.cloud} checks "
-                                   f"{args.cloud} stacks only")], source)
-    region = args.region or config.get("aws:region")
+        error = ConfigError([Problem("cloud", cfg.cloud, f"preflight {args.cloud} checks "
+                                     f"{args.cloud} stacks only")], "ingress:stack")
+        raise project.locate(error, args.stack)
+    region = args.region or project.stack_config(args.stack).get("aws:region")
     try:
         session = boto3.Session(profile_name=args.profile, region_name=region)
         problems = preflight(cfg, session)
@@ -173,35 +248,26 @@ def _preflight(args: argparse.Namespace) -> int:
     return 0
 
 
+_COMMANDS = {"render": _render, "validate": _validate, "diff": _diff_or_2,
+             "preflight": _preflight}
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; 0 on success, 2 on bad input (one message, no traceback)."""
     args = _parser().parse_args(argv)
     if args.command == "schema":
         from ingresslib.reference import schema_command  # noqa: PLC0415 (the docs only)
 
         return schema_command(stack_file=args.stack_file, reference=args.reference,
                               write=args.write)
+    from ingresslib.errors import ConfigError  # noqa: PLC0415 (see the note at the top)
+    from ingresslib.offline.mocks import OfflineError  # noqa: PLC0415
+
     try:
-        if args.command == "diff":
-            return _diff_or_2(args)
-        if args.command == "preflight":
-            return _preflight(args)
-        if args.command == "validate":
-            run_project(args.stack_dir, args.stack)
-            print(f"{args.stack_dir}: stack {args.stack} is valid")
-            return 0
-        records = run_project(args.stack_dir, args.stack)
-        files = write(args.out, records)
+        return _COMMANDS[args.command](args)
     except (ConfigError, OfflineError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    try:
-        pictures = ", ".join(p.name for p in write_picture(args.out, records))
-    except PictureUnavailable as e:
-        print(f"note: traffic.svg and traffic.png not written: {e}", file=sys.stderr)
-        pictures = ""
-    print(f"wrote {len(files)} manifests, plan.json, traffic.mmd"
-          f"{', ' + pictures if pictures else ''} to {args.out}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -1,12 +1,40 @@
-"""The one error a user sees for bad input: every problem, each with its path, value and fix."""
+"""The one error a user sees for bad input: every problem, each with where it is written (file,
+line and column when it came from a YAML file), its path, value and fix."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import difflib
+import re
+import types
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import ValidationError
-from pydantic.alias_generators import to_snake
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from ingresslib import paths
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+# The value of a problem about something not written at all, such as a required key: its
+# text shows no "(got ...)".
+ABSENT: Any = _Absent()
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value is written: a file and the 1-based line and column in it."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
 
 
 @dataclass(frozen=True)
@@ -16,9 +44,12 @@ class Problem:
     path: str
     value: Any
     message: str
+    location: Location | None = None
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message} (got {_show(self.value)})"
+        parts = [str(self.location)] if self.location else []
+        text = ": ".join([*parts, *([self.path] if self.path else []), self.message])
+        return text if self.value is ABSENT else f"{text} (got {_show(self.value)})"
 
 
 class ConfigError(Exception):
@@ -35,37 +66,240 @@ class ConfigError(Exception):
 
     @classmethod
     def from_validation(
-        cls, err: ValidationError, data: Any, source: str = "config"
+        cls,
+        err: ValidationError,
+        data: Any,
+        source: str = "config",
+        model: type[BaseModel] | None = None,
     ) -> ConfigError:
-        """Translate pydantic's errors into field paths in the user's (camelCase) spelling."""
-        problems = []
-        for e in err.errors(include_url=False):
-            path = _path(e["loc"], data, missing=e["type"] == "missing")
-            msg = e["msg"]
-            if e["type"] == "extra_forbidden":
-                msg = "unknown key; remove it or check its spelling"
-            elif msg.startswith("Value error, "):
-                msg = msg[len("Value error, ") :]
-            problems.append(Problem(path or "<root>", e.get("input"), msg))
-        return cls(problems, source)
+        """Translate pydantic's errors into paths in the user's (camelCase) spelling, list items
+        by name. With the `model` validated, an unknown key or value gets the closest valid one
+        as a suggestion, and a value of the wrong type the format it needs."""
+        return cls(_translate(err.errors(include_url=False), data, model), source)
+
+    def named(self, data: Any) -> ConfigError:
+        """The same problems with the list items of their paths, and of the paths their
+        messages mention, shown by name where `data` gives them one."""
+        return ConfigError(
+            [replace(p, path=paths.named(p.path, data),
+                     message=paths.named_in_text(p.message, data)) for p in self.problems],
+            self.source,
+        )
+
+    def located(self, where: Callable[[Problem], Location | None]) -> ConfigError:
+        """The same problems, each without a location given the one `where` finds for it."""
+        return ConfigError(
+            [p if p.location else replace(p, location=where(p)) for p in self.problems],
+            self.source,
+        )
 
 
-def _path(loc: tuple[int | str, ...], data: Any, *, missing: bool) -> str:
-    """The user's path to an error: pydantic's location minus its internal segments (union
-    member names, discriminator tags, validator names), found by walking the input itself."""
-    out, current = "", data
-    for i, part in enumerate(loc):
-        if isinstance(part, int):
-            if isinstance(current, list) and 0 <= part < len(current):
-                out, current = f"{out}[{part}]", current[part]
+def _translate(
+    errors: Sequence[Mapping[str, Any]], data: Any, model: type[BaseModel] | None
+) -> list[Problem]:
+    found = []
+    for e in errors:
+        keys, shown = paths.steps(e["loc"], data, missing=e["type"] == "missing")
+        found.append((e, keys, shown))
+    # A misspelt required key is one problem, the unknown key, not also a missing one.
+    missing = {(tuple(keys), shown[-1]) for e, keys, shown in found if e["type"] == "missing"}
+    typos: dict[tuple[tuple[paths.Key, ...], paths.Key], str] = {}
+    for e, keys, _ in found:
+        if e["type"] == "extra_forbidden" and keys:
+            parent = tuple(keys[:-1])
+            match = closest(str(keys[-1]), [f for p, f in missing if p == parent])
+            if match:
+                typos[parent, keys[-1]] = match
+    taken = {(parent, field) for (parent, _), field in typos.items()}
+    problems = []
+    for e, keys, shown in found:
+        if e["type"] == "missing" and (tuple(keys), shown[-1]) in taken:
             continue
-        keys = (part, to_snake(part)) if isinstance(current, dict) else ()
-        key = next((k for k in keys if k in current), None)
-        if key is not None:
-            out, current = (f"{out}.{part}" if out else part), current[key]
-        elif missing and i == len(loc) - 1:
-            out = f"{out}.{part}" if out else part  # the required key that is absent
-    return out
+        typo = typos.get((tuple(keys[:-1]), keys[-1])) if keys else None
+        problems.append(_problem(e, keys, shown, _Types(model, data), typo))
+    return problems
+
+
+def _problem(
+    e: Mapping[str, Any], keys: list[paths.Key], shown: list[str], types_: _Types,
+    typo: str | None,
+) -> Problem:
+    kind, value, message = e["type"], e.get("input"), e["msg"]
+    ctx = e.get("ctx") or {}
+    path = paths.join(shown)
+    if kind == "extra_forbidden":
+        if typo:
+            return Problem(path, value, f"unknown key; did you mean {typo} (required here)?")
+        fields = types_.fields(keys[:-1])
+        match = closest(str(keys[-1]), fields)
+        if match:
+            return Problem(path, value, f"unknown key; did you mean {match}?")
+        if fields:
+            return Problem(path, value, f"unknown key; remove it, or use one of: "
+                           f"{', '.join(fields)}")
+        return Problem(path, value, "unknown key; remove it or check its spelling")
+    if kind == "missing":
+        choices = _literals(types_.child(keys, shown[-1]))
+        return Problem(path, ABSENT, "required key missing; add it" + (
+            f" (one of {_listing(choices)})" if choices else ""))
+    if kind == "union_tag_invalid":
+        tags = _quoted(ctx.get("expected_tags", ""))
+        return Problem(f"{path}.{ctx['discriminator'].strip(chr(39))}", ctx["tag"],
+                       f"must be one of {_listing(tags)}{_did_you_mean(ctx['tag'], tags)}")
+    if kind == "union_tag_not_found":
+        return Problem(f"{path}.{ctx['discriminator'].strip(chr(39))}", ABSENT,
+                       "required key missing; add it")
+    if kind == "literal_error":
+        message += _did_you_mean(value, _quoted(ctx.get("expected", "")))
+    elif kind in ("value_error", "assertion_error"):
+        message = message.split(", ", 1)[-1]  # "Value error, ..." / "Assertion failed, ..."
+    elif kind == "string_type":
+        message += _string_hint(value, types_.at(keys))
+    elif kind in ("bool_type", "bool_parsing"):
+        message = "must be true or false"
+    elif kind in ("list_type", "tuple_type", "set_type"):
+        message += "; write a list: [a, b], or one '- item' line per item"
+    elif kind in ("dict_type", "model_type", "model_attributes_type"):
+        message = "must be a mapping of keys to values ('key: value' lines)"
+    return Problem(path, value, message)
+
+
+class _Types:
+    """The declared types along a path of the validated model, chosen by the data where a
+    union has several members (a certificate's `source` picks its model)."""
+
+    def __init__(self, model: type[BaseModel] | None, data: Any) -> None:
+        self.model = model
+        self.data = data
+
+    def at(self, keys: Sequence[paths.Key]) -> Any:
+        tp: Any = self.model
+        value = self.data
+        for key in keys:
+            if tp is None:
+                return None
+            tp = _child(tp, key, value)
+            value = value[key]
+        return tp
+
+    def child(self, keys: Sequence[paths.Key], key: str) -> Any:
+        parent = self.at(keys)
+        value = self.data
+        for k in keys:
+            value = value[k]
+        return None if parent is None else _child(parent, key, value)
+
+    def fields(self, keys: Sequence[paths.Key]) -> list[str]:
+        """The keys the model at `keys` takes, as YAML spells them."""
+        tp = self.at(keys)
+        value = self.data
+        for k in keys:
+            value = value[k]
+        models = [m for m in _fitting(_members(tp), value) if _is_model(m)] if tp else []
+        if not models:
+            return []
+        return [f.alias or name for name, f in models[0].model_fields.items()]
+
+
+def _is_model(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, BaseModel)
+
+
+def _members(tp: Any) -> list[Any]:
+    """The alternatives of a type: union members (None left out), each keeping its Annotated
+    metadata (the validators that define its format)."""
+    origin = get_origin(tp)
+    if origin is Annotated and get_origin(get_args(tp)[0]) in (Union, types.UnionType):
+        return _members(get_args(tp)[0])
+    if origin in (Union, types.UnionType):
+        return [m for arg in get_args(tp) for m in _members(arg)]
+    return [] if tp is type(None) else [tp]
+
+
+def _bare(tp: Any) -> Any:
+    return get_args(tp)[0] if get_origin(tp) is Annotated else tp
+
+
+def _fitting(members: list[Any], value: Any) -> list[Any]:
+    """Members whose fixed (single-value Literal) fields the data matches come first."""
+
+    def fits(member: Any) -> bool:
+        model = _bare(member)
+        if not (_is_model(model) and isinstance(value, dict)):
+            return False
+        for name, f in model.model_fields.items():
+            fixed = get_args(f.annotation) if get_origin(f.annotation) is Literal else ()
+            given = value.get(f.alias or name, value.get(name))
+            if len(fixed) == 1 and given is not None and given != fixed[0]:
+                return False
+        return True
+
+    return sorted(members, key=lambda m: not fits(m))
+
+
+def _child(tp: Any, key: paths.Key, value: Any) -> Any:
+    """The declared type of `value[key]`, `value` being of type `tp`."""
+    for member in _fitting(_members(tp), value):
+        bare = _bare(member)
+        origin = get_origin(bare)
+        if _is_model(bare):
+            for name, f in bare.model_fields.items():
+                if key in (name, f.alias):
+                    return Annotated[(f.annotation, *f.metadata)] if f.metadata else f.annotation
+        elif isinstance(key, int) and origin in (list, tuple, set, frozenset):
+            return get_args(bare)[0]
+        elif origin in (dict, Mapping):
+            return get_args(bare)[1]
+    return None
+
+
+def _literals(tp: Any) -> list[Any]:
+    return [v for m in _members(tp) if get_origin(_bare(m)) is Literal
+            for v in get_args(_bare(m))] if tp is not None else []
+
+
+def _string_hint(value: Any, tp: Any) -> str:
+    """What a text field needs when YAML read its value as a number or a boolean."""
+    if isinstance(value, bool):
+        return ("; YAML reads unquoted true, false, yes, no, on and off as booleans: quote "
+                "the text")
+    text = next((m for m in _members(tp) if _bare(m) is str), None) if tp is not None else None
+    if text is None or not isinstance(value, int | float):
+        return ""
+    try:
+        TypeAdapter(text).validate_python(str(value))
+    except ValidationError as e:
+        return "; " + e.errors(include_url=False)[0]["msg"].split(", ", 1)[-1]
+    return f"; quote it: '{value}'"
+
+
+def closest(word: str, choices: Sequence[str]) -> str | None:
+    """The choice `word` most likely misspells, if any: same letters in another case or
+    spelling (snake_case for camelCase), else difflib's closest match."""
+
+    def norm(text: str) -> str:
+        return text.lower().replace("_", "").replace("-", "")
+
+    by_norm = {norm(c): c for c in choices}
+    if norm(word) in by_norm:
+        return by_norm[norm(word)]
+    match = difflib.get_close_matches(norm(word), list(by_norm), n=1, cutoff=0.6)
+    return by_norm[match[0]] if match else None
+
+
+def _did_you_mean(value: Any, choices: Sequence[Any]) -> str:
+    texts = [c for c in choices if isinstance(c, str)]
+    match = closest(value, texts) if isinstance(value, str) else None
+    return f"; did you mean {match!r}?" if match else ""
+
+
+def _quoted(text: str) -> list[str]:
+    """The values pydantic lists in a message's context ("'a', 'b' or 'c'")."""
+    return re.findall(r"'((?:[^'\\]|\\.)*)'", text)
+
+
+def _listing(values: Sequence[Any]) -> str:
+    return ", ".join(repr(v) for v in values)
 
 
 def _show(value: Any) -> str:

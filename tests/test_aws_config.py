@@ -155,12 +155,12 @@ def test_each_topology_takes_its_own_load_balancer() -> None:
 
 
 @pytest.mark.parametrize(("change", "path", "message"), [
-    ({"protocol": "TLS", "tls": {"mode": "PASSTHROUGH"}}, "listeners[1].protocol",
+    ({"protocol": "TLS", "tls": {"mode": "PASSTHROUGH"}}, "listeners[https-acm].protocol",
      "cannot pass TLS through"),
-    ({"tls": {"certificate": "edge-acm", "mode": "MUTUAL"}}, "listeners[1].tls.mode",
+    ({"tls": {"certificate": "edge-acm", "mode": "MUTUAL"}}, "listeners[https-acm].tls.mode",
      "cannot ask for client certificates"),
     ({"tls": {"certificate": "edge-acm", "cipherSuites": ["ECDHE-RSA-AES128-GCM-SHA256"]}},
-     "listeners[1].tls.cipherSuites", "security policy"),
+     "listeners[https-acm].tls.cipherSuites", "security policy"),
 ])
 def test_what_an_alb_listener_cannot_do(change: dict[str, Any], path: str, message: str
                                         ) -> None:
@@ -172,7 +172,8 @@ def test_what_an_alb_listener_cannot_do(change: dict[str, Any], path: str, messa
 def test_one_protocol_per_alb_port() -> None:
     data = with_alb({"cloud": "eks", "topology": "chained", "listeners": [HTTP]})
     data["listeners"][1]["port"] = 80
-    assert "an ALB listener has one protocol" in problems(data)["listeners[1].protocol"]
+    assert "an ALB listener has one protocol" in problems(data)[
+        "listeners[https-acm].protocol"]
 
 
 def test_tls_1_3_listener_needs_a_tls_1_3_policy() -> None:
@@ -195,7 +196,7 @@ def test_nlb_port_is_terminated_whole_or_not_at_all() -> None:
                               "hosts": ["api.example.com"], "tls": {"certificate": "api"}})
     data["certificates"]["api"] = {"source": "secret", "secretName": "api",
                                    "dnsNames": ["api.example.com"]}
-    assert "mixes ACM certificates" in problems(data)["listeners[1].tls.certificate"]
+    assert "mixes ACM certificates" in problems(data)["listeners[https].tls.certificate"]
 
 
 def test_source_ranges_need_client_ip_preservation() -> None:
@@ -208,7 +209,7 @@ def test_client_cidr_rules_need_the_client_address() -> None:
     data = gateway(nlb={"preserveClientIp": False})
     data["security"] = {"authorization": [{"name": "office", "action": "ALLOW",
                                            "clientCidrs": ["198.51.100.0/24"]}]}
-    assert list(problems(data)) == ["security.authorization[0]"]
+    assert list(problems(data)) == ["security.authorization[office]"]
     data["aws"]["nlb"]["proxyProtocol"] = True
     policy = next(o for o in stack_manifests(parse_config(data)).security
                   if o["kind"] == "AuthorizationPolicy")
@@ -228,7 +229,7 @@ def test_the_controllers_settings_come_from_the_config(service: dict[str, Any], 
 
 def test_hosts_outside_the_zone() -> None:
     data = gateway(dns={"zone": "example.org"})
-    assert "outside aws.dns.zone" in problems(data)["listeners[0].hosts"]
+    assert "outside aws.dns.zone" in problems(data)["listeners[http].hosts"]
 
 
 def test_validation_zone_must_hold_the_names() -> None:
@@ -329,7 +330,7 @@ def test_exact_hosts_are_ruled_before_wildcards() -> None:
 def test_route_features_an_alb_cannot_express(route: dict[str, Any], path: str,
                                               message: str) -> None:
     found = problems(standalone({"name": "r", "to": [{"backend": "web"}], **route}))
-    assert message in found[f"routing.hosts[0].routes[0].{path}"]
+    assert message in found[f"routing.hosts[{HOST}].routes[r].{path}"]
 
 
 @pytest.mark.parametrize(("route", "path", "message"), [
@@ -343,7 +344,7 @@ def test_route_features_an_alb_cannot_express(route: dict[str, Any], path: str,
 def test_actions_an_alb_cannot_take(route: dict[str, Any], path: str, message: str) -> None:
     data = standalone({"name": "r", **route})
     data["routing"]["backends"]["web"]["subsets"] = {"v1": {"version": "v1"}}
-    assert message in problems(data)[f"routing.hosts[0].routes[0].{path}"]
+    assert message in problems(data)[f"routing.hosts[{HOST}].routes[r].{path}"]
 
 
 def test_tls_routes_and_traffic_policies_the_alb_never_applies() -> None:
@@ -353,7 +354,7 @@ def test_tls_routes_and_traffic_policies_the_alb_never_applies() -> None:
     data["routing"]["backends"]["web"]["trafficPolicy"] = {
         "loadBalancer": {"hashCookie": "s"}, "outlierDetection": {}}
     found = problems(data)
-    assert "cannot route TLS by SNI" in found["routing.hosts[0].tlsRoutes"]
+    assert "cannot route TLS by SNI" in found[f"routing.hosts[{HOST}].tlsRoutes"]
     assert "simple ROUND_ROBIN" in found["routing.backends.web.trafficPolicy.loadBalancer"]
     assert "not one" in found["routing.backends.web.trafficPolicy"]
 

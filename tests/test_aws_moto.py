@@ -194,7 +194,7 @@ def test_moto_accepts_https_without_certificate_which_ingresslib_refuses(account
     with pytest.raises(ConfigError) as info:
         parse_config(data)
     # The listener cannot have a certificate the ALB presents, so the ALB would have none.
-    assert {p.path for p in info.value.problems} == {"listeners[1].tls.certificate",
+    assert {p.path for p in info.value.problems} == {"listeners[https].tls.certificate",
                                                      "listeners"}
 
     world = _world("chained", account)

@@ -82,7 +82,7 @@ def test_sources_that_can_serve(cert, cloud, topology) -> None:
 def test_sources_of_the_other_cloud(cert, cloud) -> None:
     problems = _problems(_stack(cert, cloud=cloud))
     assert "exist only on" in problems["certificates.edge.source"]
-    assert "listeners[1].tls.certificate" not in problems  # said once, where it is declared
+    assert "listeners[https].tls.certificate" not in problems  # said once, where it is declared
 
 
 @pytest.mark.parametrize(("cert", "cloud", "topology", "words"), [
@@ -92,12 +92,12 @@ def test_sources_of_the_other_cloud(cert, cloud) -> None:
 ])
 def test_sources_that_cannot_serve(cert, cloud, topology, words) -> None:
     problems = _problems(_stack(cert, cloud=cloud, topology=topology, issuers={"le": LE_HTTP}))
-    assert words in problems["listeners[1].tls.certificate"]
+    assert words in problems["listeners[https].tls.certificate"]
 
 
 def test_mutual_tls_needs_a_client_ca() -> None:
     problems = _problems(_stack({"source": "selfSigned"}, mode="MUTUAL"))
-    assert "clientCa: true" in problems["listeners[1].tls.certificate"]
+    assert "clientCa: true" in problems["listeners[https].tls.certificate"]
     parse_config(_stack({"source": "selfSigned", "clientCa": True}, mode="MUTUAL"))
 
 
@@ -106,7 +106,7 @@ def test_certificate_must_cover_every_host() -> None:
     data["certificates"]["edge"]["dnsNames"] = ["*.example.com"]
     data["listeners"][1]["hosts"] = [HOST, "a.b.example.com"]
     data["listeners"][0]["hosts"] = [HOST, "a.b.example.com"]
-    assert "listeners[1].hosts" in _problems(data)
+    assert "listeners[https].hosts" in _problems(data)
 
 
 @pytest.mark.parametrize(("change", "path"), [

@@ -138,7 +138,7 @@ def test_a_route_timeout_beyond_the_load_balancers_wait_is_refused() -> None:
     with pytest.raises(ConfigError) as err:
         parse_config(data)
     problem = next(p for p in err.value.problems if p.path.endswith(".timeout"))
-    assert problem.path == "routing.hosts[0].routes[0].timeout"
+    assert problem.path == "routing.hosts[shop.example.com].routes[slow].timeout"
     assert "use at most 30s" in problem.message
 
 

@@ -78,6 +78,15 @@ def test_a_stack_with_encrypted_values_renders_without_them(tmp_path: Path) -> N
     assert imported["inputs"]["properties"] == REDACTED
 
 
+def test_a_stack_with_encrypted_values_validates_without_running_its_program(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = _aks_with_secrets(tmp_path)
+    assert main(["validate", str(project), "--stack", "chained"]) == 0
+    out, err = capsys.readouterr()
+    assert out.endswith("stack chained is valid (config and rendered objects)\n")
+    assert CIPHER not in out + err
+
+
 def test_a_stack_with_encrypted_values_diffs_against_a_revision(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = _aks_with_secrets(tmp_path)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import yaml
 
 from ingresslib import parse_config
 from ingresslib.azure.config import Azure
 from ingresslib.cli import main
-from ingresslib.errors import ConfigError
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -23,12 +21,20 @@ def test_the_deploy_snippet_is_valid() -> None:
     parse_config(deploy)
 
 
-def test_the_validate_snippet_fails_as_shown() -> None:
-    (bad,) = [s for s in STACKS if "certificates" not in s]
-    with pytest.raises(ConfigError) as err:
-        parse_config(bad)
-    for problem in err.value.problems:
-        assert f"  - {problem}" in README
+def test_the_validate_snippet_fails_as_shown(tmp_path, capsys, monkeypatch) -> None:
+    (bad,) = [b for b in re.findall(r"```yaml\n(.*?)```", README, re.S)
+              if "minReplicas: 12" in b]
+    (block,) = [b for b in re.findall(r"```text\n(.*?)```", README, re.S)
+                if b.startswith("$ ingresslib validate")]
+    command, expected = block.split("\n", 1)
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    (shop / "Pulumi.yaml").write_text("name: shop\nruntime: python\n")
+    (shop / "__main__.py").write_text("from ingresslib import load_config\nload_config()\n")
+    (shop / "Pulumi.bad.yaml").write_text(bad)
+    monkeypatch.chdir(tmp_path)
+    assert main(command.split()[2:]) == 2
+    assert capsys.readouterr().err == expected
 
 
 def test_the_routing_snippet_is_valid_in_a_stack() -> None:

@@ -222,30 +222,31 @@ def test_http_only_host_is_not_redirected() -> None:
 
 @pytest.mark.parametrize(("change", "path"), [
     ({"hosts": [{"host": HOST, "routes": [{"name": "x", "to": [{"backend": "nope"}]}]}]},
-     "routing.hosts[0].routes[0].to[0].backend"),
+     f"routing.hosts[{HOST}].routes[x].to[0].backend"),
     ({"hosts": [{"host": HOST, "routes": [{"name": "x", "to": [
-        {"backend": "web", "subset": "v3"}]}]}]}, "routing.hosts[0].routes[0].to[0].subset"),
-    ({"hosts": [{"host": HOST, "routes": [{"name": "x", "to": [
-        {"backend": "web", "subset": "v1", "weight": 80},
-        {"backend": "web", "subset": "v2", "weight": 30}]}]}]}, "routing.hosts[0].routes[0].to"),
+        {"backend": "web", "subset": "v3"}]}]}]}, f"routing.hosts[{HOST}].routes[x].to[0].subset"),
     ({"hosts": [{"host": HOST, "routes": [{"name": "x", "to": [
         {"backend": "web", "subset": "v1", "weight": 80},
-        {"backend": "web", "subset": "v2"}]}]}]}, "routing.hosts[0].routes[0].to"),
+        {"backend": "web", "subset": "v2", "weight": 30}]}]}]},
+     f"routing.hosts[{HOST}].routes[x].to"),
+    ({"hosts": [{"host": HOST, "routes": [{"name": "x", "to": [
+        {"backend": "web", "subset": "v1", "weight": 80},
+        {"backend": "web", "subset": "v2"}]}]}]}, f"routing.hosts[{HOST}].routes[x].to"),
     ({"hosts": [{"host": HOST, "routes": [{"name": "x", "to": [{"backend": "web"}],
                                            "mirror": {"backend": "web", "subset": "v9"}}]}]},
-     "routing.hosts[0].routes[0].mirror.subset"),
+     f"routing.hosts[{HOST}].routes[x].mirror.subset"),
     ({"hosts": [{"host": "other.example.com", "routes": [
-        {"name": "x", "to": [{"backend": "web"}]}]}]}, "routing.hosts[0].host"),
+        {"name": "x", "to": [{"backend": "web"}]}]}]}, "routing.hosts[other.example.com].host"),
     ({"hosts": [{"host": HOST, "routes": [{"name": "x", "to": [{"backend": "web"}]},
                                           {"name": "x", "to": [{"backend": "api"}]}]}]},
-     "routing.hosts[0].routes[1].name"),
+     f"routing.hosts[{HOST}].routes[1].name"),
     ({"hosts": [{"host": HOST, "routes": [{"name": "x", "to": [{"backend": "web"}]}]},
                 {"host": HOST, "routes": [{"name": "y", "to": [{"backend": "web"}]}]}]},
      "routing.hosts[1].host"),
     ({"hosts": [{"host": HOST, "tlsRoutes": [{"name": "t", "sniHosts": [HOST],
                                               "to": [{"backend": "api"}]}]}]},
-     "routing.hosts[0].tlsRoutes"),
-    ({"hosts": [{"host": HOST}]}, "routing.hosts[0].routes"),
+     f"routing.hosts[{HOST}].tlsRoutes"),
+    ({"hosts": [{"host": HOST}]}, f"routing.hosts[{HOST}].routes"),
 ])
 def test_routing_reference_problems(change, path) -> None:
     assert path in _paths(_cfg(**change))
@@ -256,7 +257,7 @@ def test_redirect_to_https_that_nothing_serves_is_refused() -> None:
     data["listeners"] = [{"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST],
                           "httpsRedirect": True}]
     data.pop("certificates")
-    assert _paths(data) == {"listeners[0].httpsRedirect"}
+    assert _paths(data) == {"listeners[http].httpsRedirect"}
 
 
 @pytest.mark.parametrize("route", [
@@ -268,7 +269,7 @@ def test_redirect_to_https_that_nothing_serves_is_refused() -> None:
     {"name": "x", "to": [{"backend": "web"}], "match": [{"uri": {"exact": "/", "prefix": "/"}}]},
 ])
 def test_malformed_routes_fail_validation(route) -> None:
-    assert any(p.startswith("routing.hosts[0].routes[0]") for p in _paths(_routes(route)))
+    assert any(p.startswith(f"routing.hosts[{HOST}].routes[x]") for p in _paths(_routes(route)))
 
 
 # ------------------------------------------------------------------ analysis before deploy

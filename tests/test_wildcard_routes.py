@@ -113,21 +113,21 @@ def test_rate_limits_may_name_inherited_routes() -> None:
                                      "fillInterval": "1s"}]}
     assert parse_config(data).rate_limits.local[0].route == "api"
     data["routing"]["hosts"][1]["inheritWildcardRoutes"] = False
-    assert "rateLimits.local[0].route" in _problems(data)
+    assert f"rateLimits.local[{APP}].route" in _problems(data)
 
 
 @pytest.mark.parametrize(
     ("changes", "path", "words"),
     [
-        ({"host": "app.example.org", "inherit": True}, "routing.hosts[1].inheritWildcardRoutes",
-         "nothing to inherit"),
+        ({"host": "app.example.org", "inherit": True},
+         "routing.hosts[app.example.org].inheritWildcardRoutes", "nothing to inherit"),
         ({"inherit": True, "routes": [{"name": "api", "match": [{"uri": {"prefix": "/a/"}}],
                                        "to": [{"backend": "app"}]}]},
-         "routing.hosts[1].routes[0].name", "also the name of a route inherited from"),
+         f"routing.hosts[{APP}].routes[api].name", "also the name of a route inherited from"),
         ({"inherit": True, "routes": [{"name": "app", "to": [{"backend": "app"}]}]},
-         "routing.hosts[1].routes[0]", "would never match"),
-        ({"inherit": False, "topology": "standalone"}, "routing.hosts[1].inheritWildcardRoutes",
-         "topology standalone has none"),
+         f"routing.hosts[{APP}].routes[app]", "would never match"),
+        ({"inherit": False, "topology": "standalone"},
+         f"routing.hosts[{APP}].inheritWildcardRoutes", "topology standalone has none"),
     ],
 )
 def test_inherit_where_it_cannot_work_is_refused(changes: dict[str, Any], path: str,

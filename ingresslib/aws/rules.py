@@ -30,21 +30,15 @@ from ingresslib.errors import Problem
 
 
 def aws_problems(cfg: EksStack) -> Iterator[Problem]:
-    """Every AWS edge rule of an EKS stack."""
+    """Every AWS edge rule of an EKS stack (`ingresslib.config.placement` refuses the load
+    balancer section of another topology before these run)."""
     aws = cfg.aws or Aws()
     yield from _certificate_zone_problems(cfg)
     if aws.dns is not None:
         yield from _dns_problems(cfg, aws.dns)
     if cfg.topology == "gateway":
-        if aws.alb is not None:
-            yield Problem("aws.alb", "set", "topology gateway puts the NLB the AWS Load Balancer "
-                          "Controller makes from the gateway Service in front; configure it "
-                          "under aws.nlb, or use topology chained for an ALB")
         yield from _nlb_problems(cfg, aws.nlb or Nlb())
         return
-    if aws.nlb is not None:
-        yield Problem("aws.nlb", "set", f"topology {cfg.topology} puts an ALB in front; "
-                      "configure it under aws.alb, or use topology gateway for an NLB")
     if aws.alb is None:
         yield Problem("aws.alb", None, f"topology {cfg.topology} on EKS needs an ALB: set "
                       "aws.alb with vpcId, subnets (two or more zones), allowedCidrs and "

@@ -64,16 +64,11 @@ def azure_problems(cfg: AksStack) -> Iterator[Problem]:
 
 
 def _unused_section_problems(cfg: AksStack, az: Azure, given: set[str]) -> Iterator[Problem]:
-    """Settings of a resource this topology does not create would silently do nothing."""
+    """Settings of a resource this topology does not create would silently do nothing (the
+    load balancer and Application Gateway sections are `ingresslib.config.placement`'s)."""
     if "public_ip" in given and not uses_public_ip(cfg):
         yield Problem("azure.publicIp", "set", "only topology gateway with an internet-facing "
                       "load balancer uses a public IP ingresslib creates; remove it")
-    if "load_balancer" in given and cfg.workload is None:
-        yield Problem("azure.loadBalancer", "set", "topology standalone has no gateway Service "
-                      "and so no Azure load balancer; remove it")
-    if az.application_gateway is not None and not uses_application_gateway(cfg):
-        yield Problem("azure.applicationGateway", "set", "topology gateway puts the Standard "
-                      "load balancer in front; use topology chained for an Application Gateway")
     if "certificate_sync" in given and not synced_certificates(cfg):
         yield Problem("azure.certificateSync", "set", "no listener terminates TLS in the Istio "
                       "gateway with a Key Vault certificate, so nothing is synced; remove it")

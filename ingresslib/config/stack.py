@@ -97,14 +97,8 @@ class StackSpec(Model):
 
     def problems(self, path: str) -> Iterator[Problem]:
         """Rules among the cloud-agnostic sections; each cloud's edge rules and the rules that
-        need the edge plan run after these (`ingresslib.stack.model`)."""
-        if self.topology == "standalone" and self.gateway is not None:
-            yield Problem(
-                "gateway",
-                "set",
-                "topology standalone deploys no Istio gateway (the cloud L7 load balancer "
-                "sends straight to sidecar-injected backends); remove gateway or use chained",
-            )
+        need the edge plan run after these (`ingresslib.stack.model`). Sections a cloud or
+        topology does not use are refused before any of these (`placement`)."""
         if self.has_gateway and not self.listeners:
             yield Problem(
                 "listeners", [], f"topology {self.topology} needs at least one listener"

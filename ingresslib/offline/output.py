@@ -1,6 +1,6 @@
 """What a render writes: one YAML file per Kubernetes object, plan.json for the rest,
 traffic.mmd, a Mermaid picture of the traffic path, and the same picture as traffic.svg and
-traffic.png (`write_picture`).
+traffic.png (`traffic_images`).
 
 Output is byte-stable for a given config (canonical key order, sorted files), so a diff of two
 renders shows only real changes, and no secret value is ever written.
@@ -9,7 +9,8 @@ renders shows only real changes, and no secret value is ever written.
 from __future__ import annotations
 
 import json
-import shutil
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -102,38 +103,86 @@ def dump_yaml(obj: Any) -> str:
     return yaml.dump(obj, Dumper=_Dumper, sort_keys=False, width=1_000_000, allow_unicode=True)
 
 
-def write(out: Path, records: list[Registered]) -> list[Path]:
-    """Write DIR/manifests/*.yaml, DIR/plan.json, DIR/edge.md and DIR/traffic.mmd, replacing a
-    previous render's files."""
-    target = out / "manifests"
-    if target.exists():
-        shutil.rmtree(target)
-    target.mkdir(parents=True)
-    written: dict[str, Path] = {}
+# Lists what the last render wrote into its directory: the next render replaces exactly those
+# files and never touches any other.
+MARKER = ".ingresslib-render.json"
+
+
+def write(out: Path, records: list[Registered],
+          images: Mapping[str, bytes] | None = None) -> list[Path]:
+    """Write DIR/manifests/*.yaml, DIR/plan.json, DIR/edge.md, DIR/traffic.mmd and `images`
+    (file name -> bytes, from `traffic_images`), and the marker listing them; returns the
+    manifests. Files of
+    the previous render (by its marker) are replaced or removed; any other file is left alone,
+    and one the render would overwrite stops it before anything is written."""
+    files: dict[str, str | bytes] = {}
     objs = manifests(records)
     for obj in objs:
-        name = file_name(obj)
-        if name in written:
+        name = f"manifests/{file_name(obj)}"
+        if name in files:
             raise OfflineError(f"two objects render to {name}: names must be unique per kind")
-        written[name] = target / name
-        written[name].write_text(dump_yaml(obj))
-    (out / "plan.json").write_text(json.dumps(plan(records), indent=2, sort_keys=True) + "\n")
-    (out / "edge.md").write_text(edge_markdown(stack_summaries(records)))
-    (out / "traffic.mmd").write_text(
-        mermaid(traffic(objs, stack_summaries(records), plan(records))))
-    return [written[k] for k in sorted(written)]
+        files[name] = dump_yaml(obj)
+    files["plan.json"] = json.dumps(plan(records), indent=2, sort_keys=True) + "\n"
+    files["edge.md"] = edge_markdown(stack_summaries(records))
+    files["traffic.mmd"] = mermaid(traffic(objs, stack_summaries(records), plan(records)))
+    files.update(images or {})
+    previous = _previous(out)
+    foreign = sorted(n for n in files if n not in previous and (out / n).exists())
+    if foreign:
+        raise OfflineError(
+            f"{out} holds {', '.join(foreign[:3])}{' and more' if len(foreign) > 3 else ''}, "
+            "which no earlier render wrote there; render into an empty or new directory, or "
+            "move those files away"
+        )
+    try:
+        (out / "manifests").mkdir(parents=True, exist_ok=True)
+        # The marker lists old and new files until the new ones are all written.
+        _write_marker(out, sorted(previous | set(files)))
+        for name in sorted(previous - set(files)):
+            (out / name).unlink(missing_ok=True)
+        for name, content in files.items():
+            if isinstance(content, bytes):
+                (out / name).write_bytes(content)
+            else:
+                (out / name).write_text(content)
+        _write_marker(out, sorted(files))
+    except OSError as e:
+        raise OfflineError(f"cannot write the render into {out}: {e.strerror} "
+                           f"({e.filename})") from None
+    return [out / n for n in sorted(files) if n.startswith("manifests/")]
 
 
-def write_picture(out: Path, records: list[Registered]) -> list[Path]:
-    """Write DIR/traffic.svg (byte-stable) and DIR/traffic.png, the traffic path drawn with
-    its icons; raises picture.PictureUnavailable without diagrams or Graphviz."""
+def traffic_images(records: list[Registered]) -> dict[str, bytes]:
+    """traffic.svg (byte-stable) and traffic.png, the traffic path drawn with its icons, by
+    file name, for `write`; raises picture.PictureUnavailable without diagrams or Graphviz."""
     from ingresslib.offline.picture import images  # noqa: PLC0415 (the picture extra)
 
     stacks = stack_summaries(records)
     title = "; ".join(f"{s['name']}: {s['cloud']} {s['topology']}" for s in stacks)
     drawn = images(traffic(manifests(records), stacks, plan(records)), title)
-    paths = []
-    for fmt, data in sorted(drawn.items()):
-        paths.append(out / f"traffic.{fmt}")
-        paths[-1].write_bytes(data)
-    return paths
+    return {f"traffic.{fmt}": data for fmt, data in sorted(drawn.items())}
+
+
+def _previous(out: Path) -> set[str]:
+    """The files the marker says the last render wrote into `out` (only names a render
+    writes: a damaged or hand-edited marker cannot make it delete anything else)."""
+    if out.exists() and not out.is_dir():
+        raise OfflineError(f"{out} is a file; name a directory to render into (it is created "
+                           "when missing)")
+    marker = out / MARKER
+    if not marker.is_file():
+        return set()
+    try:
+        listed = json.loads(marker.read_text()).get("files", [])
+    except (ValueError, AttributeError):
+        raise OfflineError(f"{marker} is damaged; remove it and the files it listed") from None
+    return {n for n in listed if isinstance(n, str) and _RENDERED.fullmatch(n)}
+
+
+_RENDERED = re.compile(
+    r"manifests/[A-Za-z0-9_.-]+\.yaml|plan\.json|edge\.md|traffic\.(mmd|svg|png)")
+
+
+def _write_marker(out: Path, names: list[str]) -> None:
+    (out / MARKER).write_text(json.dumps({"writtenBy": "ingresslib render", "files": names},
+                                         indent=2) + "\n")

@@ -9,18 +9,23 @@ import os
 import runpy
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
+from pulumi.config import ConfigMissingError, ConfigTypeError
 from pulumi.runtime.stack import run_pulumi_func
+from pydantic import ValidationError
 
+from ingresslib.errors import ABSENT, ConfigError, Problem, closest
 from ingresslib.offline.mocks import OfflineError, RecordingMocks, RecordingMonitor, Registered
 from ingresslib.offline.output import REDACTED
+from ingresslib.yaml_source import YamlFile, read_yaml, shown
 
+CONFIG_KEY = "ingress:stack"
 # What a program reads for an encrypted config value: obviously not the secret, and the same
 # text the render writes for every secret, so it reads `[secret]` wherever it lands.
 SECRET_PLACEHOLDER = REDACTED
@@ -37,15 +42,68 @@ class Project:
 
     @classmethod
     def load(cls, directory: str | os.PathLike[str]) -> Project:
-        root = Path(directory).resolve()
+        """Read the project's Pulumi.yaml; OfflineError or ConfigError (with the file's line
+        and column) when the directory or the file is not what a Pulumi project needs."""
+        given = Path(directory)
+        root = given.resolve()
+        if not root.exists():
+            raise OfflineError(f"{given}: no such directory; name a Pulumi project directory")
+        if not root.is_dir():
+            stack_file = given.name.startswith("Pulumi.") and given.suffix in (".yaml", ".yml")
+            raise OfflineError(f"{given} is a file, not a Pulumi project directory" + (
+                f"; name the directory that holds it ({given.parent})" if stack_file else ""))
         project_file = root / "Pulumi.yaml"
         if not project_file.is_file():
-            raise OfflineError(f"{root} is not a Pulumi project: it has no Pulumi.yaml")
-        meta = _load_yaml(project_file)
-        program = (root / meta.get("main", ".")).resolve()
-        if not (program / "__main__.py").is_file():
-            raise OfflineError(f"{program} has no __main__.py to run")
-        return cls(root, str(meta["name"]), program, meta.get("config") or {})
+            raise OfflineError(f"{given} is not a Pulumi project: it has no Pulumi.yaml")
+        doc = read_yaml(project_file)
+        meta = doc.data if isinstance(doc.data, dict) else {}
+        problems = []
+        if not isinstance(doc.data, dict):
+            problems.append(Problem("", doc.data, "a Pulumi project file is a mapping with at "
+                                    "least name and runtime", doc.location([])))
+        elif not isinstance(meta.get("name"), str) or not meta["name"]:
+            problems.append(Problem("name", meta.get("name", ABSENT), "required: the project's "
+                                    "name, a string", doc.location(["name"])))
+        program = (root / str(meta.get("main", "."))).resolve()
+        if not problems and not (program / "__main__.py").is_file():
+            given_main = "main" in meta
+            problems.append(Problem(
+                "main" if given_main else "", meta.get("main", ABSENT),
+                f"{'this directory' if given_main else 'the project directory'} has no "
+                "__main__.py, the program to run", doc.location(["main"] if given_main else [])))
+        defaults = meta.get("config") or {}
+        if not problems and not isinstance(defaults, dict):
+            problems.append(Problem("config", defaults, "must be a mapping of config keys",
+                                    doc.location(["config"])))
+        if problems:
+            raise ConfigError(problems, doc.name)
+        return cls(root, str(meta["name"]), program, defaults)
+
+    def stack_file(self, stack: str) -> YamlFile:
+        """The stack's Pulumi.<stack>.yaml, checked to hold a `config` mapping if anything."""
+        path = self.root / f"Pulumi.{stack}.yaml"
+        if not path.is_file():
+            known = sorted(p.name[7:-5] for p in self.root.glob("Pulumi.*.yaml"))
+            match = closest(stack, known)
+            raise OfflineError(
+                f"no stack {stack!r} in {shown(self.root)} (no Pulumi.{stack}.yaml); "
+                f"stacks here: {', '.join(known) or 'none'}"
+                + (f"; did you mean {match!r}?" if match else "")
+            )
+        doc = read_yaml(path)
+        if doc.data is not None and not isinstance(doc.data, dict):
+            raise ConfigError([Problem("", doc.data, "a stack file is a mapping with a config "
+                                       "key", doc.location([]))], doc.name)
+        if not isinstance(doc.at(["config"]) or {}, dict):
+            raise ConfigError([Problem("config", doc.at(["config"]), "must be a mapping of "
+                                       "config keys to values", doc.location(["config"]))],
+                              doc.name)
+        keys = [k for k in doc.at(["config"]) or {} if not isinstance(k, str)]
+        if keys:
+            raise ConfigError([Problem(f"config.{k}", k, "a config key is text, "
+                                       "'namespace:key' or 'key' of this project",
+                                       doc.location(["config", k])) for k in keys], doc.name)
+        return doc
 
     def has_stack(self, stack: str) -> bool:
         """Whether the project has a `Pulumi.<stack>.yaml`."""
@@ -57,38 +115,59 @@ class Project:
 
         Encrypted values (`{secure: v1:...}`, whole keys or nested in objects) are never
         decrypted: each is replaced by `SECRET_PLACEHOLDER`, and its key is one of
-        `secret_keys`, so the program gets it as a Pulumi secret."""
+        `secret_keys`, so the program gets it as a Pulumi secret. Only `ingress:stack` itself
+        encrypted is refused, at its line: it is the config ingresslib checks and renders."""
+        doc = self.stack_file(stack)
         config: dict[str, str] = {}
         for key, spec in self.defaults.items():
             value = spec.get("default") if isinstance(spec, dict) else spec
             if value is not None:
                 config[self._key(key)] = _encode(value)
-        for key, value in self._stack_values(stack).items():
+        for key, value in (doc.at(["config"]) or {}).items():
+            if self._key(key) == CONFIG_KEY and _is_ciphertext(value):
+                raise OfflineError(
+                    f"{doc.location(['config', key])}: {key} is an encrypted secret, which "
+                    "ingresslib cannot decrypt offline; keep secrets out of the config it "
+                    "checks and renders"
+                )
             config[self._key(key)] = _encode(_without_ciphertext(value))
         return config
 
     def secret_keys(self, stack: str) -> list[str]:
         """The stack's config keys that hold an encrypted value, anywhere inside them."""
-        return sorted(self._key(key) for key, value in self._stack_values(stack).items()
-                      if _encrypted(value))
+        values = self.stack_file(stack).at(["config"]) or {}
+        return sorted(self._key(key) for key, value in values.items() if _encrypted(value))
 
-    def _stack_values(self, stack: str) -> dict[str, Any]:
-        if not self.has_stack(stack):
-            known = sorted(p.name[7:-5] for p in self.root.glob("Pulumi.*.yaml"))
-            raise OfflineError(
-                f"no stack {stack!r} in {self.root} (no Pulumi.{stack}.yaml); "
-                f"stacks here: {', '.join(known) or 'none'}"
-            )
-        return _load_yaml(self.root / f"Pulumi.{stack}.yaml").get("config") or {}
+    def locate(self, error: ConfigError, stack: str) -> ConfigError:
+        """`error` with each problem's position in the stack file, when its paths are those of
+        the stack's `ingress:stack` (named list items included)."""
+        if error.source not in (CONFIG_KEY, "config"):
+            return error
+        doc = self.stack_file(stack)
+        key = next((k for k in doc.at(["config"]) or {} if self._key(k) == CONFIG_KEY), None)
+        if key is None:  # only its absence is the stack file's: a program built the config
+            return error.located(lambda p: doc.location(["config", CONFIG_KEY])
+                                 if p.path == CONFIG_KEY else None)
+        return doc.locate(error.named(doc.at(["config", key])), ["config", key])
+
+    def config_error(self, error: ConfigTypeError | ConfigMissingError, stack: str
+                     ) -> ConfigError:
+        """What Pulumi's Config said of a stack's config value, at the value's position."""
+        doc = self.stack_file(stack)
+        key = next((k for k in doc.at(["config"]) or {} if self._key(k) == error.key), None)
+        if isinstance(error, ConfigTypeError):
+            # Structured config reaches programs as JSON; in the stack file it is a mapping.
+            kind = {"JSON object": "mapping of keys to values"}.get(error.expect_type,
+                                                                    error.expect_type)
+            problem = Problem(error.key, error.value,
+                              f"must be {'an' if kind[0] in 'aeiou' else 'a'} {kind}")
+        else:
+            problem = Problem(error.key, ABSENT, f"required; set it under config in {doc.name}")
+        where = doc.location(["config", key] if key is not None else ["config"])
+        return ConfigError([replace(problem, location=where)], "config")
 
     def _key(self, key: str) -> str:
         return key if ":" in key else f"{self.name}:{key}"
-
-
-def _load_yaml(path: Path) -> dict[str, Any]:
-    # libyaml's loader when present: the pure-Python one costs more than the whole render.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(path.read_text(), Loader=loader) or {}
 
 
 def _is_ciphertext(value: Any) -> bool:
@@ -119,7 +198,8 @@ def _without_ciphertext(value: Any) -> Any:
 def _encode(value: Any) -> str:
     if isinstance(value, str):
         return value
-    return json.dumps(value, sort_keys=True)
+    # Pulumi hands YAML timestamps (and any other scalar JSON has no type for) over as text.
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def run_program(
@@ -156,6 +236,17 @@ def _run(
 ) -> list[Registered]:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    # The SDK calls the mock monitor from the loop's executor threads, and each call makes
+    # sure its thread has an event loop. Loops it made itself would never be closed: the
+    # garbage collector finalises them at interpreter exit, sometimes after their self-pipe
+    # sockets, and prints "Exception ignored in BaseEventLoop.__del__ ... Invalid file
+    # descriptor: -1". So each worker thread gets a loop from here, closed with the render.
+    thread_loops: list[asyncio.AbstractEventLoop] = []
+    loop.set_default_executor(ThreadPoolExecutor(
+        thread_name_prefix="ingresslib-render",
+        initializer=_thread_loop,
+        initargs=(thread_loops,),
+    ))
     try:
         pulumi.runtime.set_mocks(
             mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(mocks)
@@ -164,22 +255,41 @@ def _run(
         loop.run_until_complete(run_pulumi_func(program))
         return mocks.registered
     finally:
+        loop.run_until_complete(loop.shutdown_default_executor())
+        for thread_loop in thread_loops:
+            thread_loop.close()
         asyncio.set_event_loop(None)
         loop.close()
+
+
+def _thread_loop(loops: list[asyncio.AbstractEventLoop]) -> None:
+    """Give an executor thread its event loop, and keep it to close after the render."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loops.append(loop)
 
 
 def run_project(directory: str | os.PathLike[str], stack: str) -> list[Registered]:
     """Run the project's program (its `__main__.py`) with the stack's config, offline."""
     proj = Project.load(directory)
     config = proj.stack_config(stack)
-    with _program_dir(proj.program):
-        return run_program(
-            lambda: runpy.run_path(str(proj.program / "__main__.py"), run_name="__main__"),
-            project=proj.name,
-            stack=stack,
-            config=config,
-            secret_keys=proj.secret_keys(stack),
-        )
+    try:
+        with _program_dir(proj.program):
+            return run_program(
+                lambda: runpy.run_path(str(proj.program / "__main__.py"), run_name="__main__"),
+                project=proj.name,
+                stack=stack,
+                config=config,
+                secret_keys=proj.secret_keys(stack),
+            )
+    except ConfigError as e:
+        raise proj.locate(e, stack) from None
+    except (ConfigTypeError, ConfigMissingError) as e:
+        raise proj.config_error(e, stack) from None
+    except ValidationError as e:
+        # A program that validates a config it builds itself: pydantic's own report.
+        raise OfflineError(f"{shown(proj.program / '__main__.py')} builds an invalid "
+                           f"config: {e}") from None
 
 
 @contextmanager

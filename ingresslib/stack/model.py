@@ -2,7 +2,10 @@
 
 Validation is one pipeline, run when a StackConfig is built, before any resource exists:
 
-1. a section of the other cloud (`azure:` on an eks stack), alone: nothing inside it matters;
+1. placement (`ingresslib.config.placement`): a section the stack's cloud or topology does not
+   use, instead of anything inside it; a section of the other cloud (`azure:` on an eks
+   stack) alone, one its topology does not use (`aws.alb` in topology gateway) first, beside
+   the problems of the rest, which `parse_config` checks without it;
 2. field rules (pydantic: types, ranges, unknown keys), all together;
 3. once every field is valid, the cross-field rules, all together: among the cloud-agnostic
    sections (`StackSpec.problems`), the cloud's edge rules (`ingresslib.aws.rules`,
@@ -10,7 +13,8 @@ Validation is one pipeline, run when a StackConfig is built, before any resource
    (`edge_problems`);
 4. after rendering, the analysis of the objects (`ingresslib.stack.render.check`).
 
-Each step runs only when the one before found nothing, and each problem is reported once.
+Each step runs only when the one before found nothing (but for a section its topology does not
+use), and each problem is reported once.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from ingresslib.config.certificates import (
     SelfSignedCertificate,
 )
 from ingresslib.config.duration import duration_ns
+from ingresslib.config.placement import ends_validation, misplaced_sections, without
 from ingresslib.config.security import security_problems
 from ingresslib.config.stack import Cloud, StackSpec
 from ingresslib.config.workload import GatewayWorkload
@@ -99,21 +104,14 @@ class StackConfig(StackSpec):
 
     @model_validator(mode="before")
     @classmethod
-    def _foreign_sections(cls, data: Any) -> Any:
-        """A section of the other cloud is reported first, alone: its own fields do not
-        matter on this stack."""
-        cloud = data.get("cloud") if isinstance(data, Mapping) else None
-        problems = [
-            Problem(key, "set", message.format(cloud=cloud, cloud_upper=str(cloud).upper()))
-            for key, own, message in (
-                ("aws", "eks", "AWS settings on an {cloud_upper} stack do not belong there; remove "
-                 "them"),
-                ("azure", "aks", "Azure settings on a {cloud} stack do not belong there; "
-                 "remove them"))
-            if cloud in ("eks", "aks") and cloud != own and data.get(key) is not None
-        ]
-        if problems:
-            raise ConfigError(problems)
+    def _placement(cls, data: Any) -> Any:
+        """Sections this stack's cloud or topology does not use are reported first, and
+        nothing inside them (`ingresslib.config.placement`). `parse_config` goes on to check
+        the rest of a config without them (unless one is the other cloud's); validating the
+        model directly stops here."""
+        misplaced = misplaced_sections(data)
+        if misplaced:
+            raise ConfigError(misplaced)
         return data
 
     @model_validator(mode="after")
@@ -262,7 +260,9 @@ def parse_config(
     gives it), YAML text of the same, or a `pulumi.Config` whose `stack` key holds it
     (`pulumi.Config("ingress")` reads `ingress:stack`, named so in errors).
 
-    Raises ConfigError listing every problem, with field paths in the user's spelling.
+    Raises ConfigError listing every problem, with field paths in the user's spelling and list
+    items by name. Sections on a stack they do not belong to come first, alone for their part;
+    a section of the other cloud alone (pipeline step 1).
     """
     if isinstance(data, pulumi.Config):
         source = f"{data.name}:{CONFIG_KEY}"
@@ -276,12 +276,20 @@ def parse_config(
         raise ConfigError([Problem("<root>", data, "must be a mapping of config keys "
                                    "(cloud, listeners, ...)")], source)
     data = data or {}
+    misplaced = misplaced_sections(data)
+    if ends_validation(misplaced):
+        raise ConfigError(misplaced, source).named(data)
     try:
-        return StackConfig.model_validate(data)
+        config = StackConfig.model_validate(without(data, misplaced))
     except ValidationError as e:
-        raise ConfigError.from_validation(e, data, source) from None
+        problems = ConfigError.from_validation(e, data, source, StackConfig).problems
     except ConfigError as e:
-        raise ConfigError(e.problems, source) from None
+        problems = e.problems
+    else:
+        problems = []
+    if misplaced or problems:
+        raise ConfigError([*misplaced, *problems], source).named(data) from None
+    return config
 
 
 CONFIG_NAMESPACE = "ingress"

@@ -1,0 +1,301 @@
+"""The ingresslib command: what it loads, what it says about misplaced directories and files,
+what render writes and removes, and that a successful run leaves nothing on stderr."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+
+from ingresslib.cli import main
+from ingresslib.offline.output import MARKER
+from ingresslib.offline.runner import run_project
+from tests.conftest import ROOT
+
+CLI = [sys.executable, "-m", "ingresslib.cli"]
+STACK = """config:
+  ingress:stack:
+    cloud: eks
+    listeners:
+      - {name: http, port: 80, protocol: HTTP, hosts: [shop.example.com]}
+"""
+
+
+def _project(root: Path, stack: str = STACK) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "Pulumi.yaml").write_text("name: cli\nruntime: python\n")
+    (root / "__main__.py").write_text("from ingresslib import IngressStack, load_config\n"
+                                      "config = load_config()\n"
+                                      "IngressStack(config.name, config)\n")
+    (root / "Pulumi.dev.yaml").write_text(stack)
+    return root
+
+
+def _error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "Traceback" not in err
+    return err
+
+
+# ------------------------------------------------------------------ what the CLI loads
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["validate"], ["render", "x"],
+                                  ["validate", "--help"], ["diff", "--help"]])
+def test_help_version_and_usage_errors_load_no_sdk(argv: list[str]) -> None:
+    probe = ("import json, sys\nfrom ingresslib.cli import main\n"
+             f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+             "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True)
+    loaded = set(json.loads(result.stdout.splitlines()[-1]))
+    assert not loaded & {"pulumi", "pulumi_kubernetes", "pulumi_aws", "pulumi_azure_native",
+                         "pulumi_tls", "boto3", "botocore", "pydantic", "yaml", "grpc"}
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"ingresslib {version('ingresslib')}\n"
+
+
+def test_validate_help_says_what_it_checks(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["validate", "--help"])
+    text = capsys.readouterr().out
+    assert "load_config()" in text
+    assert "does not run it" in text
+    assert "istioctl analyze" in text
+
+
+# ------------------------------------------------------------------ misplaced directories
+
+
+def test_nonexistent_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = _error(["validate", str(tmp_path / "nope"), "--stack", "dev"], capsys)
+    assert err == f"error: {tmp_path / 'nope'}: no such directory; name a Pulumi project " \
+                  "directory\n"
+
+
+def test_file_instead_of_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = _project(tmp_path / "p")
+    err = _error(["validate", str(project / "Pulumi.dev.yaml"), "--stack", "dev"], capsys)
+    assert "is a file, not a Pulumi project directory" in err
+    assert f"name the directory that holds it ({project})" in err
+
+
+def test_directory_without_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = _error(["render", str(tmp_path), "--stack", "dev", "--out", str(tmp_path / "o")],
+                 capsys)
+    assert "is not a Pulumi project: it has no Pulumi.yaml" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_missing_stack_file_names_the_closest(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    err = _error(["validate", str(_project(tmp_path)), "--stack", "dve"], capsys)
+    assert "no stack 'dve'" in err
+    assert "(no Pulumi.dve.yaml); stacks here: dev; did you mean 'dev'?" in err
+
+
+def test_stack_file_that_is_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = _project(tmp_path)
+    (project / "Pulumi.dev.yaml").write_bytes(b"config:\n  ingress:stack: caf\xe9\n")
+    err = _error(["validate", str(project), "--stack", "dev"], capsys)
+    assert "Pulumi.dev.yaml:2:21: not UTF-8 text (invalid continuation byte); save the file as " \
+           "UTF-8" in err
+
+
+# ------------------------------------------------------------------ validate and render
+
+
+def test_validate_reads_the_stack_file_when_the_program_uses_load_config(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["validate", str(ROOT / "stacks/eks"), "--stack", "chained"]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith("stack chained is valid (config and rendered objects)\n")
+
+
+def test_validate_runs_a_program_that_builds_its_config(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["validate", str(ROOT / "examples/echoserver-canary"), "--stack", "dev"]) == 0
+    assert capsys.readouterr().out.endswith("stack dev is valid (program run offline)\n")
+
+
+def test_validate_analyses_the_rendered_objects(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    # Valid config, but the route after a catch-all can never match (IST0130).
+    stack = STACK + """    routing:
+      backends: {web: {service: web, namespace: shop, port: 8080}}
+      hosts:
+        - host: shop.example.com
+          routes:
+            - {name: all, to: [{backend: web}]}
+            - {name: api, match: [{uri: {prefix: /api/}}], to: [{backend: web}]}
+"""
+    err = _error(["validate", str(_project(tmp_path, stack)), "--stack", "dev"], capsys)
+    assert "invalid rendered objects" in err
+    assert "IST0130" in err
+
+
+def test_render_reports_config_problems_where_they_are_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _project(tmp_path / "p", STACK.replace("protocol: HTTP", "protocol: htp"))
+    err = _error(["render", str(project), "--stack", "dev", "--out", str(tmp_path / "o")],
+                 capsys)
+    assert "Pulumi.dev.yaml:5:42: listeners[http].protocol: Input should be 'HTTP', 'HTTPS' " \
+           "or 'TLS'; did you mean 'HTTP'? (got 'htp')" in err
+
+
+def test_a_config_built_in_python_is_not_placed_in_the_stack_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _project(tmp_path, "config:\n  cli:owner: shop\n")
+    (project / "__main__.py").write_text("from ingresslib import parse_config\n"
+                                         "parse_config({'cloud': 'gke'})\n")
+    err = _error(["validate", str(project), "--stack", "dev"], capsys)
+    assert err == ("error: invalid config: 1 problem(s)\n"
+                   "  - cloud: Input should be 'aks' or 'eks' (got 'gke')\n")
+
+
+# ------------------------------------------------------------------ what render writes
+
+
+def _render(project: Path, out: Path) -> int:
+    return main(["render", str(project), "--stack", "dev", "--out", str(out)])
+
+
+def test_render_creates_the_directory_and_lists_what_it_wrote(tmp_path: Path) -> None:
+    out = tmp_path / "a" / "b"
+    assert _render(_project(tmp_path / "p"), out) == 0
+    listed = json.loads((out / MARKER).read_text())["files"]
+    written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert sorted([*listed, MARKER]) == written
+    assert "plan.json" in listed
+    assert any(name.startswith("manifests/") for name in listed)
+
+
+def test_render_replaces_only_its_own_files(tmp_path: Path) -> None:
+    project = _project(tmp_path / "p")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "README.md").write_text("mine\n")
+    (out / "manifests").mkdir()
+    (out / "manifests" / "extra.yaml").write_text("kind: Mine\n")
+    assert _render(project, out) == 0
+    # A stale file of the last render (listed in its marker) goes; foreign files stay.
+    stale = out / "manifests" / "istio-ingress--configmap--gone.yaml"
+    stale.write_text("old\n")
+    marker = json.loads((out / MARKER).read_text())
+    marker["files"].append("manifests/istio-ingress--configmap--gone.yaml")
+    (out / MARKER).write_text(json.dumps(marker))
+    assert _render(project, out) == 0
+    assert not stale.exists()
+    assert (out / "README.md").read_text() == "mine\n"
+    assert (out / "manifests" / "extra.yaml").read_text() == "kind: Mine\n"
+
+
+def test_render_never_deletes_what_a_damaged_marker_names(tmp_path: Path) -> None:
+    project = _project(tmp_path / "p")
+    out = tmp_path / "out"
+    assert _render(project, out) == 0
+    keep = tmp_path / "keep.txt"
+    keep.write_text("x")
+    marker = json.loads((out / MARKER).read_text())
+    marker["files"] += ["../keep.txt", str(keep), "manifests/../../keep.txt"]
+    (out / MARKER).write_text(json.dumps(marker))
+    assert _render(project, out) == 0
+    assert keep.read_text() == "x"
+
+
+def test_render_refuses_to_overwrite_a_foreign_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "plan.json").write_text("{}\n")
+    err = _error(["render", str(_project(tmp_path / "p")), "--stack", "dev", "--out", str(out)],
+                 capsys)
+    assert "holds plan.json, which no earlier render wrote there" in err
+    assert (out / "plan.json").read_text() == "{}\n"
+    assert sorted(p.name for p in out.iterdir()) == ["plan.json"]
+
+
+def test_render_lists_its_pictures_and_removes_them_when_it_cannot_draw(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ingresslib.offline import output  # noqa: PLC0415
+    from ingresslib.offline.picture import PictureUnavailable  # noqa: PLC0415
+
+    project, out = _project(tmp_path / "p"), tmp_path / "out"
+    monkeypatch.setattr(output, "traffic_images", lambda records: {"traffic.svg": b"<svg/>"})
+    assert _render(project, out) == 0
+    assert "traffic.svg" in json.loads((out / MARKER).read_text())["files"]
+    assert capsys.readouterr().out.endswith(", traffic.mmd, traffic.svg to " + str(out) + "\n")
+
+    def unavailable(records: object) -> dict[str, bytes]:
+        raise PictureUnavailable("no Graphviz")
+
+    monkeypatch.setattr(output, "traffic_images", unavailable)
+    assert _render(project, out) == 0
+    # The last render's picture is stale: it goes with the other files the render no longer
+    # writes, and the render says why.
+    assert not (out / "traffic.svg").exists()
+    assert "traffic.svg" not in json.loads((out / MARKER).read_text())["files"]
+    assert capsys.readouterr().err == ("note: traffic.svg and traffic.png not written: "
+                                       "no Graphviz\n")
+
+
+def test_the_help_gives_the_exit_statuses_diff_returns() -> None:
+    from ingresslib import cli  # noqa: PLC0415
+    from ingresslib.offline import diff  # noqa: PLC0415
+
+    assert (cli.EXIT_CHANGES, cli.EXIT_REPLACEMENTS) == (diff.EXIT_CHANGES,
+                                                         diff.EXIT_REPLACEMENTS)
+
+
+@pytest.mark.parametrize("target", ["file", "file/below"])
+def test_render_refuses_a_file_for_out(target: str, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "file").write_text("x")
+    err = _error(["render", str(_project(tmp_path / "p")), "--stack", "dev", "--out",
+                  str(tmp_path / target)], capsys)
+    assert ("is a file; name a directory" in err) or ("Not a directory" in err)
+    assert (tmp_path / "file").read_text() == "x"
+
+
+# ------------------------------------------------------------------ nothing left behind
+
+
+def test_a_render_leaves_no_event_loop_open() -> None:
+    run_project(ROOT / "stacks/aks", "gateway")
+    loops = [o for o in gc.get_objects() if isinstance(o, asyncio.AbstractEventLoop)]
+    assert [loop for loop in loops if not loop.is_closed()] == []
+
+
+@pytest.mark.parametrize(("argv", "runs"), [
+    (["validate", "examples/echoserver-canary", "--stack", "dev"], 4),
+    (["validate", "stacks/eks", "--stack", "gateway"], 3),
+    (["render", "stacks/aks", "--stack", "gateway", "--out", "{out}"], 3),
+])
+def test_successful_runs_print_nothing_on_stderr(argv: list[str], runs: int,
+                                                 tmp_path: Path) -> None:
+    # The SDK's worker threads used to leave event loops that, finalised at exit after their
+    # self-pipes, printed "Exception ignored in BaseEventLoop.__del__" about one run in ten.
+    command = [*CLI, *(a.format(out=tmp_path / "out") for a in argv)]
+    for _ in range(runs):
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
