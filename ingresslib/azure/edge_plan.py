@@ -53,7 +53,7 @@ RULES = {
         "EDGE-HC-LBRULE",
         "The Azure load balancer has a load-balancing rule for every port reached through it: "
         "the listeners' ports, and in chained Application Gateway's traffic port and the "
-        "status port its probe targets (port_<n>_no_lb_rule drops the rule and its probe)",
+        "status port its probe targets (a port's no_lb_rule annotation drops both)",
         f"cloud-provider-azure, port_{{port}}_no_lb_rule: 'no lb rule and health probe rule "
         f"for this port will be generated' ({CPA}); ingresslib issue 11, input (b)"),
     "EDGE-ID-XFF-PORT": EdgeRule(
