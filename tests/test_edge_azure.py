@@ -332,6 +332,8 @@ def test_standalone_route_timeouts_become_their_ingresses_request_timeouts() -> 
     from ingresslib.azure.agic_ingresses import ingress_objects  # noqa: PLC0415
 
     cfg = parse_config(_routed(aks_config("standalone"), "1500ms", "90s", None))
+    (rule,) = [r for r in cfg.edge.rules if r.code == "EDGE-TO-APPGW"]
+    assert "becomes its Ingress's request timeout" in rule.statement
     got = {o["metadata"]["name"].rsplit("-", 1)[1]:
            int(o["metadata"]["annotations"][f"{AGIC}request-timeout"])
            for o in ingress_objects(cfg)}

@@ -100,7 +100,7 @@ def aks_edge_plan(cfg: AksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
             client_address="X-Forwarded-For appended by Application Gateway, rewritten "
             "without the client's port (read by the backends)",
             tls_termination="at Application Gateway (Key Vault)",
-            rules=tuple(RULES[r] for r in (
+            rules=tuple({**RULES, "EDGE-TO-APPGW": _agic_timeout_rule()}[r] for r in (
                 "EDGE-ID-XFF-PORT", "EDGE-TO-APPGW", "EDGE-DR-APPGW", "EDGE-PR-APPGW")))
     addon = uses_addon(cfg)
     hc = load_balancer_health_check(cfg)
@@ -157,3 +157,11 @@ def _idle_rule(tcp_reset: bool) -> EdgeRule:
            else "with TCP reset off (azure.loadBalancer.tcpReset) it drops the flow silently")
     head, tail = rule.statement.split(": ", 1)
     return replace(rule, statement=f"{head}, and {how}: {tail}")
+
+
+def _agic_timeout_rule() -> EdgeRule:
+    """EDGE-TO-APPGW as AGIC applies it: each route's timeout is its own Ingress's."""
+    return replace(RULES["EDGE-TO-APPGW"], statement=(
+        "Application Gateway waits a backend setting's request timeout for a response: in "
+        "standalone each route's timeout becomes its Ingress's request timeout (whole "
+        "seconds, at most 86400), requestTimeoutSeconds where the route has none"))
