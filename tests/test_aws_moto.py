@@ -109,6 +109,11 @@ def test_gateway_nlb_as_the_controller_makes_it(renders: Any, account: Any) -> N
     data = stack_data("gateway")
     assert sorted(z["SubnetId"] for z in lb["AvailabilityZones"]) == sorted(
         world.ids[s["id"]] for s in data["aws"]["nlb"]["subnets"])
+    # EDGE-TO-NLB: the TCP listener's idle timeout is set explicitly (the TLS one is fixed).
+    http = _by_port(elbv2, lb["LoadBalancerArn"])[80]
+    attributes = {a["Key"]: a["Value"] for a in elbv2.describe_listener_attributes(
+        ListenerArn=http["ListenerArn"])["Attributes"]}
+    assert attributes == {"tcp.idle_timeout.seconds": "350"}
     https = _by_port(elbv2, lb["LoadBalancerArn"])[443]
     assert https["Protocol"] == "TLS"
     assert https["AlpnPolicy"] == ["HTTP2Preferred"]

@@ -80,8 +80,26 @@ def service_nlb(state: ReplayState, name: str, service: Obj) -> Obj:
                                           "ELBSecurityPolicy-2016-08"),
                      "AlpnPolicy": [ann.get(f"{LBC}alpn-policy", "None")]}
         listener = elbv2.create_listener(**args)["Listeners"][0]
+        attributes = _pairs(ann.get(f"{LBC}listener-attributes.{args['Protocol']}-{port['port']}",
+                                    ""))
+        if attributes:
+            _check_listener_attributes(f"Service {name} port {port['port']}", attributes)
+            elbv2.modify_listener_attributes(
+                ListenerArn=listener["ListenerArn"],
+                Attributes=[{"Key": k, "Value": v} for k, v in attributes.items()])
         if args["Protocol"] == "TLS" and certificates[1:]:
             elbv2.add_listener_certificates(
                 ListenerArn=listener["ListenerArn"],
                 Certificates=[{"CertificateArn": c} for c in certificates[1:]])
     return lb_outputs(lb)
+
+
+def _check_listener_attributes(where: str, attributes: dict[str, str]) -> None:
+    """What AWS accepts on an NLB TCP listener and moto does not check: only the idle timeout,
+    60 to 6000 seconds (TLS listeners keep a fixed 350 s and take no such attribute)."""
+    unknown = sorted(set(attributes) - {"tcp.idle_timeout.seconds"})
+    if unknown:
+        raise ReplayError(f"{where}: NLB TCP listeners take no attribute {', '.join(unknown)}")
+    seconds = attributes.get("tcp.idle_timeout.seconds")
+    if seconds is not None and not (seconds.isdigit() and 60 <= int(seconds) <= 6000):
+        raise ReplayError(f"{where}: tcp.idle_timeout.seconds must be 60 to 6000 (got {seconds})")
