@@ -54,6 +54,7 @@ COLLECTIONS = {
     "sslCertificates": "ssl_certificates",
     "requestRoutingRules": "request_routing_rules",
     "redirectConfigurations": "redirect_configurations",
+    "rewriteRuleSets": "rewrite_rule_sets",
 }
 
 

@@ -1,12 +1,22 @@
 """Ingress objects for the Application Gateway Ingress Controller (topology standalone on AKS):
-one per route, in its backend's namespace, so each route keeps its own request timeout and
-health probe (AGIC applies an Ingress's annotations to every path of it)."""
+one per route, in its backend's namespace, so each route keeps its own request timeout, health
+probe and drain (AGIC applies an Ingress's annotations to every path of it).
+
+Every Ingress names the X-Forwarded-For rewrite set Pulumi keeps on the gateway
+(`rewrite-rule-set`: AGIC attaches it to the Ingress's path rules and default rule,
+EDGE-ID-XFF-PORT), and drains for at least its request timeout (EDGE-DR-APPGW)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ingresslib.azure.agic_rules import ingress_name, route_paths, timeout_seconds
+from ingresslib.azure.agic_rules import (
+    drain_seconds,
+    ingress_name,
+    route_paths,
+    timeout_seconds,
+)
+from ingresslib.azure.application_gateway_plan import XFF_REWRITE
 from ingresslib.azure.config import AksStack, host_listeners, uses_application_gateway
 from ingresslib.manifests.meta import MANAGED_BY, obj
 
@@ -35,7 +45,6 @@ def ingress_objects(cfg: AksStack) -> list[dict[str, Any]]:
     assert cfg.azure is not None
     agw = cfg.azure.application_gateway
     assert agw is not None
-    drain = cfg.load_balancer.deregistration_delay_seconds
     objs = []
     for host in cfg.routing.hosts:
         certificate, redirect = _tls(cfg, host.host)
@@ -45,6 +54,7 @@ def ingress_objects(cfg: AksStack) -> list[dict[str, Any]]:
             settings = agw.backends[dest.backend]
             target = settings.target_port or backend.port
             annotations = {
+                # HTTP/1.1 is all Application Gateway speaks to backends (EDGE-PR-APPGW).
                 f"{ANNOTATION}backend-protocol": "http",
                 f"{ANNOTATION}request-timeout": str(
                     timeout_seconds(route, agw.request_timeout_seconds)),
@@ -54,10 +64,10 @@ def ingress_objects(cfg: AksStack) -> list[dict[str, Any]]:
                 f"{ANNOTATION}health-probe-interval": str(PROBE_INTERVAL_SECONDS),
                 f"{ANNOTATION}health-probe-timeout": str(PROBE_TIMEOUT_SECONDS),
                 f"{ANNOTATION}health-probe-unhealthy-threshold": str(PROBE_UNHEALTHY_THRESHOLD),
-                f"{ANNOTATION}connection-draining": "true" if drain else "false",
+                f"{ANNOTATION}connection-draining": "true",
+                f"{ANNOTATION}connection-draining-timeout": str(drain_seconds(cfg, route)),
+                f"{ANNOTATION}rewrite-rule-set": XFF_REWRITE,
             }
-            if drain:
-                annotations[f"{ANNOTATION}connection-draining-timeout"] = str(drain)
             if certificate:
                 annotations[f"{ANNOTATION}appgw-ssl-certificate"] = certificate
                 annotations[f"{ANNOTATION}ssl-redirect"] = "true" if redirect else "false"

@@ -3,11 +3,11 @@ on AKS), and the translation of a route's matches into Ingress paths.
 
 AGIC turns Ingress objects into Application Gateway listeners, path rules and backend settings:
 a host, URL paths (exact or prefix), one Service per path, and per-Ingress settings (request
-timeout, probe, draining). Everything else a route can say needs the Istio gateway (topology
-chained) and is refused here with its config path. Application Gateway takes the first path
-rule that matches, but AGIC merges the paths of a host's Ingress objects in an order ingresslib
-does not control: so routes must match disjoint paths, and a catch-all comes last (it becomes
-the host's default backend, tried after every path).
+timeout, probe, draining, the rewrite set). Everything else a route can say needs the Istio
+gateway (topology chained) and is refused here with its config path. Application Gateway takes
+the first path rule that matches, but AGIC merges the paths of a host's Ingress objects in an
+order ingresslib does not control: so routes must match disjoint paths, and a catch-all comes
+last (it becomes the host's default backend, tried after every path).
 """
 
 from __future__ import annotations
@@ -64,6 +64,9 @@ class IngressPath:
 
 CATCH_ALL = IngressPath("/", "Prefix")
 MAX_NAME = 253
+# Application Gateway's bounds on a backend setting's request timeout and connection draining.
+MAX_REQUEST_TIMEOUT_SECONDS = 86400
+MAX_DRAIN_SECONDS = 3600
 
 
 def ingress_name(stack: str, host: str, route: str) -> str:
@@ -91,6 +94,57 @@ def timeout_seconds(route: Route, default: int) -> int:
     if route.timeout is None:
         return default
     return max(1, math.ceil(duration_ns(route.timeout) / 10**9))
+
+
+def _request_timeouts(cfg: AksStack) -> list[tuple[str, Route, int]]:
+    """Each standalone route's request timeout on Application Gateway, with its config path."""
+    assert cfg.azure is not None
+    assert cfg.azure.application_gateway is not None
+    default = cfg.azure.application_gateway.request_timeout_seconds
+    return [(f"routing.hosts[{i}].routes[{j}]", route, timeout_seconds(route, default))
+            for i, host in enumerate(cfg.routing.hosts) for j, route in enumerate(host.routes)]
+
+
+def drain_needed(cfg: AksStack) -> tuple[int, str]:
+    """How long Application Gateway must drain a pod that leaves its pool (standalone): the
+    longest request timeout of a route, as far as draining reaches (EDGE-DR-APPGW)."""
+    agw = cfg.azure.application_gateway if cfg.azure else None
+    if agw is None:
+        return 0, ""
+    longest = max((t for _, _, t in _request_timeouts(cfg)),
+                  default=agw.request_timeout_seconds)
+    needed = min(longest, MAX_DRAIN_SECONDS)
+    return needed, (f"the longest request timeout of a route ({longest} s)" + (
+        f", as far as Application Gateway drains ({MAX_DRAIN_SECONDS} s)"
+        if longest > MAX_DRAIN_SECONDS else ""))
+
+
+def drain_seconds(cfg: AksStack, route: Route) -> int:
+    """The connection-draining timeout of a route's Ingress: the deregistration delay, and at
+    least the route's request timeout, so a request in flight when its pod leaves the pool
+    can finish (EDGE-DR-APPGW)."""
+    assert cfg.azure is not None
+    assert cfg.azure.application_gateway is not None
+    timeout = timeout_seconds(route, cfg.azure.application_gateway.request_timeout_seconds)
+    return min(max(cfg.load_balancer.deregistration_delay_seconds, timeout), MAX_DRAIN_SECONDS)
+
+
+def _timeout_problems(cfg: AksStack) -> Iterator[Problem]:
+    """Each route's timeout becomes its Ingress's request timeout (EDGE-TO-APPGW), and each
+    Ingress drains for at least that long (EDGE-DR-APPGW)."""
+    for path, route, seconds in _request_timeouts(cfg):
+        if seconds > MAX_REQUEST_TIMEOUT_SECONDS:
+            yield Problem(f"{path}.timeout", route.timeout, "becomes the route's request "
+                          "timeout on Application Gateway, which takes at most "
+                          f"{MAX_REQUEST_TIMEOUT_SECONDS} s; use at most "
+                          f"{MAX_REQUEST_TIMEOUT_SECONDS}s (EDGE-TO-APPGW)")
+    delay = cfg.load_balancer.deregistration_delay_seconds
+    needed, why = drain_needed(cfg)
+    if "deregistration_delay_seconds" in cfg.load_balancer.model_fields_set and delay < needed:
+        yield Problem("loadBalancer.deregistrationDelaySeconds", delay,
+                      f"is Application Gateway's connection draining in standalone: a pod "
+                      f"leaving the pool would have its requests cut after {delay} s, before "
+                      f"{why}; use at least {needed} (EDGE-DR-APPGW)")
 
 
 def _route_problems(path: str, route: Route) -> Iterator[Problem]:
@@ -195,6 +249,7 @@ def agic_problems(cfg: AksStack, agw: ApplicationGateway) -> Iterator[Problem]:
         target = settings.target_port or backend.port
         probe = settings.health_probe_port or target
         yield from _plaintext_problems(cfg, key, backend.namespace, sorted({target, probe}))
+    yield from _timeout_problems(cfg)
     for key in sorted(set(agw.backends) - set(used)):
         yield Problem(f"azure.applicationGateway.backends.{key}", "set", "no standalone route "
                       "sends to this backend; remove it")

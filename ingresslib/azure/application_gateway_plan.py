@@ -4,11 +4,14 @@ pulumi-azure-native's `network.ApplicationGateway`.
 chained: one HTTPS listener per host (SNI, its Key Vault certificate), one HTTP listener per host
 redirecting to HTTPS (or forwarding, for hosts no HTTPS listener serves), all sending to the Istio
 gateway's internal load balancer at its static address, with the original Host header, a
-readiness probe on 15021 `/healthz/ready`, a request timeout and connection draining.
+readiness probe on 15021 `/healthz/ready` (through the internal load balancer, which keeps a
+load-balancing rule for it: EDGE-HC-LBRULE), a request timeout and connection draining. Every
+rule that forwards rewrites X-Forwarded-For without the client's port (EDGE-ID-XFF-PORT).
 
 standalone: AGIC owns listeners, pools, settings, probes and rules (from Ingress objects); the
 gateway is created with a placeholder for each (ARM requires one) and Pulumi ignores their
-changes afterwards. Certificates, TLS policy, WAF, zones and scale stay Pulumi's.
+changes afterwards. Certificates, TLS policy, WAF, zones, scale and the X-Forwarded-For
+rewrite set (which each Ingress names; AGIC keeps rewrite sets it did not make) stay Pulumi's.
 """
 
 from __future__ import annotations
@@ -28,11 +31,24 @@ FRONTEND = "public"
 POOL = "istio-gateway"
 SETTINGS = "istio-gateway-http"
 PROBE = "istio-gateway-ready"
+# What Application Gateway reaches through the internal load balancer (chained): the gateway's
+# plain-HTTP port, and its readiness on the status port (answered before any route exists).
+BACKEND_PORT = 80
+PROBE_PORT = STATUS_PORT
+# Application Gateway v2 appends `client-IP:port` to X-Forwarded-For, which Envoy cannot parse
+# at the trusted position (envoyproxy/envoy#25517): this set rewrites the header to the
+# `add_x_forwarded_for_proxy` server variable (the same list with the bare client IP).
+XFF_REWRITE = "xff-without-port"
+XFF_HEADER = "X-Forwarded-For"
+XFF_VALUE = "{var_add_x_forwarded_for_proxy}"
 
 FIRST_PRIORITY = 100
 PRIORITY_STEP = 10
 MAX_LISTENERS = 100
-# What AGIC rewrites on every sync (its placeholders' names are AGIC's own defaults).
+# What AGIC rewrites on every sync (its placeholders' names are AGIC's own defaults). Not the
+# rewrite rule sets: AGIC keeps every set whose name does not start with `crd-` (the ones it
+# makes from AzureApplicationGatewayRewrite resources), so Pulumi owns XFF_REWRITE, which the
+# Ingresses name (AGIC pkg/appgw/rewrites.go, removeAGICGeneratedRewriteRuleSets).
 AGIC_MANAGED = (
     "backendAddressPools",
     "backendHttpSettingsCollection",
@@ -41,7 +57,6 @@ AGIC_MANAGED = (
     "probes",
     "redirectConfigurations",
     "requestRoutingRules",
-    "rewriteRuleSets",
     "urlPathMaps",
     "tags",
 )
@@ -144,13 +159,39 @@ def _draining(cfg: AksStack) -> dict[str, Any]:
     return {"enabled": delay > 0, "drain_timeout_in_sec": max(delay, 1)}
 
 
+def ports_through_load_balancer(cfg: AksStack) -> dict[int, str]:
+    """The ports of the gateway's internal load balancer that Application Gateway reaches
+    (chained), and what for: each needs a load-balancing rule there (EDGE-HC-LBRULE)."""
+    if cfg.topology != "chained":
+        return {}
+    return {BACKEND_PORT: "Application Gateway's traffic",
+            PROBE_PORT: "Application Gateway's health probe"}
+
+
+def xff_rewrite_rule_set() -> dict[str, Any]:
+    """The rewrite set every forwarding rule names: X-Forwarded-For without the client's port
+    (Application Gateway v2 only; Azure, Rewrite HTTP headers and URL with Application
+    Gateway, server variable add_x_forwarded_for_proxy)."""
+    return {
+        "name": XFF_REWRITE,
+        "rewrite_rules": [{
+            "name": "xff-client-ip-only",
+            "rule_sequence": 100,
+            "action_set": {"request_header_configurations": [
+                {"header_name": XFF_HEADER, "header_value": XFF_VALUE}]},
+        }],
+    }
+
+
 def _chained_routing(cfg: AksStack, agw: ApplicationGateway, ids: AppGwIds
                      ) -> dict[str, Any]:
     assert cfg.azure is not None
     private_ip = cfg.azure.load_balancer.private_ip
     plan = listeners(cfg)
+    # Rewrites do not apply to redirects (Azure, rewrite limitations): forwarding rules only.
     forward = {"backend_address_pool": ids.ref("backendAddressPools", POOL),
-               "backend_http_settings": ids.ref("backendHttpSettingsCollection", SETTINGS)}
+               "backend_http_settings": ids.ref("backendHttpSettingsCollection", SETTINGS),
+               "rewrite_rule_set": ids.ref("rewriteRuleSets", XFF_REWRITE)}
     rules = []
     redirects = []
     for x in plan:
@@ -178,7 +219,7 @@ def _chained_routing(cfg: AksStack, agw: ApplicationGateway, ids: AppGwIds
             # The gateway's status port answers readiness whatever the Host header.
             "host": "127.0.0.1",
             "path": READINESS_PATH,
-            "port": STATUS_PORT,
+            "port": PROBE_PORT,
             "interval": 5,
             "timeout": 5,
             "unhealthy_threshold": 2,
@@ -187,7 +228,8 @@ def _chained_routing(cfg: AksStack, agw: ApplicationGateway, ids: AppGwIds
         }],
         "backend_http_settings_collection": [{
             "name": SETTINGS,
-            "port": 80,
+            "port": BACKEND_PORT,
+            # HTTP/1.1: Application Gateway speaks nothing else to backends (EDGE-PR-APPGW).
             "protocol": "Http",
             "cookie_based_affinity": "Disabled",
             # The Istio gateway routes on the client's Host header: pass it through.
@@ -199,6 +241,7 @@ def _chained_routing(cfg: AksStack, agw: ApplicationGateway, ids: AppGwIds
         "http_listeners": [_http_listener(ids, x) for x in plan],
         "redirect_configurations": redirects,
         "request_routing_rules": rules,
+        "rewrite_rule_sets": [xff_rewrite_rule_set()],
     }
 
 
@@ -224,7 +267,10 @@ def _agic_placeholders(cfg: AksStack, agw: ApplicationGateway, ids: AppGwIds
             "http_listener": ids.ref("httpListeners", AGIC_LISTENER),
             "backend_address_pool": ids.ref("backendAddressPools", AGIC_POOL),
             "backend_http_settings": ids.ref("backendHttpSettingsCollection", AGIC_SETTINGS),
+            "rewrite_rule_set": ids.ref("rewriteRuleSets", XFF_REWRITE),
         }],
+        # Pulumi's, not AGIC's: every Ingress names it (agic_ingresses).
+        "rewrite_rule_sets": [xff_rewrite_rule_set()],
     }
 
 

@@ -207,6 +207,7 @@ class AzureLoadBalancer(Model):
     front) it takes its frontend from `subnet` (a subnet of the cluster's virtual network),
     at `privateIp` when set. Health probes go to the gateway's readiness endpoint (15021
     /healthz/ready) every `probeIntervalSeconds`; `probeThreshold` failures take a node out.
+    `tcpReset` tells both ends when an idle flow ends.
     """
 
     model_config = applies_to(topologies=("gateway", "chained"))
@@ -224,6 +225,10 @@ class AzureLoadBalancer(Model):
     probe_threshold: int = Field(default=2, ge=2, le=20)
     """Failed probes that take a node out; interval x threshold stays under 120 s and under the
     gateway's drain."""
+    tcp_reset: bool = True
+    """Send a TCP reset to both ends when a flow's idle timeout ends (cloud-provider-azure's
+    default on Standard load balancers). Off (`azure-load-balancer-disable-tcp-reset`), the load
+    balancer drops idle flows silently; Envoy's idle timeout stays shorter either way."""
 
     def probe_window(self) -> int:
         """Seconds until the load balancer stops sending to a node whose gateway went unready."""

@@ -5,16 +5,22 @@ gateway agree on.
   annotations (`ingresslib.azure.load_balancer`): a static public IP, per-port probes of
   Envoy's readiness from Azure's probe address, which the NetworkPolicy admits. With the Istio
   add-on, the gateway is the add-on's: ingresslib binds to it and patches its Service.
-- chained: Application Gateway sends to the gateway behind an internal load balancer; the
-  gateway trusts the one hop that appends X-Forwarded-For.
+- chained: Application Gateway sends to the gateway behind an internal load balancer, which
+  keeps a load-balancing rule for every port Application Gateway reaches (its traffic and its
+  probe of the status port); Application Gateway rewrites X-Forwarded-For without the client's
+  port, and the gateway trusts that one hop.
 - standalone: Application Gateway, programmed by AGIC, sends straight to sidecar-injected
-  backends; there is no gateway.
+  backends; there is no gateway. Each Ingress names the X-Forwarded-For rewrite and drains
+  for at least its request timeout.
 
 `RULES` are the invariants of this edge, with sources.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from ingresslib.azure.agic_rules import drain_needed
 from ingresslib.azure.config import AksStack, addon_workload, idle_timeout_minutes, uses_addon
 from ingresslib.azure.load_balancer import load_balancer_health_check, service_annotations
 from ingresslib.config.duration import duration_ns
@@ -22,6 +28,8 @@ from ingresslib.config.workload import settle_workload
 from ingresslib.edge import CORE_RULES, EdgePlan, EdgeRule, GatewayOptions, Timeouts
 
 CPA = "https://cloud-provider-azure.sigs.k8s.io/topics/loadbalancer/"
+APPGW_DOCS = "https://learn.microsoft.com/azure/application-gateway/"
+AGIC_DOCS = "https://azure.github.io/application-gateway-kubernetes-ingress/annotations/"
 # The rules all topologies with a gateway share (ingresslib.edge.CORE_RULES).
 SHARED = ("EDGE-DR", "EDGE-TO", "EDGE-HC-NETPOL", "EDGE-CH-SETTING")
 RULES = {
@@ -41,6 +49,37 @@ RULES = {
         "Application Gateway waits requestTimeoutSeconds for a response: a route timeout "
         "beyond it is never reached",
         "Azure, Application Gateway HTTP settings, Request time-out"),
+    "EDGE-HC-LBRULE": EdgeRule(
+        "EDGE-HC-LBRULE",
+        "The Azure load balancer has a load-balancing rule for every port reached through it: "
+        "the listeners' ports, and in chained Application Gateway's traffic port and the "
+        "status port its probe targets (a port's no_lb_rule annotation drops both)",
+        f"cloud-provider-azure, port_{{port}}_no_lb_rule: 'no lb rule and health probe rule "
+        f"for this port will be generated' ({CPA}); ingresslib issue 11, input (b)"),
+    "EDGE-ID-XFF-PORT": EdgeRule(
+        "EDGE-ID-XFF-PORT",
+        "Application Gateway v2 appends client-IP:port to X-Forwarded-For, which Envoy cannot "
+        "read at the trusted position: every rule that forwards rewrites X-Forwarded-For to "
+        "{var_add_x_forwarded_for_proxy} (the client IP without its port)",
+        f"Azure, Rewrite HTTP headers and URL with Application Gateway, server variable "
+        f"add_x_forwarded_for_proxy ({APPGW_DOCS}rewrite-http-headers-url); "
+        "envoyproxy/envoy#25517"),
+    "EDGE-PR-APPGW": EdgeRule(
+        "EDGE-PR-APPGW",
+        "Application Gateway v2 speaks HTTP/1.1 to its backends and does not carry gRPC; "
+        "HTTP/2 reaches it from clients only (http2) and WebSocket passes: gRPC on AKS needs "
+        "topology gateway",
+        f"Azure, Application Gateway listeners, HTTP2 support: 'Communication to backend "
+        f"server pools is always HTTP/1.1' ({APPGW_DOCS}configuration-listeners); "
+        "Azure/application-gateway-kubernetes-ingress#1015"),
+    "EDGE-DR-APPGW": EdgeRule(
+        "EDGE-DR-APPGW",
+        "AGIC takes a pod that is going away out of Application Gateway's pool, which then "
+        "ends its requests in flight after the connection-draining timeout: each Ingress "
+        "drains, for at least its request timeout (at most 3600 s)",
+        f"Azure, Application Gateway HTTP settings, Connection draining "
+        f"({APPGW_DOCS}configuration-http-settings); AGIC annotations connection-draining, "
+        f"connection-draining-timeout ({AGIC_DOCS})"),
     "EDGE-DR-AZURE-LB": EdgeRule(
         "EDGE-DR-AZURE-LB",
         "The Azure load balancer sends new flows to a pod until its probe fails "
@@ -54,11 +93,15 @@ def aks_edge_plan(cfg: AksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
     """The EdgePlan of `cfg` (cloud aks); reads no derived value of `cfg`."""
     az = cfg.azure
     if cfg.topology == "standalone":
+        drain, why = drain_needed(cfg)
         return EdgePlan(
             "aks", "standalone", "Azure Application Gateway (AGIC)", None, None, None,
-            client_address="X-Forwarded-For appended by Application Gateway (read by the "
-            "backends)", tls_termination="at Application Gateway (Key Vault)",
-            rules=(RULES["EDGE-TO-APPGW"],))
+            drain_needed_seconds=drain, drain_reason=why,
+            client_address="X-Forwarded-For appended by Application Gateway, rewritten "
+            "without the client's port (read by the backends)",
+            tls_termination="at Application Gateway (Key Vault)",
+            rules=tuple({**RULES, "EDGE-TO-APPGW": _agic_timeout_rule()}[r] for r in (
+                "EDGE-ID-XFF-PORT", "EDGE-TO-APPGW", "EDGE-DR-APPGW", "EDGE-PR-APPGW")))
     addon = uses_addon(cfg)
     hc = load_balancer_health_check(cfg)
     delay = cfg.load_balancer.deregistration_delay_seconds
@@ -84,17 +127,41 @@ def aks_edge_plan(cfg: AksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         health_check_sources=hc.sources if annotations else (),
         idle_timeout_seconds=None if addon else envoy_idle,
     )
+    tcp_reset = az.load_balancer.tcp_reset if az else True
     lb = "Azure Standard Load Balancer" + (
-        " (internal) behind Azure Application Gateway" if chained else "")
-    rules = ["EDGE-HC-AZURE", "EDGE-ID-HOPS", "EDGE-TO-AZURE-LB", "EDGE-DR-AZURE-LB"]
+        " (internal) behind Azure Application Gateway" if chained else "") + (
+        "" if tcp_reset else " (TCP reset off)")
+    rules = ["EDGE-HC-AZURE", "EDGE-HC-LBRULE", "EDGE-ID-HOPS", "EDGE-TO-AZURE-LB",
+             "EDGE-DR-AZURE-LB"]
     if chained:
-        rules.append("EDGE-TO-APPGW")
+        rules += ["EDGE-ID-XFF-PORT", "EDGE-TO-APPGW", "EDGE-PR-APPGW"]
+    chosen = {**RULES, **CORE_RULES, "EDGE-TO-AZURE-LB": _idle_rule(tcp_reset)}
     return EdgePlan(
         "aks", cfg.topology, lb, wl, options, hc, deploys_gateway=not addon,
         drain_needed_seconds=needed, drain_reason=why,
         timeouts=Timeouts(False, lb_idle, envoy_idle, response),
-        client_address="X-Forwarded-For appended by Application Gateway, one trusted hop"
+        client_address="X-Forwarded-For appended by Application Gateway, rewritten without "
+        "the client's port; one trusted hop"
         if chained else "source address (externalTrafficPolicy Local)",
         tls_termination="at Application Gateway (Key Vault)" if chained else "at the gateway",
-        rules=tuple({**RULES, **CORE_RULES}[r] for r in (*rules, *SHARED)),
+        rules=tuple(chosen[r] for r in (*rules, *SHARED)),
     )
+
+
+def _idle_rule(tcp_reset: bool) -> EdgeRule:
+    """EDGE-TO-AZURE-LB as this load balancer ends idle flows (azure.loadBalancer.tcpReset):
+    with a reset both ends learn at once, without one the next packet is lost; Envoy's idle
+    timeout is the shorter either way."""
+    rule = RULES["EDGE-TO-AZURE-LB"]
+    how = ("with TCP reset on (azure.loadBalancer.tcpReset) it resets both ends" if tcp_reset
+           else "with TCP reset off (azure.loadBalancer.tcpReset) it drops the flow silently")
+    head, tail = rule.statement.split(": ", 1)
+    return replace(rule, statement=f"{head}, and {how}: {tail}")
+
+
+def _agic_timeout_rule() -> EdgeRule:
+    """EDGE-TO-APPGW as AGIC applies it: each route's timeout is its own Ingress's."""
+    return replace(RULES["EDGE-TO-APPGW"], statement=(
+        "Application Gateway waits a backend setting's request timeout for a response: in "
+        "standalone each route's timeout becomes its Ingress's request timeout (whole "
+        "seconds, at most 86400), requestTimeoutSeconds where the route has none"))

@@ -34,6 +34,7 @@ AppGwChild = Literal[
     "sslCertificates",
     "requestRoutingRules",
     "redirectConfigurations",
+    "rewriteRuleSets",
 ]
 
 

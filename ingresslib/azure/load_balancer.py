@@ -7,10 +7,21 @@ the gateway answers with 404. So ports 80 and 443 each get an explicit HTTP prob
 readiness (status port 15021, `/healthz/ready`) on the status port's node port: under Local
 traffic policy it answers only on nodes running a ready gateway pod, and it fails as soon as a
 pod starts draining.
+
+Load-balancing rules: cloud-provider-azure makes one for each Service port, except ports
+annotated `port_<n>_no_lb_rule`, which also lose their probe. The status port gets that
+annotation only where nothing reaches it through the load balancer (topology gateway: the
+traffic ports' probes target its node port directly). In chained Application Gateway probes
+the gateway's readiness at `<internal LB IP>:15021`, so there the status port keeps its rule,
+probed like the traffic ports (EDGE-HC-LBRULE).
+
+TCP reset (`azure.loadBalancer.tcpReset`, on by default as cloud-provider-azure makes Standard
+load balancer rules): off, the load balancer drops idle flows without telling either end.
 """
 
 from __future__ import annotations
 
+from ingresslib.azure.application_gateway_plan import ports_through_load_balancer
 from ingresslib.azure.config import (
     AksStack,
     idle_timeout_minutes,
@@ -27,11 +38,16 @@ PREFIX = "service.beta.kubernetes.io/"
 # Azure's health probes come from this virtual address (kept as the source under Local policy).
 AZURE_PROBE_SOURCE = "168.63.129.16/32"
 TRAFFIC_PORTS = (80, 443)
+# The gateway Service's ports (ingresslib.manifests.service): one load-balancing rule each.
+SERVICE_PORTS = (STATUS_PORT, *TRAFFIC_PORTS)
+NO_LB_RULE = PREFIX + "port_{port}_no_lb_rule"
+DISABLE_TCP_RESET = f"{PREFIX}azure-load-balancer-disable-tcp-reset"
 
 
-def probe_annotations(interval_seconds: int, threshold: int) -> dict[str, str]:
+def probe_annotations(interval_seconds: int, threshold: int,
+                      ports: tuple[int, ...] = TRAFFIC_PORTS) -> dict[str, str]:
     out: dict[str, str] = {}
-    for port in TRAFFIC_PORTS:
+    for port in ports:
         key = f"{PREFIX}port_{port}_health-probe_"
         out |= {
             f"{key}protocol": "http",
@@ -51,11 +67,17 @@ def service_annotations(cfg: AksStack, wl: GatewayWorkload) -> dict[str, str]:
     az = cfg.azure
     lb = az.load_balancer
     addon = uses_addon(cfg)
-    out = probe_annotations(lb.probe_interval_seconds, lb.probe_threshold)
+    reached = ports_through_load_balancer(cfg)
+    # Every port with a rule is probed on Envoy's readiness: the traffic ports, and the status
+    # port where Application Gateway reaches it through the load balancer.
+    probed = (*TRAFFIC_PORTS, *sorted(p for p in reached if p not in TRAFFIC_PORTS))
+    out = probe_annotations(lb.probe_interval_seconds, lb.probe_threshold, probed)
     out[f"{PREFIX}azure-load-balancer-tcp-idle-timeout"] = str(idle_timeout_minutes(cfg))
-    if not addon:
+    if not lb.tcp_reset:
+        out[DISABLE_TCP_RESET] = "true"
+    if not addon and STATUS_PORT not in reached:
         # The readiness port is for the probes only: no load-balancing rule exposes it.
-        out[f"{PREFIX}port_{STATUS_PORT}_no_lb_rule"] = "true"
+        out[NO_LB_RULE.format(port=STATUS_PORT)] = "true"
     if uses_public_ip(cfg):
         out[f"{PREFIX}azure-pip-name"] = public_ip_name(cfg)
         out[f"{PREFIX}azure-load-balancer-resource-group"] = public_ip_group(cfg)
@@ -86,3 +108,12 @@ def load_balancer_health_check(cfg: AksStack) -> HealthCheck:
     interval, threshold = (lb.probe_interval_seconds, lb.probe_threshold) if lb else (5, 2)
     return HealthCheck(STATUS_PORT, "HTTP", READINESS_PATH, interval, 1, threshold,
                        sources=(AZURE_PROBE_SOURCE,))
+
+
+def load_balancing_rule_ports(annotations: dict[str, str],
+                              ports: tuple[int, ...] = SERVICE_PORTS) -> tuple[int, ...]:
+    """The Service ports cloud-provider-azure makes a load-balancing rule for: each, unless
+    `port_<n>_no_lb_rule` is true (any case), which drops the rule and its probe."""
+    return tuple(p for p in ports
+                 if str(annotations.get(NO_LB_RULE.format(port=p), "")).strip().lower()
+                 != "true")

@@ -11,7 +11,11 @@ from collections.abc import Iterator
 from pydantic.alias_generators import to_camel
 
 from ingresslib.azure.agic_rules import agic_problems
-from ingresslib.azure.application_gateway_plan import MAX_LISTENERS, listeners
+from ingresslib.azure.application_gateway_plan import (
+    MAX_LISTENERS,
+    listeners,
+    ports_through_load_balancer,
+)
 from ingresslib.azure.config import (
     ADDON_ANNOTATIONS,
     ADDON_PROBE_ANNOTATION,
@@ -30,6 +34,7 @@ from ingresslib.azure.config import (
     uses_application_gateway,
     uses_public_ip,
 )
+from ingresslib.azure.load_balancer import NO_LB_RULE, load_balancing_rule_ports
 from ingresslib.config.listeners import host_covers
 from ingresslib.errors import Problem
 
@@ -51,6 +56,7 @@ def azure_problems(cfg: AksStack) -> Iterator[Problem]:
     if cfg.workload is not None:
         yield from _load_balancer_problems(cfg, az)
         yield from _annotation_problems(cfg)
+        yield from _lb_rule_problems(cfg)
     if az.istio_addon is not None:
         yield from _addon_problems(cfg, az.istio_addon)
     if uses_application_gateway(cfg):
@@ -143,6 +149,42 @@ def _annotation_problems(cfg: AksStack) -> Iterator[Problem]:
             yield Problem(f"gateway.service.annotations.{key}", value, "the AKS Istio add-on "
                           "keeps only its allowed annotations on its gateway Service (AKS docs: "
                           "ingress gateway service customizations): remove it")
+
+
+def reached_ports(cfg: AksStack) -> dict[int, str]:
+    """The ports of the gateway's load balancer something reaches through its frontend, and
+    what happens to it without a load-balancing rule there."""
+    through = ports_through_load_balancer(cfg)
+    if through:
+        return {port: f"{what} goes to <internal LB IP>:{port}, which would have no "
+                      "load-balancing rule (nor probe): every backend unhealthy, every "
+                      "request a 502" for port, what in through.items()}
+    return {lst.port: f"listener {lst.name}'s clients connect to port {lst.port}, which would "
+                      "have no load-balancing rule: their connections go nowhere"
+            for lst in reversed(cfg.listeners)}
+
+
+def _lb_rule_problems(cfg: AksStack) -> Iterator[Problem]:
+    """EDGE-HC-LBRULE: cloud-provider-azure makes no load-balancing rule, and no probe, for a
+    Service port annotated port_<n>_no_lb_rule; nothing reaches that port through the load
+    balancer. Checked on the annotations the Service gets: ingresslib's and the user's."""
+    wl = cfg.workload
+    assert wl is not None
+    assert cfg.edge.gateway is not None
+    own = dict(cfg.edge.gateway.service_annotations)
+    annotations = {**own, **wl.service.annotations}
+    ruled = load_balancing_rule_ports(annotations)
+    for port, why in sorted(reached_ports(cfg).items()):
+        if port in ruled:
+            continue
+        key = NO_LB_RULE.format(port=port)
+        if key in wl.service.annotations:
+            yield Problem(f"gateway.service.annotations.{key}", annotations[key],
+                          f"{why}; remove it (EDGE-HC-LBRULE)")
+        else:  # the plan's own annotations: a defect of ingresslib, stopped here
+            yield Problem("azure.loadBalancer", annotations.get(key),
+                          f"{why}; the plan annotates the Service with {key} "
+                          "(EDGE-HC-LBRULE)")
 
 
 def _addon_problems(cfg: AksStack, addon: IstioAddon) -> Iterator[Problem]:

@@ -539,7 +539,7 @@ azure:
     zones: ["1", "2", "3"]
     dnsLabel: portal-edge
     protect: true
-  loadBalancer: {idleTimeoutMinutes: 30, probeIntervalSeconds: 5, probeThreshold: 2}
+  loadBalancer: {idleTimeoutMinutes: 30, probeIntervalSeconds: 5, probeThreshold: 2, tcpReset: true}
   keyVault:
     name: kv-portal-edge
     sku: standard

@@ -6,8 +6,10 @@ import pulumi
 
 from ingresslib.azure.agic_ingresses import ingress_objects
 from ingresslib.azure.config import AksStack
+from ingresslib.azure.edge_contract import ingress_problems
 from ingresslib.components.base import renamed_type
 from ingresslib.components.policies import Manifest, StackPart
+from ingresslib.errors import ConfigError
 
 
 class AgicIngresses(StackPart):
@@ -22,6 +24,9 @@ class AgicIngresses(StackPart):
         manifests: list[Manifest] | None = None,
     ) -> None:
         manifests = ingress_objects(config) if manifests is None else manifests
+        broken = list(ingress_problems(manifests))
+        if broken:
+            raise ConfigError(broken, "rendered objects")
         super().__init__("ingresslib:index:AgicIngresses", name, None,
                          renamed_type(opts, "ingresslib:azure:AgicIngresses"))
         self._register(name, manifests)

@@ -13,6 +13,7 @@ from ingresslib.azure.application_gateway_plan import (
 )
 from ingresslib.azure.components.roles import key_vault_reader_roles
 from ingresslib.azure.config import AksStack, PublicIp
+from ingresslib.azure.edge_contract import application_gateway_problems
 from ingresslib.azure.ids import AppGwIds, Role, resource_group_id, resource_id
 from ingresslib.azure.resource_args import (
     identity_args,
@@ -21,6 +22,7 @@ from ingresslib.azure.resource_args import (
     waf_policy_args,
 )
 from ingresslib.components.base import renamed_type
+from ingresslib.errors import ConfigError
 
 
 class ApplicationGatewayEdge(pulumi.ComponentResource):
@@ -66,11 +68,15 @@ class ApplicationGatewayEdge(pulumi.ComponentResource):
             principal_id=self.identity.principal_id, grantee=f"identity/{identity_name}",
             parent=self, after=key_vault)
         standalone = config.topology == "standalone"
+        args = application_gateway_args(config, ids, public_ip_id=self.public_ip.id,
+                                        identity_id=self.identity.id,
+                                        waf_policy_id=self.waf_policy.id)
+        broken = list(application_gateway_problems(config, args))
+        if broken:
+            raise ConfigError(broken, "rendered objects")
         self.gateway = network.ApplicationGateway(
             f"{name}-gateway",
-            **application_gateway_args(config, ids, public_ip_id=self.public_ip.id,
-                                       identity_id=self.identity.id,
-                                       waf_policy_id=self.waf_policy.id),
+            **args,
             opts=pulumi.ResourceOptions(
                 parent=self, depends_on=readers,
                 ignore_changes=list(AGIC_MANAGED) if standalone else None))
