@@ -94,12 +94,15 @@ class Timeouts:
     first. `load_balancer_idle_seconds`: the load balancer's idle timeout.
     `envoy_idle_seconds`: Envoy's downstream idle timeout. `response_seconds`: the longest
     the load balancer waits for a response; a route timeout beyond it is never reached.
+    `idle_rule` and `response_rule`: the codes of the rules that bound them.
     """
 
     pooling: bool
     load_balancer_idle_seconds: int
     envoy_idle_seconds: int
     response_seconds: int
+    idle_rule: str = "EDGE-TO"
+    response_rule: str = "EDGE-TO"
 
 
 @dataclass(frozen=True)

@@ -318,7 +318,7 @@ def test_chained_route_timeouts_fit_application_gateways_request_timeout() -> No
     assert cfg.edge.timeouts is not None
     assert cfg.edge.timeouts.response_seconds == 30
     (problem,) = _problems(_routed(aks_config("chained"), "45s"))
-    assert problem.path == "routing.hosts[0].routes[0].timeout"
+    assert problem.path == "routing.hosts[shop.example.com].routes[r0].timeout"
     assert problem.value == "45s"
     assert "use at most 30s" in problem.message
     data = _routed(aks_config("chained"), "45s")
@@ -339,7 +339,7 @@ def test_standalone_route_timeouts_become_their_ingresses_request_timeouts() -> 
            for o in ingress_objects(cfg)}
     assert got == {"r0": 2, "r1": 90, "r2": 30}
     (problem,) = _problems(_routed(aks_config("standalone"), "25h", None))
-    assert problem.path == "routing.hosts[0].routes[0].timeout"
+    assert problem.path == "routing.hosts[shop.example.com].routes[r0].timeout"
     assert problem.value == "25h"
     assert "use at most 86400s" in problem.message
     assert "EDGE-TO-APPGW" in problem.message

@@ -142,7 +142,9 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         tls_listeners=tls,
         drain_needed_seconds=needed,
         drain_reason=why,
-        timeouts=Timeouts(pooling, lb_idle, envoy_idle, lb_idle),
+        timeouts=Timeouts(pooling, lb_idle, envoy_idle, lb_idle,
+                          idle_rule="EDGE-TO-NLB" if nlb else "EDGE-TO-ALB",
+                          response_rule="EDGE-TO-NLB" if nlb else "EDGE-TO-ALB"),
         client_address=client,
         tls_termination=("at the NLB (ACM) for " + ", ".join(tls) if tls else
                          "at the gateway") if nlb else "at the ALB (ACM)",

@@ -139,7 +139,8 @@ def aks_edge_plan(cfg: AksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
     return EdgePlan(
         "aks", cfg.topology, lb, wl, options, hc, deploys_gateway=not addon,
         drain_needed_seconds=needed, drain_reason=why,
-        timeouts=Timeouts(False, lb_idle, envoy_idle, response),
+        timeouts=Timeouts(False, lb_idle, envoy_idle, response, idle_rule="EDGE-TO-AZURE-LB",
+                          response_rule="EDGE-TO-APPGW" if chained else "EDGE-TO-AZURE-LB"),
         client_address="X-Forwarded-For appended by Application Gateway, rewritten without "
         "the client's port; one trusted hop"
         if chained else "source address (externalTrafficPolicy Local)",

@@ -181,7 +181,7 @@ def _idle_problems(cfg: StackConfig, plan: EdgePlan) -> Iterator[Problem]:
     given = wl.idle_timeout is not None and plan.deploys_gateway
     path = "gateway.idleTimeout" if given else f"{cfg.cloud} load balancer idle timeout"
     value: Any = wl.idle_timeout if given else t.load_balancer_idle_seconds
-    code = _code(plan, "EDGE-TO")
+    code = t.idle_rule
     if t.pooling and t.envoy_idle_seconds <= t.load_balancer_idle_seconds:
         yield Problem(path, value,
                       f"{plan.load_balancer} reuses idle connections for "
@@ -210,7 +210,7 @@ def _route_timeout_problems(cfg: StackConfig, plan: EdgePlan) -> Iterator[Proble
                               f"{plan.load_balancer} waits at most {t.response_seconds} s for "
                               f"a response, so this timeout is never reached; use at most "
                               f"{t.response_seconds}s or raise the load balancer's "
-                              f"({_code(plan, 'EDGE-TO')})")
+                              f"({t.response_rule})")
 
 
 # The L7 load balancer of chained and standalone, and the certificate source it reads.
