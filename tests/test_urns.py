@@ -49,7 +49,10 @@ def answered(records: list[Registered]) -> set[str]:
         else:  # the root Stack, which the mocks do not record, or no parent at all
             parents = {_split(rec.parent)[1][-1]} if rec.parent else set()
         chains = {f"{p}${t}" for p in parents for t in own} or own
-        urns |= {f"{head}::{chain}::{name}" for chain in chains}
+        # and the names its aliases give it (pulumi.Alias(name=old)), which the engine
+        # multiplies out with its parent's aliases (step_generator.go, generateAliases)
+        names = {name, *(a["name"] for a in rec.aliases if a.get("name"))}
+        urns |= {f"{head}::{chain}::{n}" for chain in chains for n in names}
     return urns
 
 
