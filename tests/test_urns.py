@@ -88,6 +88,22 @@ def test_a_renamed_type_without_alias_fails() -> None:
     assert old in answered([aliased])
 
 
+def test_a_renamed_resource_answers_to_its_name_aliases() -> None:
+    """A child renamed with pulumi.Alias(name=old) keeps its released URN, also under a
+    parent whose type changed (the engine multiplies both aliases)."""
+    old = "urn:pulumi:s::p::ingresslib:aws:Alb$aws:lb/listenerRule:ListenerRule::alb-443-rule-1"
+    parent = Registered("ingresslib:index:Alb", "alb", False, {},
+                        urn="urn:pulumi:s::p::ingresslib:index:Alb::alb",
+                        aliases=({"type": "ingresslib:aws:Alb"},))
+    rule = Registered("aws:lb/listenerRule:ListenerRule", "alb-443-a.example.com/web", True, {},
+                      urn="urn:pulumi:s::p::ingresslib:index:Alb$aws:lb/listenerRule:"
+                      "ListenerRule::alb-443-a.example.com/web", parent=parent.urn)
+    assert old not in answered([parent, rule])
+    renamed = Registered(rule.type, rule.name, True, {}, urn=rule.urn, parent=parent.urn,
+                         aliases=({"name": "alb-443-rule-1"},))
+    assert old in answered([parent, renamed])
+
+
 if __name__ == "__main__":
     json.dump(current(), sys.stdout, indent=1, sort_keys=True)
     print()
