@@ -316,7 +316,8 @@ def _protocol_version_problems(cfg: EksStack, alb: Alb) -> Iterator[Problem]:
 def _rule_count_problems(cfg: EksStack) -> Iterator[Problem]:
     """EDGE-CH-ALB-RULES: a listener's rules fit its priority slots."""
     for port in sorted({lst.port for lst in cfg.listeners}):
-        served = [h for lst in cfg.listeners if lst.port == port for h in lst.hosts]
+        served = [h for lst in cfg.listeners if lst.port == port
+                  and not redirects(lst, cfg.listeners) for h in lst.hosts]
         count = sum(len(route.match or [None]) for host in cfg.routing.hosts
                     if any(host_covers(s, host.host) for s in served) for route in host.routes)
         if count > MAX_RULES:
