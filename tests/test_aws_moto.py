@@ -53,6 +53,8 @@ def test_chained_alb_as_aws_holds_it(renders: Any, account: Any) -> None:
     assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
     assert attributes["idle_timeout.timeout_seconds"] == "60"
     assert attributes["routing.http.xff_header_processing.mode"] == "append"
+    # EDGE-ID-XFF-ALB: the client's address without its port, said explicitly
+    assert attributes["routing.http.xff_client_port.enabled"] == "false"
     assert attributes["access_logs.s3.bucket"] == "shop-edge-logs"
 
     (alb_sg,) = lb["SecurityGroups"]

@@ -159,10 +159,13 @@ def test_alb_listeners_and_standalone_rules_with_weights_and_redirects() -> None
         "HTTP :80, redirects to HTTPS :443",
         "HTTPS :443, TLS ends here (ACM, ELBSecurityPolicy-TLS13-1-2-2021-06), unmatched: 404",
     ]
-    assert nodes["route_ingress_alb_443_rule_2"] == (
-        "rule 2<br/>host shop.example.com and path /catalog/*<br/>redirect 301 /products")
-    assert 'route_ingress_alb_443_rule_3 -- "90%" --> backend_shop' in text
-    assert 'route_ingress_alb_443_rule_3 -- "10%" --> backend_shop_v2' in text
+    # Rules are keyed by host and route (EDGE-CH-ALB-RULES), drawn in priority order.
+    rule = "route_ingress_alb_443_shop_example_com_"
+    catalog = nodes[f"{rule}old_catalog"].split("<br/>")
+    assert catalog[0].startswith("rule ")
+    assert catalog[1:] == ["host shop.example.com and path /catalog/*", "redirect 301 /products"]
+    assert f'{rule}web -- "90%" --> backend_shop' in text
+    assert f'{rule}web -- "10%" --> backend_shop_v2' in text
 
 
 def test_application_gateway_and_the_internal_lb_are_separate_hops() -> None:

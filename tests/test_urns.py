@@ -49,7 +49,10 @@ def answered(records: list[Registered]) -> set[str]:
         else:  # the root Stack, which the mocks do not record, or no parent at all
             parents = {_split(rec.parent)[1][-1]} if rec.parent else set()
         chains = {f"{p}${t}" for p in parents for t in own} or own
-        urns |= {f"{head}::{chain}::{name}" for chain in chains}
+        # and the names its aliases give it (pulumi.Alias(name=old)), which the engine
+        # multiplies out with its parent's aliases (step_generator.go, generateAliases)
+        names = {name, *(a["name"] for a in rec.aliases if a.get("name"))}
+        urns |= {f"{head}::{chain}::{n}" for chain in chains for n in names}
     return urns
 
 
@@ -83,6 +86,22 @@ def test_a_renamed_type_without_alias_fails() -> None:
     aliased = Registered("ingresslib:index:AzureEdge", "edge", False, {},
                          urn=moved.urn, aliases=({"type": "ingresslib:azure:AzureEdge"},))
     assert old in answered([aliased])
+
+
+def test_a_renamed_resource_answers_to_its_name_aliases() -> None:
+    """A child renamed with pulumi.Alias(name=old) keeps its released URN, also under a
+    parent whose type changed (the engine multiplies both aliases)."""
+    old = "urn:pulumi:s::p::ingresslib:aws:Alb$aws:lb/listenerRule:ListenerRule::alb-443-rule-1"
+    parent = Registered("ingresslib:index:Alb", "alb", False, {},
+                        urn="urn:pulumi:s::p::ingresslib:index:Alb::alb",
+                        aliases=({"type": "ingresslib:aws:Alb"},))
+    rule = Registered("aws:lb/listenerRule:ListenerRule", "alb-443-a.example.com/web", True, {},
+                      urn="urn:pulumi:s::p::ingresslib:index:Alb$aws:lb/listenerRule:"
+                      "ListenerRule::alb-443-a.example.com/web", parent=parent.urn)
+    assert old not in answered([parent, rule])
+    renamed = Registered(rule.type, rule.name, True, {}, urn=rule.urn, parent=parent.urn,
+                         aliases=({"name": "alb-443-rule-1"},))
+    assert old in answered([parent, renamed])
 
 
 if __name__ == "__main__":

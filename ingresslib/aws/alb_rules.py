@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ingresslib.aws.config import ALB_BODY_BYTES, ALB_FORWARD_GROUPS, ALB_RULE_EVALUATIONS, Alb
+from ingresslib.config.listeners import host_covers, redirects
 from ingresslib.config.routing import Backend, Route, RouteMatch, StringMatch
 from ingresslib.errors import Problem
 
@@ -20,6 +21,11 @@ if TYPE_CHECKING:
     from ingresslib.aws.config import EksStack
 
 _METHOD = re.compile(r"^[A-Z_-]{1,40}$")
+# Listener rule priorities: AWS takes 1-50000, unique per listener; ingresslib gives each rule
+# a slot of PRIORITY_SLOT of them (alb_plan.rule_priorities).
+PRIORITY_MAX = 50000
+PRIORITY_SLOT = 100
+MAX_RULES = PRIORITY_MAX // PRIORITY_SLOT
 _UNSUPPORTED = (
     ("rewrite", "rewrite the path or authority (ingresslib generates no ALB transforms)"),
     ("timeout", "time out one route (only the load balancer's idle timeout applies)"),
@@ -263,6 +269,62 @@ def alb_route_problems(cfg: EksStack, alb: Alb) -> Iterator[Problem]:
         backend = cfg.routing.backends.get(key)
         if backend is not None:
             yield from _backend_problems(cfg, key, backend, alb)
+    yield from _protocol_version_problems(cfg, alb)
+    yield from _rule_count_problems(cfg)
+
+
+def protocol_version(alb: Alb, key: str) -> str:
+    """The protocol version of backend `key`'s target group."""
+    settings = alb.backends.get(key)
+    return settings.protocol_version if settings else "HTTP1"
+
+
+def _plain_http_listeners(cfg: EksStack, host: str) -> list[int]:
+    """Indices of the HTTP listeners that serve `host` without redirecting to HTTPS."""
+    return [i for i, lst in enumerate(cfg.listeners)
+            if lst.protocol == "HTTP" and not redirects(lst, cfg.listeners)
+            and any(host_covers(h, host) for h in lst.hosts)]
+
+
+def _protocol_version_problems(cfg: EksStack, alb: Alb) -> Iterator[Problem]:
+    """EDGE-PR-ALB: a route forwards to target groups of one protocol version, and to an
+    HTTP2 or GRPC one only behind HTTPS listeners."""
+    for i, host in enumerate(cfg.routing.hosts):
+        plain = _plain_http_listeners(cfg, host.host)
+        for j, route in enumerate(host.routes):
+            path = f"routing.hosts[{i}].routes[{j}].to"
+            versions = {d.backend: protocol_version(alb, d.backend) for d in route.to}
+            if len(set(versions.values())) > 1:
+                yield Problem(path, versions,
+                              "splits one request stream across target groups of different "
+                              "protocol versions, and a request fails in every group but its "
+                              "own kind's (gRPC in GRPC, HTTP/1.1 in HTTP1); split between "
+                              "backends of one aws.alb.backends.<b>.protocolVersion "
+                              "(EDGE-PR-ALB)")
+            newer = sorted(k for k, v in versions.items() if v != "HTTP1")
+            for k in plain if newer else []:
+                lst = cfg.listeners[k]
+                yield Problem(path, newer,
+                              f"listeners[{k}] ({lst.name} :{lst.port} HTTP) serves this host "
+                              "without redirecting to HTTPS, and AWS accepts target groups of "
+                              f"protocolVersion {versions[newer[0]]} behind HTTPS listeners "
+                              "only; let it redirect (serve the host on an HTTPS listener, "
+                              "httpsRedirect not false), or use protocolVersion HTTP1 "
+                              "(EDGE-PR-ALB)")
+
+
+def _rule_count_problems(cfg: EksStack) -> Iterator[Problem]:
+    """EDGE-CH-ALB-RULES: a listener's rules fit its priority slots."""
+    for port in sorted({lst.port for lst in cfg.listeners}):
+        served = [h for lst in cfg.listeners if lst.port == port
+                  and not redirects(lst, cfg.listeners) for h in lst.hosts]
+        count = sum(len(route.match or [None]) for host in cfg.routing.hosts
+                    if any(host_covers(s, host.host) for s in served) for route in host.routes)
+        if count > MAX_RULES:
+            yield Problem("routing.hosts", f"{count} rules on port {port}",
+                          f"an ALB listener takes at most {MAX_RULES} rules here (priorities "
+                          f"1-50000 in slots of 100; AWS's default quota is 100 rules per "
+                          f"load balancer); route fewer paths on port {port} (EDGE-CH-ALB-RULES)")
 
 
 def _backend_problems(cfg: EksStack, key: str, backend: Backend, alb: Alb

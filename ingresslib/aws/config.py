@@ -127,9 +127,18 @@ ZoneName = Annotated[
     ),
 ]
 HealthMatcher = Annotated[
-    str, _pattern(r"^[1-5]\d\d(-[1-5]\d\d)?(,[1-5]\d\d(-[1-5]\d\d)?)*$", "HTTP codes: 200 or "
-                  "200-399 or 200,302")
+    str, _pattern(r"^\d{1,3}(-\d{1,3})?(,\d{1,3}(-\d{1,3})?)*$", "codes: HTTP 200 or 200-399 "
+                  "or 200,302; gRPC 0-99, such as 12 or 0,12")
 ]
+# What an ALB target group speaks to its targets (AWS: target group protocol version).
+ProtocolVersion = Literal["HTTP1", "HTTP2", "GRPC"]
+# The ALB's gRPC health check: its default method path and the code that means "the method
+# is unknown, the server is up" (12, UNIMPLEMENTED).
+GRPC_HEALTH_PATH = "/AWS.ALB/healthcheck"
+GRPC_HEALTH_MATCHER = "12"
+HTTP_CODES = re.compile(r"^[1-5]\d\d(-[1-5]\d\d)?(,[1-5]\d\d(-[1-5]\d\d)?)*$")
+GRPC_CODES = re.compile(r"^\d{1,2}(-\d{1,2})?(,\d{1,2}(-\d{1,2})?)*$")
+GRPC_METHOD = re.compile(r"^/[A-Za-z0-9_.]+/[A-Za-z0-9_]+$")
 
 
 _ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
@@ -237,10 +246,25 @@ class AlbBackend(Model):
 
     target_port: int | None = Field(default=None, ge=1, le=65535)
     """The pods' container port; the backend's Service port when unset."""
-    health_check_path: str = Field(default="/", pattern=r"^/[^\s]*$", max_length=1024)
-    """Path of the target group's health check."""
-    health_check_matcher: HealthMatcher = "200-399"
-    """HTTP codes a healthy target answers (`200`, `200-399`, `200,302`)."""
+    protocol_version: ProtocolVersion = "HTTP1"
+    """What the ALB speaks to the pods: `HTTP1`, `HTTP2` (HTTP/2 without TLS; HTTP/1.1 clients
+    fail) or `GRPC` (gRPC calls only; the health check is a gRPC call). HTTP2 and GRPC need an
+    HTTPS listener for every host routed here (EDGE-PR-ALB)."""
+    health_check_path: str | None = Field(default=None, pattern=r"^/[^\s]*$", max_length=1024)
+    """Path of the target group's health check: `/` when unset; with GRPC a method path
+    (`/package.Service/Method`), `/AWS.ALB/healthcheck` when unset."""
+    health_check_matcher: HealthMatcher | None = None
+    """Codes a healthy target answers: HTTP codes (`200`, `200-399`, `200,302`; `200-399` when
+    unset), or with GRPC gRPC codes 0-99 (`12` when unset: the method is unknown, the server
+    is up)."""
+
+    @property
+    def health(self) -> tuple[str, str]:
+        """The health check's path and matcher, defaults filled in for the protocol."""
+        if self.protocol_version == "GRPC":
+            return (self.health_check_path or GRPC_HEALTH_PATH,
+                    self.health_check_matcher or GRPC_HEALTH_MATCHER)
+        return self.health_check_path or "/", self.health_check_matcher or "200-399"
 
 
 class Alb(Model):
@@ -264,7 +288,14 @@ class Alb(Model):
     """Security group on the ENIs that hold the target pods' IPs (the node or cluster security group
     with the VPC CNI's defaults)."""
     idle_timeout_seconds: int = Field(default=60, ge=1, le=4000)
-    """Seconds an idle connection stays open."""
+    """Seconds an idle connection stays open (`idle_timeout.timeout_seconds`); the ALB reuses
+    idle connections to the gateway, so Envoy's idle timeout stays longer (EDGE-TO-ALB)."""
+    protocol_version: ProtocolVersion = "HTTP1"
+    """Topology chained: what the ALB speaks to the gateway. `HTTP1` carries HTTP/1.1 and
+    HTTP/2 clients (not gRPC); `GRPC` carries gRPC calls only (every backend then needs
+    `trafficPolicy.connectionPool.http.useClientProtocol: true`); `HTTP2` carries HTTP/2
+    clients only. HTTP2 and GRPC need every HTTP listener to redirect to HTTPS (EDGE-PR-ALB).
+    In standalone set it per backend (`backends.<name>.protocolVersion`)."""
     drop_invalid_header_fields: bool = True
     """Drop headers whose names are not valid HTTP tokens."""
     deletion_protection: bool = True

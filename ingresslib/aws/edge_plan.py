@@ -71,9 +71,67 @@ RULES = {
         "The ALB keeps sending to a deregistering IP target for some seconds after the pod "
         "leaves the endpoints: the gateway's drain outlasts that and the deregistration delay",
         "kubernetes-sigs/aws-load-balancer-controller#1064, #2106"),
+    "EDGE-PR-ALB": EdgeRule(
+        "EDGE-PR-ALB",
+        "A target group carries one kind of request, its protocol version's "
+        "(aws.alb.protocolVersion; aws.alb.backends.<b>.protocolVersion in standalone): HTTP1 "
+        "carries HTTP/1.1 and HTTP/2 clients but not gRPC, GRPC carries gRPC calls only, "
+        "HTTP2 HTTP/2 clients only (HTTP/1.1 clients fail through both); HTTP2 and GRPC "
+        "groups take HTTPS listeners and forward actions only, so an HTTP listener forwarding "
+        "to one, or a route split across protocol versions, is refused",
+        "AWS, Application Load Balancers, Target groups, Protocol version "
+        "(https://docs.aws.amazon.com/elasticloadbalancing/latest/application/"
+        "load-balancer-target-groups.html#target-group-protocol-version); AWS blog 'New - "
+        "Application Load Balancer Support for End-to-End HTTP/2 and gRPC' (2020)"),
+    "EDGE-PR-ALB-UPSTREAM": EdgeRule(
+        "EDGE-PR-ALB-UPSTREAM",
+        "Behind a GRPC target group every request reaching the gateway is gRPC, and the "
+        "gateway speaks HTTP/1.1 to a Service port unless the port is named or "
+        "appProtocol-marked grpc/http2: every routed backend sets "
+        "trafficPolicy.connectionPool.http.useClientProtocol: true (HTTP/2 onwards); in "
+        "standalone the backend's Service port must be grpc (name or appProtocol) so its "
+        "sidecar hands HTTP/2 to the app",
+        "istio/istio pilot/pkg/networking/core/cluster_builder.go setUpstreamProtocol "
+        "('use_downstream_protocol should be disabled for gateway ... If users of gateway want "
+        "this behavior, they can configure UseClientProtocol explicitly'); Istio "
+        "DestinationRule ConnectionPoolSettings.HTTPSettings.useClientProtocol"),
+    "EDGE-HC-ALB-GRPC": EdgeRule(
+        "EDGE-HC-ALB-GRPC",
+        "A GRPC target group's health check is a gRPC call with gRPC codes (0-99): behind the "
+        "gateway it calls /AWS.ALB/healthcheck on the status port 15021, which routes only "
+        "/healthz/ready, so Envoy answers with its local 404 as grpc-status 12 (UNIMPLEMENTED), "
+        "before any route exists and whatever the routes; in standalone it calls the "
+        "backend's method (default /AWS.ALB/healthcheck, healthy on 12)",
+        "AWS, ALB, Health checks for your target groups (HealthCheckPath and Matcher GrpcCode: "
+        "default /AWS.ALB/healthcheck and 12); envoyproxy/envoy source/common/http/utility.cc "
+        "sendLocalReply (gRPC callers get a trailers-only reply, grpc-status from "
+        "Grpc::Utility::httpToGrpcStatus: 404 -> 12); istio/istio "
+        "tools/packaging/common/envoy_bootstrap.json (15021: codec AUTO, one route "
+        "/healthz/ready)"),
+    "EDGE-ID-XFF-ALB": EdgeRule(
+        "EDGE-ID-XFF-ALB",
+        "The ALB appends the client's address to X-Forwarded-For without its port "
+        "(routing.http.xff_client_port.enabled=false, xff_header_processing.mode=append, both "
+        "set explicitly): Envoy's trusted-hop count reads bare addresses, and with a port "
+        "falls back to the wrong one",
+        "AWS, ALB, X-Forwarded headers (X-Forwarded-For, client port preservation); "
+        "envoyproxy/envoy#25517 (XFF trusted client address with a port)"),
+    "EDGE-CH-ALB-RULES": EdgeRule(
+        "EDGE-CH-ALB-RULES",
+        "Listener rules are keyed by host and route, never by position, with priorities "
+        "counted from the end of the listener in slots of 100 and an offset from the key: "
+        "inserting a route adds one rule, moved rules change priority in place without "
+        "landing on one still held (PriorityInUse), and at most 500 rules fit a listener",
+        "AWS, ALB, Listener rules (priorities 1-50000, unique per listener); "
+        "hashicorp/terraform-provider-aws internal/service/elbv2/listener_rule.go (priority "
+        "updated in place with SetRulePriorities); pulumi/pulumi-aws#175 (PriorityInUse when "
+        "priorities shift)"),
 }
 # Field measurements of how long each load balancer keeps sending new connections to an IP
 # target after the pod starts terminating (sources in RULES).
+# The rules of the ALB in both its topologies.
+ALB_RULES = ("EDGE-TO-ALB", "EDGE-ID-XFF-ALB", "EDGE-PR-ALB", "EDGE-PR-ALB-UPSTREAM",
+             "EDGE-HC-ALB-GRPC", "EDGE-CH-ALB-RULES")
 NLB_IP_TARGET_LAG_SECONDS = 120
 ALB_IP_TARGET_LAG_SECONDS = 30
 
@@ -84,8 +142,10 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
     if cfg.topology == "standalone":
         return EdgePlan(
             "eks", "standalone", "AWS ALB", None, None, None, tls_listeners=tls,
-            client_address="X-Forwarded-For appended by the ALB (read by the backends)",
-            tls_termination="at the ALB (ACM)", rules=(RULES["EDGE-TO-ALB"],))
+            client_address="X-Forwarded-For appended by the ALB without the client port (read "
+            "by the backends)",
+            tls_termination="at the ALB (ACM)",
+            rules=tuple(RULES[r] for r in ALB_RULES))
     nlb = cfg.topology == "gateway"
     delay = cfg.load_balancer.deregistration_delay_seconds
     if nlb:
@@ -114,8 +174,9 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         envoy_default = max(3600, lb_idle + 60)
         pooling = True
         proxy = False
-        client = "X-Forwarded-For appended by the ALB, one trusted hop"
-        rules = ("EDGE-ID-HOPS", "EDGE-TO-ALB", "EDGE-DR-ALB")
+        client = ("X-Forwarded-For appended by the ALB without the client port, one trusted "
+                  "hop")
+        rules = ("EDGE-ID-HOPS", "EDGE-DR-ALB", *ALB_RULES)
     needed = max(delay, lag)
     if needed == delay:
         why = f"loadBalancer.deregistrationDelaySeconds ({delay})"
@@ -138,7 +199,8 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         "eks", cfg.topology,
         "AWS NLB (AWS Load Balancer Controller)" if nlb else "AWS ALB",
         wl, options,
-        nlb_health_check(cfg, wl) if nlb else gateway_health_check(wl),
+        nlb_health_check(cfg, wl) if nlb else gateway_health_check(
+            wl, cfg.aws.alb.protocol_version if cfg.aws and cfg.aws.alb else "HTTP1"),
         tls_listeners=tls,
         drain_needed_seconds=needed,
         drain_reason=why,

@@ -10,12 +10,17 @@ from collections.abc import Iterator
 
 from ingresslib.aws.alb_rules import alb_route_problems
 from ingresslib.aws.config import (
+    GRPC_CODES,
+    GRPC_HEALTH_PATH,
+    GRPC_METHOD,
+    HTTP_CODES,
     LBC_ANNOTATION_PREFIXES,
     LBC_CLASS,
     PROXY_ANNOTATIONS,
     SSL_POLICY_DEFAULT,
     AcmCertificate,
     Alb,
+    AlbBackend,
     Aws,
     EksStack,
     Nlb,
@@ -25,7 +30,7 @@ from ingresslib.aws.config import (
     in_zone,
     preserves_client_ip,
 )
-from ingresslib.config.listeners import Listener
+from ingresslib.config.listeners import Listener, redirects
 from ingresslib.errors import Problem
 
 
@@ -190,6 +195,76 @@ def _alb_problems(cfg: EksStack, alb: Alb) -> Iterator[Problem]:
         yield Problem("aws.alb.backends", sorted(alb.backends),
                       "in topology chained the ALB sends everything to the Istio gateway; "
                       "backends apply to topology standalone only: remove it")
+    yield from _protocol_version_problems(cfg, alb)
+
+
+def _protocol_version_problems(cfg: EksStack, alb: Alb) -> Iterator[Problem]:
+    """EDGE-PR-ALB, EDGE-PR-ALB-UPSTREAM, EDGE-HC-ALB-GRPC: what each target group's protocol
+    version needs of the listeners in front and the backends behind."""
+    if cfg.topology == "standalone":
+        if "protocol_version" in alb.model_fields_set:
+            yield Problem("aws.alb.protocolVersion", alb.protocol_version,
+                          "in topology standalone each backend has its own target group: set "
+                          "aws.alb.backends.<backend>.protocolVersion (EDGE-PR-ALB)")
+        for key, backend in sorted(alb.backends.items()):
+            yield from _backend_health_problems(key, backend)
+        return
+    version = alb.protocol_version
+    if version == "HTTP1":
+        return
+    for i, lst in enumerate(cfg.listeners):
+        if lst.protocol == "HTTP" and not redirects(lst, cfg.listeners):
+            yield Problem(
+                f"listeners[{i}]", f"{lst.name} :{lst.port} HTTP",
+                f"forwards to the gateway's target group, whose protocolVersion {version} AWS "
+                "accepts behind HTTPS listeners only (EDGE-PR-ALB); let it redirect to HTTPS "
+                "(serve its hosts on an HTTPS listener, httpsRedirect not false), or set "
+                "aws.alb.protocolVersion: HTTP1")
+    if version != "GRPC":
+        return
+    for key in _routed(cfg):
+        backend = cfg.routing.backends.get(key)
+        policy = backend.traffic_policy if backend else None
+        pool = policy.connection_pool if policy else None
+        given = pool.http.use_client_protocol if pool and pool.http else None
+        if backend is not None and given is not True:
+            yield Problem(
+                f"routing.backends.{key}.trafficPolicy.connectionPool.http.useClientProtocol",
+                given,
+                "behind a GRPC target group every request is a gRPC call, which needs HTTP/2 "
+                "from the gateway to the backend, and a gateway speaks HTTP/1.1 to a Service "
+                "port that is not named or appProtocol-marked grpc/http2 (ingresslib cannot "
+                "see the Service); set it to true (EDGE-PR-ALB-UPSTREAM)")
+
+
+def _routed(cfg: EksStack) -> list[str]:
+    """Backends the routes send to or mirror to, sorted."""
+    keys = set()
+    for host in cfg.routing.hosts:
+        for route in host.routes:
+            keys |= {d.backend for d in route.to}
+            if route.mirror:
+                keys.add(route.mirror.backend)
+    return sorted(keys)
+
+
+def _backend_health_problems(key: str, backend: AlbBackend) -> Iterator[Problem]:
+    """A target group's health check speaks its protocol version: gRPC codes 0-99 and a
+    method path for GRPC, HTTP codes otherwise (EDGE-HC-ALB-GRPC)."""
+    path = f"aws.alb.backends.{key}"
+    grpc = backend.protocol_version == "GRPC"
+    matcher = backend.health_check_matcher
+    if matcher is not None and not (GRPC_CODES if grpc else HTTP_CODES).match(matcher):
+        yield Problem(f"{path}.healthCheckMatcher", matcher,
+                      f"with protocolVersion {backend.protocol_version} a healthy target "
+                      "answers " + ("gRPC codes, between 0 and 99 (such as 12, or 0,12)" if grpc
+                                    else "HTTP codes, between 100 and 599 (such as 200-399)")
+                      + " (EDGE-HC-ALB-GRPC)")
+    health_path = backend.health_check_path
+    if grpc and health_path is not None and not GRPC_METHOD.match(health_path):
+        yield Problem(f"{path}.healthCheckPath", health_path,
+                      "a GRPC target group's health check calls a gRPC method: "
+                      f"/package.Service/Method, such as {GRPC_HEALTH_PATH} (EDGE-HC-ALB-GRPC)")
 
 
 def _certificate_zone_problems(cfg: EksStack) -> Iterator[Problem]:

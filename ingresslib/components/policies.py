@@ -60,6 +60,12 @@ class IngressRouting(StackPart):
     `listeners` are the servers as the gateway serves them; `credentials` maps certificate keys
     to the Secrets Istio reads (default: the key). The objects are analysed before anything
     is registered: errors raise ConfigError, warnings go to the Pulumi log.
+
+    Make before break: the DestinationRules are registered first and the Gateway and
+    VirtualServices depend on them, so a subset exists before a route sends to it (a subset
+    and its route added in one update work). Pulumi cannot order the other direction in the
+    same update (the route's removal before its subset's), so `ingresslib diff` says when a
+    change needs two steps.
     """
 
     def __init__(
@@ -82,7 +88,14 @@ class IngressRouting(StackPart):
         super().__init__("ingresslib:index:IngressRouting", name, None, opts)
         for warning in warnings:
             pulumi.log.warn(str(warning), resource=self)
-        self._register(name, manifests)
+        self.manifests = manifests
+        subsets = self._register_manifests(
+            name, [m for m in manifests if m["kind"] == "DestinationRule"])
+        routes = self._register_manifests(
+            name, [m for m in manifests if m["kind"] != "DestinationRule"],
+            after=list(subsets.values()))
+        self.resources = subsets | routes
+        self.register_outputs({"objects": len(manifests)})
 
 
 class MeshSecurity(StackPart):

@@ -362,6 +362,10 @@ class HttpPool(Model):
     """Most concurrent retries to the backend."""
     idle_timeout: Duration | None = None
     """Close connections idle this long (a duration such as `1h`)."""
+    use_client_protocol: bool | None = None
+    """Speak to the backend the protocol the client used (HTTP/2 for gRPC). A gateway speaks
+    HTTP/1.1 to a Service port unless it is named or `appProtocol`-marked grpc or http2, or
+    this is true; gRPC needs HTTP/2."""
 
 
 class ConnectionPool(Model):

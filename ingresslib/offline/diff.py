@@ -11,7 +11,10 @@ changes (`spec.http[name=web].route[1].weight: 20 -> 50`) instead of a text diff
   position, so removing one item reports one item removed;
 - a resource Pulumi would replace (its URN changes without an alias, or an input it cannot
   update changes: `replacements.REPLACE_ON`) is a replacement, listed first with its reasons;
-- added and removed resources carry their whole body.
+- added and removed resources carry their whole body;
+- a change that one `pulumi up` cannot apply without dropping requests is named, with the
+  two steps that can (`two_steps`): a subset removed while the old routes send to it, a
+  listener rule moved onto a priority another rule still holds.
 
 Secrets arrive redacted and are only ever reported as "changed (secret)", never as values.
 """
@@ -110,6 +113,8 @@ class Diff:
 
     resources: tuple[ResourceChange, ...]
     unchanged: int
+    # Changes one update cannot apply safely, each with the two steps that can (two_steps).
+    steps: tuple[str, ...] = ()
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.resources if r.status == status)
@@ -124,7 +129,7 @@ class Diff:
         would replace anything."""
         if self.count("replaced"):
             return EXIT_REPLACEMENTS
-        return EXIT_CHANGES if self.resources else 0
+        return EXIT_CHANGES if self.resources or self.steps else 0
 
 
 def _show(value: Any) -> str:
@@ -201,7 +206,9 @@ def diff(old: Sequence[Entry | Mapping[str, Any]],
     after = _index([_as_entry(e) for e in new])
     pairs = [(before.pop(k), after.pop(k)) for k in sorted(before.keys() & after.keys())]
     pairs += _pair(before, after, lambda e: e.address)
+    pairs += _aliased(before, after)
     pairs += _pair(before, after, lambda e: e.role)
+    steps = two_steps(pairs, list(before.values()), list(after.values()))
     changes: list[tuple[tuple[Any, ...], ResourceChange]] = []
     unchanged = 0
     for a, b in pairs:
@@ -215,7 +222,132 @@ def diff(old: Sequence[Entry | Mapping[str, Any]],
         change = ResourceChange(_label(entry.key), status, body=_shown(entry),
                                 edge=_edge(entry))
         changes.append((_order(entry.key, change), change))
-    return Diff(tuple(c for _, c in sorted(changes, key=lambda c: c[0])), unchanged)
+    return Diff(tuple(c for _, c in sorted(changes, key=lambda c: c[0])), unchanged, steps)
+
+
+def _aliased(before: dict[tuple[str, ...], Entry], after: dict[tuple[str, ...], Entry]
+             ) -> list[tuple[Entry, Entry]]:
+    """Unmatched entries whose new side carries an alias naming the old one's address: the
+    same resource under a new name, which Pulumi updates in place."""
+    olds = {e.address: e for e in before.values() if e.address}
+    pairs = []
+    for new in sorted(after.values(), key=lambda e: e.key):
+        old = next((olds[a] for a in new.aliases if a in olds), None)
+        if old is not None and old.key in before:
+            pairs.append((before.pop(old.key), after.pop(new.key)))
+    return pairs
+
+
+# ------------------------------------------------------------ changes that need two steps
+
+_RULE = "aws:lb/listenerRule:ListenerRule"
+_MESH = ".svc.cluster.local"
+
+
+def two_steps(pairs: Sequence[tuple[Entry, Entry]], removed: Sequence[Entry],
+              added: Sequence[Entry]) -> tuple[str, ...]:
+    """What one update cannot apply without dropping requests, and the two steps that can.
+
+    - A DestinationRule that loses a subset the old VirtualServices route to: IngressRouting
+      updates DestinationRules before VirtualServices (make before break), so the subset
+      would go while a route still sends to it, and Pulumi cannot order the other way in
+      the same update. First remove the routes, then the subset.
+    - An ALB listener rule moved (or created) onto a priority another rule holds until Pulumi
+      reaches it (rules move top down) or deletes it (at the end of the update): AWS refuses
+      it (PriorityInUse, pulumi/pulumi-aws#175)."""
+    return (*_subset_steps(pairs, removed), *_priority_steps(pairs, removed, added))
+
+
+def _destinations(vs: Mapping[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """(host as an FQDN, subset, route name) of every destination and mirror of a
+    VirtualService."""
+    namespace = (vs.get("metadata") or {}).get("namespace", "")
+    spec = vs.get("spec") or {}
+    for kind in ("http", "tls", "tcp"):
+        for i, route in enumerate(spec.get(kind) or []):
+            name = route.get("name") or f"{kind}[{i}]"
+            targets = [r.get("destination") or {} for r in route.get("route") or []]
+            targets.append(route.get("mirror") or {})
+            for d in targets:
+                if d.get("subset"):
+                    yield _fqdn(d.get("host", ""), namespace), d["subset"], name
+
+
+def _fqdn(host: str, namespace: str) -> str:
+    if host.endswith(_MESH) or host.count(".") > 1:
+        return host
+    return f"{host}.{namespace}{_MESH}" if "." not in host else f"{host}{_MESH}"
+
+
+def _short(entry: Entry) -> str:
+    """`Kind namespace/name` of a Kubernetes object."""
+    meta = entry.body.get("metadata") or {}
+    return f"{entry.body.get('kind')} {meta.get('namespace', '')}/{meta.get('name', '')}"
+
+
+def _kind(entry: Entry, kind: str) -> bool:
+    return entry.body.get("kind") == kind and str(entry.body.get("apiVersion", "")).startswith(
+        "networking.istio.io/")
+
+
+def _subset_steps(pairs: Sequence[tuple[Entry, Entry]], removed: Sequence[Entry]
+                  ) -> Iterator[str]:
+    # The old VirtualServices, kept or removed (Pulumi deletes those at the end of the update).
+    routed: dict[tuple[str, str], list[str]] = {}
+    for old in [*(old for old, _ in pairs), *removed]:
+        if _kind(old, "VirtualService"):
+            for host, subset, route in _destinations(old.body):
+                routed.setdefault((host, subset), []).append(f"{_short(old)} route {route}")
+    for old, new in pairs:
+        if not (_kind(old, "DestinationRule") and _kind(new, "DestinationRule")):
+            continue
+        host = _fqdn((old.body.get("spec") or {}).get("host", ""),
+                     (old.body.get("metadata") or {}).get("namespace", ""))
+        kept = {s.get("name") for s in (new.body.get("spec") or {}).get("subsets") or []}
+        for subset in (old.body.get("spec") or {}).get("subsets") or []:
+            users = routed.get((host, subset.get("name")), [])
+            if subset.get("name") not in kept and users:
+                yield (f"{_short(new)} drops subset {subset['name']} while "
+                       f"{', '.join(users)} sends to it; one update changes the "
+                       "DestinationRule first (make before break), so the route fails until "
+                       "the VirtualService follows. First apply the routes without the "
+                       "subset, then the DestinationRule without it")
+
+
+def _rule_at(entry: Entry) -> tuple[str, int] | None:
+    if (entry.type or entry.body.get("type")) != _RULE:
+        return None
+    inputs = entry.body.get("inputs") or {}
+    return str(inputs.get("listenerArn", "")), int(inputs.get("priority", 0))
+
+
+def _name(entry: Entry) -> str:
+    return entry.address.rpartition("::")[2] or entry.key[-1]
+
+
+def _priority_steps(pairs: Sequence[tuple[Entry, Entry]], removed: Sequence[Entry],
+                    added: Sequence[Entry]) -> Iterator[str]:
+    held = {at: old for old, _ in pairs if (at := _rule_at(old))}
+    held |= {at: old for old in removed if (at := _rule_at(old))}
+    now = {old.key: _rule_at(new) for old, new in pairs}
+    moves = [(_rule_at(old), new) for old, new in pairs] + [(None, new) for new in added]
+    for before, new in moves:
+        at = _rule_at(new)
+        if at is None or at == before or at not in held:
+            continue
+        holder = held[at]
+        if holder.key in now and (later := now[holder.key]) and not (
+                later[0] == at[0] and later[1] < at[1]):
+            why = (f"which {_name(holder)} holds until Pulumi moves it to {later[1]} after "
+                   "this rule")
+        elif holder.key in now:
+            continue  # the holder moves first (rules move top down) and frees it
+        else:
+            why = (f"which {_name(holder)} holds until Pulumi deletes it at the end of the "
+                   "update")
+        yield (f"{_name(new)} takes listener rule priority {at[1]}, {why}, and AWS refuses "
+               "two rules on one priority (PriorityInUse). Apply in two steps: first "
+               f"`pulumi up --target` the URN of {_name(holder)} alone, then the rest")
 
 
 def _order(key: tuple[str, ...], change: ResourceChange) -> tuple[Any, ...]:
@@ -411,6 +543,7 @@ def format_text(result: Diff, old_label: str, new_label: str) -> str:
     """For a terminal: one line per resource (! replaced, ~ changed, + added, - removed), then
     its replacement reasons and fields, or its body."""
     lines = [f"{old_label} -> {new_label}: {result.summary()}"]
+    lines += [f"!! two steps: {step}" for step in result.steps]
     for res in result.resources:
         lines.append(f"{_MARK[res.status]} {res.key}")
         lines.extend(f"    {line}" for line in _details(res))
@@ -444,8 +577,13 @@ def format_markdown(result: Diff, old_label: str, new_label: str,
     resources and their status, and a collapsible section per resource. With `max_chars`,
     sections that would pass it are left out, and a last line says how many."""
     lines = [f"**ingresslib diff** {old_label} → {new_label}: {result.summary()}", ""]
-    if not result.resources:
+    if not result.resources and not result.steps:
         return "\n".join([*lines, "No changes."]) + "\n"
+    if result.steps:
+        lines += ["> [!CAUTION]", f"> **{len(result.steps)} change(s) need two steps**: one "
+                  "`pulumi up` would drop requests."]
+        lines += [f"> - {step}" for step in result.steps]
+        lines.append("")
     replaced = [r for r in result.resources if r.status == "replaced"]
     if replaced:
         lines += ["> [!WARNING]",

@@ -166,6 +166,7 @@ routing:
             maxRequestsPerConnection: 100
             maxRetries: 3
             idleTimeout: 1h
+            useClientProtocol: false
         outlierDetection:
           consecutive5xxErrors: 5
           interval: 10s
@@ -426,6 +427,7 @@ aws:
     allowedCidrs: [0.0.0.0/0]
     targetSecurityGroup: sg-0a1b2c3d4e5f60000
     idleTimeoutSeconds: 60
+    protocolVersion: HTTP1
     dropInvalidHeaderFields: true
     deletionProtection: true
     sslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06
@@ -471,7 +473,8 @@ aws:
     allowedCidrs: [0.0.0.0/0]
     targetSecurityGroup: sg-0a1b2c3d4e5f60000
     backends:
-      shop: {targetPort: 8080, healthCheckPath: /healthz, healthCheckMatcher: 200-399}
+      shop: {targetPort: 8080, protocolVersion: HTTP1, healthCheckPath: /healthz,
+             healthCheckMatcher: 200-399}
 """
 
 AKS_GATEWAY = """

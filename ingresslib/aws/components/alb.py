@@ -32,6 +32,10 @@ def _cidr(cidr: str) -> dict[str, str]:
     return {"cidr_ipv6": cidr} if v6 else {"cidr_ipv4": cidr}
 
 
+def _flag(value: str) -> bool:
+    return value == "true"
+
+
 def _slug(cidr: str) -> str:
     return cidr.replace("/", "-").replace(":", "-").replace(".", "-")
 
@@ -66,6 +70,7 @@ class ApplicationLoadBalancer(ManifestComponent):
         group = self._security_groups(name, plan, config, tags)
         access_logs = {"bucket": alb.access_logs.bucket, "prefix": alb.access_logs.prefix,
                        "enabled": True} if alb.access_logs else None
+        attributes = plan.attributes
         self.load_balancer = aws.lb.LoadBalancer(
             f"{name}-lb",
             load_balancer_type="application",
@@ -73,13 +78,17 @@ class ApplicationLoadBalancer(ManifestComponent):
             ip_address_type="ipv4",
             security_groups=[group.id],
             subnets=[s.id for s in alb.subnets],
-            idle_timeout=alb.idle_timeout_seconds,
-            drop_invalid_header_fields=alb.drop_invalid_header_fields,
-            enable_deletion_protection=alb.deletion_protection,
-            enable_http2=True,
-            desync_mitigation_mode="defensive",
-            # The gateway trusts exactly one hop: the ALB appends the client to X-Forwarded-For.
-            xff_header_processing_mode="append",
+            # Every attribute from the plan, explicit (alb_plan.load_balancer_attributes): the
+            # gateway trusts exactly one hop, the ALB, which appends the client's address to
+            # X-Forwarded-For without its port.
+            idle_timeout=int(attributes["idle_timeout.timeout_seconds"]),
+            enable_xff_client_port=_flag(attributes["routing.http.xff_client_port.enabled"]),
+            xff_header_processing_mode=attributes["routing.http.xff_header_processing.mode"],
+            enable_http2=_flag(attributes["routing.http2.enabled"]),
+            drop_invalid_header_fields=_flag(
+                attributes["routing.http.drop_invalid_header_fields.enabled"]),
+            desync_mitigation_mode=attributes["routing.http.desync_mitigation_mode"],
+            enable_deletion_protection=_flag(attributes["deletion_protection.enabled"]),
             access_logs=access_logs,
             tags=tags,
             opts=child,
@@ -101,16 +110,23 @@ class ApplicationLoadBalancer(ManifestComponent):
             for key, arn in zip(lp.certificates[1:], certs[1:], strict=True):
                 aws.lb.ListenerCertificate(f"{name}-{lp.port}-{key}", listener_arn=listener.arn,
                                            certificate_arn=arn, opts=child)
+            # Each rule keyed by what it routes, aliased from the position that named it before;
+            # each after the one above it, so that priorities moving down by a slot move top
+            # down, into slots already left (alb_plan.rule_priorities).
+            above: list[pulumi.Resource] = []
             for rule in lp.rules:
-                aws.lb.ListenerRule(
-                    f"{name}-{lp.port}-rule-{rule.priority}",
+                created = aws.lb.ListenerRule(
+                    f"{name}-{lp.port}-{rule.key}",
                     listener_arn=listener.arn,
                     priority=rule.priority,
                     conditions=rule.conditions,
                     actions=_resolve(rule.actions, arns),
                     tags=tags,
-                    opts=child,
+                    opts=pulumi.ResourceOptions(
+                        parent=self, depends_on=above,
+                        aliases=[pulumi.Alias(name=f"{name}-{lp.port}-rule-{rule.position}")]),
                 )
+                above = [created]
         if alb.web_acl_arn:
             aws.wafv2.WebAclAssociation(f"{name}-waf", resource_arn=self.load_balancer.arn,
                                         web_acl_arn=alb.web_acl_arn, opts=child)

@@ -73,6 +73,7 @@ def load_balancer(state: ReplayState, name: str, inputs: Obj) -> Obj:
         "routing.http.desync_mitigation_mode": inputs.get("desyncMitigationMode", "defensive"),
         "routing.http.xff_header_processing.mode": inputs.get("xffHeaderProcessingMode",
                                                               "append"),
+        "routing.http.xff_client_port.enabled": flag(inputs.get("enableXffClientPort")),
     }
     logs = inputs.get("accessLogs")
     if logs:
@@ -110,7 +111,8 @@ def target_group(state: ReplayState, name: str, inputs: Obj) -> Obj:
         HealthCheckTimeoutSeconds=hc.get("timeout", 5),
         HealthyThresholdCount=hc.get("healthyThreshold", 5),
         UnhealthyThresholdCount=hc.get("unhealthyThreshold", 2),
-        Matcher={"HttpCode": hc.get("matcher", "200")}, Tags=aws_tags(inputs.get("tags")),
+        Matcher=_matcher(name, inputs.get("protocolVersion", "HTTP1"), hc.get("matcher")),
+        Tags=aws_tags(inputs.get("tags")),
     )["TargetGroups"][0]
     attributes = {
         "deregistration_delay.timeout_seconds": str(inputs.get("deregistrationDelay", 300)),
@@ -123,6 +125,43 @@ def target_group(state: ReplayState, name: str, inputs: Obj) -> Obj:
     arn = group["TargetGroupArn"]
     return {"arn": arn, "id": arn, "arnSuffix": arn.split(":")[-1],
             "name": group["TargetGroupName"]}
+
+
+def _matcher(name: str, version: str, codes: str | None) -> Obj:
+    """A GRPC target group's health check matches gRPC codes (0-99, default 12), any other's
+    HTTP codes (200-499 at an ALB, default 200); AWS refuses the other kind, moto does not."""
+    if version == "GRPC":
+        codes = codes or "12"
+        if any(int(c) > 99 for c in codes.replace("-", ",").split(",")):
+            raise ReplayError(f"{name}: a GRPC target group's health check matches gRPC codes "
+                              f"0-99, not {codes}")
+        return {"GrpcCode": codes}
+    codes = codes or "200"
+    if any(not 200 <= int(c) <= 499 for c in codes.replace("-", ",").split(",")):
+        raise ReplayError(f"{name}: an ALB target group's health check matches HTTP codes "
+                          f"200-499, not {codes}")
+    return {"HttpCode": codes}
+
+
+def _forwards_need_https(state: ReplayState, name: str, listener_arn: str,
+                         actions: list[Obj]) -> None:
+    """AWS accepts HTTP2 and GRPC target groups behind HTTPS listeners only (moto accepts
+    them anywhere)."""
+    groups = [a["TargetGroupArn"] for a in actions if "TargetGroupArn" in a]
+    groups += [g["TargetGroupArn"] for a in actions
+               for g in (a.get("ForwardConfig") or {}).get("TargetGroups", [])]
+    if not groups:
+        return
+    elbv2 = state.client("elbv2")
+    protocol = elbv2.describe_listeners(ListenerArns=[listener_arn])["Listeners"][0]["Protocol"]
+    if protocol == "HTTPS":
+        return
+    for group in elbv2.describe_target_groups(TargetGroupArns=sorted(set(groups)))[
+            "TargetGroups"]:
+        if group.get("ProtocolVersion", "HTTP1") != "HTTP1":
+            raise ReplayError(f"{name}: AWS refuses to forward from an {protocol} listener to "
+                              f"target group {group['TargetGroupName']} of protocol version "
+                              f"{group['ProtocolVersion']} (HTTPS listeners only)")
 
 
 def _action(action: Obj) -> Obj:
@@ -180,6 +219,7 @@ def listener(state: ReplayState, name: str, inputs: Obj) -> Obj:
         args |= {"Certificates": [{"CertificateArn": inputs["certificateArn"]}],
                  "SslPolicy": inputs.get("sslPolicy", "ELBSecurityPolicy-2016-08")}
     arn = state.client("elbv2").create_listener(**args)["Listeners"][0]["ListenerArn"]
+    _forwards_need_https(state, name, arn, args["DefaultActions"])
     return {"arn": arn, "id": arn}
 
 
@@ -192,9 +232,14 @@ def listener_certificate(state: ReplayState, name: str, inputs: Obj) -> Obj:
 
 
 def listener_rule(state: ReplayState, name: str, inputs: Obj) -> Obj:
+    actions = [_action(a) for a in inputs["actions"]]
+    _forwards_need_https(state, name, inputs["listenerArn"], actions)
+    if not 1 <= inputs["priority"] <= 50000:
+        raise ReplayError(f"{name}: AWS takes listener rule priorities 1-50000, not "
+                          f"{inputs['priority']}")
     arn = state.client("elbv2").create_rule(
         ListenerArn=inputs["listenerArn"], Priority=inputs["priority"],
         Conditions=[_condition(c) for c in inputs["conditions"]],
-        Actions=[_action(a) for a in inputs["actions"]], Tags=aws_tags(inputs.get("tags")),
+        Actions=actions, Tags=aws_tags(inputs.get("tags")),
     )["Rules"][0]["RuleArn"]
     return {"arn": arn, "id": arn}
