@@ -121,7 +121,7 @@ def test_an_http_listener_forwarding_to_http2_or_grpc_is_refused(version: str) -
     """EDGE-PR-ALB: AWS takes HTTP2 and GRPC target groups behind HTTPS listeners only."""
     data = chained_grpc(protocolVersion=version)
     data["listeners"][0]["httpsRedirect"] = False
-    value, message = problems(data)["listeners[0]"]
+    value, message = problems(data)[f"listeners[{data['listeners'][0]['name']}]"]
     assert value == "http :80 HTTP"
     assert f"protocolVersion {version}" in message
     assert "EDGE-PR-ALB" in message
@@ -165,7 +165,9 @@ def test_a_split_across_protocol_versions_is_refused() -> None:
     data = standalone_grpc()
     data["routing"]["hosts"][0]["routes"][1]["to"] = [
         {"backend": "web", "weight": 50}, {"backend": "greeter", "weight": 50}]
-    value, message = problems(data)["routing.hosts[0].routes[1].to"]
+    host = data["routing"]["hosts"][0]
+    value, message = problems(data)[
+        f"routing.hosts[{host['host']}].routes[{host['routes'][1]['name']}].to"]
     assert value == {"web": "HTTP1", "greeter": "GRPC"}
     assert "EDGE-PR-ALB" in message
 
@@ -173,9 +175,11 @@ def test_a_split_across_protocol_versions_is_refused() -> None:
 def test_a_grpc_route_behind_a_plain_http_listener_is_refused() -> None:
     data = standalone_grpc()
     data["listeners"][0]["httpsRedirect"] = False
-    value, message = problems(data)["routing.hosts[0].routes[0].to"]
+    host = data["routing"]["hosts"][0]
+    value, message = problems(data)[
+        f"routing.hosts[{host['host']}].routes[{host['routes'][0]['name']}].to"]
     assert value == ["greeter"]
-    assert "listeners[0] (http :80 HTTP)" in message
+    assert "listeners[http] (http :80 HTTP)" in message
     assert "EDGE-PR-ALB" in message
 
 
