@@ -415,6 +415,14 @@ class GatewayWorkload(Model):
                     f"leaves no pod evictable at {low} replica(s), so node drains block "
                     "forever; allow at least one disruption or raise the replica floor",
                 )
+        if "replicas" in self.model_fields_set and self.autoscaling.enabled:
+            yield Problem(
+                f"{path}.replicas",
+                self.replicas,
+                "has no effect while autoscaling is on: the HPA owns the replica count "
+                "(autoscaling.minReplicas and maxReplicas); remove replicas, or set "
+                "autoscaling.enabled: false",
+            )
         if self.min_running() < 2:
             yield Problem(
                 f"{path}.{'autoscaling.minReplicas' if self.autoscaling.enabled else 'replicas'}",
