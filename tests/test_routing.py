@@ -339,3 +339,19 @@ def test_oversized_unconfined_routes_are_refused_with_advice() -> None:
         stack_manifests(parse_config(data))
     assert err.value.problems[0].path == "routing.hosts[0].routes"
     assert "delegate" in err.value.problems[0].message
+
+
+def test_analysis_findings_name_the_config_they_came_from() -> None:
+    """IST0130 on a rendered VirtualService is reported at the route of the config, by name
+    (issue 13), with the rendered object and field in the message."""
+    data = _cfg()
+    routes = data["routing"]["hosts"][0]["routes"]
+    data["routing"]["hosts"][0]["routes"] = [
+        {"name": "everything", "to": [{"backend": routes[0]["to"][0]["backend"]}]}, *routes]
+    cfg = parse_config(data)
+    with pytest.raises(ConfigError) as err:
+        check(cfg, stack_manifests(cfg).routing)
+    problem = next(p for p in err.value.problems if p.value == "IST0130")
+    host = data["routing"]["hosts"][0]["host"]
+    assert problem.path.startswith(f"routing.hosts[{host}].routes[")
+    assert "(rendered as VirtualService/" in problem.message

@@ -63,8 +63,11 @@ def test_the_issue_is_refused_with_the_config_path() -> None:
     with pytest.raises(ConfigError) as err:
         check(cfg, stack_manifests(cfg).routing)
     (problem,) = err.value.problems
-    assert problem.path == "VirtualService/istio-ingress/ingress-app-example-com spec.hosts[0]"
+    # Named by the config it came from; the rendered object follows in the message.
+    assert problem.path == "routing.hosts[app.example.com]"
     assert problem.value == "ING0005"
+    assert problem.message.endswith(
+        "(rendered as VirtualService/istio-ingress/ingress-app-example-com spec.hosts[0])")
     assert problem.message.startswith(
         "routing.hosts[app.example.com] hides the routes api of routing.hosts[*.example.com]")
 

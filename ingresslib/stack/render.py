@@ -24,6 +24,7 @@ from ingresslib.manifests.monitoring import monitoring_objects
 from ingresslib.manifests.ratelimit import ratelimit_objects
 from ingresslib.manifests.routing import gateway_listeners, routing_objects
 from ingresslib.manifests.security import security_objects
+from ingresslib.manifests.virtual_service import host_slug
 from ingresslib.stack.contract import contract_problems
 from ingresslib.stack.model import StackConfig
 
@@ -127,8 +128,55 @@ def check(cfg: StackConfig, objects: list[Manifest]) -> list[Finding]:
     findings = analyze([*objects, *known], credentials=secrets)
     errors = [f for f in findings if f.severity == "error"]
     if errors:
-        raise ConfigError(
-            [Problem(f"{f.ref} {f.field}", f.code, f.message) for f in errors],
-            "rendered objects",
-        )
+        raise ConfigError([finding_problem(cfg, f) for f in errors], "rendered objects")
     return findings
+
+
+def finding_problem(cfg: StackConfig, finding: Finding) -> Problem:
+    """A finding of the analysis as the user's config names it: the host, route, listener or
+    backend it was rendered from (by name), the rendered object and field in the message."""
+    path = _config_path(cfg, finding.ref, finding.field)
+    where = f"{finding.ref} {finding.field}"
+    if path is None:
+        return Problem(where, finding.code, finding.message)
+    return Problem(path, finding.code, f"{finding.message} (rendered as {where})")
+
+
+def _config_path(cfg: StackConfig, ref: str, field: str) -> str | None:
+    """The config path an object's field was rendered from, or None (objects the config did
+    not describe one by one)."""
+    wl = cfg.workload
+    if wl is None:
+        return None
+    kind, _, name = ref.partition("/")
+    name = name.rpartition("/")[2]
+    prefix = f"{cfg.name}-"
+    if kind == "DestinationRule" and name.startswith(prefix):
+        key = name.removeprefix(prefix)
+        return f"routing.backends.{key}" if key in cfg.routing.backends else None
+    if kind == "Gateway" and name == cfg.name:
+        index = _index(field, "spec.servers[")
+        listeners = cfg.listeners
+        if index is not None and cfg.topology != "chained" and index < len(listeners):
+            return f"listeners[{listeners[index].name}]"
+        return "listeners"
+    if kind == "VirtualService":
+        for host in cfg.routing.hosts:
+            vs = f"{prefix}{host_slug(host.host)}"
+            if name == vs or name.startswith(f"{vs}-"):
+                base = f"routing.hosts[{host.host}]"
+                index = _index(field, "spec.http[")
+                if index is not None and name == vs and index < len(host.routes):
+                    return f"{base}.routes[{host.routes[index].name}]"
+                tls = _index(field, "spec.tls[")
+                if tls is not None and tls < len(host.tls_routes):
+                    return f"{base}.tlsRoutes[{tls}]"
+                return f"{base}.routes" if field.startswith("spec.http") else base
+    return None
+
+
+def _index(field: str, prefix: str) -> int | None:
+    if not field.startswith(prefix):
+        return None
+    digits = field[len(prefix):].partition("]")[0]
+    return int(digits) if digits.isdigit() else None
