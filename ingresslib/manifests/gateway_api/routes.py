@@ -34,6 +34,7 @@ from ingresslib.config.routing import (
     Routing,
     StringMatch,
 )
+from ingresslib.config.wildcard_routes import with_inherited_routes
 from ingresslib.errors import ConfigError, Problem
 from ingresslib.manifests.meta import MANAGED_BY, obj
 from ingresslib.manifests.virtual_service import host_slug
@@ -572,6 +573,15 @@ def _refused_everywhere(route: Route, path: str, ctx: _Ctx) -> bool:
     return False
 
 
+def route_path(routing: Routing, route: Route) -> str:
+    """Where `route` sits in the config (inherited wildcard routes: under their own host)."""
+    for i, host in enumerate(routing.hosts):
+        for j, r in enumerate(host.routes):
+            if r is route:
+                return f"routing.hosts[{i}].routes[{j}]"
+    return "routing.hosts"
+
+
 def _chunks(rules: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return [rules[i:i + MAX_RULES] for i in range(0, len(rules), MAX_RULES)] or [[]]
 
@@ -591,8 +601,8 @@ def _host_routes(i: int, host: HostRoutes, ctx: _Ctx) -> Iterator[dict[str, Any]
     hostnames = [] if host.host == "*" else [host.host]
     http_rules: list[dict[str, Any]] = []
     grpc_rules: list[dict[str, Any]] = []
-    for j, route in enumerate(host.routes):
-        path = f"routing.hosts[{i}].routes[{j}]"
+    for route in with_inherited_routes(ctx.routing, host).routes:
+        path = route_path(ctx.routing, route)
         if _refused_everywhere(route, path, ctx):
             continue
         if _is_grpc(route, ctx.routing):
@@ -642,15 +652,19 @@ def _subset_services(ctx: _Ctx) -> Iterator[dict[str, Any]]:
     """A Service per subset a route reaches: the backend's selector plus the subset's
     labels, on the backend's port, so a weighted split between subsets is a split between
     Services (Gateway API has no subsets)."""
+    for key in sorted({k for k, _ in ctx.subsets}):
+        backend = ctx.routing.backends[key]
+        if not backend.selector:
+            ctx.refuse(f"routing.backends.{key}.selector", {},
+                       "Gateway API has no subsets: each subset a route names becomes a "
+                       "Service of its own, selecting the backend's pods plus the subset's "
+                       f"labels; set selector to the labels {backend.service}'s own selector "
+                       "picks its pods by")
     for key, subset in sorted(ctx.subsets):
         backend = ctx.routing.backends[key]
         path = f"routing.backends.{key}"
         name = subset_service_name(backend, subset)
         if not backend.selector:
-            ctx.refuse(f"{path}.selector", {},
-                       f"api gatewayApi renders subset {subset} as a Service of its own, "
-                       f"selecting the backend's pods plus the subset's labels; set selector "
-                       f"to the labels {backend.service}'s own selector picks its pods by")
             continue
         if len(name) > 63 or not re.fullmatch(r"[a-z]([-a-z0-9]*[a-z0-9])?", name):
             ctx.refuse(f"{path}.subsets.{subset}", name,
