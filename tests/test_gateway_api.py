@@ -477,3 +477,19 @@ def test_the_gateway_api_example_is_listed_for_pinning() -> None:
     pinned = json.loads((ROOT / "tests/urns/released.json").read_text())
     assert "examples/echoserver-canary:gateway-api" in pinned
     assert Path(ROOT / "examples/echoserver-canary/Pulumi.gateway-api.yaml").is_file()
+
+
+def test_the_traffic_picture_reads_gateway_api_as_what_it_does(renders) -> None:
+    """The seed's canary draws the same traffic path in either API."""
+    from ingresslib.offline.diagram import (  # noqa: PLC0415
+        mermaid,
+        stack_summaries,
+        traffic,
+    )
+
+    def picture(stack: str) -> str:
+        records = renders[("examples/echoserver-canary", stack)]
+        return mermaid(traffic(manifests(records), stack_summaries(records)))
+
+    assert picture("gateway-api") == picture("dev")
+    assert "80%" in picture("gateway-api")
