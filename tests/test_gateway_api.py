@@ -493,3 +493,19 @@ def test_the_traffic_picture_reads_gateway_api_as_what_it_does(renders) -> None:
 
     assert picture("gateway-api") == picture("dev")
     assert "80%" in picture("gateway-api")
+
+
+def test_the_aks_istio_add_on_serves_gateway_api_from_asm_1_26() -> None:
+    from tests.aks_config import aks_config  # noqa: PLC0415
+
+    data = aks_config(api="gatewayApi")
+    data["azure"]["istioAddon"] = {"revision": "asm-1-25"}
+    assert "asm-1-26" in _refused(data)["azure.istioAddon.revision"]
+    data["azure"]["istioAddon"] = {"revision": "asm-1-26"}
+    data["gatewayApi"] = {"channel": "experimental"}
+    assert "standard channel only" in _refused(data)["gatewayApi.channel"]
+    del data["gatewayApi"]
+    objs = _render(data)
+    gw = next(o for o in objs if o["kind"] == "Gateway")
+    assert gw["spec"]["addresses"][0]["value"] == (
+        "aks-istio-ingressgateway-external.aks-istio-ingress.svc.cluster.local")
