@@ -123,6 +123,12 @@ def test_switching_api_changes_only_routing_objects(project, flipped, renders) -
     assert before == after
 
 
+@pytest.mark.parametrize("project", FLIPPABLE, ids=[f"{d}:{s}" for d, s in FLIPPABLE])
+def test_every_stack_renders_on_the_experimental_channel(project, experimental) -> None:
+    objs = manifests(run_flipped(ROOT / project[0], project[1], channel="experimental"))
+    experimental.assert_valid(objs)
+
+
 def test_both_channels_validate_the_experimental_render(experimental) -> None:
     """A stack that opts into the experimental channel gets HTTPRoute retry natively where
     the retry conditions say it, and passes the experimental CRDs."""
