@@ -515,3 +515,11 @@ def test_the_aks_istio_add_on_serves_gateway_api_from_asm_1_26() -> None:
     gw = next(o for o in objs if o["kind"] == "Gateway")
     assert gw["spec"]["addresses"][0]["value"] == (
         "aks-istio-ingressgateway-external.aks-istio-ingress.svc.cluster.local")
+
+
+def test_pseudo_headers_are_refused() -> None:
+    problems = _refused(_routes({"name": "web", "to": [{"backend": "web"}],
+                                 "match": [{"headers": {":authority": {"exact": "a"}}}],
+                                 "headers": {"request": {"set": {":path": "/"}}}}))
+    assert "RFC 7230" in problems["routing.hosts[0].routes[0].match[0].headers.:authority"]
+    assert "RFC 7230" in problems["routing.hosts[0].routes[0].headers.request"]
