@@ -13,12 +13,14 @@ from ingresslib.azure.config import uses_addon
 from ingresslib.config.listeners import redirects
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ConfigError, Problem
+from ingresslib.gateway_api_analysis import analyze_gateway_api
 from ingresslib.manifests.certificates import (
     cert_manager_secrets,
     certificate_objects,
     credentials,
 )
 from ingresslib.manifests.gateway import gateway_objects
+from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects
 from ingresslib.manifests.meta import selector_labels
 from ingresslib.manifests.monitoring import monitoring_objects
 from ingresslib.manifests.ratelimit import ratelimit_objects
@@ -63,11 +65,7 @@ def stack_manifests(cfg: StackConfig) -> StackManifests:
     else:
         core = StackManifests(
             gateway=gateway_objects(wl, plan.gateway) if plan.deploys_gateway else [],
-            routing=routing_objects(
-                cfg.routing, gateway_listeners(cfg.listeners, cfg.topology, plan.tls_listeners),
-                wl, stack=cfg.name, credentials=credentials(cfg.certificates),
-                redirecting=[lst.name for lst in cfg.listeners
-                             if redirects(lst, cfg.listeners)]),
+            routing=_routing(cfg, wl),
             security=_security(cfg),
             rate_limits=ratelimit_objects(
                 cfg.rate_limits, stack=cfg.name, gateway_namespace=wl.namespace,
@@ -90,6 +88,50 @@ def stack_manifests(cfg: StackConfig) -> StackManifests:
         ingresses=ingress_objects(cfg),
         certificate_sync=certificate_sync_objects(cfg),
     )
+
+
+def _routing(cfg: StackConfig, wl: GatewayWorkload) -> list[Manifest]:
+    """The gateway's routing in the stack's API: Istio's classic objects, or Gateway API's
+    bound to the same gateway Service (`manifests.gateway_api`)."""
+    listeners = gateway_listeners(cfg.listeners, cfg.topology, cfg.edge.tls_listeners)
+    redirecting = [lst.name for lst in cfg.listeners if redirects(lst, cfg.listeners)]
+    if cfg.api == "gatewayApi":
+        _addon_gateway_api_problems(cfg)
+        return istio_gateway_api_objects(
+            cfg.routing, listeners, wl, stack=cfg.name,
+            credentials=credentials(cfg.certificates), redirecting=redirecting,
+            experimental=cfg.gateway_api.channel == "experimental",
+            paths={lst.name: f"listeners[{i}]" for i, lst in enumerate(cfg.listeners)})
+    return routing_objects(cfg.routing, listeners, wl, stack=cfg.name,
+                           credentials=credentials(cfg.certificates), redirecting=redirecting)
+
+
+# AKS: the Istio add-on serves Gateway API (manual or automated deployment) from this
+# revision, with the CRDs from AKS's Managed Gateway API installation, which holds the
+# standard channel only (Azure, "Configure Istio ingress with the Kubernetes Gateway API").
+ADDON_GATEWAY_API_REVISION = (1, 26)
+
+
+def _addon_gateway_api_problems(cfg: StackConfig) -> None:
+    if not uses_addon(cfg):
+        return
+    assert cfg.azure is not None
+    assert cfg.azure.istio_addon is not None
+    problems = []
+    revision = cfg.azure.istio_addon.revision
+    major, minor = (int(n) for n in revision.removeprefix("asm-").split("-"))
+    if (major, minor) < ADDON_GATEWAY_API_REVISION:
+        problems.append(Problem(
+            "azure.istioAddon.revision", revision,
+            "the AKS Istio add-on serves the Kubernetes Gateway API from revision asm-1-26; "
+            "upgrade the add-on (a canary revision) before api: gatewayApi, or keep api: istio"))
+    if cfg.gateway_api.channel == "experimental":
+        problems.append(Problem(
+            "gatewayApi.channel", "experimental",
+            "the add-on's Gateway API support takes AKS's Managed Gateway API CRDs, which are "
+            "the standard channel only (experimental CRDs are refused); use channel standard"))
+    if problems:
+        raise ConfigError(problems, "api gatewayApi")
 
 
 def _security(cfg: StackConfig) -> list[Manifest]:
@@ -126,6 +168,10 @@ def check(cfg: StackConfig, objects: list[Manifest]) -> list[Finding]:
     if contract:
         raise ConfigError(contract, "rendered objects")
     findings = analyze([*objects, *known], credentials=secrets)
+    if cfg.api == "gatewayApi":
+        findings += analyze_gateway_api(
+            [*objects, *known], credentials=secrets,
+            known_services={(b.namespace, b.service) for b in cfg.routing.backends.values()})
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         raise ConfigError([finding_problem(cfg, f) for f in errors], "rendered objects")
