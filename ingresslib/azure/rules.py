@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from pydantic.alias_generators import to_camel
 
+from ingresslib.azure.agc_rules import agc_problems
 from ingresslib.azure.agic_rules import agic_problems
 from ingresslib.azure.application_gateway_plan import MAX_LISTENERS, listeners
 from ingresslib.azure.config import (
@@ -27,6 +28,7 @@ from ingresslib.azure.config import (
     key_vault_certificates,
     synced_certificates,
     uses_addon,
+    uses_agc,
     uses_application_gateway,
     uses_public_ip,
 )
@@ -49,10 +51,12 @@ def azure_problems(cfg: AksStack) -> Iterator[Problem]:
     if uses_public_ip(cfg):
         yield from _public_ip_problems("azure.publicIp", az.public_ip)
     if cfg.workload is not None:
-        yield from _load_balancer_problems(cfg, az)
+        if not uses_agc(cfg):
+            yield from _load_balancer_problems(cfg, az)
         yield from _annotation_problems(cfg)
     if az.istio_addon is not None:
         yield from _addon_problems(cfg, az.istio_addon)
+    yield from agc_problems(cfg)
     if uses_application_gateway(cfg):
         if az.application_gateway is None:
             yield Problem("azure.applicationGateway", None, f"topology {cfg.topology} on aks "
@@ -71,7 +75,7 @@ def _unused_section_problems(cfg: AksStack, az: Azure, given: set[str]) -> Itera
     if "load_balancer" in given and cfg.workload is None:
         yield Problem("azure.loadBalancer", "set", "topology standalone has no gateway Service "
                       "and so no Azure load balancer; remove it")
-    if az.application_gateway is not None and not uses_application_gateway(cfg):
+    if az.application_gateway is not None and cfg.topology == "gateway":
         yield Problem("azure.applicationGateway", "set", "topology gateway puts the Standard "
                       "load balancer in front; use topology chained for an Application Gateway")
     if "certificate_sync" in given and not synced_certificates(cfg):
