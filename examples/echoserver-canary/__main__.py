@@ -15,12 +15,16 @@ host = settings.get("host") or "echo.example.com"
 # and video give v1 the 80). Raise canaryWeight to shift traffic to v2.
 canary = settings.get_int("canaryWeight")
 canary = 20 if canary is None else canary
+# The routing's API: `istio` (Gateway, VirtualService, DestinationRule, as the seed writes it)
+# or `gatewayApi` (Gateway API's Gateway and HTTPRoute; Pulumi.gateway-api.yaml).
+api = settings.get("api") or "istio"
 
 config = StackConfig.model_validate(
     {
         "name": "echo",
         "cloud": "eks",
         "topology": "gateway",
+        "api": api,
         "listeners": [
             {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [host]},
             {
@@ -39,6 +43,10 @@ config = StackConfig.model_validate(
                     "service": backends.SERVICE,
                     "namespace": backends.NAMESPACE,
                     "port": 80,
+                    # What the Service selects and forwards to: with gatewayApi each subset
+                    # is a Service of its own, selecting these labels plus the subset's.
+                    "selector": {"app": backends.APP},
+                    "targetPort": backends.PORT,
                     "subsets": {"v1": {"version": "v1"}, "v2": {"version": "v2"}},
                 }
             },

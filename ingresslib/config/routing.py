@@ -432,6 +432,16 @@ class Backend(Model):
     """Named subsets, each selecting pods by labels (`version: v2`); routes pick one by name."""
     traffic_policy: TrafficPolicy | None = None
     """The DestinationRule's traffic policy for the whole backend."""
+    protocol: Literal["HTTP", "GRPC"] = "HTTP"
+    """What the backend speaks: `HTTP`, or `GRPC` (with `api: gatewayApi` its routes render as a
+    GRPCRoute, matched by gRPC service and method)."""
+    selector: Labels = {}
+    """The labels the Service's selector picks its pods by (its `spec.selector`). With
+    `api: gatewayApi` each subset becomes a Service of its own selecting these labels plus the
+    subset's; required there when the backend has subsets."""
+    target_port: int | str | None = None
+    """The pods' port (number or name) the Service's `port` forwards to; the subset Services
+    (`api: gatewayApi`) forward to it too. Unset: the same number as `port`."""
 
     @property
     def fqdn(self) -> str:

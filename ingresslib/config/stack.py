@@ -15,6 +15,7 @@ from ingresslib.config.certificates import (
     cloud_problems,
     mutual_problems,
 )
+from ingresslib.config.gateway_api import Api, GatewayApi
 from ingresslib.config.listeners import Listener, host_covers, without_https
 from ingresslib.config.observability import Observability, observability_problems
 from ingresslib.config.ratelimit import RateLimits, ratelimit_problems
@@ -63,6 +64,13 @@ class StackSpec(Model):
     """Traffic path. `gateway`: cloud L4 load balancer, then the Istio gateway. `chained`: cloud L7
     load balancer (Application Gateway, ALB), then the gateway. `standalone`: the L7 load balancer
     sends straight to sidecar-injected backends, with no Istio gateway."""
+    api: Api = "istio"
+    """The API the Istio gateway's routing is written in: `istio` (Gateway, VirtualService,
+    DestinationRule; the default, as the seeds use it) or `gatewayApi` (the Kubernetes Gateway
+    API: a Gateway bound to the same gateway Deployment and Service, HTTPRoutes, GRPCRoutes,
+    TLSRoutes). Topologies gateway and chained; standalone has no Istio gateway."""
+    gateway_api: GatewayApi = GatewayApi()
+    """Settings of the Gateway API rendering; read with `api: gatewayApi`."""
     gateway: GatewayWorkload | None = None
     """The Istio gateway workload (pods, scaling, Service); its defaults apply when unset. Refused
     in topology standalone."""
@@ -121,6 +129,9 @@ class StackSpec(Model):
                               "load balancer) and would be overwritten; use gateway.drain, "
                               "gateway.idleTimeout and the load balancer's settings "
                               "(EDGE-CH-SETTING)")
+        if self.api == "istio" and self.gateway_api != GatewayApi():
+            yield Problem("gatewayApi", "set", "applies with api: gatewayApi; set api: "
+                          "gatewayApi or remove gatewayApi")
         yield from self._listener_problems()
         for key, cert in self.certificates.items():
             yield from cloud_problems(f"certificates.{key}", cert, self.cloud)

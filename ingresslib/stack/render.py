@@ -19,6 +19,7 @@ from ingresslib.manifests.certificates import (
     credentials,
 )
 from ingresslib.manifests.gateway import gateway_objects
+from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects
 from ingresslib.manifests.meta import selector_labels
 from ingresslib.manifests.monitoring import monitoring_objects
 from ingresslib.manifests.ratelimit import ratelimit_objects
@@ -62,11 +63,7 @@ def stack_manifests(cfg: StackConfig) -> StackManifests:
     else:
         core = StackManifests(
             gateway=gateway_objects(wl, plan.gateway) if plan.deploys_gateway else [],
-            routing=routing_objects(
-                cfg.routing, gateway_listeners(cfg.listeners, cfg.topology, plan.tls_listeners),
-                wl, stack=cfg.name, credentials=credentials(cfg.certificates),
-                redirecting=[lst.name for lst in cfg.listeners
-                             if redirects(lst, cfg.listeners)]),
+            routing=_routing(cfg, wl),
             security=_security(cfg),
             rate_limits=ratelimit_objects(
                 cfg.rate_limits, stack=cfg.name, gateway_namespace=wl.namespace,
@@ -89,6 +86,21 @@ def stack_manifests(cfg: StackConfig) -> StackManifests:
         ingresses=ingress_objects(cfg),
         certificate_sync=certificate_sync_objects(cfg),
     )
+
+
+def _routing(cfg: StackConfig, wl: GatewayWorkload) -> list[Manifest]:
+    """The gateway's routing in the stack's API: Istio's classic objects, or Gateway API's
+    bound to the same gateway Service (`manifests.gateway_api`)."""
+    listeners = gateway_listeners(cfg.listeners, cfg.topology, cfg.edge.tls_listeners)
+    redirecting = [lst.name for lst in cfg.listeners if redirects(lst, cfg.listeners)]
+    if cfg.api == "gatewayApi":
+        return istio_gateway_api_objects(
+            cfg.routing, listeners, wl, stack=cfg.name,
+            credentials=credentials(cfg.certificates), redirecting=redirecting,
+            experimental=cfg.gateway_api.channel == "experimental",
+            paths={lst.name: f"listeners[{i}]" for i, lst in enumerate(cfg.listeners)})
+    return routing_objects(cfg.routing, listeners, wl, stack=cfg.name,
+                           credentials=credentials(cfg.certificates), redirecting=redirecting)
 
 
 def _security(cfg: StackConfig) -> list[Manifest]:

@@ -1,0 +1,152 @@
+"""Routing of an Istio gateway stack with `api: gatewayApi`: the Gateway and routes, plus the
+Istio resources that say what Gateway API cannot and attach to the same gateway.
+
+* DestinationRules carry each backend's traffic policy (load balancing, connection pools,
+  outlier detection, TLS other than SIMPLE) for its Service and each subset Service: Istio
+  applies them to Gateway API traffic as to any other.
+* An EnvoyFilter patches the Envoy routes whose retries (and gRPC timeouts) the routes cannot
+  carry. Istio names a Gateway API rule's Envoy route after the rule's `name`, which is the
+  config's route name: the same names the rate limits match.
+* Rate limits (EnvoyFilters), AuthorizationPolicies, RequestAuthentication and Telemetry
+  select the gateway pods by label, and the pods are ingresslib's own: they apply unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from ingresslib.config.listeners import Listener, redirects
+from ingresslib.config.routing import Backend, Route, Routing
+from ingresslib.config.wildcard_routes import with_inherited_routes
+from ingresslib.config.workload import GatewayWorkload
+from ingresslib.manifests.destination_rule import traffic_policy
+from ingresslib.manifests.gateway_api.gateway import gateway_api_gateway
+from ingresslib.manifests.gateway_api.routes import (
+    ROUTE_PATCHES,
+    TRAFFIC_POLICY,
+    ParentRef,
+    hosts_intersect,
+    native_retry,
+    route_objects,
+    subset_service_name,
+)
+from ingresslib.manifests.meta import MANAGED_BY, obj, selector_labels
+
+ISTIO_EXTENSIONS = (ROUTE_PATCHES, TRAFFIC_POLICY)
+ROUTE_PATCH_PRIORITY = 5
+
+
+def _destination_rule(name: str, host: str, backend: Backend) -> dict[str, Any] | None:
+    tp = backend.traffic_policy
+    if tp is None:
+        return None
+    policy = traffic_policy(tp)
+    if tp.tls is not None and tp.tls.mode == "SIMPLE":
+        policy.pop("tls", None)  # the BackendTLSPolicy says it
+    if not policy:
+        return None
+    return obj("networking.istio.io/v1", "DestinationRule", name, backend.namespace,
+               labels=MANAGED_BY, spec={"host": host, "trafficPolicy": policy})
+
+
+def destination_rules(routing: Routing, stack: str, subset_services: Collection[str]
+                      ) -> list[dict[str, Any]]:
+    """A DestinationRule per backend Service and subset Service whose backend sets a traffic
+    policy, without subsets: with Gateway API a subset is a Service of its own."""
+    out = []
+    for key, backend in sorted(routing.backends.items()):
+        hosts = [(f"{stack}-{key}", backend.fqdn)]
+        for subset in backend.subsets:
+            svc = subset_service_name(backend, subset)
+            if svc in subset_services:
+                hosts.append((f"{stack}-{key}-{subset}",
+                              f"{svc}.{backend.namespace}.svc.cluster.local"))
+        for name, host in hosts:
+            dr = _destination_rule(name, host, backend)
+            if dr is not None:
+                out.append(dr)
+    return out
+
+
+def _retry_policy(route: Route) -> dict[str, Any]:
+    # Deferred like the rate limits': proto_duration is Envoy's JSON form of a duration.
+    from ingresslib.manifests.ratelimit import proto_duration  # noqa: PLC0415
+
+    value: dict[str, Any] = {}
+    if route.timeout:
+        value["timeout"] = proto_duration(route.timeout)
+    retries = route.retries
+    if retries is not None:
+        policy: dict[str, Any] = {"num_retries": retries.attempts}
+        if retries.attempts:
+            policy["retry_on"] = retries.retry_on or (
+                "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes")
+            if retries.per_try_timeout:
+                policy["per_try_timeout"] = proto_duration(retries.per_try_timeout)
+        value["retry_policy"] = policy
+    return {"route": value}
+
+
+def route_patches(routing: Routing, listeners: list[Listener], workload: GatewayWorkload, *,
+                  stack: str, experimental: bool, redirecting: Collection[str]
+                  ) -> list[dict[str, Any]]:
+    """One EnvoyFilter at the gateway pods patching, by virtual host (`host:port`) and route
+    name, the retries the HTTPRoutes cannot carry and the timeouts of gRPC routes."""
+    from ingresslib.manifests.ratelimit import _envoy_filter, _patch, _vhost  # noqa: PLC0415
+
+    patches = []
+    for host in routing.hosts:
+        ports = sorted({lst.port for lst in listeners
+                        if lst.protocol in ("HTTP", "HTTPS") and lst.name not in redirecting
+                        and any(hosts_intersect(h, host.host) for h in lst.hosts)})
+        for route in with_inherited_routes(routing, host).routes:
+            grpc = bool(route.to) and all(
+                routing.backends[d.backend].protocol == "GRPC" for d in route.to
+                if d.backend in routing.backends)
+            needs = (route.retries is not None and (grpc or not native_retry(route, experimental))
+                     ) or (grpc and route.timeout is not None)
+            if not needs:
+                continue
+            value = _retry_policy(route) if grpc else {
+                "route": {k: v for k, v in _retry_policy(route)["route"].items()
+                          if k == "retry_policy"}}
+            patches += [_patch("HTTP_ROUTE", _vhost(host.host, port, route.name), "MERGE", value)
+                        for port in ports]
+    if not patches:
+        return []
+    return [_envoy_filter(f"{stack}-route-patches", workload.namespace,
+                          selector=selector_labels(workload), stack=stack,
+                          priority=ROUTE_PATCH_PRIORITY, patches=patches)]
+
+
+def istio_gateway_api_objects(
+    routing: Routing,
+    listeners: list[Listener],
+    workload: GatewayWorkload,
+    *,
+    stack: str,
+    service: str | None = None,
+    credentials: Mapping[str, str] | None = None,
+    redirecting: Collection[str] | None = None,
+    experimental: bool = False,
+    paths: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """Every routing object of an Istio gateway stack with `api: gatewayApi`: the Gateway
+    `stack` (class `istio`) in the gateway's namespace bound to its Service `service`
+    (default: the workload's name), the routes and their companions (`route_objects`), the
+    DestinationRules of the traffic policies and the route patches EnvoyFilter."""
+    if redirecting is None:
+        redirecting = {lst.name for lst in listeners if redirects(lst, listeners)}
+    parent = ParentRef(stack, workload.namespace)
+    creds = {**{k: k for lst in listeners if lst.tls and (k := lst.tls.certificate)},
+             **(credentials or {})}
+    gateway = gateway_api_gateway(parent, listeners, service=service or workload.name,
+                                  credentials=creds, paths=paths)
+    routes = route_objects(routing, listeners, parent, stack=stack, experimental=experimental,
+                           redirecting=redirecting, extensions=ISTIO_EXTENSIONS)
+    subset_services = {o["metadata"]["name"] for o in routes
+                       if o["kind"] == "Service"}
+    return [gateway, *routes, *destination_rules(routing, stack, subset_services),
+            *route_patches(routing, listeners, workload, stack=stack,
+                           experimental=experimental, redirecting=redirecting)]
