@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ingresslib.azure.agc_config import (
     DELEGATION,
@@ -22,7 +22,7 @@ from ingresslib.azure.agc_config import (
 from ingresslib.config.certificates import CertManagerCertificate, ExistingSecret
 from ingresslib.config.duration import duration_ns
 from ingresslib.config.listeners import host_covers
-from ingresslib.config.routing import Route
+from ingresslib.config.routing import Backend, Route
 from ingresslib.errors import Problem
 
 if TYPE_CHECKING:
@@ -213,9 +213,9 @@ def _covers(cidr: str, net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bo
     return outer.version == net.version and net.subnet_of(outer)  # type: ignore[arg-type]
 
 
-def backend_protocol(backend: Any) -> str:
-    """`HTTP` or `GRPC` (routing.backends.<key>.protocol, where the routing model has it)."""
-    return str(getattr(backend, "protocol", "HTTP") or "HTTP")
+def backend_protocol(backend: Backend) -> str:
+    """`HTTP` or `GRPC`: what the backend speaks."""
+    return backend.protocol
 
 
 def grpc_hosts(cfg: AksStack) -> set[str]:
@@ -246,6 +246,17 @@ def _grpc_host_problems(cfg: AksStack) -> Iterator[Problem]:
 
 def _standalone_problems(cfg: AksStack, section: ApplicationGatewayForContainers
                          ) -> Iterator[Problem]:
+    own = list(_standalone_route_problems(cfg, section))
+    yield from own
+    if not own:
+        # What Gateway API itself cannot say, as the route renderer refuses it.
+        from ingresslib.azure.agc_manifests import route_problems  # noqa: PLC0415
+
+        yield from route_problems(cfg)
+
+
+def _standalone_route_problems(cfg: AksStack, section: ApplicationGatewayForContainers
+                               ) -> Iterator[Problem]:
     used: dict[str, str] = {}
     for i, host in enumerate(cfg.routing.hosts):
         path = f"routing.hosts[{i}]"
@@ -283,10 +294,9 @@ def _standalone_problems(cfg: AksStack, section: ApplicationGatewayForContainers
                       "backend; remove it")
 
 
-def target_port(backend: Any) -> int | str:
-    """The pods' port AGC connects to: routing.backends.<key>.targetPort where the routing
-    model has it, else the Service port."""
-    return getattr(backend, "target_port", None) or backend.port
+def target_port(backend: Backend) -> int | str:
+    """The pods' port AGC connects to: the backend's targetPort, else its Service port."""
+    return backend.target_port if backend.target_port is not None else backend.port
 
 
 def _route_problems(path: str, route: Route) -> Iterator[Problem]:
