@@ -12,6 +12,7 @@ import pulumi
 
 from ingresslib.analysis import Finding, analyze
 from ingresslib.components.base import ManifestComponent
+from ingresslib.config.gateway_api import Api
 from ingresslib.config.listeners import Listener
 from ingresslib.config.observability import Observability
 from ingresslib.config.ratelimit import RateLimits
@@ -19,6 +20,8 @@ from ingresslib.config.routing import Routing
 from ingresslib.config.security import Security
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ConfigError, Problem
+from ingresslib.gateway_api_analysis import analyze_gateway_api
+from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects
 from ingresslib.manifests.meta import selector_labels
 from ingresslib.manifests.monitoring import monitoring_objects
 from ingresslib.manifests.ratelimit import ratelimit_objects
@@ -28,11 +31,13 @@ from ingresslib.manifests.security import security_objects
 Manifest = dict[str, Any]
 
 
-def analyzed(objects: list[Manifest], credentials: set[tuple[str, str]] | None = None
-             ) -> list[Finding]:
-    """Analyse `objects` as `istioctl analyze` would; raise ConfigError on any error, return
-    the warnings."""
-    findings = analyze(objects, credentials=credentials)
+def analyzed(objects: list[Manifest], credentials: set[tuple[str, str]] | None = None,
+             *, gateway_api: bool = False) -> list[Finding]:
+    """Analyse `objects` as `istioctl analyze` would (`gateway_api`: their Gateway API
+    objects, `ingresslib.gateway_api_analysis`); raise ConfigError on any error, return the
+    warnings."""
+    findings = (analyze_gateway_api(objects, credentials=credentials) if gateway_api
+                else analyze(objects, credentials=credentials))
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         raise ConfigError(
@@ -57,6 +62,13 @@ class IngressRouting(StackPart):
     and a DestinationRule per backend, bound to the pods of `gateway` (its namespace and
     labels): usable alone in front of a gateway deployed elsewhere.
 
+    With `api="gatewayApi"` the same routing renders as Gateway API instead: a Gateway
+    `stack` (class istio) bound to the gateway's Service (`service`, default the workload's
+    name) through `spec.addresses`, HTTPRoutes, GRPCRoutes, TLSRoutes, ReferenceGrants,
+    subset Services, BackendTLSPolicies, DestinationRules for traffic policies and an
+    EnvoyFilter for the retries the routes cannot carry (`manifests.gateway_api`);
+    `experimental` renders the experimental channel's fields.
+
     `listeners` are the servers as the gateway serves them; `credentials` maps certificate keys
     to the Secrets Istio reads (default: the key). The objects are analysed before anything
     is registered: errors raise ConfigError, warnings go to the Pulumi log.
@@ -73,9 +85,17 @@ class IngressRouting(StackPart):
         stack: str = "ingress",
         credentials: Mapping[str, str] | None = None,
         manifests: list[Manifest] | None = None,
+        api: Api = "istio",
+        experimental: bool = False,
+        service: str | None = None,
     ) -> None:
         warnings: list[Finding] = []
-        if manifests is None:
+        if manifests is None and api == "gatewayApi":
+            manifests = istio_gateway_api_objects(
+                routing, listeners, gateway, stack=stack, service=service,
+                credentials=credentials, experimental=experimental)
+            warnings = analyzed(manifests) + analyzed(manifests, gateway_api=True)
+        elif manifests is None:
             manifests = routing_objects(routing, listeners, gateway, stack=stack,
                                         credentials=credentials)
             warnings = analyzed(manifests)

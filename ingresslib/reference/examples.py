@@ -395,9 +395,12 @@ aws:
 
 EKS_CHAINED = """
 # EKS, topology chained: an ALB with WAF in front of the gateway, its ACM certificate requested
-# and validated in Route53; a fixed number of gateway pods.
+# and validated in Route53; a fixed number of gateway pods; the routing in Gateway API, with
+# the experimental channel's fields, a gRPC backend and a canary between subset Services.
 cloud: eks
 topology: chained
+api: gatewayApi
+gatewayApi: {channel: experimental}
 gateway:
   replicas: 3
   autoscaling: {enabled: false}
@@ -413,10 +416,25 @@ certificates:
   edge-tls: {source: acm, dnsNames: [shop.example.com], validationZone: example.com}
 routing:
   backends:
-    shop: {service: shop, namespace: shop, port: 8080}
+    shop:
+      service: shop
+      namespace: shop
+      port: 8080
+      selector: {app: shop}
+      targetPort: http
+      subsets: {stable: {version: stable}, canary: {version: canary}}
+    orders: {service: orders, namespace: shop, port: 50051, protocol: GRPC}
   hosts:
     - host: shop.example.com
-      routes: [{name: web, to: [{backend: shop}]}]
+      routes:
+        - name: orders
+          match: [{uri: {prefix: /shop.Orders/}}]
+          to: [{backend: orders}]
+        - name: web
+          to:
+            - {backend: shop, subset: stable, weight: 95}
+            - {backend: shop, subset: canary, weight: 5}
+          retries: {attempts: 2, retryOn: "502,503"}
 aws:
   alb:
     vpcId: vpc-0a1b2c3d4e5f60000

@@ -14,6 +14,7 @@ from ingresslib.azure.config import uses_addon
 from ingresslib.config.listeners import redirects
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ConfigError, Problem
+from ingresslib.gateway_api_analysis import analyze_gateway_api
 from ingresslib.manifests.certificates import (
     cert_manager_secrets,
     certificate_objects,
@@ -141,6 +142,10 @@ def check(cfg: StackConfig, objects: list[Manifest]) -> list[Finding]:
     if contract:
         raise ConfigError(contract, "rendered objects")
     findings = analyze([*objects, *known], credentials=secrets)
+    if cfg.api == "gatewayApi":
+        findings += analyze_gateway_api(
+            [*objects, *known], credentials=secrets,
+            known_services={(b.namespace, b.service) for b in cfg.routing.backends.values()})
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         raise ConfigError(

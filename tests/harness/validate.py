@@ -6,13 +6,18 @@ Three layers, all lazily loaded and cached at module level (the tests validate h
 * custom resources: the JSON schemas in ``../shared/schemas/crds`` (CRDs with unknown fields
   forbidden);
 * Istio resources: additionally the CEL rules (``x-kubernetes-validations``) of Istio's own CRDs,
-  which JSON schema cannot express.
+  which JSON schema cannot express;
+* Gateway API resources: the v1.6.1 CRDs themselves (``../shared/schemas/gateway-api``, standard
+  channel unless the validator is built for ``experimental``): their structural schema, strict,
+  then their CEL rules on the object with the schema's defaults applied, as the API server does.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
 import functools
+import ipaddress
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -437,7 +442,33 @@ def _cel_get_scheme(value: Any) -> celtypes.StringType:
     return celtypes.StringType(value.scheme)
 
 
+def _cel_is_ip(value: Any) -> celtypes.BoolType:
+    """Kubernetes ``isIP(string)``: an IPv4 or IPv6 address, no zone, no leading zeros."""
+    if not isinstance(value, str):
+        raise TypeError("no such overload: isIP")
+    try:
+        ipaddress.ip_address(str(value))
+    except ValueError:
+        return celtypes.BoolType(False)
+    return celtypes.BoolType("%" not in value)
+
+
+def _cel_split(text: Any, separator: Any, limit: Any = None) -> celtypes.ListType:
+    """cel-go strings extension ``<string>.split(separator[, limit])``."""
+    if not isinstance(text, str) or not isinstance(separator, str):
+        raise TypeError("no such overload: split")
+    if limit is None or int(limit) < 0:
+        parts = str(text).split(str(separator)) if separator else list(str(text))
+    elif int(limit) == 0:
+        parts = []
+    else:
+        parts = str(text).split(str(separator), int(limit) - 1)
+    return celtypes.ListType([celtypes.StringType(p) for p in parts])
+
+
 _CEL_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "isIP": _cel_is_ip,
+    "split": _cel_split,
     "duration": _cel_duration,
     "substring": _cel_substring,
     "isURL": _cel_is_url,
@@ -565,6 +596,138 @@ def _run_rules(node: _CelNode, value: Any, path: list[str | int], out: list[str]
             _run_rules(node.items, child, [*path, index], out)
 
 
+# --------------------------------------------------------------------------- Gateway API CRDs
+
+GATEWAY_API_GROUPS = ("gateway.networking.k8s.io", "gateway.networking.x-k8s.io")
+GATEWAY_API_CHANNELS = ("standard", "experimental")
+
+
+@functools.cache
+def _gateway_api_crds(shared_dir: Path, channel: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """The channel's CRDs (``schemas/gateway-api/<channel>/*.yaml``) by (group, kind)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    out = {}
+    for path in sorted((shared_dir / "schemas" / "gateway-api" / channel).glob("*.yaml")):
+        for doc in yaml.load_all(path.read_text(encoding="utf-8"), Loader=loader):
+            if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition":
+                out[(doc["spec"]["group"], doc["spec"]["names"]["kind"])] = doc
+    return out
+
+
+def _gateway_api_schema(shared_dir: Path, channel: str, group: str, version: str, kind: str
+                        ) -> dict[str, Any] | None:
+    """The openAPIV3Schema of one served version, or None when the channel has none."""
+    crd = _gateway_api_crds(shared_dir, channel).get((group, kind))
+    for entry in (crd or {}).get("spec", {}).get("versions", []):
+        if entry["name"] == version and entry.get("served", True):
+            schema: dict[str, Any] = entry["schema"]["openAPIV3Schema"]
+            return schema
+    return None
+
+
+def _strict(node: Any) -> Any:
+    """A structural schema as strict field validation applies it: no unknown fields (unless
+    ``x-kubernetes-preserve-unknown-fields``), the ``x-kubernetes-*`` keys dropped."""
+    if isinstance(node, list):
+        return [_strict(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _strict(v) for k, v in node.items() if not k.startswith("x-kubernetes-")}
+    if (out.get("type") == "object" and "properties" in out and "additionalProperties" not in out
+            and not node.get("x-kubernetes-preserve-unknown-fields")):
+        out["additionalProperties"] = False
+    return out
+
+
+@functools.cache
+def _gateway_api_validator(shared_dir: Path, channel: str, group: str, version: str,
+                           kind: str) -> Validator | None:
+    schema = _gateway_api_schema(shared_dir, channel, group, version, kind)
+    if schema is None:
+        return None
+    strict = _python_patterns(_allow_nullable(_strict(schema)))
+    strict.setdefault("properties", {})["metadata"] = {"type": "object"}
+    validator: Validator = jsonschema.Draft7Validator(strict)
+    return validator
+
+
+# Kubernetes' CEL names object properties that are CEL keywords, or hold `_ . - /`, escaped
+# (apiextensions-apiserver, cel/model/escaping.go): rules read `p.__namespace__`.
+_CEL_RESERVED = frozenset((
+    "true", "false", "null", "in", "as", "break", "const", "continue", "else", "for",
+    "function", "if", "import", "let", "loop", "package", "namespace", "return", "var",
+    "void", "while"))
+_CEL_ESCAPES = (("__", "__underscores__"), (".", "__dot__"), ("-", "__dash__"),
+                ("/", "__slash__"))
+
+
+def cel_property(name: str) -> str:
+    """The name a CEL rule reads an object property by."""
+    if name in _CEL_RESERVED:
+        return f"__{name}__"
+    for raw, escaped in _CEL_ESCAPES:
+        name = name.replace(raw, escaped)
+    return name
+
+
+def _escape_schema(node: Any) -> Any:
+    """The schema with its properties renamed as CEL reads them."""
+    if isinstance(node, list):
+        return [_escape_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _escape_schema(v) for k, v in node.items() if k != "properties"}
+    if isinstance(node.get("properties"), dict):
+        out["properties"] = {cel_property(k): _escape_schema(v)
+                             for k, v in node["properties"].items()}
+    return out
+
+
+def _escape_value(schema: Any, value: Any) -> Any:
+    """An object's properties renamed as CEL reads them (map keys stay as they are)."""
+    if not isinstance(schema, dict):
+        return value
+    if isinstance(value, dict):
+        properties = schema.get("properties") or {}
+        return {
+            (cel_property(k) if k in properties else k):
+            _escape_value(properties[k] if k in properties else schema.get("additionalProperties"),
+                          v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_escape_value(schema.get("items"), item) for item in value]
+    return value
+
+
+@functools.cache
+def _gateway_api_cel_tree(shared_dir: Path, channel: str, group: str, version: str,
+                          kind: str) -> _CelNode | None:
+    return _cel_node(_escape_schema(_gateway_api_schema(shared_dir, channel, group, version,
+                                                        kind)))
+
+
+def apply_defaults(schema: Any, value: Any) -> Any:
+    """``value`` with the schema's ``default``s filled in where a field is absent, top down
+    (a defaulted object gets its own fields' defaults too), as the API server defaults an
+    object before validating it: a ``parentRef`` without ``kind`` becomes a Gateway."""
+    if not isinstance(schema, dict):
+        return value
+    if isinstance(value, dict):
+        out = dict(value)
+        properties = schema.get("properties") or {}
+        for key, sub in properties.items():
+            if key not in out and isinstance(sub, dict) and "default" in sub:
+                out[key] = copy.deepcopy(sub["default"])
+        for key, child in out.items():
+            sub = properties.get(key) if key in properties else schema.get("additionalProperties")
+            out[key] = apply_defaults(sub, child)
+        return out
+    if isinstance(value, list):
+        return [apply_defaults(schema.get("items"), item) for item in value]
+    return value
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -581,10 +744,17 @@ def _identity(obj: Any) -> str:
 class ManifestValidator:
     """Validates rendered objects; schemas and CEL programs are shared across instances."""
 
-    def __init__(self, shared_dir: Path, k8s_versions: Sequence[str] = K8S_VERSIONS) -> None:
-        """Resolve versions up front so a typo in the version list fails at once."""
+    def __init__(self, shared_dir: Path, k8s_versions: Sequence[str] = K8S_VERSIONS,
+                 gateway_api_channel: str = "standard") -> None:
+        """Resolve versions up front so a typo in the version list fails at once.
+
+        ``gateway_api_channel``: the Gateway API channel whose CRDs the cluster installs
+        (``standard``, or ``experimental`` for stacks that opt into its fields)."""
         if not k8s_versions:
             raise ValueError("at least one Kubernetes version is required")
+        if gateway_api_channel not in GATEWAY_API_CHANNELS:
+            raise ValueError(f"gateway_api_channel must be one of {GATEWAY_API_CHANNELS}")
+        self.gateway_api_channel = gateway_api_channel
         self.shared_dir = Path(shared_dir).resolve()
         self.k8s_versions = tuple(k8s_versions)
         self._schema_dirs = {v: _kv_schema_dir(v) for v in self.k8s_versions}
@@ -616,6 +786,9 @@ class ManifestValidator:
         )
         if well_formed and _is_builtin(api_version, kind):
             problems.extend(self._builtin_errors(obj, api_version, kind))
+            return problems
+        if well_formed and group in GATEWAY_API_GROUPS:
+            problems.extend(self._gateway_api_errors(obj, group, version, kind))
             return problems
         validator = (
             _crd_validator(self.shared_dir, group, version, kind) if well_formed and group else None
@@ -662,6 +835,33 @@ class ManifestValidator:
             f"{problem} [Kubernetes {', '.join(versions)}]"
             for problem, versions in failures.items()
         ]
+
+    def _gateway_api_errors(
+        self, obj: dict[str, Any], group: str, version: str, kind: str
+    ) -> list[str]:
+        """The channel's CRD: the defaulted object against its strict structural schema, its
+        metadata against ObjectMeta, then every CEL rule (``oldSelf`` ones aside)."""
+        channel = self.gateway_api_channel
+        validator = _gateway_api_validator(self.shared_dir, channel, group, version, kind)
+        if validator is None:
+            return [f"$: no {group}/{version} {kind} in the {channel} channel of "
+                    f"{self.shared_dir / 'schemas' / 'gateway-api'}"]
+        schema = _gateway_api_schema(self.shared_dir, channel, group, version, kind)
+        defaulted = apply_defaults(schema, obj)
+        problems = [f"{e.json_path}: {e.message}" for e in validator.iter_errors(defaulted)]
+        metadata = obj.get("metadata")
+        if isinstance(metadata, dict):
+            meta_validator = _object_meta_validator(self._meta_schema_dir)
+            problems.extend(
+                f"{_json_path(['metadata', *e.absolute_path])}: {e.message}"
+                for e in meta_validator.iter_errors(metadata)
+            )
+        if problems:
+            return problems
+        tree = _gateway_api_cel_tree(self.shared_dir, channel, group, version, kind)
+        if tree is not None:
+            _run_rules(tree, _escape_value(schema, defaulted), [], problems)
+        return problems
 
     def _istio_cel_errors(
         self, obj: dict[str, Any], group: str, version: str, kind: str

@@ -20,7 +20,7 @@ from ingresslib.config.listeners import Listener, redirects
 from ingresslib.config.routing import Backend, Route, Routing
 from ingresslib.config.wildcard_routes import with_inherited_routes
 from ingresslib.config.workload import GatewayWorkload
-from ingresslib.manifests.destination_rule import traffic_policy
+from ingresslib.manifests.destination_rule import destination_rule, traffic_policy
 from ingresslib.manifests.gateway_api.gateway import gateway_api_gateway
 from ingresslib.manifests.gateway_api.routes import (
     ROUTE_PATCHES,
@@ -37,34 +37,39 @@ ISTIO_EXTENSIONS = (ROUTE_PATCHES, TRAFFIC_POLICY)
 ROUTE_PATCH_PRIORITY = 5
 
 
-def _destination_rule(name: str, host: str, backend: Backend) -> dict[str, Any] | None:
+def _without_simple_tls(dr: dict[str, Any], backend: Backend) -> dict[str, Any]:
+    """SIMPLE TLS is the BackendTLSPolicy's to say; two sources would conflict."""
     tp = backend.traffic_policy
-    if tp is None:
-        return None
-    policy = traffic_policy(tp)
-    if tp.tls is not None and tp.tls.mode == "SIMPLE":
-        policy.pop("tls", None)  # the BackendTLSPolicy says it
-    if not policy:
-        return None
-    return obj("networking.istio.io/v1", "DestinationRule", name, backend.namespace,
-               labels=MANAGED_BY, spec={"host": host, "trafficPolicy": policy})
+    if tp is None or tp.tls is None or tp.tls.mode != "SIMPLE":
+        return dr
+    policy = {k: v for k, v in dr["spec"].get("trafficPolicy", {}).items() if k != "tls"}
+    spec = {k: policy if k == "trafficPolicy" else v for k, v in dr["spec"].items()
+            if k != "trafficPolicy" or policy}
+    return {**dr, "spec": spec}
 
 
 def destination_rules(routing: Routing, stack: str, subset_services: Collection[str]
                       ) -> list[dict[str, Any]]:
-    """A DestinationRule per backend Service and subset Service whose backend sets a traffic
-    policy, without subsets: with Gateway API a subset is a Service of its own."""
+    """Per backend, the classic API's DestinationRule, unchanged (its subsets unused but
+    kept, so switching API never takes a subset from a VirtualService still serving), and
+    a DestinationRule with the backend's traffic policy for each subset Service: with Gateway
+    API a subset is a Service of its own."""
     out = []
     for key, backend in sorted(routing.backends.items()):
-        hosts = [(f"{stack}-{key}", backend.fqdn)]
+        out.append(_without_simple_tls(destination_rule(f"{stack}-{key}", backend), backend))
+        if backend.traffic_policy is None:
+            continue
+        policy = traffic_policy(backend.traffic_policy)
         for subset in backend.subsets:
             svc = subset_service_name(backend, subset)
-            if svc in subset_services:
-                hosts.append((f"{stack}-{key}-{subset}",
-                              f"{svc}.{backend.namespace}.svc.cluster.local"))
-        for name, host in hosts:
-            dr = _destination_rule(name, host, backend)
-            if dr is not None:
+            if svc not in subset_services:
+                continue
+            dr = obj("networking.istio.io/v1", "DestinationRule", f"{stack}-{key}-{subset}",
+                     backend.namespace, labels=MANAGED_BY,
+                     spec={"host": f"{svc}.{backend.namespace}.svc.cluster.local",
+                           "trafficPolicy": policy})
+            dr = _without_simple_tls(dr, backend)
+            if dr["spec"].get("trafficPolicy"):
                 out.append(dr)
     return out
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ingresslib.config.duration import MS, duration_ns
-from ingresslib.config.listeners import Listener, host_covers, redirects
+from ingresslib.config.listeners import Listener, redirects
 from ingresslib.config.routing import (
     Backend,
     Cors,
@@ -36,6 +36,7 @@ from ingresslib.config.routing import (
 )
 from ingresslib.config.wildcard_routes import with_inherited_routes
 from ingresslib.errors import ConfigError, Problem
+from ingresslib.gateway_api_analysis import hostnames_intersect
 from ingresslib.manifests.meta import MANAGED_BY, obj
 from ingresslib.manifests.virtual_service import host_slug
 
@@ -108,9 +109,9 @@ def gateway_duration(text: str) -> str:
 
 
 def hosts_intersect(a: str, b: str) -> bool:
-    """Whether two host patterns (`*`, `*.example.com`, `app.example.com`) share a name."""
-    return a == b or "*" in (a, b) or host_covers(a, b) or host_covers(b, a) or (
-        a.startswith("*.") and b.startswith("*.") and (a.endswith(b[1:]) or b.endswith(a[1:])))
+    """Whether two host patterns share a name, as Gateway API intersects hostnames
+    (`*.example.com` a suffix match, `*` everything)."""
+    return hostnames_intersect(a, b)
 
 
 @dataclass
