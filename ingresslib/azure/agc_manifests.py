@@ -247,6 +247,15 @@ def agc_objects(cfg: AksStack, *, subscription_id: str = PENDING_SUBSCRIPTION
     return out
 
 
+def agc_credentials(cfg: AksStack) -> set[tuple[str, str]]:
+    """(namespace, Secret) of the certificates the AGC Gateway's listeners read."""
+    if agc(cfg) is None:
+        return set()
+    used = {lst.tls.certificate for lst in cfg.listeners if lst.tls and lst.tls.certificate}
+    return {(gateway_namespace(cfg), cert.credential_name(key))
+            for key, cert in cfg.certificates.items() if key in used}
+
+
 def agc_routes(cfg: AksStack, routing: Routing) -> list[Manifest]:
     """The routes AGC serves, attached to the AGC Gateway's listeners."""
     listeners = cfg.listeners

@@ -7,10 +7,10 @@ from typing import Any
 
 from ingresslib.analysis import Finding, analyze
 from ingresslib.azure.addon_gateway_plan import addon_service, addon_service_patch
-from ingresslib.azure.agc_manifests import agc_contract_problems, agc_objects
+from ingresslib.azure.agc_manifests import agc_contract_problems, agc_credentials, agc_objects
 from ingresslib.azure.agic_ingresses import ingress_objects
 from ingresslib.azure.certificate_sync_plan import certificate_sync_objects
-from ingresslib.azure.config import uses_addon
+from ingresslib.azure.config import uses_addon, uses_agc
 from ingresslib.config.listeners import redirects
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ConfigError, Problem
@@ -142,9 +142,11 @@ def check(cfg: StackConfig, objects: list[Manifest]) -> list[Finding]:
     if contract:
         raise ConfigError(contract, "rendered objects")
     findings = analyze([*objects, *known], credentials=secrets)
-    if cfg.api == "gatewayApi":
+    if cfg.api == "gatewayApi" or uses_agc(cfg):
+        # Application Gateway for Containers is programmed through Gateway API whatever the
+        # Istio side's API: its Gateway reads the listeners' Secrets in its own namespace.
         findings += analyze_gateway_api(
-            [*objects, *known], credentials=secrets,
+            [*objects, *known], credentials=secrets | agc_credentials(cfg),
             known_services={(b.namespace, b.service) for b in cfg.routing.backends.values()})
     errors = [f for f in findings if f.severity == "error"]
     if errors:
