@@ -611,3 +611,14 @@ def test_other_stacks_render_nothing_of_agc(renders) -> None:
         assert not any("servicenetworking" in t for t in types), (project, stack)
         assert not [o for o in manifests(records)
                     if o["apiVersion"].startswith("alb.networking.azure.io")], (project, stack)
+
+
+def test_the_picture_draws_the_canary_at_agc(renders) -> None:
+    """The traffic picture names AGC and draws its HTTPRoute's weights in standalone."""
+    from ingresslib.offline.diagram import mermaid, stack_summaries, traffic  # noqa: PLC0415
+
+    records = renders[("stacks/aks", "agc-standalone")]
+    text = mermaid(traffic(manifests(records), stack_summaries(records), plan(records)))
+    assert "Azure Application Gateway for Containers" in text
+    assert 'route_web -- "90%" --> backend_portal_stable' in text
+    assert 'route_web -- "10%" --> backend_portal_canary' in text
