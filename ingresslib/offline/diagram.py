@@ -753,11 +753,32 @@ class _Drawing:
                         total = sum(r.get("weight", 1) for r in refs) or 1
                         for ref in refs:
                             ns = ref.get("namespace", namespace)
-                            node = self.backend({"host": f"{ref['name']}.{ns}{_CLUSTER_SUFFIX}",
-                                                 "port": {"number": ref.get("port")}}, ns)
+                            node = self.backend(self._gateway_api_dest(ref, ns), ns)
                             share = round(100 * ref.get("weight", 1) / total)
                             self.graph.edge(rule_id, node, f"{share}%")
         return count
+
+    def _gateway_api_dest(self, ref: Obj, namespace: str) -> dict[str, Any]:
+        """A backendRef as a destination; a subset's Service (Gateway API has no subsets) as
+        its backend's subset."""
+        name, dest = ref["name"], {"port": {"number": ref.get("port")}}
+        of = "ingresslib.io/subset-of"
+        siblings = {s["metadata"]["name"]: s for s in _of_kind(self.objects, "Service")
+                    if s["metadata"].get("namespace") == namespace
+                    and (s["metadata"].get("labels") or {}).get(of)}
+        service = siblings.get(name)
+        if service is None:
+            return {**dest, "host": f"{name}.{namespace}{_CLUSTER_SUFFIX}"}
+        base = service["metadata"]["labels"][of]
+        host = f"{base}.{namespace}{_CLUSTER_SUFFIX}"
+        subset = name.removeprefix(f"{base}-")
+        # The subset's own labels: its selector less what every subset of the backend shares.
+        selectors = [set((s["spec"].get("selector") or {}).items()) for s in siblings.values()
+                     if s["metadata"]["labels"][of] == base]
+        shared = set.intersection(*selectors) if len(selectors) > 1 else set()
+        self.subsets.setdefault(host, {}).setdefault(subset, dict(sorted(
+            set((service["spec"].get("selector") or {}).items()) - shared)))
+        return {**dest, "host": host, "subset": subset}
 
     def ingresses(self, lb_id: str) -> int:
         """AGIC's Ingresses: host, path, backend Service; returns how many were drawn."""
