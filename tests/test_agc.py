@@ -622,3 +622,23 @@ def test_the_picture_draws_the_canary_at_agc(renders) -> None:
     assert "Azure Application Gateway for Containers" in text
     assert 'route_web -- "90%" --> backend_portal_stable' in text
     assert 'route_web -- "10%" --> backend_portal_canary' in text
+
+
+def test_chained_agc_in_front_of_a_gateway_api_istio_gateway(validator) -> None:
+    """With api: gatewayApi the Istio side is Gateway API too: both Gateways and their routes
+    validate (CRDs with their CEL rules), and the AGC read-back looks only at AGC's routes."""
+    import yaml  # noqa: PLC0415
+
+    from tests.conftest import ROOT  # noqa: PLC0415
+
+    data = yaml.safe_load((ROOT / "stacks/aks/Pulumi.agc-chained.yaml").read_text())[
+        "config"]["ingress:stack"]
+    data["api"] = "gatewayApi"
+    cfg = parse_config(data)
+    objects = stack_manifests(cfg).all()
+    assert check(cfg, objects) == []
+    gateways = {g["spec"]["gatewayClassName"] for g in _by_kind(objects, "Gateway")
+                if g["apiVersion"].startswith("gateway.networking.k8s.io")}
+    assert gateways == {"istio", "azure-alb-external"}
+    for o in objects:
+        assert validator.errors(o) == [], (o["kind"], o["metadata"]["name"])

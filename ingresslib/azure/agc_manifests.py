@@ -287,6 +287,14 @@ def _find(objects: list[Manifest], kind: str, namespace: str, name: str) -> Mani
                  and o["metadata"].get("namespace") == namespace), None)
 
 
+def _attaches(route: Manifest, p: ParentRef) -> bool:
+    """Whether `route` attaches to the AGC Gateway (not, say, to the Istio gateway's)."""
+    namespace = route["metadata"].get("namespace")
+    return any(ref.get("kind", "Gateway") == "Gateway" and ref["name"] == p.name
+               and ref.get("namespace", namespace) == p.namespace
+               for ref in route["spec"].get("parentRefs") or [])
+
+
 def agc_contract_problems(cfg: AksStack, objects: list[Manifest]) -> Iterator[Problem]:
     """The AGC objects read back against the plan: the Gateway names the traffic controller
     and frontend, the gateway's HealthCheckPolicy probes what the plan's health check says
@@ -319,7 +327,7 @@ def agc_contract_problems(cfg: AksStack, objects: list[Manifest]) -> Iterator[Pr
     policies = {(o["metadata"]["namespace"], o["spec"]["targetRef"]["name"])
                 for o in objects if o["kind"] == "RoutePolicy"}
     for route in objects:
-        if route["kind"] != "HTTPRoute" or route["metadata"]["namespace"] != p.namespace:
+        if route["kind"] != "HTTPRoute" or not _attaches(route, p):
             continue
         ref = f"HTTPRoute/{p.namespace}/{route['metadata']['name']}"
         rules = route["spec"]["rules"]
