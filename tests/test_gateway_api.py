@@ -123,6 +123,12 @@ def test_switching_api_changes_only_routing_objects(project, flipped, renders) -
     assert before == after
 
 
+@pytest.mark.parametrize("project", FLIPPABLE, ids=[f"{d}:{s}" for d, s in FLIPPABLE])
+def test_every_stack_renders_on_the_experimental_channel(project, experimental) -> None:
+    objs = manifests(run_flipped(ROOT / project[0], project[1], channel="experimental"))
+    experimental.assert_valid(objs)
+
+
 def test_both_channels_validate_the_experimental_render(experimental) -> None:
     """A stack that opts into the experimental channel gets HTTPRoute retry natively where
     the retry conditions say it, and passes the experimental CRDs."""
@@ -477,3 +483,43 @@ def test_the_gateway_api_example_is_listed_for_pinning() -> None:
     pinned = json.loads((ROOT / "tests/urns/released.json").read_text())
     assert "examples/echoserver-canary:gateway-api" in pinned
     assert Path(ROOT / "examples/echoserver-canary/Pulumi.gateway-api.yaml").is_file()
+
+
+def test_the_traffic_picture_reads_gateway_api_as_what_it_does(renders) -> None:
+    """The seed's canary draws the same traffic path in either API."""
+    from ingresslib.offline.diagram import (  # noqa: PLC0415
+        mermaid,
+        stack_summaries,
+        traffic,
+    )
+
+    def picture(stack: str) -> str:
+        records = renders[("examples/echoserver-canary", stack)]
+        return mermaid(traffic(manifests(records), stack_summaries(records)))
+
+    assert picture("gateway-api") == picture("dev")
+    assert "80%" in picture("gateway-api")
+
+
+def test_the_aks_istio_add_on_serves_gateway_api_from_asm_1_26() -> None:
+    from tests.aks_config import aks_config  # noqa: PLC0415
+
+    data = aks_config(api="gatewayApi")
+    data["azure"]["istioAddon"] = {"revision": "asm-1-25"}
+    assert "asm-1-26" in _refused(data)["azure.istioAddon.revision"]
+    data["azure"]["istioAddon"] = {"revision": "asm-1-26"}
+    data["gatewayApi"] = {"channel": "experimental"}
+    assert "standard channel only" in _refused(data)["gatewayApi.channel"]
+    del data["gatewayApi"]
+    objs = _render(data)
+    gw = next(o for o in objs if o["kind"] == "Gateway")
+    assert gw["spec"]["addresses"][0]["value"] == (
+        "aks-istio-ingressgateway-external.aks-istio-ingress.svc.cluster.local")
+
+
+def test_pseudo_headers_are_refused() -> None:
+    problems = _refused(_routes({"name": "web", "to": [{"backend": "web"}],
+                                 "match": [{"headers": {":authority": {"exact": "a"}}}],
+                                 "headers": {"request": {"set": {":path": "/"}}}}))
+    assert "RFC 7230" in problems["routing.hosts[0].routes[0].match[0].headers.:authority"]
+    assert "RFC 7230" in problems["routing.hosts[0].routes[0].headers.request"]

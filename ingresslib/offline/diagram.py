@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from ingresslib.config.listeners import host_covers
+from ingresslib.manifests.gateway_api.view import classic_view
 from ingresslib.offline.mocks import Registered
 
 Obj = Mapping[str, Any]
@@ -811,6 +812,8 @@ def traffic(objects: Sequence[Obj], stacks: Sequence[Obj] = (),
     """The traffic path through the rendered `objects`; `stacks` (the program's IngressStack
     summaries) name the cloud load balancer, `plan` (plan.json's entries) adds its WAF,
     listeners and rules. Deterministic."""
+    # Gateway API routing (api: gatewayApi) is drawn as what it does, in the classic shapes.
+    objects = [*objects, *classic_view(objects)]
     drawing = _Drawing(objects, stacks, plan)
     gateways = _of_kind(objects, "Gateway", "networking.istio.io")
     for gw in gateways:

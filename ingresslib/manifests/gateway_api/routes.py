@@ -158,9 +158,13 @@ def _parent_refs(parent: ParentRef, sections: list[str], namespace: str) -> list
     return [{**base, "sectionName": s} for s in sections]
 
 
-def _string_value(m: StringMatch, path: str, ctx: _Ctx, *, what: str) -> tuple[str, str] | None:
+def _string_value(m: StringMatch, path: str, ctx: _Ctx, *, what: str) -> tuple[str, str]:
     """(type, value) of a header or query match: Exact, or RegularExpression (RE2, as Istio
     reads it) for prefixes and regexes."""
+    name = path.rpartition(".")[2]
+    if not _HEADER_NAME.match(name):
+        ctx.refuse(path, name, f"a Gateway API {what} name is an RFC 7230 token (no ':' "
+                   "pseudo-headers); match on the route's path or host instead")
     if m.exact is not None:
         return "Exact", m.exact
     if m.prefix is not None:
@@ -265,8 +269,16 @@ def _header_filter(ops: HeaderOperations) -> dict[str, Any]:
     return out
 
 
-def _header_filters(route: Route) -> list[dict[str, Any]]:
+def _header_filters(route: Route, path: str, ctx: _Ctx) -> list[dict[str, Any]]:
     out = []
+    for side in ("request", "response"):
+        ops = getattr(route.headers, side) if route.headers else None
+        names = [*ops.set, *ops.add, *ops.remove] if ops else []
+        for name in names:
+            if not _HEADER_NAME.match(name):
+                ctx.refuse(f"{path}.headers.{side}", name,
+                           "Gateway API changes headers named by RFC 7230 tokens only (no "
+                           "':' pseudo-headers); rewrite the host with rewrite.authority")
     if route.headers and route.headers.request:
         f = _header_filter(route.headers.request)
         if f:
@@ -445,7 +457,7 @@ def _http_rule(route: Route, path: str, ctx: _Ctx) -> dict[str, Any]:
         filters.append(_redirect_filter(route, path, ctx))
     if route.rewrite:
         filters.append(_rewrite_filter(route, path, ctx, matches))
-    filters += _header_filters(route)
+    filters += _header_filters(route, path, ctx)
     if route.cors:
         cors = _cors_filter(route.cors, path, ctx)
         if cors is not None:
@@ -530,7 +542,7 @@ def _grpc_rule(route: Route, path: str, ctx: _Ctx) -> dict[str, Any]:
         ctx.refuse(f"{path}.timeout" if route.timeout else f"{path}.retries", "set",
                    "a GRPCRoute has no timeouts or retries in Gateway API v1.6.1; remove them "
                    "or keep api: istio")
-    filters = _header_filters(route) + _mirror_filter(route, path, ctx, "GRPCRoute")
+    filters = _header_filters(route, path, ctx) + _mirror_filter(route, path, ctx, "GRPCRoute")
     if [m for m in matches if m]:
         rule["matches"] = matches
     if filters:
