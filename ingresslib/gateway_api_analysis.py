@@ -287,6 +287,8 @@ def _gateway_binding(cfg: _Objects) -> Iterator[Finding]:
     deployment; without it Istio deploys a second gateway with its own load balancer), that
     Service is among the objects or known, and it exposes every listener's port."""
     for gw in cfg.gateways.values():
+        if _spec(gw).get("gatewayClassName") != "istio":
+            continue  # another implementation's Gateway (Application Gateway for Containers)
         hosts = [a.get("value", "") for a in _spec(gw).get("addresses") or []
                  if a.get("type") == "Hostname"]
         if not hosts:

@@ -66,7 +66,25 @@ def test_the_readme_diff_is_what_diff_prints(capsys, monkeypatch) -> None:
 def test_the_azure_snippet_names_only_real_keys() -> None:
     """The AKS section lists every azure key across topologies: each must exist and hold a
     valid value (which keys a topology takes is the stack rules' business, tested there)."""
-    (snippet,) = [b for b in BLOCKS if "azure" in b]
+    (snippet,) = [b for b in BLOCKS if "applicationGateway" in b.get("azure", {})]
     azure = Azure.model_validate(snippet["azure"])
     assert azure.application_gateway is not None
     assert azure.istio_addon is not None
+
+
+def test_the_agc_snippet_is_a_valid_standalone_section() -> None:
+    """The Application Gateway for Containers snippet, in a standalone stack routing to the
+    backend it names, passes every rule."""
+    (snippet,) = [b for b in BLOCKS if "applicationGatewayForContainers" in b.get("azure", {})]
+    parse_config({
+        "cloud": "aks", "topology": "standalone",
+        "listeners": [{"name": "http", "port": 80, "protocol": "HTTP",
+                       "hosts": ["portal.example.com"]}],
+        "routing": {"backends": {"portal": {"service": "portal", "namespace": "portal",
+                                            "port": 8080}},
+                    "hosts": [{"host": "portal.example.com",
+                               "routes": [{"name": "web", "to": [{"backend": "portal"}]}]}]},
+        "security": {"standalonePorts": [{"namespace": "portal", "selector": {"app": "portal"},
+                                          "ports": [8080]}]},
+        **snippet,
+    })

@@ -22,6 +22,7 @@ from ingresslib.config.listeners import Host, Listener, host_covers
 from ingresslib.config.workload import Autoscaling, GatewayService, GatewayWorkload
 
 if TYPE_CHECKING:
+    from ingresslib.azure.agc_config import ApplicationGatewayForContainers
     from ingresslib.config.routing import Routing
     from ingresslib.config.security import Security
     from ingresslib.config.stack import LoadBalancer
@@ -372,7 +373,11 @@ class Azure(Model):
     load_balancer: AzureLoadBalancer = AzureLoadBalancer()
     """The Standard load balancer of the gateway Service."""
     application_gateway: ApplicationGateway | None = None
-    """The Application Gateway of chained and standalone; required there."""
+    """The Application Gateway of chained and standalone; required there unless
+    applicationGatewayForContainers is set."""
+    application_gateway_for_containers: ApplicationGatewayForContainers | None = None
+    """Application Gateway for Containers as the L7 load balancer of chained and standalone,
+    instead of applicationGateway (and AGIC)."""
     key_vault: KeyVault | None = None
     """A Key Vault ingresslib creates, for keyVault certificates."""
     certificate_sync: CertificateSync = CertificateSync()
@@ -432,8 +437,9 @@ def idle_timeout_minutes(cfg: AksStack) -> int:
 
 def internal_lb(cfg: AksStack) -> bool:
     """Whether the gateway Service makes an internal load balancer (chained always: Application
-    Gateway in front reaches it on a private address)."""
-    return cfg.cloud == "aks" and cfg.topology != "standalone" and (
+    Gateway in front reaches it on a private address; Application Gateway for Containers
+    reaches the pods, with no load balancer)."""
+    return cfg.cloud == "aks" and cfg.topology != "standalone" and not uses_agc(cfg) and (
         cfg.topology == "chained" or cfg.load_balancer.scheme == "internal")
 
 
@@ -443,8 +449,15 @@ def uses_public_ip(cfg: AksStack) -> bool:
             and cfg.load_balancer.scheme == "internet-facing")
 
 
+def uses_agc(cfg: AksStack) -> bool:
+    """Whether Application Gateway for Containers is the L7 load balancer (chained,
+    standalone); its section is completed by `ingresslib.azure.agc_config`."""
+    return (cfg.cloud == "aks" and cfg.azure is not None and cfg.topology != "gateway"
+            and cfg.azure.application_gateway_for_containers is not None)
+
+
 def uses_application_gateway(cfg: AksStack) -> bool:
-    return cfg.cloud == "aks" and cfg.topology in ("chained", "standalone")
+    return cfg.cloud == "aks" and cfg.topology in ("chained", "standalone") and not uses_agc(cfg)
 
 
 def public_ip_name(cfg: AksStack) -> str:

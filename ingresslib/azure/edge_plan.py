@@ -20,8 +20,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ingresslib.azure.agc_edge_plan import agc_edge_plan
 from ingresslib.azure.agic_rules import drain_needed
-from ingresslib.azure.config import AksStack, addon_workload, idle_timeout_minutes, uses_addon
+from ingresslib.azure.config import (
+    AksStack,
+    addon_workload,
+    idle_timeout_minutes,
+    uses_addon,
+    uses_agc,
+)
 from ingresslib.azure.load_balancer import load_balancer_health_check, service_annotations
 from ingresslib.config.duration import duration_ns
 from ingresslib.config.workload import settle_workload
@@ -91,6 +98,8 @@ RULES = {
 
 def aks_edge_plan(cfg: AksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
     """The EdgePlan of `cfg` (cloud aks); reads no derived value of `cfg`."""
+    if uses_agc(cfg):
+        return agc_edge_plan(cfg, prometheus_scrape=prometheus_scrape)
     az = cfg.azure
     if cfg.topology == "standalone":
         drain, why = drain_needed(cfg)

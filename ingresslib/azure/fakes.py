@@ -26,6 +26,20 @@ _ARM: dict[str, tuple[str, str]] = {
     "azure-native:managedidentity:UserAssignedIdentity": (
         "Microsoft.ManagedIdentity/userAssignedIdentities", "resourceName"),
     "azure-native:keyvault:Vault": ("Microsoft.KeyVault/vaults", "vaultName"),
+    "azure-native:servicenetworking:TrafficControllerInterface": (
+        "Microsoft.ServiceNetworking/trafficControllers", "trafficControllerName"),
+}
+# Children of another resource: type token -> (parent's ARM type, the input naming the parent,
+# the child collection, the input naming the child).
+_CHILDREN: dict[str, tuple[str, str, str, str]] = {
+    "azure-native:servicenetworking:FrontendsInterface": (
+        "Microsoft.ServiceNetworking/trafficControllers", "trafficControllerName", "frontends",
+        "frontendName"),
+    "azure-native:servicenetworking:AssociationsInterface": (
+        "Microsoft.ServiceNetworking/trafficControllers", "trafficControllerName",
+        "associations", "associationName"),
+    "azure-native:network:Subnet": (
+        "Microsoft.Network/virtualNetworks", "virtualNetworkName", "subnets", "subnetName"),
 }
 
 
@@ -43,6 +57,10 @@ def _arm_id(typ: str, inputs: dict[str, Any]) -> str | None:
     if typ in _ARM:
         kind, key = _ARM[typ]
         return resource_id(SUBSCRIPTION_ID, group, kind, inputs.get(key, ""))
+    if typ in _CHILDREN:
+        kind, parent, children, key = _CHILDREN[typ]
+        return (f"{resource_id(SUBSCRIPTION_ID, group, kind, inputs.get(parent, ''))}/"
+                f"{children}/{inputs.get(key, '')}")
     if typ == "azure-native:managedidentity:FederatedIdentityCredential":
         identity = resource_id(SUBSCRIPTION_ID, group,
                                "Microsoft.ManagedIdentity/userAssignedIdentities",
@@ -76,6 +94,10 @@ def computed(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         identity = inputs.get("identity") or {}
         ids = identity.get("userAssignedIdentities") or []
         out["identity"] = {**identity, "userAssignedIdentities": {i: {} for i in ids}}
+    elif typ == "azure-native:servicenetworking:FrontendsInterface":
+        # AGC gives each frontend a generated name under alb.azure.com.
+        digest = hashlib.sha256((arm_id or name).encode()).hexdigest()
+        out["fqdn"] = f"{digest[:16]}.{digest[16:20]}.alb.azure.com"
     elif typ == "azure-native:keyvault:Vault":
         out["properties"] = {**(inputs.get("properties") or {}),
                              "vaultUri": f"https://{inputs.get('vaultName', '')}.vault.azure.net/"}

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from pydantic.alias_generators import to_camel
 
+from ingresslib.azure.agc_rules import agc_problems
 from ingresslib.azure.agic_rules import agic_problems
 from ingresslib.azure.application_gateway_plan import (
     MAX_LISTENERS,
@@ -31,6 +32,7 @@ from ingresslib.azure.config import (
     key_vault_certificates,
     synced_certificates,
     uses_addon,
+    uses_agc,
     uses_application_gateway,
     uses_public_ip,
 )
@@ -54,11 +56,13 @@ def azure_problems(cfg: AksStack) -> Iterator[Problem]:
     if uses_public_ip(cfg):
         yield from _public_ip_problems("azure.publicIp", az.public_ip)
     if cfg.workload is not None:
-        yield from _load_balancer_problems(cfg, az)
+        if not uses_agc(cfg):
+            yield from _load_balancer_problems(cfg, az)
         yield from _annotation_problems(cfg)
         yield from _lb_rule_problems(cfg)
     if az.istio_addon is not None:
         yield from _addon_problems(cfg, az.istio_addon)
+    yield from agc_problems(cfg)
     if uses_application_gateway(cfg):
         if az.application_gateway is None:
             yield Problem("azure.applicationGateway", None, f"topology {cfg.topology} on aks "

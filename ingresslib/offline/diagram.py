@@ -443,7 +443,10 @@ class _Drawing:
     def _l7(self, stack: Obj) -> str:
         """The stack's L7 load balancer (ALB or Application Gateway) behind its WAF."""
         cloud, name = stack["cloud"], stack["name"]
-        lines = [_LOAD_BALANCERS[(cloud, "L7")] + (
+        agc = "Application Gateway for Containers" in stack.get("edge", {}).get(
+            "loadBalancer", "")
+        lines = [("Azure Application Gateway for Containers" if agc
+                  else _LOAD_BALANCERS[(cloud, "L7")]) + (
             " (internal)" if stack["scheme"] == "internal" else "")]
         for listener in self._plan_of(stack, "aws:lb/listener:Listener"):
             lines.append(_alb_listener(listener))
@@ -656,7 +659,7 @@ class _Drawing:
             self.graph.edge(self.client, lb_id)
         else:
             lb_id = self._l7(stack)
-        drawn = self.alb_rules(stack, lb_id) + self.ingresses(lb_id)
+        drawn = self.alb_rules(stack, lb_id) + self.ingresses(lb_id) + self.gateway_routes(lb_id)
         if not drawn:
             for pa, ports in self.plaintext_backends():
                 selector = (pa["spec"].get("selector") or {}).get("matchLabels") or {}
@@ -714,6 +717,69 @@ class _Drawing:
                                    [f"target group {_arn_name(arn)}"], "backend", "k8s-svc")
         return self.backend({"host": f"{ref['name']}.{namespace}{_CLUSTER_SUFFIX}",
                              "port": {"number": ref["port"]}}, namespace)
+
+    def gateway_routes(self, lb_id: str) -> int:
+        """Gateway API routes of a Gateway that is not Istio's (Application Gateway for
+        Containers in standalone): host, rule and its weighted backends; returns how many
+        rules were drawn."""
+        classes = {(g["metadata"].get("namespace"), g["metadata"]["name"]):
+                   g["spec"].get("gatewayClassName")
+                   for g in _of_kind(self.objects, "Gateway", "gateway.networking.k8s.io")}
+        count = 0
+        for kind in ("HTTPRoute", "GRPCRoute"):
+            for route in _of_kind(self.objects, kind, "gateway.networking.k8s.io"):
+                namespace = route["metadata"]["namespace"]
+                parents = {classes.get((p.get("namespace", namespace), p["name"]))
+                           for p in route["spec"].get("parentRefs") or []}
+                if parents <= {"istio", None}:
+                    continue
+                for host in route["spec"].get("hostnames") or ["*"]:
+                    host_id = self.graph.node(f"host gwapi {host}", f"host {host}", [host],
+                                              "host", "k8s-ing")
+                    for rule in route["spec"]["rules"]:
+                        refs = rule.get("backendRefs") or []
+                        if not refs:
+                            continue
+                        count += 1
+                        self.graph.edge(lb_id, host_id)
+                        paths = [m["path"]["value"] for m in rule.get("matches") or []
+                                 if "path" in m]
+                        rule_id = self.graph.node(
+                            f"route {_ref(route)} {rule.get('name', count)}",
+                            f"route {rule.get('name', route['metadata']['name'])}",
+                            [rule.get("name", ""), f"{kind} {_ref(route)}",
+                             f"path {', '.join(paths)}" if paths else "all requests"],
+                            "route", "route")
+                        self.graph.edge(host_id, rule_id)
+                        total = sum(r.get("weight", 1) for r in refs) or 1
+                        for ref in refs:
+                            ns = ref.get("namespace", namespace)
+                            node = self.backend(self._gateway_api_dest(ref, ns), ns)
+                            share = round(100 * ref.get("weight", 1) / total)
+                            self.graph.edge(rule_id, node, f"{share}%")
+        return count
+
+    def _gateway_api_dest(self, ref: Obj, namespace: str) -> dict[str, Any]:
+        """A backendRef as a destination; a subset's Service (Gateway API has no subsets) as
+        its backend's subset."""
+        name, dest = ref["name"], {"port": {"number": ref.get("port")}}
+        of = "ingresslib.io/subset-of"
+        siblings = {s["metadata"]["name"]: s for s in _of_kind(self.objects, "Service")
+                    if s["metadata"].get("namespace") == namespace
+                    and (s["metadata"].get("labels") or {}).get(of)}
+        service = siblings.get(name)
+        if service is None:
+            return {**dest, "host": f"{name}.{namespace}{_CLUSTER_SUFFIX}"}
+        base = service["metadata"]["labels"][of]
+        host = f"{base}.{namespace}{_CLUSTER_SUFFIX}"
+        subset = name.removeprefix(f"{base}-")
+        # The subset's own labels: its selector less what every subset of the backend shares.
+        selectors = [set((s["spec"].get("selector") or {}).items()) for s in siblings.values()
+                     if s["metadata"]["labels"][of] == base]
+        shared = set.intersection(*selectors) if len(selectors) > 1 else set()
+        self.subsets.setdefault(host, {}).setdefault(subset, dict(sorted(
+            set((service["spec"].get("selector") or {}).items()) - shared)))
+        return {**dest, "host": host, "subset": subset}
 
     def ingresses(self, lb_id: str) -> int:
         """AGIC's Ingresses: host, path, backend Service; returns how many were drawn."""

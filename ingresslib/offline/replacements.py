@@ -63,6 +63,15 @@ REPLACE_ON: dict[str, tuple[str, ...]] = {
         "roleAssignmentName", "scope", "principalId", "roleDefinitionId"),
     "azure-native:keyvault:Vault": ("vaultName", "resourceGroupName", "location"),
     "azure-native:keyvault:Secret": ("secretName", "vaultName", "resourceGroupName"),
+    # Application Gateway for Containers: the traffic controller and its children (a new
+    # frontend is a new generated FQDN, which clients' DNS names point at).
+    "azure-native:servicenetworking:TrafficControllerInterface": (
+        "trafficControllerName", "resourceGroupName", "location"),
+    "azure-native:servicenetworking:FrontendsInterface": (
+        "frontendName", "trafficControllerName", "resourceGroupName", "location"),
+    "azure-native:servicenetworking:AssociationsInterface": (
+        "associationName", "trafficControllerName", "resourceGroupName", "location"),
+    "azure-native:network:Subnet": ("subnetName", "virtualNetworkName", "resourceGroupName"),
     # pulumi-tls: every attribute of a key or certificate requires replacement.
     "tls:index/privateKey:PrivateKey": ("*",),
     "tls:index/selfSignedCert:SelfSignedCert": ("*",),
@@ -84,6 +93,8 @@ EDGE_TYPES = frozenset({
     "aws:lb/loadBalancer:LoadBalancer", "aws:lb/targetGroup:TargetGroup",
     "aws:lb/listener:Listener", "aws:acm/certificate:Certificate",
     "azure-native:network:PublicIPAddress", "azure-native:network:ApplicationGateway",
+    "azure-native:servicenetworking:TrafficControllerInterface",
+    "azure-native:servicenetworking:FrontendsInterface",
     "kubernetes:core/v1:Service",
 })
 _STACK = "pulumi:pulumi:Stack"

@@ -689,14 +689,110 @@ azure:
   istioAddon: {revision: asm-1-24, minReplicas: 2, maxReplicas: 5}
 """
 
+AKS_AGC_STANDALONE = """
+# AKS, topology standalone with Application Gateway for Containers: a Gateway of class
+# azure-alb-external and an HTTPRoute splitting 90/10 between Services of two subsets, on an
+# AGC ingresslib creates with its delegated subnet, WAF policy and the ALB Controller's roles.
+name: portal
+cloud: aks
+topology: standalone
+listeners:
+  - {name: http, port: 80, protocol: HTTP, hosts: [portal.example.com]}
+  - name: https
+    port: 443
+    protocol: HTTPS
+    hosts: [portal.example.com]
+    tls: {certificate: portal-tls}
+certificates:
+  portal-tls: {source: secret, secretName: portal-tls, dnsNames: [portal.example.com]}
+routing:
+  backends:
+    portal:
+      service: portal
+      namespace: portal
+      port: 8080
+      selector: {app: portal}
+      subsets: {stable: {version: stable}, canary: {version: canary}}
+  hosts:
+    - host: portal.example.com
+      routes:
+        - name: web
+          timeout: 20s
+          to:
+            - {backend: portal, subset: stable, weight: 90}
+            - {backend: portal, subset: canary, weight: 10}
+azure:
+  location: westeurope
+  resourceGroup: portal-edge
+  cluster: {name: portal-aks, resourceGroup: portal-aks}
+  applicationGatewayForContainers:
+    name: portal-agc
+    subnet: {id: ${vnet}/subnets/agc, addressPrefix: 10.240.16.0/24, create: true}
+    controllerPrincipalId: 33333333-3333-4333-8333-333333333333
+    namespace: portal-agc
+    requestTimeoutSeconds: 60
+    tlsPolicy: 2023-06-S
+    healthCheck: {intervalSeconds: 5, timeoutSeconds: 3, healthyThreshold: 1,
+                  unhealthyThreshold: 3}
+    waf:
+      enabled: true
+      mode: Prevention
+      ruleSetVersion: "2.1"
+      requestBodyCheck: true
+      maxRequestBodySizeKb: 128
+      fileUploadLimitMb: 100
+    backends:
+      portal: {healthProbePath: /healthz/ready, healthProbePort: 8081,
+               healthProbeStatusCodes: "200-399"}
+security:
+  standalonePorts:
+    - {namespace: portal, selector: {app: portal}, ports: [8080, 8081]}
+"""
+
+AKS_AGC_CHAINED = """
+# AKS, topology chained with Application Gateway for Containers in front of the Istio gateway's
+# pods (ClusterIP), on an existing delegated subnet, with a WAF policy of your own.
+name: portal
+cloud: aks
+topology: chained
+gateway:
+  networkPolicy: {ingressFrom: [10.240.16.0/24]}
+listeners:
+  - {name: http, port: 80, protocol: HTTP, hosts: [portal.example.com]}
+  - name: https
+    port: 443
+    protocol: HTTPS
+    hosts: [portal.example.com]
+    tls: {certificate: portal-tls}
+certificates:
+  portal-tls: {source: secret, secretName: portal-tls, dnsNames: [portal.example.com]}
+routing:
+  backends:
+    portal: {service: portal, namespace: portal, port: 8080}
+  hosts:
+    - host: portal.example.com
+      routes: [{name: web, to: [{backend: portal}]}]
+azure:
+  location: westeurope
+  resourceGroup: portal-edge
+  cluster: {name: portal-aks, resourceGroup: portal-aks}
+  applicationGatewayForContainers:
+    subnet: {id: ${vnet}/subnets/agc, addressPrefix: 10.240.16.0/24}
+    waf:
+      policyId: ${waf_policy}
+"""
+
 CONFIGS = (EKS_GATEWAY, EKS_CHAINED, EKS_STANDALONE, AKS_GATEWAY, AKS_CHAINED, AKS_STANDALONE,
-           AKS_ADDON)
+           AKS_ADDON, AKS_AGC_STANDALONE, AKS_AGC_CHAINED)
 # Identifiers too long for a source line, substituted for `${name}` above.
 _IDS = {
     "web_acl": "arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/shop-edge/"
                "1f2e3d4c-5b6a-4798-8a9b-0c1d2e3f4a5b",
     "vnet": "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/portal-network/"
             "providers/Microsoft.Network/virtualNetworks/portal",
+    "waf_policy": "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/"
+                  "portal-edge/providers/Microsoft.Network/"
+                  "ApplicationGatewayWebApplicationFirewallPolicies/portal-waf",
 }
 
 

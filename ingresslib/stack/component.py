@@ -75,6 +75,14 @@ class IngressStack(pulumi.ComponentResource):
                                                             self)
             if self.load_balancer_dns is not None:
                 outputs["loadBalancerDnsName"] = self.load_balancer_dns
+        if manifests.agc and self.azure is not None:
+            from ingresslib.azure.components.agc import AgcGateway  # noqa: PLC0415
+
+            # The Gateway names the traffic controller and frontend, and in chained the
+            # gateway's Service and namespace: all exist first.
+            AgcGateway(f"{name}-agc", config, subscription_id=self.azure.subscription_id,
+                       opts=pulumi.ResourceOptions(parent=self, depends_on=[
+                           self.azure, *([self.gateway] if self.gateway else [])]))
         if manifests.ingresses and self.azure is not None:
             from ingresslib.azure.components.agic import AgicIngresses  # noqa: PLC0415
 

@@ -31,7 +31,8 @@ from ingresslib.aws.config import AcmCertificate, Aws
 from ingresslib.aws.edge_plan import RULES as AWS_RULES
 from ingresslib.aws.edge_plan import eks_edge_plan
 from ingresslib.aws.rules import aws_problems
-from ingresslib.azure.config import Azure, KeyVaultCertificate
+from ingresslib.azure.agc_edge_plan import RULES as AGC_RULES
+from ingresslib.azure.config import Azure, KeyVaultCertificate, uses_agc
 from ingresslib.azure.edge_plan import RULES as AZURE_RULES
 from ingresslib.azure.edge_plan import aks_edge_plan
 from ingresslib.azure.rules import azure_problems
@@ -131,7 +132,7 @@ class StackConfig(StackSpec):
 
 def edge_rules() -> list[EdgeRule]:
     """Every edge rule, by code: the ones all clouds share and each cloud's."""
-    rules = {**CORE_RULES, **AWS_RULES, **AZURE_RULES}
+    rules = {**CORE_RULES, **AWS_RULES, **AZURE_RULES, **AGC_RULES}
     return [rules[code] for code in sorted(rules)]
 
 
@@ -219,8 +220,9 @@ L7_LOAD_BALANCERS = {"eks": ("the ALB", "acm"), "aks": ("Application Gateway", "
 
 def _l7_certificate_problems(cfg: StackConfig) -> Iterator[Problem]:
     """In chained and standalone the cloud's L7 load balancer terminates TLS: a listener's
-    certificate must be one it reads, not one the cluster holds."""
-    if cfg.topology == "gateway":
+    certificate must be one it reads, not one the cluster holds. Application Gateway for
+    Containers reads Secrets from the cluster: its own rules check them (EDGE-TLS-AGC)."""
+    if cfg.topology == "gateway" or uses_agc(cfg):
         return
     lb, source = L7_LOAD_BALANCERS[cfg.cloud]
     for i, lst in enumerate(cfg.listeners):

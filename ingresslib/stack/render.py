@@ -7,9 +7,10 @@ from typing import Any
 
 from ingresslib.analysis import Finding, analyze
 from ingresslib.azure.addon_gateway_plan import addon_service, addon_service_patch
+from ingresslib.azure.agc_manifests import agc_contract_problems, agc_credentials, agc_objects
 from ingresslib.azure.agic_ingresses import ingress_objects
 from ingresslib.azure.certificate_sync_plan import certificate_sync_objects
-from ingresslib.azure.config import uses_addon
+from ingresslib.azure.config import uses_addon, uses_agc
 from ingresslib.config.listeners import redirects
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ConfigError, Problem
@@ -43,15 +44,17 @@ class StackManifests:
     rate_limits: list[Manifest]
     certificates: list[Manifest]
     monitoring: list[Manifest]
-    # AKS: the add-on gateway's Service patch, AGIC's Ingresses, the Key Vault certificate sync.
+    # AKS: the add-on gateway's Service patch, AGIC's Ingresses, the Key Vault certificate sync,
+    # the objects that program Application Gateway for Containers.
     service_patch: list[Manifest] = field(default_factory=list)
     ingresses: list[Manifest] = field(default_factory=list)
     certificate_sync: list[Manifest] = field(default_factory=list)
+    agc: list[Manifest] = field(default_factory=list)
 
     def all(self) -> list[Manifest]:
         return [*self.gateway, *self.certificates, *self.routing, *self.security,
                 *self.rate_limits, *self.monitoring, *self.service_patch, *self.ingresses,
-                *self.certificate_sync]
+                *self.certificate_sync, *self.agc]
 
 
 def stack_manifests(cfg: StackConfig) -> StackManifests:
@@ -87,6 +90,7 @@ def stack_manifests(cfg: StackConfig) -> StackManifests:
         service_patch=[] if plan.deploys_gateway or wl is None else [addon_service_patch(cfg)],
         ingresses=ingress_objects(cfg),
         certificate_sync=certificate_sync_objects(cfg),
+        agc=agc_objects(cfg),
     )
 
 
@@ -164,13 +168,15 @@ def check(cfg: StackConfig, objects: list[Manifest]) -> list[Finding]:
     } if wl else set()
     # The add-on's own Service selects its gateway pods, though ingresslib only patches it.
     known = [addon_service(cfg)] if uses_addon(cfg) else []
-    contract = list(contract_problems(cfg.edge, objects))
+    contract = [*contract_problems(cfg.edge, objects), *agc_contract_problems(cfg, objects)]
     if contract:
         raise ConfigError(contract, "rendered objects")
     findings = analyze([*objects, *known], credentials=secrets)
-    if cfg.api == "gatewayApi":
+    if cfg.api == "gatewayApi" or uses_agc(cfg):
+        # Application Gateway for Containers is programmed through Gateway API whatever the
+        # Istio side's API: its Gateway reads the listeners' Secrets in its own namespace.
         findings += analyze_gateway_api(
-            [*objects, *known], credentials=secrets,
+            [*objects, *known], credentials=secrets | agc_credentials(cfg),
             known_services={(b.namespace, b.service) for b in cfg.routing.backends.values()})
     errors = [f for f in findings if f.severity == "error"]
     if errors:

@@ -15,3 +15,6 @@ if stack.azure is not None and stack.azure.public_ip is not None:
 if stack.azure is not None and stack.azure.application_gateway is not None:
     pulumi.export("applicationGatewayId", stack.azure.application_gateway.id)
     pulumi.export("applicationGatewayIpAddress", stack.azure.application_gateway.ip_address)
+if stack.azure is not None and stack.azure.agc is not None:
+    # Application Gateway for Containers' frontend: point the listeners' DNS names at it (CNAME).
+    pulumi.export("agcFrontendFqdn", stack.azure.agc.frontend_fqdn)

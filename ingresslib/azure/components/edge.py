@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import authorization, containerservice
 
+from ingresslib.azure.components.agc import ApplicationGatewayForContainers
 from ingresslib.azure.components.application_gateway import ApplicationGatewayEdge
 from ingresslib.azure.components.certificate_sync import CertificateSync
 from ingresslib.azure.components.key_vault import KeyVaultCertificates
@@ -13,6 +14,7 @@ from ingresslib.azure.config import (
     AksStack,
     key_vault_certificates,
     synced_certificates,
+    uses_agc,
     uses_application_gateway,
     uses_public_ip,
 )
@@ -71,12 +73,19 @@ class AzureEdge(pulumi.ComponentResource):
             self.application_gateway = ApplicationGatewayEdge(
                 f"{name}-appgw", config, subscription_id=self.subscription_id,
                 key_vault=self.key_vault, opts=pulumi.ResourceOptions(parent=self))
+        self.agc: ApplicationGatewayForContainers | None = None
+        if uses_agc(config):
+            self.agc = ApplicationGatewayForContainers(
+                f"{name}-agc", config, subscription_id=self.subscription_id,
+                opts=pulumi.ResourceOptions(parent=self))
         outputs: dict[str, object] = {"subscriptionId": self.subscription_id}
         if self.public_ip is not None:
             outputs["publicIpAddress"] = self.public_ip.ip_address
         if self.application_gateway is not None:
             outputs |= {"applicationGatewayId": self.application_gateway.id,
                         "applicationGatewayIpAddress": self.application_gateway.ip_address}
+        if self.agc is not None:
+            outputs |= {"agcId": self.agc.id, "agcFrontendFqdn": self.agc.frontend_fqdn}
         self.register_outputs(outputs)
 
     def _cluster_output(self) -> pulumi.Output[containerservice.GetManagedClusterResult]:

@@ -153,11 +153,18 @@ def classic_view(objects: Sequence[Obj]) -> list[Obj]:
     """The Istio Gateways, VirtualServices and DestinationRule subsets that say what the
     Gateway API objects among `objects` do; [] when there are none."""
     services = _services(objects)
+    # Istio's Gateways only: another implementation's (Application Gateway for Containers)
+    # is no Istio gateway, and the picture draws it as its load balancer.
+    istio = [o for o in objects if _is(o, "Gateway")
+             and o["spec"].get("gatewayClassName") == "istio"]
+    names = {(_ns(g), g["metadata"]["name"]) for g in istio}
     routes = [o for o in objects if any(_is(o, k) for k in ("HTTPRoute", "GRPCRoute",
-                                                             "TLSRoute"))]
+                                                             "TLSRoute"))
+              and any((ref.get("namespace") or _ns(o), ref["name"]) in names
+                      for ref in o["spec"].get("parentRefs") or [])]
     redirecting = _redirect_sections(routes)
     out: list[Obj] = []
-    for gw in (o for o in objects if _is(o, "Gateway")):
+    for gw in istio:
         hosts = [a.get("value", "") for a in gw["spec"].get("addresses") or []
                  if a.get("type") == "Hostname"]
         name, _, rest = (hosts[0] if hosts else "").partition(".")
