@@ -13,8 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
+from ingresslib.config.certificates import Certificate
+from ingresslib.config.listeners import Listener
+from ingresslib.config.observability import Observability
+from ingresslib.config.routing import Routing
+from ingresslib.config.security import Security
+from ingresslib.config.stack import LoadBalancer
 from ingresslib.config.workload import GatewayWorkload
 
 # Istio's status port and readiness path: Envoy answers 200 there once it is ready to serve and
@@ -211,3 +217,38 @@ CORE_RULES = {
         "ingresslib writes from the plan, is refused rather than overwritten",
         "Istio, Resource Annotations, proxy.istio.io/config (one ProxyConfig per pod)"),
 }
+
+
+class StackView(Protocol):
+    """The stack as a cloud's planner, rules and components read it: the cloud-agnostic
+    sections and, once planned, the edge plan. `ingresslib.StackConfig` is one; each cloud's
+    view adds its own section (`ingresslib.aws.config.EksStack`,
+    `ingresslib.azure.config.AksStack`), so that no cloud folder imports the stack layer above
+    it."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def cloud(self) -> str: ...
+    @property
+    def topology(self) -> str: ...
+    @property
+    def gateway(self) -> GatewayWorkload | None: ...
+    @property
+    def listeners(self) -> list[Listener]: ...
+    @property
+    def certificates(self) -> Mapping[str, Certificate]: ...
+    @property
+    def routing(self) -> Routing: ...
+    @property
+    def security(self) -> Security | None: ...
+    @property
+    def load_balancer(self) -> LoadBalancer: ...
+    @property
+    def observability(self) -> Observability: ...
+    @property
+    def edge(self) -> EdgePlan: ...
+    @property
+    def workload(self) -> GatewayWorkload | None: ...
+
+    def credential_name(self, certificate: str) -> str: ...

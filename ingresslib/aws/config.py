@@ -9,7 +9,6 @@ topology uses, what it can terminate, and what an ALB cannot express of the rout
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Protocol
 
 from pydantic import AfterValidator, Field, model_validator
@@ -17,47 +16,19 @@ from pydantic import AfterValidator, Field, model_validator
 from ingresslib.config.base import Cidr, DnsLabel, Model, Pattern, applies_to
 from ingresslib.config.certificates import Certificate
 from ingresslib.config.listeners import Host, Listener, host_covers
+from ingresslib.edge import StackView
 
 if TYPE_CHECKING:
-    from ingresslib.config.listeners import Listener as _Listener
-    from ingresslib.config.routing import Routing
-    from ingresslib.config.security import Security
-    from ingresslib.config.stack import LoadBalancer
-    from ingresslib.config.workload import GatewayWorkload
-    from ingresslib.edge import EdgePlan
+    pass
 
 
-class EksStack(Protocol):
-    """The stack as the AWS code reads it: the cloud-agnostic sections, the `aws` section and,
-    once planned, the edge plan. `ingresslib.EksStack` is one; the AWS folder types against
-    this view so that it never imports the stack layer above it."""
+class EksStack(StackView, Protocol):
+    """The stack as the AWS code reads it: the cloud-agnostic view and the `aws` section."""
 
-    @property
-    def name(self) -> str: ...
-    @property
-    def cloud(self) -> str: ...
-    @property
-    def topology(self) -> str: ...
-    @property
-    def gateway(self) -> GatewayWorkload | None: ...
-    @property
-    def listeners(self) -> list[_Listener]: ...
-    @property
-    def certificates(self) -> Mapping[str, Certificate]: ...
-    @property
-    def routing(self) -> Routing: ...
-    @property
-    def security(self) -> Security | None: ...
-    @property
-    def load_balancer(self) -> LoadBalancer: ...
     @property
     def aws(self) -> Aws | None: ...
-    @property
-    def edge(self) -> EdgePlan: ...
-    @property
-    def workload(self) -> GatewayWorkload | None: ...
 
-# TLS 1.2 or newer only; TLS13-1-3 policies refuse TLS 1.2 clients.
+
 _SSL_POLICY = re.compile(
     r"^ELBSecurityPolicy-(TLS13-1-[23]|FS-1-2|TLS-1-2)(-[A-Za-z0-9]+)*-\d{4}-\d{2}$"
 )

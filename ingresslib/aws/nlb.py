@@ -38,6 +38,7 @@ def certificate_keys(cfg: EksStack) -> list[str]:
 
 
 SSL_CERT_ANNOTATION = f"{PREFIX}ssl-cert"
+TG_ATTRIBUTES = f"{PREFIX}target-group-attributes"
 
 
 # kube-proxy's health check node port: the controller's default under externalTrafficPolicy Local.
@@ -101,7 +102,7 @@ def nlb_annotations(cfg: EksStack, wl: GatewayWorkload) -> dict[str, Any]:
         f"{PREFIX}nlb-target-type": nlb.target_type,
         f"{PREFIX}scheme": cfg.load_balancer.scheme,
         f"{PREFIX}attributes": _pairs(lb_attributes),
-        f"{PREFIX}target-group-attributes": _pairs(tg_attributes),
+        TG_ATTRIBUTES: _pairs(tg_attributes),
     }
     out |= health_check_annotations(nlb_health_check(cfg, wl))
     # Every TCP listener's idle timeout, said explicitly (controller v2.9+; older ones ignore

@@ -15,21 +15,12 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ingresslib.azure.config import (
-    Azure,
-    ResourceName,
-    SubnetId,
-    Uuid,
-    _pattern,
-)
+from ingresslib.azure.value_types import ResourceName, SubnetId, Uuid, _pattern
 from ingresslib.config.base import Cidr, DnsLabel, Model, applies_to
-
-if TYPE_CHECKING:
-    from ingresslib.azure.config import AksStack
 
 # Azure's resource provider namespace of AGC, and the delegation its association subnet needs.
 DELEGATION = "Microsoft.ServiceNetworking/trafficControllers"
@@ -177,44 +168,3 @@ class ApplicationGatewayForContainers(Model):
     """The WAF policy on the Gateway."""
     backends: dict[DnsLabel, AgcBackend] = {}
     """Per routing backend (key of routing.backends), how AGC probes it; standalone only."""
-
-
-# `azure.applicationGatewayForContainers` names the model above; the package's __init__ imports
-# this module, so the Azure model is complete wherever it is used.
-Azure.model_rebuild(_types_namespace={
-    "ApplicationGatewayForContainers": ApplicationGatewayForContainers})
-
-# ---------------------------------------------------------------- what a stack uses
-
-
-def agc(cfg: AksStack) -> ApplicationGatewayForContainers | None:
-    """The stack's AGC section when an AKS chained or standalone stack uses it."""
-    az = cfg.azure if cfg.cloud == "aks" else None
-    section = az.application_gateway_for_containers if az is not None else None
-    return section if section is not None and cfg.topology in ("chained", "standalone") else None
-
-
-def traffic_controller_name(cfg: AksStack) -> str:
-    section = agc(cfg)
-    assert section is not None
-    return section.name or f"{cfg.name}-agc"
-
-
-def frontend_name(cfg: AksStack) -> str:
-    return f"{cfg.name}-frontend"
-
-
-def association_name(cfg: AksStack) -> str:
-    return f"{cfg.name}-association"
-
-
-def waf_policy_name(cfg: AksStack) -> str:
-    return f"{cfg.name}-agc-waf"
-
-
-def gateway_namespace(cfg: AksStack) -> str:
-    """Where the AGC Gateway lives: beside the Istio gateway (chained), or its own namespace."""
-    section = agc(cfg)
-    assert section is not None
-    wl = cfg.workload
-    return wl.namespace if cfg.topology == "chained" and wl is not None else section.namespace

@@ -14,7 +14,8 @@
 
 from __future__ import annotations
 
-from ingresslib.azure.agc_config import IDLE_TIMEOUT_SECONDS, agc
+from ingresslib.azure.agc_config import IDLE_TIMEOUT_SECONDS
+from ingresslib.azure.agc_names import agc
 from ingresslib.azure.config import AksStack
 from ingresslib.config.duration import duration_ns
 from ingresslib.config.workload import settle_workload

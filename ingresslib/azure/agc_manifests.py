@@ -22,15 +22,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ingresslib.azure.agc_config import (
-    GATEWAY_CLASS,
+from ingresslib.azure.agc_config import GATEWAY_CLASS
+from ingresslib.azure.agc_names import (
+    PATH,
     agc,
     frontend_name,
     gateway_namespace,
+    grpc_hosts,
+    host_timeout,
+    target_port,
     traffic_controller_name,
     waf_policy_name,
 )
-from ingresslib.azure.agc_rules import PATH, host_timeout
 from ingresslib.azure.config import AksStack
 from ingresslib.azure.ids import resource_id
 from ingresslib.config.listeners import Listener, redirects
@@ -107,8 +110,6 @@ def _chained_routing(cfg: AksStack) -> Routing:
     """Chained: every host the listeners serve, all of it to the Istio gateway's Service (its
     plain HTTP port; the gateway routes from there). gRPC hosts through a gRPC backend, so
     that AGC speaks HTTP/2 to the gateway for them (a GRPCRoute)."""
-    from ingresslib.azure.agc_rules import grpc_hosts  # noqa: PLC0415
-
     wl = cfg.workload
     assert wl is not None
     grpc = grpc_hosts(cfg)
@@ -186,8 +187,6 @@ def health_check_policies(cfg: AksStack, plan: EdgePlan, routes: list[Manifest]
         assert hc is not None
         return [_health_check_policy(cfg, wl.name, wl.namespace, port=int(hc.port),
                                      path=hc.path, codes=[{"start": 200, "end": 200}])]
-    from ingresslib.azure.agc_rules import target_port  # noqa: PLC0415
-
     reached = {(ref.get("namespace", r["metadata"]["namespace"]), ref["name"])
                for r in routes if r["kind"] in ("HTTPRoute", "GRPCRoute")
                for rule in r["spec"]["rules"] for ref in rule.get("backendRefs", [])}

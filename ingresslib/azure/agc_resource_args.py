@@ -11,9 +11,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from ingresslib.azure.agc_config import (
-    DELEGATION,
-    AgcSubnet,
+from ingresslib.azure.agc_config import DELEGATION, AgcSubnet
+from ingresslib.azure.agc_names import (
     agc,
     association_name,
     frontend_name,

@@ -19,16 +19,16 @@ from ingresslib.azure.agc_config import (
     AgcSubnet,
     ApplicationGatewayForContainers,
 )
+from ingresslib.azure.agc_manifests import route_problems
+from ingresslib.azure.agc_names import PATH, backend_protocol, target_port
 from ingresslib.config.certificates import CertManagerCertificate, ExistingSecret
 from ingresslib.config.duration import duration_ns
-from ingresslib.config.listeners import host_covers
-from ingresslib.config.routing import Backend, Route
+from ingresslib.config.routing import Route
 from ingresslib.errors import Problem
 
 if TYPE_CHECKING:
     from ingresslib.azure.config import AksStack, Azure
 
-PATH = "azure.applicationGatewayForContainers"
 # Route fields AGC cannot apply, with why (Gateway API as AGC implements it: its conformance
 # report lists HTTPRouteRequestMirror unsupported; retries, CORS and fault injection are not in
 # Gateway API's standard channel; direct responses and delegation have no Gateway API form).
@@ -118,7 +118,6 @@ def _edge_problems(cfg: AksStack, az: Azure, section: ApplicationGatewayForConta
 def _listener_problems(cfg: AksStack) -> Iterator[Problem]:
     """Listeners as AGC serves them: HTTP on 80, HTTPS on 443, TLS 1.2 with its predefined
     policies, certificates from Kubernetes Secrets (EDGE-TLS-AGC)."""
-    https = [lst for lst in cfg.listeners if lst.protocol == "HTTPS"]
     for i, lst in enumerate(cfg.listeners):
         at = f"listeners[{i}]"
         if lst.protocol == "TLS":
@@ -153,14 +152,7 @@ def _listener_problems(cfg: AksStack) -> Iterator[Problem]:
                           "beside its Gateway: use a secret or certManager certificate (sync a "
                           "Key Vault certificate into a Secret yourself, e.g. with the Secrets "
                           "Store CSI driver) (EDGE-TLS-AGC)")
-    covered = [h for lst in https for h in lst.hosts]
-    for i, lst in enumerate(cfg.listeners):
-        if lst.protocol == "HTTP" and lst.https_redirect:
-            missing = [h for h in lst.hosts if not any(host_covers(c, h) for c in covered)]
-            if missing:
-                yield Problem(f"listeners[{i}].httpsRedirect", True, f"redirects {missing} to "
-                              "HTTPS, which no HTTPS listener serves; add an HTTPS listener for "
-                              "them or set httpsRedirect: false")
+    # An httpsRedirect that no HTTPS listener serves: a rule of every topology (StackSpec).
 
 
 def _waf_problems(section: ApplicationGatewayForContainers) -> Iterator[Problem]:
@@ -213,23 +205,6 @@ def _covers(cidr: str, net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bo
     return outer.version == net.version and net.subnet_of(outer)  # type: ignore[arg-type]
 
 
-def backend_protocol(backend: Backend) -> str:
-    """`HTTP` or `GRPC`: what the backend speaks."""
-    return backend.protocol
-
-
-def grpc_hosts(cfg: AksStack) -> set[str]:
-    """Hosts whose routes all send to gRPC backends: AGC forwards them with a GRPCRoute, the
-    only way it speaks HTTP/2 to what it sends to."""
-    out = set()
-    for host in cfg.routing.hosts:
-        kinds = {backend_protocol(cfg.routing.backends[d.backend])
-                 for route in host.routes for d in route.to if d.backend in cfg.routing.backends}
-        if kinds == {"GRPC"}:
-            out.add(host.host)
-    return out
-
-
 def _grpc_host_problems(cfg: AksStack) -> Iterator[Problem]:
     for i, host in enumerate(cfg.routing.hosts):
         kinds = {backend_protocol(cfg.routing.backends[d.backend])
@@ -250,8 +225,6 @@ def _standalone_problems(cfg: AksStack, section: ApplicationGatewayForContainers
     yield from own
     if not own:
         # What Gateway API itself cannot say, as the route renderer refuses it.
-        from ingresslib.azure.agc_manifests import route_problems  # noqa: PLC0415
-
         yield from route_problems(cfg)
 
 
@@ -294,11 +267,6 @@ def _standalone_route_problems(cfg: AksStack, section: ApplicationGatewayForCont
                       "backend; remove it")
 
 
-def target_port(backend: Backend) -> int | str:
-    """The pods' port AGC connects to: the backend's targetPort, else its Service port."""
-    return backend.target_port if backend.target_port is not None else backend.port
-
-
 def _route_problems(path: str, route: Route) -> Iterator[Problem]:
     for key, what in _UNSUPPORTED.items():
         if getattr(route, key):
@@ -337,12 +305,6 @@ def _timeout_problems(path: str, routes: list[Route], default: int) -> Iterator[
                           f"all routes of a host (a RoutePolicy on its HTTPRoute; it does not "
                           f"implement per-rule timeouts): use {first[1]} as routes[{first[0]}] "
                           f"does, or leave it unset for {first[1]} (EDGE-TO-AGC)")
-
-
-def host_timeout(routes: list[Route], default: int) -> str:
-    """The request timeout AGC applies to a host's HTTPRoute: its routes' (they agree, by the
-    rules), or requestTimeoutSeconds."""
-    return next((r.timeout for r in routes if r.timeout), f"{default}s")
 
 
 def _plaintext_problems(cfg: AksStack, key: str, namespace: str, ports: list[int]

@@ -11,55 +11,25 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Protocol
+from typing import Annotated, ClassVar, Literal, Protocol
 
 from pydantic import AfterValidator, Field
 
-from ingresslib.config.base import Cidr, DnsLabel, DnsSubdomain, Model, Pattern, applies_to
+from ingresslib.azure.agc_config import ApplicationGatewayForContainers
+from ingresslib.azure.value_types import ResourceName, SubnetId, Uuid, _pattern
+from ingresslib.config.base import Cidr, DnsLabel, DnsSubdomain, Model, applies_to
 from ingresslib.config.certificates import Certificate
 from ingresslib.config.listeners import Host, Listener, host_covers
 from ingresslib.config.workload import Autoscaling, GatewayService, GatewayWorkload
-
-if TYPE_CHECKING:
-    from ingresslib.azure.agc_config import ApplicationGatewayForContainers
-    from ingresslib.config.routing import Routing
-    from ingresslib.config.security import Security
-    from ingresslib.config.stack import LoadBalancer
-    from ingresslib.edge import EdgePlan
+from ingresslib.edge import StackView
 
 
-class AksStack(Protocol):
-    """The stack as the Azure code reads it: the cloud-agnostic sections, the `azure` section
-    and, once planned, the edge plan. `ingresslib.AksStack` is one; the Azure folder types
-    against this view so that it never imports the stack layer above it."""
+class AksStack(StackView, Protocol):
+    """The stack as the Azure code reads it: the cloud-agnostic view and the `azure` section."""
 
-    @property
-    def name(self) -> str: ...
-    @property
-    def cloud(self) -> str: ...
-    @property
-    def topology(self) -> str: ...
-    @property
-    def gateway(self) -> GatewayWorkload | None: ...
-    @property
-    def listeners(self) -> list[Listener]: ...
-    @property
-    def certificates(self) -> Mapping[str, Certificate]: ...
-    @property
-    def routing(self) -> Routing: ...
-    @property
-    def security(self) -> Security | None: ...
-    @property
-    def load_balancer(self) -> LoadBalancer: ...
     @property
     def azure(self) -> Azure | None: ...
-    @property
-    def edge(self) -> EdgePlan: ...
-    @property
-    def workload(self) -> GatewayWorkload | None: ...
 
-    def credential_name(self, certificate: str) -> str: ...
 
 ADDON_NAMESPACE = "aks-istio-ingress"
 # Service annotations the AKS Istio add-on keeps on its gateway Services (AKS docs, "Ingress
@@ -86,10 +56,6 @@ ADDON_PROBE_ANNOTATION = re.compile(
 MAX_PROBE_WINDOW_SECONDS = 120
 
 
-def _pattern(regex: str, what: str, flags: int = 0) -> Pattern:
-    return Pattern(regex, what, flags)
-
-
 def _private_ipv4(value: str) -> str:
     try:
         address = ipaddress.IPv4Address(value)
@@ -105,18 +71,8 @@ Location = Annotated[str, _pattern(r"^[a-z][a-z0-9]{1,39}$", "an Azure region na
 ResourceGroup = Annotated[str, _pattern(r"^[-\w.()]{0,89}[-\w()]$", "a resource group name: "
                                         "letters, digits, '-', '_', '.', '(', ')', at most 90, "
                                         "not ending in '.'")]
-ResourceName = Annotated[str, _pattern(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$",
-                                       "an Azure resource name: letters, digits, '_', '.' and "
-                                       "'-', starting alphanumeric, at most 80")]
 ClusterName = Annotated[str, _pattern(r"^[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$",
                                       "an AKS cluster name")]
-SubnetId = Annotated[str, _pattern(
-    r"^/subscriptions/[0-9a-f-]{36}/resourceGroups/[^/]+/providers/Microsoft\.Network/"
-    r"virtualNetworks/[^/]+/subnets/[^/]+$",
-    "a subnet resource ID: /subscriptions/<id>/resourceGroups/<group>/providers/"
-    "Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>", re.IGNORECASE)]
-Uuid = Annotated[str, _pattern(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-                               "an object ID (a lower-case GUID)")]
 PipDnsLabel = Annotated[str, _pattern(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$",
                                       "a DNS label: 3-63 lower-case letters, digits and '-', "
                                       "starting with a letter")]

@@ -37,7 +37,6 @@ from ingresslib.azure.config import (
     uses_public_ip,
 )
 from ingresslib.azure.load_balancer import NO_LB_RULE, load_balancing_rule_ports
-from ingresslib.config.listeners import host_covers
 from ingresslib.errors import Problem
 
 # ---------------------------------------------------------------- rules
@@ -260,14 +259,7 @@ def _application_gateway_problems(
             yield Problem(f"{at}.tls.cipherSuites", lst.tls.cipher_suites, "Application "
                           "Gateway takes one TLS policy for all listeners, chosen from "
                           "minProtocolVersion; remove them")
-    covered = [h for lst in https for h in lst.hosts]
-    for i, lst in enumerate(cfg.listeners):
-        if lst.protocol == "HTTP" and lst.https_redirect:
-            missing = [h for h in lst.hosts if not any(host_covers(c, h) for c in covered)]
-            if missing:
-                yield Problem(f"listeners[{i}].httpsRedirect", True, f"redirects {missing} to "
-                              "HTTPS, which no HTTPS listener serves; add an HTTPS listener for "
-                              "them or set httpsRedirect: false")
+    # An httpsRedirect that no HTTPS listener serves: a rule of every topology (StackSpec).
     versions = {lst.tls.min_protocol_version for lst in https if lst.tls}
     if len(versions) > 1:
         yield Problem("listeners", sorted(versions), "Application Gateway applies one TLS "

@@ -2,7 +2,6 @@
 `ingresslib.StackConfig` composes them all."""
 
 from ingresslib.config.certificates import (
-    Certificate,
     CertManagerCertificate,
     ExistingSecret,
     SelfSignedCertificate,
@@ -26,7 +25,6 @@ from ingresslib.config.workload import (
 __all__ = [
     "Autoscaling",
     "CertManagerCertificate",
-    "Certificate",
     "CustomMetric",
     "Disruption",
     "Drain",

@@ -260,7 +260,7 @@ class StackSpec(Model):
                     )
             if lst.tls and lst.tls.certificate:
                 yield from self._certificate_problems(path, lst)
-            if lst.protocol == "HTTP" and lst.https_redirect and self.topology == "gateway":
+            if lst.protocol == "HTTP" and lst.https_redirect:
                 missing = without_https(lst, self.listeners)
                 if missing:
                     yield Problem(

@@ -16,62 +16,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ingresslib.aws.replacements import EDGE_TYPES as AWS_EDGE_TYPES
+from ingresslib.aws.replacements import REPLACE_ON as AWS_REPLACE_ON
+from ingresslib.azure.replacements import EDGE_TYPES as AZURE_EDGE_TYPES
+from ingresslib.azure.replacements import REPLACE_ON as AZURE_REPLACE_ON
 from ingresslib.offline.mocks import Registered
 from ingresslib.offline.output import manifest, plan_entry
 
 # Inputs, by their wire (camelCase) names, whose change replaces the resource; "*" for all.
 REPLACE_ON: dict[str, tuple[str, ...]] = {
-    # pulumi-aws is bridged from terraform-provider-aws, whose ForceNew attributes replace:
-    # internal/service/elbv2/load_balancer.go (name, name_prefix, internal, load_balancer_type,
-    # customer_owned_ipv4_pool are ForceNew).
-    "aws:lb/loadBalancer:LoadBalancer": (
-        "name", "namePrefix", "internal", "loadBalancerType", "customerOwnedIpv4Pool"),
-    # internal/service/elbv2/target_group.go.
-    "aws:lb/targetGroup:TargetGroup": (
-        "name", "namePrefix", "port", "protocol", "protocolVersion", "targetType", "vpcId",
-        "ipAddressType"),
-    # listener.go and listener_rule.go: the parent load balancer and listener.
-    "aws:lb/listener:Listener": ("loadBalancerArn",),
-    "aws:lb/listenerRule:ListenerRule": ("listenerArn",),
-    # internal/service/acm/certificate.go: what the certificate is for.
-    "aws:acm/certificate:Certificate": (
-        "domainName", "subjectAlternativeNames", "keyAlgorithm", "certificateAuthorityArn"),
-    "aws:acm/certificateValidation:CertificateValidation": (
-        "certificateArn", "validationRecordFqdns"),
-    # internal/service/ec2/vpc_security_group.go; the vpc rules belong to one group.
-    "aws:ec2/securityGroup:SecurityGroup": ("name", "namePrefix", "description", "vpcId"),
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ("securityGroupId",),
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ("securityGroupId",),
-    # internal/service/route53/record.go: a record is its zone, name, type and set.
-    "aws:route53/record:Record": ("zoneId", "name", "type", "setIdentifier"),
-    "aws:wafv2/webAclAssociation:WebAclAssociation": ("resourceArn", "webAclArn"),
-    # pulumi-azure-native replaces on the request path (resource name, resource group, parent
-    # names) and on create-only properties (x-ms-mutability without update): location,
-    # and a public IP's or gateway's zones and SKU.
-    "azure-native:network:PublicIPAddress": (
-        "publicIpAddressName", "resourceGroupName", "location", "sku", "zones",
-        "publicIPAddressVersion"),
-    "azure-native:network:ApplicationGateway": (
-        "applicationGatewayName", "resourceGroupName", "location", "zones"),
-    "azure-native:network:WebApplicationFirewallPolicy": (
-        "policyName", "resourceGroupName", "location"),
-    "azure-native:managedidentity:UserAssignedIdentity": (
-        "resourceName", "resourceGroupName", "location"),
-    "azure-native:managedidentity:FederatedIdentityCredential": (
-        "federatedIdentityCredentialResourceName", "resourceName", "resourceGroupName"),
-    "azure-native:authorization:RoleAssignment": (
-        "roleAssignmentName", "scope", "principalId", "roleDefinitionId"),
-    "azure-native:keyvault:Vault": ("vaultName", "resourceGroupName", "location"),
-    "azure-native:keyvault:Secret": ("secretName", "vaultName", "resourceGroupName"),
-    # Application Gateway for Containers: the traffic controller and its children (a new
-    # frontend is a new generated FQDN, which clients' DNS names point at).
-    "azure-native:servicenetworking:TrafficControllerInterface": (
-        "trafficControllerName", "resourceGroupName", "location"),
-    "azure-native:servicenetworking:FrontendsInterface": (
-        "frontendName", "trafficControllerName", "resourceGroupName", "location"),
-    "azure-native:servicenetworking:AssociationsInterface": (
-        "associationName", "trafficControllerName", "resourceGroupName", "location"),
-    "azure-native:network:Subnet": ("subnetName", "virtualNetworkName", "resourceGroupName"),
+    **AWS_REPLACE_ON,
+    **AZURE_REPLACE_ON,
     # pulumi-tls: every attribute of a key or certificate requires replacement.
     "tls:index/privateKey:PrivateKey": ("*",),
     "tls:index/selfSignedCert:SelfSignedCert": ("*",),
@@ -89,14 +44,7 @@ KUBERNETES_KIND_REPLACE_ON: dict[str, tuple[str, ...]] = {
     "StatefulSet": ("spec.selector", "spec.serviceName", "spec.volumeClaimTemplates"),
 }
 # What a reviewer most needs to hear about: a replacement here moves traffic or addresses.
-EDGE_TYPES = frozenset({
-    "aws:lb/loadBalancer:LoadBalancer", "aws:lb/targetGroup:TargetGroup",
-    "aws:lb/listener:Listener", "aws:acm/certificate:Certificate",
-    "azure-native:network:PublicIPAddress", "azure-native:network:ApplicationGateway",
-    "azure-native:servicenetworking:TrafficControllerInterface",
-    "azure-native:servicenetworking:FrontendsInterface",
-    "kubernetes:core/v1:Service",
-})
+EDGE_TYPES = AWS_EDGE_TYPES | AZURE_EDGE_TYPES | {"kubernetes:core/v1:Service"}
 _STACK = "pulumi:pulumi:Stack"
 
 

@@ -12,12 +12,12 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from ingresslib.aws.nlb import TG_ATTRIBUTES
 from ingresslib.config.duration import duration_ns
 from ingresslib.edge import STATUS_PORT, EdgePlan
 from ingresslib.errors import Problem
 
 Manifest = dict[str, Any]
-TG_ATTRIBUTES = "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes"
 
 
 def _of(objects: list[Manifest], kind: str, namespace: str, name: str) -> Manifest | None:

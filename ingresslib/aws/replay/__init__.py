@@ -15,13 +15,15 @@ balancer, unknown load balancer and target group attributes, Elastic IPs that do
 the subnets.
 
     with moto.mock_aws():
-        result = replay_stack("stacks/eks", "chained", boto3.Session(region_name="eu-west-1"))
+        result = replay(plan_entries, manifests, AwsWorld.build(config, session))
+
+`ingresslib.offline.replay.replay_stack` renders a project offline and replays it in one call.
 
 Import moto before creating the boto3 session: moto hooks the sessions created after it.
 """
 
-from ingresslib.aws.replay.replay import Replayed, replay, replay_stack
+from ingresslib.aws.replay.replay import Replayed, replay
 from ingresslib.aws.replay.state import ReplayError
 from ingresslib.aws.replay.world import AwsWorld, self_signed
 
-__all__ = ["AwsWorld", "ReplayError", "Replayed", "replay", "replay_stack", "self_signed"]
+__all__ = ["AwsWorld", "ReplayError", "Replayed", "replay", "self_signed"]

@@ -3,22 +3,15 @@ identifier mapped to the real one."""
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
-
-from ingresslib import parse_config
 from ingresslib.aws import fakes
 from ingresslib.aws.replay import acm, controller, ec2, elbv2, route53, wafv2
 from ingresslib.aws.replay.controller import LBC
 from ingresslib.aws.replay.state import Obj, ReplayError, ReplayState
 from ingresslib.aws.replay.world import AwsWorld
-from ingresslib.offline.output import manifests, plan
-from ingresslib.offline.runner import Project, run_project
 
 CONTROLLER = "controller:service"  # the pseudo-type of an NLB the controller makes
 _ID_KEYS = ("id", "arn", "dnsName", "zoneId", "fqdn", "hostname", "resourceRecordName",
@@ -44,16 +37,6 @@ class Replayed:
 
     def real(self, fake: str) -> str:
         return self.ids[fake]
-
-
-def replay_stack(directory: str | os.PathLike[str], stack: str, session: boto3.Session
-                 ) -> Replayed:
-    """Render the stack offline, build its world through `session` and replay the render."""
-    config = Project.load(directory).stack_config(stack)
-    cfg = parse_config(json.loads(config["ingress:stack"]), "ingress:stack")
-    records = run_project(directory, stack)
-    world = AwsWorld.build(cfg, session, with_cluster=False)
-    return replay(plan(records), manifests(records), world)
 
 
 def replay(plan_entries: list[Obj], objects: list[Obj], world: AwsWorld) -> Replayed:
