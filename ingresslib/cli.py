@@ -125,7 +125,7 @@ def _render(args: argparse.Namespace) -> int:
     if note:
         print(note, file=sys.stderr)
     pictures = "".join(f", {name}" for name in sorted(images))
-    print(f"wrote {len(files)} manifests, plan.json, traffic.mmd{pictures} to {args.out}")
+    print(f"wrote {len(files)} manifests, plan.json, edge.md, traffic.mmd{pictures} to {args.out}")
     return 0
 
 
@@ -190,7 +190,8 @@ def _diff(args: argparse.Namespace) -> int:
     before, after = old or [], new or []
     result = diff(before, after)
     if args.format == "markdown":
-        text = format_markdown(result, *labels, args.max_chars)
+        text = format_markdown(result, *labels, args.max_chars,
+                               str(args.full_diff) if args.full_diff else None)
         full = format_markdown(result, *labels)
     else:
         text = full = format_text(result, *labels)

@@ -425,6 +425,19 @@ def test_markdown_caps_its_size_and_says_so() -> None:
     assert re.search(r"_\d+ of 40 resource sections left out to stay under 4000 characters",
                      text)
     assert format_markdown(diff([], many), "a", "b").count("<details>") == 40
+    assert "rerun with `--full-diff FILE`" in text
+    assert "the full diff is in `diff.md`" in format_markdown(
+        diff([], many), "a", "b", max_chars=4000, full_diff="diff.md")
+
+
+def test_the_cap_bounds_the_whole_comment_even_with_many_replacements() -> None:
+    """Replacements and table rows count too: 120 replaced load balancers under a 1000
+    character cap still give a comment under 1000 characters that says what it left out."""
+    old = [_alb(False) | {"name": f"lb{i:03}"} for i in range(120)]
+    new = [_alb(True) | {"name": f"lb{i:03}"} for i in range(120)]
+    text = format_markdown(diff(old, new), "a", "b", max_chars=1000)
+    assert len(text) <= 1000
+    assert "more replacements" in text or "cut at the size cap" in text
 
 
 def _alb(internal: bool) -> dict[str, Any]:

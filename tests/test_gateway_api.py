@@ -26,6 +26,7 @@ from ingresslib.manifests.gateway_api import (
 )
 from ingresslib.offline.output import manifests
 from ingresslib.offline.runner import run_program
+from ingresslib.paths import named
 from ingresslib.stack.render import check, stack_manifests
 from tests.conftest import PROJECTS, ROOT
 from tests.harness.flip import has_istio_gateway, run_flipped
@@ -78,10 +79,23 @@ def _by_kind(objs: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+class _ByPath(dict[str, str]):
+    """Problems by path; looked up by the index path of the config, as the user reads it
+    (list items by name: ingresslib.paths.named)."""
+
+    def __init__(self, problems: dict[str, str], data: dict[str, Any]) -> None:
+        super().__init__(problems)
+        self.data = data
+
+    def __getitem__(self, path: str) -> str:
+        return super().__getitem__(named(path, self.data))
+
+
 def _refused(data: dict[str, Any]) -> dict[str, str]:
+    """The refusals, found by the validation pipeline before anything renders."""
     with pytest.raises(ConfigError) as err:
         _render(data)
-    return {p.path: p.message for p in err.value.problems}
+    return _ByPath({p.path: p.message for p in err.value.problems}, data)
 
 
 @pytest.fixture(scope="module")
@@ -515,6 +529,14 @@ def test_the_aks_istio_add_on_serves_gateway_api_from_asm_1_26() -> None:
     gw = next(o for o in objs if o["kind"] == "Gateway")
     assert gw["spec"]["addresses"][0]["value"] == (
         "aks-istio-ingressgateway-external.aks-istio-ingress.svc.cluster.local")
+    # Retries need an EnvoyFilter under Gateway API, which the add-on does not support.
+    host = data["listeners"][0]["hosts"][0]
+    data["routing"] = {
+        "backends": {"web": {"service": "web", "namespace": "web", "port": 80}},
+        "hosts": [{"host": host, "routes": [{"name": "web", "to": [{"backend": "web"}],
+                                              "retries": {"attempts": 2}}]}]}
+    assert "keep api: istio" in _refused(data)["api"]
+    assert not any(o["kind"] == "EnvoyFilter" for o in _render(data | {"api": "istio"}))
 
 
 def test_pseudo_headers_are_refused() -> None:

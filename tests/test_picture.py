@@ -112,7 +112,7 @@ def test_render_writes_the_picture(tmp_path: Path, capsys: pytest.CaptureFixture
     _images(run_program(lambda: None))  # skips without the picture's tools
     assert main(["render", str(EXAMPLE), "--stack", "dev", "--out", str(tmp_path)]) == 0
     assert capsys.readouterr().out.startswith(
-        "wrote 23 manifests, plan.json, traffic.mmd, traffic.png, traffic.svg to ")
+        "wrote 23 manifests, plan.json, edge.md, traffic.mmd, traffic.png, traffic.svg to ")
     assert (tmp_path / "traffic.png").read_bytes().startswith(b"\x89PNG")
     # The README shows this picture: it is the example's, as rendered now.
     assert (tmp_path / "traffic.svg").read_bytes() == README_PICTURE.read_bytes(), (

@@ -48,6 +48,9 @@ _SECTIONS = (
     _Section(("azure", "applicationGateway"), "topology", ("chained", "standalone"),
              "topology gateway puts the Standard load balancer in front; use topology chained "
              "for an Application Gateway"),
+    _Section(("gatewayApi",), "topology", ("gateway", "chained"),
+             "the Gateway API settings program the Istio gateway, which topology standalone "
+             "does not deploy; remove gatewayApi"),
     _Section(("observability",), "topology", ("gateway", "chained"),
              "monitoring watches the Istio gateway's pods, which topology standalone does not "
              "deploy (it would render nothing); remove observability, or use topology chained"),

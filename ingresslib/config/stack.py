@@ -107,6 +107,10 @@ class StackSpec(Model):
         """Rules among the cloud-agnostic sections; each cloud's edge rules and the rules that
         need the edge plan run after these (`ingresslib.stack.model`). Sections a cloud or
         topology does not use are refused before any of these (`placement`)."""
+        if self.topology == "standalone" and self.api == "gatewayApi":
+            yield Problem("api", self.api, "chooses how the Istio gateway is programmed, and "
+                          "topology standalone deploys none (Application Gateway for "
+                          "Containers is programmed through Gateway API by itself); remove api")
         if self.has_gateway and not self.listeners:
             yield Problem(
                 "listeners", [], f"topology {self.topology} needs at least one listener"

@@ -350,9 +350,16 @@ def _priority_steps(pairs: Sequence[tuple[Entry, Entry]], removed: Sequence[Entr
                f"`pulumi up --target` the URN of {_name(holder)} alone, then the rest")
 
 
+# Among edge resources, what holds the address clients reach comes first.
+_ADDRESS_TYPES = ("LoadBalancer", "PublicIPAddress", "TrafficControllerInterface",
+                  "FrontendsInterface", "kubernetes:core/v1:Service")
+
+
 def _order(key: tuple[str, ...], change: ResourceChange) -> tuple[Any, ...]:
-    """Replacements first (edge resources first), then Kubernetes objects, then plan entries."""
-    return (change.status != "replaced", not change.edge, len(key) != 4, key)
+    """Replacements first (edge resources first, load balancers and addresses first among
+    them), then Kubernetes objects, then plan entries."""
+    address = change.edge and any(t in change.key for t in _ADDRESS_TYPES)
+    return (change.status != "replaced", not change.edge, not address, len(key) != 4, key)
 
 
 def _edge(entry: Entry) -> bool:
@@ -572,10 +579,35 @@ def _section(res: ResourceChange) -> list[str]:
 
 
 def format_markdown(result: Diff, old_label: str, new_label: str,
-                    max_chars: int | None = None) -> str:
+                    max_chars: int | None = None, full_diff: str | None = None) -> str:
     """For a pull-request comment: a summary line, replacements called out, a table of
-    resources and their status, and a collapsible section per resource. With `max_chars`,
-    sections that would pass it are left out, and a last line says how many."""
+    resources and their status, and a collapsible section per resource. With `max_chars` the
+    whole comment stays under it: sections, then table rows, then listed replacements that
+    would pass it are left out, and a line says how many and where the full diff is
+    (`full_diff`, the file `--full-diff` wrote, if any)."""
+    text = _markdown(result, old_label, new_label, max_chars, full_diff)
+    if max_chars is not None and len(text) > max_chars:
+        text = text[: max(max_chars - 80, 0)].rsplit("\n", 1)[0] + (
+            "\n\n_cut at the size cap; see the full diff_\n")
+    return text
+
+
+def _capped(lines: list[str], budget: int | None, what: str) -> list[str]:
+    """`lines` while they fit `budget` characters, and a line saying how many were left out."""
+    if budget is None:
+        return lines
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        if used + len(line) + 1 > budget:
+            return [*kept, f"_… {len(lines) - len(kept)} more {what}_"]
+        kept.append(line)
+        used += len(line) + 1
+    return kept
+
+
+def _markdown(result: Diff, old_label: str, new_label: str, max_chars: int | None,
+              full_diff: str | None) -> str:
     lines = [f"**ingresslib diff** {old_label} → {new_label}: {result.summary()}", ""]
     if not result.resources and not result.steps:
         return "\n".join([*lines, "No changes."]) + "\n"
@@ -589,11 +621,16 @@ def format_markdown(result: Diff, old_label: str, new_label: str,
         lines += ["> [!WARNING]",
                   f"> **{len(replaced)} replacement(s)**: Pulumi deletes and recreates these "
                   "(a replaced load balancer or public IP gets a new address)."]
-        lines += [f"> - {_cell(r.key)}: {'; '.join(r.reasons)}" for r in replaced]
+        # The replacements matter most: they get up to half of the cap.
+        lines += _capped([f"> - {_cell(r.key)}: {'; '.join(r.reasons)}" for r in replaced],
+                         max_chars // 2 if max_chars else None, "replacements")
         lines.append("")
+    used = sum(len(line) + 1 for line in lines)
     lines += ["| resource | status |", "|---|---|"]
-    lines += [f"| {_cell(r.key)} | {'**replaced**' if r.status == 'replaced' else r.status} |"
-              for r in result.resources]
+    lines += _capped(
+        [f"| {_cell(r.key)} | {'**replaced**' if r.status == 'replaced' else r.status} |"
+         for r in result.resources],
+        max(max_chars - used - 400, 0) if max_chars else None, "resources (table rows)")
     sections = [_section(r) for r in result.resources]
     text = "\n".join(lines)
     shown = 0
@@ -604,9 +641,10 @@ def format_markdown(result: Diff, old_label: str, new_label: str,
         text += part
         shown += 1
     if shown < len(sections):
+        where = (f"the full diff is in `{full_diff}`" if full_diff else
+                 "rerun with `--full-diff FILE` to keep the full diff")
         text += (f"\n\n_{len(sections) - shown} of {len(sections)} resource sections left out "
-                 f"to stay under {max_chars} characters: the full diff is kept with the "
-                 "run (`--full-diff`)._")
+                 f"to stay under {max_chars} characters: {where}._")
     return text + "\n"
 
 

@@ -32,7 +32,7 @@ from ingresslib.aws.edge_plan import RULES as AWS_RULES
 from ingresslib.aws.edge_plan import eks_edge_plan
 from ingresslib.aws.rules import aws_problems
 from ingresslib.azure.agc_edge_plan import RULES as AGC_RULES
-from ingresslib.azure.config import Azure, KeyVaultCertificate, uses_agc
+from ingresslib.azure.config import Azure, KeyVaultCertificate, uses_addon, uses_agc
 from ingresslib.azure.edge_plan import RULES as AZURE_RULES
 from ingresslib.azure.edge_plan import aks_edge_plan
 from ingresslib.azure.rules import azure_problems
@@ -43,12 +43,15 @@ from ingresslib.config.certificates import (
     SelfSignedCertificate,
 )
 from ingresslib.config.duration import duration_ns
+from ingresslib.config.listeners import redirects
 from ingresslib.config.placement import ends_validation, misplaced_sections, without
 from ingresslib.config.security import security_problems
 from ingresslib.config.stack import Cloud, StackSpec
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.edge import CORE_RULES, EdgePlan, EdgeRule
 from ingresslib.errors import ConfigError, Problem
+from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects
+from ingresslib.manifests.routing import gateway_listeners
 
 CertificateSource = Annotated[
     SelfSignedCertificate
@@ -128,6 +131,53 @@ class StackConfig(StackSpec):
     def _edge_rules(self) -> Iterator[Problem]:
         yield from (aws_problems if self.cloud == "eks" else azure_problems)(self)
         yield from edge_problems(self)
+        yield from gateway_api_problems(self)
+
+
+# AKS: the Istio add-on serves Gateway API (manual or automated deployment) from this
+# revision, with the CRDs from AKS's Managed Gateway API installation, which holds the
+# standard channel only (Azure, "Configure Istio ingress with the Kubernetes Gateway API").
+ADDON_GATEWAY_API_REVISION = (1, 26)
+
+
+def gateway_api_problems(cfg: StackConfig) -> Iterator[Problem]:
+    """With `api: gatewayApi`: what Gateway API cannot say of the routing (the renderer's
+    refusals, with their config paths), and what the AKS Istio add-on's gateway cannot take."""
+    wl = cfg.edge.workload
+    if cfg.api != "gatewayApi" or wl is None:
+        return
+    listeners = gateway_listeners(cfg.listeners, cfg.topology, cfg.edge.tls_listeners)
+    redirecting = [lst.name for lst in cfg.listeners if redirects(lst, cfg.listeners)]
+    try:
+        objects = istio_gateway_api_objects(
+            cfg.routing, listeners, wl, stack=cfg.name, redirecting=redirecting,
+            experimental=cfg.gateway_api.channel == "experimental",
+            paths={lst.name: f"listeners[{i}]" for i, lst in enumerate(cfg.listeners)})
+    except ConfigError as e:
+        yield from e.problems
+        return
+    if not uses_addon(cfg):
+        return
+    assert cfg.azure is not None
+    assert cfg.azure.istio_addon is not None
+    revision = cfg.azure.istio_addon.revision
+    major, minor = (int(n) for n in revision.removeprefix("asm-").split("-"))
+    if (major, minor) < ADDON_GATEWAY_API_REVISION:
+        yield Problem(
+            "azure.istioAddon.revision", revision,
+            "the AKS Istio add-on serves the Kubernetes Gateway API from revision asm-1-26; "
+            "upgrade the add-on (a canary revision) before api: gatewayApi, or keep api: istio")
+    if cfg.gateway_api.channel == "experimental":
+        yield Problem(
+            "gatewayApi.channel", "experimental",
+            "the add-on's Gateway API support takes AKS's Managed Gateway API CRDs, which are "
+            "the standard channel only (experimental CRDs are refused); use channel standard")
+    if any(o["kind"] == "EnvoyFilter" for o in objects):
+        yield Problem(
+            "api", "gatewayApi",
+            "the routes' retries (and gRPC route timeouts) need an EnvoyFilter under Gateway "
+            "API, which the AKS Istio add-on does not support; keep api: istio (its "
+            "VirtualServices carry them), or remove the retries")
 
 
 def edge_rules() -> list[EdgeRule]:

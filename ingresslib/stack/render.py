@@ -100,7 +100,6 @@ def _routing(cfg: StackConfig, wl: GatewayWorkload) -> list[Manifest]:
     listeners = gateway_listeners(cfg.listeners, cfg.topology, cfg.edge.tls_listeners)
     redirecting = [lst.name for lst in cfg.listeners if redirects(lst, cfg.listeners)]
     if cfg.api == "gatewayApi":
-        _addon_gateway_api_problems(cfg)
         return istio_gateway_api_objects(
             cfg.routing, listeners, wl, stack=cfg.name,
             credentials=credentials(cfg.certificates), redirecting=redirecting,
@@ -108,34 +107,6 @@ def _routing(cfg: StackConfig, wl: GatewayWorkload) -> list[Manifest]:
             paths={lst.name: f"listeners[{i}]" for i, lst in enumerate(cfg.listeners)})
     return routing_objects(cfg.routing, listeners, wl, stack=cfg.name,
                            credentials=credentials(cfg.certificates), redirecting=redirecting)
-
-
-# AKS: the Istio add-on serves Gateway API (manual or automated deployment) from this
-# revision, with the CRDs from AKS's Managed Gateway API installation, which holds the
-# standard channel only (Azure, "Configure Istio ingress with the Kubernetes Gateway API").
-ADDON_GATEWAY_API_REVISION = (1, 26)
-
-
-def _addon_gateway_api_problems(cfg: StackConfig) -> None:
-    if not uses_addon(cfg):
-        return
-    assert cfg.azure is not None
-    assert cfg.azure.istio_addon is not None
-    problems = []
-    revision = cfg.azure.istio_addon.revision
-    major, minor = (int(n) for n in revision.removeprefix("asm-").split("-"))
-    if (major, minor) < ADDON_GATEWAY_API_REVISION:
-        problems.append(Problem(
-            "azure.istioAddon.revision", revision,
-            "the AKS Istio add-on serves the Kubernetes Gateway API from revision asm-1-26; "
-            "upgrade the add-on (a canary revision) before api: gatewayApi, or keep api: istio"))
-    if cfg.gateway_api.channel == "experimental":
-        problems.append(Problem(
-            "gatewayApi.channel", "experimental",
-            "the add-on's Gateway API support takes AKS's Managed Gateway API CRDs, which are "
-            "the standard channel only (experimental CRDs are refused); use channel standard"))
-    if problems:
-        raise ConfigError(problems, "api gatewayApi")
 
 
 def _security(cfg: StackConfig) -> list[Manifest]:
@@ -212,6 +183,13 @@ def _config_path(cfg: StackConfig, ref: str, field: str) -> str | None:
         if index is not None and cfg.topology != "chained" and index < len(listeners):
             return f"listeners[{listeners[index].name}]"
         return "listeners"
+    if kind in ("HTTPRoute", "GRPCRoute", "TLSRoute"):
+        routes = "tlsRoutes" if kind == "TLSRoute" else "routes"
+        for host in cfg.routing.hosts:
+            route = f"{prefix}{host_slug(host.host)}"
+            if name == route or name.startswith(f"{route}-"):
+                return f"routing.hosts[{host.host}].{routes}"
+        return None
     if kind == "VirtualService":
         for host in cfg.routing.hosts:
             vs = f"{prefix}{host_slug(host.host)}"
