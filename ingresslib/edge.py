@@ -50,6 +50,9 @@ class GatewayOptions:
     service_annotations: Mapping[str, Any] = field(default_factory=dict)
     namespace_labels: Mapping[str, str] = field(default_factory=dict)
     health_check_sources: tuple[str, ...] = ()
+    # The pod ports those sources reach (the status port for probes alone; the traffic ports
+    # too where the load balancer itself is the client).
+    health_check_ports: tuple[int, ...] = (STATUS_PORT,)
     # Envoy's downstream HTTP idle timeout (seconds); None keeps Envoy's default (1 h).
     idle_timeout_seconds: int | None = None
     # Ports whose TLS the load balancer ended: Envoy tells backends the client used https.

@@ -10,8 +10,8 @@ ACM_ARN = "arn:aws:acm:eu-west-1:111122223333:certificate/0e4a9c61-5b7d-4f0e-9a3
 ALB: dict[str, Any] = {
     "vpcId": "vpc-0a1b2c3d4e5f60000",
     "subnets": [
-        {"id": "subnet-0a1b2c3d4e5f60001", "zone": "eu-west-1a"},
-        {"id": "subnet-0a1b2c3d4e5f60002", "zone": "eu-west-1b"},
+        {"id": "subnet-0a1b2c3d4e5f60001", "zone": "eu-west-1a", "cidr": "10.0.0.0/24"},
+        {"id": "subnet-0a1b2c3d4e5f60002", "zone": "eu-west-1b", "cidr": "10.0.1.0/24"},
     ],
     "allowedCidrs": ["0.0.0.0/0"],
     "targetSecurityGroup": "sg-0a1b2c3d4e5f60000",

@@ -134,8 +134,10 @@ def test_snake_case_keys_load() -> None:
 
 
 def test_camel_and_snake_case_give_the_same_config() -> None:
-    camel = config(gateway={"network_policy": {"ingress_from": ["10.0.0.0/16"]}})
-    snake = config(gateway={"networkPolicy": {"ingressFrom": ["10.0.0.0/16"]}})
+    camel = config(gateway={"network_policy": {"ingress_from": ["10.0.0.0/16"]}},
+                   aws={"nlb": {"target_type": "instance"}})
+    snake = config(gateway={"networkPolicy": {"ingressFrom": ["10.0.0.0/16"]}},
+                   aws={"nlb": {"targetType": "instance"}})
     assert parse_config(camel) == parse_config(snake)
 
 

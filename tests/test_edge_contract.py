@@ -239,3 +239,23 @@ def test_the_readme_lists_every_rule_with_its_source() -> None:
     readme = (ROOT / "README.md").read_text()
     for rule in edge_rules():
         assert f"| {rule.code} | {rule.statement} | {rule.source} |" in readme, rule.code
+
+
+def test_an_eks_network_policy_admits_the_load_balancers_own_connections() -> None:
+    """EDGE-HC-NETPOL on EKS: with ingressFrom restricting clients, the NLB's health checks
+    (and with PROXY protocol all its connections) come from its subnets: without their ranges
+    the config is refused; with them, they are admitted on the ports the NLB reaches."""
+    data = MINIMAL | {"aws": {"nlb": {"proxyProtocol": True}},
+                      "gateway": {"networkPolicy": {"ingressFrom": ["203.0.113.0/24"]}}}
+    with pytest.raises(ConfigError) as err:
+        parse_config(data)
+    (problem,) = err.value.problems
+    assert problem.path == "gateway.networkPolicy.ingressFrom"
+    assert "EDGE-HC-NETPOL" in problem.message
+    data["aws"]["nlb"]["subnets"] = [
+        {"id": "subnet-0a1b2c3d4e5f60001", "zone": "eu-west-1a", "cidr": "10.1.0.0/24"},
+        {"id": "subnet-0a1b2c3d4e5f60002", "zone": "eu-west-1b", "cidr": "10.1.1.0/24"}]
+    rules = _gateway(parse_config(data))["NetworkPolicy"]["spec"]["ingress"]
+    nlb = next(r for r in rules if r.get("from") == [{"ipBlock": {"cidr": "10.1.0.0/24"}},
+                                                    {"ipBlock": {"cidr": "10.1.1.0/24"}}])
+    assert [p["port"] for p in nlb["ports"]] == [80, 443]  # PROXY protocol: the traffic ports

@@ -173,11 +173,19 @@ def test_revision_labels_replace_injection_label() -> None:
 
 
 def test_network_policy_ports_and_sources() -> None:
-    np = _objs({"networkPolicy": {"ingressFrom": ["10.0.0.0/16"],
-                                  "metricsFromNamespaces": ["monitoring"]}})["NetworkPolicy"]
-    traffic, metrics = np["spec"]["ingress"]
+    """EDGE-HC-NETPOL: clients restricted, and the NLB's health checks still admitted from its
+    subnets on the status port."""
+    subnets = [{"id": "subnet-0a1b2c3d4e5f60001", "zone": "eu-west-1a", "cidr": "10.1.0.0/24"},
+               {"id": "subnet-0a1b2c3d4e5f60002", "zone": "eu-west-1b", "cidr": "10.1.1.0/24"}]
+    np = _objs({"networkPolicy": {"ingressFrom": ["203.0.113.0/24"],
+                                  "metricsFromNamespaces": ["monitoring"]}},
+               aws={"nlb": {"subnets": subnets}})["NetworkPolicy"]
+    traffic, probes, metrics = np["spec"]["ingress"]
     assert [p["port"] for p in traffic["ports"]] == [80, 443, 15021]
-    assert traffic["from"] == [{"ipBlock": {"cidr": "10.0.0.0/16"}}]
+    assert traffic["from"] == [{"ipBlock": {"cidr": "203.0.113.0/24"}}]
+    assert [p["port"] for p in probes["ports"]] == [15021]
+    assert probes["from"] == [{"ipBlock": {"cidr": "10.1.0.0/24"}},
+                              {"ipBlock": {"cidr": "10.1.1.0/24"}}]
     assert metrics["from"] == [{"namespaceSelector": {"matchLabels": {
         "kubernetes.io/metadata.name": "monitoring"}}}]
     assert "NetworkPolicy" not in _objs({"networkPolicy": {"enabled": False}})

@@ -165,6 +165,11 @@ class Subnet(Model):
     """The subnet's ID (`subnet-0123abcd`)."""
     zone: Zone
     """Its availability zone (`eu-west-1a`); one subnet per zone."""
+    cidr: Cidr | None = None
+    """Its IPv4 range. The load balancer's health checks (and, from an ALB or with PROXY
+    protocol, all its connections) come from addresses in it: with
+    `gateway.networkPolicy.ingressFrom` set, the gateway's NetworkPolicy admits them
+    (EDGE-HC-NETPOL)."""
 
 
 class AccessLogs(Model):

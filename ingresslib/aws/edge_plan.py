@@ -14,12 +14,14 @@ never outpaces target registration. `RULES` are the invariants of this edge, wit
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ingresslib.aws.alb_plan import gateway_health_check
 from ingresslib.aws.config import EksStack, acm_listeners, nlb_settings, preserves_client_ip
 from ingresslib.aws.nlb import READINESS_GATE_LABEL, nlb_annotations, nlb_health_check
 from ingresslib.config.duration import duration_ns
 from ingresslib.config.workload import GatewayWorkload, settle_workload
-from ingresslib.edge import CORE_RULES, EdgePlan, EdgeRule, GatewayOptions, Timeouts
+from ingresslib.edge import CORE_RULES, STATUS_PORT, EdgePlan, EdgeRule, GatewayOptions, Timeouts
 
 LBC = "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/"
 # The rules all topologies with a gateway share (ingresslib.edge.CORE_RULES).
@@ -136,6 +138,30 @@ NLB_IP_TARGET_LAG_SECONDS = 120
 ALB_IP_TARGET_LAG_SECONDS = 30
 
 
+def load_balancer_sources(cfg: EksStack, wl: GatewayWorkload) -> tuple[tuple[str, ...],
+                                                                       tuple[int, ...]]:
+    """Where the load balancer's connections to the gateway pods come from (its subnets'
+    ranges, when every one is given) and the pod ports they reach: the status port for the
+    NLB's health checks; the traffic ports too when the NLB does not keep the client's
+    address (PROXY protocol, or preservation off) and always behind the ALB. Nothing for
+    instance targets, whose checks go to the nodes."""
+    nlb = cfg.topology == "gateway"
+    aws = cfg.aws
+    subnets = (nlb_settings(cfg).subnets if nlb else
+               aws.alb.subnets if aws and aws.alb else [])
+    if nlb and nlb_settings(cfg).target_type != "ip":
+        return (), ()
+    sources = tuple(s.cidr for s in subnets if s.cidr)
+    if not subnets or len(sources) != len(subnets):
+        sources = ()
+    traffic = (wl.service.http_target_port, wl.service.https_target_port)
+    if not nlb:
+        return sources, (wl.service.http_target_port, STATUS_PORT)
+    if nlb_settings(cfg).proxy_protocol:
+        return sources, traffic
+    return sources, (STATUS_PORT,) if preserves_client_ip(cfg) else (*traffic, STATUS_PORT)
+
+
 def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
     """The EdgePlan of `cfg` (cloud eks); reads no derived value of `cfg`."""
     tls = tuple(lst.name for lst in acm_listeners(cfg))
@@ -183,8 +209,11 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
     wl = settle_workload(cfg.gateway, needed)
     envoy_idle = (duration_ns(wl.idle_timeout) // 10**9 if wl.idle_timeout
                   else envoy_default)
+    sources, ports = load_balancer_sources(cfg, wl)
     options = GatewayOptions(
         stack=cfg.name,
+        health_check_sources=sources,
+        health_check_ports=ports or (STATUS_PORT,),
         service_type=wl.service.type or ("LoadBalancer" if nlb else "ClusterIP"),
         trusted_proxies=0 if nlb else 1,
         proxy_protocol=proxy,
@@ -199,8 +228,9 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         "eks", cfg.topology,
         "AWS NLB (AWS Load Balancer Controller)" if nlb else "AWS ALB",
         wl, options,
-        nlb_health_check(cfg, wl) if nlb else gateway_health_check(
+        replace(nlb_health_check(cfg, wl) if nlb else gateway_health_check(
             wl, cfg.aws.alb.protocol_version if cfg.aws and cfg.aws.alb else "HTTP1"),
+            sources=sources),
         tls_listeners=tls,
         drain_needed_seconds=needed,
         drain_reason=why,

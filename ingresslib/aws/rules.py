@@ -28,6 +28,7 @@ from ingresslib.aws.config import (
     Subnet,
     acm_listeners,
     in_zone,
+    nlb_settings,
     preserves_client_ip,
 )
 from ingresslib.config.listeners import Listener, redirects
@@ -38,6 +39,7 @@ def aws_problems(cfg: EksStack) -> Iterator[Problem]:
     """Every AWS edge rule of an EKS stack (`ingresslib.config.placement` refuses the load
     balancer section of another topology before these run)."""
     aws = cfg.aws or Aws()
+    yield from _network_policy_problems(cfg)
     yield from _certificate_zone_problems(cfg)
     if aws.dns is not None:
         yield from _dns_problems(cfg, aws.dns)
@@ -286,3 +288,25 @@ def _dns_problems(cfg: EksStack, dns: Route53) -> Iterator[Problem]:
                               f"is outside aws.dns.zone {dns.zone}, so no alias record can "
                               "point it at the load balancer; use a zone that holds every "
                               "host, or manage this record elsewhere")
+
+
+def _network_policy_problems(cfg: EksStack) -> Iterator[Problem]:
+    """EDGE-HC-NETPOL on EKS: a NetworkPolicy that restricts the gateway's clients must admit
+    the load balancer's own connections (health checks; from an ALB or without the client's
+    address, all of them), which come from its subnets: ingresslib admits their ranges when
+    every subnet gives its cidr."""
+    plan = cfg.edge
+    wl, gw = plan.workload, plan.gateway
+    if wl is None or gw is None or not wl.network_policy.enabled:
+        return
+    if not wl.network_policy.ingress_from or gw.health_check_sources:
+        return
+    lb = "aws.nlb" if cfg.topology == "gateway" else "aws.alb"
+    if lb == "aws.nlb" and nlb_settings(cfg).target_type != "ip":
+        return  # instance targets: the checks go to the nodes
+    yield Problem("gateway.networkPolicy.ingressFrom", wl.network_policy.ingress_from,
+                  f"admits only these clients, and the load balancer's own connections (its "
+                  f"health checks on ports {', '.join(map(str, gw.health_check_ports))}) come "
+                  f"from its subnets, which would be refused: every target unhealthy. Give "
+                  f"each of {lb}.subnets its cidr so they are admitted, or remove ingressFrom "
+                  "(EDGE-HC-NETPOL)")

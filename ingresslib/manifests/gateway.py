@@ -51,7 +51,8 @@ def gateway_objects(wl: GatewayWorkload, opts: GatewayOptions) -> list[dict[str,
     if wl.disruption.enabled:
         objs.append(disruption_budget(wl, labels))
     if wl.network_policy.enabled:
-        objs.append(network_policy(wl, labels, opts.health_check_sources))
+        objs.append(network_policy(wl, labels, opts.health_check_sources,
+                                   opts.health_check_ports))
     proto = forwarded_proto_filter(wl, opts.stack, opts.https_at_load_balancer)
     if proto is not None:
         objs.append(proto)

@@ -16,10 +16,12 @@ def _ports(*numbers: int) -> list[dict[str, Any]]:
 
 
 def network_policy(
-    wl: GatewayWorkload, labels: dict[str, str], health_check_sources: tuple[str, ...] = ()
+    wl: GatewayWorkload, labels: dict[str, str], health_check_sources: tuple[str, ...] = (),
+    health_check_ports: tuple[int, ...] = (STATUS_PORT,),
 ) -> dict[str, Any]:
-    """`health_check_sources`: where the cloud load balancer's probes come from, admitted to the
-    status port even when `ingressFrom` restricts the clients."""
+    """`health_check_sources`: where the cloud load balancer's probes (or, behind an L7 load
+    balancer or PROXY protocol, all its connections) come from, admitted to
+    `health_check_ports` even when `ingressFrom` restricts the clients (EDGE-HC-NETPOL)."""
     np = wl.network_policy
     traffic: dict[str, Any] = {
         "ports": _ports(wl.service.http_target_port, wl.service.https_target_port, STATUS_PORT)
@@ -28,7 +30,7 @@ def network_policy(
     if np.ingress_from:
         traffic["from"] = [{"ipBlock": {"cidr": c}} for c in np.ingress_from]
         if health_check_sources:
-            probes = [{"ports": _ports(STATUS_PORT),
+            probes = [{"ports": _ports(*health_check_ports),
                        "from": [{"ipBlock": {"cidr": c}} for c in health_check_sources]}]
     metrics: dict[str, Any] = {"ports": _ports(*METRICS_PORTS)}
     if np.metrics_from_namespaces:

@@ -382,8 +382,8 @@ aws:
     targetType: ip
     crossZone: true
     subnets:
-      - {id: subnet-0a1b2c3d4e5f60001, zone: eu-west-1a}
-      - {id: subnet-0a1b2c3d4e5f60002, zone: eu-west-1b}
+      - {id: subnet-0a1b2c3d4e5f60001, zone: eu-west-1a, cidr: 10.0.0.0/24}
+      - {id: subnet-0a1b2c3d4e5f60002, zone: eu-west-1b, cidr: 10.0.1.0/24}
     elasticIps: [eipalloc-0a1b2c3d4e5f60001, eipalloc-0a1b2c3d4e5f60002]
     proxyProtocol: false
     preserveClientIp: true

@@ -46,7 +46,8 @@ class AwsWorld:
         subnets = (alb.subnets if alb else nlb.subnets if nlb else []) or []
         zones = [s.zone for s in subnets] or [f"{region}a", f"{region}b"]
         for i, zone in enumerate(zones):
-            real = world.subnet(zone, f"10.0.{i}.0/24", {role: "1"})
+            cidr = (subnets[i].cidr if subnets else None) or f"10.0.{i}.0/24"
+            real = world.subnet(zone, cidr, {role: "1"})
             if subnets:
                 world.ids[subnets[i].id] = real
         if alb:
