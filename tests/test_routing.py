@@ -355,3 +355,24 @@ def test_analysis_findings_name_the_config_they_came_from() -> None:
     host = data["routing"]["hosts"][0]["host"]
     assert problem.path.startswith(f"routing.hosts[{host}].routes[")
     assert "(rendered as VirtualService/" in problem.message
+
+
+def test_routing_alone_can_name_the_gateway_service_it_binds_to(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13: routing alone in front of a gateway deployed by other means warned ING0001
+    (no Service selects the pods) with no way to say which gateway it is; `service` names it."""
+    cfg = parse_config(_cfg())
+    assert cfg.workload is not None
+    warned: list[str] = []
+    monkeypatch.setattr("ingresslib.components.policies.pulumi.log.warn",
+                        lambda message, resource=None: warned.append(message))
+    run_program(lambda: IngressRouting("routes", cfg.routing, cfg.listeners, cfg.workload,
+                                       stack=cfg.name))
+    assert any("ING0001" in w for w in warned)
+    warned.clear()
+    records = run_program(lambda: IngressRouting(
+        "routes", cfg.routing, cfg.listeners, cfg.workload, stack=cfg.name,
+        service="istio-ingressgateway"))
+    assert not any("ING0001" in w for w in warned)
+    # The named Service is the user's: analysed, never registered.
+    assert "Service" not in {o["kind"] for o in manifests(records)}

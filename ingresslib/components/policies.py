@@ -27,6 +27,7 @@ from ingresslib.manifests.monitoring import monitoring_objects
 from ingresslib.manifests.ratelimit import ratelimit_objects
 from ingresslib.manifests.routing import routing_objects
 from ingresslib.manifests.security import security_objects
+from ingresslib.manifests.service import service as gateway_service
 
 Manifest = dict[str, Any]
 
@@ -70,8 +71,11 @@ class IngressRouting(StackPart):
     `experimental` renders the experimental channel's fields.
 
     `listeners` are the servers as the gateway serves them; `credentials` maps certificate keys
-    to the Secrets Istio reads (default: the key). The objects are analysed before anything
-    is registered: errors raise ConfigError, warnings go to the Pulumi log.
+    to the Secrets Istio reads (default: the key). `service` names the gateway's existing
+    Service in its namespace (deployed by other means): the analysis then knows what reaches
+    the gateway's pods instead of warning that nothing does (ING0001). The objects are
+    analysed before anything is registered: errors raise ConfigError, warnings go to the
+    Pulumi log.
 
     Make before break: the DestinationRules are registered first and the Gateway and
     VirtualServices depend on them, so a subset exists before a route sends to it (a subset
@@ -96,15 +100,19 @@ class IngressRouting(StackPart):
         service: str | None = None,
     ) -> None:
         warnings: list[Finding] = []
+        # The gateway's own Service, when named: analysed, never registered (not ours).
+        known = [gateway_service(gateway.model_copy(update={"name": service}), {},
+                                 service_type="ClusterIP")] if service else []
         if manifests is None and api == "gatewayApi":
             manifests = istio_gateway_api_objects(
                 routing, listeners, gateway, stack=stack, service=service,
                 credentials=credentials, experimental=experimental)
-            warnings = analyzed(manifests) + analyzed(manifests, gateway_api=True)
+            warnings = (analyzed([*manifests, *known])
+                        + analyzed([*manifests, *known], gateway_api=True))
         elif manifests is None:
             manifests = routing_objects(routing, listeners, gateway, stack=stack,
                                         credentials=credentials)
-            warnings = analyzed(manifests)
+            warnings = analyzed([*manifests, *known])
         super().__init__("ingresslib:index:IngressRouting", name, None, opts)
         for warning in warnings:
             pulumi.log.warn(str(warning), resource=self)
