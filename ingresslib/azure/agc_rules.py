@@ -21,6 +21,7 @@ from ingresslib.azure.agc_config import (
 )
 from ingresslib.azure.agc_manifests import route_problems
 from ingresslib.azure.agc_names import PATH, backend_protocol, target_port
+from ingresslib.azure.standalone_backends import backend_problems
 from ingresslib.config.certificates import CertManagerCertificate, ExistingSecret
 from ingresslib.config.duration import duration_ns
 from ingresslib.config.routing import Route
@@ -242,29 +243,12 @@ def _standalone_route_problems(cfg: AksStack, section: ApplicationGatewayForCont
             for k, dest in enumerate(route.to):
                 used.setdefault(dest.backend, f"{path}.routes[{j}].to[{k}]")
         yield from _timeout_problems(path, host.routes, section.request_timeout_seconds)
-    for key, where in sorted(used.items()):
-        backend = cfg.routing.backends.get(key)
-        if backend is None:
-            continue  # an unknown backend is refused by the routing rules
-        if backend.traffic_policy is not None:
-            yield Problem(f"routing.backends.{key}.trafficPolicy", "set", "a DestinationRule "
-                          "configures the Istio proxies that send to the backend, and "
-                          "Application Gateway for Containers is not one; remove it")
-        probe = section.backends.get(key)
-        if probe is None:
-            yield Problem(f"{PATH}.backends.{key}", None, f"{where} sends to this backend "
-                          "through Application Gateway for Containers: set its healthProbePath "
-                          "(and healthProbePort when the probe is not on the target port), or "
-                          "AGC copies the pod's readiness probe, which Istio rewrites to its "
-                          "agent (EDGE-HC-AGC)")
-            continue
-        target = target_port(backend)
-        ports = sorted({p for p in (target, probe.health_probe_port or target)
-                        if isinstance(p, int)})
-        yield from _plaintext_problems(cfg, key, backend.namespace, ports)
-    for key in sorted(set(section.backends) - set(used)):
-        yield Problem(f"{PATH}.backends.{key}", "set", "no standalone route sends to this "
-                      "backend; remove it")
+    yield from backend_problems(
+        cfg, used, section.backends, lb="Application Gateway for Containers",
+        path=f"{PATH}.backends", code="EDGE-HC-AGC",
+        ports=lambda backend, probe: sorted({
+            p for p in (target_port(backend), probe.health_probe_port or target_port(backend))
+            if isinstance(p, int)}))
 
 
 def _route_problems(path: str, route: Route) -> Iterator[Problem]:
@@ -305,18 +289,3 @@ def _timeout_problems(path: str, routes: list[Route], default: int) -> Iterator[
                           f"all routes of a host (a RoutePolicy on its HTTPRoute; it does not "
                           f"implement per-rule timeouts): use {first[1]} as routes[{first[0]}] "
                           f"does, or leave it unset for {first[1]} (EDGE-TO-AGC)")
-
-
-def _plaintext_problems(cfg: AksStack, key: str, namespace: str, ports: list[int]
-                        ) -> Iterator[Problem]:
-    """AGC presents no mesh certificate: a port it reaches must be PERMISSIVE."""
-    sec = cfg.security
-    permissive = {(ref.namespace, p) for ref in (sec.standalone_ports if sec else [])
-                  for p in ref.ports}
-    missing = [p for p in ports if (namespace, p) not in permissive]
-    if missing:
-        yield Problem("security.standalonePorts", [f"{namespace}:{p}" for p in missing],
-                      f"Application Gateway for Containers reaches backend {key} on these pod "
-                      "ports in plaintext (traffic and health probes); STRICT mTLS, set here "
-                      "or mesh-wide, would reset those connections: list them under "
-                      "security.standalonePorts so they get PERMISSIVE")

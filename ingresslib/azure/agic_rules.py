@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from ingresslib.azure.standalone_backends import backend_problems
 from ingresslib.config.duration import duration_ns
 from ingresslib.config.routing import Route
 from ingresslib.errors import Problem
@@ -231,40 +232,10 @@ def agic_problems(cfg: AksStack, agw: ApplicationGateway) -> Iterator[Problem]:
             for k, dest in enumerate(route.to):
                 used.setdefault(dest.backend, f"{path}.routes[{j}].to[{k}]")
         yield from _order_problems(path, host.routes)
-    for key, where in sorted(used.items()):
-        backend = cfg.routing.backends.get(key)
-        if backend is None:
-            continue  # an unknown backend is refused by the routing rules
-        if backend.traffic_policy is not None:
-            yield Problem(f"routing.backends.{key}.trafficPolicy", "set", "a DestinationRule "
-                          "configures the Istio proxies that send to the backend, and "
-                          "Application Gateway is not one; remove it")
-        settings = agw.backends.get(key)
-        if settings is None:
-            yield Problem(f"azure.applicationGateway.backends.{key}", None, f"{where} sends to "
-                          "this backend through AGIC: set its healthProbePath (and "
-                          "healthProbePort when the probe is not on the target port), or AGIC "
-                          "copies the pod's readiness probe, which Istio rewrites to its agent")
-            continue
-        target = settings.target_port or backend.port
-        probe = settings.health_probe_port or target
-        yield from _plaintext_problems(cfg, key, backend.namespace, sorted({target, probe}))
+    yield from backend_problems(
+        cfg, used, agw.backends, lb="Application Gateway",
+        path="azure.applicationGateway.backends",
+        ports=lambda backend, settings: sorted({
+            settings.target_port or backend.port,
+            settings.health_probe_port or settings.target_port or backend.port}))
     yield from _timeout_problems(cfg)
-    for key in sorted(set(agw.backends) - set(used)):
-        yield Problem(f"azure.applicationGateway.backends.{key}", "set", "no standalone route "
-                      "sends to this backend; remove it")
-
-
-def _plaintext_problems(cfg: AksStack, key: str, namespace: str, ports: list[int]
-                        ) -> Iterator[Problem]:
-    """Application Gateway presents no mesh certificate: a port it reaches must be PERMISSIVE."""
-    sec = cfg.security
-    permissive = {(ref.namespace, p) for ref in (sec.standalone_ports if sec else [])
-                  for p in ref.ports}
-    missing = [p for p in ports if (namespace, p) not in permissive]
-    if missing:
-        yield Problem("security.standalonePorts", [f"{namespace}:{p}" for p in missing],
-                      f"Application Gateway reaches backend {key} on these pod ports in "
-                      "plaintext (traffic and health probes); STRICT mTLS, set here or "
-                      "mesh-wide, would reset those connections: list them under "
-                      "security.standalonePorts so they get PERMISSIVE")
