@@ -21,7 +21,7 @@ from ingresslib.azure.agc_names import (
 )
 from ingresslib.azure.config import AksStack
 from ingresslib.azure.ids import ROLES, resource_id
-from ingresslib.azure.resource_args import tags
+from ingresslib.azure.resource_args import tags, waf_policy_args
 
 TRAFFIC_CONTROLLERS = "Microsoft.ServiceNetworking/trafficControllers"
 # Built-in roles the ALB Controller needs (their IDs are the same in every tenant): the
@@ -97,23 +97,7 @@ def agc_waf_policy_args(cfg: AksStack) -> dict[str, Any]:
     section = agc(cfg)
     assert section is not None
     assert cfg.azure is not None
-    waf = section.waf
-    return {
-        "policy_name": waf_policy_name(cfg),
-        "resource_group_name": cfg.azure.resource_group,
-        "location": cfg.azure.location,
-        "managed_rules": {"managed_rule_sets": [
-            {"rule_set_type": "Microsoft_DefaultRuleSet",
-             "rule_set_version": waf.rule_set_version}]},
-        "policy_settings": {
-            "state": "Enabled",
-            "mode": waf.mode,
-            "request_body_check": waf.request_body_check,
-            "max_request_body_size_in_kb": waf.max_request_body_size_kb,
-            "file_upload_limit_in_mb": waf.file_upload_limit_mb,
-        },
-        "tags": tags(cfg),
-    }
+    return waf_policy_args(cfg, waf_policy_name(cfg), section.waf, "Microsoft_DefaultRuleSet")
 
 
 def agc_role_assignment_args(subscription: str, scope: str, role: str, principal_id: Any,

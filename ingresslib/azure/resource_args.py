@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ingresslib.azure.agc_config import AgcWaf
 from ingresslib.azure.config import (
     AksStack,
     KeyVault,
@@ -53,15 +54,18 @@ def public_ip_args(
     return args
 
 
-def waf_policy_args(cfg: AksStack, name: str, waf: WafPolicy) -> dict[str, Any]:
-    """The OWASP core rule set, in prevention mode unless configured to only detect."""
+def waf_policy_args(cfg: AksStack, name: str, waf: WafPolicy | AgcWaf,
+                    rule_set: str = "OWASP") -> dict[str, Any]:
+    """A WAF policy with the managed `rule_set` (the OWASP core rule set for Application
+    Gateway; Microsoft_DefaultRuleSet for Application Gateway for Containers), in prevention
+    mode unless configured to only detect."""
     assert cfg.azure is not None
     return {
         "policy_name": name,
         "resource_group_name": cfg.azure.resource_group,
         "location": cfg.azure.location,
         "managed_rules": {"managed_rule_sets": [
-            {"rule_set_type": "OWASP", "rule_set_version": waf.rule_set_version}]},
+            {"rule_set_type": rule_set, "rule_set_version": waf.rule_set_version}]},
         "policy_settings": {
             "state": "Enabled",
             "mode": waf.mode,
