@@ -201,7 +201,8 @@ CORE_RULES = {
         "A NetworkPolicy that restricts the gateway's clients still admits the load "
         "balancer's health-check sources on the probed port",
         "Azure, 'What is IP address 168.63.129.16' (probes must not be blocked); "
-        "MicrosoftDocs/azure-docs#122526"),
+        "MicrosoftDocs/azure-docs#122526; AWS, Network Load Balancer target security groups "
+        "(health checks come from the load balancer's addresses in its subnets)"),
     "EDGE-DR": EdgeRule(
         "EDGE-DR",
         "The gateway's drain outlasts how long the load balancer keeps sending after a pod "

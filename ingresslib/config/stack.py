@@ -109,8 +109,8 @@ class StackSpec(Model):
         topology does not use are refused before any of these (`placement`)."""
         if self.topology == "standalone" and self.api == "gatewayApi":
             yield Problem("api", self.api, "chooses how the Istio gateway is programmed, and "
-                          "topology standalone deploys none (Application Gateway for "
-                          "Containers is programmed through Gateway API by itself); remove api")
+                          "topology standalone deploys none (the cloud L7 load balancer sends "
+                          "straight to the backends); remove api")
         if self.has_gateway and not self.listeners:
             yield Problem(
                 "listeners", [], f"topology {self.topology} needs at least one listener"
