@@ -587,8 +587,9 @@ def format_markdown(result: Diff, old_label: str, new_label: str,
     (`full_diff`, the file `--full-diff` wrote, if any)."""
     text = _markdown(result, old_label, new_label, max_chars, full_diff)
     if max_chars is not None and len(text) > max_chars:
-        text = text[: max(max_chars - 80, 0)].rsplit("\n", 1)[0] + (
-            "\n\n_cut at the size cap; see the full diff_\n")
+        where = f"`{full_diff}`" if full_diff else "`--full-diff FILE`"
+        text = text[: max(max_chars - 120, 0)].rsplit("\n", 1)[0] + (
+            f"\n\n_cut at the size cap; the full diff: {where}_\n")
     return text
 
 
@@ -600,7 +601,8 @@ def _capped(lines: list[str], budget: int | None, what: str) -> list[str]:
     used = 0
     for line in lines:
         if used + len(line) + 1 > budget:
-            return [*kept, f"_… {len(lines) - len(kept)} more {what}_"]
+            # A blank line first: the note must not read as one more table row.
+            return [*kept, "", f"_… {len(lines) - len(kept)} more {what}_"]
         kept.append(line)
         used += len(line) + 1
     return kept
