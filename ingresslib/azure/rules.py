@@ -51,7 +51,7 @@ def azure_problems(cfg: AksStack) -> Iterator[Problem]:
                       "location, resourceGroup and cluster {name, resourceGroup}")
         return
     given = az.model_fields_set
-    yield from _unused_section_problems(cfg, az, given)
+    yield from _unused_section_problems(cfg, given)
     if uses_public_ip(cfg):
         yield from _public_ip_problems("azure.publicIp", az.public_ip)
     if cfg.workload is not None:
@@ -72,7 +72,7 @@ def azure_problems(cfg: AksStack) -> Iterator[Problem]:
     yield from _key_vault_problems(cfg, az)
 
 
-def _unused_section_problems(cfg: AksStack, az: Azure, given: set[str]) -> Iterator[Problem]:
+def _unused_section_problems(cfg: AksStack, given: set[str]) -> Iterator[Problem]:
     """Settings of a resource this topology does not create would silently do nothing (the
     load balancer and Application Gateway sections are `ingresslib.config.placement`'s)."""
     if "public_ip" in given and not uses_public_ip(cfg):
