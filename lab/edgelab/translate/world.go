@@ -91,6 +91,11 @@ func loadWorld(o Options) (*world, error) {
 			switch {
 			case configGroups[group]:
 				configs = append(configs, string(doc))
+				if strings.HasPrefix(group, "gateway.networking.") {
+					// Istio's Gateway API controller reads these from the API server (as Istio's
+					// own waypoint tests give them: both ways).
+					others = append(others, string(doc))
+				}
 			case key == "apps/v1/Deployment" && obj.Metadata.Namespace == gwNS && obj.Metadata.Name == gwName:
 				if err := yaml.Unmarshal(doc, &deployment); err != nil {
 					return nil, err
