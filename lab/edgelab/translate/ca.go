@@ -156,7 +156,8 @@ func credentialsNamed(configs []string, gatewayNS string) []credentialNeed {
 			Kind       string            `json:"kind"`
 			Metadata   metav1.ObjectMeta `json:"metadata"`
 			Spec       struct {
-				Servers []struct {
+				GatewayClassName string `json:"gatewayClassName"`
+				Servers          []struct {
 					Hosts []string `json:"hosts"`
 					TLS   *struct {
 						CredentialName  string   `json:"credentialName"`
@@ -195,7 +196,8 @@ func credentialsNamed(configs []string, gatewayNS string) []credentialNeed {
 					add(ns, name, s.Hosts)
 				}
 			}
-		case obj.Kind == "Gateway" && strings.HasPrefix(obj.APIVersion, "gateway.networking.k8s.io/"):
+		case obj.Kind == "Gateway" && strings.HasPrefix(obj.APIVersion, "gateway.networking.k8s.io/") &&
+			obj.Spec.GatewayClassName == "istio":
 			for _, l := range obj.Spec.Listeners {
 				if l.TLS == nil {
 					continue

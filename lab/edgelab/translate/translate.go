@@ -67,7 +67,7 @@ func Main(args []string) (err error) {
 	var objects stringList
 	fs := flag.NewFlagSet("edgelab xds", flag.ContinueOnError)
 	fs.Var(&objects, "objects", "multi-document YAML file of objects (repeatable)")
-	fs.StringVar(&o.Gateway, "gateway", "", "NAMESPACE/DEPLOYMENT of the gateway")
+	fs.StringVar(&o.Gateway, "gateway", "", "NAMESPACE/NAME of the gateway's Deployment (or of its Pod among the objects)")
 	fs.StringVar(&o.PodIP, "pod-ip", "127.0.0.20", "the gateway pod's IP")
 	fs.StringVar(&o.BindIP, "bind-ip", "", "address the listeners bind (default: --pod-ip)")
 	fs.StringVar(&o.AgentAddress, "agent-address", "127.0.0.1:15020", "pilot-agent status stand-in")
