@@ -2,6 +2,7 @@ package translate
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -154,4 +155,28 @@ func TestAListedIstioExtensionIsRemovedAndReported(t *testing.T) {
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// The lab's documentation lists exactly the extensions IstioOnly removes.
+func TestTheDocumentedListIsTheRemovedList(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "..", "docs", "lab-istiod.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for _, line := range strings.Split(string(doc), "\n") {
+		if strings.HasPrefix(line, "| `type.googleapis.com/") {
+			documented[strings.Trim(strings.Split(line, "|")[1], " `")] = true
+		}
+	}
+	for url := range IstioOnly {
+		if !documented[url] {
+			t.Errorf("%s is removed but not documented in docs/lab-istiod.md", url)
+		}
+	}
+	for url := range documented {
+		if _, ok := IstioOnly[url]; !ok {
+			t.Errorf("%s is documented but not in IstioOnly", url)
+		}
+	}
 }
