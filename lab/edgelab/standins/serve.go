@@ -160,14 +160,17 @@ func (s *Server) startHTTP(addr string, h http.Handler) error {
 	return nil
 }
 
-// Close stops every stand-in: in-flight requests get one second to finish (held responses
-// and WebSockets are cut), then listeners and connections close.
+// stopGrace is how long in-flight requests get to finish once a stop is asked for.
+const stopGrace = 250 * time.Millisecond
+
+// Close stops every stand-in: listeners close at once, in-flight requests get stopGrace to
+// finish (held responses and WebSockets are cut), then every connection closes.
 func (s *Server) Close() {
 	s.mu.Lock()
 	stops := s.stops
 	s.stops = nil
 	s.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), stopGrace)
 	defer cancel()
 	s.hijack.Range(func(k, _ any) bool {
 		_ = k.(net.Conn).Close()
