@@ -3,6 +3,7 @@ package standins
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -60,6 +61,21 @@ func TestHTTPEcho(t *testing.T) {
 	resp, e = get(t, h2cClient(), "http://"+a+"/h2", nil)
 	if resp.ProtoMajor != 2 || e.Proto != "HTTP/2.0" || e.Path != "/h2" || resp.Header.Get("x-lab-pod") != "shop-stable-0" {
 		t.Fatalf("h2c: resp proto %s, echo proto %s path %s", resp.Proto, e.Proto, e.Path)
+	}
+
+	// The pod's request log, asked directly: both requests, in order, with their status.
+	resp, err := plainClient.Get("http://" + a + "/.lab/requests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var logged []Logged
+	if err := json.NewDecoder(resp.Body).Decode(&logged); err != nil {
+		t.Fatal(err)
+	}
+	if len(logged) != 2 || logged[0].Path != "/shop/items?id=7&x=%2F" || logged[0].Status != 200 ||
+		logged[0].Headers["x-multi"][1] != "b" || logged[1].Proto != "HTTP/2.0" || logged[1].Time.IsZero() {
+		t.Fatalf("request log: %+v", logged)
 	}
 }
 

@@ -59,6 +59,22 @@ type Server struct {
 	addrs   []string
 	attempt *attempts
 	hijack  sync.Map // net.Conn -> struct{}: WebSocket connections to close on stop
+	logs    map[string]*requestLog
+}
+
+// podLog returns the request log of a pod, shared by all its ports.
+func (s *Server) podLog(pod string) *requestLog {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.logs == nil {
+		s.logs = map[string]*requestLog{}
+	}
+	l := s.logs[pod]
+	if l == nil {
+		l = &requestLog{}
+		s.logs[pod] = l
+	}
+	return l
 }
 
 // Start binds every listener of the spec, serves them in the background and writes the
