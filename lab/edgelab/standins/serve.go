@@ -161,6 +161,7 @@ func (s *Server) serveHTTP(ln net.Listener, h http.Handler) {
 	hs := s.newHTTPServer(h)
 	go func() { _ = hs.Serve(ln) }()
 	s.onStop(func(ctx context.Context) {
+		_ = ln.Close() // now, even if Serve has not started yet
 		if err := hs.Shutdown(ctx); err != nil {
 			_ = hs.Close()
 		}
