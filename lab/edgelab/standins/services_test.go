@@ -136,32 +136,50 @@ func TestRateLimitDownAndSlow(t *testing.T) {
 
 func TestACME(t *testing.T) {
 	ip := testIP(t)
-	cfg := &ACME{Address: addr(ip, freePort(t, ip)), Tokens: map[string]string{"tok-1": "tok-1.thumbprint"}}
+	cfg := &ACME{Address: addr(ip, freePort(t, ip)),
+		Tokens:  map[string]string{"tok-1": "tok-1.thumbprint", "tok-2": "tok-2.thumbprint"},
+		Domains: map[string]string{"tok-1": "shop.example.com"}}
 	startSpec(t, &Spec{ACME: cfg})
 	base := "http://" + cfg.Address
 
-	req, _ := http.NewRequest(http.MethodGet, base+"/.well-known/acme-challenge/tok-1", nil)
-	req.Host = "shop.example.com"
-	resp, err := plainClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || string(body) != "tok-1.thumbprint" || resp.Header.Get("content-type") != "text/plain" {
-		t.Fatalf("challenge: %d %q %q", resp.StatusCode, body, resp.Header.Get("content-type"))
-	}
-	for _, path := range []string{"/.well-known/acme-challenge/unknown", "/"} {
-		resp, err := plainClient.Get(base + path)
+	fetch := func(path, host string) (int, string, http.Header) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		if host != "" {
+			req.Host = host
+		}
+		resp, err := plainClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
-		if resp.StatusCode != 404 {
-			t.Fatalf("%s: %d", path, resp.StatusCode)
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body), resp.Header
+	}
+	code, body, hdr := fetch("/.well-known/acme-challenge/tok-1", "shop.example.com:80")
+	if code != 200 || body != "tok-1.thumbprint" || !strings.HasPrefix(hdr.Get("content-type"), "text/plain") {
+		t.Fatalf("challenge: %d %q %q", code, body, hdr.Get("content-type"))
+	}
+	// tok-2 names no domain: any Host.
+	if code, body, _ := fetch("/.well-known/acme-challenge/tok-2", "whatever.example.org"); code != 200 || body != "tok-2.thumbprint" {
+		t.Fatalf("tok-2: %d %q", code, body)
+	}
+	for _, c := range []struct{ path, host string }{
+		{"/.well-known/acme-challenge/tok-1", "other.example.com"}, // wrong domain
+		{"/.well-known/acme-challenge/unknown", "shop.example.com"},
+		{"/acme/.well-known/acme-challenge/tok-1", "shop.example.com"}, // a prefix added on the way
+		{"/shop", "shop.example.com"},
+	} {
+		if code, _, _ := fetch(c.path, c.host); code != 404 {
+			t.Fatalf("%s host %s: %d, want 404", c.path, c.host, code)
 		}
 	}
-	resp, err = plainClient.Get(base + "/.lab/requests")
+	// cert-manager's solver answers its health check on / and /healthz.
+	if code, _, _ := fetch("/healthz", ""); code != 200 {
+		t.Fatalf("/healthz: %d", code)
+	}
+
+	resp, err := plainClient.Get(base + "/.lab/requests")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,8 +188,8 @@ func TestACME(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&seen); err != nil {
 		t.Fatal(err)
 	}
-	if len(seen) != 3 || seen[0].Path != "/.well-known/acme-challenge/tok-1" || seen[0].Host != "shop.example.com" ||
-		seen[0].Status != 200 || seen[1].Status != 404 || seen[2].Path != "/" {
+	if len(seen) != 7 || seen[0].Path != "/.well-known/acme-challenge/tok-1" || seen[0].Host != "shop.example.com:80" ||
+		seen[0].Status != 200 || seen[2].Status != 404 || seen[2].Host != "other.example.com" || seen[6].Path != "/healthz" {
 		t.Fatalf("recorded requests: %+v", seen)
 	}
 }
@@ -238,6 +256,7 @@ func TestSpecValidation(t *testing.T) {
 		"is not an IP address":              {Backends: []Backend{{Pod: "p", IP: "localhost", Ports: []Port{{Port: 1, Protocol: "http"}}}}},
 		"rateLimit.mode":                    {RateLimit: &RateLimit{Address: "127.0.0.1:1", Mode: "sideways"}},
 		"rateLimit.limits[0].unit":          {RateLimit: &RateLimit{Address: "127.0.0.1:1", Limits: []Limit{{Descriptors: []Entry{{Key: "k"}}, Unit: "week"}}}},
+		"is not in acme.tokens":             {ACME: &ACME{Address: "127.0.0.1:1", Domains: map[string]string{"t": "a.example.com"}}},
 		"agent.envoyAdmin":                  {Agent: &Agent{Address: "127.0.0.1:1", EnvoyAdmin: "nowhere"}},
 	}
 	for want, spec := range cases {

@@ -68,10 +68,13 @@ type Entry struct {
 	Value string `json:"value"`
 }
 
-// ACME configures the HTTP-01 solver stand-in.
+// ACME configures the HTTP-01 solver stand-in. Tokens maps a challenge token to its key
+// authorization; Domains (optional) maps a token to the domain being validated, which the
+// request's Host (port stripped) must then equal, as cert-manager's solver checks.
 type ACME struct {
 	Address string            `json:"address"`
 	Tokens  map[string]string `json:"tokens"`
+	Domains map[string]string `json:"domains,omitempty"`
 }
 
 // Agent configures the pilot-agent status-server stand-in.
@@ -174,6 +177,11 @@ func (s *Spec) Validate() error {
 	if a := s.ACME; a != nil {
 		if _, _, err := net.SplitHostPort(a.Address); err != nil {
 			return fmt.Errorf("acme.address: %w", err)
+		}
+		for token := range a.Domains {
+			if _, ok := a.Tokens[token]; !ok {
+				return fmt.Errorf("acme.domains: token %q is not in acme.tokens", token)
+			}
 		}
 		if err := claim(a.Address, "acme"); err != nil {
 			return err
