@@ -191,6 +191,28 @@ func TestTLSBackend(t *testing.T) {
 	}
 }
 
+// TestMutualTLSBackend: an https backend with clientCaFile (a DestinationRule in MUTUAL mode)
+// wants a client certificate from that CA and reports it.
+func TestMutualTLSBackend(t *testing.T) {
+	ca := newTestCA(t)
+	a, b := plainBackend(t, "https")
+	b.TLS = ca.files("shop")
+	b.TLS.ClientCAFile = ca.dir + "/root.pem"
+	startSpec(t, &Spec{Backends: []Backend{*b}})
+	client := func(certs ...tls.Certificate) *http.Client {
+		return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+			TLSClientConfig: &tls.Config{RootCAs: ca.pool, ServerName: "shop.example.com", Certificates: certs}}}
+	}
+	if resp, err := client().Get("https://" + a + "/"); err == nil {
+		resp.Body.Close()
+		t.Fatal("accepted a client without certificate")
+	}
+	_, e := get(t, client(ca.clientCert(t, "gateway")), "https://"+a+"/", nil)
+	if !slices.Equal(e.TLS.PeerURIs, []string{gatewaySPIFFE}) {
+		t.Fatalf("peer: %+v", e.TLS)
+	}
+}
+
 // TestMeshMTLS: a sidecar backend requires a client certificate from the lab root, reports
 // the peer's URI SANs, and speaks HTTP/2 after Istio's ALPN (detected by the preface).
 func TestMeshMTLS(t *testing.T) {
