@@ -111,10 +111,7 @@ func (s *Server) startBackendPort(b *Backend, p Port) error {
 		l = tl
 	}
 	h := &backendHandler{s: s, b: b, port: p.Port, log: s.podLog(b.Pod)}
-	h.ws = websocket.Upgrader{
-		CheckOrigin:  func(*http.Request) bool { return true },
-		Subprotocols: nil,
-	}
+	h.ws = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 	s.serveHTTP(l, h)
 	return nil
 }
@@ -234,13 +231,21 @@ func (h *backendHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !sleep(r.Context(), k.hold) {
 			return
 		}
-		_ = json.NewEncoder(w).Encode(e)
+		if status != http.StatusNoContent && status != http.StatusNotModified {
+			_ = json.NewEncoder(w).Encode(e)
+		}
 		return
 	}
 	writeJSON(w, status, e)
 }
 
+// writeJSON answers status with v as JSON, or with no body where the status forbids one
+// (1xx, 204, 304).
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	if status < 200 || status == http.StatusNoContent || status == http.StatusNotModified {
+		w.WriteHeader(status)
+		return
+	}
 	body, _ := json.Marshal(v)
 	w.Header().Set("content-type", "application/json")
 	w.Header().Set("content-length", strconv.Itoa(len(body)+1))

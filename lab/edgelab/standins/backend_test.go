@@ -89,6 +89,18 @@ func TestKnobs(t *testing.T) {
 		t.Fatalf("x-lab-status: %d %+v", resp.StatusCode, e)
 	}
 
+	resp, err := plainClient.Get(url) // no knob
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("x-lab-status", "204")
+	if resp, err = plainClient.Do(req); err != nil || resp.StatusCode != 204 {
+		t.Fatalf("x-lab-status 204: %v %v", resp, err)
+	}
+	resp.Body.Close()
+
 	start := time.Now()
 	resp, _ = get(t, plainClient, url, map[string]string{"x-lab-delay": "300ms"})
 	if took := time.Since(start); resp.StatusCode != 200 || took < 300*time.Millisecond {

@@ -250,7 +250,8 @@ func TestSpecValidation(t *testing.T) {
 	ok := Backend{Pod: "p", IP: "127.0.0.1", Ports: []Port{{Port: 8080, Protocol: "http"}}}
 	cases := map[string]*Spec{
 		"not one of http, https, tls, grpc": {Backends: []Backend{{Pod: "p", IP: "127.0.0.1", Ports: []Port{{Port: 1, Protocol: "h3"}}}}},
-		"already used by":                   {Backends: []Backend{ok, ok}},
+		"already used by":                   {Backends: []Backend{ok, {Pod: "q", IP: "127.0.0.1", Ports: ok.Ports}}},
+		"one entry per pod":                 {Backends: []Backend{ok, ok}},
 		"certFile and keyFile are required": {Backends: []Backend{{Pod: "p", IP: "127.0.0.1", Ports: []Port{{Port: 1, Protocol: "https"}}}}},
 		"clientCaFile: required":            {Backends: []Backend{{Pod: "p", IP: "127.0.0.1", Sidecar: true, TLS: &TLSFiles{CertFile: "c", KeyFile: "k"}, Ports: []Port{{Port: 1, Protocol: "http"}}}}},
 		"is not an IP address":              {Backends: []Backend{{Pod: "p", IP: "localhost", Ports: []Port{{Port: 1, Protocol: "http"}}}}},

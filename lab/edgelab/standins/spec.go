@@ -111,6 +111,7 @@ func LoadSpec(path string) (*Spec, error) {
 // where a port or sidecar needs them, unique (ip, port), known modes and units.
 func (s *Spec) Validate() error {
 	seen := map[string]string{}
+	pods := map[string]bool{}
 	claim := func(addr, what string) error {
 		if prev, ok := seen[addr]; ok {
 			return fmt.Errorf("%s: address %s already used by %s", what, addr, prev)
@@ -123,6 +124,10 @@ func (s *Spec) Validate() error {
 		if b.Pod == "" {
 			return fmt.Errorf("backends[%d].pod: empty", i)
 		}
+		if pods[b.Pod] {
+			return fmt.Errorf("%s.pod: %q names another backend entry too (one entry per pod)", what, b.Pod)
+		}
+		pods[b.Pod] = true
 		if net.ParseIP(b.IP) == nil {
 			return fmt.Errorf("%s.ip: %q is not an IP address", what, b.IP)
 		}
