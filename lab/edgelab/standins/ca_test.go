@@ -125,3 +125,18 @@ func TestCAErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestMintCerts: the Go entry point (for edgelab xds) merges entries of one name.
+func TestMintCerts(t *testing.T) {
+	dir := t.TempDir()
+	err := MintCerts(dir, []Cert{{Name: "shop-tls", DNS: []string{"shop.example.com"}}, {Name: "shop-tls", DNS: []string{"*.shop.example.com"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readCert(t, filepath.Join(dir, "shop-tls.pem")).DNSNames; !slices.Equal(got, []string{"shop.example.com", "*.shop.example.com"}) {
+		t.Fatalf("DNS %v", got)
+	}
+	if err := MintCerts(dir, []Cert{{Name: "ns/name"}}); err == nil || !strings.Contains(err.Error(), `"ns/name"`) {
+		t.Fatalf("bad name: %v", err)
+	}
+}
