@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -137,7 +138,7 @@ func validateCerts(certs []Cert) ([]*certRequest, error) {
 			r.uris = append(r.uris, u)
 		}
 		for _, h := range c.DNS {
-			if h == "" || strings.ContainsAny(h, " /:") || strings.Contains(h[1:], "*") {
+			if h == "" || strings.ContainsAny(h, " /:") || strings.Contains(strings.TrimPrefix(h, "*."), "*") {
 				return nil, fmt.Errorf("certificate %s: DNS name %q is not a host name (a wildcard may only lead: *.example.com)", c.Name, h)
 			}
 			r.dns = append(r.dns, h)
@@ -154,6 +155,16 @@ func validateCerts(certs []Cert) ([]*certRequest, error) {
 func writeCA(dir string, reqs []*certRequest, now time.Time) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
+	}
+	// Concurrent calls into one directory (the verifier's and edgelab xds') must agree on
+	// one root: hold an exclusive lock on DIR/.lock while reading or minting it.
+	lock, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("lock %s: %w", lock.Name(), err)
 	}
 	root, rootKey, rootPEM, err := loadOrCreateRoot(dir, now)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -45,7 +46,7 @@ func TestCA(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	want := []string{"gateway-chain.pem", "gateway-key.pem", "gateway.pem", "root-key.pem", "root.pem",
+	want := []string{".lock", "gateway-chain.pem", "gateway-key.pem", "gateway.pem", "root-key.pem", "root.pem",
 		"shop-chain.pem", "shop-key.pem", "shop.pem", "wild-chain.pem", "wild-key.pem", "wild.pem"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("files %v, want %v", names, want)
@@ -108,6 +109,27 @@ func TestCA(t *testing.T) {
 	}
 	check("shop", []string{shopSPIFFE}, []string{"shop.example.com"})
 	check("gateway", []string{gatewaySPIFFE}, nil)
+
+	// Parallel calls into a fresh directory agree on one root.
+	fresh := t.TempDir()
+	errs := make(chan error, 4)
+	for i := range 4 {
+		go func() {
+			errs <- MintCerts(fresh, []Cert{{Name: fmt.Sprintf("c%d", i), DNS: []string{"a.example.com"}}})
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	pool = x509.NewCertPool()
+	pool.AddCert(readCert(t, filepath.Join(fresh, "root.pem")))
+	for i := range 4 {
+		if _, err := readCert(t, filepath.Join(fresh, fmt.Sprintf("c%d.pem", i))).Verify(x509.VerifyOptions{Roots: pool}); err != nil {
+			t.Fatalf("c%d: %v", i, err)
+		}
+	}
 }
 
 func TestCAErrors(t *testing.T) {
