@@ -395,6 +395,14 @@ func assemble(boot map[string]any, res *resources, mesh map[string]*tls.Secret, 
 	if admin != nil {
 		admin["address"] = socketAddress(o.AdminAddress)
 	}
+	// Connections to upstreams leave from the pod's address, as in the cluster (on loopback Envoy
+	// would otherwise use 127.0.0.1).
+	cm, _ := boot["cluster_manager"].(map[string]any)
+	if cm == nil {
+		cm = map[string]any{}
+		boot["cluster_manager"] = cm
+	}
+	cm["upstream_bind_config"] = map[string]any{"source_address": map[string]any{"address": o.BindIP, "port_value": 0}}
 	static, _ := boot["static_resources"].(map[string]any)
 	if static == nil {
 		return nil, nil, errors.New("Istio's bootstrap has no static_resources")
