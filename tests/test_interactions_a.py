@@ -152,7 +152,8 @@ def test_a_gateway_not_labelled_for_ingress_is_refused() -> None:
     data = _with(HTTP01, gateway={"labels": {"istio": "edge-gateway"}})
     ((path, message),) = _problems(data)
     assert path == "certManager.issuers.letsencrypt.solver.ingressSelector"
-    assert "istio: edge-gateway" in message and "gateway.labels.istio: ingressgateway" in message
+    assert "istio: edge-gateway" in message
+    assert "gateway.labels.istio: ingressgateway" in message
     assert "ING-IX-ACME-INGRESS" in message
     # Stated as the mesh's ingressSelector, it passes; and Gateway API needs no Ingress.
     data["certManager"]["issuers"]["letsencrypt"]["solver"]["ingressSelector"] = "edge-gateway"
@@ -167,8 +168,8 @@ def test_http01_needs_a_public_load_balancer_and_open_port_80() -> None:
     internal = _with(HTTP01, loadBalancer={"scheme": "internal"})
     assert "ING-IX-ACME-REACH" in _codes(internal)
     fenced = _with(HTTP01, gateway={"networkPolicy": {"ingressFrom": ["198.51.100.0/24"]}})
-    assert ("gateway.networkPolicy.ingressFrom", ) == tuple(
-        p for p, m in _problems(fenced) if "ING-IX-ACME-REACH" in m)
+    reach = [p for p, m in _problems(fenced) if "ING-IX-ACME-REACH" in m]
+    assert reach == ["gateway.networkPolicy.ingressFrom"]
     assert "ING-IX-ACME-REACH" not in _codes(HTTP01)
 
 
@@ -209,7 +210,8 @@ def test_input_b_sticky_sessions_across_a_weighted_canary_are_refused() -> None:
     """istio/istio#33343: Envoy picks the weighted subset before hashing."""
     ((path, message),) = _problems(CANARY)
     assert path == "routing.hosts[shop.example.com].routes[web].to"
-    assert "hashCookie" in message and "ING-IX-HASH-SPLIT" in message
+    assert "hashCookie" in message
+    assert "ING-IX-HASH-SPLIT" in message
     assert "match.headers" in message
 
 
@@ -245,7 +247,8 @@ def test_cors_on_a_route_its_preflight_cannot_match_is_refused() -> None:
     preflight elsewhere."""
     ((path, message),) = _problems(CORS)
     assert path == "routing.hosts[api.example.com].routes[orders].match[0]"
-    assert "method {'exact': 'POST'}" in message and "ING-IX-CORS-PREFLIGHT" in message
+    assert "method {'exact': 'POST'}" in message
+    assert "ING-IX-CORS-PREFLIGHT" in message
     header = copy.deepcopy(CORS)
     header["routing"]["hosts"][0]["routes"][0]["match"] = [
         {"uri": {"prefix": "/orders"}, "headers": {"x-tenant": {"exact": "a"}}}]
@@ -265,6 +268,26 @@ def test_cors_routes_a_preflight_can_match_pass() -> None:
     parse_config(regex)
 
 
+def test_cors_on_a_route_a_token_rule_guards_is_refused() -> None:
+    """istio/istio#45716, #55318: authorization runs before CORS and a preflight has no
+    token, so a jwtRequired DENY on the route refuses it; without OPTIONS it passes."""
+    data = copy.deepcopy(CORS)
+    data["routing"]["hosts"][0]["routes"][0]["match"][0].pop("method")
+    data["security"] = {
+        "jwt": [{"issuer": "https://login.example.com/", "audiences": ["api"],
+                 "jwksUri": "https://login.example.com/jwks.json"}],
+        "authorization": [{"name": "token", "action": "DENY", "paths": ["/orders/*"],
+                           "jwtRequired": True}]}
+    ((path, message),) = _problems(data)
+    assert path == "routing.hosts[api.example.com].routes[orders].cors"
+    assert "['token']" in message and "ING-IX-CORS-PREFLIGHT" in message
+    data["security"]["authorization"][0]["methods"] = ["GET", "POST", "PUT", "DELETE"]
+    parse_config(data)
+    data["security"]["authorization"][0]["paths"] = ["/admin/*"]
+    del data["security"]["authorization"][0]["methods"]
+    parse_config(data)
+
+
 NEWCOMER: dict[str, Any] = {
     "cloud": "eks",
     "listeners": [{"name": "http", "port": 80, "protocol": "HTTP",
@@ -279,7 +302,8 @@ def test_newcomer_allow_scoped_to_one_host_is_refused() -> None:
     """The issue's newcomer case: the ALLOW rule also denies app.example.com."""
     ((path, message),) = _problems(NEWCOMER)
     assert path == "security.authorization[admin-office-only].hosts"
-    assert "['app.example.com']" in message and "notClientCidrs" in message
+    assert "['app.example.com']" in message
+    assert "notClientCidrs" in message
     assert "ING-IX-ALLOW-SCOPE" in message
 
 
@@ -352,7 +376,7 @@ def _operation(objs: list[dict[str, Any]], name: str) -> dict[str, Any]:
 
 def _matches(patterns: list[str], value: str) -> bool:
     """Istio's string match of AuthorizationPolicy: exact, prefix*, *suffix or *."""
-    return any(p == "*" or p == value or (p.endswith("*") and value.startswith(p[:-1]))
+    return any(p in ("*", value) or (p.endswith("*") and value.startswith(p[:-1]))
                or (p.startswith("*") and value.endswith(p[1:])) for p in patterns)
 
 
@@ -369,7 +393,8 @@ def test_input_c_a_host_header_with_a_port_is_matched_as_routing_matches_it() ->
     assert "*.ourdomain.com:*" not in allow  # one '*' per value (istio/istio#39810)
     assert not _matches(deny["hosts"], "other.ourdomain.com:80")
     # /admin, which a route's prefix /admin serves, is denied too.
-    assert _matches(deny["paths"], "/admin") and _matches(deny["paths"], "/admin/x")
+    assert _matches(deny["paths"], "/admin")
+    assert _matches(deny["paths"], "/admin/x")
     assert not _matches(deny["paths"], "/administrator")
 
 
@@ -396,7 +421,8 @@ def test_a_star_inside_a_policy_path_is_refused(path: str) -> None:
     data = copy.deepcopy(PORTED)
     data["security"]["authorization"][1]["paths"] = [path]
     ((p, message),) = _problems(data)
-    assert p == "security.authorization[no-admin].paths[0]" and "ING-IX-AUTHZ-PATH" in message
+    assert p == "security.authorization[no-admin].paths[0]"
+    assert "ING-IX-AUTHZ-PATH" in message
 
 
 def test_policy_paths_on_a_host_with_ignore_uri_case_routes_are_refused() -> None:
@@ -409,7 +435,8 @@ def test_policy_paths_on_a_host_with_ignore_uri_case_routes_are_refused() -> Non
                             "to": [{"backend": "b"}]}]}]}
     ((path, message),) = _problems(data)
     assert path == "security.authorization[no-admin].paths"
-    assert "not denied" in message and "ING-IX-AUTHZ-PATH" in message
+    assert "not denied" in message
+    assert "ING-IX-AUTHZ-PATH" in message
     del data["routing"]["hosts"][0]["routes"][0]["match"][0]["ignoreUriCase"]
     parse_config(data)
 
@@ -420,8 +447,10 @@ def test_policy_paths_on_a_host_with_ignore_uri_case_routes_are_refused() -> Non
 def test_every_ing_ix_rule_is_an_edge_rule_with_a_source() -> None:
     listed = {r.code: r for r in edge_rules()}
     for code, (statement, source) in RULES.items():
-        assert listed[code].statement == statement and listed[code].source == source
-        assert statement and source
+        assert listed[code].statement == statement
+        assert listed[code].source == source
+        assert statement
+        assert source
 
 
 def test_the_sweep_doc_lists_every_rule() -> None:

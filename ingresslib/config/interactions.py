@@ -66,9 +66,10 @@ RULES: dict[str, tuple[str, str]] = {
         "Envoy answers a browser's preflight (OPTIONS with Origin, Access-Control-Request-"
         "Method and -Headers, without the request's own headers) from the CORS policy of the "
         "route it matches: a route with cors matches the preflight too (its method match "
-        "admits OPTIONS, its header matches are headers a preflight sends)",
+        "admits OPTIONS, its header matches are headers a preflight sends) and no "
+        "authorization rule that needs a token refuses it",
         "Fetch Standard, CORS-preflight request; Envoy, CORS filter (per-route policy); "
-        "kgateway-dev/kgateway#3774; istio/istio#15351"),
+        "kgateway-dev/kgateway#3774; istio/istio#45716, #55318 (authorization before CORS)"),
     "ING-IX-ALLOW-SCOPE": (
         "Any ALLOW policy on the gateway denies every request no ALLOW rule matches, and an "
         "ALLOW rule with HTTP fields never matches a TLS passthrough connection: ALLOW rules "
@@ -157,6 +158,7 @@ def interaction_problems(spec: StackSpec, workload: GatewayWorkload | None,
     yield from _hash_split_problems(spec)
     yield from _cors_problems(spec)
     if spec.security is not None and spec.has_gateway:
+        yield from _cors_authz_problems(spec)
         yield from _allow_scope_problems(spec)
         yield from _path_case_problems(spec)
         yield from _deny_wildcard_problems(spec)
@@ -247,6 +249,68 @@ def _cors_message(cors: Cors, route: Route, blockers: list[str]) -> str:
             f"{rule('ING-IX-CORS-PREFLIGHT')}")
 
 
+def _overlaps(paths: list[str], m: RouteMatch | None) -> bool:
+    """Whether policy `paths` (all when empty) can match a request route match `m` (all
+    when None) takes."""
+    if not paths or m is None or m.uri is None:
+        return True
+    for p in paths:
+        if p == "*" or p.startswith("*"):
+            return True
+        head = p[:-1] if p.endswith("*") else p
+        if m.uri.regex is not None:
+            if re.match(m.uri.regex, head) or re.fullmatch(m.uri.regex, head + "x"):
+                return True
+            continue
+        q = m.uri.prefix or m.uri.exact or ""
+        if m.ignore_uri_case:
+            q, head = q.lower(), head.lower()
+        if q.startswith(head) or head.startswith(q) or (p.endswith("/*") and q == p[:-2]):
+            return True
+    return False
+
+
+def _refuses_preflight(r: AuthzRule, host: str, route: Route) -> bool:
+    """Whether a DENY rule that needs a token refuses a preflight to `route` of `host`."""
+    return (r.action == "DENY" and r.jwt_required and _host_in(r.hosts, host)
+            and (not r.methods or "OPTIONS" in r.methods)
+            and any(_overlaps(r.paths, m) for m in (route.match or [None]))
+            and not r.client_cidrs and not r.not_client_cidrs)
+
+
+def _admits_preflight(r: AuthzRule, host: str, route: Route) -> bool:
+    """Whether an ALLOW rule admits a tokenless OPTIONS from any client to `route`."""
+    prefixes = [_route_prefix(m) for m in route.match] if route.match else ["/"]
+    return (r.action == "ALLOW" and not r.jwt_required and _host_in(r.hosts, host)
+            and (not r.methods or "OPTIONS" in r.methods)
+            and all(p is not None and _path_in(r.paths, p) for p in prefixes)
+            and not r.client_cidrs and not r.not_client_cidrs)
+
+
+def _cors_authz_problems(spec: StackSpec) -> Iterator[Problem]:
+    """Istio's RBAC filter runs before the CORS filter, and a preflight carries no token:
+    a rule that needs one refuses the preflight (istio/istio#45716, #55318)."""
+    assert spec.security is not None
+    rules = spec.security.authorization
+    allows = [r for r in rules if r.action == "ALLOW"]
+    for i, host in enumerate(spec.routing.hosts):
+        for j, route in enumerate(host.routes):
+            if route.cors is None:
+                continue
+            denying = [r.name for r in rules if _refuses_preflight(r, host.host, route)]
+            if allows and any(_host_in(r.hosts, host.host) for r in allows) and not any(
+                    _admits_preflight(r, host.host, route) for r in allows):
+                denying += [r.name for r in allows if _host_in(r.hosts, host.host)]
+            if denying:
+                yield Problem(
+                    f"routing.hosts[{i}].routes[{j}].cors", route.name,
+                    f"a browser's preflight carries no token and Istio checks authorization "
+                    f"before CORS, so {denying} refuse it (403) and the browser refuses the "
+                    "call; give jwtRequired DENY rules the methods they guard without "
+                    "OPTIONS, or add an ALLOW rule with methods [OPTIONS] for this host "
+                    f"{rule('ING-IX-CORS-PREFLIGHT')}")
+
+
 def _host_in(rule_hosts: list[str], host: str) -> bool:
     """Whether a rule scoped to `rule_hosts` (all when empty) matches requests to `host` (a
     listener or routing host, possibly a wildcard)."""
@@ -332,7 +396,7 @@ def _path_case_problems(spec: StackSpec) -> Iterator[Problem]:
             if not _host_in(r.hosts, host.host):
                 continue
             folded = [route.name for route in host.routes
-                      if any(m.ignore_uri_case and _case_overlaps(m, r.paths)
+                      if any(m.ignore_uri_case and _overlaps(r.paths, m)
                              for m in route.match)]
             if folded:
                 yield Problem(
@@ -357,24 +421,6 @@ def _deny_wildcard_problems(spec: StackSpec) -> Iterator[Problem]:
                 "wildcard host with one '*', so *.d:* never matches: Host: x.d:8443 would "
                 "pass this DENY rule; list the host names (each renders as h and h:*) "
                 f"{rule('ING-IX-AUTHZ-HOST-PORT')}")
-
-
-def _case_overlaps(m: RouteMatch, paths: list[str]) -> bool:
-    """Whether a case-insensitive route match can take a path that `paths` would match in
-    some case: its prefix and a policy prefix agree, ignoring case (a regex, or a suffix
-    policy path, may take any)."""
-    route = (m.uri.prefix or m.uri.exact) if m.uri else "/"
-    if route is None:
-        return True
-    route = route.lower()
-    for p in paths:
-        if p.startswith("*"):
-            return True
-        head = p.rstrip("*").lower()
-        head = head[:-1] if head.endswith("/") and p.endswith("/*") else head
-        if route.startswith(head) or head.startswith(route):
-            return True
-    return False
 
 
 def _challenge_passes(r: AuthzRule, host: str) -> bool:

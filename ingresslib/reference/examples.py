@@ -138,7 +138,7 @@ certManager:
       type: acme
       server: letsencrypt-staging
       email: platform@example.com
-      solver: {kind: http01, ingressClass: istio}
+      solver: {kind: http01, ingressClass: istio, ingressSelector: ingressgateway}
       cluster: false
     internal-ca:
       type: ca
