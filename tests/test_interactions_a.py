@@ -170,6 +170,9 @@ def test_http01_needs_a_public_load_balancer_and_open_port_80() -> None:
     fenced = _with(HTTP01, gateway={"networkPolicy": {"ingressFrom": ["198.51.100.0/24"]}})
     reach = [p for p, m in _problems(fenced) if "ING-IX-ACME-REACH" in m]
     assert reach == ["gateway.networkPolicy.ingressFrom"]
+    ranged = _with(HTTP01, gateway={"service": {"loadBalancerSourceRanges": ["10.0.0.0/8"]}})
+    assert "gateway.service.loadBalancerSourceRanges" in [
+        p for p, m in _problems(ranged) if "ING-IX-ACME-REACH" in m]
     assert "ING-IX-ACME-REACH" not in _codes(HTTP01)
 
 

@@ -50,9 +50,10 @@ RULES: dict[str, tuple[str, str]] = {
         "Azure/AKS#4075"),
     "ING-IX-ACME-REACH": (
         "Let's Encrypt validates HTTP-01 from the internet, on port 80, from addresses it "
-        "does not publish: the load balancer is internet-facing, the NetworkPolicy admits "
-        "every client, and no authorization rule refuses GET /.well-known/acme-challenge/ "
-        "on the certificate's hosts",
+        "does not publish: the load balancer is internet-facing and admits every client "
+        "(loadBalancerSourceRanges), the NetworkPolicy admits every client, and no "
+        "authorization rule refuses GET /.well-known/acme-challenge/ on the certificate's "
+        "hosts",
         "Let's Encrypt, Challenge Types (HTTP-01: port 80 only) and FAQ (no list of "
         "validation addresses); Istio, Authorization Policy (ALLOW denies what no rule "
         "matches)"),
@@ -482,6 +483,14 @@ def _acme_problems(spec: StackSpec, workload: GatewayWorkload,
             "from addresses it does not publish: the challenge is dropped; use a DNS-01 "
             "solver, or admit 0.0.0.0/0 and restrict clients with authorization rules "
             f"{rule('ING-IX-ACME-REACH')}")
+    ranges = wl.service.load_balancer_source_ranges
+    if ranges and not any(c in ("0.0.0.0/0", "::/0") for c in ranges):
+        yield Problem(
+            "gateway.service.loadBalancerSourceRanges", list(ranges),
+            f"let only these clients through the load balancer, and Let's Encrypt validates "
+            f"{names} over HTTP-01 from addresses it does not publish: the challenge never "
+            "arrives; use a DNS-01 solver, or admit 0.0.0.0/0 and restrict clients with "
+            f"authorization rules {rule('ING-IX-ACME-REACH')}")
     if spec.security is None:
         return
     rules = spec.security.authorization
