@@ -283,7 +283,8 @@ def test_cors_on_a_route_a_token_rule_guards_is_refused() -> None:
                            "jwtRequired": True}]}
     ((path, message),) = _problems(data)
     assert path == "routing.hosts[api.example.com].routes[orders].cors"
-    assert "['token']" in message and "ING-IX-CORS-PREFLIGHT" in message
+    assert "['token']" in message
+    assert "ING-IX-CORS-PREFLIGHT" in message
     data["security"]["authorization"][0]["methods"] = ["GET", "POST", "PUT", "DELETE"]
     parse_config(data)
     data["security"]["authorization"][0]["paths"] = ["/admin/*"]
