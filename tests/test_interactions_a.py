@@ -410,13 +410,15 @@ def test_paths_given_both_ways_render_once() -> None:
         "/admin", "/admin/*"]
 
 
-def test_a_wildcard_host_in_a_deny_rule_is_refused() -> None:
-    """Host: x.ourdomain.com:8443 is routed (host:*) and would pass *.ourdomain.com:80/443."""
+def test_a_wildcard_host_in_a_deny_rule_covers_the_ports_routing_serves() -> None:
+    """Routing serves *.d and *.d:<server port> only (no other port reaches a route): a DENY
+    on *.ourdomain.com renders exactly those."""
     data = copy.deepcopy(PORTED)
     data["security"]["authorization"][1]["hosts"] = ["*.ourdomain.com"]
-    ((path, message),) = _problems(data)
-    assert path == "security.authorization[no-admin].hosts"
-    assert "ING-IX-AUTHZ-HOST-PORT" in message
+    hosts = _operation(_objects(parse_config(data)), "no-admin")["hosts"]
+    assert hosts == ["*.ourdomain.com", "*.ourdomain.com:80", "*.ourdomain.com:443"]
+    for host in ("x.ourdomain.com", "x.ourdomain.com:80", "x.ourdomain.com:443"):
+        assert _matches(hosts, host)
 
 
 @pytest.mark.parametrize("path", ["/service/*health", "/a/*/b", "**"])

@@ -80,11 +80,12 @@ RULES: dict[str, tuple[str, str]] = {
         "Istio, Authorization Policy (ALLOW: deny if no ALLOW policy matches; HTTP-only "
         "fields on TCP); istio/istio#24665, #29119"),
     "ING-IX-AUTHZ-HOST-PORT": (
-        "Routing ignores a port in the Host header and an authorization host matches it "
-        "exactly: each rule host h is rendered as h and h:*, so that Host: h:port is "
-        "allowed and denied as routing serves it; a wildcard *.d (one '*' per value) as *.d "
-        "and *.d:80, *.d:443, and refused in a DENY rule, where another port would pass",
-        "istio/istio#44080, #39810; Istio, Authorization Policy, Operation hosts"),
+        "A gateway routes Host h and h:<any port> (a wildcard *.d as *.d and *.d:<server "
+        "port>) and an authorization host matches the header exactly, with one '*': each "
+        "rule host is rendered as the names routing serves, h and h:*, or *.d, *.d:80 and "
+        "*.d:443, so that Host: h:port is allowed and denied as routing serves it",
+        "istio/istio#44080, #39810; Istio, Authorization Policy, Operation hosts; Istio "
+        "pilot, buildGatewayVirtualHostDomains"),
     "ING-IX-AUTHZ-PATH": (
         "An authorization path /p/* does not match /p, which a route's prefix /p serves: "
         "each /p/* is rendered as /p and /p/*; a * is a prefix or suffix wildcard only "
@@ -162,7 +163,6 @@ def interaction_problems(spec: StackSpec, workload: GatewayWorkload | None,
         yield from _cors_authz_problems(spec)
         yield from _allow_scope_problems(spec)
         yield from _path_case_problems(spec)
-        yield from _deny_wildcard_problems(spec)
     if workload is not None and spec.topology == "gateway":
         yield from _acme_problems(spec, workload, addon)
 
@@ -408,20 +408,6 @@ def _path_case_problems(spec: StackSpec) -> Iterator[Problem]:
                     "remove ignoreUriCase from those routes "
                     f"{rule('ING-IX-AUTHZ-PATH')}")
                 break
-
-
-def _deny_wildcard_problems(spec: StackSpec) -> Iterator[Problem]:
-    """A DENY rule's wildcard host cannot cover every port a Host header may carry."""
-    assert spec.security is not None
-    for i, r in enumerate(spec.security.authorization):
-        wild = [h for h in r.hosts if h.startswith("*")]
-        if r.action == "DENY" and wild:
-            yield Problem(
-                f"security.authorization[{i}].hosts", wild,
-                "routing serves a Host header with any port (host:*), and Istio matches a "
-                "wildcard host with one '*', so *.d:* never matches: Host: x.d:8443 would "
-                "pass this DENY rule; list the host names (each renders as h and h:*) "
-                f"{rule('ING-IX-AUTHZ-HOST-PORT')}")
 
 
 def _challenge_passes(r: AuthzRule, host: str) -> bool:

@@ -138,10 +138,10 @@ GATEWAY_PORTS = (80, 443)
 
 
 def policy_hosts(hosts: list[str]) -> list[str]:
-    """Routing ignores a port in the Host header, an authorization host matches the header
-    exactly (ING-IX-AUTHZ-HOST-PORT, istio/istio#44080): each host h renders as h and h:*;
-    a wildcard *.d as *.d and *.d:<port> for the gateway's ports, since Istio takes one '*'
-    per value (`*.d:*` never matches, istio/istio#39810)."""
+    """The Host values routing serves, since an authorization host matches the header
+    exactly (ING-IX-AUTHZ-HOST-PORT, istio/istio#44080): a gateway's virtual host takes h and
+    h:* (any port), a wildcard *.d only *.d and *.d:<server port> (Envoy allows one '*' per
+    domain, and Istio one per policy value: `*.d:*` never matches, istio/istio#39810)."""
     out = []
     for h in hosts:
         ports = [f"{h}:{p}" for p in GATEWAY_PORTS] if h.startswith("*") else [f"{h}:*"]
