@@ -125,6 +125,19 @@ def test_input_a_without_http01_the_redirect_stays_on_the_gateway() -> None:
     assert _served_on_80(objs, CHALLENGE_PREFIX + "t") == "redirect"
 
 
+def test_plain_http_with_http01_refuses_routes_that_could_take_the_challenge() -> None:
+    """Without the redirect, the host's own routes share port 80's virtual host with the
+    solver's, in an order Istio does not promise: a catch-all route could answer it."""
+    data = copy.deepcopy(HTTP01)
+    data["listeners"][0]["httpsRedirect"] = False
+    ((path, message),) = _problems(data)
+    assert path == "routing.hosts[app.example.com].routes[web]"
+    assert "ING-IX-ACME-REDIRECT" in message
+    data["routing"]["hosts"][0]["routes"][0]["match"] = [{"uri": {"prefix": "/app/"}}]
+    parse_config(data)
+    parse_config(_with(data, api="gatewayApi"))
+
+
 @pytest.mark.parametrize("path", ["/", "/a", "/.well-known/", "/.well-known/acme-challenge",
                                   "/.well-known/acme-challengeX", "/.w", "/x/.well-known/"])
 def test_the_redirect_regex_takes_every_other_path(path: str) -> None:
@@ -290,6 +303,9 @@ def test_cors_on_a_route_a_token_rule_guards_is_refused() -> None:
     data["security"]["authorization"][0]["paths"] = ["/admin/*"]
     del data["security"]["authorization"][0]["methods"]
     parse_config(data)
+    data["security"]["authorization"] = [
+        {"name": "no-options", "action": "DENY", "methods": ["OPTIONS", "TRACE"]}]
+    assert "ING-IX-CORS-PREFLIGHT" in _codes(data)
 
 
 NEWCOMER: dict[str, Any] = {

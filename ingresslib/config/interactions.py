@@ -36,7 +36,8 @@ RULES: dict[str, tuple[str, str]] = {
         "certificate names is rendered as its own Gateway with a route that redirects every "
         "path but /.well-known/acme-challenge/ (api: istio), or the solver attaches an "
         "HTTPRoute to the Gateway, whose exact challenge path outranks the redirect "
-        "(api: gatewayApi)",
+        "(api: gatewayApi); with api: istio a port-80 listener that does not redirect takes "
+        "no route of those hosts that could answer the challenge",
         "istio/istio#33593, #27643; cert-manager, HTTP01 challenges (gatewayHTTPRoute)"),
     "ING-IX-ACME-INGRESS": (
         "Istio serves the solver's Ingress only on gateway pods labelled "
@@ -272,8 +273,10 @@ def _overlaps(paths: list[str], m: RouteMatch | None) -> bool:
 
 
 def _refuses_preflight(r: AuthzRule, host: str, route: Route) -> bool:
-    """Whether a DENY rule that needs a token refuses a preflight to `route` of `host`."""
-    return (r.action == "DENY" and r.jwt_required and _host_in(r.hosts, host)
+    """Whether a DENY rule refuses every preflight to `route` of `host`: it needs a token
+    (which a preflight never carries) or names OPTIONS, for any client."""
+    return (r.action == "DENY" and (r.jwt_required or "OPTIONS" in r.methods)
+            and _host_in(r.hosts, host)
             and (not r.methods or "OPTIONS" in r.methods)
             and any(_overlaps(r.paths, m) for m in (route.match or [None]))
             and not r.client_cidrs and not r.not_client_cidrs)
@@ -425,6 +428,40 @@ def _challenge_denied(r: AuthzRule, host: str) -> bool:
             and bool(r.client_cidrs or r.not_client_cidrs or r.jwt_required))
 
 
+def _takes_challenge(m: RouteMatch) -> bool:
+    """Whether a route match can take Let's Encrypt's GET of a challenge path."""
+    path = CHALLENGE_PREFIX + "token"
+    if m.headers or m.query_params or (m.method and not _admits(m.method, "GET")):
+        return False
+    if m.uri is None:
+        return True
+    return _admits(m.uri, path.lower() if m.ignore_uri_case else path)
+
+
+def _plain_http_challenge_problems(spec: StackSpec, names: list[str]) -> Iterator[Problem]:
+    """A port-80 listener that does not redirect serves the hosts' own routes, which Istio
+    merges into one virtual host with the solver Ingress's routes in an order it does not
+    promise: a route that can take the challenge path may answer it instead."""
+    plain = [lst for lst in spec.listeners if lst.port == 80 and lst.protocol == "HTTP"
+             and not redirects(lst, spec.listeners)]
+    for i, host in enumerate(spec.routing.hosts):
+        proven = [n for n in names if host_covers(host.host, n) or host.host == n]
+        if not proven or not any(any(host_covers(h, n) for h in lst.hosts for n in proven)
+                                 for lst in plain):
+            continue
+        for j, route in enumerate(host.routes):
+            if not route.match or any(_takes_challenge(m) for m in route.match):
+                yield Problem(
+                    f"routing.hosts[{i}].routes[{j}]", route.name,
+                    f"can take Let's Encrypt's GET {CHALLENGE_PREFIX}<token> for {proven} "
+                    "on port 80, where Istio merges it with the HTTP-01 solver's routes in no "
+                    "promised order, so the challenge may reach the backend; let the port-80 "
+                    "listener redirect to HTTPS (ingresslib then leaves the challenge path to "
+                    "the solver), or use api: gatewayApi (the solver's exact path outranks "
+                    f"this route) {rule('ING-IX-ACME-REDIRECT')}")
+                break
+
+
 def _acme_problems(spec: StackSpec, workload: GatewayWorkload,
                    addon: bool) -> Iterator[Problem]:
     names = http01_hosts(spec)
@@ -435,6 +472,7 @@ def _acme_problems(spec: StackSpec, workload: GatewayWorkload,
                       and isinstance(spec.cert_manager.issuers.get(c.issuer), AcmeIssuer)
                       and isinstance(spec.cert_manager.issuers[c.issuer].solver, Http01)})
     if spec.api == "istio":
+        yield from _plain_http_challenge_problems(spec, names)
         for name in issuers:
             solver = spec.cert_manager.issuers[name].solver
             assert isinstance(solver, Http01)
