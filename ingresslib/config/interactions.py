@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from ingresslib.config.cert_manager import AcmeIssuer, Http01
 from ingresslib.config.certificates import CertManagerCertificate
-from ingresslib.config.listeners import Listener, host_covers, redirects
-from ingresslib.config.routing import Cors, Route, RouteMatch, StringMatch
+from ingresslib.config.listeners import host_covers, redirects
+from ingresslib.config.routing import Route, RouteMatch, StringMatch
 from ingresslib.config.security import AuthzRule
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import Problem
@@ -238,11 +238,10 @@ def _cors_problems(spec: StackSpec) -> Iterator[Problem]:
                 yield Problem(
                     f"routing.hosts[{i}].routes[{j}].match[{k}]",
                     ", ".join(blockers),
-                    _cors_message(route.cors, route, blockers))
+                    _cors_message(route, blockers))
 
 
-def _cors_message(cors: Cors, route: Route, blockers: list[str]) -> str:
-    del cors
+def _cors_message(route: Route, blockers: list[str]) -> str:
     return (f"route {route.name} has cors, but a browser's preflight (OPTIONS, with "
             "Origin and Access-Control-Request-* only) cannot meet its "
             f"{' and '.join(blockers)}: the preflight falls to another route or a 404 and "
@@ -462,6 +461,22 @@ def _plain_http_challenge_problems(spec: StackSpec, names: list[str]) -> Iterato
                 break
 
 
+def _ingress_message(wanted: str, got: str | None, addon: bool) -> str:
+    if addon:
+        return ("Istio serves the HTTP-01 solver's Ingress on the gateway its "
+                "meshConfig.ingressSelector names, and the AKS Istio add-on's gateways "
+                f"(istio: {got}) do not serve Ingress (Azure/AKS#4075): the challenge "
+                "reaches no route; use api: gatewayApi, whose solver attaches an HTTPRoute "
+                "to the stack's Gateway, or a DNS-01 solver (azureDns) "
+                + rule("ING-IX-ACME-INGRESS"))
+    return (f"Istio serves the HTTP-01 solver's Ingress on gateway pods labelled istio: "
+            f"{wanted} only (meshConfig.ingressSelector), and the stack's gateway is "
+            f"labelled istio: {got}: the challenge reaches no route; set "
+            f"gateway.labels.istio: {wanted}, or set meshConfig.ingressSelector: {got} in "
+            "the mesh and state it here, or use api: gatewayApi (the solver attaches an "
+            f"HTTPRoute to the stack's Gateway) {rule('ING-IX-ACME-INGRESS')}")
+
+
 def _acme_problems(spec: StackSpec, workload: GatewayWorkload,
                    addon: bool) -> Iterator[Problem]:
     names = http01_hosts(spec)
@@ -478,20 +493,9 @@ def _acme_problems(spec: StackSpec, workload: GatewayWorkload,
             assert isinstance(solver, Http01)
             wanted = solver.ingress_selector
             if workload.labels.get("istio") != wanted or addon:
-                got = workload.labels.get("istio")
                 yield Problem(
                     f"certManager.issuers.{name}.solver.ingressSelector", wanted,
-                    f"Istio serves the HTTP-01 solver's Ingress on gateway pods labelled "
-                    f"istio: {wanted} only (meshConfig.ingressSelector), and the stack's "
-                    f"gateway{' (the AKS Istio add-on' + chr(39) + 's)' if addon else ''} "
-                    f"is labelled istio: {got}: the challenge reaches no route. "
-                    + ("The add-on does not serve Ingress: use api: gatewayApi, whose "
-                       "solver attaches an HTTPRoute to the stack's Gateway, or a DNS-01 "
-                       "solver (azureDns) " if addon else
-                       f"Set gateway.labels.istio: {wanted}, or set meshConfig."
-                       f"ingressSelector: {got} in the mesh and say so here, or use "
-                       "api: gatewayApi ")
-                    + rule("ING-IX-ACME-INGRESS"))
+                    _ingress_message(wanted, workload.labels.get("istio"), addon))
     if spec.load_balancer.scheme == "internal":
         yield Problem(
             "loadBalancer.scheme", "internal",
@@ -535,9 +539,3 @@ def _acme_problems(spec: StackSpec, workload: GatewayWorkload,
                     "(it validates from addresses it does not publish), so the HTTP-01 "
                     f"challenge fails; scope the rule's paths away from {CHALLENGE_PREFIX}, "
                     f"or use a DNS-01 solver {rule('ING-IX-ACME-REACH')}")
-
-
-def redirect_listener(lst: Listener) -> Listener:
-    """A redirecting listener as its own Gateway serves it: no httpsRedirect (the redirect is
-    a route that leaves the challenge path alone)."""
-    return lst.model_copy(update={"https_redirect": False})
