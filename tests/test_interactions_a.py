@@ -125,6 +125,21 @@ def test_input_a_without_http01_the_redirect_stays_on_the_gateway() -> None:
     assert _served_on_80(objs, CHALLENGE_PREFIX + "t") == "redirect"
 
 
+def test_a_wildcard_port_80_host_redirects_the_exact_name_the_solver_serves() -> None:
+    """The solver's Ingress forms a virtual host of the exact name, which Envoy prefers to
+    the wildcard's: the redirect names it too, so GET / there is still redirected."""
+    data = copy.deepcopy(HTTP01)
+    data["listeners"][0]["hosts"] = ["*.example.com"]
+    data["listeners"][1]["hosts"] = ["*.example.com"]
+    data["certificates"] = {"app-tls": {"source": "secret", "secretName": "wild",
+                                        "dnsNames": ["*.example.com"]},
+                            "app-acme": {"source": "certManager",
+                                         "dnsNames": ["app.example.com"],
+                                         "issuer": "letsencrypt"}}
+    vs = _kind(_objects(parse_config(data)), "VirtualService")["ingress-acme-redirect"]
+    assert vs["spec"]["hosts"] == ["*.example.com", "app.example.com"]
+
+
 def test_plain_http_with_http01_refuses_routes_that_could_take_the_challenge() -> None:
     """Without the redirect, the host's own routes share port 80's virtual host with the
     solver's, in an order Istio does not promise: a catch-all route could answer it."""
@@ -445,6 +460,22 @@ def test_a_star_inside_a_policy_path_is_refused(path: str) -> None:
     ((p, message),) = _problems(data)
     assert p == "security.authorization[no-admin].paths[0]"
     assert "ING-IX-AUTHZ-PATH" in message
+
+
+def test_a_deny_on_an_exact_path_a_route_serves_as_a_prefix_is_refused() -> None:
+    """DENY /admin while the route's prefix /admin/ serves /admin/users: it passes."""
+    data = copy.deepcopy(PORTED)
+    data["security"]["authorization"][1]["paths"] = ["/admin"]
+    data["routing"] = {"backends": {"b": {"service": "b", "namespace": "b", "port": 80}},
+                       "hosts": [{"host": "lolcat.ourdomain.com", "routes": [
+                           {"name": "admin", "match": [{"uri": {"prefix": "/admin/"}}],
+                            "to": [{"backend": "b"}]}]}]}
+    ((path, message),) = _problems(data)
+    assert path == "security.authorization[no-admin].paths"
+    assert "write /admin/*" in message
+    assert "ING-IX-AUTHZ-PATH" in message
+    data["security"]["authorization"][1]["paths"] = ["/admin/*"]
+    parse_config(data)
 
 
 def test_policy_paths_on_a_host_with_ignore_uri_case_routes_are_refused() -> None:

@@ -90,7 +90,8 @@ RULES: dict[str, tuple[str, str]] = {
     "ING-IX-AUTHZ-PATH": (
         "An authorization path /p/* does not match /p, which a route's prefix /p serves: "
         "each /p/* is rendered as /p and /p/*; a * is a prefix or suffix wildcard only "
-        "(elsewhere it is literal and never matches), and policy paths match case-"
+        "(elsewhere it is literal and never matches); a DENY path without '*' that a route "
+        "serves as a prefix is refused (the paths below it pass); policy paths match case-"
         "sensitively, so a rule's paths on a host with an ignoreUriCase route are refused",
         "Istio, Authorization Policy, Operation paths; istio/istio#46910, #40541, #38139"),
 }
@@ -164,6 +165,7 @@ def interaction_problems(spec: StackSpec, workload: GatewayWorkload | None,
         yield from _cors_authz_problems(spec)
         yield from _allow_scope_problems(spec)
         yield from _path_case_problems(spec)
+        yield from _deny_exact_path_problems(spec)
     if workload is not None and spec.topology == "gateway":
         yield from _acme_problems(spec, workload, addon)
 
@@ -409,6 +411,32 @@ def _path_case_problems(spec: StackSpec) -> Iterator[Problem]:
                     f"{'not denied' if r.action == 'DENY' else 'not allowed'} by {r.name}; "
                     "remove ignoreUriCase from those routes "
                     f"{rule('ING-IX-AUTHZ-PATH')}")
+                break
+
+
+def _deny_exact_path_problems(spec: StackSpec) -> Iterator[Problem]:
+    """A DENY path without '*' matches that path only, while a route's prefix with the same
+    path serves everything below it."""
+    assert spec.security is not None
+    for i, r in enumerate(spec.security.authorization):
+        if r.action != "DENY":
+            continue
+        exact = [p for p in r.paths if "*" not in p
+                 and f"{p.rstrip('/')}/*" not in r.paths and p != "/"]
+        for host in spec.routing.hosts:
+            if not _host_in(r.hosts, host.host):
+                continue
+            below = sorted({(p, route.name) for route in host.routes for m in route.match
+                            for p in exact if m.uri is not None and m.uri.prefix is not None
+                            and m.uri.prefix.rstrip("/") == p.rstrip("/")})
+            if below:
+                p, name = below[0]
+                yield Problem(
+                    f"security.authorization[{i}].paths", r.paths,
+                    f"{p} matches that exact path only, while route {name} of {host.host} "
+                    f"serves every path under it: {p.rstrip('/')}/x passes this DENY rule; "
+                    f"write {p.rstrip('/')}/* (rendered as {p.rstrip('/')} and "
+                    f"{p.rstrip('/')}/*) {rule('ING-IX-AUTHZ-PATH')}")
                 break
 
 

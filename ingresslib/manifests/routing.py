@@ -9,7 +9,7 @@ from typing import Any
 
 from ingresslib.analysis import WILDCARD_ROUTES_ANNOTATION
 from ingresslib.config.interactions import CHALLENGE_PREFIX, not_prefix_regex
-from ingresslib.config.listeners import Listener, redirects
+from ingresslib.config.listeners import Listener, host_covers, redirects
 from ingresslib.config.routing import HostRoutes, Route, Routing
 from ingresslib.config.wildcard_routes import with_inherited_routes
 from ingresslib.config.workload import GatewayWorkload
@@ -61,6 +61,7 @@ def routing_objects(
     credentials: Mapping[str, str] | None = None,
     redirecting: Collection[str] | None = None,
     challenge_listeners: Collection[str] = (),
+    challenge_hosts: Collection[str] = (),
 ) -> list[dict[str, Any]]:
     """The Istio Gateway `stack` in the namespace of `gateway` (selecting its pods) with a
     server per listener, a VirtualService per routed host and a DestinationRule per backend.
@@ -70,6 +71,8 @@ def routing_objects(
     too (istio/istio#33593), so they form the Gateway `<stack>-acme`, without httpsRedirect,
     and a VirtualService redirects every path there but the challenge's
     (ING-IX-ACME-REDIRECT). The hosts' own VirtualServices bind to `stack` only.
+    `challenge_hosts` are the names HTTP-01 proves; the redirect names those a wildcard host
+    covers too, so that it shares the solver's virtual host (Envoy prefers the exact name).
 
     `listeners` are the servers as the gateway serves them (`gateway_listeners`);
     `credentials` maps each certificate key to the Secret Istio reads it from (default: the
@@ -87,7 +90,7 @@ def routing_objects(
                           credentials=creds, redirects=set(redirecting))]
     if acme:
         objs += acme_redirect_objects(f"{stack}-acme", namespace, selector_labels(gateway),
-                                      acme)
+                                      acme, challenge_hosts)
     backends = routing.backends
     for i, host in enumerate(routing.hosts):
         vs_name = f"{stack}-{host_slug(host.host)}"
@@ -109,12 +112,17 @@ def routing_objects(
 
 
 def acme_redirect_objects(name: str, namespace: str, selector: dict[str, str],
-                          listeners: list[Listener]) -> list[dict[str, Any]]:
+                          listeners: list[Listener], names: Collection[str] = ()
+                          ) -> list[dict[str, Any]]:
     """The Gateway `name` serving `listeners` (port 80) without httpsRedirect, and the
     VirtualService that redirects every path of their hosts to HTTPS but the ACME challenge
     prefix, which is left to cert-manager's solver Ingress (Istio merges its routes into the
-    same virtual host). The match is a regex, so no merge order lets it shadow the solver."""
-    hosts = sorted({h for lst in listeners for h in lst.hosts})
+    same virtual host). The match is a regex, so no merge order lets it shadow the solver.
+    `names` (the HTTP-01 names) join the hosts where a wildcard or `*` host covers them: the
+    solver's Ingress gets a virtual host of its own exact name, which must redirect too."""
+    served = {h for lst in listeners for h in lst.hosts}
+    hosts = sorted(served | {n for n in names if n not in served and any(
+        h == "*" or host_covers(h, n) for h in served)})
     redirect = {"name": "https-redirect",
                 "match": [{"uri": {"regex": not_prefix_regex(CHALLENGE_PREFIX)}}],
                 "redirect": {"scheme": "https", "redirectCode": 301}}

@@ -110,7 +110,8 @@ def _routing(cfg: StackConfig, wl: GatewayWorkload) -> list[Manifest]:
             paths={lst.name: f"listeners[{i}]" for i, lst in enumerate(cfg.listeners)})
     return routing_objects(cfg.routing, listeners, wl, stack=cfg.name,
                            credentials=credentials(cfg.certificates), redirecting=redirecting,
-                           challenge_listeners=acme_listeners(cfg))
+                           challenge_listeners=acme_listeners(cfg),
+                           challenge_hosts=http01_hosts(cfg))
 
 
 def _http01_parents(cfg: StackConfig, wl: GatewayWorkload) -> list[Manifest] | None:
