@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from ingresslib import parse_config
-from ingresslib.config.interactions import CHALLENGE_PREFIX
+from ingresslib.config.acme import CHALLENGE_PREFIX
 from ingresslib.errors import ConfigError
 from ingresslib.stack.render import check, stack_manifests
 from tests.test_interactions_a import CANARY, HTTP01, _served_on_80

@@ -17,7 +17,8 @@ import pytest
 import yaml
 
 from ingresslib import parse_config
-from ingresslib.config.interactions import CHALLENGE_PREFIX, RULES, not_prefix_regex
+from ingresslib.config.acme import CHALLENGE_PREFIX, not_prefix_regex
+from ingresslib.config.interaction_rules import RULES
 from ingresslib.errors import ConfigError
 from ingresslib.reference.examples import CONFIGS, EKS_GATEWAY
 from ingresslib.stack.model import StackConfig, edge_rules

@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from ingresslib.analysis import WILDCARD_ROUTES_ANNOTATION
-from ingresslib.config.interactions import CHALLENGE_PREFIX, not_prefix_regex
+from ingresslib.config.acme import CHALLENGE_PREFIX, not_prefix_regex
 from ingresslib.config.listeners import Listener, host_covers, redirects
 from ingresslib.config.routing import HostRoutes, Route, Routing
 from ingresslib.config.wildcard_routes import with_inherited_routes

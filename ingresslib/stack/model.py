@@ -43,7 +43,7 @@ from ingresslib.config.certificates import (
     SelfSignedCertificate,
 )
 from ingresslib.config.duration import duration_ns
-from ingresslib.config.interactions import RULES as INTERACTION_RULES
+from ingresslib.config.interaction_rules import RULES as INTERACTION_RULES
 from ingresslib.config.interactions import interaction_problems
 from ingresslib.config.listeners import redirects
 from ingresslib.config.placement import ends_validation, misplaced_sections, without

@@ -11,7 +11,7 @@ from ingresslib.azure.agc_manifests import agc_contract_problems, agc_credential
 from ingresslib.azure.agic_ingresses import ingress_objects
 from ingresslib.azure.certificate_sync_plan import certificate_sync_objects
 from ingresslib.azure.config import uses_addon, uses_agc
-from ingresslib.config.interactions import acme_listeners, http01_hosts
+from ingresslib.config.acme import acme_listeners, http01_hosts
 from ingresslib.config.listeners import host_covers, redirects
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ConfigError, Problem
