@@ -203,6 +203,11 @@ def test_http01_needs_a_public_load_balancer_and_open_port_80() -> None:
     assert "gateway.service.loadBalancerSourceRanges" in [
         p for p, m in _problems(ranged) if "ING-IX-ACME-REACH" in m]
     assert "ING-IX-ACME-REACH" not in _codes(HTTP01)
+    # Another ACME server (private PKI) may validate from inside the network.
+    private = copy.deepcopy(internal)
+    private["certManager"]["issuers"]["letsencrypt"]["server"] = (
+        "https://acme.internal.example.com/directory")
+    assert "ING-IX-ACME-REACH" not in _codes(private)
 
 
 def test_authorization_that_refuses_the_challenge_is_refused() -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ingresslib.config.authz_interactions import host_in, path_in
-from ingresslib.config.cert_manager import AcmeIssuer, Http01
+from ingresslib.config.cert_manager import LETS_ENCRYPT, AcmeIssuer, Http01
 from ingresslib.config.certificates import CertManagerCertificate
 from ingresslib.config.interaction_rules import rule, string_admits
 from ingresslib.config.listeners import host_covers, redirects
@@ -46,15 +46,19 @@ def not_prefix_regex(prefix: str) -> str:
     return "^(" + "|".join(alts) + ")$"
 
 
-def http01_hosts(spec: StackSpec) -> list[str]:
-    """The names of every certificate an HTTP-01 issuer proves."""
+def http01_hosts(spec: StackSpec, *, public: bool = False) -> list[str]:
+    """The names of every certificate an HTTP-01 issuer proves; `public`: only those Let's
+    Encrypt proves, from the internet (another ACME server may validate from inside)."""
     out: list[str] = []
     for cert in spec.certificates.values():
         if not isinstance(cert, CertManagerCertificate):
             continue
         issuer = spec.cert_manager.issuers.get(cert.issuer)
-        if isinstance(issuer, AcmeIssuer) and isinstance(issuer.solver, Http01):
-            out += [h for h in cert.dns_names if h not in out]
+        if not (isinstance(issuer, AcmeIssuer) and isinstance(issuer.solver, Http01)):
+            continue
+        if public and issuer.server_url not in LETS_ENCRYPT.values():
+            continue
+        out += [h for h in cert.dns_names if h not in out]
     return out
 
 
@@ -88,13 +92,20 @@ def acme_problems(spec: StackSpec, workload: GatewayWorkload,
                 yield Problem(
                     f"certManager.issuers.{name}.solver.ingressSelector", wanted,
                     _ingress_message(wanted, workload.labels.get("istio"), addon))
+    yield from _reach_problems(spec, workload, http01_hosts(spec, public=True))
+
+
+def _reach_problems(spec: StackSpec, wl: GatewayWorkload, names: list[str]
+                    ) -> Iterator[Problem]:
+    """What keeps Let's Encrypt's validation of `names` from the gateway's port 80."""
+    if not names:
+        return
     if spec.load_balancer.scheme == "internal":
         yield Problem(
             "loadBalancer.scheme", "internal",
             f"certificates for {names} are proven over HTTP-01, which Let's Encrypt sends "
             "from the internet to port 80, and an internal load balancer is not reachable "
             f"from there; use a DNS-01 solver (route53, azureDns) {rule('ING-IX-ACME-REACH')}")
-    wl = workload
     if wl.network_policy.enabled and wl.network_policy.ingress_from and not any(
             c in ("0.0.0.0/0", "::/0") for c in wl.network_policy.ingress_from):
         yield Problem(
