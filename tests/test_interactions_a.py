@@ -327,6 +327,10 @@ def test_cors_on_a_route_a_token_rule_guards_is_refused() -> None:
     data["security"]["authorization"] = [
         {"name": "no-options", "action": "DENY", "methods": ["OPTIONS", "TRACE"]}]
     assert "ING-IX-CORS-PREFLIGHT" in _codes(data)
+    # An office-only API: preflights from the office pass like its requests.
+    data["security"]["authorization"] = [
+        {"name": "office", "action": "ALLOW", "clientCidrs": ["198.51.100.0/24"]}]
+    parse_config(data)
 
 
 NEWCOMER: dict[str, Any] = {

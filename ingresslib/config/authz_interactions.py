@@ -69,7 +69,10 @@ def _overlaps(paths: list[str], m: RouteMatch | None) -> bool:
             return True
         head = p[:-1] if p.endswith("*") else p
         if m.uri.regex is not None:
-            if re.match(m.uri.regex, head) or re.fullmatch(m.uri.regex, head + "x"):
+            try:
+                if re.match(m.uri.regex, head) or re.fullmatch(m.uri.regex, head + "x"):
+                    return True
+            except re.error:  # RE2 syntax Python does not read: assume it can
                 return True
             continue
         q = m.uri.prefix or m.uri.exact or ""
@@ -81,22 +84,22 @@ def _overlaps(paths: list[str], m: RouteMatch | None) -> bool:
 
 
 def _refuses_preflight(r: AuthzRule, host: str, route: Route) -> bool:
-    """Whether a DENY rule refuses every preflight to `route` of `host`: it needs a token
-    (which a preflight never carries) or names OPTIONS, for any client."""
+    """Whether a DENY rule refuses preflights to `route` of `host` that the requests they
+    announce would pass: it needs a token (which a preflight never carries) or names
+    OPTIONS. Client conditions hold for both alike and do not change that."""
     return (r.action == "DENY" and (r.jwt_required or "OPTIONS" in r.methods)
             and host_in(r.hosts, host)
             and (not r.methods or "OPTIONS" in r.methods)
-            and any(_overlaps(r.paths, m) for m in (route.match or [None]))
-            and not r.client_cidrs and not r.not_client_cidrs)
+            and any(_overlaps(r.paths, m) for m in (route.match or [None])))
 
 
 def _admits_preflight(r: AuthzRule, host: str, route: Route) -> bool:
-    """Whether an ALLOW rule admits a tokenless OPTIONS from any client to `route`."""
+    """Whether an ALLOW rule admits a tokenless OPTIONS to `route` (from the clients it
+    names: client conditions hold for the preflight and the request alike)."""
     prefixes = [_route_prefix(m) for m in route.match] if route.match else ["/"]
     return (r.action == "ALLOW" and not r.jwt_required and host_in(r.hosts, host)
             and (not r.methods or "OPTIONS" in r.methods)
-            and all(p is not None and path_in(r.paths, p) for p in prefixes)
-            and not r.client_cidrs and not r.not_client_cidrs)
+            and all(p is not None and path_in(r.paths, p) for p in prefixes))
 
 
 def _cors_authz_problems(spec: StackSpec) -> Iterator[Problem]:
