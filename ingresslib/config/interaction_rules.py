@@ -27,7 +27,7 @@ RULES: dict[str, tuple[str, str]] = {
         "istio/istio#33593, #27643; cert-manager, HTTP01 challenges (gatewayHTTPRoute)"),
     "ING-IX-ACME-INGRESS": (
         "Istio serves the solver's Ingress only on gateway pods labelled "
-        "istio: <meshConfig.ingressSelector> (ingressgateway by default), and only when its "
+        "istio: ingressgateway (or the value of meshConfig.ingressSelector), and only when its "
         "class is given by the kubernetes.io/ingress.class annotation or by an IngressClass "
         "with controller istio.io/ingress-controller: the solver sets the annotation "
         "(http01.ingress.class) and the gateway carries the label, or the challenge reaches "
@@ -67,10 +67,11 @@ RULES: dict[str, tuple[str, str]] = {
         "Istio, Authorization Policy (ALLOW: deny if no ALLOW policy matches; HTTP-only "
         "fields on TCP); istio/istio#24665, #29119"),
     "ING-IX-AUTHZ-HOST-PORT": (
-        "A gateway routes Host h and h:<any port> (a wildcard *.d as *.d and *.d:<server "
-        "port>) and an authorization host matches the header exactly, with one '*': each "
-        "rule host is rendered as the names routing serves, h and h:*, or *.d, *.d:80 and "
-        "*.d:443, so that Host: h:port is allowed and denied as routing serves it",
+        "A gateway routes Host h and h:port for any port (a wildcard *.d as *.d and "
+        "*.d:serverPort) and an authorization host matches the header exactly, with one "
+        "'*': each rule host is rendered as the names routing serves, h and h:*, or *.d, "
+        "*.d:80 and *.d:443, so that Host: h:port is allowed and denied as routing serves "
+        "it",
         "istio/istio#44080, #39810; Istio, Authorization Policy, Operation hosts; Istio "
         "pilot, buildGatewayVirtualHostDomains"),
     "ING-IX-AUTHZ-PATH": (
