@@ -233,7 +233,9 @@ class Route(Model):
     fault: Fault | None = None
     """Fault injection for resilience testing."""
     cors: Cors | None = None
-    """CORS policy answered at the gateway."""
+    """CORS policy answered at the gateway, preflights included when they match this route:
+    its matches admit an OPTIONS request without the request's own headers
+    (ING-IX-CORS-PREFLIGHT)."""
     mirror: Mirror | None = None
     """Copy a share of requests to another backend."""
     headers: HeaderRules | None = None
@@ -308,19 +310,24 @@ class HostRoutes(Model):
 
 
 class LoadBalancerPolicy(Model):
-    """simple, or consistentHash (sticky sessions); locality failover optional."""
+    """simple, or consistentHash (a client kept on one pod of the destination Envoy picked:
+    no stickiness across a route's weighted split, which such a backend cannot take,
+    ING-IX-HASH-SPLIT); locality failover optional."""
 
     simple: Literal["ROUND_ROBIN", "LEAST_REQUEST", "RANDOM", "PASSTHROUGH"] | None = None
     """A plain algorithm: `ROUND_ROBIN`, `LEAST_REQUEST`, `RANDOM` or `PASSTHROUGH` (to the address
     the client asked for)."""
     hash_header: str | None = None
-    """Sticky sessions by this request header's value."""
+    """Keep a client on one pod by this request header's value (within one destination: not
+    across a weighted split)."""
     hash_cookie: str | None = None
-    """Sticky sessions by this cookie (Envoy sets it when hashCookieTtl is given)."""
+    """Keep a client on one pod by this cookie (Envoy sets it when hashCookieTtl is given;
+    within one destination: not across a weighted split)."""
     hash_cookie_ttl: Duration | None = None
     """Lifetime of the generated cookie (a duration); needs hashCookie."""
     hash_source_ip: bool = False
-    """Sticky sessions by client address."""
+    """Keep a client on one pod by its address (within one destination: not across a
+    weighted split)."""
     failover: list[dict[Literal["from", "to"], str]] = []
     """Locality failover, in order: each entry a `from` region and the `to` region its traffic moves
     to when its endpoints are unhealthy (needs outlierDetection)."""

@@ -43,6 +43,8 @@ from ingresslib.config.certificates import (
     SelfSignedCertificate,
 )
 from ingresslib.config.duration import duration_ns
+from ingresslib.config.interaction_rules import RULES as INTERACTION_RULES
+from ingresslib.config.interactions import interaction_problems
 from ingresslib.config.listeners import redirects
 from ingresslib.config.placement import ends_validation, misplaced_sections, without
 from ingresslib.config.security import security_problems
@@ -132,6 +134,7 @@ class StackConfig(StackSpec):
         yield from (aws_problems if self.cloud == "eks" else azure_problems)(self)
         yield from edge_problems(self)
         yield from gateway_api_problems(self)
+        yield from interaction_problems(self, self.edge.workload, addon=uses_addon(self))
 
 
 # AKS: the Istio add-on serves Gateway API (manual or automated deployment) from this
@@ -181,8 +184,11 @@ def gateway_api_problems(cfg: StackConfig) -> Iterator[Problem]:
 
 
 def edge_rules() -> list[EdgeRule]:
-    """Every edge rule, by code: the ones all clouds share and each cloud's."""
-    rules = {**CORE_RULES, **AWS_RULES, **AZURE_RULES, **AGC_RULES}
+    """Every edge rule, by code: the ones all clouds share, each cloud's, and the rules of
+    settings that break together (ING-IX, `ingresslib.config.interactions`)."""
+    rules = {**CORE_RULES, **AWS_RULES, **AZURE_RULES, **AGC_RULES,
+             **{code: EdgeRule(code, statement, source)
+                for code, (statement, source) in INTERACTION_RULES.items()}}
     return [rules[code] for code in sorted(rules)]
 
 
