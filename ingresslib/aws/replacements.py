@@ -1,7 +1,12 @@
 """Which input changes make Pulumi replace the AWS resources ingresslib creates (read by
-`ingresslib diff`, which flags replacements first), and which of them move traffic."""
+`ingresslib diff`, which flags replacements first), which of them move traffic, and which
+fields of the AWS Load Balancer Controller's objects its webhook refuses to change in place."""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
 
 # Inputs, by their wire (camelCase) names, whose change replaces the resource.
 REPLACE_ON: dict[str, tuple[str, ...]] = {
@@ -30,8 +35,37 @@ REPLACE_ON: dict[str, tuple[str, ...]] = {
     "aws:route53/record:Record": ("zoneId", "name", "type", "setIdentifier"),
     "aws:wafv2/webAclAssociation:WebAclAssociation": ("resourceArn", "webAclArn"),
 }
+TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
 # A replacement of these moves traffic or addresses.
 EDGE_TYPES = frozenset({
     "aws:lb/loadBalancer:LoadBalancer", "aws:lb/targetGroup:TargetGroup",
     "aws:lb/listener:Listener", "aws:acm/certificate:Certificate",
 })
+
+# Fields of Kubernetes objects, by (apiVersion, kind), that an admission webhook refuses to
+# change in place while Pulumi would update them (pulumi-kubernetes replaces only on the name
+# and the fields the API server itself marks immutable), each with who refuses and the source.
+# The AWS Load Balancer Controller's validating webhook (webhooks/elbv2/
+# targetgroupbinding_validator.go, checkImmutableFields): "TargetGroupBinding update may not
+# change these fields" (kubernetes-sigs/aws-load-balancer-controller#2764).
+IMMUTABLE: dict[tuple[str, str], tuple[tuple[str, ...], str, str]] = {
+    ("elbv2.k8s.aws/v1beta1", "TargetGroupBinding"): (
+        ("spec.targetGroupARN", "spec.targetType", "spec.ipAddressType"),
+        "the AWS Load Balancer Controller's webhook (TargetGroupBinding update may not change "
+        "these fields: kubernetes-sigs/aws-load-balancer-controller#2764)",
+        "first `pulumi destroy --target` the binding's URN (the controller deregisters its "
+        "targets: the old group serves nothing until step two), then `pulumi up`, which "
+        "creates the binding on the new group; a group in another VPC needs a load balancer "
+        "there too (an ALB never changes VPC): deploy a second stack in it and move DNS"),
+}
+
+
+def target_group_identity(inputs: Mapping[str, Any]) -> str:
+    """The inputs of a target group whose change replaces it (REPLACE_ON), as canonical JSON
+    by wire name: two groups with the same identity are the same AWS target group, and a
+    change of identity is a new group with a new ARN."""
+    fields = REPLACE_ON[TARGET_GROUP]
+    # Numbers reach a provider (and the mocks) as floats: 80.0 is port 80.
+    values = {f: int(v) if isinstance(v, float) and v.is_integer() else v
+              for f in fields if (v := inputs.get(f)) is not None}
+    return json.dumps(values, sort_keys=True, separators=(",", ":"))

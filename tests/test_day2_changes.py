@@ -1,0 +1,172 @@
+"""Changes that fail mid-update (issue 18, input d, and its kind): a target group replaced
+under its TargetGroupBinding, fields the cluster refuses to change in place, serving objects
+replaced under the same name. `ingresslib diff` says what will fail; the ALB's renders make
+the replacement of a target group safe (a new binding, created before the old one goes, and
+listeners that forward to a group only once its binding is there)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ingresslib.aws import fakes
+from ingresslib.aws.alb_plan import TargetGroupPlan
+from ingresslib.offline.diff import Diff, diff
+from ingresslib.offline.mocks import Registered
+from ingresslib.offline.output import manifests
+from ingresslib.offline.replacements import Entry, entries
+from ingresslib.offline.runner import run_project
+from ingresslib.stack.model import edge_rules
+from tests.conftest import ROOT
+
+TGB = ("elbv2.k8s.aws/v1beta1", "TargetGroupBinding")
+TG = "aws:lb/targetGroup:TargetGroup"
+
+
+def _project(tmp_path: Path, stack: str, edit: Callable[[dict[str, Any]], None]) -> Path:
+    target = tmp_path / "eks"
+    shutil.copytree(ROOT / "stacks/eks", target, ignore=shutil.ignore_patterns("__pycache__"))
+    stack_file = target / f"Pulumi.{stack}.yaml"
+    data = yaml.safe_load(stack_file.read_text())
+    edit(data["config"]["ingress:stack"])
+    stack_file.write_text(yaml.safe_dump(data, sort_keys=False))
+    return target
+
+
+def _grpc(stack: dict[str, Any]) -> None:
+    """Input (d): the chained stack's target group switched from HTTP1 to GRPC (with what
+    validation asks of the backends behind a GRPC group: EDGE-PR-ALB-UPSTREAM)."""
+    stack["aws"]["alb"]["protocolVersion"] = "GRPC"
+    for backend in stack["routing"]["backends"].values():
+        policy = backend.setdefault("trafficPolicy", {})
+        policy.setdefault("connectionPool", {}).setdefault("http", {})["useClientProtocol"] = True
+
+
+def _bindings(records: list[Registered]) -> dict[str, dict[str, Any]]:
+    return {o["metadata"]["name"]: o for o in manifests(records) if o["kind"] == TGB[1]}
+
+
+def _diff(old: list[Registered], new: list[Registered]) -> Diff:
+    return diff(entries(old), entries(new))
+
+
+@pytest.fixture(scope="module")
+def chained() -> list[Registered]:
+    return run_project(ROOT / "stacks/eks", "chained")
+
+
+def test_input_d_a_replaced_target_group_gets_a_new_binding(tmp_path: Path,
+                                                           chained: list[Registered]) -> None:
+    """Before: the binding kept its name and the offline ARN did not move, so diff showed it
+    unchanged while the webhook refuses the new targetGroupARN mid-update."""
+    after = run_project(_project(tmp_path, "chained", _grpc), "chained")
+    result = _diff(chained, after)
+    changes = {c.key: c for c in result.resources}
+    group = changes[f"{TG} ingress-alb-gateway"]
+    assert group.status == "replaced"
+    assert group.reasons == ("inputs.protocolVersion changes",)
+    old, new = _bindings(chained), _bindings(after)
+    assert list(old) == ["ingress-gateway"]
+    (renamed,) = new
+    assert renamed.startswith("ingress-gateway-")
+    assert len(renamed) == len("ingress-gateway-") + 8
+    assert changes[f"{' '.join(TGB)} istio-ingress/ingress-gateway"].status == "removed"
+    assert changes[f"{' '.join(TGB)} istio-ingress/{renamed}"].status == "added"
+    # The new binding names the new group: the fake ARN moves with the replace-on inputs.
+    (tg,) = [r for r in after if r.type == TG]
+    arn = fakes.computed(TG, tg.name, tg.inputs, "eu-west-1")["arn"]
+    assert new[renamed]["spec"]["targetGroupARN"] == arn != old["ingress-gateway"]["spec"][
+        "targetGroupARN"]
+    # Nothing fails midway: no in-place change the webhook refuses.
+    assert not [s for s in result.steps if "EDGE-CH" in s]
+
+
+def test_listeners_and_rules_forward_only_once_the_bindings_exist(
+        chained: list[Registered]) -> None:
+    binding = next(r.urn for r in chained if r.type.endswith("TargetGroupBinding"))
+    forwarding = [r for r in chained if r.type in ("aws:lb/listener:Listener",
+                                                   "aws:lb/listenerRule:ListenerRule")]
+    assert forwarding
+    assert all(binding in r.dependencies for r in forwarding)
+    (tgb,) = _bindings(chained).values()
+    assert tgb["metadata"]["annotations"] == {
+        "pulumi.com/waitFor": "jsonpath={.status.observedGeneration}"}
+
+
+@pytest.mark.parametrize(("edit", "renamed"), [
+    (lambda s: s["gateway"].setdefault("service", {}).update(httpTargetPort=8080), True),
+    (lambda s: s["aws"]["alb"].update(idleTimeoutSeconds=50), False),
+], ids=["target-port-replaces", "idle-timeout-does-not"])
+def test_the_binding_is_renamed_exactly_when_its_group_is_replaced(
+        tmp_path: Path, chained: list[Registered], edit: Callable[[dict[str, Any]], None],
+        renamed: bool) -> None:
+    after = run_project(_project(tmp_path, "chained", edit), "chained")
+    replaced = any(c.status == "replaced" and c.key == f"{TG} ingress-alb-gateway"
+                   for c in _diff(chained, after).resources)
+    assert replaced is renamed
+    assert (list(_bindings(after)) != ["ingress-gateway"]) is renamed
+
+
+def test_first_generation_groups_keep_the_binding_name_of_every_release() -> None:
+    plan = TargetGroupPlan("gateway", 80, {}, "round_robin", "istio-ingress",
+                           "istio-ingressgateway", 80, default_port=80)
+    assert plan.binding_name("ingress", "vpc-1") == "ingress-gateway"
+    grpc = TargetGroupPlan("gateway", 80, {}, "round_robin", "istio-ingress",
+                           "istio-ingressgateway", 80, protocol_version="GRPC", default_port=80)
+    assert grpc.binding_name("ingress", "vpc-1") != grpc.binding_name("ingress", "vpc-2")
+
+
+def test_a_group_replaced_under_a_kept_binding_name_is_two_steps(
+        tmp_path: Path, chained: list[Registered]) -> None:
+    """EDGE-CH-IMMUTABLE triggers: a first-generation group moved to another VPC keeps its
+    binding's name, so the binding's targetGroupARN would change in place."""
+    after = run_project(_project(tmp_path, "chained", lambda s: s["aws"]["alb"].update(
+        vpcId="vpc-0a1b2c3d4e5f69999")), "chained")
+    (step,) = [s for s in _diff(chained, after).steps if "EDGE-CH-IMMUTABLE" in s]
+    assert step.startswith("TargetGroupBinding istio-ingress/ingress-gateway changes "
+                           "spec.targetGroupARN in place")
+    assert "aws-load-balancer-controller#2764" in step
+    assert "pulumi destroy --target" in step
+
+
+def _obj(kind: str, spec: dict[str, Any], api: str = "v1") -> dict[str, Any]:
+    return {"apiVersion": api, "kind": kind,
+            "metadata": {"name": "istio-ingressgateway", "namespace": "istio-ingress"},
+            "spec": spec}
+
+
+def test_a_service_load_balancer_class_change_is_two_steps() -> None:
+    old = _obj("Service", {"type": "LoadBalancer", "loadBalancerClass": "service.k8s.aws/nlb"})
+    new = _obj("Service", {"type": "LoadBalancer", "loadBalancerClass": "example.com/lb"})
+    (step,) = diff([old], [new]).steps
+    assert "spec.loadBalancerClass in place" in step
+    assert "EDGE-CH-IMMUTABLE" in step
+    same = _obj("Service", {"type": "LoadBalancer", "loadBalancerClass": "service.k8s.aws/nlb",
+                            "externalTrafficPolicy": "Local"})
+    assert diff([old], [same]).steps == ()
+
+
+def test_a_gateway_deployment_replaced_under_its_name_is_two_steps() -> None:
+    def deployment(labels: dict[str, str], replicas: int) -> Entry:
+        body = _obj("Deployment", {"replicas": replicas, "selector": {"matchLabels": labels}},
+                    "apps/v1")
+        return Entry(("apps/v1", "Deployment", "istio-ingress", "istio-ingressgateway"), body,
+                     type="kubernetes:apps/v1:Deployment")
+
+    old = deployment({"istio": "ingressgateway"}, 3)
+    (step,) = diff([old], [deployment({"istio": "edge"}, 3)]).steps
+    assert "replaced under the same name (spec.selector)" in step
+    assert "EDGE-CH-NAMED-REPLACE" in step
+    assert diff([old], [deployment({"istio": "ingressgateway"}, 5)]).steps == ()
+
+
+def test_change_rules_are_edge_rules_with_sources() -> None:
+    rules = {r.code: r for r in edge_rules()}
+    for code in ("EDGE-CH-ALB-TGB", "EDGE-CH-IMMUTABLE", "EDGE-CH-NAMED-REPLACE"):
+        assert rules[code].statement
+        assert rules[code].source
