@@ -270,8 +270,10 @@ def test_retries_on_the_standard_channel_patch_the_named_envoy_route(validator) 
         "num_retries": 2, "retry_on": "5xx,reset", "per_try_timeout": "4s"}}}
 
 
-def test_traffic_policies_stay_destination_rules_and_simple_tls_a_backend_tls_policy(
-        validator) -> None:
+def test_traffic_policies_and_backend_tls_stay_destination_rules(validator) -> None:
+    """With Istio the DestinationRules keep the backend's TLS as the classic API renders it,
+    and no BackendTLSPolicy targets the same Services: Istio would turn it into a
+    DestinationRule of its own and not merge the two (EDGE-API-TLS-DR, istio/istio#60122)."""
     data = copy.deepcopy(BASE)
     data["routing"]["backends"]["web"]["trafficPolicy"] = {
         "loadBalancer": {"simple": "LEAST_REQUEST"}, "tls": {"mode": "SIMPLE",
@@ -282,13 +284,25 @@ def test_traffic_policies_stay_destination_rules_and_simple_tls_a_backend_tls_po
     objs = _by_kind(_render(data))
     validator.assert_valid([o for v in objs.values() for o in v])
     drs = {d["metadata"]["name"]: d["spec"] for d in objs["DestinationRule"]}
-    assert drs["ingress-web"]["trafficPolicy"] == {"loadBalancer": {"simple": "LEAST_REQUEST"}}
+    policy = {"loadBalancer": {"simple": "LEAST_REQUEST"},
+              "tls": {"mode": "SIMPLE", "sni": "web.internal"}}
+    assert drs["ingress-web"]["trafficPolicy"] == policy
     assert drs["ingress-web"]["subsets"][0]["name"] == "v1"  # kept for the switch
     assert drs["ingress-web-v1"] == {"host": "web-v1.shop.svc.cluster.local",
-                                     "trafficPolicy": {"loadBalancer": {
-                                         "simple": "LEAST_REQUEST"}}}
-    (tls,) = objs["BackendTLSPolicy"]
-    assert [t["name"] for t in tls["spec"]["targetRefs"]] == ["web", "web-v1", "web-v2"]
+                                     "trafficPolicy": policy}
+    assert "BackendTLSPolicy" not in objs
+
+
+def test_other_implementations_get_a_backend_tls_policy_for_simple_tls() -> None:
+    routing = Routing.model_validate({
+        "backends": {"web": {"service": "web", "namespace": "shop", "port": 443,
+                             "trafficPolicy": {"tls": {"mode": "SIMPLE",
+                                                       "sni": "web.internal"}}}},
+        "hosts": [{"host": HOST, "routes": [{"name": "web", "to": [{"backend": "web"}]}]}]})
+    listeners = [Listener(name="http", port=80, protocol="HTTP", hosts=[HOST])]
+    (tls,) = [o for o in route_objects(routing, listeners, ParentRef("gw", "edge"), stack="s")
+              if o["kind"] == "BackendTLSPolicy"]
+    assert [t["name"] for t in tls["spec"]["targetRefs"]] == ["web"]
     assert tls["spec"]["validation"] == {"hostname": "web.internal",
                                          "wellKnownCACertificates": "System"}
 

@@ -52,6 +52,7 @@ from ingresslib.edge import CORE_RULES, EdgePlan, EdgeRule
 from ingresslib.errors import ConfigError, Problem
 from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects
 from ingresslib.manifests.routing import gateway_listeners
+from ingresslib.translation_rules import TRANSLATION_RULES
 from ingresslib.update_rules import UPDATE_RULES
 
 CertificateSource = Annotated[
@@ -183,7 +184,8 @@ def gateway_api_problems(cfg: StackConfig) -> Iterator[Problem]:
 
 def edge_rules() -> list[EdgeRule]:
     """Every edge rule, by code: the ones all clouds share and each cloud's."""
-    rules = {**CORE_RULES, **AWS_RULES, **AZURE_RULES, **AGC_RULES, **UPDATE_RULES}
+    rules = {**CORE_RULES, **AWS_RULES, **AZURE_RULES, **AGC_RULES, **UPDATE_RULES,
+             **TRANSLATION_RULES}
     return [rules[code] for code in sorted(rules)]
 
 

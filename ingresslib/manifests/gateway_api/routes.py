@@ -4,7 +4,8 @@
 backends, a TLSRoute per SNI route), a ReferenceGrant in each backend namespace the routes
 reach from theirs, a Service per subset (selector: the backend's selector plus the subset's
 labels, so a weighted canary is a split between Services) and a BackendTLSPolicy per Service
-that the gateway reaches over TLS it verifies (`trafficPolicy.tls.mode: SIMPLE`).
+that the gateway reaches over TLS it verifies (`trafficPolicy.tls.mode: SIMPLE`), where the
+implementation has no traffic policy of its own.
 
 What Gateway API cannot say is refused here with the reason, the alternative and the config
 path (a `ConfigError`), unless the caller names it in `extensions`: then the caller renders it
@@ -720,10 +721,24 @@ def _reference_grants(stack: str, ctx: _Ctx) -> Iterator[dict[str, Any]]:
 def _backend_tls(stack: str, ctx: _Ctx, services: dict[str, list[str]]
                  ) -> Iterator[dict[str, Any]]:
     """TLS the gateway verifies (`tls.mode: SIMPLE`) as a BackendTLSPolicy per backend,
-    targeting its Service and its subset Services: the system's CAs, the SNI as hostname."""
+    targeting its Service and its subset Services: the system's CAs, the SNI as hostname.
+    None where the implementation carries traffic policies itself (`trafficPolicy` among the
+    extensions: Istio's DestinationRules keep the TLS, EDGE-API-TLS-DR). A private CA
+    (`credentialName`) is refused: a BackendTLSPolicy trusts ConfigMaps, not the Secret."""
+    if TRAFFIC_POLICY in ctx.extensions:
+        return
     for key, backend in sorted(ctx.routing.backends.items()):
         tp = backend.traffic_policy
         if tp is None or tp.tls is None or tp.tls.mode != "SIMPLE":
+            continue
+        if tp.tls.credential_name:
+            ctx.refuse(f"routing.backends.{key}.trafficPolicy.tls.credentialName",
+                       tp.tls.credential_name,
+                       "a BackendTLSPolicy trusts CA certificates from ConfigMaps "
+                       "(caCertificateRefs) or the system's, never a Secret, so this private "
+                       "CA would be dropped and the backend's certificate refused; remove it "
+                       "when a public CA signs the backend's certificate, or use the Istio "
+                       "gateway, whose DestinationRule reads it (EDGE-API-TLS-DR)")
             continue
         refs = [{"group": "", "kind": "Service", "name": n} for n in services.get(key, [])]
         if not refs:
@@ -781,9 +796,10 @@ def route_objects(
     GRPCRoute; `-<route name>` per SNI route, as a TLSRoute), an HTTPRoute
     `<stack>-<listener>-https-redirect` per HTTP listener that redirects to HTTPS, the
     Services of the subsets routes reach, a ReferenceGrant per other namespace the routes
-    reach, and a BackendTLSPolicy per backend with `tls.mode: SIMPLE`. Every route lives in
-    `parent.namespace`; rule names are the config's route names (Istio names the Envoy route
-    after them, which rate limits match).
+    reach, and a BackendTLSPolicy per backend with `tls.mode: SIMPLE` (unless `trafficPolicy`
+    is among the `extensions`: the implementation's own policy carries the TLS). Every route
+    lives in `parent.namespace`; rule names are the config's route names (Istio names the
+    Envoy route after them, which rate limits match).
 
     `listeners` are the listeners as the Gateway serves them (each becomes one Gateway
     listener per host: `listener_sections`); host routes attach to every HTTP or HTTPS one
@@ -792,7 +808,7 @@ def route_objects(
     experimental channel's fields (HTTPRoute `retry`). `extensions` names what the caller
     renders through its implementation's own resources instead of having it refused:
     `routePatches` (retries and gRPC timeouts the routes cannot carry) and `trafficPolicy`
-    (load balancing, connection pools, outlier detection, TLS modes other than SIMPLE).
+    (load balancing, connection pools, outlier detection, backend TLS).
 
     Raises ConfigError listing, with config paths, everything Gateway API cannot say.
     """
