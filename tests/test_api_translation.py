@@ -189,10 +189,11 @@ def _rename(data: dict[str, Any], path: Path, key: str) -> dict[str, Any]:
     return out
 
 
-def _render(data: dict[str, Any], api: str) -> str | list[str]:
+def _render(data: dict[str, Any], api: str, channel: str = "standard") -> str | list[str]:
     """The stack's objects as canonical JSON, or the refused config paths."""
+    extra = {"gatewayApi": {"channel": channel}} if api == "gatewayApi" else {}
     try:
-        cfg = parse_config({**data, "api": api})
+        cfg = parse_config({**data, "api": api, **extra})
     except ConfigError as e:
         return [p.path for p in e.problems]
     return json.dumps(stack_manifests(cfg).all(), sort_keys=True)
@@ -237,11 +238,12 @@ def _weight_shifts(data: Any, path: Path = ()) -> Iterator[tuple[str, dict[str, 
             yield from _weight_shifts(v, (*path, i))
 
 
-def walk() -> tuple[dict[str, str], list[str]]:
-    """For each field the classic render shows: how Gateway API keeps it ("rendered" or
-    "refused"), or "DROPPED"; and the fields no change of which the classic API took."""
+def walk(channel: str = "standard") -> tuple[dict[str, str], list[str]]:
+    """For each field the classic render shows: how Gateway API (on `channel`) keeps it
+    ("rendered" or "refused"), or "DROPPED"; and the fields no change of which the classic API
+    took."""
     classic = _render(FULL, "istio")
-    gateway_api = _render(FULL, "gatewayApi")
+    gateway_api = _render(FULL, "gatewayApi", channel)
     assert isinstance(classic, str), classic
     assert isinstance(gateway_api, str), gateway_api
     verdicts: dict[str, str] = {}
@@ -253,7 +255,7 @@ def walk() -> tuple[dict[str, str], list[str]]:
         changed = _render(data, "istio")
         if not isinstance(changed, str) or changed == classic:
             continue  # refused by the classic API too, or not in its render
-        flipped = _render(data, "gatewayApi")
+        flipped = _render(data, "gatewayApi", channel)
         if isinstance(flipped, list):
             verdicts[path] = ("refused" if _refuses(flipped, path, data)
                               else f"DROPPED ({flipped})")
@@ -262,9 +264,9 @@ def walk() -> tuple[dict[str, str], list[str]]:
     return verdicts, sorted(tried - set(verdicts))
 
 
-@pytest.fixture(scope="module")
-def walked() -> tuple[dict[str, str], list[str]]:
-    return walk()
+@pytest.fixture(scope="module", params=["standard", "experimental"])
+def walked(request: pytest.FixtureRequest) -> tuple[dict[str, str], list[str]]:
+    return walk(request.param)
 
 
 def test_no_field_of_the_classic_render_is_dropped_by_gateway_api(walked) -> None:
@@ -336,6 +338,37 @@ def test_other_implementations_refuse_a_private_ca_with_its_path() -> None:
     kinds = [o["kind"] for o in route_objects(ok, listeners, ParentRef("gw", "edge"),
                                               stack="s")]
     assert "BackendTLSPolicy" in kinds
+
+
+def _retrying(retry_on: str) -> list[dict[str, Any]]:
+    data = copy.deepcopy(FULL)
+    data["routing"]["hosts"][0]["routes"] = [
+        {"name": "api", "to": [{"backend": "web"}],
+         "retries": {"attempts": 2, "perTryTimeout": "2s", "retryOn": retry_on}}]
+    cfg = parse_config({**data, "api": "gatewayApi", "gatewayApi": {"channel": "experimental"}})
+    return stack_manifests(cfg).all()
+
+
+@pytest.mark.parametrize(("retry_on", "native"), [
+    ("gateway-error", False), ("reset,502", False), ("502,503,connect-failure", True)])
+def test_retries_of_resets_and_timeouts_keep_the_route_patch(retry_on: str,
+                                                            native: bool) -> None:
+    """kubernetes-sigs/gateway-api#4977: Istio turns an HTTPRoute `retry` into retryOn
+    connect-failure, refused-stream, unavailable, cancelled and the codes, so `gateway-error`
+    as codes 502-504 (and `reset`, once counted as implied) lost the retries of resets and
+    per-try timeouts; they keep the Envoy route patch, retryOn as written."""
+    objs = _retrying(retry_on)
+    (route,) = [o for o in objs if o["kind"] == "HTTPRoute"
+                and "redirect" not in o["metadata"]["name"]]
+    assert ("retry" in route["spec"]["rules"][0]) is native
+    patches = [o for o in objs if o["kind"] == "EnvoyFilter"
+               and o["metadata"]["name"].endswith("route-patches")]
+    if native:
+        assert not patches
+        return
+    (patch,) = patches
+    values = [p["patch"]["value"] for p in patch["spec"]["configPatches"]]
+    assert {v["route"]["retry_policy"]["retry_on"] for v in values} == {retry_on}
 
 
 def test_translation_rules_are_edge_rules_with_sources() -> None:

@@ -57,8 +57,12 @@ _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$")
 _HOSTNAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 # Envoy retry conditions a Gateway API `retry` stanza implies (connection-level failures) or
 # spells as status codes; anything else needs the Istio route patch.
-_IMPLIED_RETRY_ON = {"connect-failure", "refused-stream", "unavailable", "cancelled", "reset"}
-_RETRY_CODES = {"gateway-error": (502, 503, 504), "retriable-status-codes": ()}
+# What Istio's HTTPRoute `retry` always retries on (pilot's conversion: these four plus the
+# codes). Not `reset`, and not `gateway-error`, whose Envoy meaning includes resets and
+# per-try timeouts that a list of codes never retries (kubernetes-sigs/gateway-api#4977):
+# those keep the route patch, which carries retryOn as the classic API does (EDGE-API-DROP).
+_IMPLIED_RETRY_ON = {"connect-failure", "refused-stream", "unavailable", "cancelled"}
+_RETRY_CODES: dict[str, tuple[int, ...]] = {"retriable-status-codes": ()}
 
 
 @dataclass(frozen=True)
@@ -479,8 +483,9 @@ def _retry_reason(route: Route, experimental: bool) -> str:
         return ("HTTPRoute's retry is in the experimental channel of Gateway API v1.6.1 only; "
                 "set gatewayApi.channel: experimental (experimental CRDs installed), or "
                 "remove retries for the implementation's default")
-    return ("Gateway API retries connection failures and listed status codes only; write "
-            "retryOn as status codes (e.g. '502,503,504' or 'gateway-error'), or remove it")
+    return ("Gateway API retries connection failures and listed status codes only (not "
+            "resets or per-try timeouts, which 'reset', '5xx' and 'gateway-error' include); "
+            "write retryOn as status codes (e.g. '502,503,504'), or remove it")
 
 
 def _grpc_match(m: RouteMatch, path: str, ctx: _Ctx) -> dict[str, Any]:
