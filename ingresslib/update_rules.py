@@ -11,13 +11,16 @@ from ingresslib.edge import EdgeRule
 UPDATE_RULES = {
     "EDGE-CH-IMMUTABLE": EdgeRule(
         "EDGE-CH-IMMUTABLE",
-        "A change never updates in place a field the cluster refuses to change (a "
+        "A change never updates in place a field the cluster will not take as an update (a "
         "TargetGroupBinding's targetGroupARN, targetType, ipAddressType; a Service's "
-        "loadBalancerClass): the object is renamed with what it follows, or diff names the "
-        "two steps, since `pulumi up` would fail there midway, after the changes before it",
+        "loadBalancerClass; the NLB scheme annotation, which makes the controller replace "
+        "the NLB under a new DNS name): the object is renamed with what it follows, or diff "
+        "names the two steps, since `pulumi up` would fail there midway, after the changes "
+        "before it, or move the address",
         "kubernetes-sigs/aws-load-balancer-controller#2764 (TargetGroupBinding update may not "
-        "change these fields: spec.targetGroupARN), #4071; Kubernetes API reference, Service "
-        "spec.loadBalancerClass (cannot be changed once set)"),
+        "change these fields: spec.targetGroupARN), #4071, #1640 (a scheme change recreates "
+        "the load balancer); Kubernetes API reference, Service spec.loadBalancerClass (cannot "
+        "be changed once set); envoyproxy/gateway#1793 (may not change once set)"),
     "EDGE-CH-NAMED-REPLACE": EdgeRule(
         "EDGE-CH-NAMED-REPLACE",
         "A serving object (gateway Deployment, DaemonSet, StatefulSet, LoadBalancer Service, "

@@ -170,3 +170,55 @@ def test_change_rules_are_edge_rules_with_sources() -> None:
     for code in ("EDGE-CH-ALB-TGB", "EDGE-CH-IMMUTABLE", "EDGE-CH-NAMED-REPLACE"):
         assert rules[code].statement
         assert rules[code].source
+
+
+# ------------------------------------------------------------- replayed public reports
+
+
+def test_target_groups_are_autonamed_so_a_replacement_creates_first(
+        chained: list[Registered]) -> None:
+    """pulumi/pulumi-aws#4220, pulumi/pulumi#5900, hashicorp/terraform#16120: a target group
+    with a fixed name is replaced delete-first (names are unique), which AWS refuses while a
+    listener forwards to it (ResourceInUse), or created first under the same name
+    (DuplicateTargetGroupName). ingresslib names none: Pulumi autonames, creates first."""
+    groups = [r for r in chained if r.type == TG]
+    assert groups
+    assert all("name" not in r.inputs and "namePrefix" not in r.inputs for r in groups)
+
+
+def test_bindings_go_before_their_groups(chained: list[Registered]) -> None:
+    """kubernetes-sigs/aws-load-balancer-controller#2341, #1997: a binding whose target group
+    is gone cannot be deleted (its finalizer deregisters targets from the group). Each binding
+    depends on its group, so Pulumi deletes the binding first."""
+    (group,) = [r.urn for r in chained if r.type == TG]
+    (binding,) = [r for r in chained if r.type.endswith("TargetGroupBinding")]
+    assert group in binding.dependencies
+
+
+def test_gateway_labels_changed_replace_the_deployment_in_two_steps(tmp_path: Path) -> None:
+    """kubernetes/kubernetes#50808, kyma-project/kyma#12947: a Deployment's selector cannot
+    change; pulumi-kubernetes replaces the gateway Deployment under its own name, deleting it
+    first, so the gateway has no pods in between (EDGE-CH-NAMED-REPLACE)."""
+    before = run_project(ROOT / "stacks/eks", "gateway")
+    after = run_project(_project(tmp_path, "gateway", lambda s: s["gateway"].update(
+        labels={"istio": "edge"})), "gateway")
+    steps = [s for s in _diff(before, after).steps if "EDGE-CH-NAMED-REPLACE" in s]
+    assert any(s.startswith("Deployment istio-ingress/istio-ingressgateway is replaced under "
+                            "the same name (spec.selector)") for s in steps), steps
+
+
+def test_a_scheme_change_is_a_new_nlb_in_two_steps(tmp_path: Path) -> None:
+    """kubernetes-sigs/aws-load-balancer-controller#1640: the controller replaces an NLB whose
+    scheme changes (internet-facing <-> internal), under a new DNS name; diff showed an
+    annotation changed in place."""
+    before = run_project(ROOT / "stacks/eks", "gateway")
+    def internal(stack: dict[str, Any]) -> None:
+        stack.setdefault("loadBalancer", {})["scheme"] = "internal"
+        stack["aws"].get("nlb", {}).pop("elasticIps", None)  # public addresses only
+
+    after = run_project(_project(tmp_path, "gateway", internal), "gateway")
+    (step,) = [s for s in _diff(before, after).steps if "EDGE-CH-IMMUTABLE" in s]
+    assert step.startswith('Service istio-ingress/istio-ingressgateway changes metadata.'
+                           'annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"] '
+                           'in place ("internet-facing" -> "internal")')
+    assert "aws-load-balancer-controller#1640" in step

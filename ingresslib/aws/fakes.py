@@ -18,7 +18,6 @@ from ingresslib.aws.replacements import target_group_identity
 ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
 LBC_TYPE = "service.beta.kubernetes.io/aws-load-balancer-type"
-LBC_SCHEME = "service.beta.kubernetes.io/aws-load-balancer-scheme"
 
 
 def digest(*parts: str, n: int = 16) -> str:

@@ -361,18 +361,22 @@ def _priority_steps(pairs: Sequence[tuple[Entry, Entry]], removed: Sequence[Entr
 
 def _immutable_steps(pairs: Sequence[tuple[Entry, Entry]]) -> Iterator[str]:
     for old, new in pairs:
-        fields, who, steps = IMMUTABLE.get((str(new.body.get("apiVersion")),
-                                            str(new.body.get("kind"))), ((), "", ""))
-        if not fields or old.key != new.key or _forced(old, new):
+        if old.key != new.key or _forced(old, new):
             continue
-        for path in fields:
-            before, after = _get_path(old.body, path), _get_path(new.body, path)
-            if before == after:
+        for rule in IMMUTABLE:
+            if (new.body.get("apiVersion"), new.body.get("kind")) != (rule.api_version,
+                                                                    rule.kind):
                 continue
-            yield (f"{_short(new)} changes {path} in place ({_show(before)} -> "
-                   f"{_show(after)}), which {who} refuses: `pulumi up` fails there, after "
-                   "the changes before it are applied (EDGE-CH-IMMUTABLE). Apply in two steps: "
-                   f"{steps}")
+            for keys in rule.fields:
+                before, after = _get_path(old.body, keys), _get_path(new.body, keys)
+                if before == after:
+                    continue
+                path = ""
+                for key in keys:
+                    path = _child(path, key)
+                yield (f"{_short(new)} changes {path} in place ({_show(before)} -> "
+                       f"{_show(after)}): {rule.what} (EDGE-CH-IMMUTABLE). Apply in two "
+                       f"steps: {rule.steps}")
 
 
 def _named_replacement_steps(pairs: Sequence[tuple[Entry, Entry]]) -> Iterator[str]:
@@ -401,9 +405,9 @@ def _forced(old: Entry, new: Entry) -> list[str]:
     return found
 
 
-def _get_path(body: Mapping[str, Any], path: str) -> Any:
+def _get_path(body: Mapping[str, Any], keys: Sequence[str]) -> Any:
     value: Any = body
-    for key in path.split("."):
+    for key in keys:
         value = value.get(key, ABSENT) if isinstance(value, Mapping) else ABSENT
     return value
 
