@@ -242,7 +242,7 @@ def test_every_http_feature_maps_to_gateway_api(validator) -> None:
     assert filters["CORS"]["cors"] == {"allowOrigins": ["https://shop.example.com"],
                                        "allowMethods": ["GET"], "maxAge": 86400}
     assert filters["RequestMirror"]["requestMirror"]["fraction"] == {
-        "numerator": 500, "denominator": 100_000}
+        "numerator": 5000, "denominator": 1_000_000}  # istio/istio#54357
     assert filters["RequestMirror"]["requestMirror"]["backendRef"]["name"] == "web-v2"
     assert filters["RequestHeaderModifier"]["requestHeaderModifier"] == {
         "set": [{"name": "x-a", "value": "1"}], "remove": ["x-b"]}

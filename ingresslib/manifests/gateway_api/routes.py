@@ -307,8 +307,11 @@ def _mirror_filter(route: Route, path: str, ctx: _Ctx, kind: str) -> list[dict[s
         if float(percent).is_integer():
             mirror["percent"] = int(percent)
         else:
-            # Fractions of a percent: numerator over 100 000 (0.001 % steps).
-            mirror["fraction"] = {"numerator": round(percent * 1000), "denominator": 100_000}
+            # Fractions of a percent: numerator over a million, Envoy's and the classic
+            # mirrorPercentage's own denominator, which Istio before 1.25 also assumed
+            # whatever the route said (istio/istio#54357: 500/100000 mirrored 0.05 %).
+            mirror["fraction"] = {"numerator": round(percent * 10_000),
+                                  "denominator": 1_000_000}
     return [{"type": "RequestMirror", "requestMirror": mirror}]
 
 
