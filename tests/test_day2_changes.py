@@ -93,6 +93,11 @@ def test_listeners_and_rules_forward_only_once_the_bindings_exist(
                                                    "aws:lb/listenerRule:ListenerRule")]
     assert forwarding
     assert all(binding in r.dependencies for r in forwarding)
+    # and on the security group rules that let health checks and traffic reach the targets
+    paths = [r.urn for r in chained if r.name.startswith(("ingress-alb-to-targets-",
+                                                          "ingress-alb-targets-from-alb-"))]
+    assert len(paths) == 4  # traffic port and status port, both directions
+    assert all(set(paths) <= set(r.dependencies) for r in forwarding)
     (tgb,) = _bindings(chained).values()
     assert tgb["metadata"]["annotations"] == {
         "pulumi.com/waitFor": "jsonpath={.status.observedGeneration}"}

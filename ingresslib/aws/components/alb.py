@@ -99,9 +99,12 @@ class ApplicationLoadBalancer(ManifestComponent):
             opts=child,
         )
         # Make before break: a listener or rule forwards to a target group only once its
-        # binding is there (and reconciled: target_group_binding), so a replaced group is
-        # never sent traffic before the controller registered the gateway pods in it.
+        # binding is there (and reconciled: target_group_binding) and the security group rules
+        # open the path to the targets, so a replaced group is never sent traffic before the
+        # controller registered the gateway pods in it. (They start in `initial` health, in
+        # service after one passed check: one health-check interval.)
         arns, bindings = self._target_groups(name, plan, config, tags, after or [])
+        ready = [*bindings, *self.target_paths]
         for lp in plan.listeners:
             certs = [certificate_arns[k] for k in lp.certificates]
             listener = aws.lb.Listener(
@@ -113,7 +116,7 @@ class ApplicationLoadBalancer(ManifestComponent):
                 certificate_arn=certs[0] if certs else None,
                 default_actions=[_resolve(lp.default_action, arns)],
                 tags=tags,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=bindings),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=ready),
             )
             for key, arn in zip(lp.certificates[1:], certs[1:], strict=True):
                 aws.lb.ListenerCertificate(f"{name}-{lp.port}-{key}", listener_arn=listener.arn,
@@ -131,7 +134,7 @@ class ApplicationLoadBalancer(ManifestComponent):
                     actions=_resolve(rule.actions, arns),
                     tags=tags,
                     opts=pulumi.ResourceOptions(
-                        parent=self, depends_on=[*above, *bindings],
+                        parent=self, depends_on=[*above, *ready],
                         aliases=[pulumi.Alias(name=f"{name}-{lp.port}-rule-{rule.position}")]),
                 )
                 above = [created]
@@ -163,19 +166,23 @@ class ApplicationLoadBalancer(ManifestComponent):
                     to_port=port, description=f"clients to listener {port}", **_cidr(cidr),
                     opts=child,
                 )
+        # The path to the targets, which a listener needs before it forwards to a new group
+        # (make before break: its health checks and traffic pass these rules).
+        self.target_paths: list[pulumi.Resource] = []
         for port in plan.target_ports:
-            aws.vpc.SecurityGroupEgressRule(
+            egress = aws.vpc.SecurityGroupEgressRule(
                 f"{name}-to-targets-{port}",
                 security_group_id=group.id, referenced_security_group_id=alb.target_security_group,
                 ip_protocol="tcp", from_port=port, to_port=port,
                 description=f"to target port {port}", opts=child,
             )
-            aws.vpc.SecurityGroupIngressRule(
+            ingress = aws.vpc.SecurityGroupIngressRule(
                 f"{name}-targets-from-alb-{port}",
                 security_group_id=alb.target_security_group, referenced_security_group_id=group.id,
                 ip_protocol="tcp", from_port=port, to_port=port,
                 description=f"ALB of ingress stack {config.name} to port {port}", opts=child,
             )
+            self.target_paths += [egress, ingress]
         return group
 
     def _target_groups(self, name: str, plan: AlbPlan, config: EksStack,
