@@ -28,6 +28,7 @@ from ingresslib.manifests.gateway_api.routes import ROUTE_PATCHES
 from ingresslib.paths import named
 from ingresslib.stack.model import edge_rules
 from ingresslib.stack.render import stack_manifests
+from tests.aks_config import azure
 
 HOST = "shop.example.com"
 # Every field ingresslib renders into the classic objects that Gateway API can also say (or
@@ -211,44 +212,65 @@ def _refuses(problems: list[str], path: str, data: dict[str, Any]) -> bool:
                for p in problems for leaf in leaves)
 
 
-def _changes() -> Iterator[tuple[str, dict[str, Any]]]:
-    for path, value in _leaves(FULL):
+def _changes(full: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for path, value in _leaves(full):
         if path[0] not in ("routing", "listeners"):
             continue
         for candidate in _candidates(value):
-            yield _dotted(path), _set(FULL, path, candidate)
-    for path, key in _maps(FULL):
+            yield _dotted(path), _set(full, path, candidate)
+    for path, key in _maps(full):
         if path and path[0] in ("routing", "listeners"):
-            yield _dotted((*path, key)), _rename(FULL, path, key)
-    yield from _weight_shifts(FULL)
+            yield _dotted((*path, key)), _rename(full, path, key)
+    yield from _weight_shifts(full, full)
 
 
-def _weight_shifts(data: Any, path: Path = ()) -> Iterator[tuple[str, dict[str, Any]]]:
+def _weight_shifts(full: dict[str, Any], data: Any, path: Path = ()
+                   ) -> Iterator[tuple[str, dict[str, Any]]]:
     """Weights change together (they sum to 100): 10 from the first to the last."""
     if isinstance(data, dict):
         for k, v in data.items():
-            yield from _weight_shifts(v, (*path, k))
+            yield from _weight_shifts(full, v, (*path, k))
     elif isinstance(data, list):
         if len(data) > 1 and all(isinstance(d, dict) and "weight" in d for d in data):
             shifted = copy.deepcopy(data)
             shifted[0]["weight"] -= 10
             shifted[-1]["weight"] += 10
-            yield _dotted((*path, 0, "weight")), _set(FULL, path, shifted)
+            yield _dotted((*path, 0, "weight")), _set(full, path, shifted)
         for i, v in enumerate(data):
-            yield from _weight_shifts(v, (*path, i))
+            yield from _weight_shifts(full, v, (*path, i))
 
 
-def walk(channel: str = "standard") -> tuple[dict[str, str], list[str]]:
-    """For each field the classic render shows: how Gateway API (on `channel`) keeps it
-    ("rendered" or "refused"), or "DROPPED"; and the fields no change of which the classic API
-    took."""
-    classic = _render(FULL, "istio")
-    gateway_api = _render(FULL, "gatewayApi", channel)
+# What only the route patches EnvoyFilter carries under Gateway API, which the AKS Istio
+# add-on does not take: retries the HTTPRoute cannot say, a gRPC route's timeout.
+PATCHED = ("routing.hosts[0].routes[0].retries", "routing.hosts[0].routes[0].timeout",
+           "routing.hosts[0].routes[2].retries")
+
+
+def _aks_addon(*, patched: bool) -> dict[str, Any]:
+    """FULL on AKS with the Istio add-on's gateway (Gateway API from asm-1-26); without the
+    PATCHED fields unless `patched`."""
+    data = {**copy.deepcopy(FULL), "cloud": "aks",
+            "azure": azure(istioAddon={"revision": "asm-1-26"})}
+    if not patched:
+        for route in data["routing"]["hosts"][0]["routes"]:
+            route.pop("retries", None)
+            if route["name"] == "orders":
+                route.pop("timeout")
+    return data
+
+
+def walk(channel: str = "standard", full: dict[str, Any] | None = None
+         ) -> tuple[dict[str, str], list[str]]:
+    """For each field the classic render of `full` (default FULL) shows: how Gateway API (on
+    `channel`) keeps it ("rendered" or "refused"), or "DROPPED"; and the fields no change of
+    which the classic API took."""
+    full = FULL if full is None else full
+    classic = _render(full, "istio")
+    gateway_api = _render(full, "gatewayApi", channel)
     assert isinstance(classic, str), classic
-    assert isinstance(gateway_api, str), gateway_api
     verdicts: dict[str, str] = {}
     tried: set[str] = set()
-    for path, data in _changes():
+    for path, data in _changes(full):
         tried.add(path)
         if path in verdicts:
             continue
@@ -264,8 +286,10 @@ def walk(channel: str = "standard") -> tuple[dict[str, str], list[str]]:
     return verdicts, sorted(tried - set(verdicts))
 
 
-@pytest.fixture(scope="module", params=["standard", "experimental"])
+@pytest.fixture(scope="module", params=["standard", "experimental", "aks-addon"])
 def walked(request: pytest.FixtureRequest) -> tuple[dict[str, str], list[str]]:
+    if request.param == "aks-addon":
+        return walk("standard", _aks_addon(patched=False))
     return walk(request.param)
 
 
@@ -275,9 +299,12 @@ def test_no_field_of_the_classic_render_is_dropped_by_gateway_api(walked) -> Non
     assert dropped == {}
 
 
-def test_the_walk_reaches_every_kind_of_field(walked) -> None:
-    """The walk is only as good as the changes it makes: each part of the config shows up."""
+def test_the_walk_reaches_every_kind_of_field(walked, request: pytest.FixtureRequest
+                                              ) -> None:
+    """The walk is only as good as the changes it makes: each part of the config shows up
+    (retries not on the add-on, which refuses them: the test after this one)."""
     verdicts, _ = walked
+    addon = request.node.callspec.params["walked"] == "aks-addon"
     for part in ("trafficPolicy.tls.credentialName", "trafficPolicy.tls.sni",
                  "trafficPolicy.loadBalancer", "connectionPool.tcp", "connectionPool.http",
                  "outlierDetection", "retries", "timeout", "cors", "mirror", "headers.request",
@@ -285,7 +312,7 @@ def test_the_walk_reaches_every_kind_of_field(walked) -> None:
                  "match[0].queryParams", "match[0].method", "ignoreUriCase", "weight",
                  "subsets", "tlsRoutes", "listeners[1].tls", "sniHosts",
                  "mirror.subset", "to[0].backend", "to[0].subset", "httpsRedirect"):
-        assert any(part in p for p in verdicts), part
+        assert (addon and part == "retries") or any(part in p for p in verdicts), part
     assert len(verdicts) >= 80
 
 
@@ -338,6 +365,16 @@ def test_other_implementations_refuse_a_private_ca_with_its_path() -> None:
     kinds = [o["kind"] for o in route_objects(ok, listeners, ParentRef("gw", "edge"),
                                               stack="s")]
     assert "BackendTLSPolicy" in kinds
+
+
+def test_the_aks_add_on_refuses_each_patched_field_at_its_path() -> None:
+    """The add-on takes no EnvoyFilter: each field only the route patches carry is refused at
+    its own path (it was refused at `api`, which names nothing to change)."""
+    problems = _render(_aks_addon(patched=True), "gatewayApi")
+    assert isinstance(problems, list)
+    full = _aks_addon(patched=True)
+    assert sorted(_norm(p) for p in problems) == sorted(
+        _norm(named(p, full)) for p in PATCHED)
 
 
 def _retrying(retry_on: str) -> list[dict[str, Any]]:

@@ -543,13 +543,14 @@ def test_the_aks_istio_add_on_serves_gateway_api_from_asm_1_26() -> None:
     gw = next(o for o in objs if o["kind"] == "Gateway")
     assert gw["spec"]["addresses"][0]["value"] == (
         "aks-istio-ingressgateway-external.aks-istio-ingress.svc.cluster.local")
-    # Retries need an EnvoyFilter under Gateway API, which the add-on does not support.
+    # Retries need an EnvoyFilter under Gateway API, which the add-on does not support:
+    # refused at the route's retries (it was at `api`, which names no field to change).
     host = data["listeners"][0]["hosts"][0]
     data["routing"] = {
         "backends": {"web": {"service": "web", "namespace": "web", "port": 80}},
         "hosts": [{"host": host, "routes": [{"name": "web", "to": [{"backend": "web"}],
                                               "retries": {"attempts": 2}}]}]}
-    assert "keep api: istio" in _refused(data)["api"]
+    assert "keep api: istio" in _refused(data)["routing.hosts[0].routes[0].retries"]
     assert not any(o["kind"] == "EnvoyFilter" for o in _render(data | {"api": "istio"}))
 
 

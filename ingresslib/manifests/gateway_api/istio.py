@@ -84,6 +84,23 @@ def _retry_policy(route: Route) -> dict[str, Any]:
     return {"route": value}
 
 
+def _grpc(routing: Routing, route: Route) -> bool:
+    return bool(route.to) and all(routing.backends[d.backend].protocol == "GRPC"
+                                  for d in route.to if d.backend in routing.backends)
+
+
+def patched_fields(routing: Routing, route: Route, experimental: bool) -> list[str]:
+    """The fields of `route` ("retries", "timeout") that only the route patches EnvoyFilter
+    carries under Gateway API: retries the HTTPRoute cannot say, a gRPC route's timeout."""
+    grpc = _grpc(routing, route)
+    fields = []
+    if route.retries is not None and (grpc or not native_retry(route, experimental)):
+        fields.append("retries")
+    if grpc and route.timeout is not None:
+        fields.append("timeout")
+    return fields
+
+
 def route_patches(routing: Routing, listeners: list[Listener], workload: GatewayWorkload, *,
                   stack: str, experimental: bool, redirecting: Collection[str]
                   ) -> list[dict[str, Any]]:
@@ -97,13 +114,9 @@ def route_patches(routing: Routing, listeners: list[Listener], workload: Gateway
                         if lst.protocol in ("HTTP", "HTTPS") and lst.name not in redirecting
                         and any(hosts_intersect(h, host.host) for h in lst.hosts)})
         for route in with_inherited_routes(routing, host).routes:
-            grpc = bool(route.to) and all(
-                routing.backends[d.backend].protocol == "GRPC" for d in route.to
-                if d.backend in routing.backends)
-            needs = (route.retries is not None and (grpc or not native_retry(route, experimental))
-                     ) or (grpc and route.timeout is not None)
-            if not needs:
+            if not patched_fields(routing, route, experimental):
                 continue
+            grpc = _grpc(routing, route)
             value = _retry_policy(route) if grpc else {
                 "route": {k: v for k, v in _retry_policy(route)["route"].items()
                           if k == "retry_policy"}}
