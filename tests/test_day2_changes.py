@@ -227,3 +227,19 @@ def test_a_scheme_change_is_a_new_nlb_in_two_steps(tmp_path: Path) -> None:
                            'annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"] '
                            'in place ("internet-facing" -> "internal")')
     assert "aws-load-balancer-controller#1640" in step
+
+
+def test_a_new_binding_of_a_group_still_bound_is_two_steps() -> None:
+    """The controller refuses a second binding of one target group ("TargetGroup … is already
+    bound to TargetGroupBinding …", targetgroupbinding_validator.go): a binding renamed while
+    its group stays (an upgrade of a stack whose group was not of the first generation)."""
+    def binding(name: str, arn: str) -> dict[str, Any]:
+        return {"apiVersion": TGB[0], "kind": TGB[1],
+                "metadata": {"name": name, "namespace": "istio-ingress"},
+                "spec": {"targetGroupARN": arn, "targetType": "ip"}}
+
+    old = binding("ingress-gateway", "arn:tg/1")
+    (step,) = diff([old], [binding("ingress-gateway-1a2b3c4d", "arn:tg/1")]).steps
+    assert "already bound" in step
+    assert "EDGE-CH-ALB-TGB" in step
+    assert diff([old], [binding("ingress-gateway-1a2b3c4d", "arn:tg/2")]).steps == ()

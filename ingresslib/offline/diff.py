@@ -262,9 +262,13 @@ def two_steps(pairs: Sequence[tuple[Entry, Entry]], removed: Sequence[Entry],
       there, midway, after what it changed before (EDGE-CH-IMMUTABLE).
     - A serving object (gateway Deployment, Service, TargetGroupBinding) replaced under the
       same name: pulumi-kubernetes deletes a named object before it creates its replacement,
-      so it is gone in between (EDGE-CH-NAMED-REPLACE)."""
+      so it is gone in between (EDGE-CH-NAMED-REPLACE).
+    - A TargetGroupBinding added for a target group that a removed one still binds: Pulumi
+      creates before it deletes, and the controller's webhook refuses a second binding of a
+      group (EDGE-CH-ALB-TGB)."""
     return (*_subset_steps(pairs, removed), *_priority_steps(pairs, removed, added),
-            *_immutable_steps(pairs), *_named_replacement_steps(pairs))
+            *_immutable_steps(pairs), *_named_replacement_steps(pairs),
+            *_rebinding_steps(removed, added))
 
 
 def _destinations(vs: Mapping[str, Any]) -> Iterator[tuple[str, str, str]]:
@@ -377,6 +381,23 @@ def _immutable_steps(pairs: Sequence[tuple[Entry, Entry]]) -> Iterator[str]:
                 yield (f"{_short(new)} changes {path} in place ({_show(before)} -> "
                        f"{_show(after)}): {rule.what} (EDGE-CH-IMMUTABLE). Apply in two "
                        f"steps: {rule.steps}")
+
+
+def _rebinding_steps(removed: Sequence[Entry], added: Sequence[Entry]) -> Iterator[str]:
+    def bound(entries: Sequence[Entry]) -> dict[Any, Entry]:
+        return {(e.body.get("spec") or {}).get("targetGroupARN"): e for e in entries
+                if e.body.get("kind") == "TargetGroupBinding"}
+
+    before = bound(removed)
+    for arn, new in bound(added).items():
+        old = before.get(arn)
+        if arn and old is not None:
+            yield (f"{_short(new)} binds the target group that {_short(old)} binds until Pulumi "
+                   "deletes it at the end of the update; the AWS Load Balancer Controller's "
+                   "webhook refuses a second binding of one group (already bound) "
+                   "(EDGE-CH-ALB-TGB). Apply in two steps: first `pulumi destroy --target` the "
+                   f"URN of {_short(old)} (its targets are deregistered until step two), then "
+                   "`pulumi up`")
 
 
 def _named_replacement_steps(pairs: Sequence[tuple[Entry, Entry]]) -> Iterator[str]:
