@@ -128,12 +128,23 @@ RULES = {
         "hashicorp/terraform-provider-aws internal/service/elbv2/listener_rule.go (priority "
         "updated in place with SetRulePriorities); pulumi/pulumi-aws#175 (PriorityInUse when "
         "priorities shift)"),
+    "EDGE-CH-ALB-TGB": EdgeRule(
+        "EDGE-CH-ALB-TGB",
+        "A TargetGroupBinding is named after its target group's replace-on inputs (port, "
+        "protocol, protocol version, target type, VPC), so a replaced group gets a new binding, "
+        "created before the old one is deleted, and listeners and rules forward to a group "
+        "only once its binding is reconciled (make before break); first-generation groups "
+        "(HTTP, HTTP1, default port) keep the binding name every release gave them",
+        "kubernetes-sigs/aws-load-balancer-controller#2764 (the webhook refuses a new "
+        "targetGroupARN), webhooks/elbv2/targetgroupbinding_validator.go (a group already bound "
+        "to another binding is refused); klotho#200, #213 (a Pulumi program renames the binding "
+        "to replace it); pulumi/pulumi-kubernetes pulumi.com/waitFor"),
 }
 # Field measurements of how long each load balancer keeps sending new connections to an IP
 # target after the pod starts terminating (sources in RULES).
 # The rules of the ALB in both its topologies.
 ALB_RULES = ("EDGE-TO-ALB", "EDGE-ID-XFF-ALB", "EDGE-PR-ALB", "EDGE-PR-ALB-UPSTREAM",
-             "EDGE-HC-ALB-GRPC", "EDGE-CH-ALB-RULES")
+             "EDGE-HC-ALB-GRPC", "EDGE-CH-ALB-RULES", "EDGE-CH-ALB-TGB")
 NLB_IP_TARGET_LAG_SECONDS = 120
 ALB_IP_TARGET_LAG_SECONDS = 30
 

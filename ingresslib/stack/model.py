@@ -52,8 +52,10 @@ from ingresslib.config.stack import Cloud, StackSpec
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.edge import CORE_RULES, EdgePlan, EdgeRule
 from ingresslib.errors import ConfigError, Problem
-from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects
+from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects, patched_fields
 from ingresslib.manifests.routing import gateway_listeners
+from ingresslib.translation_rules import TRANSLATION_RULES
+from ingresslib.update_rules import UPDATE_RULES
 
 CertificateSource = Annotated[
     SelfSignedCertificate
@@ -152,7 +154,7 @@ def gateway_api_problems(cfg: StackConfig) -> Iterator[Problem]:
     listeners = gateway_listeners(cfg.listeners, cfg.topology, cfg.edge.tls_listeners)
     redirecting = [lst.name for lst in cfg.listeners if redirects(lst, cfg.listeners)]
     try:
-        objects = istio_gateway_api_objects(
+        istio_gateway_api_objects(
             cfg.routing, listeners, wl, stack=cfg.name, redirecting=redirecting,
             experimental=cfg.gateway_api.channel == "experimental",
             paths={lst.name: f"listeners[{i}]" for i, lst in enumerate(cfg.listeners)})
@@ -175,18 +177,28 @@ def gateway_api_problems(cfg: StackConfig) -> Iterator[Problem]:
             "gatewayApi.channel", "experimental",
             "the add-on's Gateway API support takes AKS's Managed Gateway API CRDs, which are "
             "the standard channel only (experimental CRDs are refused); use channel standard")
-    if any(o["kind"] == "EnvoyFilter" for o in objects):
-        yield Problem(
-            "api", "gatewayApi",
-            "the routes' retries (and gRPC route timeouts) need an EnvoyFilter under Gateway "
-            "API, which the AKS Istio add-on does not support; keep api: istio (its "
-            "VirtualServices carry them), or remove the retries")
+    # Each field that needs the route patches EnvoyFilter, by its own path (EDGE-API-DROP).
+    experimental = cfg.gateway_api.channel == "experimental"
+    for i, host in enumerate(cfg.routing.hosts):
+        for j, route in enumerate(host.routes):
+            for name in patched_fields(cfg.routing, route, experimental):
+                value = getattr(route, name)
+                yield Problem(
+                    f"routing.hosts[{i}].routes[{j}].{name}",
+                    value.model_dump(by_alias=True, exclude_none=True)
+                    if hasattr(value, "model_dump") else value,
+                    "under Gateway API this needs an EnvoyFilter (HTTPRoute cannot say it: "
+                    "retries other than status codes, a gRPC route's timeout), which the AKS "
+                    "Istio add-on does not support; keep api: istio (its VirtualServices "
+                    "carry it), or remove it")
 
 
 def edge_rules() -> list[EdgeRule]:
-    """Every edge rule, by code: the ones all clouds share, each cloud's, and the rules of
-    settings that break together (ING-IX, `ingresslib.config.interactions`)."""
-    rules = {**CORE_RULES, **AWS_RULES, **AZURE_RULES, **AGC_RULES,
+    """Every edge rule, by code: the ones all clouds share, each cloud's, the rules of changes
+    and of the translation between the routing APIs, and the rules of settings that break
+    together (ING-IX, `ingresslib.config.interactions`)."""
+    rules = {**CORE_RULES, **AWS_RULES, **AZURE_RULES, **AGC_RULES, **UPDATE_RULES,
+             **TRANSLATION_RULES,
              **{code: EdgeRule(code, statement, source)
                 for code, (statement, source) in INTERACTION_RULES.items()}}
     return [rules[code] for code in sorted(rules)]
