@@ -54,7 +54,7 @@ FULL: dict[str, Any] = {
                     "selector": {"app": "web"},
                     "subsets": {"v1": {"version": "v1"}, "v2": {"version": "v2"}},
                     "trafficPolicy": {
-                        "loadBalancer": {"hashCookie": "session", "hashCookieTtl": "1h"},
+                        "loadBalancer": {"simple": "ROUND_ROBIN"},
                         "connectionPool": {
                             "tcp": {"maxConnections": 100, "connectTimeout": "5s"},
                             "http": {"maxRequestsPerConnection": 10, "maxRetries": 3,
@@ -68,6 +68,10 @@ FULL: dict[str, Any] = {
                             "loadBalancer": {"simple": "LEAST_REQUEST"},
                             "tls": {"mode": "SIMPLE", "sni": "booking.internal",
                                     "credentialName": "booking-backend-ca"}}},
+            # Sticky sessions on a backend no weighted split reaches (ING-IX-HASH-SPLIT).
+            "cart": {"service": "cart", "namespace": "shop", "port": 80,
+                     "trafficPolicy": {
+                         "loadBalancer": {"hashCookie": "session", "hashCookieTtl": "1h"}}},
             "grpc": {"service": "orders", "namespace": "shop", "port": 9090,
                      "protocol": "GRPC"},
             "db": {"service": "db", "namespace": "data", "port": 5432},
@@ -89,10 +93,6 @@ FULL: dict[str, Any] = {
                  "timeout": "10s",
                  "retries": {"attempts": 3, "perTryTimeout": "3s",
                              "retryOn": "5xx,reset"},
-                 "cors": {"allowOrigins": [{"exact": "https://shop.example.com"}],
-                          "allowMethods": ["GET", "POST"], "allowHeaders": ["x-a"],
-                          "exposeHeaders": ["x-b"], "maxAge": "24h",
-                          "allowCredentials": True},
                  "mirror": {"backend": "web", "subset": "v2", "percent": 25},
                  "headers": {"request": {"set": {"x-a": "1"}, "add": {"x-d": "4"},
                                          "remove": ["x-b"]},
@@ -101,6 +101,14 @@ FULL: dict[str, Any] = {
                 {"name": "case", "match": [{"uri": {"prefix": "/Docs/"},
                                             "ignoreUriCase": True}],
                  "to": [{"backend": "web", "subset": "v1"}]},
+                # CORS on a route a browser's preflight can reach (ING-IX-CORS-PREFLIGHT)
+                {"name": "cart", "match": [{"uri": {"prefix": "/cart/"}}],
+                 "to": [{"backend": "cart"}],
+                 "cors": {"allowOrigins": [{"exact": "https://shop.example.com"}],
+                          "allowMethods": ["GET", "POST"], "allowHeaders": ["x-a"],
+                          "exposeHeaders": ["x-b"], "maxAge": "24h",
+                          "allowCredentials": True},
+                },
                 {"name": "web", "to": [{"backend": "web", "subset": "v1", "weight": 90},
                                        {"backend": "web", "subset": "v2", "weight": 10}]},
             ]},
