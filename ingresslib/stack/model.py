@@ -48,7 +48,7 @@ from ingresslib.config.placement import ends_validation, misplaced_sections, wit
 from ingresslib.config.security import security_problems
 from ingresslib.config.stack import Cloud, StackSpec
 from ingresslib.config.workload import GatewayWorkload
-from ingresslib.edge import CORE_RULES, EdgePlan, EdgeRule
+from ingresslib.edge import CORE_RULES, INTERACTION_RULES, EdgePlan, EdgeRule
 from ingresslib.errors import ConfigError, Problem
 from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects
 from ingresslib.manifests.routing import gateway_listeners
@@ -182,7 +182,7 @@ def gateway_api_problems(cfg: StackConfig) -> Iterator[Problem]:
 
 def edge_rules() -> list[EdgeRule]:
     """Every edge rule, by code: the ones all clouds share and each cloud's."""
-    rules = {**CORE_RULES, **AWS_RULES, **AZURE_RULES, **AGC_RULES}
+    rules = {**CORE_RULES, **AWS_RULES, **AZURE_RULES, **AGC_RULES, **INTERACTION_RULES}
     return [rules[code] for code in sorted(rules)]
 
 
@@ -230,7 +230,7 @@ def _idle_problems(cfg: StackConfig, plan: EdgePlan) -> Iterator[Problem]:
     if t is None or wl is None:
         return
     given = wl.idle_timeout is not None and plan.deploys_gateway
-    path = "gateway.idleTimeout" if given else f"{cfg.cloud} load balancer idle timeout"
+    path = "gateway.idleTimeout" if given else (t.idle_setting or "gateway.idleTimeout")
     value: Any = wl.idle_timeout if given else t.load_balancer_idle_seconds
     code = t.idle_rule
     if t.pooling and t.envoy_idle_seconds <= t.load_balancer_idle_seconds:
@@ -250,18 +250,43 @@ def _idle_problems(cfg: StackConfig, plan: EdgePlan) -> Iterator[Problem]:
 
 def _route_timeout_problems(cfg: StackConfig, plan: EdgePlan) -> Iterator[Problem]:
     """A route timeout longer than the load balancer in front waits for a response can never
-    be reached: the load balancer gives up first."""
+    be reached: the load balancer gives up first. A `longLived` route's timeout is the
+    longest its connections last (EDGE-TO-LONG): a load balancer whose wait ends whole
+    connections waits it on the route's host, and needs it; one that ends idle connections
+    only carries it however long."""
     t = plan.timeouts
     if t is None:
         return
+    by = t.response_by or plan.load_balancer
+    setting = f" ({t.response_setting})" if t.response_setting else ""
     for i, host in enumerate(cfg.routing.hosts):
         for j, route in enumerate(host.routes):
-            if route.timeout and duration_ns(route.timeout) > t.response_seconds * 10**9:
-                yield Problem(f"routing.hosts[{i}].routes[{j}].timeout", route.timeout,
-                              f"{plan.load_balancer} waits at most {t.response_seconds} s for "
-                              f"a response, so this timeout is never reached; use at most "
-                              f"{t.response_seconds}s or raise the load balancer's "
-                              f"({t.response_rule})")
+            at = f"routing.hosts[{i}].routes[{j}].timeout"
+            seconds = duration_ns(route.timeout) / 10**9 if route.timeout else None
+            if route.long_lived:
+                if not t.response_ends_sessions:
+                    continue
+                if seconds is None:
+                    yield Problem(at, None, f"{by} ends a long-lived connection (an upgraded "
+                                  f"WebSocket too) after its wait of {t.response_seconds} s"
+                                  f"{setting}, however busy: set "
+                                  "this route's timeout to the longest a connection may last, "
+                                  "and ingresslib sets that wait on its host (EDGE-TO-LONG)")
+                elif t.response_max_seconds and seconds > t.response_max_seconds:
+                    yield Problem(at, route.timeout, f"{by} waits at most "
+                                  f"{t.response_max_seconds} s, and ends a long-lived "
+                                  "connection then; use at most "
+                                  f"{t.response_max_seconds}s (EDGE-TO-LONG)")
+                continue
+            if seconds is not None and seconds > t.response_seconds:
+                raise_it = (f"raise {t.response_setting}" if t.response_setting
+                            else "raise the load balancer's")
+                yield Problem(at, route.timeout,
+                              f"{by} waits at most {t.response_seconds} s for a response"
+                              f"{setting}, so this timeout is never reached; use at most "
+                              f"{t.response_seconds}s or {raise_it}; for WebSocket, "
+                              "server-sent events or other long-lived connections set "
+                              f"longLived: true on the route ({t.response_rule}, EDGE-TO-LONG)")
 
 
 # The L7 load balancer of chained and standalone, and the certificate source it reads.
