@@ -252,6 +252,40 @@ INTERACTION_RULES = {
         "Azure/application-gateway-kubernetes-ingress#491, #1277; MicrosoftDocs/azure-docs#49622; "
         "Azure, Application Gateway for Containers API specification, RoutePolicy "
         "timeouts.routeTimeout; AWS, ALB and NLB connection idle timeout"),
+    "EDGE-HOP-DNS": EdgeRule(
+        "EDGE-HOP-DNS",
+        "Behind an L7 load balancer (chained) the public entry point is that load balancer: "
+        "an external-dns hostname record for a listener's host, or a target record, on the "
+        "gateway Service would send clients to the hop behind it, and is refused",
+        "kubernetes-sigs/external-dns, Annotations (external-dns.alpha.kubernetes.io/hostname "
+        "publishes the Service's load balancer address; target overrides it); Istio, "
+        "Configuring Gateway Network Topology (third-party load balancers)"),
+    "EDGE-RL-FAIL": EdgeRule(
+        "EDGE-RL-FAIL",
+        "A global rate limit that fails closed (rateLimits.global.failureModeDeny) fails every "
+        "request whose call to the ratelimit service outlasts rateLimits.global.timeout: "
+        "failing closed, the timeout is at least 100 ms (the default; Envoy's 20 ms default "
+        "is for limits that fail open)",
+        "Envoy, Rate limit filter (extensions.filters.http.ratelimit.v3.RateLimit: timeout "
+        "defaults to 20ms; failure_mode_deny); Istio, Enabling Rate Limits using Envoy "
+        "(failure_mode_deny: true with timeout: 10s); envoyproxy/ratelimit#322 (RLSE 500s "
+        "under load, failing closed); envoyproxy/gateway#1616"),
+    "EDGE-RT-RETRY": EdgeRule(
+        "EDGE-RT-RETRY",
+        "A route's timeout bounds all its tries: retries.perTryTimeout at or beyond the "
+        "route's timeout leaves no time for a retry, and is refused",
+        "Envoy, Route components, RouteAction.timeout ('includes all retries') and "
+        "RetryPolicy.per_try_timeout; Istio, VirtualService HTTPRetry.perTryTimeout"),
+    "EDGE-MSG-KEY": EdgeRule(
+        "EDGE-MSG-KEY",
+        "A problem names the component that refuses and only config keys that exist: a "
+        "setting ingresslib writes from the config names the key that sets it, and an "
+        "annotation no key sets is passed through, not refused with a pointer to a key that "
+        "does not exist",
+        "ingresslib issue 18 (a dual-stack NLB annotation refused, pointed at a key that does "
+        "not exist, "
+        "and a route timeout refused blaming 'Azure Standard Load Balancer (internal)'); "
+        "Azure/application-gateway-kubernetes-ingress#491"),
 }
 
 

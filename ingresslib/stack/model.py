@@ -30,11 +30,13 @@ from pydantic import Field, ValidationError, model_validator
 from ingresslib.aws.config import AcmCertificate, Aws
 from ingresslib.aws.edge_plan import RULES as AWS_RULES
 from ingresslib.aws.edge_plan import eks_edge_plan
+from ingresslib.aws.interaction_rules import RULES as AWS_INTERACTION_RULES
 from ingresslib.aws.rules import aws_problems
 from ingresslib.azure.agc_edge_plan import RULES as AGC_RULES
 from ingresslib.azure.config import Azure, KeyVaultCertificate, uses_addon, uses_agc
 from ingresslib.azure.edge_plan import RULES as AZURE_RULES
 from ingresslib.azure.edge_plan import aks_edge_plan
+from ingresslib.azure.interaction_rules import RULES as AZURE_INTERACTION_RULES
 from ingresslib.azure.rules import azure_problems
 from ingresslib.config.base import DnsLabel
 from ingresslib.config.certificates import (
@@ -43,6 +45,7 @@ from ingresslib.config.certificates import (
     SelfSignedCertificate,
 )
 from ingresslib.config.duration import duration_ns
+from ingresslib.config.interactions import interaction_problems
 from ingresslib.config.listeners import redirects
 from ingresslib.config.placement import ends_validation, misplaced_sections, without
 from ingresslib.config.security import security_problems
@@ -129,6 +132,7 @@ class StackConfig(StackSpec):
         return self
 
     def _edge_rules(self) -> Iterator[Problem]:
+        yield from interaction_problems(self)
         yield from (aws_problems if self.cloud == "eks" else azure_problems)(self)
         yield from edge_problems(self)
         yield from gateway_api_problems(self)
@@ -182,7 +186,8 @@ def gateway_api_problems(cfg: StackConfig) -> Iterator[Problem]:
 
 def edge_rules() -> list[EdgeRule]:
     """Every edge rule, by code: the ones all clouds share and each cloud's."""
-    rules = {**CORE_RULES, **AWS_RULES, **AZURE_RULES, **AGC_RULES, **INTERACTION_RULES}
+    rules = {**CORE_RULES, **AWS_RULES, **AZURE_RULES, **AGC_RULES, **INTERACTION_RULES,
+             **AWS_INTERACTION_RULES, **AZURE_INTERACTION_RULES}
     return [rules[code] for code in sorted(rules)]
 
 
