@@ -265,7 +265,8 @@ INTERACTION_RULES = {
         "A global rate limit that fails closed (rateLimits.global.failureModeDeny) fails every "
         "request whose call to the ratelimit service outlasts rateLimits.global.timeout: "
         "failing closed, the timeout is at least 100 ms (the default; Envoy's 20 ms default "
-        "is for limits that fail open)",
+        "is for limits that fail open); and since the route's timeout starts after that "
+        "call, a route timeout plus the call's fits the load balancer's wait",
         "Envoy, Rate limit filter (extensions.filters.http.ratelimit.v3.RateLimit: timeout "
         "defaults to 20ms; failure_mode_deny); Istio, Enabling Rate Limits using Envoy "
         "(failure_mode_deny: true with timeout: 10s); envoyproxy/ratelimit#322 (RLSE 500s "

@@ -351,3 +351,22 @@ def test_f_standalone_long_lived_routes_need_their_timeout() -> None:
     (ingress,) = ingress_objects(cfg)
     assert ingress["metadata"]["annotations"][
         "appgw.ingress.kubernetes.io/request-timeout"] == "7200"
+
+
+def test_a_route_timeout_leaves_room_for_the_rate_limit_call() -> None:
+    """EDGE-RL-FAIL: Envoy's route timeout starts after the ratelimit call, so behind
+    Application Gateway's 30 s a 30 s route with a 1 s limit call outlasts the wait; a host
+    no descriptor applies to keeps its whole timeout."""
+    data = _stack_file("aks", "chained")
+    api = data["routing"]["hosts"][0]["routes"][0]
+    api.pop("retries")
+    api["timeout"] = "30s"
+    data["rateLimits"] = {"global": {"timeout": "1s", "service": {
+        "host": "ratelimit.ratelimit.svc.cluster.local", "port": 8081},
+        "descriptors": [{"actions": [{"remoteAddress": {}}]}]}}
+    (problem,) = _problems(copy.deepcopy(data))
+    assert problem.path.endswith("routes[api].timeout")
+    assert "use at most 29s (EDGE-RL-FAIL)" in problem.message
+    data["rateLimits"]["global"]["descriptors"][0]["hosts"] = ["other.example.com"]
+    data["listeners"][0]["hosts"].append("other.example.com")
+    parse_config(data)

@@ -46,7 +46,7 @@ from ingresslib.config.certificates import (
 )
 from ingresslib.config.duration import duration_ns
 from ingresslib.config.interactions import interaction_problems
-from ingresslib.config.listeners import redirects
+from ingresslib.config.listeners import host_covers, redirects
 from ingresslib.config.placement import ends_validation, misplaced_sections, without
 from ingresslib.config.security import security_problems
 from ingresslib.config.stack import Cloud, StackSpec
@@ -283,6 +283,15 @@ def _route_timeout_problems(cfg: StackConfig, plan: EdgePlan) -> Iterator[Proble
                                   "connection then; use at most "
                                   f"{t.response_max_seconds}s (EDGE-TO-LONG)")
                 continue
+            limit = _rate_limit_seconds(cfg, host.host)
+            if seconds is not None and limit and (
+                    seconds <= t.response_seconds < seconds + limit):
+                yield Problem(at, route.timeout,
+                              f"the gateway first asks the ratelimit service, waiting up to "
+                              f"rateLimits.global.timeout ({limit * 1000:g} ms), so a request "
+                              f"may take longer than {by}'s wait of {t.response_seconds} s"
+                              f"{setting}, which answers the client first; use at most "
+                              f"{t.response_seconds - limit:g}s (EDGE-RL-FAIL)")
             if seconds is not None and seconds > t.response_seconds:
                 raise_it = (f"raise {t.response_setting}" if t.response_setting
                             else "raise the load balancer's")
@@ -292,6 +301,18 @@ def _route_timeout_problems(cfg: StackConfig, plan: EdgePlan) -> Iterator[Proble
                               f"{t.response_seconds}s or {raise_it}; for WebSocket, "
                               "server-sent events or other long-lived connections set "
                               f"longLived: true on the route ({t.response_rule}, EDGE-TO-LONG)")
+
+
+def _rate_limit_seconds(cfg: StackConfig, host: str) -> float:
+    """How long a request for routing host `host` may wait for the global rate limit's
+    service before its route starts (Envoy's route timeout starts after it): the limit's
+    timeout where a descriptor applies to the host, else 0."""
+    glob = cfg.rate_limits.global_
+    if glob is None or not any(
+            not d.hosts or any(host_covers(h, host) or host_covers(host, h) for h in d.hosts)
+            for d in glob.descriptors):
+        return 0
+    return duration_ns(glob.timeout) / 10**9
 
 
 # The L7 load balancer of chained and standalone, and the certificate source it reads.
