@@ -295,9 +295,12 @@ def _route_timeout_problems(cfg: StackConfig, plan: EdgePlan) -> Iterator[Proble
             if seconds is not None and seconds > t.response_seconds:
                 raise_it = (f"raise {t.response_setting}" if t.response_setting
                             else "raise the load balancer's")
+                waits = (f"waits at most {t.response_seconds} s for a response{setting}"
+                         if t.response_ends_sessions else
+                         f"ends a connection idle for {t.response_seconds} s{setting}, as a "
+                         "request waiting on its response is")
                 yield Problem(at, route.timeout,
-                              f"{by} waits at most {t.response_seconds} s for a response"
-                              f"{setting}, so this timeout is never reached; use at most "
+                              f"{by} {waits}, so this timeout is never reached; use at most "
                               f"{t.response_seconds}s or {raise_it}; for WebSocket, "
                               "server-sent events or other long-lived connections set "
                               f"longLived: true on the route ({t.response_rule}, EDGE-TO-LONG)")
