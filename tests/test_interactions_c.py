@@ -370,3 +370,22 @@ def test_a_route_timeout_leaves_room_for_the_rate_limit_call() -> None:
     data["rateLimits"]["global"]["descriptors"][0]["hosts"] = ["other.example.com"]
     data["listeners"][0]["hosts"].append("other.example.com")
     parse_config(data)
+
+
+def test_client_cidr_rules_on_an_internal_nlb_say_why_preservation_is_off() -> None:
+    """EDGE-IN-HAIRPIN: an internal NLB with CIDR authorization and neither preservation nor
+    PROXY protocol set is refused saying the internal default, with both fixes; PROXY
+    protocol keeps the address without hairpin drops."""
+    data = _stack_file("eks", "gateway")
+    data["loadBalancer"] = {"scheme": "internal"}
+    nlb = data["aws"]["nlb"]
+    nlb.pop("elasticIps")
+    nlb.pop("proxyProtocol")
+    data["aws"]["dns"]["private"] = True
+    data["gateway"]["service"].pop("loadBalancerSourceRanges")
+    (problem,) = _problems(copy.deepcopy(data))
+    assert problem.path == "security.authorization[admin-from-office]"
+    assert "unset on an internal NLB" in problem.message
+    assert "EDGE-IN-HAIRPIN" in problem.message
+    nlb["proxyProtocol"] = True
+    parse_config(data)
