@@ -389,3 +389,13 @@ def test_client_cidr_rules_on_an_internal_nlb_say_why_preservation_is_off() -> N
     assert "EDGE-IN-HAIRPIN" in problem.message
     nlb["proxyProtocol"] = True
     parse_config(data)
+
+
+def test_a_stack_lists_the_interaction_rules_of_the_settings_it_uses() -> None:
+    """edge.md lists EDGE-TO-LONG on a stack with a longLived route and EDGE-RL-FAIL on one
+    with a global rate limit; the shipped stacks, which use neither, list neither."""
+    plain = parse_config(_stack_file("aks", "chained"))
+    assert not {"EDGE-TO-LONG", "EDGE-RL-FAIL"} & {r.code for r in plain.edge.rules}
+    cfg = parse_config(_websocket_chained(timeout="1h", longLived=True))
+    assert "EDGE-TO-LONG" in {r.code for r in cfg.edge.rules}
+    assert "EDGE-RL-FAIL" in {r.code for r in parse_config(_rate_limited()).edge.rules}

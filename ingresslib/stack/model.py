@@ -20,6 +20,7 @@ use), and each problem is reported once.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from functools import cached_property
 from typing import Annotated, Any
 
@@ -87,7 +88,16 @@ class StackConfig(StackSpec):
         """The contract between the cloud load balancer and the gateway, from the cloud's
         planner (`ingresslib.aws.edge_plan`, `ingresslib.azure.edge_plan`)."""
         plan = eks_edge_plan if self.cloud == "eks" else aks_edge_plan
-        return plan(self, prometheus_scrape=self.observability.prometheus_scrape)
+        built = plan(self, prometheus_scrape=self.observability.prometheus_scrape)
+        return replace(built, rules=(*built.rules, *self._interaction_rules()))
+
+    def _interaction_rules(self) -> Iterator[EdgeRule]:
+        """The interaction rules of settings this stack uses, listed with its edge rules
+        (edge.md): long-lived routes (EDGE-TO-LONG), a global rate limit (EDGE-RL-FAIL)."""
+        if any(r.long_lived for h in self.routing.hosts for r in h.routes):
+            yield INTERACTION_RULES["EDGE-TO-LONG"]
+        if self.rate_limits.global_ is not None:
+            yield INTERACTION_RULES["EDGE-RL-FAIL"]
 
     @property
     def workload(self) -> GatewayWorkload | None:
