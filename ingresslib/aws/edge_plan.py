@@ -214,6 +214,7 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         client = ("X-Forwarded-For appended by the ALB without the client port, one trusted "
                   "hop")
         rules = ("EDGE-ID-HOPS", "EDGE-DR-ALB", *ALB_RULES)
+    idle_setting = "aws.nlb.idleTimeoutSeconds" if nlb else "aws.alb.idleTimeoutSeconds"
     needed = max(delay, lag)
     if needed == delay:
         why = f"loadBalancer.deregistrationDelaySeconds ({delay})"
@@ -247,7 +248,9 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         drain_reason=why,
         timeouts=Timeouts(pooling, lb_idle, envoy_idle, lb_idle,
                           idle_rule="EDGE-TO-NLB" if nlb else "EDGE-TO-ALB",
-                          response_rule="EDGE-TO-NLB" if nlb else "EDGE-TO-ALB"),
+                          response_rule="EDGE-TO-NLB" if nlb else "EDGE-TO-ALB",
+                          idle_setting=idle_setting, response_setting=idle_setting,
+                          response_by="the NLB" if nlb else "the ALB"),
         client_address=client,
         tls_termination=("at the NLB (ACM) for " + ", ".join(tls) if tls else
                          "at the gateway") if nlb else "at the ALB (ACM)",

@@ -12,8 +12,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from ingresslib.config.base import DnsLabel, Labels, Model, scope
-from ingresslib.config.duration import Duration
-from ingresslib.config.listeners import Host
+from ingresslib.config.duration import Duration, duration_ns
+from ingresslib.config.listeners import Host, host_covers
 from ingresslib.errors import Problem
 
 Percent = Field(ge=0, le=100)
@@ -227,7 +227,14 @@ class Route(Model):
     """Rewrite the path or Host before forwarding; not with redirect."""
     timeout: Duration | None = None
     """Timeout of the whole request, retries included (a duration such as `10s`); Istio's default
-    (none) when unset."""
+    (none) when unset. On a `longLived` route, the longest a connection lasts."""
+    long_lived: bool = False
+    """The route carries connections that outlive a request: WebSocket, server-sent events,
+    streaming and long polling. Load balancers that end a whole connection after their response
+    wait (Application Gateway's backend settings, Application Gateway for Containers'
+    RoutePolicy) wait this route's `timeout` on its host, which it then needs (at most
+    86400 s); those that end only idle connections (NLB, ALB, Azure Load Balancer) carry it
+    while it never stays idle longer than their idle timeout (EDGE-TO-LONG)."""
     retries: Retries | None = None
     """Retry policy; Istio's default (2 attempts) when unset."""
     fault: Fault | None = None
@@ -255,6 +262,9 @@ class Route(Model):
                              "mirror to the delegate VirtualService")
         if self.rewrite and self.redirect:
             raise ValueError("rewrite and redirect exclude each other; keep one")
+        if self.long_lived and not self.to:
+            raise ValueError("longLived describes connections forwarded to a backend; a "
+                             "route with redirect, directResponse or delegate has none")
         return self
 
     def is_catch_all(self) -> bool:
@@ -473,3 +483,14 @@ class Routing(Model):
     """The Services routes send to, by name (a DNS-1123 label): one DestinationRule each."""
     hosts: list[HostRoutes] = []
     """Per host, its routes: one VirtualService each."""
+
+
+def long_lived_seconds(routing: Routing, host: str) -> int | None:
+    """The longest `timeout` of a `longLived` route that requests for `host` (a listener's host)
+    can meet: routes of the same routing host, of one covering it, or of one it covers; whole
+    seconds, rounded up. None when no such route sets one."""
+    found = [-(-duration_ns(route.timeout) // 10**9)
+             for h in routing.hosts
+             if host_covers(h.host, host) or host_covers(host, h.host) or "*" in (host, h.host)
+             for route in h.routes if route.long_lived and route.timeout]
+    return max(found, default=None)

@@ -345,7 +345,7 @@ rateLimits:
   global:
     domain: istio-ingress
     failureModeDeny: true
-    timeout: 20ms
+    timeout: 100ms
     service: {host: ratelimit.ratelimit.svc.cluster.local, port: 8081}
     descriptors:
       - actions: [{remoteAddress: {}}]
@@ -616,7 +616,15 @@ routing:
     portal: {service: portal, namespace: portal, port: 8080}
   hosts:
     - host: portal.example.com
-      routes: [{name: web, to: [{backend: portal}]}]
+      routes:
+        # WebSockets: Application Gateway waits an hour on this host's listeners, since its
+        # request timeout also ends a WebSocket (EDGE-TO-LONG).
+        - name: live
+          match: [{uri: {prefix: /live/}}]
+          to: [{backend: portal}]
+          timeout: 1h
+          longLived: true
+        - {name: web, to: [{backend: portal}]}
 azure:
   location: westeurope
   resourceGroup: portal-edge
