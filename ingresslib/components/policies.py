@@ -18,8 +18,10 @@ from ingresslib.config.observability import Observability
 from ingresslib.config.ratelimit import RateLimits
 from ingresslib.config.routing import Routing
 from ingresslib.config.security import Security
+from ingresslib.config.stack import routing_problems
+from ingresslib.config.wildcard_routes import wildcard_route_problems
 from ingresslib.config.workload import GatewayWorkload
-from ingresslib.errors import ConfigError, Problem
+from ingresslib.errors import ConfigError, Problem, caller_location
 from ingresslib.gateway_api_analysis import analyze_gateway_api
 from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects
 from ingresslib.manifests.meta import selector_labels
@@ -46,6 +48,19 @@ def analyzed(objects: list[Manifest], credentials: set[tuple[str, str]] | None =
             "rendered objects",
         )
     return findings
+
+
+def _check_routing(name: str, routing: Routing, listeners: list[Listener]) -> None:
+    """The rules a stack applies to its routing, applied to routing used alone: the same
+    problems, with the same paths (`routing.hosts[shop.example.com].host`), as ConfigError."""
+    problems = [*routing_problems(routing, listeners),
+                *wildcard_route_problems(routing, "gateway")]
+    if problems:
+        data = {"routing": routing.model_dump(by_alias=True),
+                "listeners": [lst.model_dump(by_alias=True) for lst in listeners]}
+        error = ConfigError(problems, f"IngressRouting {name}").named(data)
+        where = caller_location()
+        raise error.located(lambda _: where) if where else error
 
 
 class StackPart(ManifestComponent):
@@ -100,6 +115,8 @@ class IngressRouting(StackPart):
         service: str | None = None,
     ) -> None:
         warnings: list[Finding] = []
+        if manifests is None:
+            _check_routing(name, routing, listeners)
         # The gateway's own Service, when named: analysed, never registered (not ours).
         known = [gateway_service(gateway.model_copy(update={"name": service}), {},
                                  service_type="ClusterIP")] if service else []

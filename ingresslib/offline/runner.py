@@ -8,6 +8,7 @@ import json
 import os
 import runpy
 import sys
+import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -290,6 +291,28 @@ def run_project(directory: str | os.PathLike[str], stack: str) -> list[Registere
         # A program that validates a config it builds itself: pydantic's own report.
         raise OfflineError(f"{shown(proj.program / '__main__.py')} builds an invalid "
                            f"config: {e}") from None
+    except Exception as e:
+        error = program_error(e, proj.program)
+        if error is None:
+            raise
+        raise error from None
+
+
+def program_error(error: BaseException, program: Path) -> OfflineError | None:
+    """The user's own exception (a NameError in their program) as their traceback alone: the
+    frames in the program's directory, without the mock runtime's and Pulumi's around them.
+    None when the exception was raised outside the program (ingresslib's or a library's own
+    failure keeps its whole traceback)."""
+    ours = Path(__file__).resolve().parents[1]
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if Path(f.filename).resolve().is_relative_to(program)
+              and not Path(f.filename).resolve().is_relative_to(ours)]
+    if not frames or frames[-1] != traceback.extract_tb(error.__traceback__)[-1]:
+        return None
+    text = "".join(["Traceback (most recent call last):\n", *traceback.format_list(frames),
+                    *traceback.format_exception_only(error)])
+    return OfflineError(f"{shown(program / '__main__.py')} raised "
+                        f"{type(error).__name__}:\n{text.rstrip()}")
 
 
 @contextmanager
