@@ -140,10 +140,9 @@ def test_ingresslibs_own_failure_keeps_its_traceback(tmp_path) -> None:
     """An exception raised outside the program is not the user's: it propagates whole."""
     from ingresslib.offline.runner import program_error  # noqa: PLC0415
 
-    try:
-        {}["missing"]
-    except KeyError as e:
-        assert program_error(e, tmp_path) is None
+    with pytest.raises(KeyError) as info:
+        _ = {}["missing"]
+    assert program_error(info.value, tmp_path) is None
 
 
 def test_the_routing_only_example_renders() -> None:
