@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,14 @@ def stack_rules(stack_file: str, page_path: str) -> str:
     rules = parse_config(config).edge.rules
     return "\n".join(f"- [{r.code}]({up}edge-contract.md#{r.code.lower()}): {r.statement}"
                      for r in sorted(rules, key=lambda r: r.code)) + "\n"
+
+
+def on_config(config: Any) -> Any:
+    # The tables come from this checkout's ingresslib, whatever else the environment has
+    # installed (MkDocs restores sys.path after loading this module, so not at import time).
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return config
 
 
 def on_files(files: Files, config: Any) -> Files:
