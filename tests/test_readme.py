@@ -64,6 +64,12 @@ def test_the_python_snippets_run(page: Path, count: int) -> None:
         assert run_program(lambda b=block: exec(b, {"__name__": "__main__"}))
 
 
+@pytest.mark.parametrize("page", ["security.md", "rate-limits.md"])
+def test_the_feature_examples_are_valid_stacks(page: str) -> None:
+    (stack,) = _stacks(DOCS / page)
+    parse_config(stack)
+
+
 def test_the_deploy_snippet_is_valid() -> None:
     (deploy,) = [s for s in _stacks(DOCS / "getting-started.md") if "certificates" in s]
     parse_config(deploy)
