@@ -88,9 +88,11 @@ class IngressRouting(StackPart):
     `listeners` are the servers as the gateway serves them; `credentials` maps certificate keys
     to the Secrets Istio reads (default: the key). `service` names the gateway's existing
     Service in its namespace (deployed by other means): the analysis then knows what reaches
-    the gateway's pods instead of warning that nothing does (ING0001). The objects are
-    analysed before anything is registered: errors raise ConfigError, warnings go to the
-    Pulumi log.
+    the gateway's pods instead of warning that nothing does (ING0001). Before anything is
+    registered, the routing passes the rules a stack applies to it (references between
+    hosts, listeners, backends and subsets; a host no listener serves is IST0132, the same
+    error with the same path as in a stack file), then the objects are analysed: errors
+    raise ConfigError, warnings go to the Pulumi log.
 
     Make before break: the DestinationRules are registered first and the Gateway and
     VirtualServices depend on them, so a subset exists before a route sends to it (a subset
