@@ -81,7 +81,7 @@ class ConfigError(Exception):
         by name. With the `model` validated, an unknown key or value gets the closest valid one
         as a suggestion, and a value of the wrong type the format it needs. `python`: the data
         came from Python code, so suggested keys are spelt as Python attributes (snake_case)."""
-        return cls(_translate(err.errors(include_url=False), _plain(data), model, python),
+        return cls(_translate(err.errors(include_url=False), plain(data), model, python),
                    source)
 
     def named(self, data: Any) -> ConfigError:
@@ -110,15 +110,15 @@ def suppressed_by(problem: Problem, dangling: Sequence[Problem]) -> bool:
                for d in dangling if problem.path and not problem.dangling)
 
 
-def _plain(data: Any) -> Any:
+def plain(data: Any) -> Any:
     """`data` with the models a Python caller nested in it as dicts (field names as keys), so
     paths can name list items and follow keys through them."""
     if isinstance(data, BaseModel):
         return data.model_dump()
     if isinstance(data, Mapping):
-        return {k: _plain(v) for k, v in data.items()}
+        return {k: plain(v) for k, v in data.items()}
     if isinstance(data, list | tuple):
-        return [_plain(v) for v in data]
+        return [plain(v) for v in data]
     return data
 
 

@@ -20,6 +20,7 @@ from ingresslib import (
     MeshSecurity,
     Monitoring,
     RateLimiting,
+    StackConfig,
     parse_config,
 )
 from ingresslib.cli import main
@@ -233,3 +234,15 @@ def test_edge_md_lists_only_the_rules_of_the_stack() -> None:
         backend.setdefault("trafficPolicy", {}).setdefault("connectionPool", {}).setdefault(
             "http", {})["useClientProtocol"] = True
     assert {"EDGE-HC-ALB-GRPC", "EDGE-PR-ALB-UPSTREAM"} <= set(_codes(grpc))
+
+
+def test_a_whole_stack_built_in_python_names_its_list_items() -> None:
+    """The stack's own rules, from a StackConfig built in Python: paths name list items and
+    the problem says where the program built it."""
+    with pytest.raises(ConfigError) as info:
+        StackConfig(cloud="eks", listeners=[
+            Listener(name="http", port=8080, protocol="HTTP", hosts=[HOST])])
+    (problem,) = info.value.problems
+    assert problem.path == "listeners[http].port"
+    assert problem.location is not None
+    assert problem.location.file == __file__

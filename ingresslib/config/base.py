@@ -21,7 +21,7 @@ from pydantic.alias_generators import to_camel
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
-from ingresslib.errors import ConfigError, Problem, caller_location
+from ingresslib.errors import ConfigError, Problem, caller_location, plain
 
 
 class Model(BaseModel):
@@ -50,8 +50,13 @@ class Model(BaseModel):
         except ValidationError as e:
             error = ConfigError.from_validation(e, data, type(self).__name__, type(self),
                                                 python=True)
-            where = caller_location()
-            raise (error.located(lambda _: where) if where else error) from None
+        except ConfigError as e:
+            # A model's own rules (a whole StackConfig's pipeline): list items by name.
+            error = ConfigError(e.problems, type(self).__name__).named(plain(data))
+        else:
+            return
+        where = caller_location()
+        raise (error.located(lambda _: where) if where else error) from None
 
     # Validation of a nested section never runs this __init__ (pydantic calls a custom one
     # for every nested model otherwise, as RootModel avoids the same way): a nested problem
