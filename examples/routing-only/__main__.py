@@ -41,6 +41,6 @@ routing = Routing(
 
 # `service` names the gateway's existing Service: the analysis checks that it reaches the
 # Gateway's servers (without it, it warns ING0001: nothing rendered reaches the pods).
-routes = IngressRouting("shop", routing, listeners, gateway, stack="shop",
+routes = IngressRouting("shop-routing", routing, listeners, gateway, stack="shop",
                         service="istio-ingressgateway", api=api)
 pulumi.export("objects", len(routes.manifests))
