@@ -27,7 +27,8 @@ def _fenced(path: Path, lang: str) -> list[str]:
 
 
 def _yaml(path: Path) -> list[dict]:
-    return [yaml.safe_load(b) for b in _fenced(path, "yaml")]
+    """The YAML blocks that are mappings (a `--8<--` line includes a file tested elsewhere)."""
+    return [d for d in (yaml.safe_load(b) for b in _fenced(path, "yaml")) if isinstance(d, dict)]
 
 
 def _stacks(path: Path) -> list[dict]:
