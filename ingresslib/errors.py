@@ -81,8 +81,9 @@ class ConfigError(Exception):
         by name. With the `model` validated, an unknown key or value gets the closest valid one
         as a suggestion, and a value of the wrong type the format it needs. `python`: the data
         came from Python code, so suggested keys are spelt as Python attributes (snake_case)."""
-        return cls(_translate(err.errors(include_url=False), plain(data), model, python),
-                   source)
+        errors = err.errors(include_url=False)
+        data = _skeleton(errors) if data is None else plain(data)
+        return cls(_translate(errors, data, model, python), source)
 
     def named(self, data: Any) -> ConfigError:
         """The same problems with the list items of their paths, and of the paths their
@@ -108,6 +109,41 @@ def suppressed_by(problem: Problem, dangling: Sequence[Problem]) -> bool:
     return any(d.path == problem.path or d.path.startswith((f"{problem.path}.",
                                                             f"{problem.path}["))
                for d in dangling if problem.path and not problem.dangling)
+
+
+def _skeleton(errors: Sequence[Mapping[str, Any]]) -> Any:
+    """The input as far as the errors show it, when the caller no longer has it (a program's
+    own `model_validate` call): each error's location rebuilt, its input at the end. List items
+    cannot be named then, but every key is the user's."""
+    root: dict[Any, Any] = {}
+    for e in errors:
+        loc = list(e["loc"])
+        if not loc:
+            continue
+        current: Any = root
+        for part, after in zip(loc, [*loc[1:], None], strict=True):
+            if after is None:
+                if e["type"] != "missing":
+                    _put(current, part, e.get("input"))
+                break
+            if _get(current, part) is None:
+                _put(current, part, [] if isinstance(after, int) else {})
+            current = _get(current, part)
+    return root
+
+
+def _get(container: Any, key: Any) -> Any:
+    if isinstance(container, list):
+        return container[key] if isinstance(key, int) and key < len(container) else None
+    return container.get(key) if isinstance(container, dict) else None
+
+
+def _put(container: Any, key: Any, value: Any) -> None:
+    if isinstance(container, list) and isinstance(key, int):
+        container.extend({} for _ in range(key + 1 - len(container)))
+        container[key] = value
+    elif isinstance(container, dict):
+        container[key] = value
 
 
 def plain(data: Any) -> Any:

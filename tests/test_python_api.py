@@ -246,3 +246,26 @@ def test_a_whole_stack_built_in_python_names_its_list_items() -> None:
     assert problem.path == "listeners[http].port"
     assert problem.location is not None
     assert problem.location.file == __file__
+
+
+def test_a_programs_own_model_validate_reads_like_the_yaml_path(tmp_path, capsys) -> None:
+    """A program validating its config with pydantic's `model_validate` (as
+    examples/echoserver-canary does) gets the same report when run offline: the key's path,
+    the did-you-mean, the program's line, no pydantic text."""
+    project = _project(tmp_path, """\
+from ingresslib import IngressStack, StackConfig
+
+config = StackConfig.model_validate({
+    "cloud": "eks",
+    "listeners": [{"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["a.example.com"]}],
+    "routing": {"backends": {"web": {"service": "web", "namespace": "a", "port": 80}},
+                "hosts": [{"host": "a.example.com", "routes": [
+                    {"name": "x", "to": [{"backend": "web"}], "retires": 1}]}]},
+})
+IngressStack("edge", config)
+""")
+    assert main(["render", str(project), "--stack", "dev", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert (f"{project / '__main__.py'}:3:10: routing.hosts[0].routes[0].retires: unknown key; "
+            "did you mean retries? (got 1)") in err
+    assert "pydantic" not in err
