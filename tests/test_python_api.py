@@ -269,3 +269,20 @@ IngressStack("edge", config)
     assert (f"{project / '__main__.py'}:3:10: routing.hosts[0].routes[0].retires: unknown key; "
             "did you mean retries? (got 1)") in err
     assert "pydantic" not in err
+
+
+@pytest.mark.parametrize(("component", "expected"), [
+    (lambda gw: RateLimiting("limits", ingresslib.config.RateLimits(local=[
+        {"scope": "route", "max_tokens": 1, "tokens_per_fill": 1, "fill_interval": "1s"}]), gw),
+     ["rateLimits.local[0].host", "rateLimits.local[0].route"]),
+    (lambda gw: MeshSecurity("security", ingresslib.config.Security(
+        authorization=[{"name": "open", "action": "ALLOW"}]), gw),
+     ["security.authorization[open]"]),
+])
+def test_every_section_component_alone_applies_the_stacks_rules(component, expected) -> None:
+    """As IngressRouting: a section the stack would refuse is refused when used alone, with
+    the stack's paths, instead of rendering what the stack never would."""
+    gateway = GatewayWorkload(namespace="istio-ingress", create_namespace=False)
+    with pytest.raises(ConfigError) as info:
+        run_program(lambda: component(gateway))
+    assert [p.path for p in info.value.problems] == expected

@@ -17,7 +17,7 @@ from ingresslib.config.listeners import Listener
 from ingresslib.config.observability import Observability
 from ingresslib.config.ratelimit import RateLimits
 from ingresslib.config.routing import Routing
-from ingresslib.config.security import Security
+from ingresslib.config.security import Security, security_problems
 from ingresslib.config.stack import routing_problems
 from ingresslib.config.wildcard_routes import wildcard_route_problems
 from ingresslib.config.workload import GatewayWorkload
@@ -53,12 +53,19 @@ def analyzed(objects: list[Manifest], credentials: set[tuple[str, str]] | None =
 def _check_routing(name: str, routing: Routing, listeners: list[Listener]) -> None:
     """The rules a stack applies to its routing, applied to routing used alone: the same
     problems, with the same paths (`routing.hosts[shop.example.com].host`), as ConfigError."""
-    problems = [*routing_problems(routing, listeners),
-                *wildcard_route_problems(routing, "gateway")]
+    _refuse(f"IngressRouting {name}", [*routing_problems(routing, listeners),
+                                        *wildcard_route_problems(routing, "gateway")],
+            {"routing": routing, "listeners": listeners})
+
+
+def _refuse(source: str, problems: list[Problem], sections: Mapping[str, Any]) -> None:
+    """Raise the problems a component found in the sections it was given alone, as the
+    stack would name them (paths from the section's key, list items by name), at the line of
+    the user's program that created the component."""
     if problems:
-        data = {"routing": routing.model_dump(by_alias=True),
-                "listeners": [lst.model_dump(by_alias=True) for lst in listeners]}
-        error = ConfigError(problems, f"IngressRouting {name}").named(data)
+        data = {key: [v.model_dump(by_alias=True) for v in value] if isinstance(value, list)
+                else value.model_dump(by_alias=True) for key, value in sections.items()}
+        error = ConfigError(problems, source).named(data)
         where = caller_location()
         raise error.located(lambda _: where) if where else error
 
@@ -163,6 +170,10 @@ class MeshSecurity(StackPart):
         manifests: list[Manifest] | None = None,
     ) -> None:
         if manifests is None:
+            _refuse(f"MeshSecurity {name}", list(security_problems(
+                security, topology,
+                external_traffic_policy=gateway.service.external_traffic_policy
+                if gateway else None, proxy_protocol=proxy_protocol)), {"security": security})
             manifests = security_objects(
                 security, stack=stack, topology=topology,
                 gateway_namespace=gateway.namespace if gateway else None,
@@ -192,6 +203,8 @@ class RateLimiting(StackPart):
         manifests: list[Manifest] | None = None,
     ) -> None:
         if manifests is None:
+            _refuse(f"RateLimiting {name}", list(rate_limits.problems("rateLimits")),
+                    {"rateLimits": rate_limits})
             manifests = ratelimit_objects(
                 rate_limits, stack=stack, gateway_namespace=gateway.namespace,
                 gateway_selector=selector_labels(gateway), revision=gateway.revision)
@@ -224,6 +237,8 @@ class Monitoring(StackPart):
         manifests: list[Manifest] | None = None,
     ) -> None:
         if manifests is None:
+            _refuse(f"Monitoring {name}", list(observability.problems("observability")),
+                    {"observability": observability})
             deployment = deployment or gateway.name
             manifests = monitoring_objects(
                 observability, stack=stack, namespace=gateway.namespace,
