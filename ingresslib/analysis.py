@@ -306,7 +306,9 @@ def _gateway_ports_on_service(cfg: _Config) -> Iterator[Finding]:
             yield Finding(
                 "ING0001", "warning", _ref(gw), "spec.selector",
                 f"no Service selects the gateway's pods ({selector}): nothing outside the pods "
-                "reaches its servers; add a Service whose selector these labels satisfy",
+                "reaches its servers; add a Service whose selector these labels satisfy, or, "
+                "for routing in front of a gateway deployed elsewhere, name that gateway's "
+                "Service: IngressRouting(..., service=\"<its Service>\")",
             )
             continue
         ports = {

@@ -407,7 +407,7 @@ def test_the_read_back_refuses_an_ingress_that_drains_too_little() -> None:
 
 def test_application_gateway_speaks_http1_to_backends_and_h2_to_clients(renders) -> None:
     """EDGE-PR-APPGW: HTTP/2 from clients only; HTTP/1.1 to the gateway (chained) and to the
-    backends (standalone); gRPC is not carried, which the README says (topology gateway)."""
+    backends (standalone); gRPC is not carried, which the AKS guide says (topology gateway)."""
     for stack in ("chained", "standalone"):
         assert "EDGE-PR-APPGW" in _codes(_stack(stack))
         gateway = _gateway_inputs(renders[("stacks/aks", stack)])
@@ -416,8 +416,7 @@ def test_application_gateway_speaks_http1_to_backends_and_h2_to_clients(renders)
     for ing in _ingresses(renders[("stacks/aks", "standalone")]):
         assert ing["metadata"]["annotations"][f"{AGIC}backend-protocol"] == "http"
     assert "EDGE-PR-APPGW" not in _codes(_stack("gateway"))
-    readme = (ROOT / "README.md").read_text()
-    aks = readme[readme.index("## AKS: the Azure edge"):readme.index("## Operations")]
+    aks = (ROOT / "docs/guides/aks.md").read_text()
     assert "gRPC on AKS needs topology gateway" in aks
 
 

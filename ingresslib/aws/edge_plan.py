@@ -182,7 +182,7 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
             client_address="X-Forwarded-For appended by the ALB without the client port (read "
             "by the backends)",
             tls_termination="at the ALB (ACM)",
-            rules=tuple(RULES[r] for r in ALB_RULES))
+            rules=tuple(RULES[r] for r in applicable(cfg, ALB_RULES)))
     nlb = cfg.topology == "gateway"
     delay = cfg.load_balancer.deregistration_delay_seconds
     if nlb:
@@ -254,5 +254,25 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         client_address=client,
         tls_termination=("at the NLB (ACM) for " + ", ".join(tls) if tls else
                          "at the gateway") if nlb else "at the ALB (ACM)",
-        rules=tuple({**RULES, **CORE_RULES}[r] for r in (*rules, *SHARED)),
+        rules=tuple({**RULES, **CORE_RULES}[r] for r in applicable(cfg, (*rules, *SHARED))),
     )
+
+
+# Rules about a setting a stack may not use: listed (edge.md) only where the stack uses it.
+GRPC_RULES = ("EDGE-HC-ALB-GRPC", "EDGE-PR-ALB-UPSTREAM")
+
+
+def applicable(cfg: EksStack, codes: tuple[str, ...]) -> tuple[str, ...]:
+    """The rules among `codes` that apply to `cfg`: the gRPC target group's rules only with a
+    GRPC target group, PROXY protocol's health check only with PROXY protocol, and
+    X-Forwarded-Proto from the NLB only where the NLB ends TLS."""
+    alb = cfg.aws.alb if cfg.aws else None
+    grpc = alb is not None and (alb.protocol_version == "GRPC" or any(
+        b.protocol_version == "GRPC" for b in alb.backends.values()))
+    nlb = cfg.topology == "gateway"
+    skip = {
+        *(() if grpc else GRPC_RULES),
+        *(() if nlb and nlb_settings(cfg).proxy_protocol else ("EDGE-HC-PROXY",)),
+        *(() if nlb and acm_listeners(cfg) else ("EDGE-ID-XFP",)),
+    }
+    return tuple(c for c in codes if c not in skip)

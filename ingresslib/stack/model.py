@@ -55,7 +55,7 @@ from ingresslib.config.security import security_problems
 from ingresslib.config.stack import Cloud, StackSpec
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.edge import CORE_RULES, INTERACTION_RULES, EdgePlan, EdgeRule
-from ingresslib.errors import ConfigError, Problem
+from ingresslib.errors import ConfigError, Problem, suppressed_by
 from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects, patched_fields
 from ingresslib.manifests.routing import gateway_listeners
 from ingresslib.translation_rules import TRANSLATION_RULES
@@ -138,8 +138,13 @@ class StackConfig(StackSpec):
     @model_validator(mode="after")
     def _pipeline(self) -> StackConfig:
         once: dict[tuple[str, str, str], Problem] = {}
-        for p in (*self.problems(""), *self._edge_rules()):
-            once.setdefault((p.path, p.message, repr(p.value)), p)
+        found = [*self.problems(""), *self._edge_rules()]
+        # A name that refers to nothing is one problem: what the rules conclude about the
+        # section holding it follows from it, and is left out.
+        dangling = [p for p in found if p.dangling]
+        for p in found:
+            if not suppressed_by(p, dangling):
+                once.setdefault((p.path, p.message, repr(p.value)), p)
         problems = list(once.values())
         if problems:
             raise ConfigError(problems)
