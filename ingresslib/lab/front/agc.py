@@ -253,11 +253,10 @@ class _Agc:
                 rc = {"name": f"agc-{lst['name']}", "virtual_hosts": [{
                     "name": lst["name"], "domains": [host, f"{host}:*"] if host else ["*"],
                     "routes": self._routes_for(lst["name"], host)}],
-                    "request_headers_to_add": [envoy.header("x-forwarded-proto",
-                                                            "https" if https else "http")],
-                    "request_headers_to_remove": ["x-envoy-external-address"]}
-                manager = envoy.hcm(f"agc_{lst['name']}", rc, use_remote_address=True,
-                                    idle=IDLE)
+                    "request_headers_to_add": [
+                        envoy.xff_append(port=False),
+                        envoy.header("x-forwarded-proto", "https" if https else "http")]}
+                manager = envoy.hcm(f"agc_{lst['name']}", rc, idle=IDLE)
                 manager["typed_config"]["generate_request_id"] = True
                 manager["typed_config"]["preserve_external_request_id"] = False
                 chain: dict[str, Any] = {"filters": [manager]}

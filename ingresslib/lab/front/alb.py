@@ -292,10 +292,9 @@ class _Alb:
         mode = inp.get("xffHeaderProcessingMode", "append")
         add = [envoy.header("x-forwarded-proto", scheme),
                envoy.header("x-forwarded-port", str(port))]
-        remove = ["x-envoy-external-address"]
-        if mode == "append" and inp.get("enableXffClientPort"):
-            add.insert(0, envoy.header("x-forwarded-for", "%DOWNSTREAM_REMOTE_ADDRESS%",
-                                       append=True))
+        remove = []
+        if mode == "append":
+            add.insert(0, envoy.xff_append(port=bool(inp.get("enableXffClientPort"))))
         elif mode == "remove":
             remove.append("x-forwarded-for")
         elif mode not in ("append", "preserve"):
@@ -327,8 +326,6 @@ class _Alb:
 
     def build(self) -> FrontPlan:
         listeners, fl, timeouts = [], [], []
-        inp = self.lb["inputs"]
-        mode = inp.get("xffHeaderProcessingMode", "append")
         for lst in self.render.resources("lb/listener:Listener"):
             obj, li = ref(lst), lst["inputs"]
             port, proto = int(li["port"]), li.get("protocol", "HTTP")
@@ -338,10 +335,7 @@ class _Alb:
             route_config = self.route_config(lst, _arn(lst, self.region),
                                              "https" if tls else "http")
             ranges = self.source_ranges(port)
-            manager = envoy.hcm(
-                f"alb_{port}", route_config, use_remote_address=True,
-                skip_xff_append=mode != "append" or bool(inp.get("enableXffClientPort")),
-                idle=self.idle)
+            manager = envoy.hcm(f"alb_{port}", route_config, idle=self.idle)
             manager["typed_config"]["codec_type"] = "AUTO" if tls else "HTTP1"
             filters = [envoy.rbac_source(f"alb_{port}_sg", ranges), manager]
             chains, cert, alpn, policy = [{"filters": filters}], None, (), ""

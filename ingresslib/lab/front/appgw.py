@@ -72,8 +72,8 @@ NOT_MODELED = [
 ]
 REDIRECT_CODES = {"Permanent": "MOVED_PERMANENTLY", "Found": "FOUND", "SeeOther": "SEE_OTHER",
                   "Temporary": "TEMPORARY_REDIRECT"}
-VARIABLES = {"client_ip": "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%",
-             "client_port": "%DOWNSTREAM_REMOTE_PORT%", "host": "%REQ(:authority)%",
+VARIABLES = {"client_ip": "%DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT%",
+             "client_port": "%DOWNSTREAM_DIRECT_REMOTE_PORT%", "host": "%REQ(:authority)%",
              "request_uri": "%REQ(:path)%", "http_method": "%REQ(:method)%"}
 
 
@@ -144,8 +144,10 @@ def _rewrite_headers(rw: dict[str, Any] | None, obj: str
                 remove.append(name)
                 continue
             if value == "{var_add_x_forwarded_for_proxy}":
-                add.append(envoy.header(name, "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%",
-                                        append=True))
+                if name != "x-forwarded-for":
+                    raise FrontError(obj, f"{fp}.headerValue", "add_x_forwarded_for_proxy "
+                                     "into another header is not emulated")
+                add.append(envoy.xff_append(port=False))
                 continue
 
             def sub(m: re.Match[str], fp: str = fp) -> str:
@@ -469,8 +471,7 @@ class _AppGw:
         for rule in site.rules:
             add, remove, xff = _rewrite_headers(rule.rewrite, self.obj)
             if not xff:
-                add.insert(0, envoy.header("x-forwarded-for", "%DOWNSTREAM_REMOTE_ADDRESS%",
-                                           append=True))
+                add.insert(0, envoy.xff_append(port=True))
             if rule.redirect is not None:
                 action: dict[str, Any] = {"redirect": rule.redirect}
             else:
@@ -508,8 +509,7 @@ class _AppGw:
                     envoy.header("x-forwarded-port", str(port)),
                     envoy.header("x-original-host", "%REQ(:authority)%"),
                     envoy.header("x-original-url", "%REQ(:path)%")]}
-            manager = envoy.hcm(f"appgw_{port}", route_config, use_remote_address=False,
-                                skip_xff_append=True)
+            manager = envoy.hcm(f"appgw_{port}", route_config)
             if not https:
                 manager["typed_config"]["codec_type"] = "HTTP1"
                 chains = [{"filters": [manager]}]
