@@ -270,7 +270,9 @@ class _AppGw:
         if rc.get("targetListener"):
             tl = self.named("httpListeners", _last(rc["targetListener"]), via)
             out["scheme_redirect"] = "https" if tl.get("protocol") == "Https" else "http"
-            out["port_redirect"] = self._frontend_port(tl)
+            port = self._frontend_port(tl)
+            if port != {"https": 443, "http": 80}[out["scheme_redirect"]]:
+                out["port_redirect"] = port
             if not rc.get("includePath", False):
                 out["path_redirect"] = "/"
         elif rc.get("targetUrl"):
@@ -405,8 +407,7 @@ class _AppGw:
                                            False))
                 if https and redirect:
                     sites[key].rules = [Rule(f"{obj} ssl-redirect", (), redirect={
-                        "response_code": "MOVED_PERMANENTLY", "scheme_redirect": "https",
-                        "port_redirect": 443})]
+                        "response_code": "MOVED_PERMANENTLY", "scheme_redirect": "https"})]
                 elif not any(x.redirect for x in sites[key].rules):
                     sites[key].rules.extend(rules)
         for s in sites.values():
