@@ -58,7 +58,6 @@ NOT_MODELED = [
     "preserve_host_header=false appending a non-default listener port to Host",
     "stickiness, slow start, deregistration delay",
     "security group rules naming prefix lists or other security groups",
-    "idle timeout on a waiting request: Envoy answers 504 from the per-try idle timeout",
     "TLS policy: CBC suites of the policy are not offered (BoringSSL)",
     "HTTP/2 to clients only with ALPN on HTTPS listeners; no HTTP/2 on plain HTTP listeners",
     "client_keep_alive.seconds (3600 s default)",
@@ -336,6 +335,9 @@ class _Alb:
                                              "https" if tls else "http")
             ranges = self.source_ranges(port)
             manager = envoy.hcm(f"alb_{port}", route_config, idle=self.idle)
+            # ALB: 502 when a target refuses or resets, 504 when it is silent past the idle
+            # timeout, 503 when the target group has no healthy target.
+            envoy.local_replies(manager, {"UF": 502, "URX": 502, "UT": 504, "UH": 503})
             manager["typed_config"]["codec_type"] = "AUTO" if tls else "HTTP1"
             filters = [envoy.rbac_source(f"alb_{port}_sg", ranges), manager]
             chains, cert, alpn, policy = [{"filters": filters}], None, (), ""

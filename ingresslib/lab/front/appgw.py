@@ -65,7 +65,6 @@ NOT_MODELED = [
     "X-AppGW-Trace-Id",
     "connection draining, autoscaling, zones",
     "client-side idle timeout of the frontend",
-    "502 on an unreachable backend: Envoy answers 503",
     "Key Vault certificate contents: the lab mints a certificate for the listener's host names",
     "TLS policy: CBC suites of the policy are not offered (BoringSSL)",
     "path rules are tried in the order of the path map (AGIC: longest path first)",
@@ -511,6 +510,9 @@ class _AppGw:
                     envoy.header("x-original-host", "%REQ(:authority)%"),
                     envoy.header("x-original-url", "%REQ(:path)%")]}
             manager = envoy.hcm(f"appgw_{port}", route_config)
+            # Application Gateway answers 502 when the backend fails, times out or none is
+            # healthy.
+            envoy.local_replies(manager, {"UF": 502, "UT": 502, "UH": 502, "URX": 502})
             if not https:
                 manager["typed_config"]["codec_type"] = "HTTP1"
                 chains = [{"filters": [manager]}]

@@ -158,6 +158,15 @@ def hcm(stat: str, route_config: dict[str, Any], *, idle: float | None = None,
     return {"name": "envoy.filters.network.http_connection_manager", "typed_config": cfg}
 
 
+def local_replies(hcm_filter: dict[str, Any], by_flag: dict[str, int]) -> None:
+    """Make Envoy's own error replies carry the product's status: `by_flag` maps response
+    flags (UF: upstream connection failure, URX: upstream reset, UT: upstream timeout, UH: no
+    healthy upstream) to the status the product answers."""
+    hcm_filter["typed_config"]["local_reply_config"] = {"mappers": [
+        {"filter": {"response_flag_filter": {"flags": [flag]}}, "status_code": code}
+        for flag, code in by_flag.items()]}
+
+
 def xff_append(*, port: bool) -> dict[str, Any]:
     """Append the client's address (`ip` or `ip:port` of the connection's peer, not what
     X-Forwarded-For claims) to X-Forwarded-For, after what the client sent (Envoy joins values
