@@ -150,3 +150,20 @@ def test_http_health_check_hits_annotated_port_and_path(echo: Path, tmp_path: Pa
     plan = front_bootstrap(echo, addr)
     with fs.http_server(addr.gateway_ip, 25021) as seen, fs.running(plan, addr, tmp_path):
         assert seen.wait(lambda: any(p == "/healthz/ready" for p, _ in seen.requests))
+
+
+def test_source_ranges_filter_clients(eks_gateway: Path, tmp_path: Path) -> None:
+    """Real Envoy: loadBalancerSourceRanges that exclude the client drop its connection."""
+    out = fs.copy_render(eks_gateway, tmp_path / "ranges")
+    doc = yaml.safe_load((out / SVC).read_text())
+    doc["spec"]["loadBalancerSourceRanges"] = ["10.0.0.0/8"]
+    (out / SVC).write_text(yaml.safe_dump(doc))
+    addr = fs.addresses()
+    plan = front_bootstrap(out, addr)
+    assert plan.listeners[1].source_ranges == ("10.0.0.0/8",)
+    with fs.tcp_server(addr.gateway_ip, 18080) as seen, fs.running(plan, addr, tmp_path):
+        c = socket.create_connection((addr.front_ip, addr.bind_port(80)), timeout=10)
+        c.sendall(b"hello")
+        assert c.recv(16) == b""
+        c.close()
+        assert not any(r.endswith(b"hello") for r in seen.raw)

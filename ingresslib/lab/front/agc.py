@@ -41,6 +41,7 @@ from ingresslib.lab.front.targets import service_targets
 DEFAULT_ROUTE_TIMEOUT = 60.0
 IDLE = 300.0
 NOT_MODELED = [
+    "X-Forwarded-For values joined with \",\"",
     "WAF policy: no WAF in the lab",
     "readiness probes of backend pods as AGC's fallback probe (not in the render): AGC's "
     "default probe is used when no HealthCheckPolicy targets the Service",

@@ -51,6 +51,8 @@ from ingresslib.lab.front.render import Render, ref
 from ingresslib.lab.front.targets import service_targets
 
 NOT_MODELED = [
+    "X-Forwarded-For values joined with \",\" (the ALB writes \", \")",
+    "health check User-Agent (ELB-HealthChecker/2.0): Envoy sends Envoy/HC",
     "X-Amzn-Trace-Id and Envoy's own request id: the front adds neither",
     "desync mitigation and drop_invalid_header_fields: Envoy's own HTTP parsing applies",
     "WAF web ACL association: no WAF in the lab",

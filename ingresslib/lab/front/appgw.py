@@ -61,6 +61,9 @@ from ingresslib.lab.front.targets import service_targets
 
 AGIC = "appgw.ingress.kubernetes.io/"
 NOT_MODELED = [
+    "the internal load balancer between a chained Application Gateway and the gateway is "
+    "collapsed: its rules decide reachability, its probes run, its idle timeout does not apply",
+    "X-Forwarded-For values joined with \",\" (Application Gateway writes \", \")",
     "WAF policy: no WAF in the lab",
     "X-AppGW-Trace-Id",
     "connection draining, autoscaling, zones",

@@ -220,12 +220,17 @@ def cluster(name: str, endpoints: Sequence[tuple[str, int]], *, hc: HealthCheck 
             http2: bool = False, idle: float | None = None, lb_policy: str = "ROUND_ROBIN",
             hc_http2: bool = False) -> dict[str, Any]:
     """A static cluster. Data connections use `data_socket` (raw when None); health checks use
-    `hc_socket` (raw when None) and go to hc.port on each endpoint's address."""
+    `hc_socket` (raw when None) and go to hc.port on each endpoint's address, with Host hc.host
+    or, when the product names none, `ip:port` of the target. Health checks carry Envoy's
+    User-Agent (Envoy/HC), not the product's."""
     lb_endpoints = []
     for ip, port in endpoints:
         ep: dict[str, Any] = {"address": sock(ip, port)}
         if hc is not None:
             ep["health_check_config"] = {"port_value": hc.port}
+            if not hc.host:
+                # No Host named by the product: the target's address, not the cluster name.
+                ep["health_check_config"]["hostname"] = f"{ip}:{hc.port}"
         lb_endpoints.append({"endpoint": ep, "metadata": {
             "filter_metadata": {"envoy.transport_socket_match": DATA_MATCH}}})
     out: dict[str, Any] = {
