@@ -82,3 +82,16 @@ def test_traffic_and_probe(aks_gateway: Path, tmp_path: Path) -> None:
         assert c.recv(16) == b"hello"
         assert seen.raw[-1] == b"hello"
         c.close()
+
+
+def test_idle_with_and_without_reset(aks_gateway: Path, tmp_path: Path) -> None:
+    plan = front_bootstrap(aks_gateway, fs.addresses())
+    assert {t.on_idle for t in plan.timeouts} == {"reset"}
+    tcp = fs.listeners(plan)["azlb-80"]["filter_chains"][0]["filters"][1]["typed_config"]
+    assert tcp["idle_timeout"] == "1800s"
+    out = fs.copy_render(aks_gateway, tmp_path / "noreset")
+    doc = yaml.safe_load((out / SVC).read_text())
+    doc["metadata"]["annotations"][
+        "service.beta.kubernetes.io/azure-load-balancer-disable-tcp-reset"] = "true"
+    (out / SVC).write_text(yaml.safe_dump(doc))
+    assert {t.on_idle for t in front_bootstrap(out, fs.addresses()).timeouts} == {"drop"}

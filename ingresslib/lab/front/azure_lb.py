@@ -45,7 +45,8 @@ NOT_MODELED = [
     "client IP preservation are not modeled)",
     "nodes and node ports are collapsed onto the pod; probes come from the front's address, "
     "not 168.63.129.16",
-    "TCP reset on idle timeout: Envoy closes idle flows with FIN",
+    "TCP reset on idle timeout: Envoy closes idle flows with FIN (Timeout.on_idle says "
+    "what Azure does)",
     "HTTP probe timeout: the lab uses the probe interval",
     "public IP, DNS label, resource group, internal subnet: one front address",
 ]
@@ -128,7 +129,8 @@ def build(render: Render, svc: dict[str, Any], addresses: Addresses, ca: LabCA) 
         r.strip() for r in ann.get(P + "azure-allowed-ip-ranges", "").split(",") if r.strip()
     ) or ("0.0.0.0/0",)
     not_modeled = list(NOT_MODELED)
-    if _true(ann, P + "azure-load-balancer-disable-tcp-reset"):
+    no_reset = _true(ann, P + "azure-load-balancer-disable-tcp-reset")
+    if no_reset:
         not_modeled.append("disable-tcp-reset: idle flows are dropped silently by Azure; the "
                            "lab closes them")
     listeners, clusters, fl, hcs, timeouts = [], [], [], [], []
@@ -156,7 +158,8 @@ def build(render: Render, svc: dict[str, Any], addresses: Addresses, ca: LabCA) 
         timeouts.append(Timeout("tcp-idle", idle, f"rule TCP:{n}",
                                 f"{obj} {P}azure-load-balancer-tcp-idle-timeout={idle_min} min"
                                 if P + "azure-load-balancer-tcp-idle-timeout" in ann
-                                else "Azure default (4 min)"))
+                                else "Azure default (4 min)",
+                                on_idle="drop" if no_reset else "reset"))
         fl.append(FrontListener(name=f"TCP:{n}", ip=addresses.front_ip, port=n, bind_port=bind,
                                 protocol="TCP", idle_timeout=idle, source_ranges=ranges,
                                 source=f"{obj} spec.ports[{p.get('name', n)}]"))
