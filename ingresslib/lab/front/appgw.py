@@ -400,9 +400,13 @@ class _AppGw:
                     if key not in sites:
                         ref_ = appgw_cert or next(t.get("secretName", "") for t in spec["tls"]
                                                   if host in (t.get("hosts") or []))
-                        sites[key] = Site(f"https-{host or 'any'}", 443, True, hosts,
-                                          self.ca.mint(ref_, hosts, f"{obj} spec.rules.host")
-                                          if hosts else None, False)
+                        if not hosts:
+                            raise FrontError(obj, "spec.rules[].host", "a TLS rule without a "
+                                             "host: the render holds no names for its "
+                                             "certificate")
+                        sites[key] = Site(f"https-{host}", 443, True, hosts,
+                                          self.ca.mint(ref_, hosts, f"{obj} spec.rules.host"),
+                                          False)
                     sites[key].rules.extend(rules)
                 key = (80, host)
                 sites.setdefault(key, Site(f"http-{host or 'any'}", 80, False, hosts, None,
@@ -525,6 +529,12 @@ class _AppGw:
                            "filters": [manager],
                            "transport_socket": envoy.downstream_tls(s.cert, alpn, params)}
                           for s in here if s.cert is not None and s.hostnames]
+                # A client without SNI gets the certificate of the first listener that does
+                # not require SNI (none: the handshake fails, as on Application Gateway).
+                loose = [s for s in here if s.cert is not None and not s.require_sni]
+                if loose:
+                    chains.append({"filters": [manager], "transport_socket":
+                                   envoy.downstream_tls(loose[0].cert, alpn, params)})
             out.append(envoy.listener(f"appgw-{port}", self.addresses.front_ip,
                                       self.addresses.bind_port(port), chains,
                                       [envoy.TLS_INSPECTOR] if https else []))
