@@ -89,3 +89,19 @@ def test_chained_traffic(chained: Path, tmp_path: Path) -> None:
         assert re.fullmatch(r"127\.0\.0\.1", got["x-forwarded-for"])
         assert got["x-forwarded-proto"] == "https"
         assert got.get("x-request-id")
+
+
+def test_reference_grant_and_allowed_routes(standalone: Path, tmp_path: Path) -> None:
+    """Without the ReferenceGrant the cross-namespace backends do not resolve (500); a route
+    from a namespace the listener does not allow is not attached."""
+    out = fs.copy_render(standalone, tmp_path / "nogrant")
+    for f in out.glob("manifests/*referencegrant*"):
+        f.unlink()
+    plan = front_bootstrap(out, fs.addresses(backends=BACKENDS))
+    assert [r.get("direct_response") for r in routes(plan, 443)] == [{"status": 500}] * 2
+    moved = fs.copy_render(standalone, tmp_path / "moved")
+    for f in moved.glob("manifests/*httproute*portal-example-com.yaml"):
+        doc = yaml.safe_load(f.read_text())
+        doc["metadata"]["namespace"] = "elsewhere"
+        f.write_text(yaml.safe_dump(doc))
+    assert routes(front_bootstrap(moved, fs.addresses(backends=BACKENDS)), 443) == []

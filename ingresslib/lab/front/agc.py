@@ -120,6 +120,7 @@ class _Agc:
         self.clusters: dict[str, dict[str, Any]] = {}
         self.health_checks: list[HealthCheck] = []
         self.timeouts: list[Timeout] = []
+        self.not_modeled = list(NOT_MODELED)
 
     def _probe(self, ns: str, name: str, ip: str, port: int, *, gateway: bool,
                cluster: str) -> HealthCheck:
@@ -152,7 +153,31 @@ class _Agc:
             host=(http or {}).get("host", "localhost"), cluster=cluster,
             source=f"{o} spec.default")
 
+    def _granted(self, route: dict[str, Any], b: dict[str, Any]) -> bool:
+        """A backendRef across namespaces needs a ReferenceGrant in the Service's namespace
+        from HTTPRoutes of the route's namespace (Gateway API)."""
+        rns = route["metadata"]["namespace"]
+        ns = b.get("namespace", rns)
+        if ns == rns:
+            return True
+        for g in self.render.kind("ReferenceGrant"):
+            spec = g.get("spec") or {}
+            if g["metadata"].get("namespace") != ns:
+                continue
+            if any(f.get("kind") == "HTTPRoute" and f.get("namespace") == rns
+                   for f in spec.get("from") or []) and any(
+                    t.get("kind") == "Service" and t.get("name", b["name"]) == b["name"]
+                    for t in spec.get("to") or []):
+                return True
+        return False
+
     def _cluster(self, route: dict[str, Any], b: dict[str, Any]) -> str:
+        if not self._granted(route, b):
+            self.not_modeled.append(f"{ref(route)}: backendRef {b.get('namespace')}/"
+                                    f"{b['name']} has no ReferenceGrant: its share of "
+                                    "requests fails (the lab answers 503, AGC 500)")
+            self.clusters.setdefault("agc-unresolved", envoy.cluster("agc-unresolved", []))
+            return "agc-unresolved"
         ns = b.get("namespace", route["metadata"]["namespace"])
         name, port = b["name"], b.get("port")
         if port is None:
@@ -181,11 +206,19 @@ class _Agc:
                             f"{ref(p)} spec.default.timeouts.routeTimeout")
         return DEFAULT_ROUTE_TIMEOUT, "AGC default request timeout (60 s)"
 
-    def _routes_for(self, section: str, listener_host: str) -> list[dict[str, Any]]:
+    def _routes_for(self, lst: dict[str, Any]) -> list[dict[str, Any]]:
+        section, listener_host = lst["name"], lst.get("hostname", "")
+        allowed = (((lst.get("allowedRoutes") or {}).get("namespaces") or {}).get("from")
+                   or "Same")
+        if allowed not in ("Same", "All"):
+            raise FrontError(self.obj, f"spec.listeners[{section}].allowedRoutes.namespaces",
+                             f"from: {allowed} is not emulated")
         found: list[tuple[dict[str, Any], int, dict[str, Any], dict[str, Any]]] = []
         order = 0
         for route in self.render.kind("HTTPRoute"):
             rns = route["metadata"]["namespace"]
+            if allowed == "Same" and rns != self.ns:
+                continue
             attached = any(p.get("name") == self.gw["metadata"]["name"]
                            and p.get("namespace", rns) == self.ns
                            and p.get("sectionName", section) == section
@@ -221,7 +254,8 @@ class _Agc:
             raise FrontError(ref(route), f"rules[{rule.get('name')}].filters",
                              f"filter {f.get('type')} not emulated")
         refs = rule.get("backendRefs") or []
-        if not refs:
+        if not refs or not any(self._granted(route, b) for b in refs):
+            # Gateway API: a rule with no resolvable backend answers 500.
             return {"direct_response": {"status": 500}}
         t, src = self._route_timeout(route)
         self.timeouts.append(Timeout("request", t, f"{ref(route)}/{rule.get('name', '')}", src))
@@ -253,7 +287,7 @@ class _Agc:
                 host = lst.get("hostname", "")
                 rc = {"name": f"agc-{lst['name']}", "virtual_hosts": [{
                     "name": lst["name"], "domains": [host, f"{host}:*"] if host else ["*"],
-                    "routes": self._routes_for(lst["name"], host)}],
+                    "routes": self._routes_for(lst)}],
                     "request_headers_to_add": [
                         envoy.xff_append(port=False),
                         envoy.header("x-forwarded-proto", "https" if https else "http")]}
@@ -302,7 +336,7 @@ class _Agc:
             product="azure-agc",
             bootstrap=envoy.bootstrap(self.addresses, listeners, list(self.clusters.values())),
             listeners=fl, health_checks=self.health_checks, timeouts=self.timeouts,
-            not_modeled=list(NOT_MODELED), ca_pem=self.ca.pem,
+            not_modeled=list(dict.fromkeys(self.not_modeled)), ca_pem=self.ca.pem,
             proxy_protocol=dict.fromkeys(self.clusters, False))
 
 

@@ -241,6 +241,11 @@ class _Alb:
     def action_route(self, actions: list[dict[str, Any]], obj: str, field_path: str
                      ) -> dict[str, Any]:
         ordered = sorted(enumerate(actions), key=lambda ia: (ia[1].get("order", 0), ia[0]))
+        for i, act in ordered[:-1]:
+            raise FrontError(obj, f"{field_path}[{i}].type",
+                             f"action {act.get('type')!r} before the last is not emulated")
+        if not ordered:
+            raise FrontError(obj, field_path, "no action")
         i, act = ordered[-1]
         kind, fp = act.get("type"), f"{field_path}[{i}]"
         if kind == "forward":
