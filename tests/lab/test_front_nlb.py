@@ -167,3 +167,25 @@ def test_source_ranges_filter_clients(eks_gateway: Path, tmp_path: Path) -> None
         assert c.recv(16) == b""
         c.close()
         assert not any(r.endswith(b"hello") for r in seen.raw)
+
+
+@pytest.mark.parametrize(("policy", "chosen"), [("HTTP2Preferred", "h2"),
+                                                ("HTTP2Optional", "http/1.1"),
+                                                ("HTTP1Only", "http/1.1"), ("None", None)])
+def test_alpn_policy_on_the_wire(eks_gateway: Path, tmp_path: Path, policy: str,
+                                 chosen: str | None) -> None:
+    """Real Envoy: a client offering h2 and http/1.1 gets what the NLB's ALPN policy picks,
+    with the lab certificate for the ACM certificate's name."""
+    import ssl  # noqa: PLC0415
+
+    addr = fs.addresses()
+    plan = front_bootstrap(edit_annotations(eks_gateway, tmp_path / "r", alpn_policy=policy),
+                           addr)
+    ctx = ssl.create_default_context(cadata=plan.ca_pem)
+    ctx.set_alpn_protocols(["h2", "http/1.1"])
+    with fs.tcp_server(addr.gateway_ip, 18443), fs.running(plan, addr, tmp_path), \
+            ctx.wrap_socket(socket.create_connection((addr.front_ip, addr.bind_port(443)),
+                                                     timeout=10),
+                            server_hostname="shop.example.com") as tls:
+        assert tls.selected_alpn_protocol() == chosen
+        assert tls.version() in ("TLSv1.2", "TLSv1.3")
