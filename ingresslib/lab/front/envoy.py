@@ -133,12 +133,13 @@ ACCESS_LOG = [{"name": "envoy.access_loggers.stdout",
                                              "StdoutAccessLog"}}]
 
 
-def hcm(stat: str, route_config: dict[str, Any], *, idle: float | None = None,
-        stream_idle: float | None = None) -> dict[str, Any]:
+def hcm(stat: str, route_config: dict[str, Any], *, idle: float | None = None
+        ) -> dict[str, Any]:
     """An HTTP connection manager that leaves X-Forwarded-For and X-Forwarded-Proto to the
     route configuration (`xff_append`, `header`): Envoy's own append (use_remote_address)
     writes its node address instead of a loopback client's, which is every lab client.
-    Envoy generates no request ID (products that add one say so)."""
+    Envoy generates no request ID (products that add one say so). idle: seconds before an
+    idle client connection closes."""
     cfg: dict[str, Any] = {
         "@type": T + "envoy.extensions.filters.network.http_connection_manager.v3."
                      "HttpConnectionManager",
@@ -151,7 +152,9 @@ def hcm(stat: str, route_config: dict[str, Any], *, idle: float | None = None,
         "access_log": ACCESS_LOG,
         # An idle timeout closes at once, as the products do (not after Envoy's 5 s drain).
         "drain_timeout": "0.1s", "delayed_close_timeout": "0.1s",
-        "stream_idle_timeout": dur(stream_idle) if stream_idle is not None else "0s",
+        # No HTTP-wide stream idle timeout: routes carry the products' own (ALB idle timeout,
+        # AppGW request timeout).
+        "stream_idle_timeout": "0s",
     }
     if idle is not None:
         cfg["common_http_protocol_options"] = {"idle_timeout": dur(idle)}
