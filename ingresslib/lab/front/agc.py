@@ -5,8 +5,9 @@ attached to it (hostnames, matches, RequestRedirect filters, weighted backendRef
 RoutePolicy (`timeouts.routeTimeout`, 60 s when absent) and the HealthCheckPolicy of each
 backend Service (else AGC's default probe).
 
-Requests carry what AGC adds: X-Forwarded-For appended with the client IP,
-X-Forwarded-Proto, X-Request-Id. Idle connections close after 5 minutes.
+Requests carry what AGC adds: X-Forwarded-For appended with the client IP (comma without
+space), X-Forwarded-Proto, X-Request-Id. HTTP/2 is always on at the frontend. Idle
+connections close after 5 minutes.
 
 Sources:
 - https://learn.microsoft.com/azure/application-gateway/for-containers/application-gateway-for-containers-components
@@ -41,7 +42,6 @@ from ingresslib.lab.front.targets import service_targets
 DEFAULT_ROUTE_TIMEOUT = 60.0
 IDLE = 300.0
 NOT_MODELED = [
-    "X-Forwarded-For values joined with \",\"",
     "WAF policy: no WAF in the lab",
     "readiness probes of backend pods as AGC's fallback probe (not in the render): AGC's "
     "default probe is used when no HealthCheckPolicy targets the Service",
@@ -310,8 +310,6 @@ class _Agc:
                     chain["transport_socket"] = envoy.downstream_tls(
                         cert, ("h2", "http/1.1"),
                         envoy.tls_params(policy, self.obj, "FrontendTLSPolicy policyType"))
-                else:
-                    manager["typed_config"]["codec_type"] = "HTTP1"
                 chains.append(chain)
                 fl.append(FrontListener(
                     name=lst["name"], ip=self.addresses.front_ip, port=port,
