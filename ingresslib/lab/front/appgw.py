@@ -72,6 +72,15 @@ NOT_MODELED = [
     "TLS policy: CBC suites of the policy are not offered (BoringSSL)",
     "path rules are tried in the order of the path map (AGIC: longest path first)",
 ]
+# AGIC annotations the emulation reads, and those that change nothing it models; any other
+# one changes routing in a way the lab does not follow, and is reported.
+AGIC_READ = {"appgw-ssl-certificate", "backend-protocol", "request-timeout", "health-probe-path",
+             "health-probe-port", "health-probe-interval", "health-probe-timeout",
+             "health-probe-unhealthy-threshold", "health-probe-status-code",
+             "health-probe-hostname", "rewrite-rule-set", "ssl-redirect", "backend-hostname"}
+AGIC_INERT = {"connection-draining", "connection-draining-timeout", "cookie-based-affinity",
+              "cookie-based-affinity-distinct-name", "waf-policy-for-path", "use-private-ip",
+              "appgw-trusted-root-certificate"}
 REDIRECT_CODES = {"Permanent": "MOVED_PERMANENTLY", "Found": "FOUND", "SeeOther": "SEE_OTHER",
                   "Temporary": "TEMPORARY_REDIRECT"}
 VARIABLES = {"client_ip": "%DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT%",
@@ -380,6 +389,10 @@ class _AppGw:
         for ing in ingresses:
             obj = ref(ing)
             ann = {k: str(v) for k, v in (ing["metadata"].get("annotations") or {}).items()}
+            for k in ann:
+                if k.startswith(AGIC) and k[len(AGIC):] not in AGIC_READ | AGIC_INERT:
+                    raise FrontError(obj, f"metadata.annotations[{k}]",
+                                     "an AGIC annotation the emulation does not follow")
             spec = ing.get("spec") or {}
             tls_hosts = {h for t in spec.get("tls") or [] for h in t.get("hosts") or []}
             appgw_cert = ann.get(AGIC + "appgw-ssl-certificate")
@@ -573,5 +586,9 @@ def build(render: Render, addresses: Addresses, ca: LabCA) -> FrontPlan:
     if ingresses:
         gw.not_modeled.append("AGIC mode: the plan's placeholder listener and rule are "
                               "replaced by what AGIC makes of the Ingresses")
+        gw.not_modeled.append("AGIC probes without health-probe annotations copy the pods' "
+                              "readiness probe, which the render does not hold: Application "
+                              "Gateway's default probe is used")
+        gw.not_modeled.append("AGIC connection draining and cookie affinity annotations")
         return gw.build(gw.agic_sites(ingresses))
     return gw.build(gw.plan_sites())
