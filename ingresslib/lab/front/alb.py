@@ -12,8 +12,8 @@ protocolVersion, algorithm, health check) and their targets through TargetGroupB
 Plan resources refer to each other by ARN; ARNs are recomputed with the render's own
 deterministic fakes (`ingresslib.aws.fakes`).
 
-Request headers as the ALB sets them: X-Forwarded-For appended with the client IP (append
-mode; `ip:port` with xff_client_port), kept (preserve) or removed (remove);
+Request headers as the ALB sets them: X-Forwarded-For appended with ", " and the client IP
+(append mode; `ip:port` with xff_client_port), kept (preserve) or removed (remove);
 X-Forwarded-Proto and X-Forwarded-Port of the listener.
 
 Sources:
@@ -51,7 +51,6 @@ from ingresslib.lab.front.render import Render, ref
 from ingresslib.lab.front.targets import service_targets
 
 NOT_MODELED = [
-    "X-Forwarded-For values joined with \",\" (the ALB writes \", \")",
     "health check User-Agent (ELB-HealthChecker/2.0): Envoy sends Envoy/HC",
     "X-Amzn-Trace-Id and Envoy's own request id: the front adds neither",
     "desync mitigation and drop_invalid_header_fields: Envoy's own HTTP parsing applies",
@@ -299,9 +298,7 @@ class _Alb:
         add = [envoy.header("x-forwarded-proto", scheme),
                envoy.header("x-forwarded-port", str(port))]
         remove = []
-        if mode == "append":
-            add.insert(0, envoy.xff_append(port=bool(inp.get("enableXffClientPort"))))
-        elif mode == "remove":
+        if mode == "remove":
             remove.append("x-forwarded-for")
         elif mode not in ("append", "preserve"):
             raise FrontError(ref(self.lb), "inputs.xffHeaderProcessingMode", f"{mode!r}")
@@ -342,6 +339,10 @@ class _Alb:
                                              "https" if tls else "http")
             ranges = self.source_ranges(port)
             manager = envoy.hcm(f"alb_{port}", route_config, idle=self.idle)
+            if self.lb["inputs"].get("xffHeaderProcessingMode", "append") == "append":
+                # ELB appends ", client" (its documented format).
+                manager["typed_config"]["http_filters"].insert(0, envoy.xff_lua(
+                    port=bool(self.lb["inputs"].get("enableXffClientPort")), separator=", "))
             # ALB: 502 when a target refuses or resets, 504 when it is silent past the idle
             # timeout, 503 when the target group has no healthy target.
             envoy.local_replies(manager, {"UF": 502, "URX": 502, "UT": 504, "UH": 503})

@@ -170,6 +170,27 @@ def local_replies(hcm_filter: dict[str, Any], by_flag: dict[str, int]) -> None:
         for flag, code in by_flag.items()]}
 
 
+def xff_lua(*, port: bool, separator: str) -> dict[str, Any]:
+    """An HTTP filter appending the client's address (`ip` or `ip:port` of the connection's
+    peer) to X-Forwarded-For with the product's `separator` (", " for ELB), or setting it
+    when absent. Put it before the router."""
+    code = f"""
+function envoy_on_request(h)
+  local peer = h:streamInfo():downstreamDirectRemoteAddress()
+  {"" if port else 'peer = string.gsub(peer, ":%d+$", "")'}
+  local xff = h:headers():get("x-forwarded-for")
+  if xff == nil or xff == "" then
+    h:headers():replace("x-forwarded-for", peer)
+  else
+    h:headers():replace("x-forwarded-for", xff .. "{separator}" .. peer)
+  end
+end
+"""
+    return {"name": "envoy.filters.http.lua",
+            "typed_config": {"@type": T + "envoy.extensions.filters.http.lua.v3.Lua",
+                             "default_source_code": {"inline_string": code}}}
+
+
 def xff_append(*, port: bool) -> dict[str, Any]:
     """Append the client's address (`ip` or `ip:port` of the connection's peer, not what
     X-Forwarded-For claims) to X-Forwarded-For, after what the client sent (Envoy joins values
