@@ -63,7 +63,8 @@ AGIC = "appgw.ingress.kubernetes.io/"
 NOT_MODELED = [
     "the internal load balancer between a chained Application Gateway and the gateway is "
     "collapsed: its rules decide reachability, its probes run, its idle timeout does not apply",
-    "X-Forwarded-For values joined with \",\" (Application Gateway writes \", \")",
+    "X-Forwarded-For values joined with \",\" (Application Gateway's separator is not "
+    "documented)",
     "WAF policy: no WAF in the lab",
     "X-AppGW-Trace-Id",
     "connection draining, autoscaling, zones",
