@@ -105,3 +105,26 @@ def test_reference_grant_and_allowed_routes(standalone: Path, tmp_path: Path) ->
         doc["metadata"]["namespace"] = "elsewhere"
         f.write_text(yaml.safe_dump(doc))
     assert routes(front_bootstrap(moved, fs.addresses(backends=BACKENDS)), 443) == []
+
+
+def test_grpc_route(standalone: Path, tmp_path: Path) -> None:
+    """A GRPCRoute attached to the AGC Gateway routes by service and method, over HTTP/2."""
+    out = fs.copy_render(standalone, tmp_path / "grpc")
+    (out / "manifests/agc-ingress--grpcroute.gateway.networking.k8s.io--g.yaml").write_text(
+        yaml.safe_dump({
+            "apiVersion": "gateway.networking.k8s.io/v1", "kind": "GRPCRoute",
+            "metadata": {"name": "g", "namespace": "agc-ingress"},
+            "spec": {"parentRefs": [{"name": "ingress-agc", "sectionName": "https"}],
+                     "hostnames": ["portal.example.com"],
+                     "rules": [{"matches": [{"method": {"service": "shop.Cart",
+                                                        "method": "Get"}}],
+                                "backendRefs": [{"name": "portal-api", "namespace": "portal",
+                                                 "port": 8080}]}]}}))
+    plan = front_bootstrap(out, fs.addresses(backends=BACKENDS))
+    first = routes(plan, 443)[0]
+    assert first["match"] == {"path": "/shop.Cart/Get"}
+    grpc = fs.clusters(plan)[first["route"]["cluster"]]
+    opts = grpc["typed_extension_protocol_options"][
+        "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"]
+    assert "http2_protocol_options" in opts["explicit_http_config"]
+    fs.validate(plan, tmp_path)

@@ -1,7 +1,8 @@
 """Azure Application Gateway for Containers (AGC), from the Gateway API objects in the
 manifests: the Gateway of class `azure-alb-*` (listeners: port, protocol, hostname, TLS
 certificateRefs), its FrontendTLSPolicy (TLS policy per listener section), the HTTPRoutes
-attached to it (hostnames, matches, RequestRedirect filters, weighted backendRefs), their
+and GRPCRoutes attached to it (hostnames, matches, RequestRedirect filters, weighted
+backendRefs; gRPC backends over HTTP/2), their
 RoutePolicy (`timeouts.routeTimeout`, 60 s when absent) and the HealthCheckPolicy of each
 backend Service (else AGC's default probe).
 
@@ -107,6 +108,23 @@ def _route_match(m: dict[str, Any], obj: str) -> dict[str, Any]:
     return out
 
 
+def _grpc_match(m: dict[str, Any], obj: str) -> dict[str, Any]:
+    """A GRPCRoute match as the equivalent HTTP match: /service/method exact, /service/
+    prefix, or any gRPC call; headers kept."""
+    method = m.get("method") or {}
+    if method.get("type", "Exact") != "Exact":
+        raise FrontError(obj, "rules[].matches[].method.type", "only Exact is emulated")
+    svc, meth = method.get("service"), method.get("method")
+    out: dict[str, Any] = {"headers": list(m.get("headers") or [])}
+    if svc and meth:
+        out["path"] = {"type": "Exact", "value": f"/{svc}/{meth}"}
+    elif svc:
+        out["path"] = {"type": "PathPrefix", "value": f"/{svc}"}
+    elif meth:
+        out["path"] = {"type": "RegularExpression", "value": f"/[^/]+/{re.escape(meth)}"}
+    return out
+
+
 class _Agc:
     def __init__(self, render: Render, addresses: Addresses, ca: LabCA) -> None:
         self.render, self.addresses, self.ca = render, addresses, ca
@@ -184,21 +202,23 @@ class _Agc:
             raise FrontError(ref(route), f"backendRefs[{name}].port", "missing")
         ips, tport, gw = service_targets(self.render, self.addresses, ns, name, int(port),
                                          via=ref(route))
-        key = envoy.safe_name("agc", ns, name, port)
+        grpc = route.get("kind") == "GRPCRoute"
+        key = envoy.safe_name("agc", ns, name, port, *(["grpc"] if grpc else []))
         if key not in self.clusters:
             hc = self._probe(ns, name, ips[0], tport, gateway=gw, cluster=key)
             if hc.protocol == "GRPC":
                 raise FrontError(hc.name, "spec.default.grpc", "gRPC probes not emulated")
             self.health_checks.append(hc)
+            # AGC speaks HTTP/1.1 to backends, HTTP/2 for gRPC.
             self.clusters[key] = envoy.cluster(
-                key, [(ip, tport) for ip in ips], hc=hc, idle=IDLE,
+                key, [(ip, tport) for ip in ips], hc=hc, idle=IDLE, http2=grpc,
                 hc_socket=envoy.upstream_tls() if hc.protocol == "HTTPS" else None)
         return key
 
     def _route_timeout(self, route: dict[str, Any]) -> tuple[float, str]:
         ns, name = route["metadata"]["namespace"], route["metadata"]["name"]
         for p in self.render.kind("RoutePolicy"):
-            if _targets(p, "HTTPRoute", name, ns):
+            if _targets(p, route.get("kind", "HTTPRoute"), name, ns):
                 raw = (((p.get("spec") or {}).get("default") or {}).get("timeouts") or {}).get(
                     "routeTimeout")
                 if raw:
@@ -215,7 +235,8 @@ class _Agc:
                              f"from: {allowed} is not emulated")
         found: list[tuple[dict[str, Any], int, dict[str, Any], dict[str, Any]]] = []
         order = 0
-        for route in self.render.kind("HTTPRoute"):
+        for route in [*self.render.kind("HTTPRoute", "gateway.networking.k8s.io"),
+                      *self.render.kind("GRPCRoute", "gateway.networking.k8s.io")]:
             rns = route["metadata"]["namespace"]
             if allowed == "Same" and rns != self.ns:
                 continue
@@ -228,7 +249,9 @@ class _Agc:
                 continue
             for rule in (route.get("spec") or {}).get("rules") or []:
                 for m in rule.get("matches") or [{}]:
-                    found.append((m, order, rule, route))
+                    grpc = route.get("kind") == "GRPCRoute"
+                    found.append((_grpc_match(m, ref(route)) if grpc else m, order, rule,
+                                  route))
                     order += 1
         found.sort(key=lambda f: _precedence((f[0], f[1])))
         out = []
