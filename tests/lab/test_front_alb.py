@@ -178,3 +178,22 @@ def test_standalone_traffic(standalone: Path, tmp_path: Path) -> None:
                                        headers={"Host": "other.example.com"})
         assert (status, body) == (404, b"no route for this host and path")
         assert web.wait(lambda: any(p == "/healthz" for p, _ in web.requests))
+
+
+def test_grpc_target_group_health_check(chained: Path, tmp_path: Path) -> None:
+    """A GRPC target group's health check is a gRPC call (EDGE-HC-ALB-GRPC): HTTP/2, POST,
+    content-type application/grpc, to the path the plan names."""
+    out = edit_plan(chained, tmp_path / "grpc", "targetGroup:TargetGroup",
+                    protocolVersion="GRPC",
+                    healthCheck={"enabled": True, "path": "/AWS.ALB/healthcheck", "port": "15021",
+                                 "protocol": "HTTP", "matcher": "12", "interval": 10,
+                                 "timeout": 5, "healthyThreshold": 2, "unhealthyThreshold": 2})
+    plan = front_bootstrap(out, fs.addresses(), external_certificates=EXTERNAL)
+    (hc,) = plan.health_checks
+    assert (hc.protocol, hc.path, hc.healthy_codes) == ("GRPC", "/AWS.ALB/healthcheck",
+                                                        ((12, 12),))
+    (c,) = fs.clusters(plan).values()
+    check = c["health_checks"][0]["http_health_check"]
+    assert (check["codec_client_type"], check["method"]) == ("HTTP2", "POST")
+    assert check["request_headers_to_add"][0]["header"]["value"] == "application/grpc"
+    fs.validate(plan, tmp_path)

@@ -206,7 +206,7 @@ class _Alb:
             name, endpoints, hc=hc, data_socket=tls,
             hc_socket=envoy.upstream_tls() if hc and hc.protocol == "HTTPS" else None,
             http2=version in ("HTTP2", "GRPC"), idle=self.idle, lb_policy=algo,
-            hc_http2=version == "GRPC")
+            hc_http2=version == "GRPC" or (hc is not None and hc.protocol == "GRPC"))
         return name
 
     def _health_check(self, tg: dict[str, Any], endpoints: list[tuple[str, int]],
@@ -222,8 +222,12 @@ class _Alb:
         else:
             raise FrontError(obj, "inputs.healthCheck.port", f"{port_raw!r} is not a port")
         proto = str(h.get("protocol", "HTTP")).upper()
-        if "grpc" in str(h.get("matcher", "")).lower():
-            raise FrontError(obj, "inputs.healthCheck.matcher", "gRPC codes not emulated")
+        if tg["inputs"].get("protocolVersion") == "GRPC" and proto != "TCP":
+            # A gRPC call; its codes are gRPC statuses (default 12 on /AWS.ALB/healthcheck).
+            proto = "GRPC"
+            h = {"path": "/AWS.ALB/healthcheck", "matcher": "12", **h}
+            self.not_modeled.append("gRPC health checks pass on HTTP 200: the grpc-status is "
+                                    "not compared with the matcher's gRPC codes")
         hc = HealthCheck(
             name=obj, target_ip=endpoints[0][0], port=port, protocol=proto,
             path=h.get("path", "/") if proto != "TCP" else "",

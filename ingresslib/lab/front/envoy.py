@@ -227,12 +227,20 @@ def health_check(hc: HealthCheck, *, http2: bool = False) -> dict[str, Any]:
         "always_log_health_check_failures": True,
         "transport_socket_match_criteria": HC_MATCH,
     }
-    if hc.protocol in ("HTTP", "HTTPS"):
+    if hc.protocol in ("HTTP", "HTTPS", "GRPC"):
         h: dict[str, Any] = {"path": hc.path or "/",
                              "codec_client_type": "HTTP2" if http2 else "HTTP1"}
         if hc.host:
             h["host"] = hc.host
-        h["expected_statuses"] = [{"start": lo, "end": hi + 1} for lo, hi in hc.healthy_codes]
+        if hc.protocol == "GRPC":
+            # A gRPC call to the path: healthy_codes are gRPC statuses, which Envoy's HTTP
+            # check cannot read; it passes on HTTP 200 (every gRPC reply's status).
+            h["method"] = "POST"
+            h["request_headers_to_add"] = [header("content-type", "application/grpc"),
+                                           header("te", "trailers")]
+        else:
+            h["expected_statuses"] = [{"start": lo, "end": hi + 1}
+                                      for lo, hi in hc.healthy_codes]
         out["http_health_check"] = h
     else:
         out["tcp_health_check"] = {}
