@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 
 from ingresslib.lab.front import FrontError, front_bootstrap
+from ingresslib.lab.front.alb import _arn
 from tests.lab import front_support as fs
 
+REGION = "eu-west-1"  # stacks/eks: aws:region
 EXTERNAL_ARN = ("arn:aws:acm:eu-west-1:111122223333:certificate/"
                 "0e4a9c61-5b7d-4f0e-9a3b-2c8d1e6f7a90")
 EXTERNAL = {EXTERNAL_ARN: ["shop.example.com"]}
@@ -33,13 +35,28 @@ def standalone(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def edit_plan(render: Path, dst: Path, type_suffix: str, **inputs: Any) -> Path:
-    """A copy of `render` whose plan resources of that type get `inputs` merged."""
+    """A copy of `render` whose plan resources of that type get `inputs` merged; where that
+    changes a resource's ARN (a target group's replace-on inputs name it), every reference to
+    the old ARN follows, as a render of the changed config would have it."""
     out = fs.copy_render(render, dst)
     plan = json.loads((out / "plan.json").read_text())
+    moved = {}
     for r in plan:
         if r["type"].endswith(type_suffix):
+            before = _arn(r, REGION)
             r["inputs"].update(inputs)
-    (out / "plan.json").write_text(json.dumps(plan))
+            moved[before] = _arn(r, REGION)
+    text = json.dumps(plan)
+    for old, new in moved.items():
+        if old and new and old != new:
+            text = text.replace(old, new)
+    (out / "plan.json").write_text(text)
+    for manifest in (out / "manifests").glob("*.yaml"):
+        body = manifest.read_text()
+        for old, new in moved.items():
+            if old and new and old != new:
+                body = body.replace(old, new)
+        manifest.write_text(body)
     return out
 
 
