@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from ingresslib.config.duration import duration_ns
+from ingresslib.config.duration import proto_duration
 from ingresslib.config.ratelimit import (
     RATELIMIT_GRPC_PORT,
     VHOST_PORTS,
@@ -119,16 +119,6 @@ def ratelimit_objects(
             )
         )
     return out
-
-
-def proto_duration(value: str) -> str:
-    """A config duration ("100ms") in the proto3 JSON form Envoy reads ("0.100s")."""
-    seconds, nanos = divmod(duration_ns(value), 10**9)
-    if not nanos:
-        return f"{seconds}s"
-    frac = f"{nanos:09d}"  # proto3 JSON writes 3, 6 or 9 fractional digits
-    digits = 3 if frac.endswith("000000") else 6 if frac.endswith("000") else 9
-    return f"{seconds}.{frac[:digits]}s"
 
 
 # --------------------------------------------------------------------------- EnvoyFilters

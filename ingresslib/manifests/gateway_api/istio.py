@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from ingresslib.config.duration import proto_duration
 from ingresslib.config.listeners import Listener, redirects
 from ingresslib.config.routing import Route, Routing
 from ingresslib.config.wildcard_routes import with_inherited_routes
@@ -66,9 +67,6 @@ def destination_rules(routing: Routing, stack: str, subset_services: Collection[
 
 
 def _retry_policy(route: Route) -> dict[str, Any]:
-    # Deferred like the rate limits': proto_duration is Envoy's JSON form of a duration.
-    from ingresslib.manifests.ratelimit import proto_duration  # noqa: PLC0415
-
     value: dict[str, Any] = {}
     if route.timeout:
         value["timeout"] = proto_duration(route.timeout)
