@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ingresslib.config.duration import duration_ns, gateway_duration
+from ingresslib.config.hostnames import hostnames_intersect
 from ingresslib.config.listeners import Listener, redirects
 from ingresslib.config.routing import (
     Backend,
@@ -37,7 +38,6 @@ from ingresslib.config.routing import (
 )
 from ingresslib.config.wildcard_routes import with_inherited_routes
 from ingresslib.errors import ConfigError, Problem
-from ingresslib.gateway_api_analysis import hostnames_intersect
 from ingresslib.manifests.meta import MANAGED_BY, obj
 from ingresslib.manifests.virtual_service import host_slug
 
