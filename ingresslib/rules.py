@@ -148,11 +148,11 @@ _A = "ingresslib.analysis:"
 _G = "ingresslib.gateway_api_analysis:"
 _AWS_PLAN = "ingresslib.aws.edge_plan:eks_edge_plan"
 _AKS_PLAN = "ingresslib.azure.edge_plan:aks_edge_plan"
-_AGC_PLAN = "ingresslib.azure.agc_edge_plan:agc_edge_plan"
-_AGC_READBACK = "ingresslib.azure.agc_manifests:agc_contract_problems"
+_AGC_PLAN = "ingresslib.azure.agc.edge_plan:agc_edge_plan"
+_AGC_READBACK = "ingresslib.azure.agc.manifests:agc_contract_problems"
 _READBACK = "ingresslib.stack.contract:contract_problems"
-_AGW_READBACK = "ingresslib.azure.edge_contract:application_gateway_problems"
-_INGRESS_READBACK = "ingresslib.azure.edge_contract:ingress_problems"
+_AGW_READBACK = "ingresslib.azure.application_gateway.edge_contract:application_gateway_problems"
+_INGRESS_READBACK = "ingresslib.azure.application_gateway.edge_contract:ingress_problems"
 
 # code -> the functions that enforce it, in pipeline order.
 ENFORCED_BY: dict[str, tuple[str, ...]] = {
@@ -168,12 +168,12 @@ ENFORCED_BY: dict[str, tuple[str, ...]] = {
     "EDGE-DR": ("ingresslib.stack.model:edge_problems", _READBACK),
     "EDGE-DR-AGC": (_AGC_PLAN, _AGC_READBACK),
     "EDGE-DR-ALB": (_AWS_PLAN,),
-    "EDGE-DR-APPGW": ("ingresslib.azure.agic_rules:_timeout_problems", _AKS_PLAN,
+    "EDGE-DR-APPGW": ("ingresslib.azure.agic.rules:_timeout_problems", _AKS_PLAN,
                       _INGRESS_READBACK),
     "EDGE-DR-AZURE-LB": (_AKS_PLAN,),
     "EDGE-DR-NLB": (_AWS_PLAN,),
     # Health checks.
-    "EDGE-HC-AGC": ("ingresslib.azure.agc_rules:_standalone_route_problems", _AGC_PLAN,
+    "EDGE-HC-AGC": ("ingresslib.azure.agc.rules:_standalone_route_problems", _AGC_PLAN,
                     _AGC_READBACK),
     "EDGE-HC-ALB-GRPC": ("ingresslib.aws.rules:_backend_health_problems",),
     "EDGE-HC-AZURE": (_AKS_PLAN,),
@@ -197,24 +197,24 @@ ENFORCED_BY: dict[str, tuple[str, ...]] = {
     # Messages, network, protocols, TLS.
     "EDGE-MSG-KEY": ("ingresslib.aws.rules:_managed_annotation_problems",
                      "ingresslib.azure.rules:_annotation_problems"),
-    "EDGE-NET-AGC": ("ingresslib.azure.agc_rules:_subnet_problems",
-                     "ingresslib.azure.agc_rules:_chained_problems",
-                     "ingresslib.azure.agc_rules:_edge_problems", _AGC_PLAN, _AGC_READBACK),
+    "EDGE-NET-AGC": ("ingresslib.azure.agc.rules:_subnet_problems",
+                     "ingresslib.azure.agc.rules:_chained_problems",
+                     "ingresslib.azure.agc.rules:_edge_problems", _AGC_PLAN, _AGC_READBACK),
     "EDGE-PR-ALB": ("ingresslib.aws.rules:_protocol_version_problems",
                     "ingresslib.aws.alb_rules:_protocol_version_problems"),
     "EDGE-PR-ALB-UPSTREAM": ("ingresslib.aws.rules:_protocol_version_problems",),
     "EDGE-PR-APPGW": (_AKS_PLAN,),
-    "EDGE-TLS-AGC": ("ingresslib.azure.agc_rules:_listener_problems",
-                     "ingresslib.azure.agc_rules:_standalone_route_problems", _AGC_PLAN),
+    "EDGE-TLS-AGC": ("ingresslib.azure.agc.rules:_listener_problems",
+                     "ingresslib.azure.agc.rules:_standalone_route_problems", _AGC_PLAN),
     # Rate limits, retries, timeouts.
     "EDGE-RL-FAIL": ("ingresslib.config.edge_interactions:_rate_limit_problems",
                      "ingresslib.stack.model:StackConfig._interaction_rules",
                      "ingresslib.stack.model:_route_timeout_problems"),
     "EDGE-RT-RETRY": ("ingresslib.config.edge_interactions:_retry_problems",),
     "EDGE-TO": ("ingresslib.edge:Timeouts", _READBACK),
-    "EDGE-TO-AGC": ("ingresslib.azure.agc_rules:_timeout_problems", _AGC_PLAN, _AGC_READBACK),
+    "EDGE-TO-AGC": ("ingresslib.azure.agc.rules:_timeout_problems", _AGC_PLAN, _AGC_READBACK),
     "EDGE-TO-ALB": (_AWS_PLAN,),
-    "EDGE-TO-APPGW": ("ingresslib.azure.agic_rules:_timeout_problems",
+    "EDGE-TO-APPGW": ("ingresslib.azure.agic.rules:_timeout_problems",
                       "ingresslib.azure.edge_plan:_agic_timeout_rule", _AKS_PLAN,
                       _INGRESS_READBACK),
     "EDGE-TO-AZURE-LB": ("ingresslib.azure.edge_plan:_idle_rule", _AKS_PLAN),
