@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ingresslib.config.duration import duration_problem
-from ingresslib.config.wildcard_routes import vhost_covers
+from ingresslib.config.wildcard_routes import WILDCARD_ROUTES_ANNOTATION, vhost_covers
 
 Severity = Literal["error", "warning"]
 Obj = dict[str, Any]
@@ -32,9 +32,6 @@ _DR_DURATIONS = (
 _VS_DURATIONS = ("timeout", "retries.perTryTimeout", "fault.delay.fixedDelay", "corsPolicy.maxAge")
 # Server protocols whose route configuration Istio shares per port (protocol.IsHTTP).
 _HTTP_PROTOCOLS = ("HTTP", "HTTP2", "GRPC", "GRPC-WEB")
-# On a VirtualService: "true" when it carries the routes of the wildcard host above its own
-# (rendered from `inheritWildcardRoutes`), "false" when it stays apart on purpose (ING0005).
-WILDCARD_ROUTES_ANNOTATION = "ingresslib.io/inherit-wildcard-routes"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ EDGE-CH-ALB-TGB, in `ingresslib.aws.edge_plan`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ingresslib.edge import EdgeRule
 
 UPDATE_RULES = {
@@ -31,3 +33,20 @@ UPDATE_RULES = {
         "deleted first: names are unique); Kubernetes API reference (Deployment spec.selector "
         "immutable in apps/v1)"),
 }
+
+
+@dataclass(frozen=True)
+class Immutable:
+    """Fields of a Kubernetes object that Pulumi would update in place but the cluster will not
+    take as an update (EDGE-CH-IMMUTABLE): each cloud lists its own controllers'
+    (`ingresslib.aws.replacements`), `ingresslib.offline.replacements` adds the API server's.
+
+    `fields` of `kind` objects (each a path of keys, so annotation names with dots stay
+    whole); `what` says who refuses the change or what it causes, `steps` what to do
+    instead."""
+
+    api_version: str
+    kind: str
+    fields: tuple[tuple[str, ...], ...]
+    what: str
+    steps: str

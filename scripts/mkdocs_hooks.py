@@ -35,13 +35,25 @@ OPTIONAL_PAGES = {
 
 
 def edge_rule_table() -> str:
-    """Every edge rule as one Markdown table: code, statement, source."""
-    from ingresslib.stack.model import edge_rules  # noqa: PLC0415 (at build time only)
+    """Every edge rule as one Markdown table: code, statement, source, and the functions that
+    enforce it (`ingresslib.rules.ENFORCED_BY`)."""
+    from ingresslib.rules import ENFORCED_BY  # noqa: PLC0415 (at build time only)
+    from ingresslib.stack.model import edge_rules  # noqa: PLC0415
 
-    rows = ["| code | rule | source |", "|---|---|---|"]
-    rows += [f'| <span id="{r.code.lower()}"></span>{r.code} | {r.statement} | {r.source} |'
-             for r in edge_rules()]
+    rows = ["| code | rule | source | enforced by |", "|---|---|---|---|"]
+    rows += [f'| <span id="{r.code.lower()}"></span>{r.code} | {r.statement} | {r.source} | '
+             f"{enforcers(ENFORCED_BY[r.code])} |" for r in edge_rules()]
     return "\n".join(rows) + "\n"
+
+
+def enforcers(names: tuple[str, ...]) -> str:
+    """`module:qualname` names as the file and the function: `stack/model.py` `edge_problems`."""
+    out = []
+    for name in names:
+        module, _, qualname = name.partition(":")
+        path = module.removeprefix("ingresslib.").replace(".", "/") + ".py"
+        out.append(f"`{path}` `{qualname}`")
+    return "; ".join(out)
 
 
 def stack_rules(stack_file: str, page_path: str) -> str:

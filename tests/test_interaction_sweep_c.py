@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from ingresslib import parse_config
-from ingresslib.azure.agc_manifests import agc_objects
-from ingresslib.azure.agic_ingresses import ingress_objects
+from ingresslib.azure.agc.manifests import agc_objects
+from ingresslib.azure.agic.ingresses import ingress_objects
 from ingresslib.errors import ConfigError
 from ingresslib.stack.model import StackConfig
 from ingresslib.stack.render import stack_manifests

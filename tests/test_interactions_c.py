@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from ingresslib import parse_config
-from ingresslib.azure.agc_manifests import agc_objects
-from ingresslib.azure.agic_ingresses import ingress_objects
-from ingresslib.azure.application_gateway_plan import SETTINGS, application_gateway_args
+from ingresslib.azure.agc.manifests import agc_objects
+from ingresslib.azure.agic.ingresses import ingress_objects
+from ingresslib.azure.application_gateway.plan import SETTINGS, application_gateway_args
 from ingresslib.azure.ids import AppGwIds
 from ingresslib.errors import ConfigError, Problem
 from ingresslib.stack.model import StackConfig

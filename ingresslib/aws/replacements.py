@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ingresslib.offline.immutable import Immutable
+from ingresslib.update_rules import Immutable
 
 LBC_SCHEME = "service.beta.kubernetes.io/aws-load-balancer-scheme"
 

@@ -15,7 +15,7 @@ from typing import Annotated, ClassVar, Literal, Protocol
 
 from pydantic import AfterValidator, Field
 
-from ingresslib.azure.agc_config import ApplicationGatewayForContainers
+from ingresslib.azure.agc.config import ApplicationGatewayForContainers
 from ingresslib.azure.value_types import ResourceName, SubnetId, Uuid, _pattern
 from ingresslib.config.base import Cidr, DnsLabel, DnsSubdomain, Model, applies_to
 from ingresslib.config.certificates import Certificate
@@ -410,7 +410,7 @@ def uses_public_ip(cfg: AksStack) -> bool:
 
 def uses_agc(cfg: AksStack) -> bool:
     """Whether Application Gateway for Containers is the L7 load balancer (chained,
-    standalone); its section is completed by `ingresslib.azure.agc_config`."""
+    standalone); its section is completed by `ingresslib.azure.agc.config`."""
     return (cfg.cloud == "aks" and cfg.azure is not None and cfg.topology != "gateway"
             and cfg.azure.application_gateway_for_containers is not None)
 

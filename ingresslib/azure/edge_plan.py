@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ingresslib.azure.agc_edge_plan import agc_edge_plan
-from ingresslib.azure.agic_rules import drain_needed
+from ingresslib.azure.agc.edge_plan import agc_edge_plan
+from ingresslib.azure.agic.rules import drain_needed
 from ingresslib.azure.config import (
     MAX_REQUEST_TIMEOUT_SECONDS,
     AksStack,

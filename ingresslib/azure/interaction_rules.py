@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ingresslib.azure.agc_names import PATH as AGC_PATH
+from ingresslib.azure.agc.names import PATH as AGC_PATH
 from ingresslib.azure.config import AksStack, uses_agc
 from ingresslib.azure.load_balancer import PREFIX
 from ingresslib.edge import EdgeRule

@@ -21,7 +21,7 @@ load balancer rules): off, the load balancer drops idle flows without telling ei
 
 from __future__ import annotations
 
-from ingresslib.azure.application_gateway_plan import ports_through_load_balancer
+from ingresslib.azure.application_gateway.plan import ports_through_load_balancer
 from ingresslib.azure.config import (
     AksStack,
     idle_timeout_minutes,

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 from pydantic.alias_generators import to_camel
 
-from ingresslib.azure.agc_rules import agc_problems
-from ingresslib.azure.agic_rules import agic_problems
-from ingresslib.azure.application_gateway_plan import (
+from ingresslib.azure.agc.rules import agc_problems
+from ingresslib.azure.agic.rules import agic_problems
+from ingresslib.azure.application_gateway.plan import (
     MAX_LISTENERS,
     listeners,
     ports_through_load_balancer,

@@ -7,11 +7,10 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from ingresslib.analysis import WILDCARD_ROUTES_ANNOTATION
 from ingresslib.config.acme import CHALLENGE_PREFIX, not_prefix_regex
 from ingresslib.config.listeners import Listener, host_covers, redirects
 from ingresslib.config.routing import HostRoutes, Route, Routing
-from ingresslib.config.wildcard_routes import with_inherited_routes
+from ingresslib.config.wildcard_routes import WILDCARD_ROUTES_ANNOTATION, with_inherited_routes
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ConfigError, Problem
 from ingresslib.manifests.destination_rule import destination_rule

@@ -21,9 +21,9 @@ from ingresslib.aws.replacements import IMMUTABLE as AWS_IMMUTABLE
 from ingresslib.aws.replacements import REPLACE_ON as AWS_REPLACE_ON
 from ingresslib.azure.replacements import EDGE_TYPES as AZURE_EDGE_TYPES
 from ingresslib.azure.replacements import REPLACE_ON as AZURE_REPLACE_ON
-from ingresslib.offline.immutable import Immutable
 from ingresslib.offline.mocks import Registered
 from ingresslib.offline.output import manifest, plan_entry
+from ingresslib.update_rules import Immutable
 
 # Inputs, by their wire (camelCase) names, whose change replaces the resource; "*" for all.
 REPLACE_ON: dict[str, tuple[str, ...]] = {

@@ -33,7 +33,7 @@ from ingresslib.aws.edge_plan import RULES as AWS_RULES
 from ingresslib.aws.edge_plan import eks_edge_plan
 from ingresslib.aws.interaction_rules import RULES as AWS_INTERACTION_RULES
 from ingresslib.aws.rules import aws_problems
-from ingresslib.azure.agc_edge_plan import RULES as AGC_RULES
+from ingresslib.azure.agc.edge_plan import RULES as AGC_RULES
 from ingresslib.azure.config import Azure, KeyVaultCertificate, uses_addon, uses_agc
 from ingresslib.azure.edge_plan import RULES as AZURE_RULES
 from ingresslib.azure.edge_plan import aks_edge_plan

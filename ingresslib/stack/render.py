@@ -7,8 +7,8 @@ from typing import Any
 
 from ingresslib.analysis import Finding, analyze
 from ingresslib.azure.addon_gateway_plan import addon_service, addon_service_patch
-from ingresslib.azure.agc_manifests import agc_contract_problems, agc_credentials, agc_objects
-from ingresslib.azure.agic_ingresses import ingress_objects
+from ingresslib.azure.agc.manifests import agc_contract_problems, agc_credentials, agc_objects
+from ingresslib.azure.agic.ingresses import ingress_objects
 from ingresslib.azure.certificate_sync_plan import certificate_sync_objects
 from ingresslib.azure.config import uses_addon, uses_agc
 from ingresslib.config.acme import acme_listeners, http01_hosts

@@ -20,11 +20,13 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from ingresslib.config.duration import proto_duration
 from ingresslib.config.listeners import Listener, redirects
 from ingresslib.config.routing import Route, Routing
 from ingresslib.config.wildcard_routes import with_inherited_routes
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.manifests.destination_rule import destination_rule, traffic_policy
+from ingresslib.manifests.envoy_filter import envoy_filter, patch, vhost
 from ingresslib.manifests.gateway_api.gateway import gateway_api_gateway
 from ingresslib.manifests.gateway_api.routes import (
     ROUTE_PATCHES,
@@ -66,9 +68,6 @@ def destination_rules(routing: Routing, stack: str, subset_services: Collection[
 
 
 def _retry_policy(route: Route) -> dict[str, Any]:
-    # Deferred like the rate limits': proto_duration is Envoy's JSON form of a duration.
-    from ingresslib.manifests.ratelimit import proto_duration  # noqa: PLC0415
-
     value: dict[str, Any] = {}
     if route.timeout:
         value["timeout"] = proto_duration(route.timeout)
@@ -106,8 +105,6 @@ def route_patches(routing: Routing, listeners: list[Listener], workload: Gateway
                   ) -> list[dict[str, Any]]:
     """One EnvoyFilter at the gateway pods patching, by virtual host (`host:port`) and route
     name, the retries the HTTPRoutes cannot carry and the timeouts of gRPC routes."""
-    from ingresslib.manifests.ratelimit import _envoy_filter, _patch, _vhost  # noqa: PLC0415
-
     patches = []
     for host in routing.hosts:
         ports = sorted({lst.port for lst in listeners
@@ -120,11 +117,11 @@ def route_patches(routing: Routing, listeners: list[Listener], workload: Gateway
             value = _retry_policy(route) if grpc else {
                 "route": {k: v for k, v in _retry_policy(route)["route"].items()
                           if k == "retry_policy"}}
-            patches += [_patch("HTTP_ROUTE", _vhost(host.host, port, route.name), "MERGE", value)
+            patches += [patch("HTTP_ROUTE", vhost(host.host, port, route.name), "MERGE", value)
                         for port in ports]
     if not patches:
         return []
-    return [_envoy_filter(f"{stack}-route-patches", workload.namespace,
+    return [envoy_filter(f"{stack}-route-patches", workload.namespace,
                           selector=selector_labels(workload), stack=stack,
                           priority=ROUTE_PATCH_PRIORITY, patches=patches)]
 

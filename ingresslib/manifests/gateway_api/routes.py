@@ -21,7 +21,8 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingresslib.config.duration import MS, duration_ns
+from ingresslib.config.duration import duration_ns, gateway_duration
+from ingresslib.config.hostnames import hostnames_intersect
 from ingresslib.config.listeners import Listener, redirects
 from ingresslib.config.routing import (
     Backend,
@@ -37,7 +38,6 @@ from ingresslib.config.routing import (
 )
 from ingresslib.config.wildcard_routes import with_inherited_routes
 from ingresslib.errors import ConfigError, Problem
-from ingresslib.gateway_api_analysis import hostnames_intersect
 from ingresslib.manifests.meta import MANAGED_BY, obj
 from ingresslib.manifests.virtual_service import host_slug
 
@@ -97,20 +97,6 @@ def listener_sections(listener: Listener, base: str | None = None
 def subset_service_name(backend: Backend, subset: str) -> str:
     """The Service that stands for one subset of `backend`."""
     return f"{backend.service}-{subset}"
-
-
-def gateway_duration(text: str) -> str:
-    """A Go duration as Gateway API writes it (`^([0-9]{1,5}(h|m|s|ms)){1,4}$`): 1.5s ->
-    1s500ms, 90m -> 1h30m."""
-    ms = duration_ns(text) // MS
-    if ms == 0:
-        return "0s"
-    parts = []
-    for unit, size in (("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)):
-        n, ms = divmod(ms, size)
-        if n:
-            parts.append(f"{n}{unit}")
-    return "".join(parts)
 
 
 def hosts_intersect(a: str, b: str) -> bool:

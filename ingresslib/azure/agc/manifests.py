@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ingresslib.azure.agc_config import GATEWAY_CLASS
-from ingresslib.azure.agc_names import (
+from ingresslib.azure.agc.config import GATEWAY_CLASS
+from ingresslib.azure.agc.names import (
     PATH,
     agc,
     frontend_name,

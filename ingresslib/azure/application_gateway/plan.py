@@ -285,7 +285,7 @@ def _agic_placeholders(cfg: AksStack, agw: ApplicationGateway, ids: AppGwIds
             "backend_http_settings": ids.ref("backendHttpSettingsCollection", AGIC_SETTINGS),
             "rewrite_rule_set": ids.ref("rewriteRuleSets", XFF_REWRITE),
         }],
-        # Pulumi's, not AGIC's: every Ingress names it (agic_ingresses).
+        # Pulumi's, not AGIC's: every Ingress names it (agic.ingresses).
         "rewrite_rule_sets": [xff_rewrite_rule_set()],
     }
 

@@ -8,14 +8,14 @@
 - standalone: AGC sends straight to sidecar-injected backends; there is no gateway.
 
 `RULES` are the invariants of this edge, with their public sources; the config rules
-(`ingresslib.azure.agc_rules`) and the read-back of the rendered objects
-(`ingresslib.azure.agc_manifests.agc_contract_problems`) name them.
+(`ingresslib.azure.agc.rules`) and the read-back of the rendered objects
+(`ingresslib.azure.agc.manifests.agc_contract_problems`) name them.
 """
 
 from __future__ import annotations
 
-from ingresslib.azure.agc_config import IDLE_TIMEOUT_SECONDS
-from ingresslib.azure.agc_names import PATH, agc
+from ingresslib.azure.agc.config import IDLE_TIMEOUT_SECONDS
+from ingresslib.azure.agc.names import PATH, agc
 from ingresslib.azure.config import MAX_REQUEST_TIMEOUT_SECONDS, AksStack
 from ingresslib.config.duration import duration_ns
 from ingresslib.config.workload import settle_workload
