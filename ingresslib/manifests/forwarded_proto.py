@@ -6,6 +6,10 @@ an L4 load balancer ends TLS (an NLB listener with an ACM certificate) the gatew
 plain HTTP on that port and would tell every backend `http`: redirect loops and insecure
 cookies follow. The route configuration of each such gateway port therefore overwrites the
 header with `https` (rule EDGE-ID-XFP).
+
+The patch value holds no input (only the port, which sits in the match), so Envoy's API checks
+it once, in the tests (tests/test_edge_contract.py), not at every render: a stack that renders
+no other patch never loads envoy-data-plane's generated classes.
 """
 
 from __future__ import annotations
@@ -19,6 +23,14 @@ from ingresslib.manifests.meta import MANAGED_BY, obj, selector_labels
 API_VERSION = "networking.istio.io/v1alpha3"
 
 
+def forwarded_proto_value() -> dict[str, Any]:
+    """The ROUTE_CONFIGURATION patch value: X-Forwarded-Proto overwritten with `https`."""
+    return {"request_headers_to_add": [{
+        "header": {"key": "x-forwarded-proto", "value": "https"},
+        "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
+    }]}
+
+
 def forwarded_proto_filter(
     wl: GatewayWorkload, stack: str, ports: Iterable[int]
 ) -> dict[str, Any] | None:
@@ -27,21 +39,11 @@ def forwarded_proto_filter(
     ports = sorted(set(ports))
     if not ports:
         return None
-    # Deferred: Envoy's generated classes are imported only by stacks that render a patch.
-    from ingresslib.envoy import validate_patch_value  # noqa: PLC0415
-
-    patches = []
-    for port in ports:
-        value = {"request_headers_to_add": [{
-            "header": {"key": "x-forwarded-proto", "value": "https"},
-            "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
-        }]}
-        validate_patch_value("ROUTE_CONFIGURATION", value)
-        patches.append({
-            "applyTo": "ROUTE_CONFIGURATION",
-            "match": {"context": "GATEWAY", "routeConfiguration": {"portNumber": port}},
-            "patch": {"operation": "MERGE", "value": value},
-        })
+    patches = [{
+        "applyTo": "ROUTE_CONFIGURATION",
+        "match": {"context": "GATEWAY", "routeConfiguration": {"portNumber": port}},
+        "patch": {"operation": "MERGE", "value": forwarded_proto_value()},
+    } for port in ports]
     return obj(
         API_VERSION, "EnvoyFilter", f"{wl.name}-forwarded-proto", wl.namespace,
         labels={**MANAGED_BY, "app.kubernetes.io/part-of": stack},
