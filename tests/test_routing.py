@@ -107,38 +107,67 @@ def test_seed_002_guide_gateway_rewrite_and_least_request(renders) -> None:
 # ------------------------------------------------------------------ features render valid
 
 
+# One route of each kind, and one that sets every HTTP route setting ("api").
+_EVERY_FEATURE: tuple[dict[str, Any], ...] = (
+    {"name": "exact", "match": [{"uri": {"exact": "/health"}, "method": {"exact": "GET"}}],
+     "directResponse": {"status": 200, "body": "ok"}},
+    {"name": "old", "match": [{"uri": {"prefix": "/old/"}}],
+     "redirect": {"uri": "/new/", "redirectCode": 308}},
+    {"name": "api", "match": [{"uri": {"regex": "^/api/v[0-9]+/.*"},
+                               "headers": {"x-team": {"exact": "a"}},
+                               "queryParams": {"debug": {"exact": "1"}}, "port": 443}],
+     "to": [{"backend": "api"}], "rewrite": {"uri": "/", "authority": "api.internal"},
+     "timeout": "3s", "retries": {"attempts": 3, "perTryTimeout": "1s",
+                                  "retryOn": "5xx,reset"},
+     "fault": {"delay": {"percent": 1, "fixedDelay": "100ms"},
+               "abort": {"percent": 0.5, "httpStatus": 503}},
+     "cors": {"allowOrigins": [{"exact": "https://shop.example.com"}],
+              "allowMethods": ["GET", "POST"], "maxAge": "24h", "allowCredentials": True},
+     "mirror": {"backend": "web", "subset": "v2", "percent": 5},
+     "headers": {"request": {"set": {"x-edge": "ingresslib"}},
+                 "response": {"remove": ["server"]}}},
+    {"name": "team", "match": [{"uri": {"prefix": "/team/"}}],
+     "delegate": {"name": "team-routes", "namespace": "team"}},
+    {"name": "web", "to": [{"backend": "web", "subset": "v1", "weight": 50},
+                           {"backend": "web", "subset": "v2", "weight": 50}]},
+)
+
+
 def test_every_http_route_feature_renders_valid(validator) -> None:
-    data = _routes(
-        {"name": "exact", "match": [{"uri": {"exact": "/health"}, "method": {"exact": "GET"}}],
-         "directResponse": {"status": 200, "body": "ok"}},
-        {"name": "old", "match": [{"uri": {"prefix": "/old/"}}],
-         "redirect": {"uri": "/new/", "redirectCode": 308}},
-        {"name": "api", "match": [{"uri": {"regex": "^/api/v[0-9]+/.*"},
-                                   "headers": {"x-team": {"exact": "a"}},
-                                   "queryParams": {"debug": {"exact": "1"}}, "port": 443}],
-         "to": [{"backend": "api"}], "rewrite": {"uri": "/", "authority": "api.internal"},
-         "timeout": "3s", "retries": {"attempts": 3, "perTryTimeout": "1s",
-                                      "retryOn": "5xx,reset"},
-         "fault": {"delay": {"percent": 1, "fixedDelay": "100ms"},
-                   "abort": {"percent": 0.5, "httpStatus": 503}},
-         "cors": {"allowOrigins": [{"exact": "https://shop.example.com"}],
-                  "allowMethods": ["GET", "POST"], "maxAge": "24h", "allowCredentials": True},
-         "mirror": {"backend": "web", "subset": "v2", "percent": 5},
-         "headers": {"request": {"set": {"x-edge": "ingresslib"}},
-                     "response": {"remove": ["server"]}}},
-        {"name": "team", "match": [{"uri": {"prefix": "/team/"}}],
-         "delegate": {"name": "team-routes", "namespace": "team"}},
-        {"name": "web", "to": [{"backend": "web", "subset": "v1", "weight": 50},
-                               {"backend": "web", "subset": "v2", "weight": 50}]},
-    )
+    data = _routes(*_EVERY_FEATURE)
     objs = stack_manifests(parse_config(data)).routing
     validator.assert_valid(objs)
+
+
+def test_every_http_route_setting_is_rendered() -> None:
+    """Without the schema check: what each setting renders to (a setting dropped fails)."""
+    objs = stack_manifests(parse_config(_routes(*_EVERY_FEATURE))).routing
     vs = _by_kind(objs)["VirtualService"][0]["spec"]["http"]
     assert [r["name"] for r in vs] == ["exact", "old", "api", "team", "web"]  # order kept
-    api = vs[2]
-    assert api["mirrorPercentage"] == {"value": 5.0}
-    assert api["fault"]["abort"] == {"httpStatus": 503, "percentage": {"value": 0.5}}
-    assert api["corsPolicy"]["allowOrigins"] == [{"exact": "https://shop.example.com"}]
+    # Every setting of the route, each where Istio reads it (a setting dropped fails here).
+    assert vs[2] == {
+        "name": "api",
+        "match": [{"uri": {"regex": "^/api/v[0-9]+/.*"}, "headers": {"x-team": {"exact": "a"}},
+                   "queryParams": {"debug": {"exact": "1"}}, "port": 443}],
+        "route": [{"destination": {"host": "api.shop.svc.cluster.local",
+                                   "port": {"number": 9090}}}],
+        "rewrite": {"uri": "/", "authority": "api.internal"},
+        "timeout": "3s",
+        "retries": {"attempts": 3, "perTryTimeout": "1s", "retryOn": "5xx,reset"},
+        "fault": {"delay": {"fixedDelay": "100ms", "percentage": {"value": 1.0}},
+                  "abort": {"httpStatus": 503, "percentage": {"value": 0.5}}},
+        "corsPolicy": {"allowOrigins": [{"exact": "https://shop.example.com"}],
+                       "allowMethods": ["GET", "POST"], "maxAge": "24h",
+                       "allowCredentials": True},
+        "mirror": {"host": "web.shop.svc.cluster.local", "port": {"number": 8080},
+                   "subset": "v2"},
+        "mirrorPercentage": {"value": 5.0},
+        "headers": {"request": {"set": {"x-edge": "ingresslib"}},
+                    "response": {"remove": ["server"]}},
+    }
+    assert vs[4]["route"] == [
+        {"destination": {"host": "web.shop.svc.cluster.local", "port": {"number": 8080},
+                         "subset": subset}, "weight": 50} for subset in ("v1", "v2")]
     assert vs[0]["directResponse"] == {"status": 200, "body": {"string": "ok"}}
     assert vs[1]["redirect"] == {"uri": "/new/", "redirectCode": 308}
     assert vs[3]["delegate"] == {"name": "team-routes", "namespace": "team"}
