@@ -146,7 +146,9 @@ def test_inherit_where_it_cannot_work_is_refused(changes: dict[str, Any], path: 
 def test_the_readme_snippet_renders_and_is_refused_without_its_key() -> None:
     from tests.test_readme import BLOCKS  # noqa: PLC0415 (reads the README)
 
-    (hosts,) = [b["hosts"] for b in BLOCKS if isinstance(b, dict) and list(b) == ["hosts"]]
+    # A copy: the deletion below must not change the README's blocks for other tests.
+    (hosts,) = [copy.deepcopy(b["hosts"]) for b in BLOCKS
+                if isinstance(b, dict) and list(b) == ["hosts"]]
     data = copy.deepcopy(BASE)
     data["routing"] = {"hosts": hosts, "backends": {
         name: {"service": name, "namespace": "shop", "port": 8080} for name in ("shop",
