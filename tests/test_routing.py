@@ -10,8 +10,15 @@ import pytest
 
 from ingresslib import parse_config
 from ingresslib.components.policies import IngressRouting
+from ingresslib.config.routing import Backend, HostRoutes, Route
 from ingresslib.errors import ConfigError
 from ingresslib.manifests.routing import MAX_OBJECT_BYTES, object_size
+from ingresslib.manifests.virtual_service import (
+    delegate_virtual_service,
+    host_slug,
+    http_route,
+    virtual_service,
+)
 from ingresslib.offline.output import manifests
 from ingresslib.offline.runner import run_program
 from ingresslib.stack.render import check, stack_manifests
@@ -405,3 +412,52 @@ def test_routing_alone_can_name_the_gateway_service_it_binds_to(
     assert not any("ING0001" in w for w in warned)
     # The named Service is the user's: analysed, never registered.
     assert "Service" not in {o["kind"] for o in manifests(records)}
+
+
+# ------------------------------------------------------------------ the VirtualService itself
+
+_DB = {"db": Backend.model_validate({"service": "db", "namespace": "data", "port": 5432})}
+_DB_ROUTE = [{"destination": {"host": "db.data.svc.cluster.local", "port": {"number": 5432}}}]
+
+
+def test_tls_routes_match_sni_on_the_passthrough_port() -> None:
+    host = HostRoutes.model_validate({"host": "db.example.com", "tlsRoutes": [
+        {"name": "db", "sniHosts": ["db.example.com"], "to": [{"backend": "db"}]}]})
+    vs = virtual_service("x", "istio-ingress", "istio-ingress/x", host, _DB,
+                         passthrough_port=8443)
+    assert vs["spec"] == {
+        "hosts": ["db.example.com"], "gateways": ["istio-ingress/x"],
+        "tls": [{"match": [{"port": 8443, "sniHosts": ["db.example.com"]}],
+                 "route": _DB_ROUTE}]}
+    default = virtual_service("x", "istio-ingress", "istio-ingress/x", host, _DB)
+    assert default["spec"]["tls"][0]["match"] == [{"port": 443, "sniHosts": ["db.example.com"]}]
+
+
+def test_a_delegate_holds_rules_only() -> None:
+    vs = delegate_virtual_service("shop-1", "shop", [{"name": "r"}])
+    assert (vs["kind"], vs["metadata"]["name"], vs["metadata"]["namespace"]) == (
+        "VirtualService", "shop-1", "shop")
+    assert vs["spec"] == {"http": [{"name": "r"}]}
+
+
+def test_a_wildcard_host_names_its_objects_wildcard() -> None:
+    assert host_slug("*.example.com") == "wildcard-example-com"
+
+
+def test_match_method_case_and_header_additions_render_as_istio_reads_them() -> None:
+    route = Route.model_validate({
+        "name": "r", "to": [{"backend": "db"}],
+        "match": [{"uri": {"prefix": "/A/"}, "ignoreUriCase": True,
+                   "method": {"exact": "POST"}}],
+        "rewrite": {"uri": "/"}, "retries": {"attempts": 2},
+        "headers": {"request": {"add": {"b": "2", "a": "1"}},
+                    "response": {"add": {"x": "y"}}}})
+    assert http_route(route, _DB) == {
+        "name": "r",
+        "match": [{"uri": {"prefix": "/A/"}, "method": {"exact": "POST"},
+                   "ignoreUriCase": True}],
+        "route": _DB_ROUTE,
+        "rewrite": {"uri": "/"},  # unset fields stay out
+        "retries": {"attempts": 2},
+        "headers": {"request": {"add": {"a": "1", "b": "2"}}, "response": {"add": {"x": "y"}}},
+    }
