@@ -29,8 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # Module -> the test files that exercise it.
 _ROUTING_TESTS = ["tests/test_routing.py", "tests/test_manifests.py",
                   "tests/test_wildcard_routes.py", "tests/test_analysis.py"]
-_AWS_TESTS = ["tests/test_aws_config.py", "tests/test_edge_alb.py", "tests/test_edge_contract.py",
-              "tests/test_aws_render.py"]
+# Not test_aws_render.py: it runs programs in fresh interpreters, which mutmut's trampolines
+# (imported from the work directory) cannot serve.
+_AWS_TESTS = ["tests/test_aws_config.py", "tests/test_edge_alb.py", "tests/test_edge_contract.py"]
 _AZURE_TESTS = ["tests/test_azure_config.py", "tests/test_edge_azure.py",
                 "tests/test_azure_plan.py", "tests/test_agc.py", "tests/test_agic.py"]
 TESTS: dict[str, list[str]] = {
