@@ -425,6 +425,8 @@ def test_tls_routes_match_sni_on_the_passthrough_port() -> None:
         {"name": "db", "sniHosts": ["db.example.com"], "to": [{"backend": "db"}]}]})
     vs = virtual_service("x", "istio-ingress", "istio-ingress/x", host, _DB,
                          passthrough_port=8443)
+    assert vs["metadata"] == {"name": "x", "namespace": "istio-ingress",
+                              "labels": {"app.kubernetes.io/managed-by": "ingresslib"}}
     assert vs["spec"] == {
         "hosts": ["db.example.com"], "gateways": ["istio-ingress/x"],
         "tls": [{"match": [{"port": 8443, "sniHosts": ["db.example.com"]}],
@@ -435,9 +437,10 @@ def test_tls_routes_match_sni_on_the_passthrough_port() -> None:
 
 def test_a_delegate_holds_rules_only() -> None:
     vs = delegate_virtual_service("shop-1", "shop", [{"name": "r"}])
-    assert (vs["kind"], vs["metadata"]["name"], vs["metadata"]["namespace"]) == (
-        "VirtualService", "shop-1", "shop")
-    assert vs["spec"] == {"http": [{"name": "r"}]}
+    assert vs == {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+                  "metadata": {"name": "shop-1", "namespace": "shop",
+                               "labels": {"app.kubernetes.io/managed-by": "ingresslib"}},
+                  "spec": {"http": [{"name": "r"}]}}
 
 
 def test_a_wildcard_host_names_its_objects_wildcard() -> None:
