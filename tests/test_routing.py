@@ -6,9 +6,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pulumi
 import pytest
 
 from ingresslib import parse_config
+from ingresslib.components import base
 from ingresslib.components.policies import IngressRouting
 from ingresslib.config.routing import Backend, HostRoutes, Route
 from ingresslib.errors import ConfigError
@@ -464,3 +466,23 @@ def test_match_method_case_and_header_additions_render_as_istio_reads_them() -> 
         "retries": {"attempts": 2},
         "headers": {"request": {"add": {"a": "1", "b": "2"}}, "response": {"add": {"x": "y"}}},
     }
+
+
+def test_a_virtual_service_waits_for_the_destination_rules_it_sends_to(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make before break, per host: the VirtualService after the rules of its backends (web,
+    not api), the Gateway after every rule."""
+    after: dict[str, list[str]] = {}
+    original = base.register
+
+    def spy(name: str, manifest: dict[str, Any], opts: pulumi.ResourceOptions) -> Any:
+        child = original(name, manifest, opts)
+        after[f"{manifest['kind']}/{manifest['metadata']['name']}"] = sorted(
+            d._name for d in opts.depends_on or [])  # type: ignore[union-attr]
+        return child
+
+    monkeypatch.setattr(base, "register", spy)
+    cfg = parse_config(BASE)
+    run_program(lambda: IngressRouting("r", cfg.routing, cfg.listeners, cfg.workload))
+    assert after["VirtualService/ingress-shop-example-com"] == ["r-shop-ingress-web"]
+    assert after["Gateway/ingress"] == ["r-shop-ingress-api", "r-shop-ingress-web"]
