@@ -13,10 +13,13 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from ingresslib.config.duration import duration_problem
-from ingresslib.config.wildcard_routes import WILDCARD_ROUTES_ANNOTATION, vhost_covers
+from ingresslib.config.host_index import HostIndex
+from ingresslib.config.hostnames import vhost_covers
+from ingresslib.config.wildcard_routes import WILDCARD_ROUTES_ANNOTATION
 
 Severity = Literal["error", "warning"]
 Obj = dict[str, Any]
@@ -50,13 +53,115 @@ class Finding:
 
 @dataclass(frozen=True)
 class _Config:
-    """The objects the rules read, by kind, and the secrets known to exist."""
+    """The objects the rules read, by kind, and the secrets known to exist; with the indexes
+    that let each rule look up what it needs instead of scanning every object per object."""
 
     gateways: list[Obj]
     virtual_services: list[Obj]
     destination_rules: list[Obj]
     services: list[Obj]
     credentials: frozenset[tuple[str, str]] | None
+
+    @cached_property
+    def bound(self) -> dict[tuple[str, str], list[int]]:
+        """(namespace, name) of a Gateway -> positions of the VirtualServices whose
+        `spec.gateways` name it, in order."""
+        bound: dict[tuple[str, str], list[int]] = {}
+        for pos, vs in enumerate(self.virtual_services):
+            for key in dict.fromkeys(_gateway_key(n, _ns(vs))
+                                     for n in _spec(vs).get("gateways") or []):
+                bound.setdefault(key, []).append(pos)
+        return bound
+
+    @cached_property
+    def gateway_positions(self) -> dict[tuple[str, str], list[int]]:
+        """(namespace, name) -> positions of the Gateways of that name, in order."""
+        found: dict[tuple[str, str], list[int]] = {}
+        for pos, gw in enumerate(self.gateways):
+            found.setdefault((_ns(gw), gw["metadata"]["name"]), []).append(pos)
+        return found
+
+    @cached_property
+    def by_name(self) -> dict[tuple[str, str], Obj]:
+        """(namespace, name) -> the first VirtualService of that name (delegation's target)."""
+        found: dict[tuple[str, str], Obj] = {}
+        for vs in self.virtual_services:
+            found.setdefault((_ns(vs), vs["metadata"]["name"]), vs)
+        return found
+
+    @cached_property
+    def vs_hosts(self) -> HostIndex[tuple[int, int]]:
+        """Every VirtualService host, as (position of the VirtualService, index of the host)."""
+        return HostIndex((host, (pos, i)) for pos, vs in enumerate(self.virtual_services)
+                         for i, host in enumerate(_spec(vs).get("hosts") or []))
+
+    @cached_property
+    def bound_hosts(self) -> dict[tuple[str, str], HostIndex[tuple[int, int]]]:
+        """Per Gateway (namespace, name): the hosts of the VirtualServices bound to it, as
+        (position of the VirtualService, index of the host)."""
+        return {key: HostIndex((host, (pos, i)) for pos in positions
+                               for i, host in enumerate(_spec(self.virtual_services[pos])
+                                                        .get("hosts") or []))
+                for key, positions in self.bound.items()}
+
+    @cached_property
+    def leaf_rules(self) -> dict[int, tuple[list[Obj], list[str]]]:
+        """id of a VirtualService -> its leaf rules (`_leaf_rules`) and each one's key; filled
+        on first use."""
+        return {}
+
+    @cached_property
+    def selecting(self) -> dict[str, list[Obj]]:
+        """Gateway selector -> the Services that select its pods; filled on first use."""
+        return {}
+
+    @cached_property
+    def server_names(self) -> dict[int, _Names]:
+        """id of a server -> its hosts by namespace prefix as written (`_server_names`)."""
+        return {}
+
+    @cached_property
+    def server_hosts(self) -> dict[int, _Names]:
+        """id of a Gateway -> its servers' hosts by namespace, `.` read as the Gateway's own
+        (`_server_hosts_for`)."""
+        return {}
+
+    @cached_property
+    def sni(self) -> dict[tuple[str, Any], HostIndex[tuple[tuple[bool, int], int, Obj]]]:
+        """(selector, port) -> the names of the TLS servers there, each with its SNI rank and
+        its order among them."""
+        entries: dict[tuple[str, Any], list[tuple[str, tuple[tuple[bool, int], int, Obj]]]] = {}
+        for gw in self.gateways:
+            for server in _spec(gw).get("servers") or []:
+                protocol = str(_get(server, "port.protocol") or "").upper()
+                if protocol not in ("HTTPS", "TLS"):
+                    continue
+                rows = entries.setdefault((_selector_key(_selector(gw)),
+                                           _get(server, "port.number")), [])
+                for name in map(_bare_host, server.get("hosts") or []):
+                    rows.append((name, ((not name.startswith("*"), len(name)), len(rows), server)))
+        return {key: HostIndex(rows) for key, rows in entries.items()}
+
+
+class _Names:
+    """Host names by the namespace prefix they carry, each group indexed: the names visible to
+    a namespace are those of the groups `""`, `*` and that namespace."""
+
+    def __init__(self, entries: Iterable[tuple[str, str]]) -> None:
+        groups: dict[str, list[tuple[str, None]]] = {}
+        for ns, name in entries:
+            groups.setdefault(ns, []).append((name, None))
+        self._groups = {ns: HostIndex(rows) for ns, rows in groups.items()}
+
+    def overlaps(self, namespace: str, host: str) -> bool:
+        """Whether a name visible to `namespace` covers `host` or is covered by it."""
+        return any(self._groups[ns].overlapping(host) for ns in dict.fromkeys(("", "*", namespace))
+                   if ns in self._groups)
+
+
+def _selector_key(selector: dict[str, str]) -> str:
+    """Equal for equal selectors, usable as a dict key."""
+    return json.dumps(selector, sort_keys=True, default=str)
 
 
 def _ns(obj: Obj) -> str:
@@ -90,31 +195,22 @@ def _fqdn(host: str, namespace: str) -> str:
     return f"{host}.{namespace}.svc.cluster.local"
 
 
-def _hosts_overlap(a: str, b: str) -> bool:
-    """Istio's host.Name.Matches: equal, or one wildcard covers the other."""
-    if a.startswith("*") and b.startswith("*"):
-        return a[1:].endswith(b[1:]) or b[1:].endswith(a[1:])
-    if a.startswith("*"):
-        return b.endswith(a[1:])
-    if b.startswith("*"):
-        return a.endswith(b[1:])
-    return a == b
-
-
 def _bare_host(host: str) -> str:
     return host.split("/", 1)[-1]
 
 
-def _server_hosts_for(gateway: Obj, vs_namespace: str) -> list[str]:
-    """Server hosts a VirtualService in `vs_namespace` may bind to (`ns/host`, `./`, `*/`)."""
-    hosts = []
-    for server in _spec(gateway).get("servers") or []:
-        for host in server.get("hosts") or []:
-            ns, _, name = host.rpartition("/")
-            ns = _ns(gateway) if ns == "." else ns
-            if ns in ("", "*", vs_namespace):
-                hosts.append(name)
-    return hosts
+def _server_hosts_for(cfg: _Config, gateway: Obj) -> _Names:
+    """Server hosts by the namespace whose VirtualServices may bind to them (`ns/host`, `./`
+    for the Gateway's own, `*/` or none for all)."""
+    names = cfg.server_hosts.get(id(gateway))
+    if names is None:
+        entries = []
+        for server in _spec(gateway).get("servers") or []:
+            for host in server.get("hosts") or []:
+                ns, _, name = host.rpartition("/")
+                entries.append((_ns(gateway) if ns == "." else ns, name))
+        names = cfg.server_hosts[id(gateway)] = _Names(entries)
+    return names
 
 
 def _selector(obj: Obj) -> dict[str, str]:
@@ -221,10 +317,10 @@ def _hosts_not_in_gateways(cfg: _Config) -> Iterator[Finding]:
         bound = [by_key[k] for k in keys if k in by_key]
         if not bound:
             continue
-        accepted = [h for gw in bound for h in _server_hosts_for(gw, _ns(vs))]
+        accepted = [_server_hosts_for(cfg, gw) for gw in bound]
         names = ", ".join(f"{k[0]}/{k[1]}" for k in keys if k in by_key)
         for i, host in enumerate(spec.get("hosts") or []):
-            if not any(_hosts_overlap(host, gh) for gh in accepted):
+            if not any(hosts.overlaps(_ns(vs), host) for hosts in accepted):
                 yield Finding(
                     "IST0132", "warning", _ref(vs), f"spec.hosts[{i}]",
                     f"host {host} defined in VirtualService {_full_name(vs)} "
@@ -232,25 +328,23 @@ def _hosts_not_in_gateways(cfg: _Config) -> Iterator[Finding]:
                 )
 
 
-def _servers_collide(a: Obj, b: Obj) -> bool:
-    """Same port number and at least one overlapping host (namespace prefixes aside)."""
-    hosts_b = [_bare_host(h) for h in b.get("hosts") or []]
-    return _get(a, "port.number") == _get(b, "port.number") and any(
-        _hosts_overlap(_bare_host(h), hb) for h in a.get("hosts") or [] for hb in hosts_b
-    )
-
-
 def _conflicting_gateways(cfg: _Config) -> Iterator[Finding]:
-    """IST0145: two Gateways claiming one host on one port of the same pods; one loses."""
+    """IST0145: two Gateways claiming one host on one port of the same pods; one loses (a
+    server collides with another's on the same port number when a host of each overlaps,
+    namespace prefixes aside)."""
+    rows: dict[tuple[str, Any], list[tuple[str, int]]] = {}
+    for pos, gw in enumerate(cfg.gateways):
+        for server in _spec(gw).get("servers") or []:
+            rows.setdefault((_selector_key(_selector(gw)), _get(server, "port.number")), []) \
+                .extend((_bare_host(h), pos) for h in server.get("hosts") or [])
+    index = {key: HostIndex(entries) for key, entries in rows.items()}
     for gw in cfg.gateways:
         selector = _selector(gw)
         for i, server in enumerate(_spec(gw).get("servers") or []):
-            rivals = sorted(
-                _full_name(other)
-                for other in cfg.gateways
-                if other is not gw and _selector(other) == selector
-                and any(_servers_collide(server, s) for s in _spec(other).get("servers") or [])
-            )
+            hosts = index[(_selector_key(selector), _get(server, "port.number"))]
+            others = {p for h in server.get("hosts") or [] for p in hosts.overlapping(_bare_host(h))
+                      if cfg.gateways[p] is not gw}
+            rivals = sorted(_full_name(cfg.gateways[p]) for p in others)
             if rivals:
                 yield Finding(
                     "IST0145", "error", _ref(gw), f"spec.servers[{i}]",
@@ -269,15 +363,18 @@ def _shares_pods(a: dict[str, str], b: dict[str, str]) -> bool:
 def _duplicate_certificates(cfg: _Config) -> Iterator[Finding]:
     """IST0138: HTTP/2 clients reuse a connection for every host of one certificate, so a
     host on the other Gateway 404s (envoyproxy/envoy#6767)."""
+    users: dict[str, dict[int, Obj]] = {}  # credential name -> the Gateways that serve it
+    for gw in cfg.gateways:
+        for server in _spec(gw).get("servers") or []:
+            for _, name in _credential_names(server):
+                users.setdefault(name, {})[id(gw)] = gw
     for gw in cfg.gateways:
         for i, server in enumerate(_spec(gw).get("servers") or []):
             for path, name in _credential_names(server):
                 others = sorted(
                     _full_name(other)
-                    for other in cfg.gateways
+                    for other in users[name].values()
                     if other is not gw and _shares_pods(_selector(gw), _selector(other))
-                    and any(name == n for s in _spec(other).get("servers") or []
-                            for _, n in _credential_names(s))
                 )
                 if others:
                     yield Finding(
@@ -290,8 +387,12 @@ def _duplicate_certificates(cfg: _Config) -> Iterator[Finding]:
 
 def _gateway_services(cfg: _Config, gateway: Obj) -> list[Obj]:
     """Services that select the gateway's pods: their selector is within the Gateway's."""
-    labels = _selector(gateway).items()
-    return [s for s in cfg.services if _selector(s) and _selector(s).items() <= labels]
+    key = _selector_key(_selector(gateway))
+    if key not in cfg.selecting:
+        labels = _selector(gateway).items()
+        cfg.selecting[key] = [s for s in cfg.services
+                              if _selector(s) and _selector(s).items() <= labels]
+    return cfg.selecting[key]
 
 
 def _gateway_ports_on_service(cfg: _Config) -> Iterator[Finding]:
@@ -464,26 +565,37 @@ def _route_config_name(gateway: Obj, server: Obj) -> str | None:
     return None
 
 
-def _server_names(server: Obj, vs_namespace: str) -> list[str]:
-    """Istio's NamesForNamespace: the server's hosts a VirtualService in `vs_namespace` sees."""
-    names = []
-    for host in server.get("hosts") or []:
-        ns, _, name = host.rpartition("/")
-        if ns in ("", "*", vs_namespace):
-            names.append(name)
+def _server_names(cfg: _Config, server: Obj) -> _Names:
+    """Istio's NamesForNamespace: the server's hosts by the namespace whose VirtualServices
+    see them (`ns/` as written, `*/` or none for all)."""
+    names = cfg.server_names.get(id(server))
+    if names is None:
+        names = cfg.server_names[id(server)] = _Names(
+            host.rpartition("/")[::2] for host in server.get("hosts") or [])
     return names
 
 
-def _intersection(server_hosts: list[str], vs_hosts: list[str]) -> list[str]:
-    """Istio's host.Names.Intersection: of each pair that overlaps, the narrower name; each is a
-    virtual host the VirtualService's rules go to."""
-    out: list[str] = []
-    for s in server_hosts:
-        for v in vs_hosts:
-            name = s if vhost_covers(v, s) else v if vhost_covers(s, v) else None
-            if name is not None and name not in out:
-                out.append(name)
-    return out
+def _intersections(cfg: _Config, key: tuple[str, str], server: Obj) -> Iterator[tuple[Obj, str]]:
+    """Istio's host.Names.Intersection of the server's names with the hosts of each
+    VirtualService bound to Gateway `key`: of each pair that overlaps, the narrower name, each
+    a virtual host the VirtualService's rules go to. In the order of the VirtualServices, then
+    of the server's names, then of the VirtualService's hosts."""
+    index = cfg.bound_hosts.get(key)
+    pairs: dict[int, list[tuple[int, int, str]]] = {}
+    for s_pos, host in enumerate(server.get("hosts") or [] if index else []):
+        ns, _, name = host.rpartition("/")
+        for vs_pos, v in index.covering(name):  # the VirtualService's host covers the name
+            if ns in ("", "*", _ns(cfg.virtual_services[vs_pos])):
+                pairs.setdefault(vs_pos, []).append((s_pos, v, name))
+        for vs_pos, v in index.covered_by(name):  # the name covers the VirtualService's host
+            if ns in ("", "*", _ns(cfg.virtual_services[vs_pos])):
+                pairs.setdefault(vs_pos, []).append(
+                    (s_pos, v, _spec(cfg.virtual_services[vs_pos])["hosts"][v]))
+    for vs_pos in sorted(pairs):
+        vs = cfg.virtual_services[vs_pos]
+        # Where both cover each other the names are equal, so either pick is the narrower.
+        for name in dict.fromkeys(name for _, _, name in sorted(pairs[vs_pos])):
+            yield vs, name
 
 
 def _route_configs(cfg: _Config) -> list[_RouteConfig]:
@@ -492,8 +604,6 @@ def _route_configs(cfg: _Config) -> list[_RouteConfig]:
     configs: dict[tuple[str, str], _RouteConfig] = {}
     for gw in cfg.gateways:
         key = (_ns(gw), gw["metadata"]["name"])
-        bound = [vs for vs in cfg.virtual_services
-                 if any(_gateway_key(n, _ns(vs)) == key for n in _spec(vs).get("gateways") or [])]
         for server in _spec(gw).get("servers") or []:
             name = _route_config_name(gw, server)
             if name is None:
@@ -502,13 +612,11 @@ def _route_configs(cfg: _Config) -> list[_RouteConfig]:
                                     _RouteConfig(name, _selector(gw)))
             rc.servers.append(server)
             redirect = name.startswith("http.") and bool(_get(server, "tls.httpsRedirect"))
-            for vs in bound:
-                vs_hosts = _spec(vs).get("hosts") or []
-                for host in _intersection(_server_names(server, _ns(vs)), vs_hosts):
-                    vhost = rc.virtual_hosts.setdefault(host, _VirtualHost())
-                    vhost.redirect |= redirect
-                    if not any(vs is other for other in vhost.services):
-                        vhost.services.append(vs)
+            for vs, host in _intersections(cfg, key, server):
+                vhost = rc.virtual_hosts.setdefault(host, _VirtualHost())
+                vhost.redirect |= redirect
+                if not any(vs is other for other in vhost.services):
+                    vhost.services.append(vs)
             if redirect:
                 for host in server.get("hosts") or []:
                     rc.virtual_hosts.setdefault(_bare_host(host), _VirtualHost()).redirect = True
@@ -517,20 +625,10 @@ def _route_configs(cfg: _Config) -> list[_RouteConfig]:
 
 def _sni_server(cfg: _Config, selector: dict[str, str], port: Any, host: str) -> Obj | None:
     """The TLS server on `port` whose filter chain a client naming `host` in SNI reaches: an
-    exact server host first, then the longest wildcard, `*` last."""
-    best: tuple[tuple[bool, int], Obj] | None = None
-    for gw in cfg.gateways:
-        if _selector(gw) != selector:
-            continue
-        for server in _spec(gw).get("servers") or []:
-            protocol = str(_get(server, "port.protocol") or "").upper()
-            if _get(server, "port.number") != port or protocol not in ("HTTPS", "TLS"):
-                continue
-            for name in map(_bare_host, server.get("hosts") or []):
-                rank = (not name.startswith("*"), len(name))
-                if vhost_covers(name, host) and (best is None or rank > best[0]):
-                    best = (rank, server)
-    return best[1] if best else None
+    exact server host first, then the longest wildcard, `*` last (the first of equals)."""
+    index = cfg.sni.get((_selector_key(selector), port))
+    ranked = index.covering(host) if index else []
+    return max(ranked, key=lambda r: (r[0], -r[1]))[2] if ranked else None
 
 
 def _reached(cfg: _Config, rc: _RouteConfig, host: str) -> bool:
@@ -543,15 +641,18 @@ def _reached(cfg: _Config, rc: _RouteConfig, host: str) -> bool:
     return any(server is s for s in rc.servers)
 
 
-def _leaf_rules(cfg: _Config, vs: Obj) -> list[Obj]:
-    """The http rules of `vs`, each delegating rule replaced by its delegate's rules."""
-    rules = []
-    for rule in _spec(vs).get("http") or []:
-        target = rule.get("delegate")
-        delegate = next((d for d in cfg.virtual_services if target and _ns(d) == target.get(
-            "namespace", _ns(vs)) and d["metadata"]["name"] == target.get("name")), None)
-        rules += (_spec(delegate).get("http") or []) if delegate else [rule]
-    return rules
+def _leaf_rules(cfg: _Config, vs: Obj) -> tuple[list[Obj], list[str]]:
+    """The http rules of `vs`, each delegating rule replaced by its delegate's rules; and the
+    key of each (`_rule_key`)."""
+    if id(vs) not in cfg.leaf_rules:
+        rules = []
+        for rule in _spec(vs).get("http") or []:
+            target = rule.get("delegate")
+            delegate = cfg.by_name.get((target.get("namespace", _ns(vs)), target.get("name"))) \
+                if target else None
+            rules += (_spec(delegate).get("http") or []) if delegate else [rule]
+        cfg.leaf_rules[id(vs)] = (rules, [_rule_key(r) for r in rules])
+    return cfg.leaf_rules[id(vs)]
 
 
 def _rule_key(rule: Obj) -> str:
@@ -567,22 +668,22 @@ def _host_index(vs: Obj, host: str) -> int:
 def _wider_services(cfg: _Config, rc: _RouteConfig, host: str) -> list[tuple[str, Obj]]:
     """The VirtualServices meant to answer `host` on `rc`'s port through a wider host of theirs
     (bound to a gateway of the same pods with a server there that accepts `host`), nearest
-    first: the ones a request for `host` would reach if `host` had no virtual host of its own."""
+    first: the ones a request for `host` would reach if `host` had no virtual host of its own.
+    In the order of the gateways, then of the VirtualServices, then of their hosts."""
     port = _get(rc.servers[0], "port.number")
-    wider: list[tuple[str, Obj]] = []
-    for gw in cfg.gateways:
-        servers = [s for s in _spec(gw).get("servers") or [] if _get(s, "port.number") == port
-                   and not _get(s, "tls.httpsRedirect")]
-        if _selector(gw) != rc.selector or not servers:
-            continue
-        key = (_ns(gw), gw["metadata"]["name"])
-        for vs in cfg.virtual_services:
-            if all(_gateway_key(n, _ns(vs)) != key for n in _spec(vs).get("gateways") or []):
-                continue
-            accepts = any(vhost_covers(name, host) or vhost_covers(host, name)
-                          for s in servers for name in _server_names(s, _ns(vs)))
-            wider += [(h, vs) for h in _spec(vs).get("hosts") or []
-                      if accepts and h != host and vhost_covers(h, host)]
+    found: list[tuple[int, int, int, str, Obj]] = []
+    for vs_pos, i in cfg.vs_hosts.covering(host):
+        vs = cfg.virtual_services[vs_pos]
+        wide = _spec(vs)["hosts"][i]
+        keys = dict.fromkeys(_gateway_key(n, _ns(vs)) for n in _spec(vs).get("gateways") or [])
+        for gw_pos in (p for key in keys for p in cfg.gateway_positions.get(key, ())):
+            gw = cfg.gateways[gw_pos]
+            servers = [s for s in _spec(gw).get("servers") or []
+                       if _get(s, "port.number") == port and not _get(s, "tls.httpsRedirect")]
+            if wide != host and _selector(gw) == rc.selector and any(
+                    _server_names(cfg, s).overlaps(_ns(vs), host) for s in servers):
+                found.append((gw_pos, vs_pos, i, wide, vs))
+    wider = [(h, vs) for *_, h, vs in sorted(found, key=lambda f: f[:3])]
     nearest = max((len(h) for h, _ in wider), default=0)
     return [(h, vs) for h, vs in wider if len(h) == nearest]
 
@@ -615,11 +716,12 @@ def _shadowed_wildcard_routes(cfg: _Config) -> Iterator[Finding]:
                 for vs in vhost.services
             ):
                 continue
-            own = {_rule_key(r) for vs in vhost.services for r in _leaf_rules(cfg, vs)}
+            own = {k for vs in vhost.services for k in _leaf_rules(cfg, vs)[1]}
             for wide_host, wide_vs in _wider_services(cfg, rc, host):
+                rules, keys = _leaf_rules(cfg, wide_vs)
                 hidden = [r.get("name") or f"http[{i}]"
-                          for i, r in enumerate(_leaf_rules(cfg, wide_vs))
-                          if _rule_key(r) not in own]
+                          for i, (r, k) in enumerate(zip(rules, keys, strict=True))
+                          if k not in own]
                 for vs in vhost.services if hidden else []:
                     key = (id(vs), _host_index(vs, host), id(wide_vs))
                     entry = found.setdefault(key, (vs, host, wide_vs, wide_host, [], []))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ingresslib.analysis import Finding
@@ -65,6 +66,27 @@ class _Objects:
     known_services: frozenset[tuple[str, str]] | None
     credentials: frozenset[tuple[str, str]] | None
 
+    @cached_property
+    def listeners(self) -> dict[tuple[str, str], dict[str, list[Obj]]]:
+        """Per Gateway (namespace, name): its listeners by name, in order."""
+        return {key: _by_name(_spec(gw).get("listeners") or [])
+                for key, gw in self.gateways.items()}
+
+    @cached_property
+    def grants_in(self) -> dict[str, list[Obj]]:
+        """ReferenceGrants by namespace, in order."""
+        found: dict[str, list[Obj]] = {}
+        for grant in self.grants:
+            found.setdefault(_ns(grant), []).append(grant)
+        return found
+
+
+def _by_name(listeners: list[Obj]) -> dict[str, list[Obj]]:
+    found: dict[str, list[Obj]] = {}
+    for lst in listeners:
+        found.setdefault(lst.get("name"), []).append(lst)
+    return found
+
 
 @dataclass(frozen=True)
 class _Section:
@@ -89,13 +111,14 @@ def _is_gateway_ref(ref: Obj) -> bool:
 def _sections(cfg: _Objects, route: Obj, ref: Obj) -> list[_Section] | None:
     """The listeners a parentRef names (all of the Gateway's without sectionName); None when
     the Gateway is not among the objects."""
-    gw = cfg.gateways.get((ref.get("namespace") or _ns(route), ref.get("name", "")))
+    key = (ref.get("namespace") or _ns(route), ref.get("name", ""))
+    gw = cfg.gateways.get(key)
     if gw is None:
         return None
-    listeners = _spec(gw).get("listeners") or []
     section = ref.get("sectionName")
-    return [_Section(gw, lst) for lst in listeners
-            if section is None or lst.get("name") == section]
+    listeners = _spec(gw).get("listeners") or [] if section is None else \
+        cfg.listeners[key].get(section, [])
+    return [_Section(gw, lst) for lst in listeners]
 
 
 def _unresolved_parents(cfg: _Objects) -> Iterator[Finding]:
@@ -214,9 +237,7 @@ def _granted(cfg: _Objects, source: tuple[str, str], target: tuple[str, str, str
     from_kind, from_ns = source
     to_kind, to_ns, to_name = target
     to_group = ""
-    for grant in cfg.grants:
-        if _ns(grant) != to_ns:
-            continue
+    for grant in cfg.grants_in.get(to_ns, []):
         spec = _spec(grant)
         if not any(f.get("group") == GROUP and f.get("kind") == from_kind
                    and f.get("namespace") == from_ns for f in spec.get("from") or []):

@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
-from tests.test_diff import _expand, _matrix
+from tests.shared import expand_expressions, workflow_matrix
 
 CI = ROOT / "examples" / "ci"
 _REQUIREMENT = re.compile(r"^[^\[<>=!~;\s]+(?:\[([^\]]*)\])?")
@@ -97,9 +97,9 @@ def _run_step(step: dict[str, Any], job: dict[str, Any], matrix: dict[str, str],
     step's env; returns its exit status and what it wrote to GITHUB_OUTPUT."""
     output, summary = repo.parent / "github_output", repo.parent / "step_summary"
     output.write_text("")
-    step_env = {k: _expand(str(v), matrix)
+    step_env = {k: expand_expressions(str(v), matrix)
                 for k, v in {**job.get("env", {}), **step.get("env", {})}.items()}
-    script = _expand(step["run"], matrix)
+    script = expand_expressions(step["run"], matrix)
     # Every expression the step uses has a value here (unknown ones expand to `<expr>`).
     assert not re.search(r"<(github|matrix|steps|env|vars|secrets)\.", script), script
     done = subprocess.run(
@@ -142,7 +142,7 @@ def _diff_job() -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _entry(job: dict[str, Any], directory: str, stack: str) -> dict[str, str]:
-    return next(m for m in _matrix(job) if (m["dir"], m["stack"]) == (directory, stack))
+    return next(m for m in workflow_matrix(job) if (m["dir"], m["stack"]) == (directory, stack))
 
 
 def test_offline_diff_runs_as_shipped(tmp_path: Path, pull_request: Path) -> None:
@@ -200,6 +200,6 @@ def test_pulumi_preview_offline_checks_run_as_shipped(tmp_path: Path, cloud: str
     venv_bin = repo / "stacks" / cloud / "venv" / "bin"
     venv_bin.mkdir(parents=True)
     shutil.copy(tmp_path / "bin" / "ingresslib", venv_bin / "ingresslib")
-    matrix = _matrix(job)[0]
+    matrix = workflow_matrix(job)[0]
     status, _ = _run_step(step, job, matrix, repo, env)
     assert status == 0

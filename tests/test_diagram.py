@@ -16,6 +16,7 @@ from ingresslib.offline.diagram import stack_summaries, traffic_diagram
 from ingresslib.offline.output import manifests, plan
 from ingresslib.offline.runner import run_program, run_project
 from tests.conftest import PROJECTS, ROOT
+from tests.shared import EVERYTHING
 
 # The block of docs/reviewing-changes.md: `ingresslib render examples/echoserver-canary
 # --stack dev` writes it.
@@ -206,42 +207,6 @@ def test_without_the_config_the_objects_still_tell_the_layer() -> None:
 
 
 HOST = "shop.example.com"
-EVERYTHING: dict[str, Any] = {
-    "cloud": "aks",
-    "azure": {"location": "westeurope", "resourceGroup": "edge",
-              "cluster": {"name": "aks", "resourceGroup": "aks"}},
-    "listeners": [
-        {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST, "*.example.org"]},
-        {"name": "tls", "port": 443, "protocol": "TLS", "hosts": ["db.example.com"],
-         "tls": {"mode": "PASSTHROUGH"}},
-    ],
-    "routing": {
-        "backends": {
-            "shop": {"service": "shop", "namespace": "shop", "port": 8080,
-                     "subsets": {"stable": {"version": "stable"}, "canary": {"version": "canary"}}},
-            "shop-api": {"service": "shop-api", "namespace": "shop", "port": 8080},
-            "db": {"service": "db", "namespace": "data", "port": 5432},
-        },
-        "hosts": [
-            {"host": HOST, "routes": [
-                {"name": "api", "match": [{"uri": {"prefix": "/api/"},
-                                           "headers": {"x-team": {"exact": 'a"b'}},
-                                           "method": {"exact": "GET"}}],
-                 "to": [{"backend": "shop-api"}],
-                 "mirror": {"backend": "shop", "subset": "canary", "percent": 5}},
-                {"name": "legacy", "match": [{"uri": {"prefix": "/old/"}}],
-                 "redirect": {"uri": "/new/", "redirectCode": 308}},
-                {"name": "team-b", "match": [{"uri": {"prefix": "/b/"}}],
-                 "delegate": {"name": "team-b", "namespace": "team-b"}},
-                {"name": "web", "to": [{"backend": "shop", "subset": "stable", "weight": 90},
-                                       {"backend": "shop", "subset": "canary", "weight": 10}]},
-            ]},
-            {"host": "a.example.org", "routes": [{"name": "org", "to": [{"backend": "shop"}]}]},
-            {"host": "db.example.com", "tlsRoutes": [
-                {"name": "db", "sniHosts": ["db.example.com"], "to": [{"backend": "db"}]}]},
-        ],
-    },
-}
 
 
 def test_every_routing_feature_draws_as_well_formed_mermaid() -> None:

@@ -4,7 +4,6 @@ another stack, directory and git revision, and the CI workflows that run it."""
 from __future__ import annotations
 
 import copy
-import itertools
 import re
 import shlex
 import shutil
@@ -20,6 +19,7 @@ from ingresslib.cli import _parser, main
 from ingresslib.offline.diff import ABSENT, diff, format_markdown, format_text
 from ingresslib.offline.mocks import OfflineError
 from tests.conftest import ROOT
+from tests.shared import expand_expressions, workflow_matrix
 
 EXAMPLE = "examples/echoserver-canary"
 # The block of docs/reviewing-changes.md: seed 001's canary moving from 80/20 (stack dev) to
@@ -210,35 +210,16 @@ def test_render_errors_exit_2(monkeypatch: pytest.MonkeyPatch,
 
 # The CI examples: valid workflows whose ingresslib commands this CLI accepts.
 WORKFLOWS = sorted((ROOT / "examples" / "ci").glob("*.yml"))
-_EXPR = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 _VAR = re.compile(r"\$\{?([A-Z_][A-Z0-9_]*)\}?")
-_CONTEXT = {"github.base_ref": "main"}
-
-
-def _matrix(job: dict[str, Any]) -> list[dict[str, str]]:
-    matrix = (job.get("strategy") or {}).get("matrix") or {}
-    include = matrix.get("include") or []
-    axes = {k: v for k, v in matrix.items() if k not in ("include", "exclude")}
-    combos = [dict(zip(axes, values, strict=True)) for values in itertools.product(*axes.values())]
-    return [*combos, *include] if axes else include or [{}]
-
-
-def _expand(text: str, matrix: dict[str, str]) -> str:
-    """GitHub expressions as the runner fills them for one matrix entry."""
-    def value(m: re.Match[str]) -> str:
-        expr = m.group(1)
-        return matrix[expr.removeprefix("matrix.")] if expr.startswith("matrix.") else (
-            _CONTEXT.get(expr, f"<{expr}>"))
-    return _EXPR.sub(value, text)
 
 
 def _invocations(job: dict[str, Any], step: dict[str, Any], matrix: dict[str, str]
                  ) -> list[tuple[Path, list[str]]]:
     """Every `ingresslib ...` command line in a step's script, as the shell would run it (the
     job's and step's env and the matrix filled in), with the directory it runs in."""
-    env = {k: _expand(str(v), matrix) for k, v in {**job.get("env", {}),
+    env = {k: expand_expressions(str(v), matrix) for k, v in {**job.get("env", {}),
                                                    **step.get("env", {})}.items()}
-    script = _expand(step.get("run", ""), matrix).replace("\\\n", " ")
+    script = expand_expressions(step.get("run", ""), matrix).replace("\\\n", " ")
     script = _VAR.sub(lambda m: env.get(m.group(1), m.group(0)), script)
     cwd = ROOT / step.get("working-directory", ".")
     found = []
@@ -253,7 +234,8 @@ def _invocations(job: dict[str, Any], step: dict[str, Any], matrix: dict[str, st
 
 
 def _commands(job: dict[str, Any]) -> list[tuple[Path, list[str]]]:
-    return [c for m in _matrix(job) for step in job["steps"] for c in _invocations(job, step, m)]
+    return [c for m in workflow_matrix(job) for step in job["steps"]
+            for c in _invocations(job, step, m)]
 
 
 def test_ci_workflows_exist() -> None:

@@ -14,7 +14,9 @@ import pytest
 
 from ingresslib import parse_config
 from ingresslib.aws.nlb import PREFIX
+from ingresslib.envoy import EnvoyConfigError, validate_patch_value
 from ingresslib.errors import ConfigError
+from ingresslib.manifests.forwarded_proto import forwarded_proto_value
 from ingresslib.offline.diagram import stack_summaries
 from ingresslib.offline.edge_table import edge_markdown
 from ingresslib.offline.mocks import Registered
@@ -177,7 +179,19 @@ def test_tls_ended_at_the_nlb_tells_backends_the_client_used_https() -> None:
     assert patch["match"] == {"context": "GATEWAY", "routeConfiguration": {"portNumber": 443}}
     (header,) = patch["patch"]["value"]["request_headers_to_add"]
     assert header["header"] == {"key": "x-forwarded-proto", "value": "https"}
+    assert header["append_action"] == "OVERWRITE_IF_EXISTS_OR_ADD"
+    assert patch["patch"]["operation"] == "MERGE"
     assert "EnvoyFilter" not in _gateway(parse_config(MINIMAL))
+
+
+def test_the_forwarded_proto_patch_is_one_envoy_accepts() -> None:
+    """The value is constant, so Envoy's API checks it here rather than at every render; a
+    misspelt key or enum name fails this test."""
+    validate_patch_value("ROUTE_CONFIGURATION", forwarded_proto_value())
+    misspelt = forwarded_proto_value()
+    misspelt["request_headers_to_add"][0]["append_action"] = "OVERWRITE"
+    with pytest.raises(EnvoyConfigError):
+        validate_patch_value("ROUTE_CONFIGURATION", misspelt)
 
 
 def test_a_proxy_config_pod_annotation_is_refused_not_dropped() -> None:

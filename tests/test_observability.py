@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ from ingresslib.manifests.monitoring import (
 )
 from ingresslib.stack.model import CertificateSource
 from tests.harness.validate import ManifestValidator
+from tests.shared import promtool
 
 NS = "istio-ingress"
 GW = "istio-ingressgateway"
@@ -45,15 +44,6 @@ EXPORTED = {
     "kube_horizontalpodautoscaler_spec_max_replicas",
     "certmanager_certificate_expiration_timestamp_seconds",
 }
-
-
-def _promtool() -> str:
-    path = shutil.which("promtool")
-    if path:
-        return path
-    if os.environ.get("CI") == "true":
-        pytest.fail("promtool is not installed under CI: apt-get install prometheus")
-    pytest.skip("promtool is not installed: apt-get install prometheus")
 
 
 def _render(obs: dict[str, Any] | None = None, **overrides: Any) -> list[dict[str, Any]]:
@@ -82,7 +72,7 @@ def _gateway() -> dict[str, dict[str, Any]]:
 
 
 def _run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([_promtool(), *map(str, args)], capture_output=True, text=True,
+    return subprocess.run([promtool(), *map(str, args)], capture_output=True, text=True,
                           check=False, timeout=120)
 
 

@@ -21,7 +21,7 @@ from ingresslib.offline.output import manifests, plan
 from ingresslib.offline.picture import PictureUnavailable, images
 from ingresslib.offline.runner import Project, run_program
 from tests.conftest import PROJECTS, ROOT
-from tests.test_diagram import EVERYTHING
+from tests.shared import EVERYTHING
 
 EXAMPLE = ROOT / "examples/echoserver-canary"
 README_PICTURE = ROOT / "docs/traffic.svg"

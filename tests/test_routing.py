@@ -6,12 +6,21 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pulumi
 import pytest
 
 from ingresslib import parse_config
+from ingresslib.components import base
 from ingresslib.components.policies import IngressRouting
+from ingresslib.config.routing import Backend, HostRoutes, Route
 from ingresslib.errors import ConfigError
 from ingresslib.manifests.routing import MAX_OBJECT_BYTES, object_size
+from ingresslib.manifests.virtual_service import (
+    delegate_virtual_service,
+    host_slug,
+    http_route,
+    virtual_service,
+)
 from ingresslib.offline.output import manifests
 from ingresslib.offline.runner import run_program
 from ingresslib.stack.render import check, stack_manifests
@@ -107,41 +116,72 @@ def test_seed_002_guide_gateway_rewrite_and_least_request(renders) -> None:
 # ------------------------------------------------------------------ features render valid
 
 
+# One route of each kind, and one that sets every HTTP route setting ("api").
+_EVERY_FEATURE: tuple[dict[str, Any], ...] = (
+    {"name": "exact", "match": [{"uri": {"exact": "/health"}, "method": {"exact": "GET"}}],
+     "directResponse": {"status": 200, "body": "ok"}},
+    {"name": "old", "match": [{"uri": {"prefix": "/old/"}}],
+     "redirect": {"uri": "/new/", "redirectCode": 308}},
+    {"name": "api", "match": [{"uri": {"regex": "^/api/v[0-9]+/.*"},
+                               "headers": {"x-team": {"exact": "a"}},
+                               "queryParams": {"debug": {"exact": "1"}}, "port": 443},
+                              # CORS preflights' own arm (ING-IX-CORS-PREFLIGHT)
+                              {"uri": {"regex": "^/api/v[0-9]+/.*"},
+                               "method": {"exact": "OPTIONS"}, "port": 443}],
+     "to": [{"backend": "api"}], "rewrite": {"uri": "/", "authority": "api.internal"},
+     "timeout": "3s", "retries": {"attempts": 3, "perTryTimeout": "1s",
+                                  "retryOn": "5xx,reset"},
+     "fault": {"delay": {"percent": 1, "fixedDelay": "100ms"},
+               "abort": {"percent": 0.5, "httpStatus": 503}},
+     "cors": {"allowOrigins": [{"exact": "https://shop.example.com"}],
+              "allowMethods": ["GET", "POST"], "maxAge": "24h", "allowCredentials": True},
+     "mirror": {"backend": "web", "subset": "v2", "percent": 5},
+     "headers": {"request": {"set": {"x-edge": "ingresslib"}},
+                 "response": {"remove": ["server"]}}},
+    {"name": "team", "match": [{"uri": {"prefix": "/team/"}}],
+     "delegate": {"name": "team-routes", "namespace": "team"}},
+    {"name": "web", "to": [{"backend": "web", "subset": "v1", "weight": 50},
+                           {"backend": "web", "subset": "v2", "weight": 50}]},
+)
+
+
 def test_every_http_route_feature_renders_valid(validator) -> None:
-    data = _routes(
-        {"name": "exact", "match": [{"uri": {"exact": "/health"}, "method": {"exact": "GET"}}],
-         "directResponse": {"status": 200, "body": "ok"}},
-        {"name": "old", "match": [{"uri": {"prefix": "/old/"}}],
-         "redirect": {"uri": "/new/", "redirectCode": 308}},
-        {"name": "api", "match": [{"uri": {"regex": "^/api/v[0-9]+/.*"},
-                                   "headers": {"x-team": {"exact": "a"}},
-                                   "queryParams": {"debug": {"exact": "1"}}, "port": 443},
-                                  # CORS preflights' own arm (ING-IX-CORS-PREFLIGHT)
-                                  {"uri": {"regex": "^/api/v[0-9]+/.*"},
-                                   "method": {"exact": "OPTIONS"}, "port": 443}],
-         "to": [{"backend": "api"}], "rewrite": {"uri": "/", "authority": "api.internal"},
-         "timeout": "3s", "retries": {"attempts": 3, "perTryTimeout": "1s",
-                                      "retryOn": "5xx,reset"},
-         "fault": {"delay": {"percent": 1, "fixedDelay": "100ms"},
-                   "abort": {"percent": 0.5, "httpStatus": 503}},
-         "cors": {"allowOrigins": [{"exact": "https://shop.example.com"}],
-                  "allowMethods": ["GET", "POST"], "maxAge": "24h", "allowCredentials": True},
-         "mirror": {"backend": "web", "subset": "v2", "percent": 5},
-         "headers": {"request": {"set": {"x-edge": "ingresslib"}},
-                     "response": {"remove": ["server"]}}},
-        {"name": "team", "match": [{"uri": {"prefix": "/team/"}}],
-         "delegate": {"name": "team-routes", "namespace": "team"}},
-        {"name": "web", "to": [{"backend": "web", "subset": "v1", "weight": 50},
-                               {"backend": "web", "subset": "v2", "weight": 50}]},
-    )
+    data = _routes(*_EVERY_FEATURE)
     objs = stack_manifests(parse_config(data)).routing
     validator.assert_valid(objs)
+
+
+def test_every_http_route_setting_is_rendered() -> None:
+    """Without the schema check: what each setting renders to (a setting dropped fails)."""
+    objs = stack_manifests(parse_config(_routes(*_EVERY_FEATURE))).routing
     vs = _by_kind(objs)["VirtualService"][0]["spec"]["http"]
     assert [r["name"] for r in vs] == ["exact", "old", "api", "team", "web"]  # order kept
-    api = vs[2]
-    assert api["mirrorPercentage"] == {"value": 5.0}
-    assert api["fault"]["abort"] == {"httpStatus": 503, "percentage": {"value": 0.5}}
-    assert api["corsPolicy"]["allowOrigins"] == [{"exact": "https://shop.example.com"}]
+    # Every setting of the route, each where Istio reads it (a setting dropped fails here).
+    assert vs[2] == {
+        "name": "api",
+        "match": [{"uri": {"regex": "^/api/v[0-9]+/.*"}, "headers": {"x-team": {"exact": "a"}},
+                   "queryParams": {"debug": {"exact": "1"}}, "port": 443},
+                  {"uri": {"regex": "^/api/v[0-9]+/.*"}, "method": {"exact": "OPTIONS"},
+                   "port": 443}],
+        "route": [{"destination": {"host": "api.shop.svc.cluster.local",
+                                   "port": {"number": 9090}}}],
+        "rewrite": {"uri": "/", "authority": "api.internal"},
+        "timeout": "3s",
+        "retries": {"attempts": 3, "perTryTimeout": "1s", "retryOn": "5xx,reset"},
+        "fault": {"delay": {"fixedDelay": "100ms", "percentage": {"value": 1.0}},
+                  "abort": {"httpStatus": 503, "percentage": {"value": 0.5}}},
+        "corsPolicy": {"allowOrigins": [{"exact": "https://shop.example.com"}],
+                       "allowMethods": ["GET", "POST"], "maxAge": "24h",
+                       "allowCredentials": True},
+        "mirror": {"host": "web.shop.svc.cluster.local", "port": {"number": 8080},
+                   "subset": "v2"},
+        "mirrorPercentage": {"value": 5.0},
+        "headers": {"request": {"set": {"x-edge": "ingresslib"}},
+                    "response": {"remove": ["server"]}},
+    }
+    assert vs[4]["route"] == [
+        {"destination": {"host": "web.shop.svc.cluster.local", "port": {"number": 8080},
+                         "subset": subset}, "weight": 50} for subset in ("v1", "v2")]
     assert vs[0]["directResponse"] == {"status": 200, "body": {"string": "ok"}}
     assert vs[1]["redirect"] == {"uri": "/new/", "redirectCode": 308}
     assert vs[3]["delegate"] == {"name": "team-routes", "namespace": "team"}
@@ -379,3 +419,75 @@ def test_routing_alone_can_name_the_gateway_service_it_binds_to(
     assert not any("ING0001" in w for w in warned)
     # The named Service is the user's: analysed, never registered.
     assert "Service" not in {o["kind"] for o in manifests(records)}
+
+
+# ------------------------------------------------------------------ the VirtualService itself
+
+_DB = {"db": Backend.model_validate({"service": "db", "namespace": "data", "port": 5432})}
+_DB_ROUTE = [{"destination": {"host": "db.data.svc.cluster.local", "port": {"number": 5432}}}]
+
+
+def test_tls_routes_match_sni_on_the_passthrough_port() -> None:
+    host = HostRoutes.model_validate({"host": "db.example.com", "tlsRoutes": [
+        {"name": "db", "sniHosts": ["db.example.com"], "to": [{"backend": "db"}]}]})
+    vs = virtual_service("x", "istio-ingress", "istio-ingress/x", host, _DB,
+                         passthrough_port=8443)
+    assert vs["metadata"] == {"name": "x", "namespace": "istio-ingress",
+                              "labels": {"app.kubernetes.io/managed-by": "ingresslib"}}
+    assert vs["spec"] == {
+        "hosts": ["db.example.com"], "gateways": ["istio-ingress/x"],
+        "tls": [{"match": [{"port": 8443, "sniHosts": ["db.example.com"]}],
+                 "route": _DB_ROUTE}]}
+    default = virtual_service("x", "istio-ingress", "istio-ingress/x", host, _DB)
+    assert default["spec"]["tls"][0]["match"] == [{"port": 443, "sniHosts": ["db.example.com"]}]
+
+
+def test_a_delegate_holds_rules_only() -> None:
+    vs = delegate_virtual_service("shop-1", "shop", [{"name": "r"}])
+    assert vs == {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+                  "metadata": {"name": "shop-1", "namespace": "shop",
+                               "labels": {"app.kubernetes.io/managed-by": "ingresslib"}},
+                  "spec": {"http": [{"name": "r"}]}}
+
+
+def test_a_wildcard_host_names_its_objects_wildcard() -> None:
+    assert host_slug("*.example.com") == "wildcard-example-com"
+
+
+def test_match_method_case_and_header_additions_render_as_istio_reads_them() -> None:
+    route = Route.model_validate({
+        "name": "r", "to": [{"backend": "db"}],
+        "match": [{"uri": {"prefix": "/A/"}, "ignoreUriCase": True,
+                   "method": {"exact": "POST"}}],
+        "rewrite": {"uri": "/"}, "retries": {"attempts": 2},
+        "headers": {"request": {"add": {"b": "2", "a": "1"}},
+                    "response": {"add": {"x": "y"}}}})
+    assert http_route(route, _DB) == {
+        "name": "r",
+        "match": [{"uri": {"prefix": "/A/"}, "method": {"exact": "POST"},
+                   "ignoreUriCase": True}],
+        "route": _DB_ROUTE,
+        "rewrite": {"uri": "/"},  # unset fields stay out
+        "retries": {"attempts": 2},
+        "headers": {"request": {"add": {"a": "1", "b": "2"}}, "response": {"add": {"x": "y"}}},
+    }
+
+
+def test_a_virtual_service_waits_for_the_destination_rules_it_sends_to(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make before break, per host: the VirtualService after the rules of its backends (web,
+    not api), the Gateway after every rule."""
+    after: dict[str, list[str]] = {}
+    original = base.register
+
+    def spy(name: str, manifest: dict[str, Any], opts: pulumi.ResourceOptions) -> Any:
+        child = original(name, manifest, opts)
+        after[f"{manifest['kind']}/{manifest['metadata']['name']}"] = sorted(
+            d._name for d in opts.depends_on or [])  # type: ignore[union-attr]
+        return child
+
+    monkeypatch.setattr(base, "register", spy)
+    cfg = parse_config(BASE)
+    run_program(lambda: IngressRouting("r", cfg.routing, cfg.listeners, cfg.workload))
+    assert after["VirtualService/ingress-shop-example-com"] == ["r-shop-ingress-web"]
+    assert after["Gateway/ingress"] == ["r-shop-ingress-api", "r-shop-ingress-web"]

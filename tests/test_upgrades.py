@@ -16,7 +16,7 @@ from ingresslib.offline.mocks import Registered
 from ingresslib.offline.output import manifests
 from ingresslib.offline.runner import run_program
 from tests.aks_config import aks_config
-from tests.test_observability import _promtool
+from tests.shared import promtool
 
 HOST = "shop.example.com"
 BASE: dict[str, Any] = {
@@ -181,7 +181,7 @@ def test_monitoring_counts_the_canarys_pods_during_an_upgrade(tmp_path) -> None:
     assert any('source_workload=~"istio-ingressgateway(-1-25-0)?"' in e for e in exprs)
     path = tmp_path / "rules.yml"
     path.write_text(yaml.safe_dump(rules[0]["spec"]))
-    check = subprocess.run([_promtool(), "check", "rules", str(path)], capture_output=True,
+    check = subprocess.run([promtool(), "check", "rules", str(path)], capture_output=True,
                            text=True, check=False)
     assert check.returncode == 0, check.stdout + check.stderr
     steady = [o for o in manifests(_render(STEPS[0])) if o["kind"] == "PrometheusRule"]

@@ -146,7 +146,8 @@ def test_inherit_where_it_cannot_work_is_refused(changes: dict[str, Any], path: 
 def test_the_routing_page_snippet_renders_and_is_refused_without_its_key() -> None:
     from tests.test_readme import DOCS, _yaml  # noqa: PLC0415 (reads the docs page)
 
-    (hosts,) = [b["hosts"] for b in _yaml(DOCS / "routing.md")
+    # A copy: the deletion below must not change the page's blocks if they are ever shared.
+    (hosts,) = [copy.deepcopy(b["hosts"]) for b in _yaml(DOCS / "routing.md")
                 if isinstance(b, dict) and list(b) == ["hosts"]]
     data = copy.deepcopy(BASE)
     data["routing"] = {"hosts": hosts, "backends": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -13,18 +14,22 @@ class ManifestComponent(pulumi.ComponentResource):
     """A component whose children are the manifests its pure core rendered."""
 
     def _register_manifests(
-        self, name: str, manifests: list[dict[str, Any]], after: list[pulumi.Resource] | None = None
+        self, name: str, manifests: list[dict[str, Any]],
+        after: list[pulumi.Resource] | None = None, *,
+        after_each: Callable[[dict[str, Any]], list[pulumi.Resource]] | None = None,
     ) -> dict[str, pulumi.CustomResource]:
         """Register each manifest with `parent=self`, named `{name}-{object}`; Namespaces first,
-        and everything else after them (and after `after`)."""
+        and everything else after them (and after `after`, and after what `after_each` gives
+        for that manifest)."""
         children: dict[str, pulumi.CustomResource] = {}
         depends: list[pulumi.Resource] = list(after or [])
         for manifest in sorted(manifests, key=lambda m: m["kind"] != "Namespace"):
             meta = manifest["metadata"]
+            own = after_each(manifest) if after_each else []
             child = register(
                 resource_name(name, manifest),
                 manifest,
-                pulumi.ResourceOptions(parent=self, depends_on=depends),
+                pulumi.ResourceOptions(parent=self, depends_on=[*depends, *own]),
             )
             key = f"{manifest['kind']}/{meta.get('namespace', '')}/{meta['name']}"
             children[key] = child

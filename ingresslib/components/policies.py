@@ -70,6 +70,18 @@ def _refuse(source: str, problems: list[Problem], sections: Mapping[str, Any]) -
         raise error.located(lambda _: where) if where else error
 
 
+def _destination_hosts(spec: Manifest) -> set[str]:
+    """The hosts a VirtualService's routes and mirrors send to."""
+    hosts = set()
+    for kind in ("http", "tls", "tcp"):
+        for rule in spec.get(kind) or []:
+            dests = [d.get("destination") or {} for d in rule.get("route") or []]
+            dests += [rule.get("mirror") or {}]
+            dests += [m.get("destination") or {} for m in rule.get("mirrors") or []]
+            hosts |= {d["host"] for d in dests if d.get("host")}
+    return hosts
+
+
 class StackPart(ManifestComponent):
     """One section of a stack, registering the manifests it rendered (or those IngressStack
     already rendered and analysed)."""
@@ -101,11 +113,13 @@ class IngressRouting(StackPart):
     error with the same path as in a stack file), then the objects are analysed: errors
     raise ConfigError, warnings go to the Pulumi log.
 
-    Make before break: the DestinationRules are registered first and the Gateway and
-    VirtualServices depend on them, so a subset exists before a route sends to it (a subset
-    and its route added in one update work). Pulumi cannot order the other direction in the
-    same update (the route's removal before its subset's), so `ingresslib diff` says when a
-    change needs two steps.
+    Make before break: the DestinationRules are registered first; each VirtualService depends
+    on those of the hosts it sends to, everything else (the Gateway) on all of them, so a
+    subset exists before a route sends to it (a subset and its route added in one update
+    work). Per host rather than all of them: a thousand VirtualServices each waiting on a
+    hundred DestinationRules made registration grow with their product. Pulumi cannot order
+    the other direction in the same update (the route's removal before its subset's), so
+    `ingresslib diff` says when a change needs two steps.
     """
 
     def __init__(
@@ -143,11 +157,21 @@ class IngressRouting(StackPart):
         for warning in warnings:
             pulumi.log.warn(str(warning), resource=self)
         self.manifests = manifests
-        subsets = self._register_manifests(
-            name, [m for m in manifests if m["kind"] == "DestinationRule"])
+        rules = [m for m in manifests if m["kind"] == "DestinationRule"]
+        subsets = self._register_manifests(name, rules)
+        by_host: dict[str, list[pulumi.Resource]] = {}
+        for rule, resource in zip(rules, subsets.values(), strict=True):
+            by_host.setdefault(rule["spec"].get("host", ""), []).append(resource)
+        every = list(subsets.values())
+
+        def before(manifest: Manifest) -> list[pulumi.Resource]:
+            if manifest["kind"] != "VirtualService":
+                return every
+            return [r for host in sorted(_destination_hosts(manifest.get("spec") or {}))
+                    for r in by_host.get(host, [])]
+
         routes = self._register_manifests(
-            name, [m for m in manifests if m["kind"] != "DestinationRule"],
-            after=list(subsets.values()))
+            name, [m for m in manifests if m["kind"] != "DestinationRule"], after_each=before)
         self.resources = subsets | routes
         self.register_outputs({"objects": len(manifests)})
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
 import ipaddress
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import (
@@ -36,8 +40,6 @@ class Model(BaseModel):
         str_strip_whitespace=True,
         # Validators are built on first use: a stack never pays for the other cloud's models.
         defer_build=True,
-        # The docstring under a field is its description in the JSON Schema and the reference.
-        use_attribute_docstrings=True,
     )
 
     def __init__(self, /, **data: Any) -> None:
@@ -63,9 +65,64 @@ class Model(BaseModel):
     # stays a path in the outer call's error.
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """The docstring under a field is its description in the JSON Schema and the reference
+        (what pydantic's `use_attribute_docstrings` does, with one parse per module instead of
+        a search of the source per class)."""
+        super().__pydantic_init_subclass__(**kwargs)
+        docs = field_docstrings(cls)
+        for name, info in cls.__pydantic_fields__.items():
+            if info.description is None and name in docs:
+                info.description = docs[name]
+
     def problems(self, path: str) -> Iterator[Problem]:
         """Cross-field rules of this section; `path` is where the section sits in the config."""
         return iter(())
+
+
+_MODULE_DOCS: dict[str, dict[str, dict[str, str]]] = {}
+
+
+def _class_docs(node: ast.ClassDef) -> dict[str, str]:
+    """Field name -> the string right under its annotated assignment, as pydantic reads it."""
+    docs: dict[str, str] = {}
+    target: str | None = None
+    previous: ast.stmt | None = None
+    for stmt in node.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            target = stmt.target.id
+        elif (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+              and isinstance(stmt.value.value, str) and isinstance(previous, ast.AnnAssign)):
+            if target:
+                docs[target] = inspect.cleandoc(stmt.value.value)
+            target = None
+        previous = stmt
+    return docs
+
+
+def _module_docs(path: str) -> dict[str, dict[str, str]]:
+    """Qualified class name -> its field docstrings, for every class of the module at `path`."""
+    if path not in _MODULE_DOCS:
+        found: dict[str, dict[str, str]] = {}
+        todo = [("", ast.parse(Path(path).read_text(encoding="utf-8")))]
+        while todo:
+            prefix, parent = todo.pop()
+            for node in getattr(parent, "body", []):
+                if isinstance(node, ast.ClassDef):
+                    found[prefix + node.name] = _class_docs(node)
+                    todo.append((f"{prefix}{node.name}.", node))
+        _MODULE_DOCS[path] = found
+    return _MODULE_DOCS[path]
+
+
+def field_docstrings(cls: type[BaseModel]) -> dict[str, str]:
+    """The docstrings under `cls`'s own annotated fields, by field name (none for a class made
+    in a function, or without a source file)."""
+    path = getattr(sys.modules.get(cls.__module__), "__file__", None)
+    if "<locals>" in cls.__qualname__ or not path or not path.endswith(".py"):
+        return {}
+    return _module_docs(path).get(cls.__qualname__, {})
 
 
 def scope(*, clouds: tuple[str, ...] = (), topologies: tuple[str, ...] = ()) -> dict[str, Any]:

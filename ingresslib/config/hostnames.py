@@ -1,8 +1,8 @@
 """Host name patterns, the three ways ingresslib matches them. Shared by the config rules, the
 renderers and the analysis alike.
 
-* Certificates and listener hosts (`host_covers`): RFC 6125, `*.example.com` covers exactly
-  one extra label.
+* Certificates and listener hosts (`host_covers`; `covered` asks it of a whole set of
+  patterns by lookup): RFC 6125, `*.example.com` covers exactly one extra label.
 * Envoy's virtual hosts (`vhost_covers`) and Gateway API (`hostnames_intersect`) read
   `*.example.com` as a suffix match at any depth that does not cover `example.com` itself;
   they differ in the question: whether one pattern covers every name of another (a virtual
@@ -22,6 +22,12 @@ def host_covers(pattern: str, host: str) -> bool:
         suffix = pattern[1:]
         return host.endswith(suffix) and "." not in host[: -len(suffix)] and host != suffix[1:]
     return False
+
+
+def covered(patterns: set[str] | frozenset[str], host: str) -> bool:
+    """Whether any of `patterns` covers `host` (`host_covers`), by lookup rather than by
+    comparing each: the host itself, or the one wildcard one label above it."""
+    return host in patterns or ("." in host and "*" + host[host.index("."):] in patterns)
 
 
 def vhost_covers(pattern: str, host: str) -> bool:

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
 from ingresslib.config.base import DnsLabel, Model
-from ingresslib.config.hostnames import host_covers
+from ingresslib.config.hostnames import covered, host_covers  # noqa: F401 (public name kept here)
 from ingresslib.errors import Problem
 
 _HOST = re.compile(
@@ -111,7 +111,7 @@ class Listener(Model):
 def without_https(lst: Listener, listeners: list[Listener]) -> list[str]:
     """The hosts of `lst` that no HTTPS listener of `listeners` serves."""
     https = {h for o in listeners if o.protocol == "HTTPS" for h in o.hosts}
-    return [h for h in lst.hosts if not any(host_covers(o, h) for o in https)]
+    return [h for h in lst.hosts if not covered(https, h)]
 
 
 def redirects(lst: Listener, listeners: list[Listener]) -> bool:

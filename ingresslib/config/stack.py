@@ -16,7 +16,8 @@ from ingresslib.config.certificates import (
     mutual_problems,
 )
 from ingresslib.config.gateway_api import Api, GatewayApi
-from ingresslib.config.listeners import Listener, host_covers, without_https
+from ingresslib.config.hostnames import covered
+from ingresslib.config.listeners import Listener, without_https
 from ingresslib.config.observability import Observability, observability_problems
 from ingresslib.config.ratelimit import RateLimits, ratelimit_problems
 from ingresslib.config.routing import Destination, Mirror, Routing
@@ -171,8 +172,7 @@ class StackSpec(Model):
                               "ACME HTTP-01 cannot issue wildcard names; use a DNS-01 solver "
                               "(route53 or azureDns) for this issuer")
             port80 = {h for lst in self.listeners if lst.port == 80 for h in lst.hosts}
-            unreachable = [h for h in cert.dns_names
-                           if not any(host_covers(p, h) for p in port80)]
+            unreachable = [h for h in cert.dns_names if not covered(port80, h)]
             if unreachable and not wildcards:
                 yield Problem(f"{path}.dnsNames", unreachable,
                               "HTTP-01 challenges arrive on port 80: add these hosts to an "
@@ -185,6 +185,8 @@ class StackSpec(Model):
 
     def _listener_problems(self) -> Iterator[Problem]:
         seen: dict[str, int] = {}
+        # (port, host) -> the listeners before this one that serve it, in order.
+        served: dict[tuple[int, str], list[int]] = {}
         for i, lst in enumerate(self.listeners):
             path = f"listeners[{i}]"
             yield from lst.problems(path)
@@ -199,15 +201,19 @@ class StackSpec(Model):
                     lst.port,
                     "the gateway Service exposes 80 (http) and 443 (https); use one of them",
                 )
-            for j, other in enumerate(self.listeners[:i]):
-                shared = set(lst.hosts) & set(other.hosts)
-                if other.port == lst.port and shared:
-                    yield Problem(
-                        f"{path}.hosts",
-                        sorted(shared),
-                        f"also served on port {lst.port} by listeners[{j}]; Envoy would "
-                        "pick one at random: keep each host on one listener per port",
-                    )
+            shared: dict[int, set[str]] = {}
+            for host in set(lst.hosts):
+                for j in served.get((lst.port, host), ()):
+                    shared.setdefault(j, set()).add(host)
+            for j in sorted(shared):
+                yield Problem(
+                    f"{path}.hosts",
+                    sorted(shared[j]),
+                    f"also served on port {lst.port} by listeners[{j}]; Envoy would "
+                    "pick one at random: keep each host on one listener per port",
+                )
+            for host in set(lst.hosts):
+                served.setdefault((lst.port, host), []).append(i)
             if lst.tls and lst.tls.certificate:
                 yield from self._certificate_problems(path, lst)
             if lst.protocol == "HTTP" and lst.https_redirect:
@@ -236,8 +242,9 @@ class StackSpec(Model):
             return
         if lst.tls.mode == "MUTUAL":
             yield from mutual_problems(f"{path}.tls.certificate", cert)
+        names = set(cert.dns_names)
         for host in lst.hosts:
-            if not any(host_covers(name, host) for name in cert.dns_names):
+            if not covered(names, host):
                 yield Problem(
                     f"{path}.hosts",
                     host,
@@ -264,7 +271,7 @@ def routing_problems(routing: Routing, listeners: Sequence[Listener]) -> Iterato
             yield Problem(f"{path}.host", host.host,
                           f"already routed by routing.hosts[{seen[host.host]}]; merge them")
         seen.setdefault(host.host, i)
-        if host.routes and not any(host_covers(h, host.host) for h in http_hosts):
+        if host.routes and not covered(http_hosts, host.host):
             yield Problem(f"{path}.host", host.host,
                           "no HTTP or HTTPS listener serves this host (IST0132); add it to "
                           "a listener's hosts")

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ingresslib.config.hostnames import vhost_covers
+from ingresslib.config.host_index import HostIndex
+from ingresslib.config.hostnames import vhost_covers  # noqa: F401 (public name kept here)
 from ingresslib.config.routing import HostRoutes, Route, Routing
 from ingresslib.errors import Problem
 
@@ -31,11 +32,24 @@ from ingresslib.errors import Problem
 WILDCARD_ROUTES_ANNOTATION = "ingresslib.io/inherit-wildcard-routes"
 
 
+# The index of the routing last asked about: every host of a stack asks in turn, so one entry
+# makes that one pass over the hosts instead of one per host. Checked by identity of the
+# (frozen) Routing and of its hosts list.
+_last_index: list[tuple[Routing, list[HostRoutes], HostIndex[HostRoutes]]] = []
+
+
+def _hosts_with_routes(routing: Routing) -> HostIndex[HostRoutes]:
+    if not (_last_index and _last_index[0][0] is routing and _last_index[0][1] is routing.hosts):
+        _last_index[:] = [(routing, routing.hosts,
+                           HostIndex((h.host, h) for h in routing.hosts if h.routes))]
+    return _last_index[0][2]
+
+
 def covering_host(routing: Routing, host: str) -> HostRoutes | None:
     """The routing host with HTTP routes that `host`'s requests would reach if `host` had no
-    virtual host of its own: the most specific other wildcard that covers it."""
-    wider = [h for h in routing.hosts
-             if h.host != host and h.routes and vhost_covers(h.host, host)]
+    virtual host of its own: the most specific other wildcard that covers it (the first of
+    equals)."""
+    wider = [h for h in _hosts_with_routes(routing).covering(host) if h.host != host]
     return max(wider, key=lambda h: len(h.host), default=None)
 
 

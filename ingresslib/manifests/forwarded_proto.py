@@ -6,6 +6,10 @@ an L4 load balancer ends TLS (an NLB listener with an ACM certificate) the gatew
 plain HTTP on that port and would tell every backend `http`: redirect loops and insecure
 cookies follow. The route configuration of each such gateway port therefore overwrites the
 header with `https` (rule EDGE-ID-XFP).
+
+The patch value holds no input (only the port, which sits in the match), so Envoy's API checks
+it once, in the tests (tests/test_edge_contract.py), not at every render: a stack that renders
+no other patch never loads envoy-data-plane's generated classes.
 """
 
 from __future__ import annotations
@@ -18,6 +22,14 @@ from ingresslib.manifests.envoy_filter import envoy_filter, patch, route_configu
 from ingresslib.manifests.meta import selector_labels
 
 
+def forwarded_proto_value() -> dict[str, Any]:
+    """The ROUTE_CONFIGURATION patch value: X-Forwarded-Proto overwritten with `https`."""
+    return {"request_headers_to_add": [{
+        "header": {"key": "x-forwarded-proto", "value": "https"},
+        "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
+    }]}
+
+
 def forwarded_proto_filter(
     wl: GatewayWorkload, stack: str, ports: Iterable[int]
 ) -> dict[str, Any] | None:
@@ -28,13 +40,8 @@ def forwarded_proto_filter(
         return None
     return envoy_filter(
         f"{wl.name}-forwarded-proto", wl.namespace, selector=selector_labels(wl), stack=stack,
-        patches=[patch("ROUTE_CONFIGURATION", route_configuration(port), "MERGE", _https())
-                 for port in ports],
+        patches=[patch("ROUTE_CONFIGURATION", route_configuration(port), "MERGE",
+                       forwarded_proto_value()) for port in ports],
+        validate=False,
     )
 
-
-def _https() -> dict[str, Any]:
-    return {"request_headers_to_add": [{
-        "header": {"key": "x-forwarded-proto", "value": "https"},
-        "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
-    }]}

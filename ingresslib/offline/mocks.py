@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -114,6 +115,10 @@ class RecordingMonitor(MockMonitor):
         super().__init__(mocks)
         self.recording = mocks
         self._lock = threading.Lock()
+        # (type, name) -> positions of the records still without a URN, oldest first; records
+        # up to `_seen` are in it (a dict lookup per registration, not a scan of all records).
+        self._pending: dict[tuple[str, str], deque[int]] = {}
+        self._seen = 0
 
     def RegisterResource(self, request: Any) -> Any:
         # The SDK calls this from worker threads, so registrations interleave: find the record
@@ -121,14 +126,18 @@ class RecordingMonitor(MockMonitor):
         response = super().RegisterResource(request)
         with self._lock:
             records = self.recording.registered
-            for i, rec in enumerate(records):
-                if not rec.urn and rec.type == request.type and rec.name == request.name:
-                    records[i] = replace(
-                        rec, urn=response.urn, parent=request.parent,
-                        aliases=tuple(_alias(a) for a in request.aliases),
-                        replace_on_changes=tuple(request.replaceOnChanges),
-                        dependencies=tuple(request.dependencies))
-                    break
+            for i in range(self._seen, len(records)):
+                if not records[i].urn:
+                    self._pending.setdefault((records[i].type, records[i].name), deque()).append(i)
+                self._seen = i + 1
+            waiting = self._pending.get((request.type, request.name))
+            if waiting:
+                i = waiting.popleft()
+                records[i] = replace(
+                    records[i], urn=response.urn, parent=request.parent,
+                    aliases=tuple(_alias(a) for a in request.aliases),
+                    replace_on_changes=tuple(request.replaceOnChanges),
+                    dependencies=tuple(request.dependencies))
         return response
 
 

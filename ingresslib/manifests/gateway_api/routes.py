@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ingresslib.config.duration import duration_ns, gateway_duration
@@ -123,6 +124,10 @@ class _Ctx:
     @property
     def namespace(self) -> str:
         return self.parent.namespace
+
+    @cached_property
+    def paths(self) -> dict[int, str]:
+        return route_paths(self.routing)
 
     def refuse(self, path: str, value: Any, message: str) -> None:
         self.problems.append(Problem(path, value, message))
@@ -581,13 +586,11 @@ def _refused_everywhere(route: Route, path: str, ctx: _Ctx) -> bool:
     return False
 
 
-def route_path(routing: Routing, route: Route) -> str:
-    """Where `route` sits in the config (inherited wildcard routes: under their own host)."""
-    for i, host in enumerate(routing.hosts):
-        for j, r in enumerate(host.routes):
-            if r is route:
-                return f"routing.hosts[{i}].routes[{j}]"
-    return "routing.hosts"
+def route_paths(routing: Routing) -> dict[int, str]:
+    """id of each route -> where it sits in the config (inherited wildcard routes: under their
+    own host); one pass over the routes, for a lookup per rendered route."""
+    return {id(r): f"routing.hosts[{i}].routes[{j}]"
+            for i, host in enumerate(routing.hosts) for j, r in enumerate(host.routes)}
 
 
 def _chunks(rules: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -610,7 +613,7 @@ def _host_routes(i: int, host: HostRoutes, ctx: _Ctx) -> Iterator[dict[str, Any]
     http_rules: list[dict[str, Any]] = []
     grpc_rules: list[dict[str, Any]] = []
     for route in with_inherited_routes(ctx.routing, host).routes:
-        path = route_path(ctx.routing, route)
+        path = ctx.paths.get(id(route), "routing.hosts")
         if _refused_everywhere(route, path, ctx):
             continue
         if _is_grpc(route, ctx.routing):

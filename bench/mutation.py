@@ -1,0 +1,146 @@
+"""Mutation score of the renderers, the edge planners and the rules, with mutmut.
+
+mutmut changes one thing at a time in the code (a comparison, a constant, a removed call), runs
+the tests that reach the changed function, and calls the mutant killed when one fails. A
+surviving mutant is a change of behaviour no test sees. This script copies the project into a
+work directory (mutmut writes its mutants/ there), tells mutmut which modules to mutate and which
+test files to run for them (the ones that exercise them: the whole suite per mutant would not
+fit on two cores), runs it, and prints the score per module and every surviving mutant with its
+diff.
+
+Usage: python bench/mutation.py [MODULE ...] [--children N] [--workdir DIR] [--no-diffs]
+MODULE is a path under ingresslib/ (default: every module named in TESTS). The score counts
+killed and timed-out mutants over all mutants checked; "no tests" counts as surviving.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Module -> the test files that exercise it.
+_ROUTING_TESTS = ["tests/test_routing.py", "tests/test_manifests.py",
+                  "tests/test_wildcard_routes.py", "tests/test_analysis.py"]
+# Not test_aws_render.py: it runs programs in fresh interpreters, which mutmut's trampolines
+# (imported from the work directory) cannot serve.
+_AWS_TESTS = ["tests/test_aws_config.py", "tests/test_edge_alb.py", "tests/test_edge_contract.py"]
+_AZURE_TESTS = ["tests/test_azure_config.py", "tests/test_edge_azure.py",
+                "tests/test_azure_plan.py", "tests/test_agc.py", "tests/test_agic.py"]
+TESTS: dict[str, list[str]] = {
+    "ingresslib/manifests/virtual_service.py": _ROUTING_TESTS,
+    "ingresslib/manifests/routing.py": _ROUTING_TESTS,
+    "ingresslib/manifests/destination_rule.py": _ROUTING_TESTS,
+    "ingresslib/manifests/gateway.py": ["tests/test_manifests.py", "tests/test_render.py"],
+    "ingresslib/manifests/istio_gateway.py": ["tests/test_manifests.py", "tests/test_routing.py"],
+    "ingresslib/manifests/ratelimit.py": ["tests/test_ratelimit.py"],
+    "ingresslib/manifests/ratelimit_service.py": ["tests/test_ratelimit.py"],
+    "ingresslib/manifests/envoy_filter.py": ["tests/test_ratelimit.py", "tests/test_gateway_api.py",
+                                             "tests/test_edge_contract.py"],
+    "ingresslib/manifests/security.py": ["tests/test_security.py"],
+    "ingresslib/manifests/monitoring.py": ["tests/test_observability.py"],
+    "ingresslib/manifests/certificates.py": ["tests/test_certificates.py"],
+    "ingresslib/aws/edge_plan.py": _AWS_TESTS,
+    "ingresslib/aws/rules.py": _AWS_TESTS,
+    "ingresslib/aws/alb_rules.py": _AWS_TESTS,
+    "ingresslib/azure/edge_plan.py": _AZURE_TESTS,
+    "ingresslib/azure/agc/edge_plan.py": _AZURE_TESTS,
+    "ingresslib/azure/rules.py": _AZURE_TESTS,
+    "ingresslib/azure/agc/rules.py": _AZURE_TESTS,
+    "ingresslib/azure/agic/rules.py": _AZURE_TESTS,
+}
+# What the tests read besides ingresslib/ and tests/.
+_ALSO_COPY = ["stacks", "examples", "docs", "bench", "Pulumi.yaml", "Pulumi.dev.yaml", "README.md"]
+_KILLED = ("killed", "timeout")
+
+
+def _prepare(workdir: Path, modules: list[str]) -> None:
+    """The project in `workdir`, with a [tool.mutmut] table for `modules`."""
+    for name in ("ingresslib", "tests", *_ALSO_COPY):
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, workdir / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif src.exists():
+            shutil.copy2(src, workdir / name)
+    tests = sorted({t for m in modules for t in TESTS.get(m, [])})
+
+    def toml_list(items: list[str]) -> str:
+        return "[" + ", ".join(f'"{i}"' for i in items) + "]"
+
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    (workdir / "pyproject.toml").write_text(
+        pyproject + "\n[tool.mutmut]\n"
+        'source_paths = ["ingresslib"]\n'
+        f"only_mutate = {toml_list(modules)}\n"
+        f"pytest_add_cli_args_test_selection = {toml_list(tests)}\n"
+        'pytest_add_cli_args = ["-q", "-p", "no:cacheprovider"]\n'
+        f"also_copy = {toml_list(_ALSO_COPY)}\n"
+        "use_git_change_detection = false\n",
+        encoding="utf-8")
+
+
+def _mutmut(workdir: Path, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([sys.executable, "-m", "mutmut", *args], cwd=workdir, env=env,
+                          capture_output=True, text=True, check=False)
+    if done.returncode and args[0] == "run":
+        sys.exit(f"mutmut run failed ({done.returncode}):\n{done.stdout[-3000:]}\n"
+                 f"{done.stderr[-3000:]}")
+    return done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help="paths under ingresslib/ (default: all)")
+    parser.add_argument("--children", type=int, default=2, help="mutants run in parallel")
+    parser.add_argument("--workdir", type=Path, help="keep mutmut's files here (default: temp)")
+    parser.add_argument("--no-diffs", action="store_true", help="list survivors without diffs")
+    args = parser.parse_args()
+    modules = args.modules or list(TESTS)
+    unknown = [m for m in modules if m not in TESTS]
+    if unknown:
+        sys.exit(f"no test selection for {unknown}; add them to TESTS in {__file__}")
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ingresslib-mutation-"))
+    if args.workdir and workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    _prepare(workdir, modules)
+    _mutmut(workdir, "run", "--max-children", str(args.children))
+    statuses: dict[str, str] = {}
+    for line in _mutmut(workdir, "results", "--all", "true").splitlines():
+        name, _, status = line.strip().rpartition(": ")
+        if name:
+            statuses[name] = status
+    by_module: dict[str, Counter[str]] = {}
+    for name, status in statuses.items():
+        # `pkg.module.x_function__mutmut_3`, `pkg.module.xǁClassǁmethod__mutmut_3`
+        module = name.rsplit(".", 1)[0].replace(".", "/") + ".py"
+        by_module.setdefault(module, Counter())[status] += 1
+    print(f"{'module':<45}{'mutants':>8}{'killed':>8}{'score':>8}")
+    total = Counter()
+    for module, counts in sorted(by_module.items()):
+        total += counts
+        n, killed = sum(counts.values()), sum(counts[s] for s in _KILLED)
+        print(f"{module:<45}{n:8d}{killed:8d}{100 * killed / n:7.1f}%")
+    n, killed = sum(total.values()), sum(total[s] for s in _KILLED)
+    print(f"{'all':<45}{n:8d}{killed:8d}{100 * killed / max(n, 1):7.1f}%  "
+          f"({', '.join(f'{s} {c}' for s, c in sorted(total.items()))})")
+    survivors = sorted(name for name, status in statuses.items() if status not in _KILLED)
+    print(f"\nsurviving mutants ({len(survivors)}):")
+    for name in survivors:
+        print(f"  {name}: {statuses[name]}")
+        if not args.no_diffs:
+            diff = _mutmut(workdir, "show", name)
+            print("\n".join("      " + line for line in diff.splitlines()[1:]))
+    print(f"\nmutmut's files: {workdir}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""What several test modules share: base configs and helpers. Test modules import these from
+here, never from one another."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+from typing import Any
+
+import pytest
+
+# -------------------------------------------------------------------------- configs
+
+HOST = "shop.example.com"
+
+# An AKS gateway stack with one of everything the traffic picture draws.
+EVERYTHING: dict[str, Any] = {
+    "cloud": "aks",
+    "azure": {"location": "westeurope", "resourceGroup": "edge",
+              "cluster": {"name": "aks", "resourceGroup": "aks"}},
+    "listeners": [
+        {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST, "*.example.org"]},
+        {"name": "tls", "port": 443, "protocol": "TLS", "hosts": ["db.example.com"],
+         "tls": {"mode": "PASSTHROUGH"}},
+    ],
+    "routing": {
+        "backends": {
+            "shop": {"service": "shop", "namespace": "shop", "port": 8080,
+                     "subsets": {"stable": {"version": "stable"}, "canary": {"version": "canary"}}},
+            "shop-api": {"service": "shop-api", "namespace": "shop", "port": 8080},
+            "db": {"service": "db", "namespace": "data", "port": 5432},
+        },
+        "hosts": [
+            {"host": HOST, "routes": [
+                {"name": "api", "match": [{"uri": {"prefix": "/api/"},
+                                           "headers": {"x-team": {"exact": 'a"b'}},
+                                           "method": {"exact": "GET"}}],
+                 "to": [{"backend": "shop-api"}],
+                 "mirror": {"backend": "shop", "subset": "canary", "percent": 5}},
+                {"name": "legacy", "match": [{"uri": {"prefix": "/old/"}}],
+                 "redirect": {"uri": "/new/", "redirectCode": 308}},
+                {"name": "team-b", "match": [{"uri": {"prefix": "/b/"}}],
+                 "delegate": {"name": "team-b", "namespace": "team-b"}},
+                {"name": "web", "to": [{"backend": "shop", "subset": "stable", "weight": 90},
+                                       {"backend": "shop", "subset": "canary", "weight": 10}]},
+            ]},
+            {"host": "a.example.org", "routes": [{"name": "org", "to": [{"backend": "shop"}]}]},
+            {"host": "db.example.com", "tlsRoutes": [
+                {"name": "db", "sniHosts": ["db.example.com"], "to": [{"backend": "db"}]}]},
+        ],
+    },
+}
+
+
+# -------------------------------------------------------------------------- tools
+
+
+def promtool() -> str:
+    """Prometheus' promtool: its path; under CI its absence fails, elsewhere it skips."""
+    path = shutil.which("promtool")
+    if path:
+        return path
+    if os.environ.get("CI") == "true":
+        pytest.fail("promtool is not installed under CI: apt-get install prometheus")
+    pytest.skip("promtool is not installed: apt-get install prometheus")
+
+
+# -------------------------------------------------------------------------- CI workflows
+
+_EXPR = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
+_CONTEXT = {"github.base_ref": "main"}
+
+
+def workflow_matrix(job: dict[str, Any]) -> list[dict[str, str]]:
+    """A workflow job's matrix entries, as GitHub expands axes and include."""
+    matrix = (job.get("strategy") or {}).get("matrix") or {}
+    include = matrix.get("include") or []
+    axes = {k: v for k, v in matrix.items() if k not in ("include", "exclude")}
+    combos = [dict(zip(axes, values, strict=True)) for values in itertools.product(*axes.values())]
+    return [*combos, *include] if axes else include or [{}]
+
+
+def expand_expressions(text: str, matrix: dict[str, str]) -> str:
+    """GitHub expressions as the runner fills them for one matrix entry."""
+    def value(m: re.Match[str]) -> str:
+        expr = m.group(1)
+        return matrix[expr.removeprefix("matrix.")] if expr.startswith("matrix.") else (
+            _CONTEXT.get(expr, f"<{expr}>"))
+    return _EXPR.sub(value, text)
