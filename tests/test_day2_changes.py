@@ -220,6 +220,9 @@ def test_a_scheme_change_is_a_new_nlb_in_two_steps(tmp_path: Path) -> None:
     def internal(stack: dict[str, Any]) -> None:
         stack.setdefault("loadBalancer", {})["scheme"] = "internal"
         stack["aws"].get("nlb", {}).pop("elasticIps", None)  # public addresses only
+        # The records stay in the public zone on purpose: only the scheme changes here
+        # (EDGE-IN-DNS refuses an internal load balancer in a public zone unless said so).
+        stack["aws"]["dns"]["private"] = False
 
     after = run_project(_project(tmp_path, "gateway", internal), "gateway")
     (step,) = [s for s in _diff(before, after).steps if "EDGE-CH-IMMUTABLE" in s]
