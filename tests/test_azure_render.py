@@ -281,6 +281,10 @@ def test_standalone_ingresses_route_to_sidecar_backends(renders) -> None:
             "name": "portal-api", "port": {"number": 8080}}}}]}}]
     assert notes["appgw.ingress.kubernetes.io/health-probe-path"] == "/healthz/ready"
     assert notes["appgw.ingress.kubernetes.io/health-probe-port"] == "8080"
+    # AGIC reads health-probe-status-codes (plural; pkg/annotations/ingress_annotations.go,
+    # HealthProbeStatusCodesKey): a singular key is ignored and the probe keeps 200-399.
+    assert notes["appgw.ingress.kubernetes.io/health-probe-status-codes"] == "200-399"
+    assert "appgw.ingress.kubernetes.io/health-probe-status-code" not in notes
     assert notes["appgw.ingress.kubernetes.io/request-timeout"] == "10"  # route timeout 10s
     assert notes["appgw.ingress.kubernetes.io/appgw-ssl-certificate"] == "portal-tls"
     assert notes["appgw.ingress.kubernetes.io/ssl-redirect"] == "true"

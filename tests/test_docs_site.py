@@ -210,3 +210,15 @@ def test_search_finds_a_config_key(browser: tuple[Browser, str]) -> None:
     assert any("config-reference.html" in h for h in hits), hits
     assert "proxyprotocol" in chromium.eval(
         "document.querySelector('.md-search-result').textContent.toLowerCase()")
+
+
+def test_the_rule_table_fits_the_page(browser: tuple[Browser, str]) -> None:
+    """Each rule's source is readable without scrolling the table sideways: long source URLs
+    wrap inside their column (docs/stylesheets/extra.css) instead of pushing it off the page."""
+    chromium, base = browser
+    chromium.open(base + "edge-contract.html")
+    overflow = chromium.eval(
+        "(() => { const t = document.querySelector('article table');"
+        " const w = t.closest('.md-typeset__scrollwrap') || t.parentElement;"
+        " return w.scrollWidth - w.clientWidth; })()")
+    assert overflow <= 0, f"the rule table overflows its page by {overflow} px"

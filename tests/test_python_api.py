@@ -250,7 +250,7 @@ def test_a_whole_stack_built_in_python_names_its_list_items() -> None:
 
 def test_a_programs_own_model_validate_reads_like_the_yaml_path(tmp_path, capsys) -> None:
     """A program validating its config with pydantic's `model_validate` (as
-    examples/echoserver-canary does) gets the same report when run offline: the key's path,
+    examples/echoserver-canary did) gets the same report when run offline: the key's path,
     the did-you-mean, the program's line, no pydantic text."""
     project = _project(tmp_path, """\
 from ingresslib import IngressStack, StackConfig
@@ -286,3 +286,26 @@ def test_every_section_component_alone_applies_the_stacks_rules(component, expec
     with pytest.raises(ConfigError) as info:
         run_program(lambda: component(gateway))
     assert [p.path for p in info.value.problems] == expected
+
+
+def test_shipped_programs_validate_with_parse_config() -> None:
+    """Under `pulumi up` no offline runner translates pydantic's ValidationError, so a shipped
+    program that a user copies builds its config with parse_config or the constructors,
+    never pydantic's `model_validate` (the issue's raw `hosts.0.routes.0.retires` text)."""
+    programs = [*ROOT.glob("examples/*/*.py"), *ROOT.glob("stacks/*/*.py")]
+    assert programs
+    for program in programs:
+        assert ".model_validate(" not in program.read_text(), program
+
+
+def test_parse_config_names_a_typo_outside_the_offline_runner() -> None:
+    """What a program such as examples/echoserver-canary gets under `pulumi up`."""
+    with pytest.raises(ConfigError) as info:
+        parse_config({"cloud": "eks", "listeners": [
+            {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]}],
+            "routing": {**ROUTING, "hosts": [{"host": HOST, "routes": [
+                {"name": "api", "to": [{"backend": "web"}], "retires": {"attempts": 2}}]}]}})
+    (problem,) = info.value.problems
+    assert problem.path == f"routing.hosts[{HOST}].routes[api].retires"
+    assert problem.message == "unknown key; did you mean retries?"
+    assert "pydantic" not in str(info.value)

@@ -144,3 +144,17 @@ def test_the_agc_snippet_is_a_valid_standalone_section() -> None:
                                           "ports": [8080]}]},
         **snippet,
     })
+
+
+def test_the_api_reference_documents_every_model_routing_only_builds() -> None:
+    """Issue 19: the routing-only program can be written from the Python API reference alone,
+    so each model examples/routing-only builds (directly, or as a dict in a model's field: a
+    route's match `uri`, its `retries`) has its entry, with its fields, in docs/api.md."""
+    import ingresslib.config  # noqa: PLC0415
+
+    entries = set(re.findall(r"^::: ingresslib\.config\.\w+\.(\w+)$",
+                             (DOCS / "api.md").read_text(), re.M))
+    needed = {"Routing", "Backend", "HostRoutes", "Route", "Destination", "RouteMatch",
+              "StringMatch", "Retries", "Listener", "ListenerTls", "GatewayWorkload"}
+    assert needed <= set(ingresslib.config.__all__)
+    assert needed - entries == set()

@@ -6,7 +6,7 @@ The stack config is built in Python here (no YAML needed); the host comes from P
 import backends
 import pulumi
 
-from ingresslib import IngressStack, StackConfig
+from ingresslib import IngressStack, parse_config
 from ingresslib.components.register import register, resource_name
 
 settings = pulumi.Config()
@@ -19,7 +19,9 @@ canary = 20 if canary is None else canary
 # or `gatewayApi` (Gateway API's Gateway and HTTPRoute; Pulumi.gateway-api.yaml).
 api = settings.get("api") or "istio"
 
-config = StackConfig.model_validate(
+# parse_config reports a mistake with its named path and the fix under `pulumi up` too
+# (pydantic's own StackConfig.model_validate would give its raw text there).
+config = parse_config(
     {
         "name": "echo",
         "cloud": "eks",

@@ -60,7 +60,7 @@ def ingress_objects(cfg: AksStack) -> list[dict[str, Any]]:
                     timeout_seconds(route, agw.request_timeout_seconds)),
                 f"{ANNOTATION}health-probe-path": settings.health_probe_path,
                 f"{ANNOTATION}health-probe-port": str(settings.health_probe_port or target),
-                f"{ANNOTATION}health-probe-status-code": settings.health_probe_status_codes,
+                f"{ANNOTATION}health-probe-status-codes": settings.health_probe_status_codes,
                 f"{ANNOTATION}health-probe-interval": str(PROBE_INTERVAL_SECONDS),
                 f"{ANNOTATION}health-probe-timeout": str(PROBE_TIMEOUT_SECONDS),
                 f"{ANNOTATION}health-probe-unhealthy-threshold": str(PROBE_UNHEALTHY_THRESHOLD),
