@@ -77,7 +77,7 @@ NOT_MODELED = [
 # one changes routing in a way the lab does not follow, and is reported.
 AGIC_READ = {"appgw-ssl-certificate", "backend-protocol", "request-timeout", "health-probe-path",
              "health-probe-port", "health-probe-interval", "health-probe-timeout",
-             "health-probe-unhealthy-threshold", "health-probe-status-code",
+             "health-probe-unhealthy-threshold", "health-probe-status-codes",
              "health-probe-hostname", "rewrite-rule-set", "ssl-redirect", "backend-hostname"}
 AGIC_INERT = {"connection-draining", "connection-draining-timeout", "cookie-based-affinity",
               "cookie-based-affinity-distinct-name", "waf-policy-for-path", "use-private-ip",
@@ -466,8 +466,9 @@ class _AppGw:
             interval=num("health-probe-interval", 30), timeout=num("health-probe-timeout", 30),
             healthy_threshold=1,
             unhealthy_threshold=int(num("health-probe-unhealthy-threshold", 3)),
-            healthy_codes=envoy.codes(ann.get(AGIC + "health-probe-status-code", "200-399"),
-                                      obj, f"metadata.annotations[{AGIC}health-probe-status-code]"),
+            healthy_codes=envoy.codes(
+                ann.get(AGIC + "health-probe-status-codes", "200-399"), obj,
+                f"metadata.annotations[{AGIC}health-probe-status-codes]"),
             host=ann.get(AGIC + "health-probe-hostname", ""), cluster=key,
             source=f"{obj} annotations {AGIC}health-probe-*")
         self.health_checks.append(hc)

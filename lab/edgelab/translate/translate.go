@@ -424,6 +424,9 @@ func assemble(boot map[string]any, res *resources, mesh map[string]*tls.Secret, 
 		rebind(lm, o.BindIP)
 		listeners = append(listeners, lm)
 	}
+	// istiod's order of resources is not stable: by name, for byte-stable bootstraps.
+	sort.Slice(res.listeners, func(i, j int) bool { return res.listeners[i].Name < res.listeners[j].Name })
+	sort.Slice(res.clusters, func(i, j int) bool { return res.clusters[i].Name < res.clusters[j].Name })
 	for _, l := range res.listeners {
 		j, err := toJSONMap(l)
 		if err != nil {

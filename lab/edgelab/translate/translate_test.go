@@ -78,7 +78,7 @@ func TestClassicGatewayIsStaticAndBoundToThePod(t *testing.T) {
 		t.Errorf("ADS or SDS cluster left: %s", c)
 	}
 	got := strings.Join(names(static(boot, "listeners")), " ")
-	if got != "0.0.0.0_15090 0.0.0.0_15021 0.0.0.0_80 0.0.0.0_443" {
+	if got != "0.0.0.0_15090 0.0.0.0_15021 0.0.0.0_443 0.0.0.0_80" {
 		t.Errorf("listeners: %s", got)
 	}
 	for _, l := range static(boot, "listeners") {
@@ -111,7 +111,7 @@ func TestClassicGatewayIsStaticAndBoundToThePod(t *testing.T) {
 		t.Errorf("metadata exchange not removed: %v", report.Removed)
 	}
 	// The PROXY protocol the Deployment's gatewayTopology asks for is a listener filter.
-	if !strings.Contains(mustJSON(static(boot, "listeners")[2]), "envoy.filters.listener.proxy_protocol") {
+	if !strings.Contains(mustJSON(static(boot, "listeners")[3]), "envoy.filters.listener.proxy_protocol") {
 		t.Error("port 80 has no PROXY protocol listener filter")
 	}
 }
