@@ -71,6 +71,17 @@ def test_the_feature_examples_are_valid_stacks(page: str) -> None:
     parse_config(stack)
 
 
+def test_the_security_example_keeps_a_stacks_routes_reachable() -> None:
+    """Issue 18: the page's authorization rules, copied into a stack that serves routes
+    (stacks/eks gateway), leave every route reachable: an ALLOW rule scoped to /admin/* would
+    refuse the rest of the host (ING-IX-ALLOW-SCOPE)."""
+    (example,) = _stacks(DOCS / "security.md")
+    stack = yaml.safe_load((ROOT / "stacks/eks/Pulumi.gateway.yaml").read_text())
+    config = stack["config"]["ingress:stack"]
+    config["security"] = example["security"]
+    parse_config(config)
+
+
 def test_the_deploy_snippet_is_valid() -> None:
     (deploy,) = [s for s in _stacks(DOCS / "getting-started.md") if "certificates" in s]
     parse_config(deploy)
