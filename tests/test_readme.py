@@ -13,6 +13,7 @@ from ingresslib import parse_config
 from ingresslib.azure.config import Azure
 from ingresslib.cli import main
 from ingresslib.offline.runner import run_program
+from ingresslib.stack.render import stack_manifests
 from tests.conftest import ROOT
 
 README = ROOT / "README.md"
@@ -80,6 +81,26 @@ def test_the_security_example_keeps_a_stacks_routes_reachable() -> None:
     config = stack["config"]["ingress:stack"]
     config["security"] = example["security"]
     parse_config(config)
+
+
+def test_the_gateway_api_page_renders_what_it_says_for_backend_tls() -> None:
+    """Issue 18 input (e): with Istio a SIMPLE-TLS backend keeps its TLS in the
+    DestinationRule and gets no BackendTLSPolicy (EDGE-API-TLS-DR); the page said it got one
+    that trusts the system's CAs, the very loss the issue reports."""
+    data = {"cloud": "eks", "api": "gatewayApi",
+            "listeners": [{"name": "http", "port": 80, "protocol": "HTTP",
+                           "hosts": ["booking.example.com"]}],
+            "routing": {"backends": {"booking": {
+                "service": "booking", "namespace": "booking", "port": 443,
+                "trafficPolicy": {"tls": {"mode": "SIMPLE", "sni": "booking.internal"}}}},
+                "hosts": [{"host": "booking.example.com", "routes": [
+                    {"name": "booking", "to": [{"backend": "booking"}]}]}]}}
+    kinds = {o["kind"] for o in stack_manifests(parse_config(data)).all()}
+    assert "BackendTLSPolicy" not in kinds
+    text = (DOCS / "gateway-api.md").read_text()
+    (row,) = [r for r in text.splitlines() if r.startswith("| `trafficPolicy` |")]
+    assert "no BackendTLSPolicy (EDGE-API-TLS-DR)" in row
+    assert "BackendTLSPolicies and a Service per subset" not in text
 
 
 def test_the_deploy_snippet_is_valid() -> None:
