@@ -260,6 +260,23 @@ def test_load_balancer_controller_annotations_behind_the_alb_are_refused() -> No
                                annotations={"example.com/owner": "team-edge"}))
 
 
+@pytest.mark.parametrize(("annotation", "named"), [
+    (f"{NLB}ssl-negotiation-policy", "set this with aws.alb.sslPolicy"),
+    ("service.beta.kubernetes.io/load-balancer-source-ranges",
+     "set this with aws.alb.allowedCidrs"),
+    (f"{NLB}ip-address-type", "ingresslib has no setting for this"),
+])
+def test_an_annotation_behind_the_alb_is_sent_to_a_key_that_exists(
+        annotation: str, named: str) -> None:
+    """Issue 18 (messages naming a key that does not exist): a dual-stack NLB annotation in
+    chained was sent to 'set it in aws.alb', which has no such key. The message names the
+    ALB's key for what the annotation meant, or says there is none."""
+    (problem,) = _problems(_with_service(_stack_file("eks", "chained"),
+                                         annotations={annotation: "dualstack"}))
+    assert named in problem.message
+    assert "set it in aws.alb" not in problem.message
+
+
 # ------------------------------------------------------------- defaults unsafe together
 
 

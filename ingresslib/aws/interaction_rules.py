@@ -68,6 +68,30 @@ def _dns_problems(cfg: EksStack) -> Iterator[Problem]:
                   "(EDGE-IN-DNS)")
 
 
+# The key that sets, on the ALB, what an NLB Service annotation (its name after the
+# controller's prefix) would have set: EDGE-HOP-ALB names it, or says there is none.
+ALB_KEYS = {
+    "scheme": "loadBalancer.scheme",
+    "ssl-cert": "certificates.<name>.arn (source acm, named by listeners[].tls.certificate)",
+    "ssl-negotiation-policy": "aws.alb.sslPolicy",
+    "subnets": "aws.alb.subnets",
+    "access-log-enabled": "aws.alb.accessLogs",
+    "access-log-s3-bucket-name": "aws.alb.accessLogs",
+    "access-log-s3-bucket-prefix": "aws.alb.accessLogs",
+    "load-balancer-source-ranges": "aws.alb.allowedCidrs",
+}
+
+
+def _alb_key(annotation: str) -> str:
+    """Where the ALB takes what `annotation` meant, or that it takes it nowhere."""
+    name = annotation.rsplit("/", 1)[-1].removeprefix("aws-load-balancer-")
+    if name in ALB_KEYS:
+        return f"the public entry point is the ALB: set this with {ALB_KEYS[name]}"
+    return ("the public entry point is the ALB, and ingresslib has no setting for this on "
+            "it (its keys: aws.alb.subnets, aws.alb.allowedCidrs, aws.alb.sslPolicy, "
+            "aws.alb.idleTimeoutSeconds, aws.alb.accessLogs, aws.alb.webAclArn)")
+
+
 def _wrong_hop_problems(cfg: EksStack) -> Iterator[Problem]:
     """EDGE-HOP-ALB: controller annotations on the ClusterIP Service behind the ALB."""
     if cfg.topology != "chained" or cfg.gateway is None:
@@ -77,6 +101,5 @@ def _wrong_hop_problems(cfg: EksStack) -> Iterator[Problem]:
             yield Problem(f"gateway.service.annotations.{key}", value,
                           "in topology chained the gateway Service is a ClusterIP behind the "
                           "ALB, and the AWS Load Balancer Controller reads Service annotations "
-                          "on LoadBalancer Services only, so this configures nothing; the "
-                          "public entry point is the ALB: set it in aws.alb, and remove this "
-                          "(EDGE-HOP-ALB)")
+                          f"on LoadBalancer Services only, so this configures nothing; "
+                          f"{_alb_key(key)}; remove this annotation (EDGE-HOP-ALB)")
