@@ -209,14 +209,16 @@ def test_every_http_feature_maps_to_gateway_api(validator) -> None:
                                                "x-tier": {"prefix": "gold"}},
                                    "queryParams": {"debug": {"regex": "[01]"}}}],
          "to": [{"backend": "api"}], "rewrite": {"uri": "/", "authority": "api.internal"},
-         "timeout": "1m30s", "cors": {"allowOrigins": [{"exact": "https://shop.example.com"}],
-                                      "allowMethods": ["GET"], "maxAge": "24h"},
+         "timeout": "1m30s",
          "mirror": {"backend": "web", "subset": "v2", "percent": 0.5},
          "headers": {"request": {"set": {"x-a": "1"}, "remove": ["x-b"]},
                      "response": {"add": {"x-c": "2"}}}},
+        # CORS on a route a preflight reaches: no header conditions (ING-IX-CORS-PREFLIGHT)
         {"name": "web", "match": [{"uri": {"prefix": "/web/"}}],
          "to": [{"backend": "web", "subset": "v1", "weight": 90},
-                {"backend": "web", "subset": "v2", "weight": 10}]},
+                {"backend": "web", "subset": "v2", "weight": 10}],
+         "cors": {"allowOrigins": [{"exact": "https://shop.example.com"}],
+                  "allowMethods": ["GET"], "maxAge": "24h"}},
         # A regex ranks below every path prefix in Gateway API: last, as in the config.
         {"name": "case", "match": [{"uri": {"prefix": "/Docs/"}, "ignoreUriCase": True}],
          "to": [{"backend": "web"}]},
@@ -239,7 +241,7 @@ def test_every_http_feature_maps_to_gateway_api(validator) -> None:
     assert filters["URLRewrite"]["urlRewrite"] == {
         "hostname": "api.internal",
         "path": {"type": "ReplacePrefixMatch", "replacePrefixMatch": "/"}}
-    assert filters["CORS"]["cors"] == {"allowOrigins": ["https://shop.example.com"],
+    assert rules["web"]["filters"][0]["cors"] == {"allowOrigins": ["https://shop.example.com"],
                                        "allowMethods": ["GET"], "maxAge": 86400}
     assert filters["RequestMirror"]["requestMirror"]["fraction"] == {
         "numerator": 5000, "denominator": 1_000_000}  # istio/istio#54357
