@@ -184,6 +184,24 @@ def test_an_internal_nlb_does_not_drop_hairpin_callers() -> None:
     assert "preserve_client_ip.enabled=true" in _target_group_attributes(public)
 
 
+def test_source_ranges_on_an_internal_nlb_say_preservation_on_purpose() -> None:
+    """EDGE-IN-HAIRPIN, a hidden case of issue 18's callers inside the VPC: source ranges
+    turned client IP preservation back on for an internal NLB, silently, so in-cluster
+    callers landing on their own node were dropped. Refused until said; said, or without the
+    ranges, it passes."""
+    data = _eks_gateway(loadBalancer={"scheme": "internal"},
+                        gateway={"service": {"loadBalancerSourceRanges": ["10.0.0.0/16"]}},
+                        aws={"nlb": {}, "dns": {"zone": "example.com", "private": True}})
+    (problem,) = _problems(copy.deepcopy(data))
+    assert problem.path == "aws.nlb.preserveClientIp"
+    assert "EDGE-IN-HAIRPIN" in problem.message
+    data["aws"]["nlb"]["preserveClientIp"] = True
+    assert "preserve_client_ip.enabled=true" in _target_group_attributes(parse_config(data))
+    del data["aws"]["nlb"]["preserveClientIp"]
+    data["gateway"]["service"]["loadBalancerSourceRanges"] = []
+    parse_config(data)
+
+
 def test_an_internal_load_balancers_records_go_to_a_private_zone() -> None:
     """EDGE-IN-DNS: the alias records of an internal NLB in a zone of unset kind (public) are
     refused; a private zone, or a public one said on purpose, passes."""

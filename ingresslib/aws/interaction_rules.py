@@ -19,8 +19,9 @@ RULES = {
         "An internal NLB's callers are in the VPC, often in the cluster: with client IP "
         "preservation a connection from a node to a target on that same node is dropped "
         "(NAT loopback), so an internal NLB preserves the client's address only when set "
-        "(aws.nlb.preserveClientIp) or when source ranges need it; PROXY protocol "
-        "(aws.nlb.proxyProtocol) carries the address without it",
+        "(aws.nlb.preserveClientIp) or when source ranges need it, and source ranges on an "
+        "internal NLB with preservation unset are refused until it is said on purpose; PROXY "
+        "protocol (aws.nlb.proxyProtocol) carries the address without it",
         f"AWS, NLB target groups, Client IP preservation: 'NAT loopback, also known as "
         f"hairpinning, is not supported when client IP preservation is enabled' ({NLB_TG_DOCS}); "
         "kubernetes/cloud-provider-aws#1160; kubernetes/ingress-nginx#6758"),
@@ -50,7 +51,27 @@ RULES = {
 def aws_interaction_problems(cfg: EksStack) -> Iterator[Problem]:
     """Every AWS interaction rule of `cfg`."""
     yield from _dns_problems(cfg)
+    yield from _hairpin_problems(cfg)
     yield from _wrong_hop_problems(cfg)
+
+
+def _hairpin_problems(cfg: EksStack) -> Iterator[Problem]:
+    """EDGE-IN-HAIRPIN: source ranges turn client IP preservation on for an internal NLB."""
+    nlb = cfg.aws.nlb if cfg.aws else None
+    if (cfg.topology != "gateway" or cfg.gateway is None or nlb is None
+            or cfg.load_balancer.scheme != "internal"
+            or "preserve_client_ip" in nlb.model_fields_set
+            or not cfg.gateway.service.load_balancer_source_ranges):
+        return
+    yield Problem("aws.nlb.preserveClientIp", None,
+                  "loadBalancer.scheme is internal, and gateway.service."
+                  "loadBalancerSourceRanges turn client IP preservation on (the AWS Load "
+                  "Balancer Controller ignores them without it); with it the NLB drops a "
+                  "caller in the cluster whose connection lands on a gateway pod of its own "
+                  "node (hairpin), one connection in as many as there are gateway nodes; set "
+                  "aws.nlb.preserveClientIp: true to accept that, or remove the ranges and "
+                  "admit callers with security.authorization clientCidrs and "
+                  "aws.nlb.proxyProtocol: true (EDGE-IN-HAIRPIN)")
 
 
 def _dns_problems(cfg: EksStack) -> Iterator[Problem]:
