@@ -66,9 +66,9 @@ def _hairpin_problems(cfg: EksStack) -> Iterator[Problem]:
     yield Problem("aws.nlb.preserveClientIp", None,
                   "loadBalancer.scheme is internal, and gateway.service."
                   "loadBalancerSourceRanges turn client IP preservation on (the AWS Load "
-                  "Balancer Controller ignores them without it); with it the NLB drops a "
-                  "caller in the cluster whose connection lands on a gateway pod of its own "
-                  "node (hairpin), one connection in as many as there are gateway nodes; set "
+                  "Balancer Controller ignores them without it); with it the NLB drops the "
+                  "connections of a caller in the cluster that it sends to a gateway pod on "
+                  "the caller's own node (hairpin); set "
                   "aws.nlb.preserveClientIp: true to accept that, or remove the ranges and "
                   "admit callers with security.authorization clientCidrs and "
                   "aws.nlb.proxyProtocol: true (EDGE-IN-HAIRPIN)")
