@@ -356,6 +356,26 @@ def test_an_annotation_ingresslib_writes_names_the_key_that_sets_it(
     assert f"from {key};" in problem.message
 
 
+def test_an_idle_timeout_before_the_add_ons_envoy_asks_for_the_key_in_its_unit() -> None:
+    """Issue 18 (messages pointing at the wrong fix): in front of the AKS Istio add-on, whose
+    Envoy keeps idle connections 3600 s, azure.loadBalancer.idleTimeoutMinutes: 30 was
+    refused at that key with 'use at most 1799s', a fix for Envoy's timeout, which ingresslib
+    cannot set there, in seconds on a key in minutes. The key in its unit is asked for."""
+    data = _stack_file("aks", "gateway")
+    data.pop("gateway")
+    data["azure"]["istioAddon"] = {"revision": "asm-1-25"}
+    data["azure"].pop("publicIp", None)
+    data["azure"]["loadBalancer"] = {"idleTimeoutMinutes": 30}
+    problems = [p for p in _problems(copy.deepcopy(data))
+                if p.path == "azure.loadBalancer.idleTimeoutMinutes"]
+    (problem,) = problems
+    assert problem.value == 30
+    assert "set at least 61 (minutes)" in problem.message
+    assert "1799s" not in problem.message
+    data["azure"]["loadBalancer"] = {"idleTimeoutMinutes": 61}
+    parse_config(data)
+
+
 def test_every_config_key_a_message_names_exists() -> None:
     """EDGE-MSG-KEY: every config key named in a string of the library (problems, findings,
     rules, docstrings) resolves in the models; no message sends the user 'there'."""
