@@ -149,6 +149,7 @@ def test_plain_http_with_http01_refuses_routes_that_could_take_the_challenge() -
     ((path, message),) = _problems(data)
     assert path == "routing.hosts[app.example.com].routes[web]"
     assert "ING-IX-ACME-REDIRECT" in message
+    assert "(listeners[http].httpsRedirect: true:" in message  # the key of the fix
     data["routing"]["hosts"][0]["routes"][0]["match"] = [{"uri": {"prefix": "/app/"}}]
     parse_config(data)
     parse_config(_with(data, api="gatewayApi"))
