@@ -103,6 +103,18 @@ def test_the_gateway_api_page_renders_what_it_says_for_backend_tls() -> None:
     assert "BackendTLSPolicies and a Service per subset" not in text
 
 
+def test_no_example_restricts_with_an_allow_rule() -> None:
+    """Issue 18: an ALLOW rule scoped to some hosts or paths also refuses every other request
+    at the gateway (ING-IX-ALLOW-SCOPE); the Python API's MeshSecurity cannot see the routes
+    to refuse it. The examples users copy (YAML and Python, README and pages) restrict with
+    DENY."""
+    pages = [README, *sorted(DOCS.rglob("*.md"))]
+    allow = re.compile(r"""action["']?\s*[:=]\s*["']?ALLOW""")
+    found = [(page.name, block) for page in pages for lang in ("yaml", "python")
+             for block in _fenced(page, lang) if allow.search(block)]
+    assert found == []
+
+
 def test_the_deploy_snippet_is_valid() -> None:
     (deploy,) = [s for s in _stacks(DOCS / "getting-started.md") if "certificates" in s]
     parse_config(deploy)
