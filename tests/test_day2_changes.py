@@ -220,6 +220,9 @@ def test_a_scheme_change_is_a_new_nlb_in_two_steps(tmp_path: Path) -> None:
     def internal(stack: dict[str, Any]) -> None:
         stack.setdefault("loadBalancer", {})["scheme"] = "internal"
         stack["aws"].get("nlb", {}).pop("elasticIps", None)  # public addresses only
+        stack["aws"]["dns"]["private"] = True  # its records in the VPC's zone (EDGE-IN-DNS)
+        # callers in the VPC: no source ranges, which would need preservation (EDGE-IN-HAIRPIN)
+        stack["gateway"]["service"].pop("loadBalancerSourceRanges", None)
 
     after = run_project(_project(tmp_path, "gateway", internal), "gateway")
     (step,) = [s for s in _diff(before, after).steps if "EDGE-CH-IMMUTABLE" in s]
