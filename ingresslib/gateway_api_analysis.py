@@ -18,6 +18,7 @@ where requests go (GWAPI0008).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -386,11 +387,49 @@ def _segments_under(prefix: str, path: str) -> bool:
     return p in ("", path) or path.startswith(p + "/")
 
 
+_ESCAPED = re.compile(r"(?:\\.|[^\\.*+?()\[\]{}|^$])*")
+
+
+def _literal_head(path: Obj) -> tuple[str, bool, bool] | None:
+    """What a path match's requests start with: (text, case-insensitive, whole path), or None
+    for a regular expression that is not a literal (optionally `(?i)`, optionally followed by
+    `.*`), as `ignoreUriCase` renders exact and prefix matches."""
+    kind, value = path.get("type", "PathPrefix"), path.get("value", "/")
+    if kind == "Exact":
+        return value, False, True
+    if kind == "PathPrefix":
+        return value.rstrip("/"), False, False
+    fold = value.startswith("(?i)")
+    body = value.removeprefix("(?i)")
+    whole = not body.endswith(".*")
+    body = body if whole else body[:-2]
+    if not _ESCAPED.fullmatch(body):
+        return None
+    return re.sub(r"\\(.)", r"\1", body), fold, whole
+
+
+def _heads_disjoint(a: Obj, b: Obj) -> bool:
+    """No path matches both `a` and `b`, told from their literal heads (False when unsure)."""
+    ha, hb = _literal_head(a), _literal_head(b)
+    if ha is None or hb is None:
+        return False
+    (sa, fa, wa), (sb, fb, wb) = ha, hb
+    if fa or fb:
+        sa, sb = sa.casefold(), sb.casefold()
+    if wa and wb:
+        return sa != sb
+    if wa:
+        return not sa.startswith(sb)
+    if wb:
+        return not sb.startswith(sa)
+    return not (sa.startswith(sb) or sb.startswith(sa))
+
+
 def _paths_overlap(a: Obj, b: Obj) -> bool:
     ta, va = a.get("type", "PathPrefix"), a.get("value", "/")
     tb, vb = b.get("type", "PathPrefix"), b.get("value", "/")
     if "RegularExpression" in (ta, tb):
-        return True
+        return not _heads_disjoint(a, b)
     if ta == tb == "Exact":
         return va == vb
     if ta == "Exact":
@@ -464,6 +503,20 @@ def _vhosts(cfg: _Objects) -> dict[tuple[str, str, str, str, str], list[_Match]]
     return groups
 
 
+def _reorder_fix(earlier: _Match, later: _Match) -> str:
+    """The way out of GWAPI0008: moving the route helps unless the earlier match is a regular
+    expression, which ranks after every exact path and prefix wherever it is written."""
+    def kind(m: _Match) -> str:
+        return (m.match.get("path") or _CATCH_ALL["path"]).get("type", "PathPrefix")
+    if kind(earlier) == "RegularExpression" and kind(later) != "RegularExpression":
+        return (f"{earlier.name} matches by regular expression (uri.regex, or ignoreUriCase, "
+                "which Gateway API can only say as one), which ranks after every exact path "
+                "and prefix wherever it is written: make the matches disjoint, drop "
+                "ignoreUriCase, or keep api: istio")
+    return ("put the more specific route first in routing.hosts[].routes, or make the "
+            "matches disjoint")
+
+
 def _rule_order(cfg: _Objects) -> Iterator[Finding]:
     """GWAPI0007 (unreachable: a match that one tried before it always takes), GWAPI0008
     (precedence reorders the config's first-match order) and GWAPI0013 (routes that tie
@@ -485,9 +538,8 @@ def _rule_order(cfg: _Objects) -> Iterator[Finding]:
                             f"Gateway API tries this match of {later.name} before "
                             f"{earlier.name}, which comes first in the config (exact path, "
                             "longest prefix, method, more headers, more query parameters "
-                            "first): requests matching both move; put the more specific "
-                            "route first in routing.hosts[].routes, or make the matches "
-                            "disjoint")
+                            "first): requests matching both move; "
+                            + _reorder_fix(earlier, later))
                 elif not same_route and ka == kb and _overlap(earlier.match, later.match):
                     f = (_ref(later.route), later.field, _ref(earlier.route))
                     if f not in seen:

@@ -221,6 +221,8 @@ def test_a_scheme_change_is_a_new_nlb_in_two_steps(tmp_path: Path) -> None:
         stack.setdefault("loadBalancer", {})["scheme"] = "internal"
         stack["aws"].get("nlb", {}).pop("elasticIps", None)  # public addresses only
         stack["aws"]["dns"]["private"] = True  # a private zone for private addresses (EDGE-IN-DNS)
+        # in-cluster callers keep the source ranges' preservation on purpose (EDGE-IN-HAIRPIN)
+        stack["aws"]["nlb"]["preserveClientIp"] = True
 
     after = run_project(_project(tmp_path, "gateway", internal), "gateway")
     (step,) = [s for s in _diff(before, after).steps if "EDGE-CH-IMMUTABLE" in s]

@@ -250,6 +250,37 @@ def test_gwapi0008_stops_the_render_of_a_config_gateway_api_would_reorder() -> N
     check(istio, stack_manifests(istio).all())  # first match wins there: fine
 
 
+def test_gwapi0008_an_ignore_case_route_is_told_apart_and_given_a_fix_that_works() -> None:
+    """Issue 18 (api translation): `ignoreUriCase` renders a regular expression, which ranks
+    after every prefix. A route of another, disjoint prefix was reported as reordering it,
+    and the catch-all that does take its requests got the advice to move the route first,
+    where it already was."""
+    data = {
+        "cloud": "eks", "api": "gatewayApi",
+        "listeners": [{"name": "http", "port": 80, "protocol": "HTTP",
+                       "hosts": ["a.example.com"]}],
+        "routing": {"backends": {"web": {"service": "web", "namespace": "shop", "port": 80}},
+                    "hosts": [{"host": "a.example.com", "routes": [
+                        {"name": "booking", "match": [{"uri": {"prefix": "/booking/"},
+                                                       "ignoreUriCase": True}],
+                         "to": [{"backend": "web"}]},
+                        {"name": "api", "match": [{"uri": {"prefix": "/api/"}}],
+                         "to": [{"backend": "web"}]},
+                        {"name": "web", "to": [{"backend": "web"}]}]}]},
+    }
+    cfg = parse_config(data)
+    with pytest.raises(ConfigError) as err:
+        check(cfg, stack_manifests(cfg).all())
+    (problem,) = err.value.problems
+    assert "of web before booking" in problem.message
+    assert "drop ignoreUriCase" in problem.message
+    assert "put the more specific route first" not in problem.message
+    regex = {"type": "RegularExpression", "value": "(?i)/Booking/.*"}
+    assert _has("GWAPI0008", [*BASE, _route(_rule({"path": regex}, name="b"),
+                                            _rule(_prefix("/booking/x/"), name="x"))]) == [
+        "spec.rules[1].matches[0]"]  # the same prefix, case folded: still reordered
+
+
 # GWAPI0009 ------------------------------------------------------------------------------
 
 

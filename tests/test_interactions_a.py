@@ -149,6 +149,7 @@ def test_plain_http_with_http01_refuses_routes_that_could_take_the_challenge() -
     ((path, message),) = _problems(data)
     assert path == "routing.hosts[app.example.com].routes[web]"
     assert "ING-IX-ACME-REDIRECT" in message
+    assert "(listeners[http].httpsRedirect: true:" in message  # the key of the fix
     data["routing"]["hosts"][0]["routes"][0]["match"] = [{"uri": {"prefix": "/app/"}}]
     parse_config(data)
     parse_config(_with(data, api="gatewayApi"))
@@ -517,6 +518,8 @@ def test_every_ing_ix_rule_is_an_edge_rule_with_a_source() -> None:
 
 
 def test_the_sweep_doc_lists_every_rule() -> None:
+    """The sweep page names each rule; its statement and source are in the one generated
+    table of the edge contract (edge_rules), which the page links to."""
     from pathlib import Path  # noqa: PLC0415
 
     from ingresslib.stack.model import edge_rules  # noqa: PLC0415

@@ -184,6 +184,24 @@ def test_an_internal_nlb_does_not_drop_hairpin_callers() -> None:
     assert "preserve_client_ip.enabled=true" in _target_group_attributes(public)
 
 
+def test_source_ranges_on_an_internal_nlb_say_preservation_on_purpose() -> None:
+    """EDGE-IN-HAIRPIN, a hidden case of issue 18's callers inside the VPC: source ranges
+    turned client IP preservation back on for an internal NLB, silently, so in-cluster
+    callers landing on their own node were dropped. Refused until said; said, or without the
+    ranges, it passes."""
+    data = _eks_gateway(loadBalancer={"scheme": "internal"},
+                        gateway={"service": {"loadBalancerSourceRanges": ["10.0.0.0/16"]}},
+                        aws={"nlb": {}, "dns": {"zone": "example.com", "private": True}})
+    (problem,) = _problems(copy.deepcopy(data))
+    assert problem.path == "aws.nlb.preserveClientIp"
+    assert "EDGE-IN-HAIRPIN" in problem.message
+    data["aws"]["nlb"]["preserveClientIp"] = True
+    assert "preserve_client_ip.enabled=true" in _target_group_attributes(parse_config(data))
+    del data["aws"]["nlb"]["preserveClientIp"]
+    data["gateway"]["service"]["loadBalancerSourceRanges"] = []
+    parse_config(data)
+
+
 def test_an_internal_load_balancers_records_go_to_a_private_zone() -> None:
     """EDGE-IN-DNS: the alias records of an internal NLB in a zone of unset kind (public) are
     refused; a private zone, or a public one said on purpose, passes."""
@@ -260,6 +278,23 @@ def test_load_balancer_controller_annotations_behind_the_alb_are_refused() -> No
                                annotations={"example.com/owner": "team-edge"}))
 
 
+@pytest.mark.parametrize(("annotation", "named"), [
+    (f"{NLB}ssl-negotiation-policy", "set this with aws.alb.sslPolicy"),
+    ("service.beta.kubernetes.io/load-balancer-source-ranges",
+     "set this with aws.alb.allowedCidrs"),
+    (f"{NLB}ip-address-type", "ingresslib has no setting for this"),
+])
+def test_an_annotation_behind_the_alb_is_sent_to_a_key_that_exists(
+        annotation: str, named: str) -> None:
+    """Issue 18 (messages naming a key that does not exist): a dual-stack NLB annotation in
+    chained was sent to 'set it in aws.alb', which has no such key. The message names the
+    ALB's key for what the annotation meant, or says there is none."""
+    (problem,) = _problems(_with_service(_stack_file("eks", "chained"),
+                                         annotations={annotation: "dualstack"}))
+    assert named in problem.message
+    assert "set it in aws.alb" not in problem.message
+
+
 # ------------------------------------------------------------- defaults unsafe together
 
 
@@ -319,6 +354,26 @@ def test_an_annotation_ingresslib_writes_names_the_key_that_sets_it(
     (problem,) = _problems(_with_service(data, annotations={annotation: "x"}))
     assert problem.path == f"gateway.service.annotations.{annotation}"
     assert f"from {key};" in problem.message
+
+
+def test_an_idle_timeout_before_the_add_ons_envoy_asks_for_the_key_in_its_unit() -> None:
+    """Issue 18 (messages pointing at the wrong fix): in front of the AKS Istio add-on, whose
+    Envoy keeps idle connections 3600 s, azure.loadBalancer.idleTimeoutMinutes: 30 was
+    refused at that key with 'use at most 1799s', a fix for Envoy's timeout, which ingresslib
+    cannot set there, in seconds on a key in minutes. The key in its unit is asked for."""
+    data = _stack_file("aks", "gateway")
+    data.pop("gateway")
+    data["azure"]["istioAddon"] = {"revision": "asm-1-25"}
+    data["azure"].pop("publicIp", None)
+    data["azure"]["loadBalancer"] = {"idleTimeoutMinutes": 30}
+    problems = [p for p in _problems(copy.deepcopy(data))
+                if p.path == "azure.loadBalancer.idleTimeoutMinutes"]
+    (problem,) = problems
+    assert problem.value == 30
+    assert "set at least 61 (minutes)" in problem.message
+    assert "1799s" not in problem.message
+    data["azure"]["loadBalancer"] = {"idleTimeoutMinutes": 61}
+    parse_config(data)
 
 
 def test_every_config_key_a_message_names_exists() -> None:

@@ -13,6 +13,7 @@ from ingresslib import parse_config
 from ingresslib.azure.config import Azure
 from ingresslib.cli import main
 from ingresslib.offline.runner import run_program
+from ingresslib.stack.render import stack_manifests
 from tests.conftest import ROOT
 
 README = ROOT / "README.md"
@@ -69,6 +70,49 @@ def test_the_python_snippets_run(page: Path, count: int) -> None:
 def test_the_feature_examples_are_valid_stacks(page: str) -> None:
     (stack,) = _stacks(DOCS / page)
     parse_config(stack)
+
+
+def test_the_security_example_keeps_a_stacks_routes_reachable() -> None:
+    """Issue 18: the page's authorization rules, copied into a stack that serves routes
+    (stacks/eks gateway), leave every route reachable: an ALLOW rule scoped to /admin/* would
+    refuse the rest of the host (ING-IX-ALLOW-SCOPE)."""
+    (example,) = _stacks(DOCS / "security.md")
+    stack = yaml.safe_load((ROOT / "stacks/eks/Pulumi.gateway.yaml").read_text())
+    config = stack["config"]["ingress:stack"]
+    config["security"] = example["security"]
+    parse_config(config)
+
+
+def test_the_gateway_api_page_renders_what_it_says_for_backend_tls() -> None:
+    """Issue 18 input (e): with Istio a SIMPLE-TLS backend keeps its TLS in the
+    DestinationRule and gets no BackendTLSPolicy (EDGE-API-TLS-DR); the page said it got one
+    that trusts the system's CAs, the very loss the issue reports."""
+    data = {"cloud": "eks", "api": "gatewayApi",
+            "listeners": [{"name": "http", "port": 80, "protocol": "HTTP",
+                           "hosts": ["booking.example.com"]}],
+            "routing": {"backends": {"booking": {
+                "service": "booking", "namespace": "booking", "port": 443,
+                "trafficPolicy": {"tls": {"mode": "SIMPLE", "sni": "booking.internal"}}}},
+                "hosts": [{"host": "booking.example.com", "routes": [
+                    {"name": "booking", "to": [{"backend": "booking"}]}]}]}}
+    kinds = {o["kind"] for o in stack_manifests(parse_config(data)).all()}
+    assert "BackendTLSPolicy" not in kinds
+    text = (DOCS / "gateway-api.md").read_text()
+    (row,) = [r for r in text.splitlines() if r.startswith("| `trafficPolicy` |")]
+    assert "no BackendTLSPolicy (EDGE-API-TLS-DR)" in row
+    assert "BackendTLSPolicies and a Service per subset" not in text
+
+
+def test_no_example_restricts_with_an_allow_rule() -> None:
+    """Issue 18: an ALLOW rule scoped to some hosts or paths also refuses every other request
+    at the gateway (ING-IX-ALLOW-SCOPE); the Python API's MeshSecurity cannot see the routes
+    to refuse it. The examples users copy (YAML and Python, README and pages) restrict with
+    DENY."""
+    pages = [README, *sorted(DOCS.rglob("*.md"))]
+    allow = re.compile(r"""action["']?\s*[:=]\s*["']?ALLOW""")
+    found = [(page.name, block) for page in pages for lang in ("yaml", "python")
+             for block in _fenced(page, lang) if allow.search(block)]
+    assert found == []
 
 
 def test_the_deploy_snippet_is_valid() -> None:

@@ -19,8 +19,9 @@ RULES = {
         "An internal NLB's callers are in the VPC, often in the cluster: with client IP "
         "preservation a connection from a node to a target on that same node is dropped "
         "(NAT loopback), so an internal NLB preserves the client's address only when set "
-        "(aws.nlb.preserveClientIp) or when source ranges need it; PROXY protocol "
-        "(aws.nlb.proxyProtocol) carries the address without it",
+        "(aws.nlb.preserveClientIp) or when source ranges need it, and source ranges on an "
+        "internal NLB with preservation unset are refused until it is said on purpose; PROXY "
+        "protocol (aws.nlb.proxyProtocol) carries the address without it",
         f"AWS, NLB target groups, Client IP preservation: 'NAT loopback, also known as "
         f"hairpinning, is not supported when client IP preservation is enabled' ({NLB_TG_DOCS}); "
         "kubernetes/cloud-provider-aws#1160; kubernetes/ingress-nginx#6758"),
@@ -50,7 +51,27 @@ RULES = {
 def aws_interaction_problems(cfg: EksStack) -> Iterator[Problem]:
     """Every AWS interaction rule of `cfg`."""
     yield from _dns_problems(cfg)
+    yield from _hairpin_problems(cfg)
     yield from _wrong_hop_problems(cfg)
+
+
+def _hairpin_problems(cfg: EksStack) -> Iterator[Problem]:
+    """EDGE-IN-HAIRPIN: source ranges turn client IP preservation on for an internal NLB."""
+    nlb = cfg.aws.nlb if cfg.aws else None
+    if (cfg.topology != "gateway" or cfg.gateway is None or nlb is None
+            or cfg.load_balancer.scheme != "internal"
+            or "preserve_client_ip" in nlb.model_fields_set
+            or not cfg.gateway.service.load_balancer_source_ranges):
+        return
+    yield Problem("aws.nlb.preserveClientIp", None,
+                  "loadBalancer.scheme is internal, and gateway.service."
+                  "loadBalancerSourceRanges turn client IP preservation on (the AWS Load "
+                  "Balancer Controller ignores them without it); with it the NLB drops the "
+                  "connections of a caller in the cluster that it sends to a gateway pod on "
+                  "the caller's own node (hairpin); set "
+                  "aws.nlb.preserveClientIp: true to accept that, or remove the ranges and "
+                  "admit callers with security.authorization clientCidrs and "
+                  "aws.nlb.proxyProtocol: true (EDGE-IN-HAIRPIN)")
 
 
 def _dns_problems(cfg: EksStack) -> Iterator[Problem]:
@@ -68,6 +89,30 @@ def _dns_problems(cfg: EksStack) -> Iterator[Problem]:
                   "(EDGE-IN-DNS)")
 
 
+# The key that sets, on the ALB, what an NLB Service annotation (its name after the
+# controller's prefix) would have set: EDGE-HOP-ALB names it, or says there is none.
+ALB_KEYS = {
+    "scheme": "loadBalancer.scheme",
+    "ssl-cert": "certificates.<name>.arn (source acm, named by listeners[].tls.certificate)",
+    "ssl-negotiation-policy": "aws.alb.sslPolicy",
+    "subnets": "aws.alb.subnets",
+    "access-log-enabled": "aws.alb.accessLogs",
+    "access-log-s3-bucket-name": "aws.alb.accessLogs",
+    "access-log-s3-bucket-prefix": "aws.alb.accessLogs",
+    "load-balancer-source-ranges": "aws.alb.allowedCidrs",
+}
+
+
+def _alb_key(annotation: str) -> str:
+    """Where the ALB takes what `annotation` meant, or that it takes it nowhere."""
+    name = annotation.rsplit("/", 1)[-1].removeprefix("aws-load-balancer-")
+    if name in ALB_KEYS:
+        return f"the public entry point is the ALB: set this with {ALB_KEYS[name]}"
+    return ("the public entry point is the ALB, and ingresslib has no setting for this on "
+            "it (its keys: aws.alb.subnets, aws.alb.allowedCidrs, aws.alb.sslPolicy, "
+            "aws.alb.idleTimeoutSeconds, aws.alb.accessLogs, aws.alb.webAclArn)")
+
+
 def _wrong_hop_problems(cfg: EksStack) -> Iterator[Problem]:
     """EDGE-HOP-ALB: controller annotations on the ClusterIP Service behind the ALB."""
     if cfg.topology != "chained" or cfg.gateway is None:
@@ -77,6 +122,5 @@ def _wrong_hop_problems(cfg: EksStack) -> Iterator[Problem]:
             yield Problem(f"gateway.service.annotations.{key}", value,
                           "in topology chained the gateway Service is a ClusterIP behind the "
                           "ALB, and the AWS Load Balancer Controller reads Service annotations "
-                          "on LoadBalancer Services only, so this configures nothing; the "
-                          "public entry point is the ALB: set it in aws.alb, and remove this "
-                          "(EDGE-HOP-ALB)")
+                          f"on LoadBalancer Services only, so this configures nothing; "
+                          f"{_alb_key(key)}; remove this annotation (EDGE-HOP-ALB)")

@@ -169,6 +169,8 @@ def _plain_http_challenge_problems(spec: StackSpec, names: list[str]) -> Iterato
         if not proven or not any(any(host_covers(h, n) for h in lst.hosts for n in proven)
                                  for lst in plain):
             continue
+        keys = " or ".join(f"listeners[{lst.name}].httpsRedirect: true" for lst in plain
+                           if any(host_covers(h, n) for h in lst.hosts for n in proven))
         for j, route in enumerate(host.routes):
             if not route.match or any(_takes_challenge(m) for m in route.match):
                 yield Problem(
@@ -176,8 +178,9 @@ def _plain_http_challenge_problems(spec: StackSpec, names: list[str]) -> Iterato
                     f"can take Let's Encrypt's GET {CHALLENGE_PREFIX}<token> for {proven} "
                     "on port 80, where Istio merges it with the HTTP-01 solver's routes in no "
                     "promised order, so the challenge may reach the backend; let the port-80 "
-                    "listener redirect to HTTPS (ingresslib then leaves the challenge path to "
-                    "the solver), or use api: gatewayApi (the solver's exact path outranks "
+                    f"listener redirect to HTTPS ({keys}: ingresslib then leaves the "
+                    "challenge path to the solver), or use api: gatewayApi (the solver's "
+                    "exact path outranks "
                     f"this route) {rule('ING-IX-ACME-REDIRECT')}")
                 break
 

@@ -416,7 +416,8 @@ class BackendTls(Model):
     sni: str | None = None
     """SNI to send (SIMPLE, MUTUAL)."""
     credential_name: str | None = None
-    """Secret in the gateway namespace with the client certificate and key; required for MUTUAL."""
+    """Secret in the gateway namespace: the CA that verifies the backend (`ca.crt` or `cacert`;
+    SIMPLE, a private CA) and, for MUTUAL (required there), the client certificate and key."""
 
     @model_validator(mode="after")
     def _credential(self) -> BackendTls:

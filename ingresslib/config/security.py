@@ -107,7 +107,8 @@ class AuthzRule(Model):
     way to restrict one host or path)."""
     hosts: list[RuleHost] = []
     """Request hosts the rule matches, with or without a port in the Host header as routing
-    does (each renders as `h` and `h:*`, ING-IX-AUTHZ-HOST-PORT); any when empty."""
+    does (`h` renders as `h` and `h:*`, a wildcard `*.d` as `*.d` and `*.d:<port>` for each
+    port the gateway serves, ING-IX-AUTHZ-HOST-PORT); any when empty."""
     paths: list[RulePath] = []
     """Request paths (`/admin/*`, `*.php`), matched case-sensitively; `/admin/*` also matches
     `/admin`, as a route's prefix does (ING-IX-AUTHZ-PATH); any when empty."""
@@ -119,7 +120,8 @@ class AuthzRule(Model):
     not_client_cidrs: list[Cidr] = []
     """Client address ranges excluded."""
     jwt_required: bool = False
-    """Match only requests with a token validated by one of `jwt`."""
+    """With `ALLOW`, match only requests with a token validated by one of `jwt`; with `DENY`,
+    match requests without one (`notRequestPrincipals`), so the rule refuses them."""
 
     def unconditional(self) -> bool:
         """Whether the rule matches every request (Istio reads an empty rule as "any")."""

@@ -54,7 +54,7 @@ from ingresslib.config.placement import ends_validation, misplaced_sections, wit
 from ingresslib.config.security import security_problems
 from ingresslib.config.stack import Cloud, StackSpec
 from ingresslib.config.workload import GatewayWorkload
-from ingresslib.edge import CORE_RULES, INTERACTION_RULES, EdgePlan, EdgeRule
+from ingresslib.edge import CORE_RULES, INTERACTION_RULES, EdgePlan, EdgeRule, Timeouts
 from ingresslib.errors import ConfigError, Problem, suppressed_by
 from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects, patched_fields
 from ingresslib.manifests.routing import gateway_listeners
@@ -272,6 +272,11 @@ def _idle_problems(cfg: StackConfig, plan: EdgePlan) -> Iterator[Problem]:
     path = "gateway.idleTimeout" if given else (t.idle_setting or "gateway.idleTimeout")
     value: Any = wl.idle_timeout if given else t.load_balancer_idle_seconds
     code = t.idle_rule
+    if not plan.deploys_gateway and t.idle_setting:
+        # Envoy's idle timeout is not ingresslib's to set (the AKS Istio add-on's gateway):
+        # the load balancer's own setting moves, in its own unit.
+        yield from _fixed_envoy_idle_problems(plan, t)
+        return
     if t.pooling and t.envoy_idle_seconds <= t.load_balancer_idle_seconds:
         yield Problem(path, value,
                       f"{plan.load_balancer} reuses idle connections for "
@@ -285,6 +290,29 @@ def _idle_problems(cfg: StackConfig, plan: EdgePlan) -> Iterator[Problem]:
                       f"timeout is {t.envoy_idle_seconds} s), so the next request on it "
                       f"fails; Envoy must close first: use at most "
                       f"{t.load_balancer_idle_seconds - 1}s ({code})")
+
+
+def _fixed_envoy_idle_problems(plan: EdgePlan, t: Timeouts) -> Iterator[Problem]:
+    """The idle nesting when Envoy's idle timeout is fixed: the fix is the load balancer's
+    idle setting (`t.idle_setting`), stated in its unit (minutes or seconds)."""
+    minutes = t.idle_setting.endswith("Minutes")
+    unit = 60 if minutes else 1
+    value = t.load_balancer_idle_seconds // unit
+    envoy, lb = t.envoy_idle_seconds, t.load_balancer_idle_seconds
+    word = "minutes" if minutes else "seconds"
+    if not t.pooling and envoy >= lb:
+        yield Problem(t.idle_setting, value,
+                      f"{plan.load_balancer} forgets a flow idle for {lb} s without telling "
+                      f"Envoy, whose idle timeout is {envoy} s on a gateway ingresslib does "
+                      "not deploy (it cannot change it), so the next request on that flow "
+                      f"fails; the load balancer must wait longer: set at least "
+                      f"{envoy // unit + 1} ({word}) ({t.idle_rule})")
+    if t.pooling and envoy <= lb:
+        yield Problem(t.idle_setting, value,
+                      f"{plan.load_balancer} reuses idle connections for {lb} s, longer than "
+                      f"Envoy's {envoy} s on a gateway ingresslib does not deploy (it cannot "
+                      "change it), so requests meet a closed connection (502); set at most "
+                      f"{(envoy - 1) // unit} ({word}) ({t.idle_rule})")
 
 
 def _route_timeout_problems(cfg: StackConfig, plan: EdgePlan) -> Iterator[Problem]:
