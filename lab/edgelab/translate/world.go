@@ -31,6 +31,9 @@ var configGroups = map[string]bool{
 var kubeKinds = map[string]bool{
 	"v1/Service": true, "v1/Pod": true, "v1/Namespace": true, "v1/Secret": true,
 	"v1/ConfigMap": true, "discovery.k8s.io/v1/EndpointSlice": true,
+	// Ingresses istiod serves on the gateway labelled istio=ingressgateway (meshConfig
+	// ingressSelector), such as cert-manager's HTTP-01 solver's.
+	"networking.k8s.io/v1/Ingress": true, "networking.k8s.io/v1/IngressClass": true,
 }
 
 type world struct {
