@@ -1,8 +1,4 @@
-// Package standins serves the lab's stand-ins: backends, rate-limit service, ACME solver, agent.
+// Package standins serves the edge lab's stand-ins (`edgelab serve`): backend pods that echo
+// what they received, the global rate-limit service, cert-manager's HTTP-01 solver and
+// pilot-agent's status server; and the lab's mesh CA (`edgelab ca`). See docs/lab-standins.md.
 package standins
-
-// Serve runs `edgelab serve`.
-func Serve(args []string) error { return nil }
-
-// CA runs `edgelab ca`.
-func CA(args []string) error { return nil }

@@ -1,0 +1,70 @@
+"""The lab CA of the front and the certificates it mints for the front's listeners.
+
+The product's certificates (ACM, Key Vault, Kubernetes Secrets) are not in the render; the lab
+mints an ECDSA P-256 certificate for the DNS names the render gives, signed by a CA made here
+(one day of validity). Clients trust `LabCA.pem`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from ingresslib.lab.front.model import Certificate
+
+
+def _pem_key(key: ec.EllipticCurvePrivateKey) -> str:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()).decode()
+
+
+class LabCA:
+    """A throwaway certificate authority for one front."""
+
+    def __init__(self, common_name: str = "ingresslib lab front CA") -> None:
+        self._key = ec.generate_private_key(ec.SECP256R1())
+        self._name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+        now = dt.datetime.now(dt.UTC)
+        self._cert = (
+            x509.CertificateBuilder().subject_name(self._name).issuer_name(self._name)
+            .public_key(self._key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True,
+                                         crl_sign=True, content_commitment=False,
+                                         key_encipherment=False, data_encipherment=False,
+                                         key_agreement=False, encipher_only=False,
+                                         decipher_only=False), critical=True)
+            .sign(self._key, hashes.SHA256()))
+        self.pem = self._cert.public_bytes(serialization.Encoding.PEM).decode()
+
+    def mint(self, ref: str, hostnames: tuple[str, ...], names_from: str) -> Certificate:
+        """A leaf for `hostnames` (DNS names, wildcards allowed; IP literals become IP SANs)."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        sans: list[x509.GeneralName] = []
+        for h in hostnames:
+            try:
+                sans.append(x509.IPAddress(ipaddress.ip_address(h)))
+            except ValueError:
+                sans.append(x509.DNSName(h))
+        now = dt.datetime.now(dt.UTC)
+        cn = hostnames[0] if hostnames else "lab-front"
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn[:64])]))
+            .issuer_name(self._name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(sans), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
+                           critical=False)
+            .sign(self._key, hashes.SHA256()))
+        chain = cert.public_bytes(serialization.Encoding.PEM).decode() + self.pem
+        return Certificate(ref, tuple(hostnames), names_from, chain, _pem_key(key))

@@ -1,0 +1,256 @@
+"""AWS Network Load Balancer, as the AWS Load Balancer Controller makes it from a Service.
+
+Read from the Service (type LoadBalancer, annotation `aws-load-balancer-type: external|nlb`):
+one listener per Service port; TLS termination on the `ssl-ports` with `ssl-cert`,
+`ssl-negotiation-policy` and `alpn-policy`; PROXY protocol v2 to the targets when
+`proxy-protocol: "*"` or `target-group-attributes` has `proxy_protocol_v2.enabled=true` (the
+attribute wins); `backend-protocol: ssl` re-encrypts to targets; health checks from the
+`healthcheck-*` annotations; the TCP idle timeout from
+`listener-attributes.TCP-<port>: tcp.idle_timeout.seconds=N` (TLS listeners: 350 s, fixed);
+`loadBalancerSourceRanges` or `source-ranges` as the security group.
+
+Sources:
+- https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/
+  (defaults: health check TCP on traffic-port, path /, interval 10 s, timeout 10 s, thresholds
+  3/3, success codes 200-399; ssl-negotiation-policy ELBSecurityPolicy-2016-08; ssl-ports all
+  when unset; alpn-policy None)
+- https://docs.aws.amazon.com/elasticloadbalancing/latest/network/update-idle-timeout.html
+  (TCP idle timeout default 350 s, 60-6000; TLS listeners 350 s, not modifiable)
+- https://docs.aws.amazon.com/elasticloadbalancing/latest/network/create-tls-listener.html
+  (ALPN policies HTTP1Only, HTTP2Only, HTTP2Optional, HTTP2Preferred, None)
+- https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html
+  (proxy protocol v2; health check connections carry no PROXY header)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ingresslib.lab.front import envoy
+from ingresslib.lab.front.acm import acm_names
+from ingresslib.lab.front.certs import LabCA
+from ingresslib.lab.front.model import (
+    Addresses,
+    Certificate,
+    FrontError,
+    FrontListener,
+    FrontPlan,
+    HealthCheck,
+    Timeout,
+)
+from ingresslib.lab.front.render import Render, ref, service_ports
+from ingresslib.lab.front.targets import service_targets
+
+A = "service.beta.kubernetes.io/aws-load-balancer-"
+ALPN = {"HTTP1Only": ("http/1.1",), "HTTP2Only": ("h2",), "HTTP2Optional": ("http/1.1", "h2"),
+        "HTTP2Preferred": ("h2", "http/1.1"), "None": ()}
+TLS_IDLE = 350.0
+NOT_MODELED = [
+    "client IP preservation: the target sees the front's address, not the client's (PROXY v2 "
+    "still carries the client address when enabled)",
+    "cross-zone load balancing, zones, EIPs, subnets, scheme (one front address)",
+    "deregistration delay and connection termination on deregistration",
+    "health checks come from the front's address, not the NLB's private addresses; "
+    "instance targets and node ports are collapsed onto the pod",
+    "TLS policy: CBC suites of the policy are not offered (BoringSSL)",
+    "target-type instance with externalTrafficPolicy Local: the kube-proxy health check node "
+    "port has no stand-in",
+]
+
+
+def is_nlb(svc: dict[str, Any]) -> bool:
+    ann = (svc.get("metadata") or {}).get("annotations") or {}
+    return ((svc.get("spec") or {}).get("type") == "LoadBalancer"
+            and (ann.get(A + "type") in ("external", "nlb")
+                 or A + "nlb-target-type" in ann))
+
+
+def _kv(raw: str) -> dict[str, str]:
+    out = {}
+    for item in raw.split(","):
+        k, sep, v = item.strip().partition("=")
+        if sep:
+            out[k.strip()] = v.strip()
+    return out
+
+
+def _list(raw: str) -> list[str]:
+    return [x.strip() for x in raw.split(",") if x.strip()]
+
+
+def _int(obj: str, ann: dict[str, str], key: str, default: int) -> int:
+    raw = ann.get(A + key)
+    if raw is None:
+        return default
+    if not str(raw).strip().isdigit():
+        raise FrontError(obj, f"metadata.annotations[{A + key}]", f"{raw!r} is not a number")
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """The NLB the controller makes from the Service's annotations."""
+
+    proxy_protocol: bool
+    target_type: str
+    backend_tls: bool
+    certs: tuple[str, ...]
+    ssl_ports: tuple[str, ...]
+    policy: str
+    alpn_policy: str
+    hc_proto: str
+    hc_port: str
+    hc_path: str
+    interval: int
+    timeout: int
+    healthy: int
+    unhealthy: int
+    ok_codes: tuple[tuple[int, int], ...]
+    ranges: tuple[str, ...]
+
+
+def _settings(obj: str, ann: dict[str, str], spec: dict[str, Any]) -> _Settings:
+    tg_attrs = _kv(ann.get(A + "target-group-attributes", ""))
+    pp = ann.get(A + "proxy-protocol", "").strip() == "*"
+    if "proxy_protocol_v2.enabled" in tg_attrs:
+        pp = tg_attrs["proxy_protocol_v2.enabled"].lower() == "true"
+    certs = tuple(_list(ann.get(A + "ssl-cert", "")))
+    alpn_policy = ann.get(A + "alpn-policy", "None")
+    if alpn_policy not in ALPN:
+        raise FrontError(obj, f"metadata.annotations[{A}alpn-policy]",
+                         f"{alpn_policy!r} is not one of {', '.join(ALPN)}")
+    hc_proto = ann.get(A + "healthcheck-protocol", "tcp").upper()
+    if hc_proto not in ("TCP", "HTTP", "HTTPS"):
+        raise FrontError(obj, f"metadata.annotations[{A}healthcheck-protocol]",
+                         f"{hc_proto!r} is not tcp, http or https")
+    target_type = ann.get(A + "nlb-target-type", "instance")
+    if (target_type == "instance" and spec.get("externalTrafficPolicy") == "Local"
+            and A + "healthcheck-port" not in ann):
+        raise FrontError(obj, f"metadata.annotations[{A}healthcheck-port]",
+                         "instance targets under externalTrafficPolicy Local are checked on "
+                         "kube-proxy's health check node port, which the lab has no "
+                         "stand-in for")
+    ranges = list(spec.get("loadBalancerSourceRanges") or []) or _list(
+        ann.get(A + "source-ranges", "")) or ["0.0.0.0/0"]
+    return _Settings(
+        proxy_protocol=pp, target_type=target_type,
+        backend_tls=ann.get(A + "backend-protocol", "tcp").lower() == "ssl",
+        certs=certs, ssl_ports=tuple(_list(ann.get(A + "ssl-ports", "*"))) if certs else (),
+        policy=ann.get(A + "ssl-negotiation-policy", "ELBSecurityPolicy-2016-08"),
+        alpn_policy=alpn_policy, hc_proto=hc_proto,
+        hc_port=ann.get(A + "healthcheck-port", "traffic-port"),
+        hc_path=ann.get(A + "healthcheck-path", "/"),
+        interval=_int(obj, ann, "healthcheck-interval", 10),
+        timeout=_int(obj, ann, "healthcheck-timeout", 10),
+        healthy=_int(obj, ann, "healthcheck-healthy-threshold", 3),
+        unhealthy=_int(obj, ann, "healthcheck-unhealthy-threshold", 3),
+        ok_codes=envoy.codes(ann.get(A + "healthcheck-success-codes", "200-399"), obj,
+                             f"metadata.annotations[{A}healthcheck-success-codes]"),
+        ranges=tuple(ranges))
+
+
+def _certificate(render: Render, obj: str, st: _Settings, ca: LabCA,
+                 external: Mapping[str, Sequence[str]]) -> Certificate | None:
+    if not st.certs:
+        return None
+    names: list[str] = []
+    sources = []
+    for arn in st.certs:
+        n, src = acm_names(render, arn, external, obj, f"metadata.annotations[{A}ssl-cert]")
+        names.extend(n)
+        sources.append(src)
+    return ca.mint(",".join(st.certs), tuple(dict.fromkeys(names)), "; ".join(sources))
+
+
+def _idle(obj: str, ann: dict[str, str], port: int, tls: bool) -> tuple[float, str]:
+    if tls:
+        return TLS_IDLE, "NLB TLS listener idle timeout (350 s, fixed)"
+    key = f"{A}listener-attributes.TCP-{port}"
+    raw = _kv(ann.get(key, "")).get("tcp.idle_timeout.seconds", "350")
+    if not raw.isdigit():
+        raise FrontError(obj, f"metadata.annotations[{key}]",
+                         f"tcp.idle_timeout.seconds={raw!r} is not a number")
+    return float(raw), (f"{obj} annotation {key}" if key in ann else "NLB default (350 s)")
+
+
+def _health_check(obj: str, st: _Settings, port: int, *, ips: list[str], tport: int,
+                  addresses: Addresses, cluster: str) -> HealthCheck:
+    if st.hc_port == "traffic-port":
+        hport = tport
+    elif st.hc_port.isdigit():
+        hport = int(st.hc_port)
+        hport = addresses.gateway_port(hport) if ips == [addresses.gateway_ip] else hport
+    else:
+        raise FrontError(obj, f"metadata.annotations[{A}healthcheck-port]",
+                         f"{st.hc_port!r} is neither traffic-port nor a port number")
+    http = st.hc_proto != "TCP"
+    return HealthCheck(
+        name=f"{obj} port {port}", target_ip=ips[0], port=hport, protocol=st.hc_proto,
+        path=st.hc_path if http else "", interval=st.interval, timeout=st.timeout,
+        healthy_threshold=st.healthy, unhealthy_threshold=st.unhealthy,
+        healthy_codes=st.ok_codes if http else (), cluster=cluster, proxy_protocol=False,
+        source=f"{obj} annotations {A}healthcheck-*")
+
+
+def _data_socket(st: _Settings) -> dict[str, Any] | None:
+    inner = envoy.upstream_tls() if st.backend_tls else None
+    if not st.proxy_protocol:
+        return inner
+    pp = envoy.proxy_protocol_socket()
+    if inner:
+        pp["typed_config"]["transport_socket"] = inner
+    return pp
+
+
+def build(render: Render, svc: dict[str, Any], addresses: Addresses, ca: LabCA,
+          external: Mapping[str, Sequence[str]]) -> FrontPlan:
+    obj = ref(svc)
+    meta = svc.get("metadata") or {}
+    ns, name = meta["namespace"], meta["name"]
+    ann = {k: str(v) for k, v in (meta.get("annotations") or {}).items()}
+    st = _settings(obj, ann, svc.get("spec") or {})
+    cert = _certificate(render, obj, st, ca, external)
+    not_modeled = list(NOT_MODELED)
+    if len(st.certs) > 1:
+        not_modeled.append("several ssl-cert ARNs: one lab certificate carries all names "
+                           "(the NLB picks by SNI)")
+    listeners, clusters, fl, hcs, timeouts = [], [], [], [], []
+    for p in service_ports(svc):
+        port = int(p["port"])
+        if p.get("protocol", "TCP") != "TCP":
+            not_modeled.append(f"port {port}/{p.get('protocol')}: only TCP ports are emulated")
+            continue
+        tls = cert is not None and ("*" in st.ssl_ports or str(port) in st.ssl_ports
+                                    or p.get("name") in st.ssl_ports)
+        proto = "TLS" if tls else "TCP"
+        ips, tport, _ = service_targets(render, addresses, ns, name, port, via=obj)
+        cname = envoy.safe_name("nlb", name, port)
+        hc = _health_check(obj, st, port, ips=ips, tport=tport, addresses=addresses, cluster=cname)
+        hcs.append(hc)
+        clusters.append(envoy.cluster(
+            cname, [(ip, tport) for ip in ips], hc=hc, data_socket=_data_socket(st),
+            hc_socket=envoy.upstream_tls() if st.hc_proto == "HTTPS" else None))
+        idle, idle_src = _idle(obj, ann, port, tls)
+        timeouts.append(Timeout("tcp-idle", idle, f"listener {proto}:{port}", idle_src))
+        chain: dict[str, Any] = {"filters": [envoy.rbac_source(f"nlb_{port}_sg", st.ranges),
+                                             envoy.tcp_proxy(f"nlb_{port}", cname, idle)]}
+        alpn = ALPN[st.alpn_policy] if tls else ()
+        if tls and cert is not None:
+            chain["transport_socket"] = envoy.downstream_tls(cert, alpn, envoy.tls_params(
+                st.policy, obj, f"metadata.annotations[{A}ssl-negotiation-policy]"))
+        bind = addresses.bind_port(port)
+        listeners.append(envoy.listener(f"nlb-{proto.lower()}-{port}", addresses.front_ip, bind,
+                                        [chain]))
+        fl.append(FrontListener(
+            name=f"{proto}:{port}", ip=addresses.front_ip, port=port, bind_port=bind,
+            protocol=proto, certificate=cert if tls else None,
+            hostnames=cert.hostnames if (tls and cert) else (),
+            alpn_policy=st.alpn_policy if tls else "", alpn_protocols=alpn,
+            tls_policy=st.policy if tls else "", idle_timeout=idle, source_ranges=st.ranges,
+            source=f"{obj} spec.ports[{p.get('name', port)}]"))
+    return FrontPlan(
+        product="aws-nlb", bootstrap=envoy.bootstrap(addresses, listeners, clusters),
+        listeners=fl, health_checks=hcs, timeouts=timeouts, not_modeled=not_modeled,
+        ca_pem=ca.pem, proxy_protocol={c["name"]: st.proxy_protocol for c in clusters})
