@@ -132,7 +132,12 @@ class Context:
 
     def target(self, lst: Listener, host: str) -> Target:
         tls = lst.protocol in ("HTTPS", "TLS")
-        return Target(self.net.front, lst.port, tls=tls, sni=host if tls else None)
+        port = lst.port
+        front = self.lab.front
+        for fl in getattr(front, "listeners", []):
+            if fl.port == lst.port:
+                port = fl.bind_port
+        return Target(self.net.front, port, tls=tls, sni=host if tls else None)
 
     def source(self) -> str:
         """A fresh client source address of this run's /24 (.150 to .254, reused in turn)."""
@@ -962,10 +967,9 @@ def _gateway_idle(ctx: Context) -> float | None:
 
 
 def _front_idle(ctx: Context) -> float | None:
-    boot = ctx.lab.front_bootstrap or {}
-    res = boot.get("static_resources", {})
-    values = [sec_any(v) for v in _walk(res.get("listeners", []), "idle_timeout") if v]
-    values += [sec_any(v) for v in _walk(res.get("clusters", []), "idle_timeout") if v]
+    """The load balancer's idle timeout as the front emulates it."""
+    values = [t.seconds for t in getattr(ctx.lab.front, "timeouts", [])
+              if t.kind in ("tcp-idle", "http-idle")]
     return min(values) if values else None
 
 

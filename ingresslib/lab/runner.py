@@ -67,6 +67,7 @@ class Lab:
     world: World
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     front_admin: str | None = None
+    front: Any = None  # ingresslib.lab.front.FrontPlan
     front_bootstrap: dict[str, Any] | None = None
     gateway_bootstrap: dict[str, Any] | None = None
     health: Health | None = None
@@ -226,34 +227,38 @@ def _start(lab: Lab, rendered: list[dict[str, Any]]) -> None:
         lab.spawn("gateway", _envoy_argv(boot, base))
         _wait("gateway Envoy", lambda: admin_get(f"{net.gateway}:15000", "/ready")[0] == 200,
               lab)
-    _start_front(lab, rendered, base + 1)
+    _start_front(lab, base + 1)
 
 
-def _start_front(lab: Lab, rendered: list[dict[str, Any]], base_id: int) -> None:
-    from ingresslib.lab.front import front_bootstrap  # noqa: PLC0415 (lab-front's piece)
+def _start_front(lab: Lab, base_id: int) -> None:
+    from ingresslib.lab.front import Addresses, FrontError, front_bootstrap  # noqa: PLC0415
 
-    boot = front_bootstrap(render_dir=lab.render_dir, world=lab.world, net=lab.net,
-                           workdir=lab.workdir)
-    lab.front_bootstrap = boot
+    world = lab.world
+    try:
+        front = front_bootstrap(lab.render_dir, Addresses(
+            front_ip=lab.net.front, gateway_ip=lab.net.gateway,
+            backends=world.service_endpoints(), backend_ports=world.service_target_ports()))
+    except FrontError as e:
+        raise LabError(f"the load balancer in front cannot be emulated from the render: {e}"
+                       ) from None
+    lab.front = front
+    lab.front_bootstrap = front.bootstrap
     path = lab.workdir / "front.json"
-    path.write_text(json.dumps(boot, indent=1))
-    admin = boot["admin"]["address"]["socket_address"]
+    path.write_text(json.dumps(front.bootstrap, indent=1))
+    admin = front.bootstrap["admin"]["address"]["socket_address"]
     lab.front_admin = f"{admin['address']}:{admin['port_value']}"
     lab.spawn("front", _envoy_argv(path, base_id))
     _wait("front Envoy", lambda: admin_get(lab.front_admin, "/ready")[0] == 200, lab)
     lab.health = wait_healthy(lab)
 
 
-def health_limit_s(bootstrap: dict[str, Any]) -> float:
-    """How long the cloud's health checks may take to pass: per checked cluster,
+def health_limit_s(front: Any) -> float:
+    """How long the cloud's health checks may take to pass: per emulated check,
     healthy_threshold x interval + timeout; the longest, capped at HEALTH_CAP_S."""
     longest = 2.0
-    for c in bootstrap.get("static_resources", {}).get("clusters", []):
-        for hc in c.get("health_checks", []):
-            interval = _seconds(hc.get("interval", "5s"))
-            timeout = _seconds(hc.get("timeout", "2s"))
-            threshold = int(hc.get("healthy_threshold", 1))
-            longest = max(longest, threshold * interval + timeout + 1)
+    for hc in front.health_checks:
+        if hc.emulated:
+            longest = max(longest, hc.healthy_threshold * hc.interval + hc.timeout + 1)
     return min(longest, HEALTH_CAP_S)
 
 
@@ -264,48 +269,50 @@ def _seconds(value: Any) -> float:
     return float(text[:-1]) if text.endswith("s") else float(text)
 
 
-def front_view(admin: str) -> tuple[bool, str]:
-    """Whether every health-checked cluster of the front has a healthy host, and what it saw."""
+def front_view(admin: str, clusters: set[str]) -> tuple[bool, str]:
+    """Whether every host of the health-checked `clusters` is healthy in the front's eyes
+    (admin /clusters?format=json), and what it saw."""
     status, body = admin_get(admin, "/clusters?format=json")
     if status != 200:
         return False, f"front admin /clusters answered {status}"
-    seen, all_ok, checked = [], True, 0
+    seen, ok = [], True
+    found = set()
     for cs in json.loads(body).get("cluster_statuses", []):
-        hosts = cs.get("host_statuses", [])
+        if cs.get("name") not in clusters:
+            continue
+        found.add(cs["name"])
         flags = []
-        ok = False
-        for h in hosts:
+        for h in cs.get("host_statuses", []):
             hs = h.get("health_status", {})
             sa = h.get("address", {}).get("socket_address", {})
             bad = sorted(k for k, v in hs.items() if k != "eds_health_status" and v is True)
             eds = hs.get("eds_health_status", "HEALTHY")
-            if not bad and eds == "HEALTHY":
-                ok = True
+            ok = ok and not bad and eds == "HEALTHY"
             flags.append(f"{sa.get('address')}:{sa.get('port_value')} "
-                         f"{eds}{' ' + ','.join(bad) if bad else ''}")
-        if any("failed_active_health_check" in f or "pending_active_hc" in f for f in flags) \
-                or _checked(cs):
-            checked += 1
-            all_ok = all_ok and ok
-            seen.append(f"{cs.get('name')}: {'; '.join(flags) or 'no hosts'}")
-    return all_ok and checked >= 0, " | ".join(seen) or "no health-checked cluster"
-
-
-def _checked(cs: dict[str, Any]) -> bool:
-    return any("active_hc" in k for h in cs.get("host_statuses", [])
-               for k in h.get("health_status", {}))
+                         f"{'/'.join(bad) if bad else eds.lower()}")
+        if not flags:
+            ok = False
+        seen.append(f"{cs['name']}: {'; '.join(flags) or 'no hosts'}")
+    missing = clusters - found
+    if missing:
+        ok = False
+        seen.append(f"clusters not found: {', '.join(sorted(missing))}")
+    return ok, " | ".join(seen) or "no health-checked cluster"
 
 
 def wait_healthy(lab: Lab) -> Health:
     assert lab.front_admin is not None
-    assert lab.front_bootstrap is not None
-    limit = health_limit_s(lab.front_bootstrap)
+    assert lab.front is not None
+    limit = health_limit_s(lab.front)
+    clusters = {hc.cluster for hc in lab.front.health_checks if hc.emulated and hc.cluster}
     start = time.monotonic()
-    seen = ""
+    seen = "the front runs no health check"
     while time.monotonic() - start < limit:
         lab.check_alive()
-        ok, seen = front_view(lab.front_admin)
-        if ok and "pending_active_hc" not in seen:
+        if not clusters:
+            return Health(True, 0.0, limit, seen)
+        ok, seen = front_view(lab.front_admin, clusters)
+        if ok:
             return Health(True, time.monotonic() - start, limit, seen)
         time.sleep(0.1)
     return Health(False, time.monotonic() - start, limit, seen)

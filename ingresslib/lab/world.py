@@ -116,6 +116,7 @@ class World:
     gateway_service_account: str
     acme: list[Acme] = field(default_factory=list)
     ratelimit: dict[str, Any] | None = None
+    target_ports: dict[tuple[str, str, int], int] = field(default_factory=dict)
 
     @property
     def gateway_spiffe(self) -> str:
@@ -152,6 +153,23 @@ class World:
             spec["acme"] = {"address": f"{self.net.acme}:{ACME_SOLVER_PORT}",
                             "tokens": {a.token: a.key_authorization for a in self.acme}}
         return spec
+
+    def services(self) -> list[dict[str, Any]]:
+        return [o for o in self.objects if o.get("kind") == "EndpointSlice"]
+
+    def service_endpoints(self) -> dict[tuple[str, str], list[str]]:
+        """{(namespace, service): pod IPs} from the world's EndpointSlices."""
+        out: dict[tuple[str, str], list[str]] = {}
+        for s in self.services():
+            key = (s["metadata"]["namespace"],
+                   s["metadata"]["labels"]["kubernetes.io/service-name"])
+            ips = out.setdefault(key, [])
+            ips += [a for e in s["endpoints"] for a in e["addresses"] if a not in ips]
+        return out
+
+    def service_target_ports(self) -> dict[tuple[str, str, int], int]:
+        """{(namespace, service, service port): target port} of every Service in the world."""
+        return dict(self.target_ports)
 
     def ca_args(self) -> list[str]:
         """`edgelab ca` arguments (after --out DIR): the gateway's identity and every pod's."""
@@ -404,6 +422,8 @@ def _endpoint_slices(services: list[dict[str, Any]], world: World) -> list[dict[
             continue
         for i, sp in enumerate(svc["spec"].get("ports") or []):
             targets = sorted({_target(sp, p) for p in members})
+            if targets:
+                world.target_ports[(ns, svc["metadata"]["name"], int(sp["port"]))] = targets[0]
             for number in targets:
                 chosen = [p for p in members if _target(sp, p) == number]
                 slices.append({
