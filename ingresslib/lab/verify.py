@@ -18,6 +18,7 @@ from typing import Any
 
 from ingresslib.lab import probes as probes_
 from ingresslib.lab import stack as stack_
+from ingresslib.lab import tools
 from ingresslib.lab.probes import FAIL, PASS, Probe
 from ingresslib.lab.runner import LabError, running
 
@@ -45,6 +46,8 @@ def verify(stack_dir: Path, stack: str, render_dir: Path | None = None,
            keep: bool = False) -> Result:
     """Run the lab on the stack; LabToolMissing when the lab is not set up, ConfigError /
     OfflineError / RenderDirError on bad input."""
+    tools.envoy()
+    tools.edgelab()
     start = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="ingresslib-lab-"))
     try:
