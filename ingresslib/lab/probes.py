@@ -390,31 +390,10 @@ def _host_probes(ctx: Context, hi: int, hr: HostRoutes) -> Iterator[Planned]:
                           _skip(f"{req.method} {req.path} is answered by the earlier route "
                                 f"{earlier.name}"))
             continue
-        r = _Route(ctx, host, route, req, target, lst.port)
+        r = _Route(ctx, host, route, req, target=target, port=lst.port)
         name = f"{host} {route.name}"
         if route.to:
-            yield Planned(Probe(f"{name}: destination", path + ".to", r.to_intent()), r.to)
-            if len([d for d in route.to if (d.weight or 0) > 0]) > 1:
-                yield Planned(Probe(f"{name}: weighted split", path + ".to", ""), r.split)
-            if route.retries is not None and route.retries.attempts > 0 and _retries_5xx(route):
-                yield Planned(Probe(f"{name}: retries", path + ".retries", ""), r.retries)
-            if route.timeout:
-                yield Planned(Probe(f"{name}: timeout", path + ".timeout", ""), r.timeout)
-            if route.mirror is not None:
-                yield Planned(Probe(f"{name}: mirror", path + ".mirror", ""),
-                              _skip("the stand-ins expose no record of mirrored requests"))
-            if route.headers is not None:
-                yield Planned(Probe(f"{name}: headers", path + ".headers", ""), r.headers)
-            if _grpc(ctx, route):
-                yield Planned(Probe(f"{name}: grpc", path, ""), r.grpc)
-            elif first_backend_route:
-                yield Planned(Probe(f"{name}: websocket", path, ""), r.websocket)
-            if _hash_cookie(ctx, route):
-                yield Planned(Probe(f"{name}: session affinity", path + ".to", ""),
-                              r.affinity)
-            if first_backend_route:
-                yield Planned(Probe(f"{name}: client address", "edge.clientAddress", ""),
-                              r.client_address)
+            yield from _to_probes(ctx, r, name, path, first=first_backend_route)
             first_backend_route = False
         elif route.redirect is not None:
             yield Planned(Probe(f"{name}: redirect", path + ".redirect", ""), r.redirect)
@@ -429,6 +408,33 @@ def _host_probes(ctx: Context, hi: int, hr: HostRoutes) -> Iterator[Planned]:
         if route.cors is not None:
             yield Planned(Probe(f"{name}: cors", path + ".cors", ""), r.cors)
     del hi
+
+
+def _to_probes(ctx: Context, r: _Route, name: str, path: str, *, first: bool
+               ) -> Iterator[Planned]:
+    """The probes of a route that forwards (`to`)."""
+    route = r.route
+    yield Planned(Probe(f"{name}: destination", path + ".to", r.to_intent()), r.to)
+    if len([d for d in route.to if (d.weight or 0) > 0]) > 1:
+        yield Planned(Probe(f"{name}: weighted split", path + ".to", ""), r.split)
+    if route.retries is not None and route.retries.attempts > 0 and _retries_5xx(route):
+        yield Planned(Probe(f"{name}: retries", path + ".retries", ""), r.retries)
+    if route.timeout:
+        yield Planned(Probe(f"{name}: timeout", path + ".timeout", ""), r.timeout)
+    if route.mirror is not None:
+        yield Planned(Probe(f"{name}: mirror", path + ".mirror", ""),
+                      _skip("the stand-ins expose no record of mirrored requests"))
+    if route.headers is not None:
+        yield Planned(Probe(f"{name}: headers", path + ".headers", ""), r.headers)
+    if _grpc(ctx, route):
+        yield Planned(Probe(f"{name}: grpc", path, ""), r.grpc)
+    elif first:
+        yield Planned(Probe(f"{name}: websocket", path, ""), r.websocket)
+    if _hash_cookie(ctx, route):
+        yield Planned(Probe(f"{name}: session affinity", path + ".to", ""), r.affinity)
+    if first:
+        yield Planned(Probe(f"{name}: client address", "edge.clientAddress", ""),
+                      r.client_address)
 
 
 def _skip(why: str) -> Callable[[Probe], Probe]:
@@ -458,7 +464,7 @@ def _hash_cookie(ctx: Context, route: Route) -> str | None:
 class _Route:
     """The probes of one route, sharing its request."""
 
-    def __init__(self, ctx: Context, host: str, route: Route, req: Req, target: Target,
+    def __init__(self, ctx: Context, host: str, route: Route, req: Req, *, target: Target,
                  port: int) -> None:
         self.ctx, self.host, self.route, self.req = ctx, host, route, req
         self.t, self.port = target, port
@@ -766,10 +772,11 @@ def _authz_probes(ctx: Context) -> Iterator[Planned]:
             shown = f"{host}:{lst.port}" if with_port else host
             yield Planned(Probe(f"authz {rule.name}: {method} {req_path} Host {shown}", path,
                                 ""),
-                          _authz(ctx, rules, target, host, shown, method, req_path))
+                          _authz(ctx, rules, target, shown=shown, method=method, path=req_path))
         if rule.paths and rule.action == "DENY":
             yield Planned(Probe(f"authz {rule.name}: outside its paths", path, ""),
-                          _authz(ctx, rules, target, host, host, method, "/lab-authz-other"))
+                          _authz(ctx, rules, target, shown=host, method=method,
+                                 path="/lab-authz-other"))
 
 
 def _rule_path(p: str) -> str:
@@ -814,7 +821,7 @@ def decision(rules: list[Any], host: str, method: str, path: str, source: str) -
     return not allows or any(hit(r) for r in allows)
 
 
-def _authz(ctx: Context, rules: list[Any], t: Target, host: str, shown: str, method: str,
+def _authz(ctx: Context, rules: list[Any], t: Target, *, shown: str, method: str,
            path: str) -> Callable[[Probe], Probe]:
     def go(p: Probe) -> Probe:
         src = ctx.source()
@@ -824,7 +831,6 @@ def _authz(ctx: Context, rules: list[Any], t: Target, host: str, shown: str, met
         denied = r.status == DENIED and r.echo() is None
         ok = (not denied and r.status != 0) if allow else denied
         return p.record(ok, r.summary())
-    del host
     return go
 
 

@@ -221,8 +221,9 @@ def build_world(config: StackConfig, rendered: list[dict[str, Any]], net: Net) -
             objects.append({"apiVersion": "v1", "kind": "Namespace",
                             "metadata": {"name": ns, "labels": labels}})
     for p in pods:
-        objects.append(_pod(p.pod, p.namespace, p.labels, p.ip, p.service_account,
-                            [{"containerPort": p.port, "name": p.port_name, "protocol": "TCP"}]))
+        objects.append(_pod(p.pod, p.namespace, p.labels, p.ip, sa=p.service_account,
+                            ports=[{"containerPort": p.port, "name": p.port_name,
+                                    "protocol": "TCP"}]))
     objects += _endpoint_slices(list(by_key.values()), world)
     return world
 
@@ -275,7 +276,7 @@ def _cluster_ip(ns: str, name: str) -> str:
     return f"10.96.{h[0]}.{max(h[1], 1)}"
 
 
-def _pod(name: str, ns: str, labels: dict[str, str], ip: str, sa: str,
+def _pod(name: str, ns: str, labels: dict[str, str], ip: str, *, sa: str,
          ports: list[dict[str, Any]], annotations: dict[str, str] | None = None
          ) -> dict[str, Any]:
     return {
@@ -308,8 +309,8 @@ def _gateway_pod(config: StackConfig, rendered: list[dict[str, Any]], world: Wor
         annotations = dict(tmpl["metadata"].get("annotations") or {})
         sa = tmpl["spec"].get("serviceAccountName") or "default"
     world.gateway_service_account = sa
-    world.objects.append(_pod(f"{wl.name}-lab-0", wl.namespace, labels, world.net.gateway, sa,
-                              [], annotations))
+    world.objects.append(_pod(f"{wl.name}-lab-0", wl.namespace, labels, world.net.gateway,
+                              sa=sa, ports=[], annotations=annotations))
 
 
 def _ratelimit(config: StackConfig, by_key: dict[Any, dict[str, Any]], world: World,
@@ -328,8 +329,8 @@ def _ratelimit(config: StackConfig, by_key: dict[Any, dict[str, Any]], world: Wo
         by_key[_key(svc)] = svc
     namespaces.setdefault(ns, {})
     labels = dict(svc["spec"].get("selector") or {"app": name})
-    world.objects.append(_pod(f"{name}-lab-0", ns, labels, world.net.ratelimit, "default",
-                              [{"containerPort": g.service.port, "name": "grpc",
+    world.objects.append(_pod(f"{name}-lab-0", ns, labels, world.net.ratelimit, sa="default",
+                              ports=[{"containerPort": g.service.port, "name": "grpc",
                                 "protocol": "TCP"}]))
     limits = []
     for d in g.descriptors:
@@ -377,7 +378,7 @@ def _acme(config: StackConfig, by_key: dict[Any, dict[str, Any]], world: World,
         by_key[_key(svc)] = svc
         if first:
             world.objects.append(_pod("cm-acme-http-solver-lab", ns, selector, world.net.acme,
-                                      "default", [{"containerPort": ACME_SOLVER_PORT,
+                                      sa="default", ports=[{"containerPort": ACME_SOLVER_PORT,
                                                    "name": "http", "protocol": "TCP"}]))
             first = False
         rules = []
