@@ -392,7 +392,11 @@ def _host_probes(ctx: Context, hi: int, hr: HostRoutes) -> Iterator[Planned]:
             continue
         r = _Route(ctx, host, route, req, target=target, port=lst.port)
         name = f"{host} {route.name}"
-        if route.to:
+        aborts = route.fault is not None and route.fault.abort is not None
+        if route.to and aborts:
+            yield Planned(Probe(f"{name}: destination", path + ".to", r.to_intent()),
+                          _skip("the route's fault aborts requests: the fault probe runs"))
+        elif route.to:
             yield from _to_probes(ctx, r, name, path, first=first_backend_route)
             first_backend_route = False
         elif route.redirect is not None:
