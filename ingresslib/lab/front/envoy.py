@@ -133,14 +133,12 @@ ACCESS_LOG = [{"name": "envoy.access_loggers.stdout",
                                              "StdoutAccessLog"}}]
 
 
-def hcm(stat: str, route_config: dict[str, Any], *, use_remote_address: bool,
-        skip_xff_append: bool = False, idle: float | None = None,
-        stream_idle: float | None = None, request_timeout: float | None = None
-        ) -> dict[str, Any]:
-    """An HTTP connection manager. use_remote_address: Envoy appends the client IP (no port)
-    to X-Forwarded-For and sets X-Forwarded-Proto from the connection; no address counts as
-    internal (no x-envoy-internal). Envoy generates no request ID (the products add theirs,
-    which the lab does not model)."""
+def hcm(stat: str, route_config: dict[str, Any], *, idle: float | None = None,
+        stream_idle: float | None = None) -> dict[str, Any]:
+    """An HTTP connection manager that leaves X-Forwarded-For and X-Forwarded-Proto to the
+    route configuration (`xff_append`, `header`): Envoy's own append (use_remote_address)
+    writes its node address instead of a loopback client's, which is every lab client.
+    Envoy generates no request ID (products that add one say so)."""
     cfg: dict[str, Any] = {
         "@type": T + "envoy.extensions.filters.network.http_connection_manager.v3."
                      "HttpConnectionManager",
@@ -148,18 +146,34 @@ def hcm(stat: str, route_config: dict[str, Any], *, use_remote_address: bool,
         "http_filters": [{"name": "envoy.filters.http.router",
                           "typed_config": {"@type": T + "envoy.extensions.filters.http."
                                                         "router.v3.Router"}}],
-        "use_remote_address": use_remote_address, "skip_xff_append": skip_xff_append,
-        "internal_address_config": {"cidr_ranges": [{"address_prefix": "255.255.255.255",
-                                                     "prefix_len": 32}]},
+        "use_remote_address": False, "skip_xff_append": True,
         "generate_request_id": False, "upgrade_configs": [{"upgrade_type": "websocket"}],
         "access_log": ACCESS_LOG,
+        # An idle timeout closes at once, as the products do (not after Envoy's 5 s drain).
+        "drain_timeout": "0.1s", "delayed_close_timeout": "0.1s",
         "stream_idle_timeout": dur(stream_idle) if stream_idle is not None else "0s",
     }
     if idle is not None:
         cfg["common_http_protocol_options"] = {"idle_timeout": dur(idle)}
-    if request_timeout is not None:
-        cfg["request_timeout"] = dur(request_timeout)
     return {"name": "envoy.filters.network.http_connection_manager", "typed_config": cfg}
+
+
+def local_replies(hcm_filter: dict[str, Any], by_flag: dict[str, int]) -> None:
+    """Make Envoy's own error replies carry the product's status: `by_flag` maps response
+    flags (UF: upstream connection failure, URX: upstream reset, UT: upstream timeout, UH: no
+    healthy upstream) to the status the product answers."""
+    hcm_filter["typed_config"]["local_reply_config"] = {"mappers": [
+        {"filter": {"response_flag_filter": {"flags": [flag]}}, "status_code": code}
+        for flag, code in by_flag.items()]}
+
+
+def xff_append(*, port: bool) -> dict[str, Any]:
+    """Append the client's address (`ip` or `ip:port` of the connection's peer, not what
+    X-Forwarded-For claims) to X-Forwarded-For, after what the client sent (Envoy joins values
+    of this inline header with ",")."""
+    value = ("%DOWNSTREAM_DIRECT_REMOTE_ADDRESS%" if port
+             else "%DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT%")
+    return header("x-forwarded-for", value, append=True)
 
 
 def header(key: str, value: str, *, append: bool = False) -> dict[str, Any]:
@@ -206,12 +220,17 @@ def cluster(name: str, endpoints: Sequence[tuple[str, int]], *, hc: HealthCheck 
             http2: bool = False, idle: float | None = None, lb_policy: str = "ROUND_ROBIN",
             hc_http2: bool = False) -> dict[str, Any]:
     """A static cluster. Data connections use `data_socket` (raw when None); health checks use
-    `hc_socket` (raw when None) and go to hc.port on each endpoint's address."""
+    `hc_socket` (raw when None) and go to hc.port on each endpoint's address, with Host hc.host
+    or, when the product names none, `ip:port` of the target. Health checks carry Envoy's
+    User-Agent (Envoy/HC), not the product's."""
     lb_endpoints = []
     for ip, port in endpoints:
         ep: dict[str, Any] = {"address": sock(ip, port)}
         if hc is not None:
             ep["health_check_config"] = {"port_value": hc.port}
+            if not hc.host:
+                # No Host named by the product: the target's address, not the cluster name.
+                ep["health_check_config"]["hostname"] = f"{ip}:{hc.port}"
         lb_endpoints.append({"endpoint": ep, "metadata": {
             "filter_metadata": {"envoy.transport_socket_match": DATA_MATCH}}})
     out: dict[str, Any] = {

@@ -122,12 +122,18 @@ class HealthCheck:
 @dataclass(frozen=True)
 class Timeout:
     """A product timeout: kind is one of tcp-idle, http-idle, request (whole request, AppGW
-    and AGC route timeouts), stream-idle; applies_to names the listener or route."""
+    and AGC route timeouts); applies_to names the listener or route. on_idle says what the
+    product does when an idle timeout fires: "close" (FIN), "reset" (RST to both ends, Azure
+    Standard LB's default) or "drop" (forgets the flow silently; later packets are answered
+    with RST by the NLB, dropped by Azure without reset). The emulation closes in every case
+    (Envoy has no setting for the others): a prober checks the connection ends, and reads
+    on_idle for how."""
 
     kind: str
     seconds: float
     applies_to: str
     source: str
+    on_idle: str = "close"
 
 
 @dataclass

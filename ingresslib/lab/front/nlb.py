@@ -16,6 +16,8 @@ Sources:
   when unset; alpn-policy None)
 - https://docs.aws.amazon.com/elasticloadbalancing/latest/network/update-idle-timeout.html
   (TCP idle timeout default 350 s, 60-6000; TLS listeners 350 s, not modifiable)
+- https://docs.aws.amazon.com/elasticloadbalancing/latest/network/network-load-balancers.html#connection-idle-timeout
+  (after the idle timeout, data from either end is answered with a TCP RST)
 - https://docs.aws.amazon.com/elasticloadbalancing/latest/network/create-tls-listener.html
   (ALPN policies HTTP1Only, HTTP2Only, HTTP2Optional, HTTP2Preferred, None)
 - https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html
@@ -55,6 +57,7 @@ NOT_MODELED = [
     "health checks come from the front's address, not the NLB's private addresses; "
     "instance targets and node ports are collapsed onto the pod",
     "TLS policy: CBC suites of the policy are not offered (BoringSSL)",
+    "idle timeout: the NLB forgets the flow (RST on the next packet); the lab closes it",
     "target-type instance with externalTrafficPolicy Local: the kube-proxy health check node "
     "port has no stand-in",
 ]
@@ -233,7 +236,8 @@ def build(render: Render, svc: dict[str, Any], addresses: Addresses, ca: LabCA,
             cname, [(ip, tport) for ip in ips], hc=hc, data_socket=_data_socket(st),
             hc_socket=envoy.upstream_tls() if st.hc_proto == "HTTPS" else None))
         idle, idle_src = _idle(obj, ann, port, tls)
-        timeouts.append(Timeout("tcp-idle", idle, f"listener {proto}:{port}", idle_src))
+        timeouts.append(Timeout("tcp-idle", idle, f"listener {proto}:{port}", idle_src,
+                                on_idle="drop"))
         chain: dict[str, Any] = {"filters": [envoy.rbac_source(f"nlb_{port}_sg", st.ranges),
                                              envoy.tcp_proxy(f"nlb_{port}", cname, idle)]}
         alpn = ALPN[st.alpn_policy] if tls else ()

@@ -2,24 +2,31 @@ package standins
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
+	"path"
 	"strings"
 	"sync"
 	"time"
 )
 
-const challengePrefix = "/.well-known/acme-challenge/"
+// challengeDir is cert-manager's HTTPChallengePath.
+const challengeDir = "/.well-known/acme-challenge"
 
-// acmeSolver stands in for cert-manager's HTTP-01 solver pod: GET (or HEAD)
-// /.well-known/acme-challenge/<token> answers 200 with the token's key authorization as
-// text/plain, anything else 404. Every request except GET /.lab/requests is recorded, and
-// GET /.lab/requests returns the record as JSON, so a probe can tell whether the challenge
-// reached the solver and with which Host.
+// acmeSolver stands in for cert-manager's HTTP-01 solver pod (acmesolver), modelled on its
+// handler (cert-manager pkg/issuer/acme/http/solver/solver.go): "/" and "/healthz" answer 200
+// with an empty body (its health check); /.well-known/acme-challenge/<token> answers 200 with
+// the token's key authorization when the token is known and, if the spec names the token's
+// domain, the Host without its port equals it; anything else is 404. One stand-in serves every
+// token of the spec (cert-manager runs one solver pod per challenge). Every request except
+// GET /.lab/requests is recorded, and GET /.lab/requests returns the record as JSON, so a probe
+// can tell whether the challenge reached the solver, with which path and Host.
 type acmeSolver struct {
-	tokens map[string]string
-	logf   func(string, ...any)
-	mu     sync.Mutex
-	seen   []ACMERequest
+	tokens  map[string]string
+	domains map[string]string
+	logf    func(string, ...any)
+	mu      sync.Mutex
+	seen    []ACMERequest
 }
 
 // ACMERequest is one request the solver received.
@@ -34,7 +41,7 @@ type ACMERequest struct {
 }
 
 func newACME(cfg *ACME, logf func(string, ...any)) *acmeSolver {
-	return &acmeSolver{tokens: cfg.Tokens, logf: logf}
+	return &acmeSolver{tokens: cfg.Tokens, domains: cfg.Domains, logf: logf}
 }
 
 func (a *acmeSolver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -46,14 +53,7 @@ func (a *acmeSolver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(append(body, '\n'))
 		return
 	}
-	status := http.StatusNotFound
-	keyAuth, ok := "", false
-	if token, isChallenge := strings.CutPrefix(r.URL.Path, challengePrefix); isChallenge && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-		keyAuth, ok = a.tokens[token]
-	}
-	if ok {
-		status = http.StatusOK
-	}
+	status, body := a.answer(r)
 	headers := make(map[string][]string, len(r.Header))
 	for k, v := range r.Header {
 		headers[strings.ToLower(k)] = v
@@ -63,10 +63,39 @@ func (a *acmeSolver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		RemoteAddr: r.RemoteAddr, Headers: headers, Status: status, Time: time.Now().UTC()})
 	a.mu.Unlock()
 	a.logf("acme %s %s %s host=%q from=%s status=%d", r.Proto, r.Method, r.RequestURI, r.Host, r.RemoteAddr, status)
-	if !ok {
+	if status == http.StatusNotFound {
 		http.NotFound(w, r)
 		return
 	}
-	w.Header().Set("content-type", "text/plain")
-	_, _ = w.Write([]byte(keyAuth))
+	w.Header().Set("Cache-Control", "no-cache, no-store, must-revalidate")
+	w.Header().Set("content-type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+}
+
+func (a *acmeSolver) answer(r *http.Request) (int, string) {
+	p := r.URL.EscapedPath()
+	if p == "/" || p == "/healthz" {
+		return http.StatusOK, ""
+	}
+	if path.Dir(p) != challengeDir {
+		return http.StatusNotFound, ""
+	}
+	token := path.Base(p)
+	keyAuth, ok := a.tokens[token]
+	if !ok {
+		return http.StatusNotFound, ""
+	}
+	if domain, named := a.domains[token]; named && hostOnly(r.Host) != domain {
+		return http.StatusNotFound, ""
+	}
+	return http.StatusOK, keyAuth
+}
+
+// hostOnly strips the port from a Host value (and the brackets of an IPv6 literal).
+func hostOnly(h string) string {
+	if host, _, err := net.SplitHostPort(h); err == nil {
+		return host
+	}
+	return strings.Trim(h, "[]")
 }

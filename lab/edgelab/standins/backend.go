@@ -42,6 +42,45 @@ type backendHandler struct {
 	b    *Backend
 	port int
 	ws   websocket.Upgrader
+	log  *requestLog // shared by the pod's ports
+}
+
+// requestsPath is reserved on every backend port: GET answers the pod's request log.
+const requestsPath = "/.lab/requests"
+
+// maxLogged bounds a pod's request log (oldest dropped first).
+const maxLogged = 2000
+
+// Logged is one entry of a pod's request log: the echo of the request (without the body
+// bytes of a stream still open), the status answered and when it arrived.
+type Logged struct {
+	Echo
+	Status int       `json:"status"`
+	Time   time.Time `json:"time"`
+}
+
+// requestLog keeps what a pod received, so a probe can see requests whose response it never
+// gets (mirrored traffic, which Envoy sends and forgets) by asking the pod directly.
+type requestLog struct {
+	mu      sync.Mutex
+	entries []Logged
+}
+
+func (l *requestLog) add(e Echo, status int, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.entries) >= maxLogged {
+		l.entries = append(l.entries[:0], l.entries[len(l.entries)-maxLogged+1:]...)
+	}
+	l.entries = append(l.entries, Logged{Echo: e, Status: status, Time: at.UTC()})
+}
+
+func (l *requestLog) serve(w http.ResponseWriter) {
+	l.mu.Lock()
+	body, _ := json.Marshal(append([]Logged{}, l.entries...))
+	l.mu.Unlock()
+	w.Header().Set("content-type", "application/json")
+	_, _ = w.Write(append(body, '\n'))
 }
 
 func (s *Server) startBackendPort(b *Backend, p Port) error {
@@ -71,11 +110,8 @@ func (s *Server) startBackendPort(b *Backend, p Port) error {
 		tl.Listener = ln
 		l = tl
 	}
-	h := &backendHandler{s: s, b: b, port: p.Port}
-	h.ws = websocket.Upgrader{
-		CheckOrigin:  func(*http.Request) bool { return true },
-		Subprotocols: nil,
-	}
+	h := &backendHandler{s: s, b: b, port: p.Port, log: s.podLog(b.Pod)}
+	h.ws = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 	s.serveHTTP(l, h)
 	return nil
 }
@@ -146,10 +182,15 @@ func (h *backendHandler) echo(r *http.Request) *Echo {
 func (h *backendHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	w.Header().Set("x-lab-pod", h.b.Pod)
+	if r.Method == http.MethodGet && r.URL.Path == requestsPath {
+		h.log.serve(w)
+		return
+	}
 	e := h.echo(r)
 	k, kerr := parseKnobs(r.Header)
 	status := http.StatusOK
 	defer func() {
+		h.log.add(*e, status, start)
 		h.s.logf("backend pod=%s port=%d %s %s %s host=%q from=%s status=%d in=%s",
 			h.b.Pod, h.port, r.Proto, r.Method, r.RequestURI, r.Host, r.RemoteAddr, status,
 			time.Since(start).Round(time.Millisecond))
@@ -190,13 +231,21 @@ func (h *backendHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !sleep(r.Context(), k.hold) {
 			return
 		}
-		_ = json.NewEncoder(w).Encode(e)
+		if status != http.StatusNoContent && status != http.StatusNotModified {
+			_ = json.NewEncoder(w).Encode(e)
+		}
 		return
 	}
 	writeJSON(w, status, e)
 }
 
+// writeJSON answers status with v as JSON, or with no body where the status forbids one
+// (1xx, 204, 304).
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	if status < 200 || status == http.StatusNoContent || status == http.StatusNotModified {
+		w.WriteHeader(status)
+		return
+	}
 	body, _ := json.Marshal(v)
 	w.Header().Set("content-type", "application/json")
 	w.Header().Set("content-length", strconv.Itoa(len(body)+1))

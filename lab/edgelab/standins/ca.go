@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -37,7 +38,14 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, " ") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-// certRequest is one leaf to mint.
+// Cert names one leaf for MintCerts: file base name, URI SANs (spiffe://...) and DNS SANs.
+type Cert struct {
+	Name string
+	URIs []string
+	DNS  []string
+}
+
+// certRequest is one validated leaf to mint.
 type certRequest struct {
 	name string
 	uris []*url.URL
@@ -46,11 +54,7 @@ type certRequest struct {
 
 // CA runs `edgelab ca --out DIR [--identity NAME=spiffe://...]... [--dns NAME=h1,h2]...`
 // (`--workload NAME=URI` is the same as --identity; `--gateway-spiffe URI` is --identity
-// gateway=URI). It writes DIR/root.pem and DIR/root-key.pem (reused when DIR already holds a
-// root that outlives a new leaf, so certificates minted by separate calls share one root),
-// and per NAME: NAME.pem (leaf), NAME-key.pem (PKCS#8) and NAME-chain.pem (leaf + root).
-// Keys are ECDSA P-256; leaves are valid for one day and serve as TLS server and client
-// certificates, with the URI SANs of --identity and the DNS SANs of --dns (wildcards allowed).
+// gateway=URI). Files and certificates are those of MintCerts.
 func CA(args []string) error {
 	fs := flag.NewFlagSet("edgelab ca", flag.ContinueOnError)
 	out := fs.String("out", "", "output directory (created if missing)")
@@ -68,50 +72,74 @@ func CA(args []string) error {
 	if *gateway != "" {
 		ids = append(ids, "gateway="+*gateway)
 	}
-	reqs, err := parseCertRequests(ids, dns)
-	if err != nil {
-		return err
-	}
-	return writeCA(*out, reqs, time.Now())
-}
-
-func parseCertRequests(ids, dns []string) ([]*certRequest, error) {
-	byName := map[string]*certRequest{}
-	get := func(flagName, arg string) (*certRequest, string, error) {
+	var certs []Cert
+	index := map[string]int{}
+	add := func(flagName, arg string) (*Cert, string, error) {
 		name, val, ok := strings.Cut(arg, "=")
 		if !ok || val == "" {
 			return nil, "", fmt.Errorf("--%s %q: want NAME=VALUE", flagName, arg)
 		}
-		if !certName.MatchString(name) || name == "root" {
-			return nil, "", fmt.Errorf("--%s %q: NAME %q must match %s and not be \"root\"", flagName, arg, name, certName)
+		i, seen := index[name]
+		if !seen {
+			i = len(certs)
+			index[name] = i
+			certs = append(certs, Cert{Name: name})
 		}
-		r := byName[name]
-		if r == nil {
-			r = &certRequest{name: name}
-			byName[name] = r
-		}
-		return r, val, nil
+		return &certs[i], val, nil
 	}
 	for _, arg := range ids {
-		r, val, err := get("identity", arg)
+		c, val, err := add("identity", arg)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		u, err := url.Parse(val)
-		if err != nil || u.Scheme != "spiffe" || u.Host == "" {
-			return nil, fmt.Errorf("--identity %q: %q is not a spiffe://TRUST_DOMAIN/... URI", arg, val)
-		}
-		r.uris = append(r.uris, u)
+		c.URIs = append(c.URIs, val)
 	}
 	for _, arg := range dns {
-		r, val, err := get("dns", arg)
+		c, val, err := add("dns", arg)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, h := range strings.Split(val, ",") {
-			h = strings.TrimSpace(h)
-			if h == "" || strings.ContainsAny(h, " /:") || strings.Contains(h[1:], "*") {
-				return nil, fmt.Errorf("--dns %q: %q is not a host name (a wildcard may only lead: *.example.com)", arg, h)
+			c.DNS = append(c.DNS, strings.TrimSpace(h))
+		}
+	}
+	return MintCerts(*out, certs)
+}
+
+// MintCerts writes DIR/root.pem and DIR/root-key.pem (reused when DIR already holds a root
+// that outlives a new leaf, so certificates minted by separate calls share one root), and per
+// Cert: NAME.pem (leaf), NAME-key.pem (PKCS#8, mode 0600) and NAME-chain.pem (leaf + root).
+// Keys are ECDSA P-256; leaves are valid for one day and serve as TLS server and client
+// certificates. Certs with the same Name are merged. Errors name the bad field and value.
+func MintCerts(dir string, certs []Cert) error {
+	reqs, err := validateCerts(certs)
+	if err != nil {
+		return err
+	}
+	return writeCA(dir, reqs, time.Now())
+}
+
+func validateCerts(certs []Cert) ([]*certRequest, error) {
+	byName := map[string]*certRequest{}
+	for _, c := range certs {
+		if !certName.MatchString(c.Name) || c.Name == "root" {
+			return nil, fmt.Errorf("certificate name %q: must match %s and not be \"root\"", c.Name, certName)
+		}
+		r := byName[c.Name]
+		if r == nil {
+			r = &certRequest{name: c.Name}
+			byName[c.Name] = r
+		}
+		for _, v := range c.URIs {
+			u, err := url.Parse(v)
+			if err != nil || u.Scheme != "spiffe" || u.Host == "" {
+				return nil, fmt.Errorf("certificate %s: URI %q is not a spiffe://TRUST_DOMAIN/... URI", c.Name, v)
+			}
+			r.uris = append(r.uris, u)
+		}
+		for _, h := range c.DNS {
+			if h == "" || strings.ContainsAny(h, " /:") || strings.Contains(strings.TrimPrefix(h, "*."), "*") {
+				return nil, fmt.Errorf("certificate %s: DNS name %q is not a host name (a wildcard may only lead: *.example.com)", c.Name, h)
 			}
 			r.dns = append(r.dns, h)
 		}
@@ -127,6 +155,16 @@ func parseCertRequests(ids, dns []string) ([]*certRequest, error) {
 func writeCA(dir string, reqs []*certRequest, now time.Time) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
+	}
+	// Concurrent calls into one directory (the verifier's and edgelab xds') must agree on
+	// one root: hold an exclusive lock on DIR/.lock while reading or minting it.
+	lock, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("lock %s: %w", lock.Name(), err)
 	}
 	root, rootKey, rootPEM, err := loadOrCreateRoot(dir, now)
 	if err != nil {

@@ -37,6 +37,7 @@ func (s *Server) startRateLimit(cfg *RateLimit) error {
 	rlsv3.RegisterRateLimitServiceServer(gs, &rateLimiter{cfg: cfg, logf: s.logf, now: time.Now, hits: map[string]uint32{}})
 	go func() { _ = gs.Serve(ln) }()
 	s.onStop(func(ctx context.Context) {
+		_ = ln.Close() // now, even if Serve has not started yet
 		done := make(chan struct{})
 		go func() { gs.GracefulStop(); close(done) }()
 		select {

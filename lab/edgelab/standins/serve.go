@@ -59,6 +59,22 @@ type Server struct {
 	addrs   []string
 	attempt *attempts
 	hijack  sync.Map // net.Conn -> struct{}: WebSocket connections to close on stop
+	logs    map[string]*requestLog
+}
+
+// podLog returns the request log of a pod, shared by all its ports.
+func (s *Server) podLog(pod string) *requestLog {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.logs == nil {
+		s.logs = map[string]*requestLog{}
+	}
+	l := s.logs[pod]
+	if l == nil {
+		l = &requestLog{}
+		s.logs[pod] = l
+	}
+	return l
 }
 
 // Start binds every listener of the spec, serves them in the background and writes the
@@ -145,6 +161,7 @@ func (s *Server) serveHTTP(ln net.Listener, h http.Handler) {
 	hs := s.newHTTPServer(h)
 	go func() { _ = hs.Serve(ln) }()
 	s.onStop(func(ctx context.Context) {
+		_ = ln.Close() // now, even if Serve has not started yet
 		if err := hs.Shutdown(ctx); err != nil {
 			_ = hs.Close()
 		}
@@ -160,14 +177,17 @@ func (s *Server) startHTTP(addr string, h http.Handler) error {
 	return nil
 }
 
-// Close stops every stand-in: in-flight requests get one second to finish (held responses
-// and WebSockets are cut), then listeners and connections close.
+// stopGrace is how long in-flight requests get to finish once a stop is asked for.
+const stopGrace = 250 * time.Millisecond
+
+// Close stops every stand-in: listeners close at once, in-flight requests get stopGrace to
+// finish (held responses and WebSockets are cut), then every connection closes.
 func (s *Server) Close() {
 	s.mu.Lock()
 	stops := s.stops
 	s.stops = nil
 	s.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), stopGrace)
 	defer cancel()
 	s.hijack.Range(func(k, _ any) bool {
 		_ = k.(net.Conn).Close()

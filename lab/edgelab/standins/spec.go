@@ -68,10 +68,13 @@ type Entry struct {
 	Value string `json:"value"`
 }
 
-// ACME configures the HTTP-01 solver stand-in.
+// ACME configures the HTTP-01 solver stand-in. Tokens maps a challenge token to its key
+// authorization; Domains (optional) maps a token to the domain being validated, which the
+// request's Host (port stripped) must then equal, as cert-manager's solver checks.
 type ACME struct {
 	Address string            `json:"address"`
 	Tokens  map[string]string `json:"tokens"`
+	Domains map[string]string `json:"domains,omitempty"`
 }
 
 // Agent configures the pilot-agent status-server stand-in.
@@ -108,6 +111,7 @@ func LoadSpec(path string) (*Spec, error) {
 // where a port or sidecar needs them, unique (ip, port), known modes and units.
 func (s *Spec) Validate() error {
 	seen := map[string]string{}
+	pods := map[string]bool{}
 	claim := func(addr, what string) error {
 		if prev, ok := seen[addr]; ok {
 			return fmt.Errorf("%s: address %s already used by %s", what, addr, prev)
@@ -120,6 +124,10 @@ func (s *Spec) Validate() error {
 		if b.Pod == "" {
 			return fmt.Errorf("backends[%d].pod: empty", i)
 		}
+		if pods[b.Pod] {
+			return fmt.Errorf("%s.pod: %q names another backend entry too (one entry per pod)", what, b.Pod)
+		}
+		pods[b.Pod] = true
 		if net.ParseIP(b.IP) == nil {
 			return fmt.Errorf("%s.ip: %q is not an IP address", what, b.IP)
 		}
@@ -174,6 +182,11 @@ func (s *Spec) Validate() error {
 	if a := s.ACME; a != nil {
 		if _, _, err := net.SplitHostPort(a.Address); err != nil {
 			return fmt.Errorf("acme.address: %w", err)
+		}
+		for token := range a.Domains {
+			if _, ok := a.Tokens[token]; !ok {
+				return fmt.Errorf("acme.domains: token %q is not in acme.tokens", token)
+			}
 		}
 		if err := claim(a.Address, "acme"); err != nil {
 			return err

@@ -10,9 +10,10 @@ import (
 	"strings"
 )
 
-// meshALPN is what an Istio sidecar's inbound listener accepts; Envoy's upstream TLS for
-// ISTIO_MUTUAL offers istio-peer-exchange/istio (or istio-h2, istio-http/1.1).
-var meshALPN = []string{"istio-peer-exchange", "istio-http/1.1", "istio-h2", "istio", "h2", "http/1.1"}
+// meshALPN is what the lab's sidecar accepts. istiod gives an ISTIO_MUTUAL upstream
+// istio-peer-exchange, istio and (for h2 clusters) h2 (pilot/pkg/networking/util ALPNInMesh*);
+// the istio-http/* and istio-h2 values are the ones Istio's ALPN override filter would set.
+var meshALPN = []string{"istio-peer-exchange", "istio-http/1.0", "istio-http/1.1", "istio-h2", "istio", "h2", "http/1.1"}
 
 var appALPN = []string{"h2", "http/1.1"}
 

@@ -1,127 +1,61 @@
 package translate
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"errors"
 	"fmt"
-	"math/big"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	core "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	tls "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
+
+	"ingresslib.dev/lab/edgelab/standins"
 )
 
-// labCA is the lab's mesh CA (root.pem, root-key.pem), shared with the stand-ins (edgelab ca).
-type labCA struct {
-	cert    *x509.Certificate
-	key     *ecdsa.PrivateKey
-	certPEM []byte
-}
+// labCA mints from the lab's mesh CA (edgelab ca: DIR/root.pem, shared with the stand-ins).
+type labCA struct{ dir string }
 
 func loadOrCreateCA(dir string) (*labCA, error) {
-	certFile, keyFile := filepath.Join(dir, "root.pem"), filepath.Join(dir, "root-key.pem")
-	if _, err := os.Stat(certFile); errors.Is(err, os.ErrNotExist) {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, err
-		}
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			return nil, err
-		}
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(1), Subject: pkix.Name{Organization: []string{"ingresslib lab"}, CommonName: "lab root"},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(48 * time.Hour),
-			IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-		if err != nil {
-			return nil, err
-		}
-		kb, err := x509.MarshalPKCS8PrivateKey(key)
-		if err != nil {
-			return nil, err
-		}
-		if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-			return nil, err
-		}
-		if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb}), 0o600); err != nil {
-			return nil, err
-		}
-	}
-	cb, err := os.ReadFile(certFile)
-	if err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	kb, err := os.ReadFile(keyFile)
-	if err != nil {
-		return nil, err
-	}
-	cblock, _ := pem.Decode(cb)
-	kblock, _ := pem.Decode(kb)
-	if cblock == nil || kblock == nil {
-		return nil, fmt.Errorf("%s: not a PEM CA", dir)
-	}
-	cert, err := x509.ParseCertificate(cblock.Bytes)
-	if err != nil {
-		return nil, err
-	}
-	var key *ecdsa.PrivateKey
-	if k, err := x509.ParsePKCS8PrivateKey(kblock.Bytes); err == nil {
-		key, _ = k.(*ecdsa.PrivateKey)
-	} else if k, err := x509.ParseECPrivateKey(kblock.Bytes); err == nil {
-		key = k
-	}
-	if key == nil {
-		return nil, fmt.Errorf("%s: root-key.pem is not an ECDSA key", dir)
-	}
-	return &labCA{cert: cert, key: key, certPEM: cb}, nil
+	return &labCA{dir: dir}, nil
 }
 
-// leaf issues a certificate for DNS names and URI SANs, with a serial derived from its names.
-func (ca *labCA) leaf(cn string, dns []string, uris []string) (certPEM, keyPEM []byte, err error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, nil, err
-	}
-	sum := sha256.Sum256([]byte(cn + strings.Join(dns, ",") + strings.Join(uris, ",")))
-	tmpl := &x509.Certificate{
-		SerialNumber: new(big.Int).SetBytes(sum[:8]), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-		DNSNames:    dns,
-	}
-	for _, u := range uris {
-		parsed, err := url.Parse(u)
-		if err != nil {
-			return nil, nil, err
+// leaf mints NAME with DNS names and URI SANs; it returns the chain (leaf + root), the key and
+// the root, PEM.
+func (ca *labCA) leaf(name string, dns []string, uris []string) (chain, key, root []byte, err error) {
+	var names []string
+	for _, d := range dns {
+		if d != "*" {
+			names = append(names, d)
 		}
-		tmpl.URIs = append(tmpl.URIs, parsed)
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		return nil, nil, err
+	if err := standins.MintCerts(ca.dir, []standins.Cert{{Name: name, DNS: names, URIs: uris}}); err != nil {
+		return nil, nil, nil, err
 	}
-	kb, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, nil, err
+	read := func(f string) []byte {
+		b, e := os.ReadFile(filepath.Join(ca.dir, f))
+		if e != nil && err == nil {
+			err = e
+		}
+		return b
 	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb}), nil
+	chain, key, root = read(name+"-chain.pem"), read(name+"-key.pem"), read("root.pem")
+	return chain, key, root, err
+}
+
+func safeName(parts ...string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
+			return r
+		}
+		return '_'
+	}, strings.Join(parts, "-"))
 }
 
 // credentialNeed is a TLS Secret a gateway server or listener names.
@@ -156,7 +90,8 @@ func credentialsNamed(configs []string, gatewayNS string) []credentialNeed {
 			Kind       string            `json:"kind"`
 			Metadata   metav1.ObjectMeta `json:"metadata"`
 			Spec       struct {
-				Servers []struct {
+				GatewayClassName string `json:"gatewayClassName"`
+				Servers          []struct {
 					Hosts []string `json:"hosts"`
 					TLS   *struct {
 						CredentialName  string   `json:"credentialName"`
@@ -195,7 +130,8 @@ func credentialsNamed(configs []string, gatewayNS string) []credentialNeed {
 					add(ns, name, s.Hosts)
 				}
 			}
-		case obj.Kind == "Gateway" && strings.HasPrefix(obj.APIVersion, "gateway.networking.k8s.io/"):
+		case obj.Kind == "Gateway" && strings.HasPrefix(obj.APIVersion, "gateway.networking.k8s.io/") &&
+			obj.Spec.GatewayClassName == "istio":
 			for _, l := range obj.Spec.Listeners {
 				if l.TLS == nil {
 					continue
@@ -242,7 +178,7 @@ func (ca *labCA) tlsSecret(n credentialNeed) (*corev1.Secret, error) {
 	if len(hosts) == 0 {
 		hosts = []string{"*"}
 	}
-	certPEM, keyPEM, err := ca.leaf(hosts[0], hosts, nil)
+	chain, keyPEM, root, err := ca.leaf(safeName("credential", n.namespace, n.name), hosts, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -250,7 +186,7 @@ func (ca *labCA) tlsSecret(n credentialNeed) (*corev1.Secret, error) {
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
 		ObjectMeta: metav1.ObjectMeta{Name: n.name, Namespace: n.namespace},
 		Type:       corev1.SecretTypeTLS,
-		Data:       map[string][]byte{"tls.crt": append(certPEM, ca.certPEM...), "tls.key": keyPEM, "ca.crt": ca.certPEM},
+		Data:       map[string][]byte{"tls.crt": chain, "tls.key": keyPEM, "ca.crt": root},
 	}, nil
 }
 
@@ -263,7 +199,7 @@ func meshIdentity(dir string, w *world) (map[string]*tls.Secret, error) {
 	}
 	pod := w.gatewayPod
 	spiffeID := fmt.Sprintf("spiffe://cluster.local/ns/%s/sa/%s", pod.Namespace, pod.Spec.ServiceAccountName)
-	certPEM, keyPEM, err := ca.leaf("", nil, []string{spiffeID})
+	chain, keyPEM, root, err := ca.leaf(safeName("gateway", pod.Namespace, pod.Spec.ServiceAccountName), nil, []string{spiffeID})
 	if err != nil {
 		return nil, err
 	}
@@ -272,10 +208,10 @@ func meshIdentity(dir string, w *world) (map[string]*tls.Secret, error) {
 	}
 	return map[string]*tls.Secret{
 		"default": {Name: "default", Type: &tls.Secret_TlsCertificate{TlsCertificate: &tls.TlsCertificate{
-			CertificateChain: inline(append(certPEM, ca.certPEM...)), PrivateKey: inline(keyPEM),
+			CertificateChain: inline(chain), PrivateKey: inline(keyPEM),
 		}}},
 		"ROOTCA": {Name: "ROOTCA", Type: &tls.Secret_ValidationContext{ValidationContext: &tls.CertificateValidationContext{
-			TrustedCa: inline(ca.certPEM),
+			TrustedCa: inline(root),
 		}}},
 	}, nil
 }

@@ -38,7 +38,7 @@ import (
 	"istio.io/istio/pkg/bootstrap"
 	"istio.io/istio/pkg/config/mesh"
 	"istio.io/istio/pkg/log"
-	"istio.io/istio/pkg/spiffe"
+	"istio.io/istio/pkg/security"
 	"istio.io/istio/pkg/util/sets"
 )
 
@@ -67,7 +67,7 @@ func Main(args []string) (err error) {
 	var objects stringList
 	fs := flag.NewFlagSet("edgelab xds", flag.ContinueOnError)
 	fs.Var(&objects, "objects", "multi-document YAML file of objects (repeatable)")
-	fs.StringVar(&o.Gateway, "gateway", "", "NAMESPACE/DEPLOYMENT of the gateway")
+	fs.StringVar(&o.Gateway, "gateway", "", "NAMESPACE/NAME of the gateway's Deployment (or of its Pod among the objects)")
 	fs.StringVar(&o.PodIP, "pod-ip", "127.0.0.20", "the gateway pod's IP")
 	fs.StringVar(&o.BindIP, "bind-ip", "", "address the listeners bind (default: --pod-ip)")
 	fs.StringVar(&o.AgentAddress, "agent-address", "127.0.0.1:15020", "pilot-agent status stand-in")
@@ -260,10 +260,11 @@ type resources struct {
 // node, and the SDS generator for the credentials its listeners name.
 func discover(w *world, node *corev3Node) (res *resources, err error) {
 	f := &failer{}
+	stage := "starting the discovery server"
 	defer func() {
 		if r := recover(); r != nil {
 			if fe, ok := r.(failure); ok {
-				err = fmt.Errorf("istiod: %s", string(fe))
+				err = fmt.Errorf("istiod, %s: %s", stage, string(fe))
 				return
 			}
 			panic(r)
@@ -275,9 +276,16 @@ func discover(w *world, node *corev3Node) (res *resources, err error) {
 		KubernetesObjectString:     w.kubeYAML,
 		DisableSecretAuthorization: true,
 	})
+	// The gateway connects as its service account's identity, as pilot-agent does over mTLS.
+	identity := fmt.Sprintf("spiffe://cluster.local/ns/%s/sa/%s", w.gatewayPod.Namespace, w.gatewayPod.Spec.ServiceAccountName)
+	// The fake server's stream is in-memory, not TLS: let istiod authenticate it as istiod's
+	// XDS_AUTH_PLAINTEXT setting does.
+	security.AuthPlaintext = true
+	server.Discovery.Authenticators = []security.Authenticator{labAuthenticator{identity}}
 	ads := server.ConnectADS()
 	res = &resources{endpoints: map[string]*endpoint.ClusterLoadAssignment{}, routes: map[string]*route.RouteConfiguration{}, secrets: map[string]*tls.Secret{}}
 
+	stage = "clusters (CDS)"
 	cds := ads.RequestResponseAck(f, &discovery.DiscoveryRequest{Node: node, TypeUrl: v3.ClusterType})
 	var edsNames []string
 	for _, a := range cds.Resources {
@@ -295,6 +303,7 @@ func discover(w *world, node *corev3Node) (res *resources, err error) {
 		}
 	}
 	if len(edsNames) > 0 {
+		stage = "endpoints (EDS)"
 		eds := ads.RequestResponseAck(f, &discovery.DiscoveryRequest{Node: node, TypeUrl: v3.EndpointType, ResourceNames: edsNames})
 		for _, a := range eds.Resources {
 			la := &endpoint.ClusterLoadAssignment{}
@@ -304,6 +313,7 @@ func discover(w *world, node *corev3Node) (res *resources, err error) {
 			res.endpoints[la.ClusterName] = la
 		}
 	}
+	stage = "listeners (LDS)"
 	lds := ads.RequestResponseAck(f, &discovery.DiscoveryRequest{Node: node, TypeUrl: v3.ListenerType})
 	routeNames := sets.New[string]()
 	for _, a := range lds.Resources {
@@ -317,6 +327,7 @@ func discover(w *world, node *corev3Node) (res *resources, err error) {
 		}
 	}
 	if routeNames.Len() > 0 {
+		stage = "routes (RDS)"
 		rds := ads.RequestResponseAck(f, &discovery.DiscoveryRequest{Node: node, TypeUrl: v3.RouteType, ResourceNames: sets.SortedList(routeNames)})
 		for _, a := range rds.Resources {
 			r := &route.RouteConfiguration{}
@@ -347,7 +358,9 @@ func discover(w *world, node *corev3Node) (res *resources, err error) {
 			return nil, fmt.Errorf("istiod: expected one connected gateway, found %d", len(clients))
 		}
 		proxy := clients[0].Proxy()
-		proxy.VerifiedIdentity = &spiffe.Identity{TrustDomain: "cluster.local", Namespace: w.gatewayPod.Namespace, ServiceAccount: w.gatewayPod.Spec.ServiceAccountName}
+		if proxy.VerifiedIdentity == nil {
+			return nil, fmt.Errorf("istiod did not verify the gateway's identity %s", identity)
+		}
 		gen := server.Discovery.Generators[v3.SecretType]
 		out, _, err := gen.Generate(proxy, &model.WatchedResource{TypeUrl: v3.SecretType, ResourceNames: sets.New(names...)}, &model.PushRequest{Forced: true, Push: server.PushContext()})
 		if err != nil {
@@ -382,6 +395,14 @@ func assemble(boot map[string]any, res *resources, mesh map[string]*tls.Secret, 
 	if admin != nil {
 		admin["address"] = socketAddress(o.AdminAddress)
 	}
+	// Connections to upstreams leave from the pod's address, as in the cluster (on loopback Envoy
+	// would otherwise use 127.0.0.1).
+	cm, _ := boot["cluster_manager"].(map[string]any)
+	if cm == nil {
+		cm = map[string]any{}
+		boot["cluster_manager"] = cm
+	}
+	cm["upstream_bind_config"] = map[string]any{"source_address": map[string]any{"address": o.BindIP, "port_value": 0}}
 	static, _ := boot["static_resources"].(map[string]any)
 	if static == nil {
 		return nil, nil, errors.New("Istio's bootstrap has no static_resources")
@@ -486,3 +507,13 @@ func rebind(l map[string]any, ip string) {
 
 // ensure the anypb import is used by the stripper (the Any walker lives there).
 var _ = anypb.New
+
+// labAuthenticator stands for istiod's mTLS authenticator: the gateway's connection carries its
+// service account's SPIFFE identity.
+type labAuthenticator struct{ identity string }
+
+func (a labAuthenticator) AuthenticatorType() string { return "lab" }
+
+func (a labAuthenticator) Authenticate(security.AuthContext) (*security.Caller, error) {
+	return &security.Caller{AuthSource: security.AuthSourceClientCertificate, Identities: []string{a.identity}}, nil
+}

@@ -91,6 +91,11 @@ func loadWorld(o Options) (*world, error) {
 			switch {
 			case configGroups[group]:
 				configs = append(configs, string(doc))
+				if strings.HasPrefix(group, "gateway.networking.") {
+					// Istio's Gateway API controller reads these from the API server (as Istio's
+					// own waypoint tests give them: both ways).
+					others = append(others, string(doc))
+				}
 			case key == "apps/v1/Deployment" && obj.Metadata.Namespace == gwNS && obj.Metadata.Name == gwName:
 				if err := yaml.Unmarshal(doc, &deployment); err != nil {
 					return nil, err
@@ -123,12 +128,24 @@ func loadWorld(o Options) (*world, error) {
 			}
 		}
 	}
+	var pod *corev1.Pod
+	given := false
 	if deployment == nil {
-		return nil, fmt.Errorf("no Deployment %s among the objects", o.Gateway)
-	}
-	pod, given, err := gatewayPod(deployment, pods, o.PodIP)
-	if err != nil {
-		return nil, err
+		// A gateway whose Deployment is not rendered (the AKS add-on's managed gateway): its pod,
+		// as the lab's world gives it.
+		for _, p := range pods {
+			if p.Namespace == gwNS && p.Name == gwName {
+				pod, given = p, true
+			}
+		}
+		if pod == nil {
+			return nil, fmt.Errorf("no Deployment nor Pod %s among the objects", o.Gateway)
+		}
+	} else {
+		var err error
+		if pod, given, err = gatewayPod(deployment, pods, o.PodIP); err != nil {
+			return nil, err
+		}
 	}
 	w.gatewayPod = pod
 	if !given {
@@ -341,6 +358,11 @@ func targetPort(sp corev1.ServicePort, p *corev1.Pod) int32 {
 func injectedEnv(w *world, pc *meshconfig.ProxyConfig) []string {
 	pod := w.gatewayPod
 	deployment := strings.TrimSuffix(pod.Name, "-lab-0")
+	for _, ref := range pod.OwnerReferences {
+		if ref.Kind == "ReplicaSet" {
+			deployment = strings.TrimSuffix(ref.Name, "-lab")
+		}
+	}
 	env := []string{
 		"POD_NAME=" + pod.Name,
 		"POD_NAMESPACE=" + pod.Namespace,

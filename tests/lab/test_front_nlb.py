@@ -1,0 +1,169 @@
+"""The AWS NLB front, from the Service annotations of the shipped EKS gateway stack and the
+echoserver example: bootstrap semantics, edited annotations, and real Envoy traffic."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ingresslib.lab.front import FrontError, front_bootstrap
+from tests.lab import front_support as fs
+
+PP2 = fs.PP2
+SVC = "manifests/istio-ingress--service--istio-ingressgateway.yaml"
+A = "service.beta.kubernetes.io/aws-load-balancer-"
+
+
+@pytest.fixture(scope="module")
+def eks_gateway(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return fs.render("stacks/eks", "gateway", tmp_path_factory.mktemp("r") / "eks-gateway")
+
+
+@pytest.fixture(scope="module")
+def echo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return fs.render("examples/echoserver-canary", "dev",
+                     tmp_path_factory.mktemp("r") / "echo")
+
+
+def edit_annotations(render: Path, dst: Path, **changes: str | None) -> Path:
+    """A copy of `render` whose gateway Service annotations (key after the aws prefix) are
+    changed (None removes)."""
+    out = fs.copy_render(render, dst)
+    doc = yaml.safe_load((out / SVC).read_text())
+    ann = doc["metadata"]["annotations"]
+    for k, v in changes.items():
+        key = A + k.replace("_", "-") if not k.startswith("listener") else A + k
+        if v is None:
+            ann.pop(key, None)
+        else:
+            ann[key] = v
+    (out / SVC).write_text(yaml.safe_dump(doc))
+    return out
+
+
+def pp_on(plan, cluster: str) -> bool:
+    c = fs.clusters(plan)[cluster]
+    data = c["transport_socket_matches"][0]["transport_socket"]["name"]
+    return data == "envoy.transport_sockets.upstream_proxy_protocol"
+
+
+def test_eks_gateway_semantics(eks_gateway: Path, tmp_path: Path) -> None:
+    addr = fs.addresses()
+    plan = front_bootstrap(eks_gateway, addr)
+    assert plan.product == "aws-nlb"
+    assert [x.name for x in plan.listeners] == ["TCP:15021", "TCP:80", "TLS:443"]
+    # proxy_protocol_v2.enabled=true in target-group-attributes: every target group.
+    assert all(pp_on(plan, c) for c in fs.clusters(plan))
+    assert set(plan.proxy_protocol.values()) == {True}
+    # Health checks: TCP on the traffic port, without a PROXY header (the default socket).
+    for hc in plan.health_checks:
+        assert (hc.protocol, hc.interval, hc.healthy_threshold, hc.unhealthy_threshold) == (
+            "TCP", 10, 2, 2)
+        assert not hc.proxy_protocol
+    assert [hc.port for hc in plan.health_checks] == [25021, 18080, 18443]
+    c80 = fs.clusters(plan)["nlb-istio-ingressgateway-80"]
+    assert c80["transport_socket"]["name"] == "envoy.transport_sockets.raw_buffer"
+    assert c80["health_checks"][0]["transport_socket_match_criteria"] == {"hc": True}
+    # TLS at the NLB on 443: the ACM certificate's names, ALPN HTTP2Preferred, TLS 1.2-1.3.
+    tls = plan.listeners[2]
+    assert tls.hostnames == ("shop.example.com",)
+    assert tls.alpn_protocols == ("h2", "http/1.1")
+    assert tls.tls_policy == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    # Idle timeouts: TCP-80 annotated 350; TLS fixed 350; 15021 the default 350.
+    assert [t.seconds for t in plan.timeouts] == [350, 350, 350]
+    assert "annotation" in plan.timeouts[1].source
+    assert "fixed" in plan.timeouts[2].source
+    assert tls.source_ranges == ("0.0.0.0/0",)
+    fs.validate(plan, tmp_path)
+
+
+def test_echo_semantics(echo: Path, tmp_path: Path) -> None:
+    plan = front_bootstrap(echo, fs.addresses())
+    assert not any(plan.proxy_protocol.values())
+    assert all(not pp_on(plan, c) for c in fs.clusters(plan))
+    assert {(h.port, h.protocol, h.path) for h in plan.health_checks} == {
+        (25021, "HTTP", "/healthz/ready")}
+    assert [x.protocol for x in plan.listeners] == ["TCP", "TCP", "TCP"]
+    fs.validate(plan, tmp_path)
+
+
+def test_annotations_drive_the_front(eks_gateway: Path, tmp_path: Path) -> None:
+    """An edited annotation changes the behaviour; a bad one is reported, not guessed."""
+    off = edit_annotations(eks_gateway, tmp_path / "off", target_group_attributes=(
+        "deregistration_delay.timeout_seconds=30,proxy_protocol_v2.enabled=false"),
+        proxy_protocol="*")
+    plan = front_bootstrap(off, fs.addresses())
+    assert not any(plan.proxy_protocol.values())
+    star = edit_annotations(eks_gateway, tmp_path / "star", target_group_attributes=None,
+                            proxy_protocol="*")
+    assert all(front_bootstrap(star, fs.addresses()).proxy_protocol.values())
+    h1 = edit_annotations(eks_gateway, tmp_path / "h1", alpn_policy="HTTP1Only")
+    assert front_bootstrap(h1, fs.addresses()).listeners[2].alpn_protocols == ("http/1.1",)
+    bad = edit_annotations(eks_gateway, tmp_path / "bad", alpn_policy="HTTP3Only")
+    with pytest.raises(FrontError, match="alpn-policy"):
+        front_bootstrap(bad, fs.addresses())
+    other = edit_annotations(eks_gateway, tmp_path / "cert", ssl_cert=(
+        "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"))
+    with pytest.raises(FrontError, match="not registered by this stack"):
+        front_bootstrap(other, fs.addresses())
+    http = edit_annotations(eks_gateway, tmp_path / "http", healthcheck_protocol="http",
+                            healthcheck_port="15021", healthcheck_path="/healthz/ready")
+    hcs = front_bootstrap(http, fs.addresses()).health_checks
+    assert {(h.port, h.protocol, h.path) for h in hcs} == {(25021, "HTTP", "/healthz/ready")}
+
+
+def test_proxy_protocol_idle_timeout_and_health_check_on_the_wire(
+        eks_gateway: Path, tmp_path: Path) -> None:
+    """Real Envoy: the target gets a PROXY v2 header with the client's address; the health
+    check is a bare connect (no header); an idle connection is closed at the timeout."""
+    short = edit_annotations(eks_gateway, tmp_path / "short",
+                             **{"listener-attributes.TCP-80": "tcp.idle_timeout.seconds=2",
+                                "healthcheck_interval": "1"})
+    addr = fs.addresses()
+    plan = front_bootstrap(short, addr)
+    with fs.tcp_server(addr.gateway_ip, 18080) as seen, fs.running(plan, addr, tmp_path):
+        # Health checks: connections carrying no bytes at all.
+        assert seen.wait(lambda: b"" in seen.raw), seen.raw
+        n = len(seen.raw)
+        c = socket.create_connection((addr.front_ip, addr.bind_port(80)), timeout=10)
+        c.sendall(b"hello")
+        assert seen.wait(lambda: any(r.startswith(PP2) for r in seen.raw[n - 1:]))
+        header = next(r for r in seen.raw if r.startswith(PP2))
+        # v2, PROXY command, TCP over IPv4, source address = the client's (127.0.0.1).
+        assert header[12] == 0x21
+        assert header[13] == 0x11
+        assert socket.inet_ntoa(header[16:20]) == c.getsockname()[0]
+        assert c.recv(16) == b"hello"  # echoed through the front
+        t0 = time.monotonic()
+        c.settimeout(15)
+        assert c.recv(16) == b""  # closed by the front when idle
+        assert 1.5 <= time.monotonic() - t0 <= 6
+        c.close()
+
+
+def test_http_health_check_hits_annotated_port_and_path(echo: Path, tmp_path: Path) -> None:
+    addr = fs.addresses()
+    plan = front_bootstrap(echo, addr)
+    with fs.http_server(addr.gateway_ip, 25021) as seen, fs.running(plan, addr, tmp_path):
+        assert seen.wait(lambda: any(p == "/healthz/ready" for p, _ in seen.requests))
+
+
+def test_source_ranges_filter_clients(eks_gateway: Path, tmp_path: Path) -> None:
+    """Real Envoy: loadBalancerSourceRanges that exclude the client drop its connection."""
+    out = fs.copy_render(eks_gateway, tmp_path / "ranges")
+    doc = yaml.safe_load((out / SVC).read_text())
+    doc["spec"]["loadBalancerSourceRanges"] = ["10.0.0.0/8"]
+    (out / SVC).write_text(yaml.safe_dump(doc))
+    addr = fs.addresses()
+    plan = front_bootstrap(out, addr)
+    assert plan.listeners[1].source_ranges == ("10.0.0.0/8",)
+    with fs.tcp_server(addr.gateway_ip, 18080) as seen, fs.running(plan, addr, tmp_path):
+        c = socket.create_connection((addr.front_ip, addr.bind_port(80)), timeout=10)
+        c.sendall(b"hello")
+        assert c.recv(16) == b""
+        c.close()
+        assert not any(r.endswith(b"hello") for r in seen.raw)
