@@ -358,3 +358,28 @@ def burst(t: Target, *, host: str, path: str, count: int, stop_status: int,
     if conn is not None:
         conn.close()
     return statuses
+
+
+def pod_requests(ip: str, port: int, *, mtls: tuple[str, str] | None = None,
+                 timeout: float = 5.0) -> list[dict[str, Any]]:
+    """A backend stand-in's request log (`GET /.lab/requests`): what reached the pod, answered
+    or not (mirrored requests). `mtls`: (cert, key) files for a pod that runs a sidecar."""
+    t = Target(ip, port)
+    sock = socket.create_connection((ip, port), timeout=timeout)
+    if mtls is not None:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        ctx.load_cert_chain(*mtls)
+        ctx.set_alpn_protocols(["http/1.1"])
+        sock = ctx.wrap_socket(sock)
+    conn = http.client.HTTPConnection(t.ip, t.port, timeout=timeout)
+    conn.sock = sock
+    try:
+        conn.request("GET", "/.lab/requests")
+        data = json.loads(conn.getresponse().read() or b"[]")
+    finally:
+        conn.close()
+    if isinstance(data, dict):
+        data = data.get("requests", [])
+    return list(data)

@@ -23,6 +23,7 @@ import ipaddress
 import json
 import math
 import re
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -426,8 +427,7 @@ def _to_probes(ctx: Context, r: _Route, name: str, path: str, *, first: bool
     if route.timeout:
         yield Planned(Probe(f"{name}: timeout", path + ".timeout", ""), r.timeout)
     if route.mirror is not None:
-        yield Planned(Probe(f"{name}: mirror", path + ".mirror", ""),
-                      _skip("the stand-ins expose no record of mirrored requests"))
+        yield Planned(Probe(f"{name}: mirror", path + ".mirror", ""), r.mirror)
     if route.headers is not None:
         yield Planned(Probe(f"{name}: headers", path + ".headers", ""), r.headers)
     if _grpc(ctx, route):
@@ -609,6 +609,33 @@ class _Route:
                 if got is None or v not in got:
                     bad.append(f"response {k}={got}")
         return p.record(not bad, "as intended" if not bad else "; ".join(bad))
+
+    def mirror(self, p: Probe) -> Probe:
+        """A request carrying a unique marker reaches the mirror's pods too (their request
+        log, GET /.lab/requests: Envoy discards the mirror's answer)."""
+        m = self.route.mirror
+        assert m is not None
+        p.intent = (f"{m.percent:g}% of requests also reach {m.backend}"
+                    f"{'/' + m.subset if m.subset else ''}")
+        n = 1 if m.percent in (0, 100) else 60
+        marks = [uuid.uuid4().hex for _ in range(n)]
+        for mark in marks:
+            self.send({"x-lab-marker": mark})
+        pods = self.ctx.lab.world.pods_of(m.backend, m.subset)
+        ca = self.ctx.lab.workdir / "ca"
+        seen: set[str] = set()
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline:
+            for pod in pods:
+                mtls = (str(ca / "gateway.pem"), str(ca / "gateway-key.pem")) \
+                    if pod.sidecar else None
+                for entry in client.pod_requests(pod.ip, pod.port, mtls=mtls):
+                    seen |= set(entry.get("headers", {}).get("x-lab-marker", [])) & set(marks)
+            if len(seen) == n or m.percent < 100:
+                break
+            time.sleep(0.1)
+        ok = _within(len(seen), n, m.percent / 100)
+        return p.record(ok, f"{len(seen)}/{n} marked requests in the mirror's request log")
 
     def redirect(self, p: Probe) -> Probe:
         rd = self.route.redirect
