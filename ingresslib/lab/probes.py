@@ -760,6 +760,11 @@ class _Route:
         src = self.ctx.source()
         how = self.ctx.plan.client_address or "not stated"
         p.intent = f"backend sees the client {src} ({how})"
+        if how.startswith("source address"):
+            notes = [n for n in getattr(self.ctx.lab.front, "not_modeled", [])
+                     if "client ip" in n.lower() or "source address" in n.lower()]
+            return p.skip("not modeled: the lab's L4 front connects to the gateway from its "
+                          "own address" + (f" ({notes[0]})" if notes else ""))
         echo = self.send(source=src).echo()
         if echo is None:
             return p.record(False, "no backend answered")
@@ -976,6 +981,9 @@ def _idle(ctx: Context, tm: Any) -> Callable[[Probe], Probe]:
             p.intent = f"Envoy closes idle connections ({gw}s) before the load balancer ({lb}s)"
         served = _gateway_idle(ctx)
         front = _front_idle(ctx)
+        if front is None:
+            product = getattr(ctx.lab.front, "product", "the load balancer")
+            return p.skip(f"the front models no idle timeout for {product}")
         if served is None or front is None:
             return p.record(False, f"idle timeouts served: gateway {served}, front {front}")
         ok = front < served if tm.pooling else served < front

@@ -237,7 +237,8 @@ def _start_front(lab: Lab, base_id: int) -> None:
     try:
         front = front_bootstrap(lab.render_dir, Addresses(
             front_ip=lab.net.front, gateway_ip=lab.net.gateway,
-            backends=world.service_endpoints(), backend_ports=world.service_target_ports()))
+            backends=world.service_endpoints(), backend_ports=world.service_target_ports()),
+            external_certificates=external_certificates(lab.config))
     except FrontError as e:
         raise LabError(f"the load balancer in front cannot be emulated from the render: {e}"
                        ) from None
@@ -250,6 +251,17 @@ def _start_front(lab: Lab, base_id: int) -> None:
     lab.spawn("front", _envoy_argv(path, base_id))
     _wait("front Envoy", lambda: admin_get(lab.front_admin, "/ready")[0] == 200, lab)
     lab.health = wait_healthy(lab)
+
+
+def external_certificates(config: StackConfig) -> dict[str, list[str]]:
+    """{ARN: DNS names} of the existing certificates the config names by ARN: the render holds
+    only the ARN, the front's lab certificate needs the names."""
+    out = {}
+    for cert in config.certificates.values():
+        arn = getattr(cert, "arn", None)
+        if arn:
+            out[arn] = list(getattr(cert, "dns_names", []) or [])
+    return out
 
 
 def health_limit_s(front: Any) -> float:

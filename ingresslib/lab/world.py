@@ -200,9 +200,13 @@ def build_world(config: StackConfig, rendered: list[dict[str, Any]], net: Net) -
                 pod_labels = {"app": b.service}
             if sidecar:
                 pod_labels[MESH_LABEL] = "istio"
+            # Without a gateway only the load balancer connects, in plaintext: a port the
+            # config keeps PERMISSIVE for it is served plain (the stand-ins model STRICT only).
+            plain = config.workload is None and _permissive(config, b.namespace, pod_labels,
+                                                            port)
             pod_name = f"{name}-{subset}-0" if subset else f"{name}-0"
             pods.append(BackendPod(pod_name, name, subset, b.namespace, pod_labels,
-                                   net.pod(len(pods)), port, protocol, sidecar,
+                                   net.pod(len(pods)), port, protocol, sidecar and not plain,
                                    port_name=b.target_port if isinstance(b.target_port, str)
                                    else "app"))
         if ("v1", "Service", b.namespace, b.service) not in by_key:
@@ -246,6 +250,19 @@ def _mesh_namespaces(config: StackConfig, namespaces: dict[str, dict[str, str]])
         mesh |= set(config.security.namespaces)
     gateway_ns = config.workload.namespace if config.workload else None
     return mesh - {gateway_ns}
+
+
+def _permissive(config: StackConfig, ns: str, labels: dict[str, str], port: int) -> bool:
+    """Whether mesh mTLS leaves plaintext open on this pod port: PERMISSIVE mode, or one of
+    `security.standalonePorts` (the ports a standalone load balancer reaches)."""
+    sec = config.security
+    if sec is None:
+        return True
+    if sec.mtls == "PERMISSIVE":
+        return True
+    return any(ref.namespace == ns and port in ref.ports
+               and all(labels.get(k) == v for k, v in ref.selector.items())
+               for ref in sec.standalone_ports)
 
 
 def _protocol(b: Any) -> str:
