@@ -195,9 +195,8 @@ def build_world(config: StackConfig, rendered: list[dict[str, Any]], net: Net) -
             DEFAULT_BACKEND_PORT if isinstance(b.target_port, str) else b.port)
         subsets = b.subsets or {"": {}}
         for subset, labels in subsets.items():
-            pod_labels = {**b.selector, **labels}
-            if not pod_labels:
-                pod_labels = {"app": b.service}
+            # No selector in the config: the Service the world synthesizes selects app=<service>.
+            pod_labels = {**(b.selector or {"app": b.service}), **labels}
             if sidecar:
                 pod_labels[MESH_LABEL] = "istio"
             # Without a gateway only the load balancer connects, in plaintext: a port the
