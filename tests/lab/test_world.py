@@ -93,3 +93,18 @@ def test_acme_solver_as_cert_manager_creates_it(tmp_path: Path) -> None:
     assert path["pathType"] == "ImplementationSpecific"
     assert w.serve_spec(None, "/r")["acme"]["tokens"] == {
         w.acme[0].token: w.acme[0].key_authorization}
+
+
+def test_standalone_pods_serve_plain_on_their_permissive_ports(tmp_path: Path) -> None:
+    """No gateway: the load balancer connects in plaintext; security.standalonePorts keeps
+    those pods' ports PERMISSIVE, so their stand-ins serve plain (STRICT elsewhere)."""
+    st = stack.load(ROOT / "stacks/eks", "standalone", None, tmp_path)
+    data = st.config.model_copy(deep=True)
+    w = world.build_world(data, stack.manifests(st.render_dir), NET)
+    assert {p.pod: p.sidecar for p in w.pods} == {
+        "shop-0": False, "shop-v2-0": False, "shop-api-0": False}
+    assert data.security is not None
+    data.security.standalone_ports = data.security.standalone_ports[:1]
+    w = world.build_world(data, stack.manifests(st.render_dir), NET)
+    assert {p.pod: p.sidecar for p in w.pods} == {
+        "shop-0": False, "shop-v2-0": True, "shop-api-0": True}
