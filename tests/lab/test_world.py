@@ -99,12 +99,14 @@ def test_standalone_pods_serve_plain_on_their_permissive_ports(tmp_path: Path) -
     """No gateway: the load balancer connects in plaintext; security.standalonePorts keeps
     those pods' ports PERMISSIVE, so their stand-ins serve plain (STRICT elsewhere)."""
     st = stack.load(ROOT / "stacks/eks", "standalone", None, tmp_path)
-    data = st.config.model_copy(deep=True)
+    data = st.config
     w = world.build_world(data, stack.manifests(st.render_dir), NET)
     assert {p.pod: p.sidecar for p in w.pods} == {
         "shop-0": False, "shop-v2-0": False, "shop-api-0": False}
-    assert data.security is not None
-    data.security.standalone_ports = data.security.standalone_ports[:1]
-    w = world.build_world(data, stack.manifests(st.render_dir), NET)
+    sec = data.security
+    assert sec is not None
+    one = sec.model_copy(update={"standalone_ports": sec.standalone_ports[:1]})
+    w = world.build_world(data.model_copy(update={"security": one}),
+                          stack.manifests(st.render_dir), NET)
     assert {p.pod: p.sidecar for p in w.pods} == {
         "shop-0": False, "shop-v2-0": True, "shop-api-0": True}
