@@ -758,12 +758,20 @@ class _Route:
         set_cookie = first.header("set-cookie") or ""
         value = next((c.split("=", 1)[1].split(";")[0] for c in set_cookie.split(", ")
                       if c.startswith(f"{cookie}=")), "lab-session")
-        pods = Counter()
+        pods: Counter[str | None] = Counter()
         for _ in range(20):
             echo = self.send({"Cookie": f"{cookie}={value}"}).echo()
             pods[echo.get("pod") if echo else None] += 1
-        return p.record(len(pods) == 1 and None not in pods,
-                        f"cookie {'set' if set_cookie else 'not set'}; pods {dict(pods)}")
+        # Other cookie values must spread over the pods: a hash that ignores the cookie would
+        # pin every request to one pod and pass the first half for the wrong reason.
+        others: Counter[str | None] = Counter()
+        for k in range(20):
+            echo = self.send({"Cookie": f"{cookie}=lab-{k}"}).echo()
+            others[echo.get("pod") if echo else None] += 1
+        ok = len(pods) == 1 and None not in pods and len(others) > 1 and None not in others
+        p.intent += "; other cookie values spread over the pods"
+        return p.record(ok, f"cookie {'set' if set_cookie else 'not set'}; same cookie: "
+                            f"{dict(pods)}; 20 other cookies: {dict(others)}")
 
     def client_address(self, p: Probe) -> Probe:
         src = self.ctx.source()

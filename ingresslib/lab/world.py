@@ -1,8 +1,10 @@
 """The world around the gateway, synthesized from the stack's config (the config is the spec).
 
 For every routing backend: one pod per subset (labels = the backend's selector + the subset's
-labels), or one pod when it has no subsets; its Service unless the render has one of that name
-(with `api: gatewayApi` ingresslib renders the subset Services itself); Pods carry status.podIP,
+labels), or one pod when it has no subsets (two in either case when the backend balances by a
+consistent hash: session affinity is only observable between pods); its Service unless the
+render has one of that name (with `api: gatewayApi` ingresslib renders the subset Services
+itself); Pods carry status.podIP,
 phase Running and a Ready condition, and EndpointSlices list them, which is what Istio's
 Kubernetes controller reads. The gateway's own Pod comes from the rendered Deployment (template
 labels and annotations, namespace, service account). Stand-ins for the global rate-limit
@@ -203,11 +205,13 @@ def build_world(config: StackConfig, rendered: list[dict[str, Any]], net: Net) -
             # config keeps PERMISSIVE for it is served plain (the stand-ins model STRICT only).
             plain = config.workload is None and _permissive(config, b.namespace, pod_labels,
                                                             port)
-            pod_name = f"{name}-{subset}-0" if subset else f"{name}-0"
-            pods.append(BackendPod(pod_name, name, subset, b.namespace, pod_labels,
-                                   net.pod(len(pods)), port, protocol, sidecar and not plain,
-                                   port_name=b.target_port if isinstance(b.target_port, str)
-                                   else "app"))
+            for k in range(_replicas(b)):
+                pod_name = f"{name}-{subset}-{k}" if subset else f"{name}-{k}"
+                pods.append(BackendPod(pod_name, name, subset, b.namespace, dict(pod_labels),
+                                       net.pod(len(pods)), port, protocol,
+                                       sidecar and not plain,
+                                       port_name=b.target_port
+                                       if isinstance(b.target_port, str) else "app"))
         if ("v1", "Service", b.namespace, b.service) not in by_key:
             selector = dict(b.selector) or {"app": b.service}
             svc = _service(b.service, b.namespace, selector, [
@@ -249,6 +253,14 @@ def _mesh_namespaces(config: StackConfig, namespaces: dict[str, dict[str, str]])
         mesh |= set(config.security.namespaces)
     gateway_ns = config.workload.namespace if config.workload else None
     return mesh - {gateway_ns}
+
+
+def _replicas(b: Any) -> int:
+    """Pods per subset: two for a backend balanced by a consistent hash (session affinity is
+    only observable between pods), else one."""
+    lb = b.traffic_policy.load_balancer if b.traffic_policy else None
+    hashing = lb is not None and (lb.hash_cookie or lb.hash_header or lb.hash_source_ip)
+    return 2 if hashing else 1
 
 
 def _permissive(config: StackConfig, ns: str, labels: dict[str, str], port: int) -> bool:
