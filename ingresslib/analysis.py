@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ingresslib.config.duration import duration_problem
-from ingresslib.config.wildcard_routes import vhost_covers
+from ingresslib.config.wildcard_routes import WILDCARD_ROUTES_ANNOTATION, vhost_covers
 
 Severity = Literal["error", "warning"]
 Obj = dict[str, Any]
@@ -32,9 +32,6 @@ _DR_DURATIONS = (
 _VS_DURATIONS = ("timeout", "retries.perTryTimeout", "fault.delay.fixedDelay", "corsPolicy.maxAge")
 # Server protocols whose route configuration Istio shares per port (protocol.IsHTTP).
 _HTTP_PROTOCOLS = ("HTTP", "HTTP2", "GRPC", "GRPC-WEB")
-# On a VirtualService: "true" when it carries the routes of the wildcard host above its own
-# (rendered from `inheritWildcardRoutes`), "false" when it stays apart on purpose (ING0005).
-WILDCARD_ROUTES_ANNOTATION = "ingresslib.io/inherit-wildcard-routes"
 
 
 @dataclass(frozen=True)
@@ -306,7 +303,9 @@ def _gateway_ports_on_service(cfg: _Config) -> Iterator[Finding]:
             yield Finding(
                 "ING0001", "warning", _ref(gw), "spec.selector",
                 f"no Service selects the gateway's pods ({selector}): nothing outside the pods "
-                "reaches its servers; add a Service whose selector these labels satisfy",
+                "reaches its servers; add a Service whose selector these labels satisfy, or, "
+                "for routing in front of a gateway deployed elsewhere, name that gateway's "
+                "Service: IngressRouting(..., service=\"<its Service>\")",
             )
             continue
         ports = {

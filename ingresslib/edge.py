@@ -104,6 +104,13 @@ class Timeouts:
     `envoy_idle_seconds`: Envoy's downstream idle timeout. `response_seconds`: the longest
     the load balancer waits for a response; a route timeout beyond it is never reached.
     `idle_rule` and `response_rule`: the codes of the rules that bound them.
+    `idle_setting` and `response_setting`: the config keys that set the load balancer's idle
+    timeout and its response wait (where a problem tells the user to change them), and
+    `response_by`: the component that waits, in the vendor's words (which in chained is not
+    the one right in front of the gateway). `response_ends_sessions`: the response wait ends a
+    whole connection, an upgraded WebSocket included, however busy (Application Gateway,
+    Application Gateway for Containers); else only idle time ends one (NLB, ALB, Azure Load
+    Balancer). `response_max_seconds`: the longest wait the load balancer takes.
     """
 
     pooling: bool
@@ -112,6 +119,11 @@ class Timeouts:
     response_seconds: int
     idle_rule: str = "EDGE-TO"
     response_rule: str = "EDGE-TO"
+    idle_setting: str = ""
+    response_setting: str = ""
+    response_by: str = ""
+    response_ends_sessions: bool = False
+    response_max_seconds: int | None = None
 
 
 @dataclass(frozen=True)
@@ -220,6 +232,61 @@ CORE_RULES = {
         "No setting is dropped: gateway.podAnnotations['proxy.istio.io/config'], which "
         "ingresslib writes from the plan, is refused rather than overwritten",
         "Istio, Resource Annotations, proxy.istio.io/config (one ProxyConfig per pod)"),
+}
+
+
+# Rules of features that validate alone and break together (issue 18), every cloud's; each
+# cloud adds its own (`ingresslib.aws.interaction_rules`, `ingresslib.azure.interaction_rules`).
+INTERACTION_RULES = {
+    "EDGE-TO-LONG": EdgeRule(
+        "EDGE-TO-LONG",
+        "A route that carries long-lived connections (routes[].longLived: WebSocket, "
+        "server-sent events, streams) lasts its timeout at every hop: a load balancer whose "
+        "response wait ends a whole connection (Application Gateway's backend settings, "
+        "Application Gateway for Containers' RoutePolicy) waits that timeout on the route's "
+        "host, which the route must set; one that ends only idle connections (NLB, ALB, Azure "
+        "Load Balancer) is not bounded by it; a route timeout beyond a load balancer's wait "
+        "is refused naming the component and the key that sets the wait",
+        "Azure, WebSocket support in Application Gateway ('The request timeout value in HTTP "
+        "Settings also applies to the WebSocket session'); "
+        "Azure/application-gateway-kubernetes-ingress#491, #1277; MicrosoftDocs/azure-docs#49622; "
+        "Azure, Application Gateway for Containers API specification, RoutePolicy "
+        "timeouts.routeTimeout; AWS, ALB and NLB connection idle timeout"),
+    "EDGE-HOP-DNS": EdgeRule(
+        "EDGE-HOP-DNS",
+        "Behind an L7 load balancer (chained) the public entry point is that load balancer: "
+        "an external-dns hostname record for a listener's host, or a target record, on the "
+        "gateway Service would send clients to the hop behind it, and is refused",
+        "kubernetes-sigs/external-dns, Annotations (external-dns.alpha.kubernetes.io/hostname "
+        "publishes the Service's load balancer address; target overrides it); Istio, "
+        "Configuring Gateway Network Topology (third-party load balancers)"),
+    "EDGE-RL-FAIL": EdgeRule(
+        "EDGE-RL-FAIL",
+        "A global rate limit that fails closed (rateLimits.global.failureModeDeny) fails every "
+        "request whose call to the ratelimit service outlasts rateLimits.global.timeout: "
+        "failing closed, the timeout is at least 100 ms (the default; Envoy's 20 ms default "
+        "is for limits that fail open); and since the route's timeout starts after that "
+        "call, a route timeout plus the call's fits the load balancer's wait",
+        "Envoy, Rate limit filter (extensions.filters.http.ratelimit.v3.RateLimit: timeout "
+        "defaults to 20ms; failure_mode_deny); Istio, Enabling Rate Limits using Envoy "
+        "(failure_mode_deny: true with timeout: 10s); envoyproxy/ratelimit#322 (RLSE 500s "
+        "under load, failing closed); envoyproxy/gateway#1616"),
+    "EDGE-RT-RETRY": EdgeRule(
+        "EDGE-RT-RETRY",
+        "A route's timeout bounds all its tries: retries.perTryTimeout at or beyond the "
+        "route's timeout leaves no time for a retry, and is refused",
+        "Envoy, Route components, RouteAction.timeout ('includes all retries') and "
+        "RetryPolicy.per_try_timeout; Istio, VirtualService HTTPRetry.perTryTimeout"),
+    "EDGE-MSG-KEY": EdgeRule(
+        "EDGE-MSG-KEY",
+        "A problem names the component that refuses and only config keys that exist: a "
+        "setting ingresslib writes from the config names the key that sets it, and an "
+        "annotation no key sets is passed through, not refused with a pointer to a key that "
+        "does not exist",
+        "ingresslib issue 18 (a dual-stack NLB annotation refused, pointed at a key that does "
+        "not exist, "
+        "and a route timeout refused blaming 'Azure Standard Load Balancer (internal)'); "
+        "Azure/application-gateway-kubernetes-ingress#491"),
 }
 
 

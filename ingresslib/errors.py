@@ -7,7 +7,7 @@ import difflib
 import re
 import types
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -45,6 +45,9 @@ class Problem:
     value: Any
     message: str
     location: Location | None = None
+    # A name that refers to nothing (a mistyped certificate, backend or issuer): the rules
+    # that would reason about what it names are not run on it (`suppressed_by`).
+    dangling: bool = field(default=False, compare=False)
 
     def __str__(self) -> str:
         parts = [str(self.location)] if self.location else []
@@ -71,11 +74,16 @@ class ConfigError(Exception):
         data: Any,
         source: str = "config",
         model: type[BaseModel] | None = None,
+        *,
+        python: bool = False,
     ) -> ConfigError:
         """Translate pydantic's errors into paths in the user's (camelCase) spelling, list items
         by name. With the `model` validated, an unknown key or value gets the closest valid one
-        as a suggestion, and a value of the wrong type the format it needs."""
-        return cls(_translate(err.errors(include_url=False), data, model), source)
+        as a suggestion, and a value of the wrong type the format it needs. `python`: the data
+        came from Python code, so suggested keys are spelt as Python attributes (snake_case)."""
+        errors = err.errors(include_url=False)
+        data = _skeleton(errors) if data is None else plain(data)
+        return cls(_translate(errors, data, model, python), source)
 
     def named(self, data: Any) -> ConfigError:
         """The same problems with the list items of their paths, and of the paths their
@@ -94,8 +102,83 @@ class ConfigError(Exception):
         )
 
 
+def suppressed_by(problem: Problem, dangling: Sequence[Problem]) -> bool:
+    """Whether `problem` follows from one of the `dangling` references: it is about the
+    reference itself or a section that holds it (`listeners` holds `listeners[1].tls.
+    certificate`), so it would only repeat, in other words, that the name refers to nothing."""
+    return any(d.path == problem.path or d.path.startswith((f"{problem.path}.",
+                                                            f"{problem.path}["))
+               for d in dangling if problem.path and not problem.dangling)
+
+
+def _skeleton(errors: Sequence[Mapping[str, Any]]) -> Any:
+    """The input as far as the errors show it, when the caller no longer has it (a program's
+    own `model_validate` call): each error's location rebuilt, its input at the end. List items
+    cannot be named then, but every key is the user's."""
+    root: dict[Any, Any] = {}
+    for e in errors:
+        loc = list(e["loc"])
+        if not loc:
+            continue
+        current: Any = root
+        for part, after in zip(loc, [*loc[1:], None], strict=True):
+            if after is None:
+                if e["type"] != "missing":
+                    _put(current, part, e.get("input"))
+                break
+            if _get(current, part) is None:
+                _put(current, part, [] if isinstance(after, int) else {})
+            current = _get(current, part)
+    return root
+
+
+def _get(container: Any, key: Any) -> Any:
+    if isinstance(container, list):
+        return container[key] if isinstance(key, int) and key < len(container) else None
+    return container.get(key) if isinstance(container, dict) else None
+
+
+def _put(container: Any, key: Any, value: Any) -> None:
+    if isinstance(container, list) and isinstance(key, int):
+        container.extend({} for _ in range(key + 1 - len(container)))
+        container[key] = value
+    elif isinstance(container, dict):
+        container[key] = value
+
+
+def plain(data: Any) -> Any:
+    """`data` with the models a Python caller nested in it as dicts (field names as keys), so
+    paths can name list items and follow keys through them."""
+    if isinstance(data, BaseModel):
+        return data.model_dump()
+    if isinstance(data, Mapping):
+        return {k: plain(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [plain(v) for v in data]
+    return data
+
+
+def caller_location() -> Location | None:
+    """Where the user's code called into ingresslib: the innermost frame outside ingresslib,
+    pydantic and the standard library's import machinery, as file:line:column."""
+    import sys  # noqa: PLC0415 (only Python-built configs need frames)
+
+    here = __file__.rsplit("/", 1)[0] + "/"
+    frame = sys._getframe(1)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if not (name.startswith(here) or "/pydantic" in name or name.startswith("<frozen")):
+            positions = list(frame.f_code.co_positions())
+            index = frame.f_lasti // 2
+            column = positions[index][2] if index < len(positions) else None
+            return Location(name, frame.f_lineno, (column or 0) + 1)
+        frame = frame.f_back
+    return None
+
+
 def _translate(
-    errors: Sequence[Mapping[str, Any]], data: Any, model: type[BaseModel] | None
+    errors: Sequence[Mapping[str, Any]], data: Any, model: type[BaseModel] | None,
+    python: bool = False,
 ) -> list[Problem]:
     found = []
     for e in errors:
@@ -116,7 +199,7 @@ def _translate(
         if e["type"] == "missing" and (tuple(keys), shown[-1]) in taken:
             continue
         typo = typos.get((tuple(keys[:-1]), keys[-1])) if keys else None
-        problems.append(_problem(e, keys, shown, _Types(model, data), typo))
+        problems.append(_problem(e, keys, shown, _Types(model, data, python), typo))
     return problems
 
 
@@ -168,9 +251,10 @@ class _Types:
     """The declared types along a path of the validated model, chosen by the data where a
     union has several members (a certificate's `source` picks its model)."""
 
-    def __init__(self, model: type[BaseModel] | None, data: Any) -> None:
+    def __init__(self, model: type[BaseModel] | None, data: Any, python: bool = False) -> None:
         self.model = model
         self.data = data
+        self.python = python
 
     def at(self, keys: Sequence[paths.Key]) -> Any:
         tp: Any = self.model
@@ -198,7 +282,8 @@ class _Types:
         models = [m for m in _fitting(_members(tp), value) if _is_model(m)] if tp else []
         if not models:
             return []
-        return [f.alias or name for name, f in models[0].model_fields.items()]
+        return [name if self.python else f.alias or name
+                for name, f in models[0].model_fields.items()]
 
 
 def _is_model(tp: Any) -> bool:

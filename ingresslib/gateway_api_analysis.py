@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ingresslib.analysis import Finding
+from ingresslib.config.hostnames import hostnames_intersect
 
 Obj = dict[str, Any]
 GROUP = "gateway.networking.k8s.io"
@@ -32,22 +33,6 @@ DEFAULT_KINDS = {"HTTP": ("HTTPRoute", "GRPCRoute"), "HTTPS": ("HTTPRoute", "GRP
                  "TLS": ("TLSRoute",)}
 _PATH_RANK = {"Exact": 3, "PathPrefix": 2, "RegularExpression": 1}
 _CATCH_ALL = {"path": {"type": "PathPrefix", "value": "/"}}
-
-
-def hostnames_intersect(a: str | None, b: str | None) -> bool:
-    """Gateway API's hostname intersection: unset or `*` matches all; `*.example.com` is a
-    suffix match (it covers `a.example.com` and `a.b.example.com`, not `example.com`)."""
-    if a in (None, "*") or b in (None, "*"):
-        return True
-    assert a is not None
-    assert b is not None
-    if a.startswith("*.") and b.startswith("*."):
-        return a[1:].endswith(b[1:]) or b[1:].endswith(a[1:])
-    if a.startswith("*."):
-        return b.endswith(a[1:])
-    if b.startswith("*."):
-        return a.endswith(b[1:])
-    return a == b
 
 
 def _ns(o: Obj) -> str:

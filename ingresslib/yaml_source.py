@@ -175,8 +175,79 @@ def _syntax_problem(e: yaml.MarkedYAMLError, name: str, text: str) -> Problem:
     ):
         message += f" ({e.context} at line {context.line + 1}, column {context.column + 1})"
     hint = _hint(problem, _char(text, mark), context)
+    if hint.startswith(_INDENT_HINTS):
+        odd = _odd_indent(text.splitlines(), mark.line)
+        if odd is not None:
+            line, indent, siblings, where = odd
+            return Problem("", ABSENT, f"this line is indented {indent} spaces and the keys "
+                           f"beside it {siblings} ({where}): indent it {siblings} spaces like "
+                           f"them", Location(name, line + 1, indent + 1))
     return Problem("", ABSENT, message + (f"; {hint}" if hint else ""),
                    Location(name, mark.line + 1, mark.column + 1))
+
+
+# The hints of errors an indentation mistake causes (`_hint`).
+_INDENT_HINTS = ("a 'key: value' where none can start", "this line's indentation matches")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _opens(line: str) -> bool:
+    """A `key:` line with its value on the lines below (a block)."""
+    return line.split(" #", 1)[0].rstrip().endswith(":")
+
+
+def _odd_indent(lines: list[str], error: int) -> tuple[int, int, int, str] | None:
+    """The line whose indentation breaks its siblings' pattern, near the line libyaml stopped
+    at: among the keys of one block, one indented differently from the others, which share
+    one indentation. libyaml reports the line after it (`service: web` at 9 spaces among
+    siblings at 10 makes the next line look like a value's continuation). Its index, its
+    indentation, the siblings' and their line numbers; None when no line stands out."""
+
+    def content(i: int) -> bool:
+        text = lines[i].strip()
+        return bool(text) and not text.startswith("#")
+
+    if error >= len(lines) or not content(error):
+        return None
+    # The block's parent: the nearest `key:` line above, indented less than every line
+    # between it and the error.
+    least, parent = _indent(lines[error]), None
+    for i in range(error - 1, -1, -1):
+        if not content(i):
+            continue
+        if _indent(lines[i]) < least:
+            if _opens(lines[i]):
+                parent = i
+                break
+            least = _indent(lines[i])
+    if parent is None:
+        return None
+    top = _indent(lines[parent])
+    direct: list[int] = []
+    block: int | None = None  # the indentation of a sub-block's parent, inside the block
+    for i in range(parent + 1, len(lines)):
+        if not content(i):
+            continue
+        indent = _indent(lines[i])
+        if indent <= top:
+            break
+        if block is not None and indent > block:
+            continue
+        direct.append(i)
+        block = indent if _opens(lines[i]) else None
+    indents = [_indent(lines[i]) for i in direct]
+    common = max(set(indents), key=indents.count) if indents else 0
+    odd = [i for i in direct if _indent(lines[i]) != common]
+    if len(odd) != 1 or indents.count(common) < 2:
+        return None
+    (line,) = odd
+    siblings = [i + 1 for i in direct if i != line]
+    where = (f"line {siblings[0]}" if len(siblings) == 1 else
+             f"lines {', '.join(map(str, siblings[:-1]))} and {siblings[-1]}")
+    return line, _indent(lines[line]), common, where
 
 
 def _char(text: str, mark: yaml.Mark) -> str:

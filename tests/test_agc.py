@@ -15,14 +15,14 @@ from typing import Any
 import pytest
 
 from ingresslib import parse_config
-from ingresslib.azure.agc_config import DELEGATION, GATEWAY_CLASS
-from ingresslib.azure.agc_manifests import (
+from ingresslib.azure.agc.config import DELEGATION, GATEWAY_CLASS
+from ingresslib.azure.agc.manifests import (
     ALB_ID,
     FRONTEND_ADDRESS,
     agc_contract_problems,
     agc_objects,
 )
-from ingresslib.azure.agc_resource_args import AGC_ROLES, controller_scopes
+from ingresslib.azure.agc.resource_args import AGC_ROLES, controller_scopes
 from ingresslib.azure.fakes import SUBSCRIPTION_ID
 from ingresslib.azure.ids import resource_id
 from ingresslib.errors import ConfigError

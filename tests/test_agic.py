@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from ingresslib import parse_config
-from ingresslib.azure.agic_ingresses import ingress_objects
-from ingresslib.azure.agic_rules import CATCH_ALL, IngressPath, route_paths, timeout_seconds
+from ingresslib.azure.agic.ingresses import ingress_objects
+from ingresslib.azure.agic.rules import CATCH_ALL, IngressPath, route_paths, timeout_seconds
 from ingresslib.config.routing import Route
 from tests.aks_config import HOST, aks_config
 from tests.harness.validate import ManifestValidator

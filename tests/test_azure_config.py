@@ -142,7 +142,7 @@ REFUSED: list[tuple[str, str, Mutator, str, str]] = [
      lambda d: d.update(gateway={"service": {"annotations": {
          "service.beta.kubernetes.io/azure-pip-name": "mine"}}}),
      "gateway.service.annotations.service.beta.kubernetes.io/azure-pip-name",
-     "is set by ingresslib"),
+     "ingresslib writes it from azure.publicIp.name"),
     ("gateway", "application gateway in topology gateway",
      lambda d: d["azure"].update(applicationGateway=aks_config("chained")["azure"][
          "applicationGateway"]),

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ingresslib import parse_config
-from ingresslib.azure.application_gateway_plan import (
+from ingresslib.azure.application_gateway.plan import (
     AGIC_MANAGED,
     POOL,
     PROBE,

@@ -17,7 +17,8 @@ from ingresslib.offline.output import manifests, plan
 from ingresslib.offline.runner import run_program, run_project
 from tests.conftest import PROJECTS, ROOT
 
-# The README's block: `ingresslib render examples/echoserver-canary --stack dev` writes it.
+# The block of docs/reviewing-changes.md: `ingresslib render examples/echoserver-canary
+# --stack dev` writes it.
 EXAMPLE_DIAGRAM = """\
 flowchart LR
     client(("client"))

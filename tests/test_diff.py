@@ -22,7 +22,8 @@ from ingresslib.offline.mocks import OfflineError
 from tests.conftest import ROOT
 
 EXAMPLE = "examples/echoserver-canary"
-# The README's block: seed 001's canary moving from 80/20 (stack dev) to 50/50 (stack fifty).
+# The block of docs/reviewing-changes.md: seed 001's canary moving from 80/20 (stack dev) to
+# 50/50 (stack fifty).
 README_COMMAND = f"ingresslib diff {EXAMPLE} --stack fifty --against-stack dev"
 README_OUTPUT = """\
 stack dev -> stack fifty: 1 changed, 0 added, 0 removed, 27 unchanged

@@ -19,12 +19,15 @@ import pytest
 import yaml
 
 from ingresslib import parse_config
-from ingresslib.azure.application_gateway_plan import (
+from ingresslib.azure.application_gateway.edge_contract import (
+    application_gateway_problems,
+    ingress_problems,
+)
+from ingresslib.azure.application_gateway.plan import (
     AGIC_MANAGED,
     XFF_REWRITE,
     application_gateway_args,
 )
-from ingresslib.azure.edge_contract import application_gateway_problems, ingress_problems
 from ingresslib.azure.edge_plan import RULES
 from ingresslib.azure.ids import AppGwIds
 from ingresslib.config.duration import duration_ns
@@ -329,7 +332,7 @@ def test_chained_route_timeouts_fit_application_gateways_request_timeout() -> No
 def test_standalone_route_timeouts_become_their_ingresses_request_timeouts() -> None:
     """EDGE-TO-APPGW in standalone: each route's timeout is its Ingress's request timeout (whole
     seconds, rounded up), else requestTimeoutSeconds; above 86400 s it is refused."""
-    from ingresslib.azure.agic_ingresses import ingress_objects  # noqa: PLC0415
+    from ingresslib.azure.agic.ingresses import ingress_objects  # noqa: PLC0415
 
     cfg = parse_config(_routed(aks_config("standalone"), "1500ms", "90s", None))
     (rule,) = [r for r in cfg.edge.rules if r.code == "EDGE-TO-APPGW"]
@@ -364,7 +367,7 @@ def test_chained_drain_follows_the_internal_load_balancers_probes() -> None:
 def test_standalone_ingresses_drain_for_their_request_timeout() -> None:
     """EDGE-DR-APPGW: AGIC takes a leaving pod out of the pool and Application Gateway cuts its
     requests after the drain: each Ingress drains, for at least its request timeout."""
-    from ingresslib.azure.agic_ingresses import ingress_objects  # noqa: PLC0415
+    from ingresslib.azure.agic.ingresses import ingress_objects  # noqa: PLC0415
 
     cfg = parse_config(_routed(aks_config("standalone"), "120s", None))
     assert "EDGE-DR-APPGW" in _codes(cfg)
@@ -407,7 +410,7 @@ def test_the_read_back_refuses_an_ingress_that_drains_too_little() -> None:
 
 def test_application_gateway_speaks_http1_to_backends_and_h2_to_clients(renders) -> None:
     """EDGE-PR-APPGW: HTTP/2 from clients only; HTTP/1.1 to the gateway (chained) and to the
-    backends (standalone); gRPC is not carried, which the README says (topology gateway)."""
+    backends (standalone); gRPC is not carried, which the AKS guide says (topology gateway)."""
     for stack in ("chained", "standalone"):
         assert "EDGE-PR-APPGW" in _codes(_stack(stack))
         gateway = _gateway_inputs(renders[("stacks/aks", stack)])
@@ -416,8 +419,7 @@ def test_application_gateway_speaks_http1_to_backends_and_h2_to_clients(renders)
     for ing in _ingresses(renders[("stacks/aks", "standalone")]):
         assert ing["metadata"]["annotations"][f"{AGIC}backend-protocol"] == "http"
     assert "EDGE-PR-APPGW" not in _codes(_stack("gateway"))
-    readme = (ROOT / "README.md").read_text()
-    aks = readme[readme.index("## AKS: the Azure edge"):readme.index("## Operations")]
+    aks = (ROOT / "docs/guides/aks.md").read_text()
     assert "gRPC on AKS needs topology gateway" in aks
 
 

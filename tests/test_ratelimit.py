@@ -110,7 +110,7 @@ def test_global_key_spellings() -> None:
     assert _rl({"global": SEED["global"]}).global_ == _rl({"global_": SEED["global"]}).global_
     glob = _rl(SEED).global_
     assert glob is not None
-    assert (glob.domain, glob.failure_mode_deny, glob.timeout) == ("istio-ingress", True, "20ms")
+    assert (glob.domain, glob.failure_mode_deny, glob.timeout) == ("istio-ingress", True, "100ms")
     assert glob.service.port == 8081
 
 
@@ -257,7 +257,8 @@ def test_seed_global_rate_limit() -> None:
     assert config["@type"] == GLOBAL_TYPE
     assert config["domain"] == "istio-ingress"
     assert config["failure_mode_deny"] is True
-    assert config["timeout"] == "0.020s"
+    # Seed 001 waited 20 ms, failing closed: a slow call failed the request (EDGE-RL-FAIL).
+    assert config["timeout"] == "0.100s"
     assert config["rate_limit_service"] == {
         "grpc_service": {"envoy_grpc": {"cluster_name": f"outbound|8081||{SERVICE_HOST}"}},
         "transport_api_version": "V3",

@@ -190,7 +190,8 @@ def test_stack_file_schema_takes_other_config_and_refuses_a_bad_stack() -> None:
     assert any("'mesh' is not one of" in e for e in _errors(STACK_FILE, bad))
 
 
-def test_readme_links_the_reference_and_the_schemas() -> None:
-    readme = (ROOT / "README.md").read_text()
+def test_the_docs_link_the_reference_and_the_schemas() -> None:
+    assert f"](docs/{REFERENCE_FILE})" in (ROOT / "README.md").read_text()
+    started = (ROOT / "docs/getting-started.md").read_text()
     for name in (REFERENCE_FILE, SCHEMA_FILE, STACK_FILE_SCHEMA_FILE):
-        assert f"](docs/{name})" in readme
+        assert f"]({name})" in started

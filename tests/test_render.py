@@ -170,4 +170,10 @@ def test_root_project_is_the_example(renders) -> None:
 
 @pytest.mark.parametrize("project", PROJECTS, ids=_ids)
 def test_every_render_is_clean_under_analysis(project, renders) -> None:
-    assert [str(f) for f in analyze(manifests(renders[project]))] == []
+    findings = analyze(manifests(renders[project]))
+    if project[0] == "examples/routing-only":
+        # Routing alone: the gateway's Service exists already, outside this render, and
+        # IngressRouting(service=...) analyses it by name (ING0001 would say none selects the
+        # pods here).
+        findings = [f for f in findings if f.code != "ING0001"]
+    assert [str(f) for f in findings] == []

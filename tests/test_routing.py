@@ -115,7 +115,10 @@ def test_every_http_route_feature_renders_valid(validator) -> None:
          "redirect": {"uri": "/new/", "redirectCode": 308}},
         {"name": "api", "match": [{"uri": {"regex": "^/api/v[0-9]+/.*"},
                                    "headers": {"x-team": {"exact": "a"}},
-                                   "queryParams": {"debug": {"exact": "1"}}, "port": 443}],
+                                   "queryParams": {"debug": {"exact": "1"}}, "port": 443},
+                                  # CORS preflights' own arm (ING-IX-CORS-PREFLIGHT)
+                                  {"uri": {"regex": "^/api/v[0-9]+/.*"},
+                                   "method": {"exact": "OPTIONS"}, "port": 443}],
          "to": [{"backend": "api"}], "rewrite": {"uri": "/", "authority": "api.internal"},
          "timeout": "3s", "retries": {"attempts": 3, "perTryTimeout": "1s",
                                       "retryOn": "5xx,reset"},

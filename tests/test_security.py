@@ -262,12 +262,14 @@ def test_authorization_policies_in_gateway_topology() -> None:
         "selector": {"matchLabels": {"app": "istio-ingressgateway", "istio": "ingressgateway"}},
         "action": "DENY",
         "rules": [{"from": [{"source": {"notIpBlocks": ["203.0.113.0/24"]}}],
-                   "to": [{"operation": {"paths": ["/admin/*"]}}]}],
+                   "to": [{"operation": {"paths": ["/admin", "/admin/*"]}}]}],
     }
     assert _source(objs, "blocklist") == {"ipBlocks": ["198.51.100.0/24", "2001:db8::/32"]}
     api = _by_name(objs)["AuthorizationPolicy", GATEWAY_NS, "api-needs-token"]["spec"]["rules"]
     assert api == [{"from": [{"source": {"requestPrincipals": ["*"]}}],
-                    "to": [{"operation": {"hosts": ["api.example.com", "*.example.com"],
+                    "to": [{"operation": {"hosts": [
+                        "api.example.com", "api.example.com:*",
+                        "*.example.com", "*.example.com:80", "*.example.com:443"],
                                           "methods": ["GET", "POST"]}}]}]
     assert _source(objs, "no-token-writes") == {"notRequestPrincipals": ["*"]}
 

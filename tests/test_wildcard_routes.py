@@ -143,10 +143,11 @@ def test_inherit_where_it_cannot_work_is_refused(changes: dict[str, Any], path: 
     assert words in _problems(data)[path]
 
 
-def test_the_readme_snippet_renders_and_is_refused_without_its_key() -> None:
-    from tests.test_readme import BLOCKS  # noqa: PLC0415 (reads the README)
+def test_the_routing_page_snippet_renders_and_is_refused_without_its_key() -> None:
+    from tests.test_readme import DOCS, _yaml  # noqa: PLC0415 (reads the docs page)
 
-    (hosts,) = [b["hosts"] for b in BLOCKS if isinstance(b, dict) and list(b) == ["hosts"]]
+    (hosts,) = [b["hosts"] for b in _yaml(DOCS / "routing.md")
+                if isinstance(b, dict) and list(b) == ["hosts"]]
     data = copy.deepcopy(BASE)
     data["routing"] = {"hosts": hosts, "backends": {
         name: {"service": name, "namespace": "shop", "port": 8080} for name in ("shop",

@@ -39,6 +39,7 @@ from ingresslib.aws.config import (
     acm_listeners,
     ssl_policy,
 )
+from ingresslib.aws.replacements import target_group_identity
 from ingresslib.config.listeners import Listener, host_covers, redirects
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.edge import READINESS_PATH, STATUS_PORT, HealthCheck
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
     from ingresslib.aws.config import EksStack
 
 GATEWAY = "gateway"
+# Target groups hold pod IPs, registered by their TargetGroupBindings.
+TARGET_TYPE = "ip"
 NOT_FOUND = {
     "type": "fixed-response",
     "fixed_response": {"content_type": "text/plain", "status_code": "404",
@@ -68,6 +71,34 @@ class TargetGroupPlan:
     # What the ALB speaks to the targets: plain HTTP/1.1 to the pods.
     protocol: str = "HTTP"
     protocol_version: str = "HTTP1"
+    # The target port the group has when the config leaves it alone (the Service's port, or
+    # the gateway's default HTTP target port): with it, HTTP and HTTP1 the group is of the
+    # first generation, whose binding keeps the name it has always had (binding_name).
+    default_port: int = 0
+
+    def inputs(self, vpc_id: str) -> dict[str, Any]:
+        """The group's inputs that replace it when they change (aws.replacements.REPLACE_ON),
+        by wire name, as the ApplicationLoadBalancer registers them."""
+        return {"port": self.port, "protocol": self.protocol,
+                "protocolVersion": self.protocol_version, "targetType": TARGET_TYPE,
+                "vpcId": vpc_id}
+
+    def binding_name(self, stack: str, vpc_id: str) -> str:
+        """The TargetGroupBinding's name, from the group's identity (EDGE-CH-ALB-TGB).
+
+        The controller's webhook refuses a binding whose targetGroupARN changes, and a second
+        binding of a group that one already binds (kubernetes-sigs/aws-load-balancer-
+        controller#2764), so a binding is renamed exactly when its group is replaced: Pulumi
+        then creates the new binding (a new name: a new object) before it deletes the old
+        one. `{stack}-{key}` (`{stack}-gateway` in chained) for a group of the first
+        generation, the name every release has given it, so an upgrade renames nothing;
+        suffixed with 8 hex digits of the group's identity otherwise."""
+        base = f"{stack}-{self.key}"
+        if (self.protocol, self.protocol_version, self.port) == ("HTTP", "HTTP1",
+                                                                  self.default_port):
+            return base
+        identity = target_group_identity(self.inputs(vpc_id))
+        return f"{base}-{hashlib.sha256(identity.encode()).hexdigest()[:8]}"
 
 
 @dataclass(frozen=True)
@@ -147,7 +178,8 @@ def target_groups(cfg: EksStack, alb: Alb) -> list[TargetGroupPlan]:
         return [TargetGroupPlan(
             GATEWAY, wl.service.http_target_port,
             _health(gateway_health_check(wl, version), matcher), "round_robin",
-            wl.namespace, wl.name, 80, protocol_version=version)]
+            wl.namespace, wl.name, 80, protocol_version=version,
+            default_port=type(wl.service).model_fields["http_target_port"].default)]
     plans = []
     for key in routed_backends(cfg):
         backend = cfg.routing.backends[key]
@@ -158,7 +190,7 @@ def target_groups(cfg: EksStack, alb: Alb) -> list[TargetGroupPlan]:
             key, target_port(key, backend, alb),
             _health(HealthCheck("traffic-port", "HTTP", path, 10, 2, 2), matcher),
             algorithm(backend), backend.namespace, backend.service, backend.port,
-            protocol_version=version))
+            protocol_version=version, default_port=backend.port))
     return plans
 
 

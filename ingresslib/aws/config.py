@@ -201,8 +201,9 @@ class Nlb(Model):
     the NLB then checks the traffic ports over TCP (EDGE-HC-PROXY)."""
     preserve_client_ip: bool | None = None
     """Keep client source addresses on packets to the targets. Unset: on, unless PROXY
-    protocol carries the address (then off, so in-cluster callers going through the NLB are
-    not dropped as hairpin traffic)."""
+    protocol carries the address or the NLB is internal (then off, so in-cluster callers
+    going through the NLB are not dropped as hairpin traffic: EDGE-IN-HAIRPIN), or
+    `gateway.service.loadBalancerSourceRanges` needs it."""
     connection_termination: bool = True
     """Close connections to a deregistered target when the deregistration delay ends."""
     idle_timeout_seconds: int = Field(default=350, ge=60, le=6000)
@@ -327,13 +328,16 @@ def nlb_settings(cfg: EksStack) -> Nlb:
 
 def preserves_client_ip(cfg: EksStack) -> bool:
     """Whether the NLB's target group keeps the client's address as the source: as set, else
-    on unless PROXY protocol carries it (source ranges need it on: the controller ignores
-    them otherwise)."""
+    on unless PROXY protocol carries it or the NLB is internal (source ranges need it on: the
+    controller ignores them otherwise)."""
     nlb = nlb_settings(cfg)
     if nlb.preserve_client_ip is not None:
         return nlb.preserve_client_ip
     ranges = cfg.gateway.service.load_balancer_source_ranges if cfg.gateway else []
-    return not nlb.proxy_protocol or bool(ranges)
+    # An internal NLB's callers are in the VPC: a node calling a target on itself is dropped
+    # under preservation (EDGE-IN-HAIRPIN).
+    internal = cfg.load_balancer.scheme == "internal"
+    return not (nlb.proxy_protocol or internal) or bool(ranges)
 
 
 def creates_aws_resources(cfg: EksStack) -> bool:

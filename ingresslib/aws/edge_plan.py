@@ -128,12 +128,23 @@ RULES = {
         "hashicorp/terraform-provider-aws internal/service/elbv2/listener_rule.go (priority "
         "updated in place with SetRulePriorities); pulumi/pulumi-aws#175 (PriorityInUse when "
         "priorities shift)"),
+    "EDGE-CH-ALB-TGB": EdgeRule(
+        "EDGE-CH-ALB-TGB",
+        "A TargetGroupBinding is named after its target group's replace-on inputs (port, "
+        "protocol, protocol version, target type, VPC), so a replaced group gets a new binding, "
+        "created before the old one is deleted, and listeners and rules forward to a group "
+        "only once its binding is reconciled (make before break); first-generation groups "
+        "(HTTP, HTTP1, default port) keep the binding name every release gave them",
+        "kubernetes-sigs/aws-load-balancer-controller#2764 (the webhook refuses a new "
+        "targetGroupARN), webhooks/elbv2/targetgroupbinding_validator.go (a group already bound "
+        "to another binding is refused); klotho#200, #213 (a Pulumi program renames the binding "
+        "to replace it); pulumi/pulumi-kubernetes pulumi.com/waitFor"),
 }
 # Field measurements of how long each load balancer keeps sending new connections to an IP
 # target after the pod starts terminating (sources in RULES).
 # The rules of the ALB in both its topologies.
 ALB_RULES = ("EDGE-TO-ALB", "EDGE-ID-XFF-ALB", "EDGE-PR-ALB", "EDGE-PR-ALB-UPSTREAM",
-             "EDGE-HC-ALB-GRPC", "EDGE-CH-ALB-RULES")
+             "EDGE-HC-ALB-GRPC", "EDGE-CH-ALB-RULES", "EDGE-CH-ALB-TGB")
 NLB_IP_TARGET_LAG_SECONDS = 120
 ALB_IP_TARGET_LAG_SECONDS = 30
 
@@ -171,7 +182,7 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
             client_address="X-Forwarded-For appended by the ALB without the client port (read "
             "by the backends)",
             tls_termination="at the ALB (ACM)",
-            rules=tuple(RULES[r] for r in ALB_RULES))
+            rules=tuple(RULES[r] for r in applicable(cfg, ALB_RULES)))
     nlb = cfg.topology == "gateway"
     delay = cfg.load_balancer.deregistration_delay_seconds
     if nlb:
@@ -203,6 +214,7 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         client = ("X-Forwarded-For appended by the ALB without the client port, one trusted "
                   "hop")
         rules = ("EDGE-ID-HOPS", "EDGE-DR-ALB", *ALB_RULES)
+    idle_setting = "aws.nlb.idleTimeoutSeconds" if nlb else "aws.alb.idleTimeoutSeconds"
     needed = max(delay, lag)
     if needed == delay:
         why = f"loadBalancer.deregistrationDelaySeconds ({delay})"
@@ -236,9 +248,31 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         drain_reason=why,
         timeouts=Timeouts(pooling, lb_idle, envoy_idle, lb_idle,
                           idle_rule="EDGE-TO-NLB" if nlb else "EDGE-TO-ALB",
-                          response_rule="EDGE-TO-NLB" if nlb else "EDGE-TO-ALB"),
+                          response_rule="EDGE-TO-NLB" if nlb else "EDGE-TO-ALB",
+                          idle_setting=idle_setting, response_setting=idle_setting,
+                          response_by="the NLB" if nlb else "the ALB"),
         client_address=client,
         tls_termination=("at the NLB (ACM) for " + ", ".join(tls) if tls else
                          "at the gateway") if nlb else "at the ALB (ACM)",
-        rules=tuple({**RULES, **CORE_RULES}[r] for r in (*rules, *SHARED)),
+        rules=tuple({**RULES, **CORE_RULES}[r] for r in applicable(cfg, (*rules, *SHARED))),
     )
+
+
+# Rules about a setting a stack may not use: listed (edge.md) only where the stack uses it.
+GRPC_RULES = ("EDGE-HC-ALB-GRPC", "EDGE-PR-ALB-UPSTREAM")
+
+
+def applicable(cfg: EksStack, codes: tuple[str, ...]) -> tuple[str, ...]:
+    """The rules among `codes` that apply to `cfg`: the gRPC target group's rules only with a
+    GRPC target group, PROXY protocol's health check only with PROXY protocol, and
+    X-Forwarded-Proto from the NLB only where the NLB ends TLS."""
+    alb = cfg.aws.alb if cfg.aws else None
+    grpc = alb is not None and (alb.protocol_version == "GRPC" or any(
+        b.protocol_version == "GRPC" for b in alb.backends.values()))
+    nlb = cfg.topology == "gateway"
+    skip = {
+        *(() if grpc else GRPC_RULES),
+        *(() if nlb and nlb_settings(cfg).proxy_protocol else ("EDGE-HC-PROXY",)),
+        *(() if nlb and acm_listeners(cfg) else ("EDGE-ID-XFP",)),
+    }
+    return tuple(c for c in codes if c not in skip)

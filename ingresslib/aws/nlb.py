@@ -37,6 +37,51 @@ def certificate_keys(cfg: EksStack) -> list[str]:
     return keys
 
 
+# What sets each controller annotation ingresslib writes (by the name after PREFIX, or its
+# beginning for families such as the health checks): the config keys a user changes instead
+# of annotating the Service by hand (EDGE-MSG-KEY).
+ANNOTATION_KEYS = {
+    "type": "no key: ingresslib's NLB is always the controller's (external)",
+    "nlb-target-type": "aws.nlb.targetType",
+    "scheme": "loadBalancer.scheme",
+    "internal": "loadBalancer.scheme",
+    "attributes": "aws.nlb.crossZone and aws.nlb.accessLogs",
+    "cross-zone-load-balancing-enabled": "aws.nlb.crossZone",
+    "access-log-": "aws.nlb.accessLogs",
+    "target-group-attributes": "loadBalancer.deregistrationDelaySeconds, "
+                               "aws.nlb.connectionTermination, aws.nlb.preserveClientIp and "
+                               "aws.nlb.proxyProtocol",
+    "proxy-protocol": "aws.nlb.proxyProtocol",
+    "healthcheck-": "no key: the health check follows the edge plan (Envoy's readiness, or "
+                    "the traffic ports under PROXY protocol: EDGE-HC-PROXY)",
+    "listener-attributes.": "aws.nlb.idleTimeoutSeconds",
+    "connection-idle-timeout": "aws.nlb.idleTimeoutSeconds",
+    "subnets": "aws.nlb.subnets",
+    "eip-allocations": "aws.nlb.elasticIps",
+    "ssl-cert": "the listeners' tls.certificate (a certificates entry with source acm)",
+    "ssl-ports": "the listeners' tls.certificate (a certificates entry with source acm)",
+    "ssl-negotiation-policy": "aws.nlb.sslPolicy",
+    "alpn-policy": "no key: HTTP2Preferred, so Envoy detects HTTP/2 behind the NLB",
+}
+
+
+def annotation_fix(annotation: str) -> str | None:
+    """What to do instead of setting a controller annotation ingresslib writes by hand: the
+    config key that sets it, or why none does; None for one ingresslib leaves to the user
+    (the dual-stack ip-address-type, for one), which the Service keeps as given."""
+    name = annotation.removeprefix(PREFIX)
+    if name == annotation:
+        return None
+    key = next((key for start, key in ANNOTATION_KEYS.items()
+                if name == start or (start.endswith(("-", ".")) and name.startswith(start))),
+               None)
+    if key is None:
+        return None
+    if key.startswith("no key: "):
+        return f"ingresslib writes it ({key.removeprefix('no key: ')}); remove it"
+    return f"ingresslib writes it from {key}; set that and remove the annotation"
+
+
 SSL_CERT_ANNOTATION = f"{PREFIX}ssl-cert"
 TG_ATTRIBUTES = f"{PREFIX}target-group-attributes"
 

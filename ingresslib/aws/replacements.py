@@ -1,7 +1,16 @@
 """Which input changes make Pulumi replace the AWS resources ingresslib creates (read by
-`ingresslib diff`, which flags replacements first), and which of them move traffic."""
+`ingresslib diff`, which flags replacements first), which of them move traffic, and which
+fields of the AWS Load Balancer Controller's objects its webhook refuses to change in place."""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from ingresslib.update_rules import Immutable
+
+LBC_SCHEME = "service.beta.kubernetes.io/aws-load-balancer-scheme"
 
 # Inputs, by their wire (camelCase) names, whose change replaces the resource.
 REPLACE_ON: dict[str, tuple[str, ...]] = {
@@ -30,8 +39,49 @@ REPLACE_ON: dict[str, tuple[str, ...]] = {
     "aws:route53/record:Record": ("zoneId", "name", "type", "setIdentifier"),
     "aws:wafv2/webAclAssociation:WebAclAssociation": ("resourceArn", "webAclArn"),
 }
+TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
 # A replacement of these moves traffic or addresses.
 EDGE_TYPES = frozenset({
     "aws:lb/loadBalancer:LoadBalancer", "aws:lb/targetGroup:TargetGroup",
     "aws:lb/listener:Listener", "aws:acm/certificate:Certificate",
 })
+
+# Fields of Kubernetes objects that Pulumi updates in place while something in the cluster
+# refuses the change or answers it by replacing what the object stands for (offline.
+# replacements.Immutable): pulumi-kubernetes replaces only on the name and on the fields the
+# API server itself marks immutable.
+IMMUTABLE: tuple[Immutable, ...] = (
+    # The AWS Load Balancer Controller's validating webhook (webhooks/elbv2/
+    # targetgroupbinding_validator.go, checkImmutableFields).
+    Immutable(
+        "elbv2.k8s.aws/v1beta1", "TargetGroupBinding",
+        (("spec", "targetGroupARN"), ("spec", "targetType"), ("spec", "ipAddressType")),
+        "the AWS Load Balancer Controller's webhook refuses (TargetGroupBinding update may "
+        "not change these fields: kubernetes-sigs/aws-load-balancer-controller#2764), so "
+        "`pulumi up` fails there, after the changes before it are applied",
+        "first `pulumi destroy --target` the binding's URN (the controller deregisters its "
+        "targets: the old group serves nothing until step two), then `pulumi up`, which "
+        "creates the binding on the new group; a group in another VPC needs a load balancer "
+        "there too (an ALB never changes VPC): deploy a second stack in it and move DNS"),
+    # A load balancer's scheme is fixed when it is created: the controller makes a new NLB
+    # (kubernetes-sigs/aws-load-balancer-controller#1640, #4860).
+    Immutable(
+        "v1", "Service", (("metadata", "annotations", LBC_SCHEME),),
+        "the AWS Load Balancer Controller replaces the NLB (a scheme is fixed at creation: "
+        "kubernetes-sigs/aws-load-balancer-controller#1640): a new DNS name, which the alias "
+        "records follow once it is active, while clients still resolving the old one fail "
+        "as soon as the old NLB is deleted",
+        "first deploy a second stack (its own gateway Service) with the new scheme and move "
+        "DNS to it, then remove this one"),
+)
+
+
+def target_group_identity(inputs: Mapping[str, Any]) -> str:
+    """The inputs of a target group whose change replaces it (REPLACE_ON), as canonical JSON
+    by wire name: two groups with the same identity are the same AWS target group, and a
+    change of identity is a new group with a new ARN."""
+    fields = REPLACE_ON[TARGET_GROUP]
+    # Numbers reach a provider (and the mocks) as floats: 80.0 is port 80.
+    values = {f: int(v) if isinstance(v, float) and v.is_integer() else v
+              for f in fields if (v := inputs.get(f)) is not None}
+    return json.dumps(values, sort_keys=True, separators=(",", ":"))

@@ -31,6 +31,8 @@ from ingresslib.aws.config import (
     nlb_settings,
     preserves_client_ip,
 )
+from ingresslib.aws.interaction_rules import aws_interaction_problems
+from ingresslib.aws.nlb import annotation_fix
 from ingresslib.config.listeners import Listener, redirects
 from ingresslib.errors import Problem
 
@@ -39,6 +41,7 @@ def aws_problems(cfg: EksStack) -> Iterator[Problem]:
     """Every AWS edge rule of an EKS stack (`ingresslib.config.placement` refuses the load
     balancer section of another topology before these run)."""
     aws = cfg.aws or Aws()
+    yield from aws_interaction_problems(cfg)
     yield from _network_policy_problems(cfg)
     yield from _certificate_zone_problems(cfg)
     if aws.dns is not None:
@@ -86,10 +89,13 @@ def _managed_annotation_problems(cfg: EksStack, nlb: Nlb) -> Iterator[Problem]:
                           "enables PROXY protocol on the NLB only, while the gateway pods would "
                           "not expect it (every request would fail to parse); set "
                           "aws.nlb.proxyProtocol: true, which configures both sides")
-        elif key.startswith(LBC_ANNOTATION_PREFIXES):
+        elif key == LBC_ANNOTATION_PREFIXES[1]:
             yield Problem(f"gateway.service.annotations.{key}", value,
-                          "is set by ingresslib from aws.nlb and loadBalancer; configure it "
-                          "there")
+                          "is read by the AWS Load Balancer Controller as the NLB's client "
+                          "ranges; set gateway.service.loadBalancerSourceRanges instead")
+        elif (fix := annotation_fix(key)) is not None:
+            yield Problem(f"gateway.service.annotations.{key}", value,
+                          f"{fix} (EDGE-MSG-KEY)")
 
 
 def _nlb_problems(cfg: EksStack, nlb: Nlb) -> Iterator[Problem]:
@@ -120,12 +126,16 @@ def _nlb_problems(cfg: EksStack, nlb: Nlb) -> Iterator[Problem]:
                       "ranges")
     if not preserves_client_ip(cfg) and not nlb.proxy_protocol and nlb.target_type == "ip":
         rules = cfg.security.authorization if cfg.security else []
+        why = ("aws.nlb.preserveClientIp" if nlb.preserve_client_ip is not None else
+               "unset on an internal NLB, so that in-cluster callers are not dropped as "
+               "hairpin traffic: EDGE-IN-HAIRPIN")
         for i, rule in enumerate(rules):
             if rule.client_cidrs or rule.not_client_cidrs:
                 yield Problem(f"security.authorization[{i}]", rule.name,
-                              "matches client CIDRs, but with client IP preservation off and "
-                              "no PROXY protocol the gateway sees the NLB's address; set "
-                              "aws.nlb.preserveClientIp or aws.nlb.proxyProtocol")
+                              "matches client CIDRs, but with client IP preservation off "
+                              f"({why}) and no PROXY protocol the gateway sees the NLB's "
+                              "address; set aws.nlb.proxyProtocol: true, or "
+                              "aws.nlb.preserveClientIp: true")
     yield from _terminating_listener_problems(cfg, nlb.ssl_policy, "aws.nlb.sslPolicy",
                                               acm_listeners(cfg), "NLB")
     ports: dict[int, set[bool]] = {}

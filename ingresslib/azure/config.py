@@ -15,7 +15,7 @@ from typing import Annotated, ClassVar, Literal, Protocol
 
 from pydantic import AfterValidator, Field
 
-from ingresslib.azure.agc_config import ApplicationGatewayForContainers
+from ingresslib.azure.agc.config import ApplicationGatewayForContainers
 from ingresslib.azure.value_types import ResourceName, SubnetId, Uuid, _pattern
 from ingresslib.config.base import Cidr, DnsLabel, DnsSubdomain, Model, applies_to
 from ingresslib.config.certificates import Certificate
@@ -78,7 +78,10 @@ PipDnsLabel = Annotated[str, _pattern(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$",
                                       "starting with a letter")]
 PrivateIpv4 = Annotated[str, AfterValidator(_private_ipv4)]
 Zone = Literal["1", "2", "3"]
-Seconds = Annotated[int, Field(ge=1, le=86400)]
+# Application Gateway's longest backend request timeout (Azure, Application Gateway HTTP
+# settings, Request time-out: 1-86400 s); Application Gateway for Containers takes the same.
+MAX_REQUEST_TIMEOUT_SECONDS = 86400
+Seconds = Annotated[int, Field(ge=1, le=MAX_REQUEST_TIMEOUT_SECONDS)]
 
 
 class KeyVaultImport(Model):
@@ -249,7 +252,7 @@ class ApplicationGateway(Model):
     """Most autoscaling instances (2-125); at least minCapacity."""
     waf: WafPolicy = WafPolicy()
     """The WAF policy."""
-    request_timeout_seconds: int = Field(default=30, ge=1, le=86400)
+    request_timeout_seconds: int = Field(default=30, ge=1, le=MAX_REQUEST_TIMEOUT_SECONDS)
     """Seconds it waits for a backend's answer."""
     http2: bool = True
     """Accept HTTP/2 from clients."""
@@ -407,7 +410,7 @@ def uses_public_ip(cfg: AksStack) -> bool:
 
 def uses_agc(cfg: AksStack) -> bool:
     """Whether Application Gateway for Containers is the L7 load balancer (chained,
-    standalone); its section is completed by `ingresslib.azure.agc_config`."""
+    standalone); its section is completed by `ingresslib.azure.agc.config`."""
     return (cfg.cloud == "aks" and cfg.azure is not None and cfg.topology != "gateway"
             and cfg.azure.application_gateway_for_containers is not None)
 

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ingresslib.azure.agc_edge_plan import agc_edge_plan
-from ingresslib.azure.agic_rules import drain_needed
+from ingresslib.azure.agc.edge_plan import agc_edge_plan
+from ingresslib.azure.agic.rules import drain_needed
 from ingresslib.azure.config import (
+    MAX_REQUEST_TIMEOUT_SECONDS,
     AksStack,
     addon_workload,
     idle_timeout_minutes,
@@ -54,7 +55,9 @@ RULES = {
     "EDGE-TO-APPGW": EdgeRule(
         "EDGE-TO-APPGW",
         "Application Gateway waits requestTimeoutSeconds for a response: a route timeout "
-        "beyond it is never reached",
+        "beyond it is never reached, and is refused naming "
+        "azure.applicationGateway.requestTimeoutSeconds (a longLived route's timeout is its "
+        "host's wait instead, EDGE-TO-LONG)",
         "Azure, Application Gateway HTTP settings, Request time-out"),
     "EDGE-HC-LBRULE": EdgeRule(
         "EDGE-HC-LBRULE",
@@ -74,11 +77,14 @@ RULES = {
     "EDGE-PR-APPGW": EdgeRule(
         "EDGE-PR-APPGW",
         "Application Gateway v2 speaks HTTP/1.1 to its backends and does not carry gRPC; "
-        "HTTP/2 reaches it from clients only (http2) and WebSocket passes: gRPC on AKS needs "
-        "topology gateway",
+        "HTTP/2 reaches it from clients only (http2); WebSocket passes for at most the "
+        "backend settings' request timeout, which ends it however busy (a longLived route "
+        "gets its timeout there, EDGE-TO-LONG): gRPC on AKS needs topology gateway",
         f"Azure, Application Gateway listeners, HTTP2 support: 'Communication to backend "
         f"server pools is always HTTP/1.1' ({APPGW_DOCS}configuration-listeners); "
-        "Azure/application-gateway-kubernetes-ingress#1015"),
+        "Azure/application-gateway-kubernetes-ingress#1015; Azure, WebSocket support in "
+        "Application Gateway: 'The request timeout value in HTTP Settings also applies to the "
+        "WebSocket session'; Azure/application-gateway-kubernetes-ingress#491"),
     "EDGE-DR-APPGW": EdgeRule(
         "EDGE-DR-APPGW",
         "AGIC takes a pod that is going away out of Application Gateway's pool, which then "
@@ -148,8 +154,16 @@ def aks_edge_plan(cfg: AksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
     return EdgePlan(
         "aks", cfg.topology, lb, wl, options, hc, deploys_gateway=not addon,
         drain_needed_seconds=needed, drain_reason=why,
-        timeouts=Timeouts(False, lb_idle, envoy_idle, response, idle_rule="EDGE-TO-AZURE-LB",
-                          response_rule="EDGE-TO-APPGW" if chained else "EDGE-TO-AZURE-LB"),
+        timeouts=Timeouts(
+            False, lb_idle, envoy_idle, response, idle_rule="EDGE-TO-AZURE-LB",
+            response_rule="EDGE-TO-APPGW" if chained else "EDGE-TO-AZURE-LB",
+            idle_setting="azure.loadBalancer.idleTimeoutMinutes",
+            response_setting="azure.applicationGateway.requestTimeoutSeconds" if chained
+            else "azure.loadBalancer.idleTimeoutMinutes",
+            response_by="Application Gateway"
+            if chained else "the Azure load balancer",
+            response_ends_sessions=chained,
+            response_max_seconds=MAX_REQUEST_TIMEOUT_SECONDS if chained else None),
         client_address="X-Forwarded-For appended by Application Gateway, rewritten without "
         "the client's port; one trusted hop"
         if chained else "source address (externalTrafficPolicy Local)",

@@ -21,7 +21,7 @@ load balancer rules): off, the load balancer drops idle flows without telling ei
 
 from __future__ import annotations
 
-from ingresslib.azure.application_gateway_plan import ports_through_load_balancer
+from ingresslib.azure.application_gateway.plan import ports_through_load_balancer
 from ingresslib.azure.config import (
     AksStack,
     idle_timeout_minutes,
@@ -57,6 +57,34 @@ def probe_annotations(interval_seconds: int, threshold: int,
             f"{key}num-of-probe": str(threshold),
         }
     return out
+
+
+# What sets each annotation ingresslib writes on the gateway Service (by the name after
+# PREFIX, or its beginning): the config keys a user changes instead (EDGE-MSG-KEY).
+ANNOTATION_KEYS = {
+    "port_": "the edge plan (each reached port is probed on Envoy's readiness, "
+             "EDGE-HC-AZURE, EDGE-HC-LBRULE; timing from azure.loadBalancer.probeIntervalSeconds "
+             "and azure.loadBalancer.probeThreshold)",
+    "azure-load-balancer-tcp-idle-timeout": "azure.loadBalancer.idleTimeoutMinutes",
+    "azure-load-balancer-disable-tcp-reset": "azure.loadBalancer.tcpReset",
+    "azure-pip-name": "azure.publicIp.name",
+    "azure-load-balancer-resource-group": "azure.publicIp.resourceGroup",
+    "azure-dns-label-name": "azure.publicIp.dnsLabel",
+    "azure-load-balancer-internal-subnet": "azure.loadBalancer.subnet",
+    "azure-load-balancer-internal": "loadBalancer.scheme",
+    "azure-load-balancer-ipv4": "azure.loadBalancer.privateIp",
+    "azure-deny-all-except-load-balancer-source-ranges":
+        "gateway.service.loadBalancerSourceRanges",
+    "azure-allowed-ip-ranges": "gateway.service.loadBalancerSourceRanges",
+}
+
+
+def annotation_key(annotation: str) -> str:
+    """The config key (or the plan) that sets an annotation ingresslib writes."""
+    name = annotation.removeprefix(PREFIX)
+    return next((key for start, key in ANNOTATION_KEYS.items()
+                 if name == start or (start.endswith("_") and name.startswith(start))),
+                "the edge plan")
 
 
 def service_annotations(cfg: AksStack, wl: GatewayWorkload) -> dict[str, str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingresslib.azure.agc_config import AgcWaf
+from ingresslib.azure.agc.config import AgcWaf
 from ingresslib.azure.config import (
     AksStack,
     KeyVault,

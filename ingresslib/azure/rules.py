@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 from pydantic.alias_generators import to_camel
 
-from ingresslib.azure.agc_rules import agc_problems
-from ingresslib.azure.agic_rules import agic_problems
-from ingresslib.azure.application_gateway_plan import (
+from ingresslib.azure.agc.rules import agc_problems
+from ingresslib.azure.agic.rules import agic_problems
+from ingresslib.azure.application_gateway.plan import (
     MAX_LISTENERS,
     listeners,
     ports_through_load_balancer,
@@ -36,7 +36,12 @@ from ingresslib.azure.config import (
     uses_application_gateway,
     uses_public_ip,
 )
-from ingresslib.azure.load_balancer import NO_LB_RULE, load_balancing_rule_ports
+from ingresslib.azure.interaction_rules import azure_interaction_problems
+from ingresslib.azure.load_balancer import (
+    NO_LB_RULE,
+    annotation_key,
+    load_balancing_rule_ports,
+)
 from ingresslib.errors import Problem
 
 # ---------------------------------------------------------------- rules
@@ -51,6 +56,7 @@ def azure_problems(cfg: AksStack) -> Iterator[Problem]:
                       "location, resourceGroup and cluster {name, resourceGroup}")
         return
     given = az.model_fields_set
+    yield from azure_interaction_problems(cfg)
     yield from _unused_section_problems(cfg, given)
     if uses_public_ip(cfg):
         yield from _public_ip_problems("azure.publicIp", az.public_ip)
@@ -145,8 +151,9 @@ def _annotation_problems(cfg: AksStack) -> Iterator[Problem]:
     managed = cfg.edge.gateway.service_annotations
     for key, value in sorted(wl.service.annotations.items()):
         if key in managed:
-            yield Problem(f"gateway.service.annotations.{key}", value, "is set by ingresslib "
-                          "from azure.* (public IP, load balancer, probes); remove it")
+            yield Problem(f"gateway.service.annotations.{key}", value, "ingresslib writes "
+                          f"it from {annotation_key(key)}; set that and remove the annotation "
+                          "(EDGE-MSG-KEY)")
         elif uses_addon(cfg) and key not in ADDON_ANNOTATIONS and not (
                 ADDON_PROBE_ANNOTATION.match(key)):
             yield Problem(f"gateway.service.annotations.{key}", value, "the AKS Istio add-on "

@@ -17,9 +17,11 @@ from ingresslib.config.listeners import Listener
 from ingresslib.config.observability import Observability
 from ingresslib.config.ratelimit import RateLimits
 from ingresslib.config.routing import Routing
-from ingresslib.config.security import Security
+from ingresslib.config.security import Security, security_problems
+from ingresslib.config.stack import routing_problems
+from ingresslib.config.wildcard_routes import wildcard_route_problems
 from ingresslib.config.workload import GatewayWorkload
-from ingresslib.errors import ConfigError, Problem
+from ingresslib.errors import ConfigError, Problem, caller_location
 from ingresslib.gateway_api_analysis import analyze_gateway_api
 from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects
 from ingresslib.manifests.meta import selector_labels
@@ -48,6 +50,26 @@ def analyzed(objects: list[Manifest], credentials: set[tuple[str, str]] | None =
     return findings
 
 
+def _check_routing(name: str, routing: Routing, listeners: list[Listener]) -> None:
+    """The rules a stack applies to its routing, applied to routing used alone: the same
+    problems, with the same paths (`routing.hosts[shop.example.com].host`), as ConfigError."""
+    _refuse(f"IngressRouting {name}", [*routing_problems(routing, listeners),
+                                        *wildcard_route_problems(routing, "gateway")],
+            {"routing": routing, "listeners": listeners})
+
+
+def _refuse(source: str, problems: list[Problem], sections: Mapping[str, Any]) -> None:
+    """Raise the problems a component found in the sections it was given alone, as the
+    stack would name them (paths from the section's key, list items by name), at the line of
+    the user's program that created the component."""
+    if problems:
+        data = {key: [v.model_dump(by_alias=True) for v in value] if isinstance(value, list)
+                else value.model_dump(by_alias=True) for key, value in sections.items()}
+        error = ConfigError(problems, source).named(data)
+        where = caller_location()
+        raise error.located(lambda _: where) if where else error
+
+
 class StackPart(ManifestComponent):
     """One section of a stack, registering the manifests it rendered (or those IngressStack
     already rendered and analysed)."""
@@ -73,9 +95,11 @@ class IngressRouting(StackPart):
     `listeners` are the servers as the gateway serves them; `credentials` maps certificate keys
     to the Secrets Istio reads (default: the key). `service` names the gateway's existing
     Service in its namespace (deployed by other means): the analysis then knows what reaches
-    the gateway's pods instead of warning that nothing does (ING0001). The objects are
-    analysed before anything is registered: errors raise ConfigError, warnings go to the
-    Pulumi log.
+    the gateway's pods instead of warning that nothing does (ING0001). Before anything is
+    registered, the routing passes the rules a stack applies to it (references between
+    hosts, listeners, backends and subsets; a host no listener serves is IST0132, the same
+    error with the same path as in a stack file), then the objects are analysed: errors
+    raise ConfigError, warnings go to the Pulumi log.
 
     Make before break: the DestinationRules are registered first and the Gateway and
     VirtualServices depend on them, so a subset exists before a route sends to it (a subset
@@ -100,6 +124,8 @@ class IngressRouting(StackPart):
         service: str | None = None,
     ) -> None:
         warnings: list[Finding] = []
+        if manifests is None:
+            _check_routing(name, routing, listeners)
         # The gateway's own Service, when named: analysed, never registered (not ours).
         known = [gateway_service(gateway.model_copy(update={"name": service}), {},
                                  service_type="ClusterIP")] if service else []
@@ -144,6 +170,10 @@ class MeshSecurity(StackPart):
         manifests: list[Manifest] | None = None,
     ) -> None:
         if manifests is None:
+            _refuse(f"MeshSecurity {name}", list(security_problems(
+                security, topology,
+                external_traffic_policy=gateway.service.external_traffic_policy
+                if gateway else None, proxy_protocol=proxy_protocol)), {"security": security})
             manifests = security_objects(
                 security, stack=stack, topology=topology,
                 gateway_namespace=gateway.namespace if gateway else None,
@@ -173,6 +203,8 @@ class RateLimiting(StackPart):
         manifests: list[Manifest] | None = None,
     ) -> None:
         if manifests is None:
+            _refuse(f"RateLimiting {name}", list(rate_limits.problems("rateLimits")),
+                    {"rateLimits": rate_limits})
             manifests = ratelimit_objects(
                 rate_limits, stack=stack, gateway_namespace=gateway.namespace,
                 gateway_selector=selector_labels(gateway), revision=gateway.revision)
@@ -205,6 +237,8 @@ class Monitoring(StackPart):
         manifests: list[Manifest] | None = None,
     ) -> None:
         if manifests is None:
+            _refuse(f"Monitoring {name}", list(observability.problems("observability")),
+                    {"observability": observability})
             deployment = deployment or gateway.name
             manifests = monitoring_objects(
                 observability, stack=stack, namespace=gateway.namespace,

@@ -14,13 +14,14 @@ from pydantic import (
     ConfigDict,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    ValidationError,
     WithJsonSchema,
 )
 from pydantic.alias_generators import to_camel
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
-from ingresslib.errors import Problem
+from ingresslib.errors import ConfigError, Problem, caller_location, plain
 
 
 class Model(BaseModel):
@@ -38,6 +39,29 @@ class Model(BaseModel):
         # The docstring under a field is its description in the JSON Schema and the reference.
         use_attribute_docstrings=True,
     )
+
+    def __init__(self, /, **data: Any) -> None:
+        """Build the section from keyword arguments (snake_case or camelCase; nested sections
+        as models or dicts). Invalid input raises ConfigError, as a YAML stack file does: every
+        problem with its path (list items by name), the value and the fix, a did-you-mean for
+        misspelt keys, and the file:line of the call in the user's program."""
+        try:
+            super().__init__(**data)
+        except ValidationError as e:
+            error = ConfigError.from_validation(e, data, type(self).__name__, type(self),
+                                                python=True)
+        except ConfigError as e:
+            # A model's own rules (a whole StackConfig's pipeline): list items by name.
+            error = ConfigError(e.problems, type(self).__name__).named(plain(data))
+        else:
+            return
+        where = caller_location()
+        raise (error.located(lambda _: where) if where else error) from None
+
+    # Validation of a nested section never runs this __init__ (pydantic calls a custom one
+    # for every nested model otherwise, as RootModel avoids the same way): a nested problem
+    # stays a path in the outer call's error.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     def problems(self, path: str) -> Iterator[Problem]:
         """Cross-field rules of this section; `path` is where the section sits in the config."""

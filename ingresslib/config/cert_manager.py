@@ -17,13 +17,22 @@ LETS_ENCRYPT = {
 
 
 class Http01(Model):
-    """Solved through the Istio gateway: cert-manager's solver Ingress uses class `istio`, which
-    Istio serves on the gateway labelled `istio: ingressgateway` (port 80 must reach it)."""
+    """Solved through the Istio gateway, on port 80. With `api: istio` cert-manager's solver
+    Ingress carries the class annotation `istio`, which Istio serves on the gateway pods
+    labelled `istio: <ingressSelector>`; with `api: gatewayApi` the solver attaches an
+    HTTPRoute to the stack's Gateway (cert-manager's Gateway API support must be enabled:
+    `config.enableGatewayAPI`). ING-IX-ACME-*."""
 
     kind: Literal["http01"]
     """`http01`."""
     ingress_class: str = "istio"
-    """Ingress class of cert-manager's solver Ingress; Istio serves `istio`."""
+    """Ingress class of cert-manager's solver Ingress (`api: istio`), set as the
+    `kubernetes.io/ingress.class` annotation: Istio's meshConfig.ingressClass, `istio` by
+    default."""
+    ingress_selector: str = Field(default="ingressgateway", min_length=1)
+    """The mesh's meshConfig.ingressSelector (`api: istio`): Istio serves Ingress on the
+    gateway pods labelled `istio: <this>`, so the stack's gateway must carry that label
+    (ING-IX-ACME-INGRESS). `ingressgateway` is Istio's default."""
 
 
 class Route53(Model):

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
 from ingresslib.config.base import DnsLabel, Model
+from ingresslib.config.hostnames import host_covers
 from ingresslib.errors import Problem
 
 _HOST = re.compile(
@@ -30,17 +31,6 @@ def _host(value: str) -> str:
 Host = Annotated[str, AfterValidator(_host), WithJsonSchema(
     {"type": "string", "x-type": "host", "maxLength": 253,
      "pattern": rf"^(\*|{_HOST.pattern[1:-1]})$"})]
-
-
-def host_covers(pattern: str, host: str) -> bool:
-    """Whether a certificate name or listener host `pattern` matches `host` (RFC 6125 wildcards:
-    `*.example.com` covers exactly one extra label)."""
-    if pattern == host:
-        return True
-    if pattern.startswith("*."):
-        suffix = pattern[1:]
-        return host.endswith(suffix) and "." not in host[: -len(suffix)] and host != suffix[1:]
-    return False
 
 
 class ListenerTls(Model):

@@ -6,41 +6,15 @@ thresholds live here as config so each stack tunes them without touching the rul
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
+from pydantic import Field, model_validator
 
 from ingresslib.config.base import DnsLabel, Labels, Model, _labels, applies_to
 from ingresslib.config.certificates import Certificate, CertManagerCertificate
-from ingresslib.config.duration import duration_ns
+from ingresslib.config.duration import PromDuration, duration_ns, prom_duration_ms
 from ingresslib.errors import Problem
-
-_PROM_DURATION = re.compile(
-    r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$"
-)
-_UNIT_MS = (365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1)
-
-
-def prom_duration_ms(text: str) -> int:
-    """Milliseconds in a Prometheus duration ("30s", "5m", "1h30m", "2d"), units largest first."""
-    m = _PROM_DURATION.match(text)
-    if not m or not text:
-        raise ValueError("must be a Prometheus duration such as '30s', '5m' or '1h30m'")
-    return sum(int(n) * unit for n, unit in zip(m.groups(), _UNIT_MS, strict=True) if n)
-
-
-def _positive(text: str) -> str:
-    if prom_duration_ms(text) == 0:
-        raise ValueError("must be longer than zero")
-    return text
-
-
-# What the Prometheus operator's CRDs accept for `interval` and `for` (no "1.5m", no "90s5m").
-PromDuration = Annotated[str, AfterValidator(_positive), WithJsonSchema(
-    {"type": "string", "x-type": "Prometheus duration", "minLength": 1,
-     "pattern": _PROM_DURATION.pattern})]
 
 
 class Alerts(Model):

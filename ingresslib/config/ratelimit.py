@@ -239,9 +239,12 @@ class Global(Model):
     domain: str = Field(default="istio-ingress", min_length=1)
     """Ratelimit domain of the descriptors."""
     failure_mode_deny: bool = True
-    """Refuse requests while the ratelimit service cannot answer (fail closed)."""
-    timeout: Duration = "20ms"
-    """How long the gateway waits for the ratelimit service (a duration)."""
+    """Refuse requests while the ratelimit service cannot answer (fail closed): each request
+    whose call fails or outlasts `timeout` gets a 500."""
+    timeout: Duration = "100ms"
+    """How long the gateway waits for the ratelimit service (a duration). Failing closed, at
+    least 100ms, so one slow call does not fail requests (EDGE-RL-FAIL); Envoy's own default,
+    20ms, is meant for limits that fail open."""
     service: RateLimitService
     """The ratelimit service the gateway asks."""
     descriptors: list[Descriptor] = []

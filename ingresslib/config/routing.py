@@ -12,8 +12,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from ingresslib.config.base import DnsLabel, Labels, Model, scope
-from ingresslib.config.duration import Duration
-from ingresslib.config.listeners import Host
+from ingresslib.config.duration import Duration, duration_ns
+from ingresslib.config.listeners import Host, host_covers
 from ingresslib.errors import Problem
 
 Percent = Field(ge=0, le=100)
@@ -227,13 +227,22 @@ class Route(Model):
     """Rewrite the path or Host before forwarding; not with redirect."""
     timeout: Duration | None = None
     """Timeout of the whole request, retries included (a duration such as `10s`); Istio's default
-    (none) when unset."""
+    (none) when unset. On a `longLived` route, the longest a connection lasts."""
+    long_lived: bool = False
+    """The route carries connections that outlive a request: WebSocket, server-sent events,
+    streaming and long polling. Load balancers that end a whole connection after their response
+    wait (Application Gateway's backend settings, Application Gateway for Containers'
+    RoutePolicy) wait this route's `timeout` on its host, which it then needs (at most
+    86400 s); those that end only idle connections (NLB, ALB, Azure Load Balancer) carry it
+    while it never stays idle longer than their idle timeout (EDGE-TO-LONG)."""
     retries: Retries | None = None
     """Retry policy; Istio's default (2 attempts) when unset."""
     fault: Fault | None = None
     """Fault injection for resilience testing."""
     cors: Cors | None = None
-    """CORS policy answered at the gateway."""
+    """CORS policy answered at the gateway, preflights included when they match this route:
+    its matches admit an OPTIONS request without the request's own headers
+    (ING-IX-CORS-PREFLIGHT)."""
     mirror: Mirror | None = None
     """Copy a share of requests to another backend."""
     headers: HeaderRules | None = None
@@ -253,6 +262,9 @@ class Route(Model):
                              "mirror to the delegate VirtualService")
         if self.rewrite and self.redirect:
             raise ValueError("rewrite and redirect exclude each other; keep one")
+        if self.long_lived and not self.to:
+            raise ValueError("longLived describes connections forwarded to a backend; a "
+                             "route with redirect, directResponse or delegate has none")
         return self
 
     def is_catch_all(self) -> bool:
@@ -308,19 +320,24 @@ class HostRoutes(Model):
 
 
 class LoadBalancerPolicy(Model):
-    """simple, or consistentHash (sticky sessions); locality failover optional."""
+    """simple, or consistentHash (a client kept on one pod of the destination Envoy picked:
+    no stickiness across a route's weighted split, which such a backend cannot take,
+    ING-IX-HASH-SPLIT); locality failover optional."""
 
     simple: Literal["ROUND_ROBIN", "LEAST_REQUEST", "RANDOM", "PASSTHROUGH"] | None = None
     """A plain algorithm: `ROUND_ROBIN`, `LEAST_REQUEST`, `RANDOM` or `PASSTHROUGH` (to the address
     the client asked for)."""
     hash_header: str | None = None
-    """Sticky sessions by this request header's value."""
+    """Keep a client on one pod by this request header's value (within one destination: not
+    across a weighted split)."""
     hash_cookie: str | None = None
-    """Sticky sessions by this cookie (Envoy sets it when hashCookieTtl is given)."""
+    """Keep a client on one pod by this cookie (Envoy sets it when hashCookieTtl is given;
+    within one destination: not across a weighted split)."""
     hash_cookie_ttl: Duration | None = None
     """Lifetime of the generated cookie (a duration); needs hashCookie."""
     hash_source_ip: bool = False
-    """Sticky sessions by client address."""
+    """Keep a client on one pod by its address (within one destination: not across a
+    weighted split)."""
     failover: list[dict[Literal["from", "to"], str]] = []
     """Locality failover, in order: each entry a `from` region and the `to` region its traffic moves
     to when its endpoints are unhealthy (needs outlierDetection)."""
@@ -466,3 +483,14 @@ class Routing(Model):
     """The Services routes send to, by name (a DNS-1123 label): one DestinationRule each."""
     hosts: list[HostRoutes] = []
     """Per host, its routes: one VirtualService each."""
+
+
+def long_lived_seconds(routing: Routing, host: str) -> int | None:
+    """The longest `timeout` of a `longLived` route that requests for `host` (a listener's host)
+    can meet: routes of the same routing host, of one covering it, or of one it covers; whole
+    seconds, rounded up. None when no such route sets one."""
+    found = [-(-duration_ns(route.timeout) // 10**9)
+             for h in routing.hosts
+             if host_covers(h.host, host) or host_covers(host, h.host) or "*" in (host, h.host)
+             for route in h.routes if route.long_lived and route.timeout]
+    return max(found, default=None)

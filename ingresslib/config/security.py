@@ -57,9 +57,17 @@ def _not_any_host(value: str) -> str:
 
 
 def _path(value: str) -> str:
-    """A path without a leading '/' or '*' never matches, which silently disarms a DENY rule."""
+    """A path without a leading '/' or '*' never matches, which silently disarms a DENY rule;
+    Istio reads `*` only as a whole path, a prefix's end or a suffix's start, and a `*`
+    elsewhere literally, so such a path never matches either (istio/istio#46910)."""
     if not value.startswith(("/", "*")) or any(c.isspace() for c in value):
         raise ValueError("must start with '/' (or '*' for a suffix match) and hold no spaces")
+    inner = value[1:] if value.startswith("*") else value
+    inner = inner[:-1] if inner.endswith("*") else inner
+    if "*" in inner or value.count("*") > 1:
+        raise ValueError("takes one '*', as the whole path ('*'), a prefix's end ('/api/*') or "
+                         "a suffix's start ('*.php'); Istio matches a '*' elsewhere literally, "
+                         "so the rule would never match (ING-IX-AUTHZ-PATH)")
     return value
 
 
@@ -93,11 +101,16 @@ class AuthzRule(Model):
     name: DnsLabel
     """Name of the AuthorizationPolicy; unique."""
     action: Literal["ALLOW", "DENY"]
-    """`ALLOW` (requests matching no ALLOW rule are refused) or `DENY`."""
+    """`ALLOW` (requests matching no ALLOW rule are refused: with any ALLOW rule, every other
+    host, path and passthrough host the gateway serves needs an ALLOW rule too, or the config
+    is refused, ING-IX-ALLOW-SCOPE) or `DENY` (refuses what it matches, leaves the rest; the
+    way to restrict one host or path)."""
     hosts: list[RuleHost] = []
-    """Request hosts the rule matches; any when empty."""
+    """Request hosts the rule matches, with or without a port in the Host header as routing
+    does (each renders as `h` and `h:*`, ING-IX-AUTHZ-HOST-PORT); any when empty."""
     paths: list[RulePath] = []
-    """Request paths (`/admin/*`, `*.php`); any when empty."""
+    """Request paths (`/admin/*`, `*.php`), matched case-sensitively; `/admin/*` also matches
+    `/admin`, as a route's prefix does (ING-IX-AUTHZ-PATH); any when empty."""
     methods: list[HttpMethod] = []
     """HTTP methods; any when empty."""
     client_cidrs: list[Cidr] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Literal
 
 from pydantic import Field
@@ -23,7 +23,7 @@ from ingresslib.config.routing import Destination, Mirror, Routing
 from ingresslib.config.security import Security
 from ingresslib.config.wildcard_routes import effective_routes, wildcard_route_problems
 from ingresslib.config.workload import GatewayWorkload, settle_workload
-from ingresslib.errors import Problem
+from ingresslib.errors import Problem, closest
 
 Cloud = Literal["aks", "eks"]
 Topology = Literal["gateway", "chained", "standalone"]
@@ -136,7 +136,7 @@ class StackSpec(Model):
             yield from cert.problems(f"certificates.{key}")
             if isinstance(cert, CertManagerCertificate):
                 yield from self._issuer_problems(f"certificates.{key}", cert)
-        yield from self._routing_problems()
+        yield from routing_problems(self.routing, self.listeners)
         yield from wildcard_route_problems(self.routing, self.topology)
         yield from observability_problems(self.observability, certificates=self.certificates)
         yield from self.rate_limits.problems("rateLimits")
@@ -156,8 +156,10 @@ class StackSpec(Model):
         if issuer is None:
             known = ", ".join(sorted(self.cert_manager.issuers)) or "none declared"
             yield Problem(f"{path}.issuer", cert.issuer,
-                          f"names no entry of certManager.issuers ({known}); declare it there "
-                          "(type existing for an issuer the cluster already has)")
+                          f"names no entry of certManager.issuers ({known})"
+                          + _did_you_mean(cert.issuer, self.cert_manager.issuers,
+                                          "declare it there (type existing for an issuer "
+                                          "the cluster already has)"), dangling=True)
             return
         if not isinstance(issuer, AcmeIssuer):
             return
@@ -180,62 +182,6 @@ class StackSpec(Model):
             yield Problem(f"certManager.issuers.{cert.issuer}.solver.kind", solver.kind,
                           f"DNS-01 authenticates with the cluster's cloud identity (IRSA on "
                           f"eks, workload identity on aks); use {wanted} on {self.cloud}")
-
-    def _routing_problems(self) -> Iterator[Problem]:
-        """References between hosts, listeners, backends and subsets, with config paths."""
-        backends = self.routing.backends
-        for key, backend in backends.items():
-            yield from backend.problems(f"routing.backends.{key}")
-        # In standalone the cloud L7 load balancer routes (the ALB's listener rules, AGIC's
-        # Ingresses); aws_problems and azure_problems refuse what it cannot express.
-        http_hosts = {h for lst in self.listeners if lst.protocol != "TLS" for h in lst.hosts}
-        tls_hosts = {h for lst in self.listeners if lst.protocol == "TLS" for h in lst.hosts}
-        seen: dict[str, int] = {}
-        for i, host in enumerate(self.routing.hosts):
-            path = f"routing.hosts[{i}]"
-            yield from host.problems(path)
-            if host.host in seen:
-                yield Problem(f"{path}.host", host.host,
-                              f"already routed by routing.hosts[{seen[host.host]}]; merge them")
-            seen.setdefault(host.host, i)
-            if host.routes and not any(host_covers(h, host.host) for h in http_hosts):
-                yield Problem(f"{path}.host", host.host,
-                              "no HTTP or HTTPS listener serves this host (IST0132); add it to "
-                              "a listener's hosts")
-            if host.tls_routes and host.host not in tls_hosts:
-                yield Problem(f"{path}.tlsRoutes", host.host,
-                              "tlsRoutes need a TLS (PASSTHROUGH) listener serving this host")
-            for j, route in enumerate([*host.routes, *host.tls_routes]):
-                kind, k = ("routes", j) if j < len(host.routes) else (
-                    "tlsRoutes", j - len(host.routes))
-                yield from self._destination_problems(f"{path}.{kind}[{k}]", route.to)
-                for field, dest in (route.destinations() if kind == "routes" else ()):
-                    if isinstance(dest, Mirror):
-                        yield from self._reference(f"{path}.{kind}[{k}].{field}", dest)
-
-    def _destination_problems(self, path: str, to: list[Destination]) -> Iterator[Problem]:
-        for i, dest in enumerate(to):
-            yield from self._reference(f"{path}.to[{i}]", dest)
-        if len(to) > 1:
-            weights = [d.weight for d in to]
-            if None in weights:
-                yield Problem(f"{path}.to", weights,
-                              "give every destination of a split a weight")
-            elif sum(w for w in weights if w is not None) != 100:
-                yield Problem(f"{path}.to", weights, "weights of a split must add up to 100")
-
-    def _reference(self, path: str, dest: Destination | Mirror) -> Iterator[Problem]:
-        backend = self.routing.backends.get(dest.backend)
-        if backend is None:
-            known = ", ".join(sorted(self.routing.backends)) or "none declared"
-            yield Problem(f"{path}.backend", dest.backend,
-                          f"names no entry of routing.backends ({known})")
-        elif dest.subset and dest.subset not in backend.subsets:
-            known = ", ".join(backend.subsets) or "none"
-            yield Problem(f"{path}.subset", dest.subset,
-                          f"backend {dest.backend} defines no such subset (IST0101; "
-                          f"subsets: {known}); add it under routing.backends.{dest.backend}"
-                          ".subsets")
 
     def _listener_problems(self) -> Iterator[Problem]:
         seen: dict[str, int] = {}
@@ -282,7 +228,10 @@ class StackSpec(Model):
             yield Problem(
                 f"{path}.tls.certificate",
                 lst.tls.certificate,
-                f"names no entry of certificates ({known}); declare it under certificates",
+                f"names no entry of certificates ({known})"
+                + _did_you_mean(lst.tls.certificate, self.certificates,
+                                "declare it under certificates"),
+                dangling=True,
             )
             return
         if lst.tls.mode == "MUTUAL":
@@ -295,3 +244,74 @@ class StackSpec(Model):
                     f"is not covered by certificate {lst.tls.certificate} "
                     f"(dnsNames {cert.dns_names}); add it to the certificate's dnsNames",
                 )
+
+
+def routing_problems(routing: Routing, listeners: Sequence[Listener]) -> Iterator[Problem]:
+    """References between hosts, listeners, backends and subsets, with config paths: the
+    rules a stack applies to its `routing`, and `IngressRouting` to the routing it is given
+    alone (one unserved host is the same error either way)."""
+    for key, backend in routing.backends.items():
+        yield from backend.problems(f"routing.backends.{key}")
+    # In standalone the cloud L7 load balancer routes (the ALB's listener rules, AGIC's
+    # Ingresses); aws_problems and azure_problems refuse what it cannot express.
+    http_hosts = {h for lst in listeners if lst.protocol != "TLS" for h in lst.hosts}
+    tls_hosts = {h for lst in listeners if lst.protocol == "TLS" for h in lst.hosts}
+    seen: dict[str, int] = {}
+    for i, host in enumerate(routing.hosts):
+        path = f"routing.hosts[{i}]"
+        yield from host.problems(path)
+        if host.host in seen:
+            yield Problem(f"{path}.host", host.host,
+                          f"already routed by routing.hosts[{seen[host.host]}]; merge them")
+        seen.setdefault(host.host, i)
+        if host.routes and not any(host_covers(h, host.host) for h in http_hosts):
+            yield Problem(f"{path}.host", host.host,
+                          "no HTTP or HTTPS listener serves this host (IST0132); add it to "
+                          "a listener's hosts")
+        if host.tls_routes and host.host not in tls_hosts:
+            yield Problem(f"{path}.tlsRoutes", host.host,
+                          "tlsRoutes need a TLS (PASSTHROUGH) listener serving this host")
+        for j, route in enumerate([*host.routes, *host.tls_routes]):
+            kind, k = ("routes", j) if j < len(host.routes) else (
+                "tlsRoutes", j - len(host.routes))
+            yield from _destination_problems(routing, f"{path}.{kind}[{k}]", route.to)
+            for field, dest in (route.destinations() if kind == "routes" else ()):
+                if isinstance(dest, Mirror):
+                    yield from _reference(routing, f"{path}.{kind}[{k}].{field}", dest)
+
+
+def _destination_problems(routing: Routing, path: str, to: list[Destination]
+                          ) -> Iterator[Problem]:
+    for i, dest in enumerate(to):
+        yield from _reference(routing, f"{path}.to[{i}]", dest)
+    if len(to) > 1:
+        weights = [d.weight for d in to]
+        if None in weights:
+            yield Problem(f"{path}.to", weights,
+                          "give every destination of a split a weight")
+        elif sum(w for w in weights if w is not None) != 100:
+            yield Problem(f"{path}.to", weights, "weights of a split must add up to 100")
+
+
+def _reference(routing: Routing, path: str, dest: Destination | Mirror) -> Iterator[Problem]:
+    backend = routing.backends.get(dest.backend)
+    if backend is None:
+        known = ", ".join(sorted(routing.backends)) or "none declared"
+        yield Problem(f"{path}.backend", dest.backend,
+                      f"names no entry of routing.backends ({known})"
+                      + _did_you_mean(dest.backend, routing.backends), dangling=True)
+    elif dest.subset and dest.subset not in backend.subsets:
+        known = ", ".join(backend.subsets) or "none"
+        yield Problem(f"{path}.subset", dest.subset,
+                      f"backend {dest.backend} defines no such subset (IST0101; "
+                      f"subsets: {known}); add it under routing.backends.{dest.backend}"
+                      ".subsets", dangling=True)
+
+
+def _did_you_mean(name: str, known: Iterable[str], otherwise: str = "") -> str:
+    """The fix of a name that refers to nothing: the known name it likely misspells, and
+    `otherwise` what to do when it is new."""
+    match = closest(name, list(known))
+    if match:
+        return f"; did you mean {match}?" + (f" Otherwise {otherwise}" if otherwise else "")
+    return f"; {otherwise}" if otherwise else ""

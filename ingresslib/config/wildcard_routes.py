@@ -22,17 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ingresslib.config.hostnames import vhost_covers
 from ingresslib.config.routing import HostRoutes, Route, Routing
 from ingresslib.errors import Problem
 
-
-def vhost_covers(pattern: str, host: str) -> bool:
-    """Whether Envoy's virtual host `pattern` matches every request `host` names, as Istio's
-    `host.Name.SubsetOf` reads it: `*` covers all, `*.example.com` any name ending in
-    `.example.com` at any depth (also the narrower wildcard `*.api.example.com`)."""
-    if not pattern.startswith("*"):
-        return host == pattern
-    return host[1:].endswith(pattern[1:]) if host.startswith("*") else host.endswith(pattern[1:])
+# On a VirtualService: "true" when it carries the routes of the wildcard host above its own
+# (rendered from `inheritWildcardRoutes`), "false" when it stays apart on purpose (ING0005).
+WILDCARD_ROUTES_ANNOTATION = "ingresslib.io/inherit-wildcard-routes"
 
 
 def covering_host(routing: Routing, host: str) -> HostRoutes | None:

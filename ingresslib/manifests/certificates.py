@@ -21,10 +21,15 @@ from ingresslib.manifests.meta import MANAGED_BY, obj
 API = "cert-manager.io/v1"
 
 
-def _solver(issuer: AcmeIssuer) -> dict[str, Any]:
+def _solver(issuer: AcmeIssuer, parent_refs: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """`parent_refs`: the Gateway listeners HTTP-01 challenges attach to (Gateway API); else
+    the solver is an Ingress with the class annotation, which Istio serves without an
+    IngressClass object (ING-IX-ACME-INGRESS)."""
     s = issuer.solver
     if isinstance(s, Http01):
-        return {"http01": {"ingress": {"ingressClassName": s.ingress_class}}}
+        if parent_refs:
+            return {"http01": {"gatewayHTTPRoute": {"parentRefs": parent_refs}}}
+        return {"http01": {"ingress": {"class": s.ingress_class}}}
     if isinstance(s, Route53):
         route53: dict[str, Any] = {"region": s.region, "hostedZoneID": s.hosted_zone_id}
         if s.role:
@@ -40,14 +45,16 @@ def _solver(issuer: AcmeIssuer) -> dict[str, Any]:
     }}}
 
 
-def issuer(name: str, spec: Issuer, namespace: str) -> dict[str, Any] | None:
-    """An Issuer in the gateway namespace, or a ClusterIssuer; None for an existing one."""
+def issuer(name: str, spec: Issuer, namespace: str,
+           parent_refs: list[dict[str, Any]] | None = None) -> dict[str, Any] | None:
+    """An Issuer in the gateway namespace, or a ClusterIssuer; None for an existing one.
+    `parent_refs`: where an HTTP-01 solver's HTTPRoute attaches (Gateway API)."""
     if isinstance(spec, AcmeIssuer):
         body: dict[str, Any] = {"acme": {
             "server": spec.server_url,
             "email": spec.email,
             "privateKeySecretRef": {"name": f"{name}-acme-account"},
-            "solvers": [_solver(spec)],
+            "solvers": [_solver(spec, parent_refs)],
         }}
     elif isinstance(spec, CaIssuer):
         body = {"ca": {"secretName": spec.secret_name}}
@@ -75,14 +82,18 @@ def certificate(
 
 
 def certificate_objects(
-    certificates: Mapping[str, Certificate], cert_manager: CertManager, namespace: str
+    certificates: Mapping[str, Certificate], cert_manager: CertManager, namespace: str,
+    *, http01_parent_refs: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """cert-manager Issuers (the ones a certificate uses) and Certificates, writing their
-    Secrets into the gateway `namespace` under each certificate's credential name."""
+    Secrets into the gateway `namespace` under each certificate's credential name.
+
+    `http01_parent_refs`: with Gateway API, the Gateway listeners (port 80) an HTTP-01
+    solver's HTTPRoute attaches to; unset, the solver is an Ingress of the issuer's class."""
     used = {c.issuer for c in certificates.values() if isinstance(c, CertManagerCertificate)}
     objs = [
         o for name, spec in sorted(cert_manager.issuers.items()) if name in used
-        if (o := issuer(name, spec, namespace)) is not None
+        if (o := issuer(name, spec, namespace, http01_parent_refs)) is not None
     ]
     for key, cert in sorted(certificates.items()):
         if isinstance(cert, CertManagerCertificate):

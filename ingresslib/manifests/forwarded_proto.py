@@ -14,9 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from ingresslib.config.workload import GatewayWorkload
-from ingresslib.manifests.meta import MANAGED_BY, obj, selector_labels
-
-API_VERSION = "networking.istio.io/v1alpha3"
+from ingresslib.manifests.envoy_filter import envoy_filter, patch, route_configuration
+from ingresslib.manifests.meta import selector_labels
 
 
 def forwarded_proto_filter(
@@ -27,23 +26,15 @@ def forwarded_proto_filter(
     ports = sorted(set(ports))
     if not ports:
         return None
-    # Deferred: Envoy's generated classes are imported only by stacks that render a patch.
-    from ingresslib.envoy import validate_patch_value  # noqa: PLC0415
-
-    patches = []
-    for port in ports:
-        value = {"request_headers_to_add": [{
-            "header": {"key": "x-forwarded-proto", "value": "https"},
-            "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
-        }]}
-        validate_patch_value("ROUTE_CONFIGURATION", value)
-        patches.append({
-            "applyTo": "ROUTE_CONFIGURATION",
-            "match": {"context": "GATEWAY", "routeConfiguration": {"portNumber": port}},
-            "patch": {"operation": "MERGE", "value": value},
-        })
-    return obj(
-        API_VERSION, "EnvoyFilter", f"{wl.name}-forwarded-proto", wl.namespace,
-        labels={**MANAGED_BY, "app.kubernetes.io/part-of": stack},
-        spec={"workloadSelector": {"labels": selector_labels(wl)}, "configPatches": patches},
+    return envoy_filter(
+        f"{wl.name}-forwarded-proto", wl.namespace, selector=selector_labels(wl), stack=stack,
+        patches=[patch("ROUTE_CONFIGURATION", route_configuration(port), "MERGE", _https())
+                 for port in ports],
     )
+
+
+def _https() -> dict[str, Any]:
+    return {"request_headers_to_add": [{
+        "header": {"key": "x-forwarded-proto", "value": "https"},
+        "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
+    }]}

@@ -7,15 +7,15 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from ingresslib.analysis import WILDCARD_ROUTES_ANNOTATION
-from ingresslib.config.listeners import Listener, redirects
+from ingresslib.config.acme import CHALLENGE_PREFIX, not_prefix_regex
+from ingresslib.config.listeners import Listener, host_covers, redirects
 from ingresslib.config.routing import HostRoutes, Route, Routing
-from ingresslib.config.wildcard_routes import with_inherited_routes
+from ingresslib.config.wildcard_routes import WILDCARD_ROUTES_ANNOTATION, with_inherited_routes
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ConfigError, Problem
 from ingresslib.manifests.destination_rule import destination_rule
 from ingresslib.manifests.istio_gateway import istio_gateway
-from ingresslib.manifests.meta import selector_labels
+from ingresslib.manifests.meta import MANAGED_BY, obj, selector_labels
 from ingresslib.manifests.virtual_service import (
     delegate_virtual_service,
     host_slug,
@@ -59,9 +59,19 @@ def routing_objects(
     stack: str = "ingress",
     credentials: Mapping[str, str] | None = None,
     redirecting: Collection[str] | None = None,
+    challenge_listeners: Collection[str] = (),
+    challenge_hosts: Collection[str] = (),
 ) -> list[dict[str, Any]]:
     """The Istio Gateway `stack` in the namespace of `gateway` (selecting its pods) with a
     server per listener, a VirtualService per routed host and a DestinationRule per backend.
+
+    `challenge_listeners` name the redirecting port-80 listeners an ACME HTTP-01 solver's
+    Ingress is served on: Istio would apply a server's httpsRedirect to the solver's routes
+    too (istio/istio#33593), so they form the Gateway `<stack>-acme`, without httpsRedirect,
+    and a VirtualService redirects every path there but the challenge's
+    (ING-IX-ACME-REDIRECT). The hosts' own VirtualServices bind to `stack` only.
+    `challenge_hosts` are the names HTTP-01 proves; the redirect names those a wildcard host
+    covers too, so that it shares the solver's virtual host (Envoy prefers the exact name).
 
     `listeners` are the servers as the gateway serves them (`gateway_listeners`);
     `credentials` maps each certificate key to the Secret Istio reads it from (default: the
@@ -73,8 +83,13 @@ def routing_objects(
     creds = dict(credentials or {})
     if redirecting is None:
         redirecting = {lst.name for lst in listeners if redirects(lst, listeners)}
-    objs = [istio_gateway(stack, namespace, selector_labels(gateway), listeners,
+    acme = [lst for lst in listeners if lst.name in challenge_listeners]
+    objs = [istio_gateway(stack, namespace, selector_labels(gateway),
+                          [lst for lst in listeners if lst.name not in challenge_listeners],
                           credentials=creds, redirects=set(redirecting))]
+    if acme:
+        objs += acme_redirect_objects(f"{stack}-acme", namespace, selector_labels(gateway),
+                                      acme, challenge_hosts)
     backends = routing.backends
     for i, host in enumerate(routing.hosts):
         vs_name = f"{stack}-{host_slug(host.host)}"
@@ -93,6 +108,29 @@ def routing_objects(
             objs.append(vs)
     objs += [destination_rule(f"{stack}-{key}", b) for key, b in sorted(backends.items())]
     return objs
+
+
+def acme_redirect_objects(name: str, namespace: str, selector: dict[str, str],
+                          listeners: list[Listener], names: Collection[str] = ()
+                          ) -> list[dict[str, Any]]:
+    """The Gateway `name` serving `listeners` (port 80) without httpsRedirect, and the
+    VirtualService that redirects every path of their hosts to HTTPS but the ACME challenge
+    prefix, which is left to cert-manager's solver Ingress (Istio merges its routes into the
+    same virtual host). The match is a regex, so no merge order lets it shadow the solver.
+    `names` (the HTTP-01 names) join the hosts where a wildcard or `*` host covers them: the
+    solver's Ingress gets a virtual host of its own exact name, which must redirect too."""
+    served = {h for lst in listeners for h in lst.hosts}
+    hosts = sorted(served | {n for n in names if n not in served and any(
+        h == "*" or host_covers(h, n) for h in served)})
+    redirect = {"name": "https-redirect",
+                "match": [{"uri": {"regex": not_prefix_regex(CHALLENGE_PREFIX)}}],
+                "redirect": {"scheme": "https", "redirectCode": 301}}
+    return [
+        istio_gateway(name, namespace, selector, listeners, credentials={}, redirects=set()),
+        obj("networking.istio.io/v1", "VirtualService", f"{name}-redirect", namespace,
+            labels=MANAGED_BY, spec={"hosts": hosts, "gateways": [f"{namespace}/{name}"],
+                                     "http": [redirect]}),
+    ]
 
 
 def _scope(route: Route) -> str | None:

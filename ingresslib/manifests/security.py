@@ -133,6 +133,33 @@ def _request_authentication(
     )
 
 
+# The ports a Host header names at the gateway: its Service exposes 80 and 443 only.
+GATEWAY_PORTS = (80, 443)
+
+
+def policy_hosts(hosts: list[str]) -> list[str]:
+    """The Host values routing serves, since an authorization host matches the header
+    exactly (ING-IX-AUTHZ-HOST-PORT, istio/istio#44080): a gateway's virtual host takes h and
+    h:* (any port), a wildcard *.d only *.d and *.d:<server port> (Envoy allows one '*' per
+    domain, and Istio one per policy value: `*.d:*` never matches, istio/istio#39810)."""
+    out = []
+    for h in hosts:
+        ports = [f"{h}:{p}" for p in GATEWAY_PORTS] if h.startswith("*") else [f"{h}:*"]
+        out += [h, *ports]
+    return out
+
+
+def policy_paths(paths: list[str]) -> list[str]:
+    """Each /p/* also as /p, which a route's prefix /p serves and /p/* does not match
+    (ING-IX-AUTHZ-PATH); a path given both ways is rendered once."""
+    out: list[str] = []
+    for p in paths:
+        for v in ((p[:-2], p) if p.endswith("/*") and len(p) > 2 else (p,)):
+            if v not in out:
+                out.append(v)
+    return out
+
+
 def _authorization_policy(
     rule: AuthzRule,
     namespace: str,
@@ -152,7 +179,8 @@ def _authorization_policy(
         source["requestPrincipals" if rule.action == "ALLOW" else "notRequestPrincipals"] = ["*"]
     operation = {
         key: list(values)
-        for key, values in (("hosts", rule.hosts), ("paths", rule.paths), ("methods", rule.methods))
+        for key, values in (("hosts", policy_hosts(rule.hosts)),
+                            ("paths", policy_paths(rule.paths)), ("methods", rule.methods))
         if values
     }
     body: dict[str, Any] = {}

@@ -41,6 +41,8 @@ from ingresslib.offline.mocks import OfflineError
 from ingresslib.offline.output import REDACTED
 from ingresslib.offline.replacements import (
     EDGE_TYPES,
+    IMMUTABLE,
+    SERVING_KINDS,
     Entry,
     forces_replacement,
     replace_on,
@@ -254,8 +256,19 @@ def two_steps(pairs: Sequence[tuple[Entry, Entry]], removed: Sequence[Entry],
       the same update. First remove the routes, then the subset.
     - An ALB listener rule moved (or created) onto a priority another rule holds until Pulumi
       reaches it (rules move top down) or deletes it (at the end of the update): AWS refuses
-      it (PriorityInUse, pulumi/pulumi-aws#175)."""
-    return (*_subset_steps(pairs, removed), *_priority_steps(pairs, removed, added))
+      it (PriorityInUse, pulumi/pulumi-aws#175).
+    - A Kubernetes object updated in place on a field the cluster refuses to change
+      (replacements.IMMUTABLE: a TargetGroupBinding's targetGroupARN): `pulumi up` fails
+      there, midway, after what it changed before (EDGE-CH-IMMUTABLE).
+    - A serving object (gateway Deployment, Service, TargetGroupBinding) replaced under the
+      same name: pulumi-kubernetes deletes a named object before it creates its replacement,
+      so it is gone in between (EDGE-CH-NAMED-REPLACE).
+    - A TargetGroupBinding added for a target group that a removed one still binds: Pulumi
+      creates before it deletes, and the controller's webhook refuses a second binding of a
+      group (EDGE-CH-ALB-TGB)."""
+    return (*_subset_steps(pairs, removed), *_priority_steps(pairs, removed, added),
+            *_immutable_steps(pairs), *_named_replacement_steps(pairs),
+            *_rebinding_steps(removed, added))
 
 
 def _destinations(vs: Mapping[str, Any]) -> Iterator[tuple[str, str, str]]:
@@ -348,6 +361,76 @@ def _priority_steps(pairs: Sequence[tuple[Entry, Entry]], removed: Sequence[Entr
         yield (f"{_name(new)} takes listener rule priority {at[1]}, {why}, and AWS refuses "
                "two rules on one priority (PriorityInUse). Apply in two steps: first "
                f"`pulumi up --target` the URN of {_name(holder)} alone, then the rest")
+
+
+def _immutable_steps(pairs: Sequence[tuple[Entry, Entry]]) -> Iterator[str]:
+    for old, new in pairs:
+        if old.key != new.key or _forced(old, new):
+            continue
+        for rule in IMMUTABLE:
+            if (new.body.get("apiVersion"), new.body.get("kind")) != (rule.api_version,
+                                                                    rule.kind):
+                continue
+            for keys in rule.fields:
+                before, after = _get_path(old.body, keys), _get_path(new.body, keys)
+                if before == after:
+                    continue
+                path = ""
+                for key in keys:
+                    path = _child(path, key)
+                yield (f"{_short(new)} changes {path} in place ({_show(before)} -> "
+                       f"{_show(after)}): {rule.what} (EDGE-CH-IMMUTABLE). Apply in two "
+                       f"steps: {rule.steps}")
+
+
+def _rebinding_steps(removed: Sequence[Entry], added: Sequence[Entry]) -> Iterator[str]:
+    def bound(entries: Sequence[Entry]) -> dict[Any, Entry]:
+        return {(e.body.get("spec") or {}).get("targetGroupARN"): e for e in entries
+                if e.body.get("kind") == "TargetGroupBinding"}
+
+    before = bound(removed)
+    for arn, new in bound(added).items():
+        old = before.get(arn)
+        if arn and old is not None:
+            yield (f"{_short(new)} binds the target group that {_short(old)} binds until Pulumi "
+                   "deletes it at the end of the update; the AWS Load Balancer Controller's "
+                   "webhook refuses a second binding of one group (already bound) "
+                   "(EDGE-CH-ALB-TGB). Apply in two steps: first `pulumi destroy --target` the "
+                   f"URN of {_short(old)} (its targets are deregistered until step two), then "
+                   "`pulumi up`")
+
+
+def _named_replacement_steps(pairs: Sequence[tuple[Entry, Entry]]) -> Iterator[str]:
+    for old, new in pairs:
+        kind = str(new.body.get("kind", ""))
+        spec = new.body.get("spec") or {}
+        serving = kind in SERVING_KINDS and (kind != "Service"
+                                             or spec.get("type") == "LoadBalancer")
+        if not serving or old.key != new.key or not (reasons := _forced(old, new)):
+            continue
+        yield (f"{_short(new)} is replaced under the same name ({', '.join(reasons)}): "
+               "pulumi-kubernetes deletes a named object before it creates its replacement, so "
+               "it serves nothing in between (EDGE-CH-NAMED-REPLACE). Apply in two steps: "
+               "first add the new object under another name next to the old one (a renamed "
+               "gateway or stack), move traffic to it, then remove the old")
+
+
+def _forced(old: Entry, new: Entry) -> list[str]:
+    """The replace-on paths (replacements.replace_on) whose change replaces `new`."""
+    forced = replace_on(new)
+    found = []
+    for change in _fields("", _shown(old), _shown(new)):
+        path = forces_replacement(change.path, forced)
+        if path and path not in found:
+            found.append(path)
+    return found
+
+
+def _get_path(body: Mapping[str, Any], keys: Sequence[str]) -> Any:
+    value: Any = body
+    for key in keys:
+        value = value.get(key, ABSENT) if isinstance(value, Mapping) else ABSENT
+    return value
 
 
 # Among edge resources, what holds the address clients reach comes first.

@@ -33,6 +33,8 @@ class Registered:
     # and the inputs whose change the program asks to replace on.
     aliases: tuple[Mapping[str, Any], ...] = ()
     replace_on_changes: tuple[str, ...] = ()
+    # URNs of the resources it was registered to depend on (`depends_on`).
+    dependencies: tuple[str, ...] = ()
 
     @property
     def alias_types(self) -> tuple[str, ...]:
@@ -124,7 +126,8 @@ class RecordingMonitor(MockMonitor):
                     records[i] = replace(
                         rec, urn=response.urn, parent=request.parent,
                         aliases=tuple(_alias(a) for a in request.aliases),
-                        replace_on_changes=tuple(request.replaceOnChanges))
+                        replace_on_changes=tuple(request.replaceOnChanges),
+                        dependencies=tuple(request.dependencies))
                     break
         return response
 

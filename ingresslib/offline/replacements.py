@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ingresslib.aws.replacements import EDGE_TYPES as AWS_EDGE_TYPES
+from ingresslib.aws.replacements import IMMUTABLE as AWS_IMMUTABLE
 from ingresslib.aws.replacements import REPLACE_ON as AWS_REPLACE_ON
 from ingresslib.azure.replacements import EDGE_TYPES as AZURE_EDGE_TYPES
 from ingresslib.azure.replacements import REPLACE_ON as AZURE_REPLACE_ON
 from ingresslib.offline.mocks import Registered
 from ingresslib.offline.output import manifest, plan_entry
+from ingresslib.update_rules import Immutable
 
 # Inputs, by their wire (camelCase) names, whose change replaces the resource; "*" for all.
 REPLACE_ON: dict[str, tuple[str, ...]] = {
@@ -43,6 +45,21 @@ KUBERNETES_KIND_REPLACE_ON: dict[str, tuple[str, ...]] = {
     "DaemonSet": ("spec.selector",),
     "StatefulSet": ("spec.selector", "spec.serviceName", "spec.volumeClaimTemplates"),
 }
+# Fields that Pulumi updates in place but the cluster will not take (EDGE-CH-IMMUTABLE).
+IMMUTABLE: tuple[Immutable, ...] = (
+    # Kubernetes API reference, Service: loadBalancerClass "can only be set when creating or
+    # updating a Service to type LoadBalancer. Once set, it can not be changed."
+    Immutable("v1", "Service", (("spec", "loadBalancerClass"),),
+              "the API server refuses (a Service's loadBalancerClass cannot change once "
+              "set), so `pulumi up` fails there, after the changes before it are applied",
+              "another class is another load balancer: first deploy a second stack with it "
+              "and move DNS to it, then remove this one"),
+    *AWS_IMMUTABLE,
+)
+# Kinds whose replacement under the same name takes traffic down: pulumi-kubernetes deletes a
+# named object before it creates its replacement (EDGE-CH-NAMED-REPLACE).
+SERVING_KINDS = frozenset({"Deployment", "DaemonSet", "StatefulSet", "Service",
+                           "TargetGroupBinding"})
 # What a reviewer most needs to hear about: a replacement here moves traffic or addresses.
 EDGE_TYPES = AWS_EDGE_TYPES | AZURE_EDGE_TYPES | {"kubernetes:core/v1:Service"}
 _STACK = "pulumi:pulumi:Stack"

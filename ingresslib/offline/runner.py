@@ -8,6 +8,7 @@ import json
 import os
 import runpy
 import sys
+import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -20,7 +21,8 @@ from pulumi.config import ConfigMissingError, ConfigTypeError
 from pulumi.runtime.stack import run_pulumi_func
 from pydantic import ValidationError
 
-from ingresslib.errors import ABSENT, ConfigError, Problem, closest
+from ingresslib.config.base import Model
+from ingresslib.errors import ABSENT, ConfigError, Location, Problem, closest
 from ingresslib.offline.mocks import OfflineError, RecordingMocks, RecordingMonitor, Registered
 from ingresslib.offline.output import REDACTED
 from ingresslib.yaml_source import YamlFile, read_yaml, shown
@@ -287,9 +289,54 @@ def run_project(directory: str | os.PathLike[str], stack: str) -> list[Registere
     except (ConfigTypeError, ConfigMissingError) as e:
         raise proj.config_error(e, stack) from None
     except ValidationError as e:
-        # A program that validates a config it builds itself: pydantic's own report.
-        raise OfflineError(f"{shown(proj.program / '__main__.py')} builds an invalid "
-                           f"config: {e}") from None
+        # A program that validates a config it builds itself (`Model.model_validate`): the
+        # problems as a stack file's would read, at the program's line that validated it.
+        error = ConfigError.from_validation(e, None, e.title, _model_named(e.title),
+                                            python=True)
+        where = _program_line(e, proj.program)
+        raise (error.located(lambda _: where) if where else error) from None
+    except Exception as e:
+        error = program_error(e, proj.program)
+        if error is None:
+            raise
+        raise error from None
+
+
+def _model_named(name: str) -> type[Model] | None:
+    """The config model of that class name (a ValidationError's title), if it is one of ours."""
+    todo: list[type[Model]] = [Model]
+    while todo:
+        model = todo.pop()
+        if model.__name__ == name:
+            return model
+        todo.extend(model.__subclasses__())
+    return None
+
+
+def _program_line(error: BaseException, program: Path) -> Location | None:
+    """The innermost line of the program (its directory) in the exception's traceback."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if Path(f.filename).resolve().is_relative_to(program)]
+    if not frames:
+        return None
+    return Location(frames[-1].filename, frames[-1].lineno or 1, (frames[-1].colno or 0) + 1)
+
+
+def program_error(error: BaseException, program: Path) -> OfflineError | None:
+    """The user's own exception (a NameError in their program) as their traceback alone: the
+    frames in the program's directory, without the mock runtime's and Pulumi's around them.
+    None when the exception was raised outside the program (ingresslib's or a library's own
+    failure keeps its whole traceback)."""
+    ours = Path(__file__).resolve().parents[1]
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if Path(f.filename).resolve().is_relative_to(program)
+              and not Path(f.filename).resolve().is_relative_to(ours)]
+    if not frames or frames[-1] != traceback.extract_tb(error.__traceback__)[-1]:
+        return None
+    text = "".join(["Traceback (most recent call last):\n", *traceback.format_list(frames),
+                    *traceback.format_exception_only(error)])
+    return OfflineError(f"{shown(program / '__main__.py')} raised "
+                        f"{type(error).__name__}:\n{text.rstrip()}")
 
 
 @contextmanager

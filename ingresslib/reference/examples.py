@@ -138,7 +138,7 @@ certManager:
       type: acme
       server: letsencrypt-staging
       email: platform@example.com
-      solver: {kind: http01, ingressClass: istio}
+      solver: {kind: http01, ingressClass: istio, ingressSelector: ingressgateway}
       cluster: false
     internal-ca:
       type: ca
@@ -230,6 +230,12 @@ routing:
               headers: {x-api-version: {prefix: "2"}}
               queryParams: {debug: {exact: "0"}}
               port: 443
+            # The browser's preflight carries no x-api-version: it needs a match of its own
+            # on this route, which has cors (ING-IX-CORS-PREFLIGHT).
+            - uri: {regex: "^/api/v[0-9]+/.*"}
+              method: {exact: OPTIONS}
+              queryParams: {debug: {exact: "0"}}
+              port: 443
           to: [{backend: shop}]
           rewrite: {uri: /, authority: api.shop.svc.cluster.local}
           timeout: 10s
@@ -295,13 +301,24 @@ security:
   mtls: STRICT
   namespaces: [shop, payments]
   authorization:
-    - name: admin-from-office
-      action: ALLOW
+    # DENY rules restrict what they match and leave the rest alone; an ALLOW rule would
+    # also deny every other host and path the gateway serves (ING-IX-ALLOW-SCOPE).
+    - name: admin-outside-office
+      action: DENY
       hosts: [shop.example.com]
       paths: [/admin/*]
-      methods: [GET, POST]
-      clientCidrs: [198.51.100.0/24]
+      notClientCidrs: [198.51.100.0/24]
+    - name: admin-without-token
+      action: DENY
+      hosts: [shop.example.com]
+      paths: [/admin/*]
       jwtRequired: true
+    - name: no-trace
+      action: DENY
+      methods: [TRACE, CONNECT]
+    - name: blocked-range
+      action: DENY
+      clientCidrs: [203.0.113.0/24]
     - name: no-internal-paths
       action: DENY
       paths: [/internal/*]
@@ -328,7 +345,7 @@ rateLimits:
   global:
     domain: istio-ingress
     failureModeDeny: true
-    timeout: 20ms
+    timeout: 100ms
     service: {host: ratelimit.ratelimit.svc.cluster.local, port: 8081}
     descriptors:
       - actions: [{remoteAddress: {}}]
@@ -599,7 +616,15 @@ routing:
     portal: {service: portal, namespace: portal, port: 8080}
   hosts:
     - host: portal.example.com
-      routes: [{name: web, to: [{backend: portal}]}]
+      routes:
+        # WebSockets: Application Gateway waits an hour on this host's listeners, since its
+        # request timeout also ends a WebSocket (EDGE-TO-LONG).
+        - name: live
+          match: [{uri: {prefix: /live/}}]
+          to: [{backend: portal}]
+          timeout: 1h
+          longLived: true
+        - {name: web, to: [{backend: portal}]}
 azure:
   location: westeurope
   resourceGroup: portal-edge

@@ -20,6 +20,7 @@ use), and each problem is reported once.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from functools import cached_property
 from typing import Annotated, Any
 
@@ -30,11 +31,13 @@ from pydantic import Field, ValidationError, model_validator
 from ingresslib.aws.config import AcmCertificate, Aws
 from ingresslib.aws.edge_plan import RULES as AWS_RULES
 from ingresslib.aws.edge_plan import eks_edge_plan
+from ingresslib.aws.interaction_rules import RULES as AWS_INTERACTION_RULES
 from ingresslib.aws.rules import aws_problems
-from ingresslib.azure.agc_edge_plan import RULES as AGC_RULES
+from ingresslib.azure.agc.edge_plan import RULES as AGC_RULES
 from ingresslib.azure.config import Azure, KeyVaultCertificate, uses_addon, uses_agc
 from ingresslib.azure.edge_plan import RULES as AZURE_RULES
 from ingresslib.azure.edge_plan import aks_edge_plan
+from ingresslib.azure.interaction_rules import RULES as AZURE_INTERACTION_RULES
 from ingresslib.azure.rules import azure_problems
 from ingresslib.config.base import DnsLabel
 from ingresslib.config.certificates import (
@@ -43,15 +46,20 @@ from ingresslib.config.certificates import (
     SelfSignedCertificate,
 )
 from ingresslib.config.duration import duration_ns
-from ingresslib.config.listeners import redirects
+from ingresslib.config.edge_interactions import edge_interaction_problems
+from ingresslib.config.interaction_rules import RULES as IX_RULES
+from ingresslib.config.interactions import interaction_problems
+from ingresslib.config.listeners import host_covers, redirects
 from ingresslib.config.placement import ends_validation, misplaced_sections, without
 from ingresslib.config.security import security_problems
 from ingresslib.config.stack import Cloud, StackSpec
 from ingresslib.config.workload import GatewayWorkload
-from ingresslib.edge import CORE_RULES, EdgePlan, EdgeRule
-from ingresslib.errors import ConfigError, Problem
-from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects
+from ingresslib.edge import CORE_RULES, INTERACTION_RULES, EdgePlan, EdgeRule
+from ingresslib.errors import ConfigError, Problem, suppressed_by
+from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects, patched_fields
 from ingresslib.manifests.routing import gateway_listeners
+from ingresslib.translation_rules import TRANSLATION_RULES
+from ingresslib.update_rules import UPDATE_RULES
 
 CertificateSource = Annotated[
     SelfSignedCertificate
@@ -84,7 +92,16 @@ class StackConfig(StackSpec):
         """The contract between the cloud load balancer and the gateway, from the cloud's
         planner (`ingresslib.aws.edge_plan`, `ingresslib.azure.edge_plan`)."""
         plan = eks_edge_plan if self.cloud == "eks" else aks_edge_plan
-        return plan(self, prometheus_scrape=self.observability.prometheus_scrape)
+        built = plan(self, prometheus_scrape=self.observability.prometheus_scrape)
+        return replace(built, rules=(*built.rules, *self._interaction_rules()))
+
+    def _interaction_rules(self) -> Iterator[EdgeRule]:
+        """The interaction rules of settings this stack uses, listed with its edge rules
+        (edge.md): long-lived routes (EDGE-TO-LONG), a global rate limit (EDGE-RL-FAIL)."""
+        if any(r.long_lived for h in self.routing.hosts for r in h.routes):
+            yield INTERACTION_RULES["EDGE-TO-LONG"]
+        if self.rate_limits.global_ is not None:
+            yield INTERACTION_RULES["EDGE-RL-FAIL"]
 
     @property
     def workload(self) -> GatewayWorkload | None:
@@ -121,17 +138,24 @@ class StackConfig(StackSpec):
     @model_validator(mode="after")
     def _pipeline(self) -> StackConfig:
         once: dict[tuple[str, str, str], Problem] = {}
-        for p in (*self.problems(""), *self._edge_rules()):
-            once.setdefault((p.path, p.message, repr(p.value)), p)
+        found = [*self.problems(""), *self._edge_rules()]
+        # A name that refers to nothing is one problem: what the rules conclude about the
+        # section holding it follows from it, and is left out.
+        dangling = [p for p in found if p.dangling]
+        for p in found:
+            if not suppressed_by(p, dangling):
+                once.setdefault((p.path, p.message, repr(p.value)), p)
         problems = list(once.values())
         if problems:
             raise ConfigError(problems)
         return self
 
     def _edge_rules(self) -> Iterator[Problem]:
+        yield from edge_interaction_problems(self)
         yield from (aws_problems if self.cloud == "eks" else azure_problems)(self)
         yield from edge_problems(self)
         yield from gateway_api_problems(self)
+        yield from interaction_problems(self, self.edge.workload, addon=uses_addon(self))
 
 
 # AKS: the Istio add-on serves Gateway API (manual or automated deployment) from this
@@ -149,7 +173,7 @@ def gateway_api_problems(cfg: StackConfig) -> Iterator[Problem]:
     listeners = gateway_listeners(cfg.listeners, cfg.topology, cfg.edge.tls_listeners)
     redirecting = [lst.name for lst in cfg.listeners if redirects(lst, cfg.listeners)]
     try:
-        objects = istio_gateway_api_objects(
+        istio_gateway_api_objects(
             cfg.routing, listeners, wl, stack=cfg.name, redirecting=redirecting,
             experimental=cfg.gateway_api.channel == "experimental",
             paths={lst.name: f"listeners[{i}]" for i, lst in enumerate(cfg.listeners)})
@@ -172,17 +196,32 @@ def gateway_api_problems(cfg: StackConfig) -> Iterator[Problem]:
             "gatewayApi.channel", "experimental",
             "the add-on's Gateway API support takes AKS's Managed Gateway API CRDs, which are "
             "the standard channel only (experimental CRDs are refused); use channel standard")
-    if any(o["kind"] == "EnvoyFilter" for o in objects):
-        yield Problem(
-            "api", "gatewayApi",
-            "the routes' retries (and gRPC route timeouts) need an EnvoyFilter under Gateway "
-            "API, which the AKS Istio add-on does not support; keep api: istio (its "
-            "VirtualServices carry them), or remove the retries")
+    # Each field that needs the route patches EnvoyFilter, by its own path (EDGE-API-DROP).
+    experimental = cfg.gateway_api.channel == "experimental"
+    for i, host in enumerate(cfg.routing.hosts):
+        for j, route in enumerate(host.routes):
+            for name in patched_fields(cfg.routing, route, experimental):
+                value = getattr(route, name)
+                yield Problem(
+                    f"routing.hosts[{i}].routes[{j}].{name}",
+                    value.model_dump(by_alias=True, exclude_none=True)
+                    if hasattr(value, "model_dump") else value,
+                    "under Gateway API this needs an EnvoyFilter (HTTPRoute cannot say it: "
+                    "retries other than status codes, a gRPC route's timeout), which the AKS "
+                    "Istio add-on does not support; keep api: istio (its VirtualServices "
+                    "carry it), or remove it")
 
 
 def edge_rules() -> list[EdgeRule]:
-    """Every edge rule, by code: the ones all clouds share and each cloud's."""
-    rules = {**CORE_RULES, **AWS_RULES, **AZURE_RULES, **AGC_RULES}
+    """Every edge rule, by code: the ones all clouds share, each cloud's, the rules of changes
+    and of the translation between the routing APIs, and the rules of settings that break
+    together (`ingresslib.edge.INTERACTION_RULES`, each cloud's, and ING-IX:
+    `ingresslib.config.interactions`)."""
+    rules = {**CORE_RULES, **AWS_RULES, **AZURE_RULES, **AGC_RULES, **UPDATE_RULES,
+             **TRANSLATION_RULES, **INTERACTION_RULES, **AWS_INTERACTION_RULES,
+             **AZURE_INTERACTION_RULES,
+             **{code: EdgeRule(code, statement, source)
+                for code, (statement, source) in IX_RULES.items()}}
     return [rules[code] for code in sorted(rules)]
 
 
@@ -230,7 +269,7 @@ def _idle_problems(cfg: StackConfig, plan: EdgePlan) -> Iterator[Problem]:
     if t is None or wl is None:
         return
     given = wl.idle_timeout is not None and plan.deploys_gateway
-    path = "gateway.idleTimeout" if given else f"{cfg.cloud} load balancer idle timeout"
+    path = "gateway.idleTimeout" if given else (t.idle_setting or "gateway.idleTimeout")
     value: Any = wl.idle_timeout if given else t.load_balancer_idle_seconds
     code = t.idle_rule
     if t.pooling and t.envoy_idle_seconds <= t.load_balancer_idle_seconds:
@@ -250,18 +289,67 @@ def _idle_problems(cfg: StackConfig, plan: EdgePlan) -> Iterator[Problem]:
 
 def _route_timeout_problems(cfg: StackConfig, plan: EdgePlan) -> Iterator[Problem]:
     """A route timeout longer than the load balancer in front waits for a response can never
-    be reached: the load balancer gives up first."""
+    be reached: the load balancer gives up first. A `longLived` route's timeout is the
+    longest its connections last (EDGE-TO-LONG): a load balancer whose wait ends whole
+    connections waits it on the route's host, and needs it; one that ends idle connections
+    only carries it however long."""
     t = plan.timeouts
     if t is None:
         return
+    by = t.response_by or plan.load_balancer
+    setting = f" ({t.response_setting})" if t.response_setting else ""
     for i, host in enumerate(cfg.routing.hosts):
         for j, route in enumerate(host.routes):
-            if route.timeout and duration_ns(route.timeout) > t.response_seconds * 10**9:
-                yield Problem(f"routing.hosts[{i}].routes[{j}].timeout", route.timeout,
-                              f"{plan.load_balancer} waits at most {t.response_seconds} s for "
-                              f"a response, so this timeout is never reached; use at most "
-                              f"{t.response_seconds}s or raise the load balancer's "
-                              f"({t.response_rule})")
+            at = f"routing.hosts[{i}].routes[{j}].timeout"
+            seconds = duration_ns(route.timeout) / 10**9 if route.timeout else None
+            if route.long_lived:
+                if not t.response_ends_sessions:
+                    continue
+                if seconds is None:
+                    yield Problem(at, None, f"{by} ends a long-lived connection (an upgraded "
+                                  f"WebSocket too) after its wait of {t.response_seconds} s"
+                                  f"{setting}, however busy: set "
+                                  "this route's timeout to the longest a connection may last, "
+                                  "and ingresslib sets that wait on its host (EDGE-TO-LONG)")
+                elif t.response_max_seconds and seconds > t.response_max_seconds:
+                    yield Problem(at, route.timeout, f"{by} waits at most "
+                                  f"{t.response_max_seconds} s, and ends a long-lived "
+                                  "connection then; use at most "
+                                  f"{t.response_max_seconds}s (EDGE-TO-LONG)")
+                continue
+            limit = _rate_limit_seconds(cfg, host.host)
+            if seconds is not None and limit and (
+                    seconds <= t.response_seconds < seconds + limit):
+                yield Problem(at, route.timeout,
+                              f"the gateway first asks the ratelimit service, waiting up to "
+                              f"rateLimits.global.timeout ({limit * 1000:g} ms), so a request "
+                              f"may take longer than {by}'s wait of {t.response_seconds} s"
+                              f"{setting}, which answers the client first; use at most "
+                              f"{t.response_seconds - limit:g}s (EDGE-RL-FAIL)")
+            if seconds is not None and seconds > t.response_seconds:
+                raise_it = (f"raise {t.response_setting}" if t.response_setting
+                            else "raise the load balancer's")
+                waits = (f"waits at most {t.response_seconds} s for a response{setting}"
+                         if t.response_ends_sessions else
+                         f"ends a connection idle for {t.response_seconds} s{setting}, as a "
+                         "request waiting on its response is")
+                yield Problem(at, route.timeout,
+                              f"{by} {waits}, so this timeout is never reached; use at most "
+                              f"{t.response_seconds}s or {raise_it}; for WebSocket, "
+                              "server-sent events or other long-lived connections set "
+                              f"longLived: true on the route ({t.response_rule}, EDGE-TO-LONG)")
+
+
+def _rate_limit_seconds(cfg: StackConfig, host: str) -> float:
+    """How long a request for routing host `host` may wait for the global rate limit's
+    service before its route starts (Envoy's route timeout starts after it): the limit's
+    timeout where a descriptor applies to the host, else 0."""
+    glob = cfg.rate_limits.global_
+    if glob is None or not any(
+            not d.hosts or any(host_covers(h, host) or host_covers(host, h) for h in d.hosts)
+            for d in glob.descriptors):
+        return 0
+    return duration_ns(glob.timeout) / 10**9
 
 
 # The L7 load balancer of chained and standalone, and the certificate source it reads.

@@ -7,11 +7,12 @@ from typing import Any
 
 from ingresslib.analysis import Finding, analyze
 from ingresslib.azure.addon_gateway_plan import addon_service, addon_service_patch
-from ingresslib.azure.agc_manifests import agc_contract_problems, agc_credentials, agc_objects
-from ingresslib.azure.agic_ingresses import ingress_objects
+from ingresslib.azure.agc.manifests import agc_contract_problems, agc_credentials, agc_objects
+from ingresslib.azure.agic.ingresses import ingress_objects
 from ingresslib.azure.certificate_sync_plan import certificate_sync_objects
 from ingresslib.azure.config import uses_addon, uses_agc
-from ingresslib.config.listeners import redirects
+from ingresslib.config.acme import acme_listeners, http01_hosts
+from ingresslib.config.listeners import host_covers, redirects
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ConfigError, Problem
 from ingresslib.gateway_api_analysis import analyze_gateway_api
@@ -22,6 +23,7 @@ from ingresslib.manifests.certificates import (
 )
 from ingresslib.manifests.gateway import gateway_objects
 from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects
+from ingresslib.manifests.gateway_api.routes import listener_sections
 from ingresslib.manifests.meta import selector_labels
 from ingresslib.manifests.monitoring import monitoring_objects
 from ingresslib.manifests.ratelimit import ratelimit_objects
@@ -73,7 +75,8 @@ def stack_manifests(cfg: StackConfig) -> StackManifests:
             rate_limits=ratelimit_objects(
                 cfg.rate_limits, stack=cfg.name, gateway_namespace=wl.namespace,
                 gateway_selector=selector_labels(wl), revision=wl.revision),
-            certificates=certificate_objects(cfg.certificates, cfg.cert_manager, wl.namespace),
+            certificates=certificate_objects(cfg.certificates, cfg.cert_manager, wl.namespace,
+                                             http01_parent_refs=_http01_parents(cfg, wl)),
             monitoring=monitoring_objects(
                 cfg.observability, stack=cfg.name, namespace=wl.namespace,
                 selector=selector_labels(wl), min_replicas=wl.min_running(),
@@ -106,7 +109,24 @@ def _routing(cfg: StackConfig, wl: GatewayWorkload) -> list[Manifest]:
             experimental=cfg.gateway_api.channel == "experimental",
             paths={lst.name: f"listeners[{i}]" for i, lst in enumerate(cfg.listeners)})
     return routing_objects(cfg.routing, listeners, wl, stack=cfg.name,
-                           credentials=credentials(cfg.certificates), redirecting=redirecting)
+                           credentials=credentials(cfg.certificates), redirecting=redirecting,
+                           challenge_listeners=acme_listeners(cfg),
+                           challenge_hosts=http01_hosts(cfg))
+
+
+def _http01_parents(cfg: StackConfig, wl: GatewayWorkload) -> list[Manifest] | None:
+    """With `api: gatewayApi`, the port-80 Gateway listeners serving a host an HTTP-01
+    certificate names: cert-manager's solver attaches its HTTPRoute there, and its exact
+    challenge path outranks the listener's redirect (ING-IX-ACME-REDIRECT)."""
+    if cfg.api != "gatewayApi":
+        return None
+    names = http01_hosts(cfg)
+    refs = [{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": cfg.name,
+             "namespace": wl.namespace, "sectionName": section}
+            for lst in cfg.listeners if lst.port == 80 and lst.protocol == "HTTP"
+            for host, section in listener_sections(lst)
+            if any(host is None or host_covers(host, n) for n in names)]
+    return refs or None
 
 
 def _security(cfg: StackConfig) -> list[Manifest]:

@@ -3,6 +3,7 @@ running front Envoy, and loopback stand-ins that record what reaches them."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import random
@@ -11,6 +12,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -31,13 +33,24 @@ PP2 = b"\r\n\r\n\x00\r\nQUIT\n"  # PROXY protocol v2 signature
 PORT_MAP = {80: 18080, 443: 18443, 15021: 25021, 8080: 28080}
 
 
+_RENDERS: dict[tuple[str, str], Path] = {}
+_SCRATCH = Path(tempfile.mkdtemp(prefix="lab-front-renders-"))
+atexit.register(shutil.rmtree, _SCRATCH, True)
+
+
 def render(project: str, stack: str, out: Path) -> Path:
-    """`ingresslib render` of a shipped stack into `out` (as the CLI writes it)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-m", "ingresslib.cli", "render", project,
-                           "--stack", stack, "--out", str(out)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    """`ingresslib render` of a shipped stack (as the CLI writes it), copied to `out`; each
+    stack is rendered once per test process (tests edit copies, never the cached render)."""
+    key = (project, stack)
+    if key not in _RENDERS:
+        dst = _SCRATCH / f"{Path(project).name}-{stack}"
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        proc = subprocess.run([sys.executable, "-m", "ingresslib.cli", "render", project,
+                               "--stack", stack, "--out", str(dst)], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=300, check=False)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        _RENDERS[key] = dst
+    shutil.copytree(_RENDERS[key], out)
     return out
 
 

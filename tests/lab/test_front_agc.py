@@ -89,3 +89,42 @@ def test_chained_traffic(chained: Path, tmp_path: Path) -> None:
         assert re.fullmatch(r"127\.0\.0\.1", got["x-forwarded-for"])
         assert got["x-forwarded-proto"] == "https"
         assert got.get("x-request-id")
+
+
+def test_reference_grant_and_allowed_routes(standalone: Path, tmp_path: Path) -> None:
+    """Without the ReferenceGrant the cross-namespace backends do not resolve (500); a route
+    from a namespace the listener does not allow is not attached."""
+    out = fs.copy_render(standalone, tmp_path / "nogrant")
+    for f in out.glob("manifests/*referencegrant*"):
+        f.unlink()
+    plan = front_bootstrap(out, fs.addresses(backends=BACKENDS))
+    assert [r.get("direct_response") for r in routes(plan, 443)] == [{"status": 500}] * 2
+    moved = fs.copy_render(standalone, tmp_path / "moved")
+    for f in moved.glob("manifests/*httproute*portal-example-com.yaml"):
+        doc = yaml.safe_load(f.read_text())
+        doc["metadata"]["namespace"] = "elsewhere"
+        f.write_text(yaml.safe_dump(doc))
+    assert routes(front_bootstrap(moved, fs.addresses(backends=BACKENDS)), 443) == []
+
+
+def test_grpc_route(standalone: Path, tmp_path: Path) -> None:
+    """A GRPCRoute attached to the AGC Gateway routes by service and method, over HTTP/2."""
+    out = fs.copy_render(standalone, tmp_path / "grpc")
+    (out / "manifests/agc-ingress--grpcroute.gateway.networking.k8s.io--g.yaml").write_text(
+        yaml.safe_dump({
+            "apiVersion": "gateway.networking.k8s.io/v1", "kind": "GRPCRoute",
+            "metadata": {"name": "g", "namespace": "agc-ingress"},
+            "spec": {"parentRefs": [{"name": "ingress-agc", "sectionName": "https"}],
+                     "hostnames": ["portal.example.com"],
+                     "rules": [{"matches": [{"method": {"service": "shop.Cart",
+                                                        "method": "Get"}}],
+                                "backendRefs": [{"name": "portal-api", "namespace": "portal",
+                                                 "port": 8080}]}]}}))
+    plan = front_bootstrap(out, fs.addresses(backends=BACKENDS))
+    first = routes(plan, 443)[0]
+    assert first["match"] == {"path": "/shop.Cart/Get"}
+    grpc = fs.clusters(plan)[first["route"]["cluster"]]
+    opts = grpc["typed_extension_protocol_options"][
+        "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"]
+    assert "http2_protocol_options" in opts["explicit_http_config"]
+    fs.validate(plan, tmp_path)

@@ -4,7 +4,6 @@ rule order, actions, target groups, XFF modes, idle timeout; and real Envoy traf
 from __future__ import annotations
 
 import json
-import re
 import socket
 import time
 from pathlib import Path
@@ -13,8 +12,10 @@ from typing import Any
 import pytest
 
 from ingresslib.lab.front import FrontError, front_bootstrap
+from ingresslib.lab.front.alb import _arn
 from tests.lab import front_support as fs
 
+REGION = "eu-west-1"  # stacks/eks: aws:region
 EXTERNAL_ARN = ("arn:aws:acm:eu-west-1:111122223333:certificate/"
                 "0e4a9c61-5b7d-4f0e-9a3b-2c8d1e6f7a90")
 EXTERNAL = {EXTERNAL_ARN: ["shop.example.com"]}
@@ -34,13 +35,28 @@ def standalone(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def edit_plan(render: Path, dst: Path, type_suffix: str, **inputs: Any) -> Path:
-    """A copy of `render` whose plan resources of that type get `inputs` merged."""
+    """A copy of `render` whose plan resources of that type get `inputs` merged; where that
+    changes a resource's ARN (a target group's replace-on inputs name it), every reference to
+    the old ARN follows, as a render of the changed config would have it."""
     out = fs.copy_render(render, dst)
     plan = json.loads((out / "plan.json").read_text())
+    moved = {}
     for r in plan:
         if r["type"].endswith(type_suffix):
+            before = _arn(r, REGION)
             r["inputs"].update(inputs)
-    (out / "plan.json").write_text(json.dumps(plan))
+            moved[before] = _arn(r, REGION)
+    text = json.dumps(plan)
+    for old, new in moved.items():
+        if old and new and old != new:
+            text = text.replace(old, new)
+    (out / "plan.json").write_text(text)
+    for manifest in (out / "manifests").glob("*.yaml"):
+        body = manifest.read_text()
+        for old, new in moved.items():
+            if old and new and old != new:
+                body = body.replace(old, new)
+        manifest.write_text(body)
     return out
 
 
@@ -55,14 +71,15 @@ def test_chained_semantics(chained: Path, tmp_path: Path) -> None:
     plan = front_bootstrap(chained, fs.addresses(), external_certificates=EXTERNAL)
     assert plan.product == "aws-alb"
     https = fs.hcm_of(fs.listeners(plan)["ingress-alb-https-443"])
-    # append mode: the client IP (no port), X-Forwarded-Proto/Port of 443.
+    # append mode: a filter appends ", client IP" (no port); X-Forwarded-Proto/Port of 443.
+    lua = https["http_filters"][0]
+    assert lua["name"] == "envoy.filters.http.lua"
+    assert 'string.gsub(peer, ":%d+$", "")' in lua["typed_config"]["default_source_code"][
+        "inline_string"]
     added = {h["header"]["key"]: (h["header"]["value"], h["append_action"])
              for h in https["route_config"]["request_headers_to_add"]}
-    assert added == {
-        "x-forwarded-for": ("%DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT%",
-                            "APPEND_IF_EXISTS_OR_ADD"),
-        "x-forwarded-proto": ("https", "OVERWRITE_IF_EXISTS_OR_ADD"),
-        "x-forwarded-port": ("443", "OVERWRITE_IF_EXISTS_OR_ADD")}
+    assert added == {"x-forwarded-proto": ("https", "OVERWRITE_IF_EXISTS_OR_ADD"),
+                     "x-forwarded-port": ("443", "OVERWRITE_IF_EXISTS_OR_ADD")}
     assert https["common_http_protocol_options"]["idle_timeout"] == "60s"
     # Target: the gateway pod on the TargetGroupBinding's port; health check 15021.
     (hc,) = plan.health_checks
@@ -106,20 +123,22 @@ def test_xff_modes(chained: Path, tmp_path: Path) -> None:
         plan = front_bootstrap(render, fs.addresses(), external_certificates=EXTERNAL)
         return fs.hcm_of(fs.listeners(plan)["ingress-alb-https-443"])
 
-    def xff(h: dict[str, Any]) -> list[str]:
-        return [x["header"]["value"] for x in h["route_config"]["request_headers_to_add"]
-                if x["header"]["key"] == "x-forwarded-for"]
+    def lua(h: dict[str, Any]) -> str:
+        return "".join(f["typed_config"]["default_source_code"]["inline_string"]
+                       for f in h["http_filters"] if f["name"] == "envoy.filters.http.lua")
 
     keep = https_hcm(edit_plan(chained, tmp_path / "p", "loadBalancer:LoadBalancer",
                                xffHeaderProcessingMode="preserve"))
-    assert xff(keep) == []
+    assert lua(keep) == ""
     assert "x-forwarded-for" not in keep["route_config"]["request_headers_to_remove"]
     gone = https_hcm(edit_plan(chained, tmp_path / "r", "loadBalancer:LoadBalancer",
                                xffHeaderProcessingMode="remove"))
+    assert lua(gone) == ""
     assert "x-forwarded-for" in gone["route_config"]["request_headers_to_remove"]
     port = https_hcm(edit_plan(chained, tmp_path / "c", "loadBalancer:LoadBalancer",
                                enableXffClientPort=True))
-    assert xff(port) == ["%DOWNSTREAM_DIRECT_REMOTE_ADDRESS%"]
+    assert "downstreamDirectRemoteAddress" in lua(port)
+    assert "gsub" not in lua(port)
 
 
 def test_chained_traffic(chained: Path, tmp_path: Path) -> None:
@@ -141,7 +160,7 @@ def test_chained_traffic(chained: Path, tmp_path: Path) -> None:
         assert status == 200, body
         path, got = seen.requests[-1]
         assert path == "/x"
-        assert re.fullmatch(r"203\.0\.113\.9,127\.0\.0\.1", got["x-forwarded-for"])
+        assert got["x-forwarded-for"] == "203.0.113.9, 127.0.0.1"  # ELB's format
         assert got["x-forwarded-proto"] == "https"
         assert got["x-forwarded-port"] == "443"
         assert "x-envoy-external-address" not in got
@@ -167,6 +186,7 @@ def test_standalone_traffic(standalone: Path, tmp_path: Path) -> None:
             fs.http_server("127.79.253.101", 8080), fs.running(plan, addr, tmp_path):
         assert fs.https_get(plan, addr, 443, "shop.example.com", path="/api/cart")[0] == 200
         assert api.requests[-1][0] == "/api/cart"
+        assert api.requests[-1][1]["x-forwarded-for"] == "127.0.0.1"
         status, headers, _ = fs.https_get(plan, addr, 443, "shop.example.com",
                                           path="/catalog/1?x=2")
         assert status == 301
@@ -175,3 +195,22 @@ def test_standalone_traffic(standalone: Path, tmp_path: Path) -> None:
                                        headers={"Host": "other.example.com"})
         assert (status, body) == (404, b"no route for this host and path")
         assert web.wait(lambda: any(p == "/healthz" for p, _ in web.requests))
+
+
+def test_grpc_target_group_health_check(chained: Path, tmp_path: Path) -> None:
+    """A GRPC target group's health check is a gRPC call (EDGE-HC-ALB-GRPC): HTTP/2, POST,
+    content-type application/grpc, to the path the plan names."""
+    out = edit_plan(chained, tmp_path / "grpc", "targetGroup:TargetGroup",
+                    protocolVersion="GRPC",
+                    healthCheck={"enabled": True, "path": "/AWS.ALB/healthcheck", "port": "15021",
+                                 "protocol": "HTTP", "matcher": "12", "interval": 10,
+                                 "timeout": 5, "healthyThreshold": 2, "unhealthyThreshold": 2})
+    plan = front_bootstrap(out, fs.addresses(), external_certificates=EXTERNAL)
+    (hc,) = plan.health_checks
+    assert (hc.protocol, hc.path, hc.healthy_codes) == ("GRPC", "/AWS.ALB/healthcheck",
+                                                        ((12, 12),))
+    (c,) = fs.clusters(plan).values()
+    check = c["health_checks"][0]["http_health_check"]
+    assert (check["codec_client_type"], check["method"]) == ("HTTP2", "POST")
+    assert check["request_headers_to_add"][0]["header"]["value"] == "application/grpc"
+    fs.validate(plan, tmp_path)

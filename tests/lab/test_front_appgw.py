@@ -117,6 +117,9 @@ def test_agic_semantics(standalone: Path, tmp_path: Path) -> None:
     bad = edit_ingress(standalone, tmp_path / "r", rewrite_rule_set="nope")
     with pytest.raises(FrontError, match="rewriteRuleSets"):
         front_bootstrap(bad, fs.addresses(backends=BACKENDS))
+    bad = edit_ingress(standalone, tmp_path / "p", backend_path_prefix="/v2/")
+    with pytest.raises(FrontError, match="backend-path-prefix"):
+        front_bootstrap(bad, fs.addresses(backends=BACKENDS))
 
 
 def test_chained_traffic(chained: Path, tmp_path: Path) -> None:

@@ -59,7 +59,7 @@ def test_eks_gateway_semantics(eks_gateway: Path, tmp_path: Path) -> None:
     # proxy_protocol_v2.enabled=true in target-group-attributes: every target group.
     assert all(pp_on(plan, c) for c in fs.clusters(plan))
     assert set(plan.proxy_protocol.values()) == {True}
-    # Health checks: TCP on the traffic port, without a PROXY header (the default socket).
+    # Health checks: TCP on the traffic port, a bare connect without a PROXY header.
     for hc in plan.health_checks:
         assert (hc.protocol, hc.interval, hc.healthy_threshold, hc.unhealthy_threshold) == (
             "TCP", 10, 2, 2)
@@ -112,8 +112,12 @@ def test_annotations_drive_the_front(eks_gateway: Path, tmp_path: Path) -> None:
         front_bootstrap(other, fs.addresses())
     http = edit_annotations(eks_gateway, tmp_path / "http", healthcheck_protocol="http",
                             healthcheck_port="15021", healthcheck_path="/healthz/ready")
-    hcs = front_bootstrap(http, fs.addresses()).health_checks
-    assert {(h.port, h.protocol, h.path) for h in hcs} == {(25021, "HTTP", "/healthz/ready")}
+    plan = front_bootstrap(http, fs.addresses())
+    assert {(h.port, h.protocol, h.path, h.proxy_protocol) for h in plan.health_checks} == {
+        (25021, "HTTP", "/healthz/ready", True)}
+    # An HTTP health check of a PROXY protocol target group sends the header too.
+    c80 = fs.clusters(plan)["nlb-istio-ingressgateway-80"]
+    assert c80["transport_socket"]["name"] == "envoy.transport_sockets.upstream_proxy_protocol"
 
 
 def test_proxy_protocol_idle_timeout_and_health_check_on_the_wire(
@@ -167,3 +171,43 @@ def test_source_ranges_filter_clients(eks_gateway: Path, tmp_path: Path) -> None
         assert c.recv(16) == b""
         c.close()
         assert not any(r.endswith(b"hello") for r in seen.raw)
+
+
+@pytest.mark.parametrize(("policy", "chosen"), [("HTTP2Preferred", "h2"),
+                                                ("HTTP2Optional", "http/1.1"),
+                                                ("HTTP1Only", "http/1.1"), ("None", None)])
+def test_alpn_policy_on_the_wire(eks_gateway: Path, tmp_path: Path, policy: str,
+                                 chosen: str | None) -> None:
+    """Real Envoy: a client offering h2 and http/1.1 gets what the NLB's ALPN policy picks,
+    with the lab certificate for the ACM certificate's name."""
+    import ssl  # noqa: PLC0415
+
+    addr = fs.addresses()
+    plan = front_bootstrap(edit_annotations(eks_gateway, tmp_path / "r", alpn_policy=policy),
+                           addr)
+    ctx = ssl.create_default_context(cadata=plan.ca_pem)
+    ctx.set_alpn_protocols(["h2", "http/1.1"])
+    with fs.tcp_server(addr.gateway_ip, 18443), fs.running(plan, addr, tmp_path), \
+            ctx.wrap_socket(socket.create_connection((addr.front_ip, addr.bind_port(443)),
+                                                     timeout=10),
+                            server_hostname="shop.example.com") as tls:
+        assert tls.selected_alpn_protocol() == chosen
+        assert tls.version() in ("TLSv1.2", "TLSv1.3")
+
+
+def test_http_health_check_behind_proxy_protocol_sends_the_header(
+        eks_gateway: Path, tmp_path: Path) -> None:
+    """Real Envoy: with PROXY protocol on, an HTTP health check starts with a PROXY v2 header
+    of the LOCAL command (no client address), then the request: a status port that refuses
+    PROXY headers fails it (EDGE-HC-PROXY)."""
+    out = edit_annotations(eks_gateway, tmp_path / "hc", healthcheck_protocol="http",
+                           healthcheck_port="15021", healthcheck_path="/healthz/ready",
+                           healthcheck_interval="1")
+    addr = fs.addresses()
+    plan = front_bootstrap(out, addr)
+    with fs.tcp_server(addr.gateway_ip, 25021) as seen, fs.running(plan, addr, tmp_path):
+        assert seen.wait(lambda: any(r.startswith(PP2) for r in seen.raw)), seen.raw
+        first = next(r for r in seen.raw if r.startswith(PP2))
+        assert first[12] == 0x20  # v2, LOCAL
+        assert first[16 + int.from_bytes(first[14:16], "big"):].startswith(
+            b"GET /healthz/ready HTTP/1.1")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from ingresslib.aws.alb_plan import GATEWAY, AlbPlan, alb_plan
+from ingresslib.aws.alb_plan import AlbPlan, alb_plan
 from ingresslib.aws.alb_rules import TargetGroupRef
 from ingresslib.aws.config import EksStack
 from ingresslib.aws.tags import resource_tags
@@ -34,6 +35,10 @@ def _cidr(cidr: str) -> dict[str, str]:
 
 def _flag(value: str) -> bool:
     return value == "true"
+
+
+def _snake(key: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
 
 
 def _slug(cidr: str) -> str:
@@ -93,7 +98,13 @@ class ApplicationLoadBalancer(ManifestComponent):
             tags=tags,
             opts=child,
         )
-        arns = self._target_groups(name, plan, config, tags, after or [])
+        # Make before break: a listener or rule forwards to a target group only once its
+        # binding is there (and reconciled: target_group_binding) and the security group rules
+        # open the path to the targets, so a replaced group is never sent traffic before the
+        # controller registered the gateway pods in it. (They start in `initial` health, in
+        # service after one passed check: one health-check interval.)
+        arns, bindings = self._target_groups(name, plan, config, tags, after or [])
+        ready = [*bindings, *self.target_paths]
         for lp in plan.listeners:
             certs = [certificate_arns[k] for k in lp.certificates]
             listener = aws.lb.Listener(
@@ -105,7 +116,7 @@ class ApplicationLoadBalancer(ManifestComponent):
                 certificate_arn=certs[0] if certs else None,
                 default_actions=[_resolve(lp.default_action, arns)],
                 tags=tags,
-                opts=child,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=ready),
             )
             for key, arn in zip(lp.certificates[1:], certs[1:], strict=True):
                 aws.lb.ListenerCertificate(f"{name}-{lp.port}-{key}", listener_arn=listener.arn,
@@ -123,7 +134,7 @@ class ApplicationLoadBalancer(ManifestComponent):
                     actions=_resolve(rule.actions, arns),
                     tags=tags,
                     opts=pulumi.ResourceOptions(
-                        parent=self, depends_on=above,
+                        parent=self, depends_on=[*above, *ready],
                         aliases=[pulumi.Alias(name=f"{name}-{lp.port}-rule-{rule.position}")]),
                 )
                 above = [created]
@@ -155,34 +166,37 @@ class ApplicationLoadBalancer(ManifestComponent):
                     to_port=port, description=f"clients to listener {port}", **_cidr(cidr),
                     opts=child,
                 )
+        # The path to the targets, which a listener needs before it forwards to a new group
+        # (make before break: its health checks and traffic pass these rules).
+        self.target_paths: list[pulumi.Resource] = []
         for port in plan.target_ports:
-            aws.vpc.SecurityGroupEgressRule(
+            egress = aws.vpc.SecurityGroupEgressRule(
                 f"{name}-to-targets-{port}",
                 security_group_id=group.id, referenced_security_group_id=alb.target_security_group,
                 ip_protocol="tcp", from_port=port, to_port=port,
                 description=f"to target port {port}", opts=child,
             )
-            aws.vpc.SecurityGroupIngressRule(
+            ingress = aws.vpc.SecurityGroupIngressRule(
                 f"{name}-targets-from-alb-{port}",
                 security_group_id=alb.target_security_group, referenced_security_group_id=group.id,
                 ip_protocol="tcp", from_port=port, to_port=port,
                 description=f"ALB of ingress stack {config.name} to port {port}", opts=child,
             )
+            self.target_paths += [egress, ingress]
         return group
 
     def _target_groups(self, name: str, plan: AlbPlan, config: EksStack,
                        tags: dict[str, str], after: list[pulumi.Resource]
-                       ) -> dict[str, pulumi.Output[str]]:
+                       ) -> tuple[dict[str, pulumi.Output[str]], list[pulumi.Resource]]:
+        """Each target group and its TargetGroupBinding, named after the group's identity
+        (TargetGroupPlan.binding_name); returns the groups' ARNs and the bindings."""
         arns: dict[str, pulumi.Output[str]] = {}
         bindings = []
+        vpc = plan.settings.vpc_id
         for tg in plan.target_groups:
             group = aws.lb.TargetGroup(
                 f"{name}-{tg.key}",
-                port=tg.port,
-                protocol=tg.protocol,
-                protocol_version=tg.protocol_version,
-                target_type="ip",
-                vpc_id=plan.settings.vpc_id,
+                **{_snake(k): v for k, v in tg.inputs(vpc).items()},
                 deregistration_delay=config.load_balancer.deregistration_delay_seconds,
                 load_balancing_algorithm_type=tg.algorithm,
                 health_check=tg.health_check,
@@ -190,9 +204,8 @@ class ApplicationLoadBalancer(ManifestComponent):
                 opts=pulumi.ResourceOptions(parent=self),
             )
             arns[tg.key] = group.arn
-            binding = "gateway" if tg.key == GATEWAY else tg.key
             bindings.append(target_group_binding(
-                f"{config.name}-{binding}", tg.namespace, service=tg.service,
-                port=tg.service_port, target_group_arn=group.arn, vpc_id=plan.settings.vpc_id))
+                tg.binding_name(config.name, vpc), tg.namespace, service=tg.service,
+                port=tg.service_port, target_group_arn=group.arn, vpc_id=vpc))
         self.bindings = self._register_manifests(name, bindings, after=after)
-        return arns
+        return arns, list(self.bindings.values())

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import authorization, network, servicenetworking
 
-from ingresslib.azure.agc_manifests import agc_objects
-from ingresslib.azure.agc_names import agc
-from ingresslib.azure.agc_resource_args import (
+from ingresslib.azure.agc.manifests import agc_objects
+from ingresslib.azure.agc.names import agc
+from ingresslib.azure.agc.resource_args import (
     agc_role_assignment_args,
     agc_waf_policy_args,
     association_args,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pulumi
 
-from ingresslib.azure.agic_ingresses import ingress_objects
+from ingresslib.azure.agic.ingresses import ingress_objects
+from ingresslib.azure.application_gateway.edge_contract import ingress_problems
 from ingresslib.azure.config import AksStack
-from ingresslib.azure.edge_contract import ingress_problems
 from ingresslib.components.base import renamed_type
 from ingresslib.components.policies import Manifest, StackPart
 from ingresslib.errors import ConfigError

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import authorization, managedidentity, network
 
-from ingresslib.azure.application_gateway_plan import (
+from ingresslib.azure.application_gateway.edge_contract import application_gateway_problems
+from ingresslib.azure.application_gateway.plan import (
     AGIC_MANAGED,
     appgw_public_ip_zones,
     application_gateway_args,
 )
 from ingresslib.azure.components.roles import key_vault_reader_roles
 from ingresslib.azure.config import AksStack, PublicIp
-from ingresslib.azure.edge_contract import application_gateway_problems
 from ingresslib.azure.ids import AppGwIds, Role, resource_group_id, resource_id
 from ingresslib.azure.resource_args import (
     identity_args,

@@ -1,12 +1,14 @@
 """Azure Application Gateway for Containers (AGC), from the Gateway API objects in the
 manifests: the Gateway of class `azure-alb-*` (listeners: port, protocol, hostname, TLS
 certificateRefs), its FrontendTLSPolicy (TLS policy per listener section), the HTTPRoutes
-attached to it (hostnames, matches, RequestRedirect filters, weighted backendRefs), their
+and GRPCRoutes attached to it (hostnames, matches, RequestRedirect filters, weighted
+backendRefs; gRPC backends over HTTP/2), their
 RoutePolicy (`timeouts.routeTimeout`, 60 s when absent) and the HealthCheckPolicy of each
 backend Service (else AGC's default probe).
 
-Requests carry what AGC adds: X-Forwarded-For appended with the client IP,
-X-Forwarded-Proto, X-Request-Id. Idle connections close after 5 minutes.
+Requests carry what AGC adds: X-Forwarded-For appended with the client IP (comma without
+space), X-Forwarded-Proto, X-Request-Id. HTTP/2 is always on at the frontend. Idle
+connections close after 5 minutes.
 
 Sources:
 - https://learn.microsoft.com/azure/application-gateway/for-containers/application-gateway-for-containers-components
@@ -41,7 +43,6 @@ from ingresslib.lab.front.targets import service_targets
 DEFAULT_ROUTE_TIMEOUT = 60.0
 IDLE = 300.0
 NOT_MODELED = [
-    "X-Forwarded-For values joined with \",\"",
     "WAF policy: no WAF in the lab",
     "readiness probes of backend pods as AGC's fallback probe (not in the render): AGC's "
     "default probe is used when no HealthCheckPolicy targets the Service",
@@ -107,6 +108,23 @@ def _route_match(m: dict[str, Any], obj: str) -> dict[str, Any]:
     return out
 
 
+def _grpc_match(m: dict[str, Any], obj: str) -> dict[str, Any]:
+    """A GRPCRoute match as the equivalent HTTP match: /service/method exact, /service/
+    prefix, or any gRPC call; headers kept."""
+    method = m.get("method") or {}
+    if method.get("type", "Exact") != "Exact":
+        raise FrontError(obj, "rules[].matches[].method.type", "only Exact is emulated")
+    svc, meth = method.get("service"), method.get("method")
+    out: dict[str, Any] = {"headers": list(m.get("headers") or [])}
+    if svc and meth:
+        out["path"] = {"type": "Exact", "value": f"/{svc}/{meth}"}
+    elif svc:
+        out["path"] = {"type": "PathPrefix", "value": f"/{svc}"}
+    elif meth:
+        out["path"] = {"type": "RegularExpression", "value": f"/[^/]+/{re.escape(meth)}"}
+    return out
+
+
 class _Agc:
     def __init__(self, render: Render, addresses: Addresses, ca: LabCA) -> None:
         self.render, self.addresses, self.ca = render, addresses, ca
@@ -120,6 +138,7 @@ class _Agc:
         self.clusters: dict[str, dict[str, Any]] = {}
         self.health_checks: list[HealthCheck] = []
         self.timeouts: list[Timeout] = []
+        self.not_modeled = list(NOT_MODELED)
 
     def _probe(self, ns: str, name: str, ip: str, port: int, *, gateway: bool,
                cluster: str) -> HealthCheck:
@@ -152,28 +171,54 @@ class _Agc:
             host=(http or {}).get("host", "localhost"), cluster=cluster,
             source=f"{o} spec.default")
 
+    def _granted(self, route: dict[str, Any], b: dict[str, Any]) -> bool:
+        """A backendRef across namespaces needs a ReferenceGrant in the Service's namespace
+        from HTTPRoutes of the route's namespace (Gateway API)."""
+        rns = route["metadata"]["namespace"]
+        ns = b.get("namespace", rns)
+        if ns == rns:
+            return True
+        for g in self.render.kind("ReferenceGrant"):
+            spec = g.get("spec") or {}
+            if g["metadata"].get("namespace") != ns:
+                continue
+            if any(f.get("kind") == "HTTPRoute" and f.get("namespace") == rns
+                   for f in spec.get("from") or []) and any(
+                    t.get("kind") == "Service" and t.get("name", b["name"]) == b["name"]
+                    for t in spec.get("to") or []):
+                return True
+        return False
+
     def _cluster(self, route: dict[str, Any], b: dict[str, Any]) -> str:
+        if not self._granted(route, b):
+            self.not_modeled.append(f"{ref(route)}: backendRef {b.get('namespace')}/"
+                                    f"{b['name']} has no ReferenceGrant: its share of "
+                                    "requests fails (the lab answers 503, AGC 500)")
+            self.clusters.setdefault("agc-unresolved", envoy.cluster("agc-unresolved", []))
+            return "agc-unresolved"
         ns = b.get("namespace", route["metadata"]["namespace"])
         name, port = b["name"], b.get("port")
         if port is None:
             raise FrontError(ref(route), f"backendRefs[{name}].port", "missing")
         ips, tport, gw = service_targets(self.render, self.addresses, ns, name, int(port),
                                          via=ref(route))
-        key = envoy.safe_name("agc", ns, name, port)
+        grpc = route.get("kind") == "GRPCRoute"
+        key = envoy.safe_name("agc", ns, name, port, *(["grpc"] if grpc else []))
         if key not in self.clusters:
             hc = self._probe(ns, name, ips[0], tport, gateway=gw, cluster=key)
             if hc.protocol == "GRPC":
                 raise FrontError(hc.name, "spec.default.grpc", "gRPC probes not emulated")
             self.health_checks.append(hc)
+            # AGC speaks HTTP/1.1 to backends, HTTP/2 for gRPC.
             self.clusters[key] = envoy.cluster(
-                key, [(ip, tport) for ip in ips], hc=hc, idle=IDLE,
+                key, [(ip, tport) for ip in ips], hc=hc, idle=IDLE, http2=grpc,
                 hc_socket=envoy.upstream_tls() if hc.protocol == "HTTPS" else None)
         return key
 
     def _route_timeout(self, route: dict[str, Any]) -> tuple[float, str]:
         ns, name = route["metadata"]["namespace"], route["metadata"]["name"]
         for p in self.render.kind("RoutePolicy"):
-            if _targets(p, "HTTPRoute", name, ns):
+            if _targets(p, route.get("kind", "HTTPRoute"), name, ns):
                 raw = (((p.get("spec") or {}).get("default") or {}).get("timeouts") or {}).get(
                     "routeTimeout")
                 if raw:
@@ -181,11 +226,20 @@ class _Agc:
                             f"{ref(p)} spec.default.timeouts.routeTimeout")
         return DEFAULT_ROUTE_TIMEOUT, "AGC default request timeout (60 s)"
 
-    def _routes_for(self, section: str, listener_host: str) -> list[dict[str, Any]]:
+    def _routes_for(self, lst: dict[str, Any]) -> list[dict[str, Any]]:
+        section, listener_host = lst["name"], lst.get("hostname", "")
+        allowed = (((lst.get("allowedRoutes") or {}).get("namespaces") or {}).get("from")
+                   or "Same")
+        if allowed not in ("Same", "All"):
+            raise FrontError(self.obj, f"spec.listeners[{section}].allowedRoutes.namespaces",
+                             f"from: {allowed} is not emulated")
         found: list[tuple[dict[str, Any], int, dict[str, Any], dict[str, Any]]] = []
         order = 0
-        for route in self.render.kind("HTTPRoute"):
+        for route in [*self.render.kind("HTTPRoute", "gateway.networking.k8s.io"),
+                      *self.render.kind("GRPCRoute", "gateway.networking.k8s.io")]:
             rns = route["metadata"]["namespace"]
+            if allowed == "Same" and rns != self.ns:
+                continue
             attached = any(p.get("name") == self.gw["metadata"]["name"]
                            and p.get("namespace", rns) == self.ns
                            and p.get("sectionName", section) == section
@@ -195,7 +249,9 @@ class _Agc:
                 continue
             for rule in (route.get("spec") or {}).get("rules") or []:
                 for m in rule.get("matches") or [{}]:
-                    found.append((m, order, rule, route))
+                    grpc = route.get("kind") == "GRPCRoute"
+                    found.append((_grpc_match(m, ref(route)) if grpc else m, order, rule,
+                                  route))
                     order += 1
         found.sort(key=lambda f: _precedence((f[0], f[1])))
         out = []
@@ -221,7 +277,8 @@ class _Agc:
             raise FrontError(ref(route), f"rules[{rule.get('name')}].filters",
                              f"filter {f.get('type')} not emulated")
         refs = rule.get("backendRefs") or []
-        if not refs:
+        if not refs or not any(self._granted(route, b) for b in refs):
+            # Gateway API: a rule with no resolvable backend answers 500.
             return {"direct_response": {"status": 500}}
         t, src = self._route_timeout(route)
         self.timeouts.append(Timeout("request", t, f"{ref(route)}/{rule.get('name', '')}", src))
@@ -253,7 +310,7 @@ class _Agc:
                 host = lst.get("hostname", "")
                 rc = {"name": f"agc-{lst['name']}", "virtual_hosts": [{
                     "name": lst["name"], "domains": [host, f"{host}:*"] if host else ["*"],
-                    "routes": self._routes_for(lst["name"], host)}],
+                    "routes": self._routes_for(lst)}],
                     "request_headers_to_add": [
                         envoy.xff_append(port=False),
                         envoy.header("x-forwarded-proto", "https" if https else "http")]}
@@ -276,8 +333,6 @@ class _Agc:
                     chain["transport_socket"] = envoy.downstream_tls(
                         cert, ("h2", "http/1.1"),
                         envoy.tls_params(policy, self.obj, "FrontendTLSPolicy policyType"))
-                else:
-                    manager["typed_config"]["codec_type"] = "HTTP1"
                 chains.append(chain)
                 fl.append(FrontListener(
                     name=lst["name"], ip=self.addresses.front_ip, port=port,
@@ -302,7 +357,7 @@ class _Agc:
             product="azure-agc",
             bootstrap=envoy.bootstrap(self.addresses, listeners, list(self.clusters.values())),
             listeners=fl, health_checks=self.health_checks, timeouts=self.timeouts,
-            not_modeled=list(NOT_MODELED), ca_pem=self.ca.pem,
+            not_modeled=list(dict.fromkeys(self.not_modeled)), ca_pem=self.ca.pem,
             proxy_protocol=dict.fromkeys(self.clusters, False))
 
 

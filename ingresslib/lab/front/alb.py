@@ -12,8 +12,8 @@ protocolVersion, algorithm, health check) and their targets through TargetGroupB
 Plan resources refer to each other by ARN; ARNs are recomputed with the render's own
 deterministic fakes (`ingresslib.aws.fakes`).
 
-Request headers as the ALB sets them: X-Forwarded-For appended with the client IP (append
-mode; `ip:port` with xff_client_port), kept (preserve) or removed (remove);
+Request headers as the ALB sets them: X-Forwarded-For appended with ", " and the client IP
+(append mode; `ip:port` with xff_client_port), kept (preserve) or removed (remove);
 X-Forwarded-Proto and X-Forwarded-Port of the listener.
 
 Sources:
@@ -51,7 +51,6 @@ from ingresslib.lab.front.render import Render, ref
 from ingresslib.lab.front.targets import service_targets
 
 NOT_MODELED = [
-    "X-Forwarded-For values joined with \",\" (the ALB writes \", \")",
     "health check User-Agent (ELB-HealthChecker/2.0): Envoy sends Envoy/HC",
     "X-Amzn-Trace-Id and Envoy's own request id: the front adds neither",
     "desync mitigation and drop_invalid_header_fields: Envoy's own HTTP parsing applies",
@@ -207,7 +206,7 @@ class _Alb:
             name, endpoints, hc=hc, data_socket=tls,
             hc_socket=envoy.upstream_tls() if hc and hc.protocol == "HTTPS" else None,
             http2=version in ("HTTP2", "GRPC"), idle=self.idle, lb_policy=algo,
-            hc_http2=version == "GRPC")
+            hc_http2=version == "GRPC" or (hc is not None and hc.protocol == "GRPC"))
         return name
 
     def _health_check(self, tg: dict[str, Any], endpoints: list[tuple[str, int]],
@@ -223,8 +222,12 @@ class _Alb:
         else:
             raise FrontError(obj, "inputs.healthCheck.port", f"{port_raw!r} is not a port")
         proto = str(h.get("protocol", "HTTP")).upper()
-        if "grpc" in str(h.get("matcher", "")).lower():
-            raise FrontError(obj, "inputs.healthCheck.matcher", "gRPC codes not emulated")
+        if tg["inputs"].get("protocolVersion") == "GRPC" and proto != "TCP":
+            # A gRPC call; its codes are gRPC statuses (default 12 on /AWS.ALB/healthcheck).
+            proto = "GRPC"
+            h = {"path": "/AWS.ALB/healthcheck", "matcher": "12", **h}
+            self.not_modeled.append("gRPC health checks pass on HTTP 200: the grpc-status is "
+                                    "not compared with the matcher's gRPC codes")
         hc = HealthCheck(
             name=obj, target_ip=endpoints[0][0], port=port, protocol=proto,
             path=h.get("path", "/") if proto != "TCP" else "",
@@ -241,6 +244,11 @@ class _Alb:
     def action_route(self, actions: list[dict[str, Any]], obj: str, field_path: str
                      ) -> dict[str, Any]:
         ordered = sorted(enumerate(actions), key=lambda ia: (ia[1].get("order", 0), ia[0]))
+        for i, act in ordered[:-1]:
+            raise FrontError(obj, f"{field_path}[{i}].type",
+                             f"action {act.get('type')!r} before the last is not emulated")
+        if not ordered:
+            raise FrontError(obj, field_path, "no action")
         i, act = ordered[-1]
         kind, fp = act.get("type"), f"{field_path}[{i}]"
         if kind == "forward":
@@ -294,9 +302,7 @@ class _Alb:
         add = [envoy.header("x-forwarded-proto", scheme),
                envoy.header("x-forwarded-port", str(port))]
         remove = []
-        if mode == "append":
-            add.insert(0, envoy.xff_append(port=bool(inp.get("enableXffClientPort"))))
-        elif mode == "remove":
+        if mode == "remove":
             remove.append("x-forwarded-for")
         elif mode not in ("append", "preserve"):
             raise FrontError(ref(self.lb), "inputs.xffHeaderProcessingMode", f"{mode!r}")
@@ -337,6 +343,10 @@ class _Alb:
                                              "https" if tls else "http")
             ranges = self.source_ranges(port)
             manager = envoy.hcm(f"alb_{port}", route_config, idle=self.idle)
+            if self.lb["inputs"].get("xffHeaderProcessingMode", "append") == "append":
+                # ELB appends ", client" (its documented format).
+                manager["typed_config"]["http_filters"].insert(0, envoy.xff_lua(
+                    port=bool(self.lb["inputs"].get("enableXffClientPort")), separator=", "))
             # ALB: 502 when a target refuses or resets, 504 when it is silent past the idle
             # timeout, 503 when the target group has no healthy target.
             envoy.local_replies(manager, {"UF": 502, "URX": 502, "UT": 504, "UH": 503})

@@ -63,7 +63,8 @@ AGIC = "appgw.ingress.kubernetes.io/"
 NOT_MODELED = [
     "the internal load balancer between a chained Application Gateway and the gateway is "
     "collapsed: its rules decide reachability, its probes run, its idle timeout does not apply",
-    "X-Forwarded-For values joined with \",\" (Application Gateway writes \", \")",
+    "X-Forwarded-For values joined with \",\" (Application Gateway's separator is not "
+    "documented)",
     "WAF policy: no WAF in the lab",
     "X-AppGW-Trace-Id",
     "connection draining, autoscaling, zones",
@@ -72,6 +73,15 @@ NOT_MODELED = [
     "TLS policy: CBC suites of the policy are not offered (BoringSSL)",
     "path rules are tried in the order of the path map (AGIC: longest path first)",
 ]
+# AGIC annotations the emulation reads, and those that change nothing it models; any other
+# one changes routing in a way the lab does not follow, and is reported.
+AGIC_READ = {"appgw-ssl-certificate", "backend-protocol", "request-timeout", "health-probe-path",
+             "health-probe-port", "health-probe-interval", "health-probe-timeout",
+             "health-probe-unhealthy-threshold", "health-probe-status-code",
+             "health-probe-hostname", "rewrite-rule-set", "ssl-redirect", "backend-hostname"}
+AGIC_INERT = {"connection-draining", "connection-draining-timeout", "cookie-based-affinity",
+              "cookie-based-affinity-distinct-name", "waf-policy-for-path", "use-private-ip",
+              "appgw-trusted-root-certificate"}
 REDIRECT_CODES = {"Permanent": "MOVED_PERMANENTLY", "Found": "FOUND", "SeeOther": "SEE_OTHER",
                   "Temporary": "TEMPORARY_REDIRECT"}
 VARIABLES = {"client_ip": "%DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT%",
@@ -380,6 +390,10 @@ class _AppGw:
         for ing in ingresses:
             obj = ref(ing)
             ann = {k: str(v) for k, v in (ing["metadata"].get("annotations") or {}).items()}
+            for k in ann:
+                if k.startswith(AGIC) and k[len(AGIC):] not in AGIC_READ | AGIC_INERT:
+                    raise FrontError(obj, f"metadata.annotations[{k}]",
+                                     "an AGIC annotation the emulation does not follow")
             spec = ing.get("spec") or {}
             tls_hosts = {h for t in spec.get("tls") or [] for h in t.get("hosts") or []}
             appgw_cert = ann.get(AGIC + "appgw-ssl-certificate")
@@ -400,9 +414,13 @@ class _AppGw:
                     if key not in sites:
                         ref_ = appgw_cert or next(t.get("secretName", "") for t in spec["tls"]
                                                   if host in (t.get("hosts") or []))
-                        sites[key] = Site(f"https-{host or 'any'}", 443, True, hosts,
-                                          self.ca.mint(ref_, hosts, f"{obj} spec.rules.host")
-                                          if hosts else None, False)
+                        if not hosts:
+                            raise FrontError(obj, "spec.rules[].host", "a TLS rule without a "
+                                             "host: the render holds no names for its "
+                                             "certificate")
+                        sites[key] = Site(f"https-{host}", 443, True, hosts,
+                                          self.ca.mint(ref_, hosts, f"{obj} spec.rules.host"),
+                                          False)
                     sites[key].rules.extend(rules)
                 key = (80, host)
                 sites.setdefault(key, Site(f"http-{host or 'any'}", 80, False, hosts, None,
@@ -525,6 +543,12 @@ class _AppGw:
                            "filters": [manager],
                            "transport_socket": envoy.downstream_tls(s.cert, alpn, params)}
                           for s in here if s.cert is not None and s.hostnames]
+                # A client without SNI gets the certificate of the first listener that does
+                # not require SNI (none: the handshake fails, as on Application Gateway).
+                loose = [s for s in here if s.cert is not None and not s.require_sni]
+                if loose:
+                    chains.append({"filters": [manager], "transport_socket":
+                                   envoy.downstream_tls(loose[0].cert, alpn, params)})
             out.append(envoy.listener(f"appgw-{port}", self.addresses.front_ip,
                                       self.addresses.bind_port(port), chains,
                                       [envoy.TLS_INSPECTOR] if https else []))
@@ -563,5 +587,9 @@ def build(render: Render, addresses: Addresses, ca: LabCA) -> FrontPlan:
     if ingresses:
         gw.not_modeled.append("AGIC mode: the plan's placeholder listener and rule are "
                               "replaced by what AGIC makes of the Ingresses")
+        gw.not_modeled.append("AGIC probes without health-probe annotations copy the pods' "
+                              "readiness probe, which the render does not hold: Application "
+                              "Gateway's default probe is used")
+        gw.not_modeled.append("AGIC connection draining and cookie affinity annotations")
         return gw.build(gw.agic_sites(ingresses))
     return gw.build(gw.plan_sites())

@@ -133,12 +133,13 @@ ACCESS_LOG = [{"name": "envoy.access_loggers.stdout",
                                              "StdoutAccessLog"}}]
 
 
-def hcm(stat: str, route_config: dict[str, Any], *, idle: float | None = None,
-        stream_idle: float | None = None) -> dict[str, Any]:
+def hcm(stat: str, route_config: dict[str, Any], *, idle: float | None = None
+        ) -> dict[str, Any]:
     """An HTTP connection manager that leaves X-Forwarded-For and X-Forwarded-Proto to the
     route configuration (`xff_append`, `header`): Envoy's own append (use_remote_address)
     writes its node address instead of a loopback client's, which is every lab client.
-    Envoy generates no request ID (products that add one say so)."""
+    Envoy generates no request ID (products that add one say so). idle: seconds before an
+    idle client connection closes."""
     cfg: dict[str, Any] = {
         "@type": T + "envoy.extensions.filters.network.http_connection_manager.v3."
                      "HttpConnectionManager",
@@ -151,7 +152,9 @@ def hcm(stat: str, route_config: dict[str, Any], *, idle: float | None = None,
         "access_log": ACCESS_LOG,
         # An idle timeout closes at once, as the products do (not after Envoy's 5 s drain).
         "drain_timeout": "0.1s", "delayed_close_timeout": "0.1s",
-        "stream_idle_timeout": dur(stream_idle) if stream_idle is not None else "0s",
+        # No HTTP-wide stream idle timeout: routes carry the products' own (ALB idle timeout,
+        # AppGW request timeout).
+        "stream_idle_timeout": "0s",
     }
     if idle is not None:
         cfg["common_http_protocol_options"] = {"idle_timeout": dur(idle)}
@@ -165,6 +168,27 @@ def local_replies(hcm_filter: dict[str, Any], by_flag: dict[str, int]) -> None:
     hcm_filter["typed_config"]["local_reply_config"] = {"mappers": [
         {"filter": {"response_flag_filter": {"flags": [flag]}}, "status_code": code}
         for flag, code in by_flag.items()]}
+
+
+def xff_lua(*, port: bool, separator: str) -> dict[str, Any]:
+    """An HTTP filter appending the client's address (`ip` or `ip:port` of the connection's
+    peer) to X-Forwarded-For with the product's `separator` (", " for ELB), or setting it
+    when absent. Put it before the router."""
+    code = f"""
+function envoy_on_request(h)
+  local peer = h:streamInfo():downstreamDirectRemoteAddress()
+  {"" if port else 'peer = string.gsub(peer, ":%d+$", "")'}
+  local xff = h:headers():get("x-forwarded-for")
+  if xff == nil or xff == "" then
+    h:headers():replace("x-forwarded-for", peer)
+  else
+    h:headers():replace("x-forwarded-for", xff .. "{separator}" .. peer)
+  end
+end
+"""
+    return {"name": "envoy.filters.http.lua",
+            "typed_config": {"@type": T + "envoy.extensions.filters.http.lua.v3.Lua",
+                             "default_source_code": {"inline_string": code}}}
 
 
 def xff_append(*, port: bool) -> dict[str, Any]:
@@ -203,12 +227,20 @@ def health_check(hc: HealthCheck, *, http2: bool = False) -> dict[str, Any]:
         "always_log_health_check_failures": True,
         "transport_socket_match_criteria": HC_MATCH,
     }
-    if hc.protocol in ("HTTP", "HTTPS"):
+    if hc.protocol in ("HTTP", "HTTPS", "GRPC"):
         h: dict[str, Any] = {"path": hc.path or "/",
                              "codec_client_type": "HTTP2" if http2 else "HTTP1"}
         if hc.host:
             h["host"] = hc.host
-        h["expected_statuses"] = [{"start": lo, "end": hi + 1} for lo, hi in hc.healthy_codes]
+        if hc.protocol == "GRPC":
+            # A gRPC call to the path: healthy_codes are gRPC statuses, which Envoy's HTTP
+            # check cannot read; it passes on HTTP 200 (every gRPC reply's status).
+            h["method"] = "POST"
+            h["request_headers_to_add"] = [header("content-type", "application/grpc"),
+                                           header("te", "trailers")]
+        else:
+            h["expected_statuses"] = [{"start": lo, "end": hi + 1}
+                                      for lo, hi in hc.healthy_codes]
         out["http_health_check"] = h
     else:
         out["tcp_health_check"] = {}

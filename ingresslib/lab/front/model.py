@@ -97,7 +97,9 @@ class FrontListener:
 class HealthCheck:
     """A health check the product runs against a target.
 
-    protocol: TCP (connect), HTTP or HTTPS. healthy_codes: inclusive (low, high) ranges.
+    protocol: TCP (connect), HTTP, HTTPS or GRPC (a gRPC call to `path`, ALB gRPC target
+    groups; healthy_codes are then gRPC statuses). healthy_codes: inclusive (low, high)
+    ranges.
     emulated: False when the check targets something the lab has no stand-in for (then the
     bootstrap does not run it and `not_modeled` says why). cluster: the Envoy cluster that
     runs it; proxy_protocol: whether the check itself sends a PROXY header."""

@@ -5,7 +5,9 @@ one listener per Service port; TLS termination on the `ssl-ports` with `ssl-cert
 `ssl-negotiation-policy` and `alpn-policy`; PROXY protocol v2 to the targets when
 `proxy-protocol: "*"` or `target-group-attributes` has `proxy_protocol_v2.enabled=true` (the
 attribute wins); `backend-protocol: ssl` re-encrypts to targets; health checks from the
-`healthcheck-*` annotations; the TCP idle timeout from
+`healthcheck-*` annotations (with PROXY protocol on, HTTP(S) health checks start with a PROXY v2
+header carrying no client address, the LOCAL command; TCP health checks are a bare connect that
+sends nothing); the TCP idle timeout from
 `listener-attributes.TCP-<port>: tcp.idle_timeout.seconds=N` (TLS listeners: 350 s, fixed);
 `loadBalancerSourceRanges` or `source-ranges` as the security group.
 
@@ -20,8 +22,11 @@ Sources:
   (after the idle timeout, data from either end is answered with a TCP RST)
 - https://docs.aws.amazon.com/elasticloadbalancing/latest/network/create-tls-listener.html
   (ALPN policies HTTP1Only, HTTP2Only, HTTP2Optional, HTTP2Preferred, None)
-- https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html
-  (proxy protocol v2; health check connections carry no PROXY header)
+- https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#proxy-protocol
+  ("the proxy protocol header is also included in health check connections from the load
+  balancer. However, with health check connections, the client connection information is not
+  sent"); a TCP health check opens and closes the connection without data (gitlab-org/charts
+  /gitlab!3014: nginx logs an empty PROXY header for each)
 """
 
 from __future__ import annotations
@@ -193,13 +198,15 @@ def _health_check(obj: str, st: _Settings, port: int, *, ips: list[str], tport: 
         name=f"{obj} port {port}", target_ip=ips[0], port=hport, protocol=st.hc_proto,
         path=st.hc_path if http else "", interval=st.interval, timeout=st.timeout,
         healthy_threshold=st.healthy, unhealthy_threshold=st.unhealthy,
-        healthy_codes=st.ok_codes if http else (), cluster=cluster, proxy_protocol=False,
+        healthy_codes=st.ok_codes if http else (), cluster=cluster,
+        proxy_protocol=st.proxy_protocol and http,
         source=f"{obj} annotations {A}healthcheck-*")
 
 
-def _data_socket(st: _Settings) -> dict[str, Any] | None:
-    inner = envoy.upstream_tls() if st.backend_tls else None
-    if not st.proxy_protocol:
+def _socket(tls: bool, proxy_protocol: bool) -> dict[str, Any] | None:
+    """Raw (None), TLS, PROXY v2 then raw, or PROXY v2 then TLS."""
+    inner = envoy.upstream_tls() if tls else None
+    if not proxy_protocol:
         return inner
     pp = envoy.proxy_protocol_socket()
     if inner:
@@ -233,8 +240,9 @@ def build(render: Render, svc: dict[str, Any], addresses: Addresses, ca: LabCA,
         hc = _health_check(obj, st, port, ips=ips, tport=tport, addresses=addresses, cluster=cname)
         hcs.append(hc)
         clusters.append(envoy.cluster(
-            cname, [(ip, tport) for ip in ips], hc=hc, data_socket=_data_socket(st),
-            hc_socket=envoy.upstream_tls() if st.hc_proto == "HTTPS" else None))
+            cname, [(ip, tport) for ip in ips], hc=hc,
+            data_socket=_socket(st.backend_tls, st.proxy_protocol),
+            hc_socket=_socket(st.hc_proto == "HTTPS", hc.proxy_protocol)))
         idle, idle_src = _idle(obj, ann, port, tls)
         timeouts.append(Timeout("tcp-idle", idle, f"listener {proto}:{port}", idle_src,
                                 on_idle="drop"))

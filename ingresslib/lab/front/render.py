@@ -59,16 +59,6 @@ def ref(obj: dict[str, Any]) -> str:
     return f"{obj['type']}/{obj['name']}"
 
 
-def need(obj: dict[str, Any], mapping: Any, path: str) -> Any:
-    """mapping[path] (dot-separated), or FrontError naming obj and the missing field."""
-    cur = mapping
-    for part in path.split("."):
-        if not isinstance(cur, dict) or cur.get(part) is None:
-            raise FrontError(ref(obj), path, "missing")
-        cur = cur[part]
-    return cur
-
-
 def service_ports(svc: dict[str, Any]) -> list[dict[str, Any]]:
     return list((svc.get("spec") or {}).get("ports") or [])
 

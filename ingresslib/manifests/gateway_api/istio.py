@@ -2,8 +2,12 @@
 Istio resources that say what Gateway API cannot and attach to the same gateway.
 
 * DestinationRules carry each backend's traffic policy (load balancing, connection pools,
-  outlier detection, TLS other than SIMPLE) for its Service and each subset Service: Istio
-  applies them to Gateway API traffic as to any other.
+  outlier detection, TLS with its credentialName and sni) for its Service and each subset
+  Service: Istio applies them to Gateway API traffic as to any other. No BackendTLSPolicy
+  beside them (EDGE-API-TLS-DR): Istio turns a BackendTLSPolicy into a DestinationRule of its
+  own for the same host and does not merge the two (istio/istio#60122), so one of them would
+  lose its whole traffic policy, and a BackendTLSPolicy cannot name the Secret whose CA
+  `credentialName` gives (istio/istio#13578).
 * An EnvoyFilter patches the Envoy routes whose retries (and gRPC timeouts) the routes cannot
   carry. Istio names a Gateway API rule's Envoy route after the rule's `name`, which is the
   config's route name: the same names the rate limits match.
@@ -16,11 +20,13 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from ingresslib.config.duration import proto_duration
 from ingresslib.config.listeners import Listener, redirects
-from ingresslib.config.routing import Backend, Route, Routing
+from ingresslib.config.routing import Route, Routing
 from ingresslib.config.wildcard_routes import with_inherited_routes
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.manifests.destination_rule import destination_rule, traffic_policy
+from ingresslib.manifests.envoy_filter import envoy_filter, patch, vhost
 from ingresslib.manifests.gateway_api.gateway import gateway_api_gateway
 from ingresslib.manifests.gateway_api.routes import (
     ROUTE_PATCHES,
@@ -37,26 +43,15 @@ ISTIO_EXTENSIONS = (ROUTE_PATCHES, TRAFFIC_POLICY)
 ROUTE_PATCH_PRIORITY = 5
 
 
-def _without_simple_tls(dr: dict[str, Any], backend: Backend) -> dict[str, Any]:
-    """SIMPLE TLS is the BackendTLSPolicy's to say; two sources would conflict."""
-    tp = backend.traffic_policy
-    if tp is None or tp.tls is None or tp.tls.mode != "SIMPLE":
-        return dr
-    policy = {k: v for k, v in dr["spec"].get("trafficPolicy", {}).items() if k != "tls"}
-    spec = {k: policy if k == "trafficPolicy" else v for k, v in dr["spec"].items()
-            if k != "trafficPolicy" or policy}
-    return {**dr, "spec": spec}
-
-
 def destination_rules(routing: Routing, stack: str, subset_services: Collection[str]
                       ) -> list[dict[str, Any]]:
-    """Per backend, the classic API's DestinationRule, unchanged (its subsets unused but
-    kept, so switching API never takes a subset from a VirtualService still serving), and
-    a DestinationRule with the backend's traffic policy for each subset Service: with Gateway
-    API a subset is a Service of its own."""
+    """Per backend, the classic API's DestinationRule, unchanged, TLS included (its subsets
+    unused but kept, so switching API never takes a subset from a VirtualService still
+    serving), and a DestinationRule with the backend's traffic policy for each subset
+    Service: with Gateway API a subset is a Service of its own."""
     out = []
     for key, backend in sorted(routing.backends.items()):
-        out.append(_without_simple_tls(destination_rule(f"{stack}-{key}", backend), backend))
+        out.append(destination_rule(f"{stack}-{key}", backend))
         if backend.traffic_policy is None:
             continue
         policy = traffic_policy(backend.traffic_policy)
@@ -64,20 +59,15 @@ def destination_rules(routing: Routing, stack: str, subset_services: Collection[
             svc = subset_service_name(backend, subset)
             if svc not in subset_services:
                 continue
-            dr = obj("networking.istio.io/v1", "DestinationRule", f"{stack}-{key}-{subset}",
-                     backend.namespace, labels=MANAGED_BY,
-                     spec={"host": f"{svc}.{backend.namespace}.svc.cluster.local",
-                           "trafficPolicy": policy})
-            dr = _without_simple_tls(dr, backend)
-            if dr["spec"].get("trafficPolicy"):
-                out.append(dr)
+            if policy:
+                out.append(obj("networking.istio.io/v1", "DestinationRule",
+                               f"{stack}-{key}-{subset}", backend.namespace, labels=MANAGED_BY,
+                               spec={"host": f"{svc}.{backend.namespace}.svc.cluster.local",
+                                     "trafficPolicy": policy}))
     return out
 
 
 def _retry_policy(route: Route) -> dict[str, Any]:
-    # Deferred like the rate limits': proto_duration is Envoy's JSON form of a duration.
-    from ingresslib.manifests.ratelimit import proto_duration  # noqa: PLC0415
-
     value: dict[str, Any] = {}
     if route.timeout:
         value["timeout"] = proto_duration(route.timeout)
@@ -93,34 +83,45 @@ def _retry_policy(route: Route) -> dict[str, Any]:
     return {"route": value}
 
 
+def _grpc(routing: Routing, route: Route) -> bool:
+    return bool(route.to) and all(routing.backends[d.backend].protocol == "GRPC"
+                                  for d in route.to if d.backend in routing.backends)
+
+
+def patched_fields(routing: Routing, route: Route, experimental: bool) -> list[str]:
+    """The fields of `route` ("retries", "timeout") that only the route patches EnvoyFilter
+    carries under Gateway API: retries the HTTPRoute cannot say, a gRPC route's timeout."""
+    grpc = _grpc(routing, route)
+    fields = []
+    if route.retries is not None and (grpc or not native_retry(route, experimental)):
+        fields.append("retries")
+    if grpc and route.timeout is not None:
+        fields.append("timeout")
+    return fields
+
+
 def route_patches(routing: Routing, listeners: list[Listener], workload: GatewayWorkload, *,
                   stack: str, experimental: bool, redirecting: Collection[str]
                   ) -> list[dict[str, Any]]:
     """One EnvoyFilter at the gateway pods patching, by virtual host (`host:port`) and route
     name, the retries the HTTPRoutes cannot carry and the timeouts of gRPC routes."""
-    from ingresslib.manifests.ratelimit import _envoy_filter, _patch, _vhost  # noqa: PLC0415
-
     patches = []
     for host in routing.hosts:
         ports = sorted({lst.port for lst in listeners
                         if lst.protocol in ("HTTP", "HTTPS") and lst.name not in redirecting
                         and any(hosts_intersect(h, host.host) for h in lst.hosts)})
         for route in with_inherited_routes(routing, host).routes:
-            grpc = bool(route.to) and all(
-                routing.backends[d.backend].protocol == "GRPC" for d in route.to
-                if d.backend in routing.backends)
-            needs = (route.retries is not None and (grpc or not native_retry(route, experimental))
-                     ) or (grpc and route.timeout is not None)
-            if not needs:
+            if not patched_fields(routing, route, experimental):
                 continue
+            grpc = _grpc(routing, route)
             value = _retry_policy(route) if grpc else {
                 "route": {k: v for k, v in _retry_policy(route)["route"].items()
                           if k == "retry_policy"}}
-            patches += [_patch("HTTP_ROUTE", _vhost(host.host, port, route.name), "MERGE", value)
+            patches += [patch("HTTP_ROUTE", vhost(host.host, port, route.name), "MERGE", value)
                         for port in ports]
     if not patches:
         return []
-    return [_envoy_filter(f"{stack}-route-patches", workload.namespace,
+    return [envoy_filter(f"{stack}-route-patches", workload.namespace,
                           selector=selector_labels(workload), stack=stack,
                           priority=ROUTE_PATCH_PRIORITY, patches=patches)]
 

@@ -4,7 +4,8 @@
 backends, a TLSRoute per SNI route), a ReferenceGrant in each backend namespace the routes
 reach from theirs, a Service per subset (selector: the backend's selector plus the subset's
 labels, so a weighted canary is a split between Services) and a BackendTLSPolicy per Service
-that the gateway reaches over TLS it verifies (`trafficPolicy.tls.mode: SIMPLE`).
+that the gateway reaches over TLS it verifies (`trafficPolicy.tls.mode: SIMPLE`), where the
+implementation has no traffic policy of its own.
 
 What Gateway API cannot say is refused here with the reason, the alternative and the config
 path (a `ConfigError`), unless the caller names it in `extensions`: then the caller renders it
@@ -20,7 +21,8 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingresslib.config.duration import MS, duration_ns
+from ingresslib.config.duration import duration_ns, gateway_duration
+from ingresslib.config.hostnames import hostnames_intersect
 from ingresslib.config.listeners import Listener, redirects
 from ingresslib.config.routing import (
     Backend,
@@ -36,7 +38,6 @@ from ingresslib.config.routing import (
 )
 from ingresslib.config.wildcard_routes import with_inherited_routes
 from ingresslib.errors import ConfigError, Problem
-from ingresslib.gateway_api_analysis import hostnames_intersect
 from ingresslib.manifests.meta import MANAGED_BY, obj
 from ingresslib.manifests.virtual_service import host_slug
 
@@ -56,8 +57,12 @@ _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$")
 _HOSTNAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 # Envoy retry conditions a Gateway API `retry` stanza implies (connection-level failures) or
 # spells as status codes; anything else needs the Istio route patch.
-_IMPLIED_RETRY_ON = {"connect-failure", "refused-stream", "unavailable", "cancelled", "reset"}
-_RETRY_CODES = {"gateway-error": (502, 503, 504), "retriable-status-codes": ()}
+# What Istio's HTTPRoute `retry` always retries on (pilot's conversion: these four plus the
+# codes). Not `reset`, and not `gateway-error`, whose Envoy meaning includes resets and
+# per-try timeouts that a list of codes never retries (kubernetes-sigs/gateway-api#4977):
+# those keep the route patch, which carries retryOn as the classic API does (EDGE-API-DROP).
+_IMPLIED_RETRY_ON = {"connect-failure", "refused-stream", "unavailable", "cancelled"}
+_RETRY_CODES: dict[str, tuple[int, ...]] = {"retriable-status-codes": ()}
 
 
 @dataclass(frozen=True)
@@ -92,20 +97,6 @@ def listener_sections(listener: Listener, base: str | None = None
 def subset_service_name(backend: Backend, subset: str) -> str:
     """The Service that stands for one subset of `backend`."""
     return f"{backend.service}-{subset}"
-
-
-def gateway_duration(text: str) -> str:
-    """A Go duration as Gateway API writes it (`^([0-9]{1,5}(h|m|s|ms)){1,4}$`): 1.5s ->
-    1s500ms, 90m -> 1h30m."""
-    ms = duration_ns(text) // MS
-    if ms == 0:
-        return "0s"
-    parts = []
-    for unit, size in (("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)):
-        n, ms = divmod(ms, size)
-        if n:
-            parts.append(f"{n}{unit}")
-    return "".join(parts)
 
 
 def hosts_intersect(a: str, b: str) -> bool:
@@ -302,8 +293,11 @@ def _mirror_filter(route: Route, path: str, ctx: _Ctx, kind: str) -> list[dict[s
         if float(percent).is_integer():
             mirror["percent"] = int(percent)
         else:
-            # Fractions of a percent: numerator over 100 000 (0.001 % steps).
-            mirror["fraction"] = {"numerator": round(percent * 1000), "denominator": 100_000}
+            # Fractions of a percent: numerator over a million, Envoy's and the classic
+            # mirrorPercentage's own denominator, which Istio before 1.25 also assumed
+            # whatever the route said (istio/istio#54357: 500/100000 mirrored 0.05 %).
+            mirror["fraction"] = {"numerator": round(percent * 10_000),
+                                  "denominator": 1_000_000}
     return [{"type": "RequestMirror", "requestMirror": mirror}]
 
 
@@ -478,8 +472,9 @@ def _retry_reason(route: Route, experimental: bool) -> str:
         return ("HTTPRoute's retry is in the experimental channel of Gateway API v1.6.1 only; "
                 "set gatewayApi.channel: experimental (experimental CRDs installed), or "
                 "remove retries for the implementation's default")
-    return ("Gateway API retries connection failures and listed status codes only; write "
-            "retryOn as status codes (e.g. '502,503,504' or 'gateway-error'), or remove it")
+    return ("Gateway API retries connection failures and listed status codes only (not "
+            "resets or per-try timeouts, which 'reset', '5xx' and 'gateway-error' include); "
+            "write retryOn as status codes (e.g. '502,503,504'), or remove it")
 
 
 def _grpc_match(m: RouteMatch, path: str, ctx: _Ctx) -> dict[str, Any]:
@@ -720,10 +715,24 @@ def _reference_grants(stack: str, ctx: _Ctx) -> Iterator[dict[str, Any]]:
 def _backend_tls(stack: str, ctx: _Ctx, services: dict[str, list[str]]
                  ) -> Iterator[dict[str, Any]]:
     """TLS the gateway verifies (`tls.mode: SIMPLE`) as a BackendTLSPolicy per backend,
-    targeting its Service and its subset Services: the system's CAs, the SNI as hostname."""
+    targeting its Service and its subset Services: the system's CAs, the SNI as hostname.
+    None where the implementation carries traffic policies itself (`trafficPolicy` among the
+    extensions: Istio's DestinationRules keep the TLS, EDGE-API-TLS-DR). A private CA
+    (`credentialName`) is refused: a BackendTLSPolicy trusts ConfigMaps, not the Secret."""
+    if TRAFFIC_POLICY in ctx.extensions:
+        return
     for key, backend in sorted(ctx.routing.backends.items()):
         tp = backend.traffic_policy
         if tp is None or tp.tls is None or tp.tls.mode != "SIMPLE":
+            continue
+        if tp.tls.credential_name:
+            ctx.refuse(f"routing.backends.{key}.trafficPolicy.tls.credentialName",
+                       tp.tls.credential_name,
+                       "a BackendTLSPolicy trusts CA certificates from ConfigMaps "
+                       "(caCertificateRefs) or the system's, never a Secret, so this private "
+                       "CA would be dropped and the backend's certificate refused; remove it "
+                       "when a public CA signs the backend's certificate, or use the Istio "
+                       "gateway, whose DestinationRule reads it (EDGE-API-TLS-DR)")
             continue
         refs = [{"group": "", "kind": "Service", "name": n} for n in services.get(key, [])]
         if not refs:
@@ -781,9 +790,10 @@ def route_objects(
     GRPCRoute; `-<route name>` per SNI route, as a TLSRoute), an HTTPRoute
     `<stack>-<listener>-https-redirect` per HTTP listener that redirects to HTTPS, the
     Services of the subsets routes reach, a ReferenceGrant per other namespace the routes
-    reach, and a BackendTLSPolicy per backend with `tls.mode: SIMPLE`. Every route lives in
-    `parent.namespace`; rule names are the config's route names (Istio names the Envoy route
-    after them, which rate limits match).
+    reach, and a BackendTLSPolicy per backend with `tls.mode: SIMPLE` (unless `trafficPolicy`
+    is among the `extensions`: the implementation's own policy carries the TLS). Every route
+    lives in `parent.namespace`; rule names are the config's route names (Istio names the
+    Envoy route after them, which rate limits match).
 
     `listeners` are the listeners as the Gateway serves them (each becomes one Gateway
     listener per host: `listener_sections`); host routes attach to every HTTP or HTTPS one
@@ -792,7 +802,7 @@ def route_objects(
     experimental channel's fields (HTTPRoute `retry`). `extensions` names what the caller
     renders through its implementation's own resources instead of having it refused:
     `routePatches` (retries and gRPC timeouts the routes cannot carry) and `trafficPolicy`
-    (load balancing, connection pools, outlier detection, TLS modes other than SIMPLE).
+    (load balancing, connection pools, outlier detection, backend TLS).
 
     Raises ConfigError listing, with config paths, everything Gateway API cannot say.
     """

@@ -3,7 +3,7 @@ the Azure and Kubernetes resources ingresslib gives it."""
 
 from __future__ import annotations
 
-from ingresslib.azure.agc_config import ApplicationGatewayForContainers
+from ingresslib.azure.agc.config import ApplicationGatewayForContainers
 from ingresslib.azure.config import AksStack
 from ingresslib.config.routing import Backend, Route
 

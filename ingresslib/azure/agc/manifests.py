@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ingresslib.azure.agc_config import GATEWAY_CLASS
-from ingresslib.azure.agc_names import (
+from ingresslib.azure.agc.config import GATEWAY_CLASS
+from ingresslib.azure.agc.names import (
     PATH,
     agc,
     frontend_name,
@@ -37,7 +37,14 @@ from ingresslib.azure.agc_names import (
 from ingresslib.azure.config import AksStack
 from ingresslib.azure.ids import resource_id
 from ingresslib.config.listeners import Listener, redirects
-from ingresslib.config.routing import Backend, Destination, HostRoutes, Route, Routing
+from ingresslib.config.routing import (
+    Backend,
+    Destination,
+    HostRoutes,
+    Route,
+    Routing,
+    long_lived_seconds,
+)
 from ingresslib.edge import EdgePlan
 from ingresslib.errors import ConfigError, Problem
 from ingresslib.manifests.certificates import certificate_objects, credentials
@@ -140,7 +147,10 @@ def _route_timeouts(cfg: AksStack, routes: list[Manifest]) -> Iterator[Manifest]
         if not any(rule.get("backendRefs") for rule in rules):
             continue  # redirects only
         hostnames = route["spec"].get("hostnames") or ["*"]
-        timeout = f"{section.request_timeout_seconds}s"
+        # In chained a longLived route's host waits its timeout: AGC's wait ends the whole
+        # connection, an upgraded WebSocket too (EDGE-TO-LONG).
+        longest = long_lived_seconds(cfg.routing, hostnames[0]) or 0
+        timeout = f"{max(section.request_timeout_seconds, longest)}s"
         if cfg.topology == "standalone":
             timeout = host_timeout(by_host.get(hostnames[0], []),
                                    section.request_timeout_seconds)

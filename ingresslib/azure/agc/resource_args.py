@@ -11,8 +11,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from ingresslib.azure.agc_config import DELEGATION, AgcSubnet
-from ingresslib.azure.agc_names import (
+from ingresslib.azure.agc.config import DELEGATION, AgcSubnet
+from ingresslib.azure.agc.names import (
     agc,
     association_name,
     frontend_name,

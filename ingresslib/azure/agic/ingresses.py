@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingresslib.azure.agic_rules import (
+from ingresslib.azure.agic.rules import (
     drain_seconds,
     ingress_name,
     route_paths,
     timeout_seconds,
 )
-from ingresslib.azure.application_gateway_plan import XFF_REWRITE
+from ingresslib.azure.application_gateway.plan import XFF_REWRITE
 from ingresslib.azure.config import AksStack, host_listeners, uses_application_gateway
 from ingresslib.manifests.meta import MANAGED_BY, obj
 

@@ -23,6 +23,7 @@ from ingresslib.azure.config import AksStack, ApplicationGateway, key_vault_cert
 from ingresslib.azure.ids import AppGwIds, secret_uri
 from ingresslib.azure.resource_args import tags
 from ingresslib.config.listeners import host_covers
+from ingresslib.config.routing import long_lived_seconds
 from ingresslib.edge import READINESS_PATH, STATUS_PORT
 from ingresslib.manifests.virtual_service import host_slug
 
@@ -183,15 +184,27 @@ def xff_rewrite_rule_set() -> dict[str, Any]:
     }
 
 
+def _request_timeouts(cfg: AksStack, agw: ApplicationGateway, plan: list[Listener]
+                      ) -> dict[str, int]:
+    """Each listener's backend request timeout: requestTimeoutSeconds, or the longest timeout
+    of a longLived route its host serves, since the request timeout also ends a WebSocket
+    (EDGE-TO-LONG)."""
+    return {x.name: max(agw.request_timeout_seconds,
+                        long_lived_seconds(cfg.routing, x.host) or 0) for x in plan}
+
+
+def _settings_name(agw: ApplicationGateway, wait: int) -> str:
+    """The backend settings of one request timeout: SETTINGS for requestTimeoutSeconds, so a
+    stack without longLived routes keeps its one settings as it was."""
+    return SETTINGS if wait == agw.request_timeout_seconds else f"{SETTINGS}-{wait}s"
+
+
 def _chained_routing(cfg: AksStack, agw: ApplicationGateway, ids: AppGwIds
                      ) -> dict[str, Any]:
     assert cfg.azure is not None
     private_ip = cfg.azure.load_balancer.private_ip
     plan = listeners(cfg)
-    # Rewrites do not apply to redirects (Azure, rewrite limitations): forwarding rules only.
-    forward = {"backend_address_pool": ids.ref("backendAddressPools", POOL),
-               "backend_http_settings": ids.ref("backendHttpSettingsCollection", SETTINGS),
-               "rewrite_rule_set": ids.ref("rewriteRuleSets", XFF_REWRITE)}
+    waits = _request_timeouts(cfg, agw, plan)
     rules = []
     redirects = []
     for x in plan:
@@ -207,8 +220,11 @@ def _chained_routing(cfg: AksStack, agw: ApplicationGateway, ids: AppGwIds
             })
             rule["redirect_configuration"] = ids.ref(
                 "redirectConfigurations", f"redirect-{host_slug(x.host)}")
-        else:
-            rule |= forward
+        else:  # rewrites do not apply to redirects (Azure, rewrite limitations)
+            rule |= {"backend_address_pool": ids.ref("backendAddressPools", POOL),
+                     "backend_http_settings": ids.ref("backendHttpSettingsCollection",
+                                                      _settings_name(agw, waits[x.name])),
+                     "rewrite_rule_set": ids.ref("rewriteRuleSets", XFF_REWRITE)}
         rules.append(rule)
     return {
         "backend_address_pools": [{"name": POOL, "backend_addresses": [
@@ -227,17 +243,17 @@ def _chained_routing(cfg: AksStack, agw: ApplicationGateway, ids: AppGwIds
             "match": {"status_codes": ["200-399"]},
         }],
         "backend_http_settings_collection": [{
-            "name": SETTINGS,
+            "name": _settings_name(agw, wait),
             "port": BACKEND_PORT,
             # HTTP/1.1: Application Gateway speaks nothing else to backends (EDGE-PR-APPGW).
             "protocol": "Http",
             "cookie_based_affinity": "Disabled",
             # The Istio gateway routes on the client's Host header: pass it through.
             "pick_host_name_from_backend_address": False,
-            "request_timeout": agw.request_timeout_seconds,
+            "request_timeout": wait,
             "connection_draining": _draining(cfg),
             "probe": ids.ref("probes", PROBE),
-        }],
+        } for wait in sorted({agw.request_timeout_seconds, *waits.values()})],
         "http_listeners": [_http_listener(ids, x) for x in plan],
         "redirect_configurations": redirects,
         "request_routing_rules": rules,
@@ -269,7 +285,7 @@ def _agic_placeholders(cfg: AksStack, agw: ApplicationGateway, ids: AppGwIds
             "backend_http_settings": ids.ref("backendHttpSettingsCollection", AGIC_SETTINGS),
             "rewrite_rule_set": ids.ref("rewriteRuleSets", XFF_REWRITE),
         }],
-        # Pulumi's, not AGIC's: every Ingress names it (agic_ingresses).
+        # Pulumi's, not AGIC's: every Ingress names it (agic.ingresses).
         "rewrite_rule_sets": [xff_rewrite_rule_set()],
     }
 

@@ -8,15 +8,15 @@
 - standalone: AGC sends straight to sidecar-injected backends; there is no gateway.
 
 `RULES` are the invariants of this edge, with their public sources; the config rules
-(`ingresslib.azure.agc_rules`) and the read-back of the rendered objects
-(`ingresslib.azure.agc_manifests.agc_contract_problems`) name them.
+(`ingresslib.azure.agc.rules`) and the read-back of the rendered objects
+(`ingresslib.azure.agc.manifests.agc_contract_problems`) name them.
 """
 
 from __future__ import annotations
 
-from ingresslib.azure.agc_config import IDLE_TIMEOUT_SECONDS
-from ingresslib.azure.agc_names import agc
-from ingresslib.azure.config import AksStack
+from ingresslib.azure.agc.config import IDLE_TIMEOUT_SECONDS
+from ingresslib.azure.agc.names import PATH, agc
+from ingresslib.azure.config import MAX_REQUEST_TIMEOUT_SECONDS, AksStack
 from ingresslib.config.duration import duration_ns
 from ingresslib.config.workload import settle_workload
 from ingresslib.edge import (
@@ -145,7 +145,11 @@ def agc_edge_plan(cfg: AksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         drain_needed_seconds=needed, drain_reason=why,
         timeouts=Timeouts(True, IDLE_TIMEOUT_SECONDS, envoy_idle,
                           section.request_timeout_seconds, idle_rule="EDGE-TO-AGC",
-                          response_rule="EDGE-TO-AGC"),
+                          response_rule="EDGE-TO-AGC",
+                          response_setting=f"{PATH}.requestTimeoutSeconds",
+                          response_by="Application Gateway for Containers",
+                          response_ends_sessions=True,
+                          response_max_seconds=MAX_REQUEST_TIMEOUT_SECONDS),
         client_address="X-Forwarded-For appended by Application Gateway for Containers, one "
         "trusted hop",
         tls_termination=tls,

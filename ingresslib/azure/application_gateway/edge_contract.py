@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ingresslib.azure.agic_ingresses import ANNOTATION
-from ingresslib.azure.agic_rules import MAX_DRAIN_SECONDS, MAX_REQUEST_TIMEOUT_SECONDS
-from ingresslib.azure.application_gateway_plan import XFF_HEADER, XFF_REWRITE, XFF_VALUE
-from ingresslib.azure.config import AksStack
+from ingresslib.azure.agic.ingresses import ANNOTATION
+from ingresslib.azure.agic.rules import MAX_DRAIN_SECONDS
+from ingresslib.azure.application_gateway.plan import XFF_HEADER, XFF_REWRITE, XFF_VALUE
+from ingresslib.azure.config import MAX_REQUEST_TIMEOUT_SECONDS, AksStack
 from ingresslib.azure.load_balancer import load_balancing_rule_ports
 from ingresslib.errors import Problem
 

@@ -7,8 +7,8 @@ controller, frontend, association to a delegated subnet) with pulumi-azure-nativ
 it through Gateway API objects of class `azure-alb-external` that name them
 (`alb.networking.azure.io/alb-id` and the frontend as the Gateway's address); the ALB Controller
 in the cluster turns those objects into AGC configuration. Why not the ApplicationLoadBalancer
-custom resource (the ALB-Controller-managed deployment): the README, "Application Gateway for
-Containers".
+custom resource (the ALB-Controller-managed deployment): docs/guides/agc.md, "Bring-your-own
+deployment".
 """
 
 from __future__ import annotations

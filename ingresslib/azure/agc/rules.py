@@ -4,7 +4,7 @@ standalone what AGC can do with the routes (Gateway API as AGC implements it) an
 ports it reaches in plaintext.
 
 Each problem names the config path, the value, the bound that works and, where it guards an
-invariant of the hop, the edge rule (`ingresslib.azure.agc_edge_plan.RULES`).
+invariant of the hop, the edge rule (`ingresslib.azure.agc.edge_plan.RULES`).
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ import ipaddress
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ingresslib.azure.agc_config import (
+from ingresslib.azure.agc.config import (
     DELEGATION,
     MAX_SUBNET_PREFIX,
     AgcSubnet,
     ApplicationGatewayForContainers,
 )
-from ingresslib.azure.agc_manifests import route_problems
-from ingresslib.azure.agc_names import PATH, backend_protocol, target_port
+from ingresslib.azure.agc.manifests import route_problems
+from ingresslib.azure.agc.names import PATH, backend_protocol, target_port
 from ingresslib.azure.standalone_backends import backend_problems
 from ingresslib.config.certificates import CertManagerCertificate, ExistingSecret
 from ingresslib.config.duration import duration_ns

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from ingresslib.azure.config import MAX_REQUEST_TIMEOUT_SECONDS
 from ingresslib.azure.standalone_backends import backend_problems
 from ingresslib.config.duration import duration_ns
 from ingresslib.config.routing import Route
@@ -65,8 +66,8 @@ class IngressPath:
 
 CATCH_ALL = IngressPath("/", "Prefix")
 MAX_NAME = 253
-# Application Gateway's bounds on a backend setting's request timeout and connection draining.
-MAX_REQUEST_TIMEOUT_SECONDS = 86400
+# Application Gateway's bound on a backend setting's connection draining (its request timeout's
+# is MAX_REQUEST_TIMEOUT_SECONDS).
 MAX_DRAIN_SECONDS = 3600
 
 

@@ -1,0 +1,1 @@
+"""The Application Gateway Ingress Controller (AGIC): the Ingresses it reads and their rules."""

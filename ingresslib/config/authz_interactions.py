@@ -1,0 +1,219 @@
+"""Authorization at the gateway read as routing reads the same request (ING-IX-ALLOW-SCOPE,
+ING-IX-AUTHZ-PATH, ING-IX-CORS-PREFLIGHT): ALLOW rules that close hosts, routes or passthrough
+hosts they do not name, paths whose policy semantics differ from the routes', and rules a
+browser's preflight cannot pass. Rendering of hosts and paths: `ingresslib.manifests.security`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ingresslib.config.interaction_rules import rule
+from ingresslib.config.listeners import host_covers
+from ingresslib.config.routing import Route, RouteMatch
+from ingresslib.config.security import AuthzRule
+from ingresslib.errors import Problem
+
+if TYPE_CHECKING:
+    from ingresslib.config.stack import StackSpec
+
+
+def authz_problems(spec: StackSpec) -> Iterator[Problem]:
+    """Every refusal of the stack's authorization rules against its listeners and routes."""
+    yield from _cors_authz_problems(spec)
+    yield from _allow_scope_problems(spec)
+    yield from _path_case_problems(spec)
+    yield from _deny_exact_path_problems(spec)
+
+
+def host_in(rule_hosts: list[str], host: str) -> bool:
+    """Whether a rule scoped to `rule_hosts` (all when empty) matches requests to `host` (a
+    listener or routing host, possibly a wildcard)."""
+    if not rule_hosts:
+        return True
+    return any(h == host or host_covers(h, host) for h in rule_hosts)
+
+
+def path_in(rule_paths: list[str], path: str) -> bool:
+    """Whether policy paths match every request under a route's path prefix `path`."""
+    if not rule_paths:
+        return True
+    for p in rule_paths:
+        if p == "*":
+            return True
+        if p.endswith("*") and path.startswith(p[:-1]):
+            return True
+        if p.endswith("/*") and path == p[:-2]:
+            return True
+    return False
+
+
+def _route_prefix(m: RouteMatch) -> str | None:
+    uri = m.uri
+    if uri is None:
+        return "/"
+    if m.ignore_uri_case:
+        return None
+    return uri.prefix or uri.exact
+
+
+def _overlaps(paths: list[str], m: RouteMatch | None) -> bool:
+    """Whether policy `paths` (all when empty) can match a request route match `m` (all
+    when None) takes."""
+    if not paths or m is None or m.uri is None:
+        return True
+    for p in paths:
+        if p == "*" or p.startswith("*"):
+            return True
+        head = p[:-1] if p.endswith("*") else p
+        if m.uri.regex is not None:
+            try:
+                if re.match(m.uri.regex, head) or re.fullmatch(m.uri.regex, head + "x"):
+                    return True
+            except re.error:  # RE2 syntax Python does not read: assume it can
+                return True
+            continue
+        q = m.uri.prefix or m.uri.exact or ""
+        if m.ignore_uri_case:
+            q, head = q.lower(), head.lower()
+        if q.startswith(head) or head.startswith(q) or (p.endswith("/*") and q == p[:-2]):
+            return True
+    return False
+
+
+def _refuses_preflight(r: AuthzRule, host: str, route: Route) -> bool:
+    """Whether a DENY rule refuses preflights to `route` of `host` that the requests they
+    announce would pass: it needs a token (which a preflight never carries) or names
+    OPTIONS. Client conditions hold for both alike and do not change that."""
+    return (r.action == "DENY" and (r.jwt_required or "OPTIONS" in r.methods)
+            and host_in(r.hosts, host)
+            and (not r.methods or "OPTIONS" in r.methods)
+            and any(_overlaps(r.paths, m) for m in (route.match or [None])))
+
+
+def _admits_preflight(r: AuthzRule, host: str, route: Route) -> bool:
+    """Whether an ALLOW rule admits a tokenless OPTIONS to `route` (from the clients it
+    names: client conditions hold for the preflight and the request alike)."""
+    prefixes = [_route_prefix(m) for m in route.match] if route.match else ["/"]
+    return (r.action == "ALLOW" and not r.jwt_required and host_in(r.hosts, host)
+            and (not r.methods or "OPTIONS" in r.methods)
+            and all(p is not None and path_in(r.paths, p) for p in prefixes))
+
+
+def _cors_authz_problems(spec: StackSpec) -> Iterator[Problem]:
+    """Istio's RBAC filter runs before the CORS filter, and a preflight carries no token:
+    a rule that needs one refuses the preflight (istio/istio#45716, #55318)."""
+    assert spec.security is not None
+    rules = spec.security.authorization
+    allows = [r for r in rules if r.action == "ALLOW"]
+    for i, host in enumerate(spec.routing.hosts):
+        for j, route in enumerate(host.routes):
+            if route.cors is None:
+                continue
+            denying = [r.name for r in rules if _refuses_preflight(r, host.host, route)]
+            if allows and any(host_in(r.hosts, host.host) for r in allows) and not any(
+                    _admits_preflight(r, host.host, route) for r in allows):
+                denying += [r.name for r in allows if host_in(r.hosts, host.host)]
+            if denying:
+                yield Problem(
+                    f"routing.hosts[{i}].routes[{j}].cors", route.name,
+                    f"a browser's preflight carries no token and Istio checks authorization "
+                    f"before CORS, so {denying} refuse it (403) and the browser refuses the "
+                    "call; give jwtRequired DENY rules the methods they guard without "
+                    "OPTIONS, or add an ALLOW rule with methods [OPTIONS] for this host "
+                    f"{rule('ING-IX-CORS-PREFLIGHT')}")
+
+
+def _allow_scope_problems(spec: StackSpec) -> Iterator[Problem]:
+    assert spec.security is not None
+    allows = [(i, r) for i, r in enumerate(spec.security.authorization) if r.action == "ALLOW"]
+    if not allows:
+        return
+    names = ", ".join(r.name for _, r in allows)
+    at = f"security.authorization[{allows[0][0]}]"
+    http_hosts = sorted({h for lst in spec.listeners if lst.protocol != "TLS" for h in lst.hosts})
+    closed = [h for h in http_hosts if not any(host_in(r.hosts, h) for _, r in allows)]
+    if closed:
+        yield Problem(
+            f"{at}.hosts", allows[0][1].hosts,
+            f"ALLOW rules ({names}) make Istio deny every request no ALLOW rule matches, so "
+            f"every request to {closed}, which the listeners serve, is refused (403): to "
+            "restrict a host to some clients, write action DENY with notClientCidrs (or "
+            "other conditions) on that host instead; or add an ALLOW rule for these hosts "
+            f"{rule('ING-IX-ALLOW-SCOPE')}")
+    tls_hosts = sorted({h for lst in spec.listeners if lst.protocol == "TLS" for h in lst.hosts})
+    l4 = [r for _, r in allows if not (r.hosts or r.paths or r.methods or r.jwt_required)]
+    if tls_hosts and not l4:
+        yield Problem(
+            f"{at}", names,
+            f"ALLOW rules with hosts, paths, methods or jwtRequired never match a TLS "
+            f"passthrough connection (Istio sees no HTTP there), so every connection to "
+            f"{tls_hosts} is refused; add an ALLOW rule with clientCidrs only, or use DENY "
+            f"rules {rule('ING-IX-ALLOW-SCOPE')}")
+    for hi, host in enumerate(spec.routing.hosts):
+        if host.host in closed:
+            continue
+        covering = [r for _, r in allows if host_in(r.hosts, host.host)]
+        for ri, route in enumerate(host.routes):
+            prefixes = [_route_prefix(m) for m in route.match] if route.match else ["/"]
+            if any(p is None for p in prefixes):
+                continue
+            shut = [p for p in prefixes if p is not None
+                    and not any(path_in(r.paths, p) for r in covering)]
+            if shut:
+                yield Problem(
+                    f"routing.hosts[{hi}].routes[{ri}]", route.name,
+                    f"serves {shut} on {host.host}, which no ALLOW rule ({names}) matches: "
+                    "Istio refuses every request to it (403); add its path to an ALLOW "
+                    "rule's paths, or restrict with DENY rules instead "
+                    f"{rule('ING-IX-ALLOW-SCOPE')}")
+
+
+def _path_case_problems(spec: StackSpec) -> Iterator[Problem]:
+    assert spec.security is not None
+    for i, r in enumerate(spec.security.authorization):
+        if not r.paths:
+            continue
+        for host in spec.routing.hosts:
+            if not host_in(r.hosts, host.host):
+                continue
+            folded = [route.name for route in host.routes
+                      if any(m.ignore_uri_case and _overlaps(r.paths, m)
+                             for m in route.match)]
+            if folded:
+                yield Problem(
+                    f"security.authorization[{i}].paths", r.paths,
+                    f"match case-sensitively, while routes {folded} of {host.host} set "
+                    f"ignoreUriCase: a request for the same path in other case is routed but "
+                    f"{'not denied' if r.action == 'DENY' else 'not allowed'} by {r.name}; "
+                    "remove ignoreUriCase from those routes "
+                    f"{rule('ING-IX-AUTHZ-PATH')}")
+                break
+
+
+def _deny_exact_path_problems(spec: StackSpec) -> Iterator[Problem]:
+    """A DENY path without '*' matches that path only, while a route's prefix with the same
+    path serves everything below it."""
+    assert spec.security is not None
+    for i, r in enumerate(spec.security.authorization):
+        if r.action != "DENY":
+            continue
+        exact = [p for p in r.paths if "*" not in p
+                 and f"{p.rstrip('/')}/*" not in r.paths and p != "/"]
+        for host in spec.routing.hosts:
+            if not host_in(r.hosts, host.host):
+                continue
+            below = sorted({(p, route.name) for route in host.routes for m in route.match
+                            for p in exact if m.uri is not None and m.uri.prefix is not None
+                            and m.uri.prefix.rstrip("/") == p.rstrip("/")})
+            if below:
+                p, name = below[0]
+                yield Problem(
+                    f"security.authorization[{i}].paths", r.paths,
+                    f"{p} matches that exact path only, while route {name} of {host.host} "
+                    f"serves every path under it: {p.rstrip('/')}/x passes this DENY rule; "
+                    f"write {p.rstrip('/')}/* (rendered as {p.rstrip('/')} and "
+                    f"{p.rstrip('/')}/*) {rule('ING-IX-AUTHZ-PATH')}")
+                break

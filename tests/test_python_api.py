@@ -1,0 +1,288 @@
+"""Issue 19: the Python API as good as the YAML one, and the messages that misled. Each test
+is the exact case the issue reports."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import typing
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import ingresslib.config
+from ingresslib import (
+    Certificates,
+    IngressGateway,
+    IngressRouting,
+    MeshSecurity,
+    Monitoring,
+    RateLimiting,
+    StackConfig,
+    parse_config,
+)
+from ingresslib.cli import main
+from ingresslib.config import GatewayWorkload, Listener, Routing
+from ingresslib.errors import ConfigError
+from ingresslib.offline.edge_table import edge_table
+from ingresslib.offline.output import manifests
+from ingresslib.offline.runner import run_program, run_project
+from tests.conftest import ROOT
+
+HOST = "shop.example.com"
+ROUTING: dict[str, Any] = {
+    "backends": {"web": {"service": "web", "namespace": "shop", "port": 8080}},
+    "hosts": [{"host": HOST, "routes": [{"name": "api", "to": [{"backend": "web"}]}]}],
+}
+
+
+def _project(tmp_path: Path, program: str, stack_file: str = "config: {}\n") -> Path:
+    project = tmp_path / "shop"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("name: shop\nruntime: python\n")
+    (project / "__main__.py").write_text(program)
+    (project / "Pulumi.dev.yaml").write_text(stack_file)
+    return project
+
+
+# Item 3: the Python API.
+
+def test_every_model_a_component_takes_is_exported_from_config() -> None:
+    """Each component's config parameters are annotated with models `ingresslib.config`
+    exports (Routing among them), so a program needs no private module."""
+    exported = {getattr(ingresslib.config, n) for n in ingresslib.config.__all__}
+    for component in (IngressGateway, Certificates, IngressRouting, MeshSecurity,
+                      RateLimiting, Monitoring):
+        hints = typing.get_type_hints(component.__init__)
+        for name, hint in hints.items():
+            models = [t for t in (hint, *typing.get_args(hint),
+                                  *(a for t in typing.get_args(hint) for a in typing.get_args(t)))
+                      if inspect.isclass(t) and t.__module__.startswith("ingresslib.config")]
+            for model in models:
+                assert model in exported, f"{component.__name__}({name}=...): {model.__name__}"
+    assert ingresslib.config.Routing is Routing
+
+
+def test_a_typo_in_a_python_built_config_reads_like_the_yaml_one() -> None:
+    """The issue's case: `retires` for `retries` gave pydantic's raw text (positional path
+    `hosts.0.routes.0.retires`, `[type=extra_forbidden...]`, a pydantic URL)."""
+    with pytest.raises(ConfigError) as info:
+        Routing(backends=ROUTING["backends"], hosts=[{"host": HOST, "routes": [
+            {"name": "api", "to": [{"backend": "web"}], "retires": {"attempts": 2}}]}])
+    (problem,) = info.value.problems
+    assert problem.path == f"hosts[{HOST}].routes[api].retires"
+    assert problem.message == "unknown key; did you mean retries?"
+    # Where the program built it: this file, the line of the call.
+    assert problem.location is not None
+    assert problem.location.file == __file__
+    text = str(info.value)
+    assert "pydantic" not in text
+    assert "extra_forbidden" not in text
+    assert "hosts.0" not in text
+
+
+def test_python_spelling_is_suggested_for_python_keys() -> None:
+    with pytest.raises(ConfigError) as info:
+        Routing(backends={"web": {"service": "web", "namespace": "shop", "port": 8080,
+                                  "traffic_policy": {"connection_pool": {"http": {
+                                      "use_client_protocl": True}}}}})
+    (problem,) = info.value.problems
+    assert problem.path == ("backends.web.traffic_policy.connection_pool.http."
+                            "use_client_protocl")
+    assert problem.message == "unknown key; did you mean use_client_protocol?"
+
+
+def test_model_validate_stays_pydantic() -> None:
+    """`model_validate` keeps pydantic's contract (ValidationError); the constructors and
+    parse_config are the user-facing entry points."""
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    with pytest.raises(ValidationError):
+        Routing.model_validate({"hots": []})
+
+
+def test_routing_alone_refuses_an_unserved_host_as_the_stack_does() -> None:
+    """The issue's case: a host no listener serves was an error in YAML (IST0132) and only a
+    warning through IngressRouting; both now give the same problem."""
+    routing = {**ROUTING, "hosts": [*ROUTING["hosts"], {
+        "host": "api.example.com", "routes": [{"name": "api", "to": [{"backend": "web"}]}]}]}
+    listener = {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]}
+    with pytest.raises(ConfigError) as yaml_error:
+        parse_config({"cloud": "eks", "listeners": [listener], "routing": routing})
+    with pytest.raises(ConfigError) as alone:
+        run_program(lambda: IngressRouting(
+            "routes", Routing(**routing), [Listener(**listener)],
+            GatewayWorkload(name="gw", namespace="edge", create_namespace=False),
+            service="gw"))
+    (expected,) = yaml_error.value.problems
+    (problem,) = alone.value.problems
+    assert expected.path == problem.path == "routing.hosts[api.example.com].host"
+    assert problem.message == expected.message
+    assert "IST0132" in problem.message
+
+
+def test_the_users_own_exception_is_their_traceback(tmp_path, capsys) -> None:
+    """The issue's case: a NameError in the program came back as 20 frames through
+    ingresslib/offline/runner.py; now as the program's frames alone."""
+    project = _project(tmp_path, "import pulumi\n\n\ndef build():\n    return undefined_name\n"
+                       "\n\nbuild()\n")
+    assert main(["render", str(project), "--stack", "dev", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "NameError: name 'undefined_name' is not defined" in err
+    assert f'File "{project / "__main__.py"}", line 8, in <module>' in err
+    assert f'File "{project / "__main__.py"}", line 5, in build' in err
+    assert "runner.py" not in err
+    assert "pulumi" not in err.replace("import pulumi", "")
+
+
+def test_ingresslibs_own_failure_keeps_its_traceback(tmp_path) -> None:
+    """An exception raised outside the program is not the user's: it propagates whole."""
+    from ingresslib.offline.runner import program_error  # noqa: PLC0415
+
+    with pytest.raises(KeyError) as info:
+        _ = {}["missing"]
+    assert program_error(info.value, tmp_path) is None
+
+
+def test_the_routing_only_example_renders() -> None:
+    """examples/routing-only, written from the API reference: routes in front of an existing
+    gateway, its Service named, so nothing warns and nothing but routing is registered."""
+    records = run_project(ROOT / "examples/routing-only", "dev")
+    kinds = sorted(o["kind"] for o in manifests(records))
+    assert kinds == ["DestinationRule", "DestinationRule", "Gateway", "VirtualService"]
+    (vs,) = [o for o in manifests(records) if o["kind"] == "VirtualService"]
+    assert [r["name"] for r in vs["spec"]["http"]] == ["api", "web"]
+
+
+# Item 4: messages.
+
+INDENTED = """\
+config:
+  ingress:stack:
+    cloud: eks
+    listeners:
+      - {name: http, port: 80, protocol: HTTP, hosts: [shop.example.com]}
+    routing:
+      backends:
+        web:
+         service: web
+          namespace: shop
+          port: 8080
+      hosts:
+        - host: shop.example.com
+          routes: [{name: web, to: [{backend: web}]}]
+"""
+
+
+def test_indentation_error_points_at_the_line_out_of_pattern(tmp_path, capsys) -> None:
+    """The issue's case: `service: web` at 9 spaces among siblings at 10 under
+    routing.backends.web; the error pointed at the next, correct line."""
+    project = _project(tmp_path, "from ingresslib import load_config\nload_config()\n",
+                       INDENTED)
+    assert main(["validate", str(project), "--stack", "dev"]) == 2
+    err = capsys.readouterr().err
+    assert "Pulumi.dev.yaml:9:10: this line is indented 9 spaces and the keys beside it 10 " \
+           "(lines 10 and 11): indent it 10 spaces like them" in err
+    assert "Pulumi.dev.yaml:10:" not in err
+
+
+def _chained() -> dict[str, Any]:
+    doc = yaml.safe_load((ROOT / "stacks/eks/Pulumi.chained.yaml").read_text())
+    return doc["config"]["ingress:stack"]
+
+
+def test_a_mistyped_certificate_is_one_problem() -> None:
+    """The issue's case: a mistyped certificate name added "needs an HTTPS listener with an
+    ACM certificate" though both exist."""
+    data = _chained()
+    data["listeners"][1]["tls"]["certificate"] = "edge-tsl"
+    with pytest.raises(ConfigError) as info:
+        parse_config(data)
+    (problem,) = info.value.problems
+    assert problem.path == "listeners[https].tls.certificate"
+    assert "did you mean edge-tls?" in problem.message
+    assert "ACM" not in str(info.value)
+
+
+def test_ing0001_names_the_service_argument() -> None:
+    from ingresslib.analysis import analyze  # noqa: PLC0415
+    from ingresslib.manifests.routing import routing_objects  # noqa: PLC0415
+
+    objects = routing_objects(Routing(**ROUTING), [Listener(
+        name="http", port=80, protocol="HTTP", hosts=[HOST])], GatewayWorkload())
+    (finding,) = [f for f in analyze(objects) if f.code == "ING0001"]
+    assert 'IngressRouting(..., service="<its Service>")' in finding.message
+
+
+def _codes(data: dict[str, Any]) -> list[str]:
+    table = edge_table(parse_config(data).summary())
+    return re.findall(r"^\| (EDGE-[A-Z0-9-]+) \|", table, re.M)
+
+
+def test_edge_md_lists_only_the_rules_of_the_stack() -> None:
+    """The issue's case: gRPC rules on an HTTP/1 stack."""
+    http1 = _codes(_chained())
+    assert "EDGE-HC-ALB-GRPC" not in http1
+    assert "EDGE-PR-ALB-UPSTREAM" not in http1
+    assert {"EDGE-TO-ALB", "EDGE-PR-ALB", "EDGE-DR-ALB"} <= set(http1)
+    grpc = _chained()
+    grpc["aws"]["alb"]["protocolVersion"] = "GRPC"
+    grpc["listeners"][0]["httpsRedirect"] = True
+    for backend in grpc["routing"]["backends"].values():
+        backend.setdefault("trafficPolicy", {}).setdefault("connectionPool", {}).setdefault(
+            "http", {})["useClientProtocol"] = True
+    assert {"EDGE-HC-ALB-GRPC", "EDGE-PR-ALB-UPSTREAM"} <= set(_codes(grpc))
+
+
+def test_a_whole_stack_built_in_python_names_its_list_items() -> None:
+    """The stack's own rules, from a StackConfig built in Python: paths name list items and
+    the problem says where the program built it."""
+    with pytest.raises(ConfigError) as info:
+        StackConfig(cloud="eks", listeners=[
+            Listener(name="http", port=8080, protocol="HTTP", hosts=[HOST])])
+    (problem,) = info.value.problems
+    assert problem.path == "listeners[http].port"
+    assert problem.location is not None
+    assert problem.location.file == __file__
+
+
+def test_a_programs_own_model_validate_reads_like_the_yaml_path(tmp_path, capsys) -> None:
+    """A program validating its config with pydantic's `model_validate` (as
+    examples/echoserver-canary does) gets the same report when run offline: the key's path,
+    the did-you-mean, the program's line, no pydantic text."""
+    project = _project(tmp_path, """\
+from ingresslib import IngressStack, StackConfig
+
+config = StackConfig.model_validate({
+    "cloud": "eks",
+    "listeners": [{"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["a.example.com"]}],
+    "routing": {"backends": {"web": {"service": "web", "namespace": "a", "port": 80}},
+                "hosts": [{"host": "a.example.com", "routes": [
+                    {"name": "x", "to": [{"backend": "web"}], "retires": 1}]}]},
+})
+IngressStack("edge", config)
+""")
+    assert main(["render", str(project), "--stack", "dev", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert (f"{project / '__main__.py'}:3:10: routing.hosts[0].routes[0].retires: unknown key; "
+            "did you mean retries? (got 1)") in err
+    assert "pydantic" not in err
+
+
+@pytest.mark.parametrize(("component", "expected"), [
+    (lambda gw: RateLimiting("limits", ingresslib.config.RateLimits(local=[
+        {"scope": "route", "max_tokens": 1, "tokens_per_fill": 1, "fill_interval": "1s"}]), gw),
+     ["rateLimits.local[0].host", "rateLimits.local[0].route"]),
+    (lambda gw: MeshSecurity("security", ingresslib.config.Security(
+        authorization=[{"name": "open", "action": "ALLOW"}]), gw),
+     ["security.authorization[open]"]),
+])
+def test_every_section_component_alone_applies_the_stacks_rules(component, expected) -> None:
+    """As IngressRouting: a section the stack would refuse is refused when used alone, with
+    the stack's paths, instead of rendering what the stack never would."""
+    gateway = GatewayWorkload(namespace="istio-ingress", create_namespace=False)
+    with pytest.raises(ConfigError) as info:
+        run_program(lambda: component(gateway))
+    assert [p.path for p in info.value.problems] == expected
