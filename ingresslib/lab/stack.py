@@ -47,7 +47,10 @@ def load(stack_dir: Path, stack: str, render_dir: Path | None, scratch: Path) ->
         with _capture(configs):
             records = run_project(stack_dir, stack)
         if not configs:
-            raise RenderDirError(f"{stack_dir}: the program registers no IngressStack")
+            raise RenderDirError(
+                f"{stack_dir}: the program registers no IngressStack: verify derives its probes "
+                "from the stack's config and runs its load balancer and gateway, which a "
+                "program of routing alone does not have")
         config = configs[0]
         if render_dir is None:
             from ingresslib.offline.output import write  # noqa: PLC0415

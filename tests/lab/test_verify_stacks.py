@@ -13,12 +13,19 @@ from ingresslib.lab.verify import table, verify
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _projects() -> list[tuple[str, str]]:
+def _stack_program(project: Path) -> bool:
+    """Whether the program composes an IngressStack: verify needs its config (the spec), its
+    load balancer and gateway; a routing-only program has none of them."""
+    return "IngressStack(" in (project / "__main__.py").read_text()
+
+
+def _projects(with_stack: bool = True) -> list[tuple[str, str]]:
     found = []
     for f in sorted([*ROOT.glob("stacks/*/Pulumi.*.yaml"),
                      *ROOT.glob("examples/*/Pulumi.*.yaml"),
                      *ROOT.glob("tests/lab/stacks/*/Pulumi.*.yaml")]):
-        found.append((str(f.parent.relative_to(ROOT)), f.name[7:-5]))
+        if _stack_program(f.parent) == with_stack:
+            found.append((str(f.parent.relative_to(ROOT)), f.name[7:-5]))
     return found
 
 
@@ -30,6 +37,18 @@ KNOWN = {
         "the ACME HTTP-01 probe answers 404: edgelab xds does not read Ingress objects, so the "
         "solver's Ingress (as cert-manager creates it) never reaches the gateway",
 }
+
+
+def test_a_program_without_an_ingress_stack_is_refused_by_name() -> None:
+    """examples/routing-only adds routes to a gateway deployed by other means: there is no
+    stack config, load balancer or gateway for the lab to run; verify says so (exit 2)."""
+    from ingresslib.lab.stack import RenderDirError  # noqa: PLC0415
+
+    without = _projects(with_stack=False)
+    assert ("examples/routing-only", "dev") in without
+    project, name = without[0]
+    with pytest.raises(RenderDirError, match="registers no IngressStack"):
+        verify(ROOT / project, name)
 
 
 def test_every_stack_and_example_is_covered() -> None:
