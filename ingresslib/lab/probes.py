@@ -636,7 +636,7 @@ class _Route:
         deadline = time.monotonic() + 2.0
         while time.monotonic() < deadline:
             for pod in pods:
-                mtls = (str(ca / "gateway.pem"), str(ca / "gateway-key.pem")) \
+                mtls = (str((ca / "gateway").with_suffix(".pem")), str(ca / "gateway-key.pem")) \
                     if pod.sidecar else None
                 for entry in client.pod_requests(pod.ip, pod.port, mtls=mtls):
                     seen |= set(entry.get("headers", {}).get("x-lab-marker", [])) & set(marks)

@@ -212,7 +212,7 @@ def _start(lab: Lab, rendered: list[dict[str, Any]]) -> None:
     _wait("edgelab serve", ready.exists, lab)
     base = int(net.prefix.split(".")[2]) * 4
     if world.gateway_namespace is not None:
-        boot = wd / "gateway.json"
+        boot = (wd / "gateway").with_suffix(".json")
         argv = [edgelab, "xds"]
         for f in sorted((lab.render_dir / "manifests").glob("*.yaml")):
             argv += ["--objects", str(f)]
