@@ -30,13 +30,6 @@ def _projects(with_stack: bool = True) -> list[tuple[str, str]]:
 
 
 PROJECTS = _projects()
-# A probe the feature stack fails today, a gap of the lab's istiod (edgelab xds); the test turns
-# strict again when it reads Ingresses.
-KNOWN = {
-    ("tests/lab/stacks/features", "gateway"):
-        "the ACME HTTP-01 probe answers 404: edgelab xds does not read Ingress objects, so the "
-        "solver's Ingress (as cert-manager creates it) never reaches the gateway",
-}
 
 
 def test_a_program_without_an_ingress_stack_is_refused_by_name() -> None:
@@ -58,9 +51,7 @@ def test_every_stack_and_example_is_covered() -> None:
 
 
 @pytest.mark.usefixtures("lab_tools")
-@pytest.mark.parametrize(("project", "name"), [
-    pytest.param(p, s, marks=[pytest.mark.xfail(reason=KNOWN[(p, s)])] if (p, s) in KNOWN
-                 else []) for p, s in PROJECTS], ids=[f"{p}:{s}" for p, s in PROJECTS])
+@pytest.mark.parametrize(("project", "name"), PROJECTS, ids=[f"{p}:{s}" for p, s in PROJECTS])
 def test_verify_passes(project: str, name: str) -> None:
     result = verify(ROOT / project, name)
     assert result.passed, table(result)
