@@ -45,6 +45,9 @@ LONGEST_TIMEOUT_PROBED_S = 40.0
 RATE_PROBE_MAX_REQUESTS = 3000
 DENIED = 403
 FAIL, PASS, SKIP = "fail", "pass", "skip"
+# The health check's reason to skip for a gateway deployed by other means (IngressRouting alone)
+NO_FRONT = ("no load balancer emulated: the render has none (a gateway deployed by other "
+            "means); the client talks to the gateway Service's ports directly")
 # What a load balancer answers when a target times out (Application Gateway: 502 Bad Gateway,
 # "backend ... timed out"; ALB and AGC: 504).
 FRONT_TIMEOUT_STATUS = {"azure-appgw": 502, "aws-alb": 504, "azure-agc": 504}
@@ -138,6 +141,11 @@ class Context:
         tls = lst.protocol in ("HTTPS", "TLS")
         port = lst.port
         front = self.lab.front
+        if front is None:  # no load balancer emulated: the gateway Service's target port
+            wl = self.config.workload
+            service = getattr(self.config, "service", wl.name if wl else "")
+            port = self.lab.world.target_ports.get((wl.namespace, service, lst.port), port)
+            return Target(self.net.gateway, port, tls=tls, sni=host if tls else None)
         for fl in getattr(front, "listeners", []):
             if fl.port == lst.port:
                 port = fl.bind_port
@@ -286,7 +294,7 @@ def run(ctx: Context, planned: list[Planned], workers: int = 8) -> list[Probe]:
     """Run the probes: those that count tokens alone and last; the rest in parallel."""
     health = planned[0]
     health.run(health.probe)
-    if health.probe.verdict != PASS:
+    if health.probe.verdict not in (PASS, SKIP):
         for p in planned[1:]:
             p.probe.skip("not run: the front never saw the gateway healthy")
         return [p.probe for p in planned]
@@ -313,6 +321,8 @@ def _health(ctx: Context) -> Callable[[Probe], Probe]:
         what = (f"{hc.protocol} {hc.port}{' ' + hc.path if hc.path else ''}"
                 if hc is not None else "the load balancer's checks")
         p.intent = f"front marks the gateway/targets healthy ({what})"
+        if ctx.lab.front is None and ctx.plan.health_check is None:
+            return p.skip(NO_FRONT)
         if h is None:
             return p.record(False, "the front was not started")
         return p.record(h.healthy, f"{'healthy' if h.healthy else 'never healthy'} after "
@@ -562,8 +572,11 @@ class _Route:
     def expected_timeout(self) -> float:
         limit = sec(self.route.timeout)
         rt = self.route.retries
-        if rt is not None and rt.per_try_timeout and _retries_5xx(self.route):
-            limit = min(limit, (rt.attempts + 1) * sec(rt.per_try_timeout))
+        if rt is not None and rt.per_try_timeout:
+            # retried on 5xx (a try's timeout is a 504): every try may run out; else the
+            # first try's timeout ends the request
+            tries = rt.attempts + 1 if _retries_5xx(self.route) else 1
+            limit = min(limit, tries * sec(rt.per_try_timeout))
         tm = self.ctx.plan.timeouts
         if tm is not None and tm.response_seconds:
             limit = min(limit, float(tm.response_seconds))

@@ -10,7 +10,9 @@ Readiness: the stand-ins write their ready file; each Envoy's admin `/ready` ans
 the front's own health checks must mark the gateway healthy (`/clusters?format=json`) before
 any probe counts, within the cloud's thresholds x interval plus the timeout (capped at
 `HEALTH_CAP_S`). When they never do, `Lab.health` says what the front saw: the probes report it
-as the failed probe "health check".
+as the failed probe "health check". A routing-only program (`stack.RoutingOnly`) renders no
+load balancer: no front is started (`Lab.front` stays None) and the clients reach the gateway
+Service's ports directly.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import Any
 import yaml
 
 from ingresslib.lab import tools
+from ingresslib.lab.stack import RoutingOnly
 from ingresslib.lab.world import Net, World, build_world
 from ingresslib.stack.model import StackConfig
 
@@ -60,7 +63,7 @@ class Health:
 class Lab:
     """One run of the lab: its addresses, files and processes."""
 
-    config: StackConfig
+    config: StackConfig | RoutingOnly
     render_dir: Path
     workdir: Path
     net: Net
@@ -174,7 +177,7 @@ def _envoy_argv(bootstrap: Path, base_id: int) -> list[str]:
 
 
 @contextlib.contextmanager
-def running(config: StackConfig, render_dir: Path, rendered: list[dict[str, Any]],
+def running(config: StackConfig | RoutingOnly, render_dir: Path, rendered: list[dict[str, Any]],
             workdir: Path) -> Iterator[Lab]:
     """The lab for a config and its render, up and health-checked; stopped on exit."""
     net, lock = pick_net()
@@ -227,6 +230,8 @@ def _start(lab: Lab, rendered: list[dict[str, Any]]) -> None:
         lab.spawn("gateway", _envoy_argv(boot, base))
         _wait("gateway Envoy", lambda: admin_get(f"{net.gateway}:15000", "/ready")[0] == 200,
               lab)
+    if isinstance(lab.config, RoutingOnly):
+        return  # no load balancer in the render: clients reach the gateway Service directly
     _start_front(lab, base + 1)
 
 

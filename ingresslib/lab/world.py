@@ -7,8 +7,10 @@ render has one of that name (with `api: gatewayApi` ingresslib renders the subse
 itself); Pods carry status.podIP,
 phase Running and a Ready condition, and EndpointSlices list them, which is what Istio's
 Kubernetes controller reads. The gateway's own Pod comes from the rendered Deployment (template
-labels and annotations, namespace, service account). Stand-ins for the global rate-limit
-service and cert-manager's ACME HTTP-01 solver get a Pod and Service too.
+labels and annotations, namespace, service account); for a routing-only program (a gateway
+deployed by other means) from its `GatewayWorkload` (labels), with the Service it names.
+Stand-ins for the global rate-limit service and cert-manager's ACME HTTP-01 solver get a Pod
+and Service too.
 
 Mesh mTLS: a backend in a namespace the config puts under mesh mTLS (`security.namespaces`), in
 a namespace rendered with `istio-injection: enabled`, or whose DestinationRule asks for
@@ -25,6 +27,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from ingresslib.lab.stack import RoutingOnly
 from ingresslib.stack.model import StackConfig
 
 MESH_LABEL = "security.istio.io/tlsMode"
@@ -181,7 +184,8 @@ class World:
         return args
 
 
-def build_world(config: StackConfig, rendered: list[dict[str, Any]], net: Net) -> World:
+def build_world(config: StackConfig | RoutingOnly, rendered: list[dict[str, Any]],
+                net: Net) -> World:
     """The world of `config` beside the `rendered` objects, addressed in `net`."""
     by_key = {_key(o): o for o in rendered}
     objects: list[dict[str, Any]] = []
@@ -221,6 +225,7 @@ def build_world(config: StackConfig, rendered: list[dict[str, Any]], net: Net) -
         namespaces.setdefault(b.namespace, {})
     world = World(net, pods, objects, None, None, "default")
     _gateway_pod(config, rendered, world)
+    _gateway_service(config, rendered, by_key, world)
     _ratelimit(config, by_key, world, namespaces)
     _acme(config, by_key, world, namespaces)
     for ns, labels in sorted(namespaces.items()):
@@ -319,7 +324,8 @@ def _pod(name: str, ns: str, labels: dict[str, str], ip: str, *, sa: str,
     }
 
 
-def _gateway_pod(config: StackConfig, rendered: list[dict[str, Any]], world: World) -> None:
+def _gateway_pod(config: StackConfig | RoutingOnly, rendered: list[dict[str, Any]],
+                 world: World) -> None:
     wl = config.workload
     if wl is None:
         return
@@ -327,7 +333,15 @@ def _gateway_pod(config: StackConfig, rendered: list[dict[str, Any]], world: Wor
                 and o["metadata"]["name"] == wl.name
                 and o["metadata"].get("namespace") == wl.namespace), None)
     world.gateway_namespace, world.gateway_deployment = wl.namespace, wl.name
-    if dep is None:  # the add-on's gateway: only its Service is patched
+    pod_name = f"{wl.name}-lab-0"
+    if isinstance(config, RoutingOnly):
+        # deployed by other means: the pods the rendered Istio Gateway selects (the workload's
+        # labels); `edgelab xds --gateway` names this Pod, as no Deployment is rendered
+        labels = dict(wl.labels)
+        annotations = {}
+        sa = wl.name
+        world.gateway_deployment = pod_name
+    elif dep is None:  # the add-on's gateway: only its Service is patched
         labels = {"istio": wl.name, "app": wl.name}
         annotations: dict[str, str] = {}
         sa = wl.name
@@ -337,8 +351,36 @@ def _gateway_pod(config: StackConfig, rendered: list[dict[str, Any]], world: Wor
         annotations = dict(tmpl["metadata"].get("annotations") or {})
         sa = tmpl["spec"].get("serviceAccountName") or "default"
     world.gateway_service_account = sa
-    world.objects.append(_pod(f"{wl.name}-lab-0", wl.namespace, labels, world.net.gateway,
+    world.objects.append(_pod(pod_name, wl.namespace, labels, world.net.gateway,
                               sa=sa, ports=[], annotations=annotations))
+
+
+def _gateway_service(config: StackConfig | RoutingOnly, rendered: list[dict[str, Any]],
+                     by_key: dict[Any, dict[str, Any]], world: World) -> None:
+    """A routing-only program's gateway Service (`IngressRouting(service=...)`, deployed by
+    other means, so not in the render): selecting the workload's labels, one port per port
+    the rendered Gateways serve (Istio `servers[].port.number`, Gateway API
+    `listeners[].port`), targetPort = port as in Istio's Helm chart `gateway`."""
+    if not isinstance(config, RoutingOnly):
+        return
+    wl = config.workload
+    if ("v1", "Service", wl.namespace, config.service) in by_key:
+        return
+    ports: dict[int, str] = {}
+    for o in rendered:
+        if o.get("kind") != "Gateway":
+            continue
+        spec = o.get("spec") or {}
+        for server in spec.get("servers") or []:
+            port = server.get("port") or {}
+            ports.setdefault(int(port["number"]), str(port.get("protocol", "HTTP")).lower())
+        for lst in spec.get("listeners") or []:
+            ports.setdefault(int(lst["port"]), str(lst.get("protocol", "HTTP")).lower())
+    svc = _service(config.service, wl.namespace, dict(wl.labels), [
+        {"name": f"{proto}-{n}", "port": n, "targetPort": n, "protocol": "TCP"}
+        for n, proto in sorted(ports.items())])
+    world.objects.append(svc)
+    by_key[_key(svc)] = svc
 
 
 def _ratelimit(config: StackConfig, by_key: dict[Any, dict[str, Any]], world: World,

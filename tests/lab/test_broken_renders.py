@@ -116,3 +116,19 @@ def test_acme_challenge_redirected(rendered) -> None:
 
     each(d, "Gateway", redirect_all)
     caught(FEATURES, "gateway", d, "acme http-01 app.example.com")
+
+
+def test_routing_only_gateway_selecting_other_pods(rendered) -> None:
+    """examples/routing-only: an Istio Gateway whose selector misses the gateway's pods binds
+    no server there: istiod pushes the pod no listener, and the lab says so."""
+    project = "examples/routing-only"
+    d = rendered(project, "dev")
+
+    def other_pods(gw: dict[str, Any]) -> None:
+        gw["spec"]["selector"] = {"istio": "egressgateway"}
+
+    each(d, "Gateway", other_pods)
+    result = verify(ROOT / project, "dev", d)
+    assert not result.passed
+    assert result.error is not None
+    assert "listeners (LDS): got empty response" in result.error
