@@ -29,7 +29,6 @@ import (
 	discovery "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/anypb"
 
 	meshconfig "istio.io/api/mesh/v1alpha1"
 	"istio.io/istio/pilot/pkg/model"
@@ -507,9 +506,6 @@ func rebind(l map[string]any, ip string) {
 	}
 	delete(l, "additional_addresses")
 }
-
-// ensure the anypb import is used by the stripper (the Any walker lives there).
-var _ = anypb.New
 
 // labAuthenticator stands for istiod's mTLS authenticator: the gateway's connection carries its
 // service account's SPIFFE identity.

@@ -212,14 +212,9 @@ func loadWorld(o Options) (*world, error) {
 		kube = append(kube, string(b))
 	}
 	kube = append(kube, others...)
-	w.kubeYAML = withKinds(kube)
+	w.kubeYAML = strings.Join(kube, "\n---\n")
 	w.configYAML = strings.Join(configs, "\n---\n")
 	return w, nil
-}
-
-// withKinds joins documents; objects marshalled from typed structs get their apiVersion and kind.
-func withKinds(docs []string) string {
-	return strings.Join(docs, "\n---\n")
 }
 
 func redacted(s *corev1.Secret) bool {
