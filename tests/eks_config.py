@@ -34,3 +34,41 @@ def with_alb(data: dict[str, Any], **alb: Any) -> dict[str, Any]:
         "source": "acm", "dnsNames": hosts, "arn": ACM_ARN}
     data.setdefault("aws", {})["alb"] = {**copy.deepcopy(ALB), **alb}
     return data
+
+
+HOST = "shop.example.com"
+HTTP: dict[str, Any] = {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]}
+HTTPS_ACM: dict[str, Any] = {"name": "https", "port": 443, "protocol": "HTTPS", "hosts": [HOST],
+                             "tls": {"certificate": "edge"}}
+ACM: dict[str, Any] = {"source": "acm", "dnsNames": [HOST], "arn": ACM_ARN}
+NLB_SUBNETS: list[dict[str, Any]] = [
+    {"id": "subnet-0a1b2c3d4e5f60001", "zone": "eu-west-1a", "cidr": "10.0.0.0/24"},
+    {"id": "subnet-0a1b2c3d4e5f60002", "zone": "eu-west-1b", "cidr": "10.0.1.0/24"},
+]
+
+
+def nlb_stack(**overrides: Any) -> dict[str, Any]:
+    """A valid EKS gateway stack (NLB): HTTP and HTTPS for one host, TLS at the NLB with an
+    existing ACM certificate; `overrides` replace top-level sections."""
+    data: dict[str, Any] = {"cloud": "eks", "listeners": [copy.deepcopy(HTTP),
+                                                          copy.deepcopy(HTTPS_ACM)],
+                            "certificates": {"edge": dict(ACM)}}
+    data.update(copy.deepcopy(overrides))
+    return data
+
+
+def alb_stack(topology: str = "chained", **overrides: Any) -> dict[str, Any]:
+    """A valid EKS stack behind the ALB (`with_alb`): chained, or standalone routing HOST to
+    backend `web` with PERMISSIVE on its port; `overrides` replace top-level sections."""
+    data: dict[str, Any] = {"cloud": "eks", "topology": topology,
+                            "listeners": [copy.deepcopy(HTTP)]}
+    if topology == "standalone":
+        data["routing"] = {
+            "backends": {"web": {"service": "web", "namespace": "shop", "port": 8080}},
+            "hosts": [{"host": HOST, "routes": [{"name": "web", "to": [{"backend": "web"}]}]}],
+        }
+        data["security"] = {"standalonePorts": [
+            {"namespace": "shop", "selector": {"app": "web"}, "ports": [8080]}]}
+    data = with_alb(data)
+    data.update(copy.deepcopy(overrides))
+    return data

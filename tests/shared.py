@@ -89,3 +89,19 @@ def expand_expressions(text: str, matrix: dict[str, str]) -> str:
         return matrix[expr.removeprefix("matrix.")] if expr.startswith("matrix.") else (
             _CONTEXT.get(expr, f"<{expr}>"))
     return _EXPR.sub(value, text)
+
+
+# -------------------------------------------------------------------------- refusals
+
+
+def refusals(data: dict[str, Any]) -> list[tuple[str, Any, str]]:
+    """Every problem `parse_config` reports for `data`, as (path, value, message), in order;
+    [] when it is accepted."""
+    from ingresslib import parse_config  # noqa: PLC0415 (tests/shared.py stays cheap to import)
+    from ingresslib.errors import ConfigError  # noqa: PLC0415
+
+    try:
+        parse_config(data)
+    except ConfigError as e:
+        return [(p.path, p.value, p.message) for p in e.problems]
+    return []
