@@ -50,6 +50,7 @@ TESTS: dict[str, list[str]] = {
     # The edge planners and the rules.
     "ingresslib/aws/rules.py": ["tests/aws/test_rules.py", *_AWS],
     "ingresslib/aws/alb_rules.py": ["tests/aws/test_alb_rules.py", *_AWS],
+    "ingresslib/aws/edge_plan.py": ["tests/aws/test_edge_plan.py", *_AWS],
 }
 # What the tests read besides ingresslib/ and tests/.
 _ALSO_COPY = ["stacks", "examples", "docs", "bench", "Pulumi.yaml", "Pulumi.dev.yaml", "README.md"]

@@ -142,6 +142,10 @@ CASES: dict[str, dict[str, Any]] = {
         _alb(sslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06"),
         listeners=[{"name": "https-acm", "port": 443, "protocol": "HTTPS", "hosts": [HOST],
                     "tls": {"certificate": "edge-acm", "minProtocolVersion": "TLSV1_3"}}]),
+    "alb-mutual-and-ciphers-at-acm": _with(_alb(), listeners=[HTTP, {
+        "name": "https-acm", "port": 443, "protocol": "HTTPS", "hosts": [HOST],
+        "tls": {"certificate": "edge-acm", "mode": "MUTUAL",
+                "cipherSuites": ["ECDHE-RSA-AES128-GCM-SHA256"]}}]),
     "chained-alb-with-backends": _alb(backends={"web": {"protocolVersion": "HTTP2"}}),
     "standalone-alb-protocol-version": _alb("standalone", protocolVersion="HTTP1"),
     "standalone-health-checks": _alb("standalone", backends={
@@ -162,6 +166,9 @@ CASES: dict[str, dict[str, Any]] = {
         {"name": "https-acm", "port": 443, "protocol": "HTTPS", "hosts": [HOST],
          "tls": {"certificate": "edge-acm"}}]),
     "chained-grpc-upstream-protocol": _GRPC_ROUTED,
+    "chained-grpc-route-to-no-backend": _with(
+        _GRPC_ROUTED, routing={**_GRPC_ROUTED["routing"], "hosts": [{"host": HOST, "routes": [
+            {"name": "a", "to": [{"backend": "ghost"}]}]}]}),
     "validation-zone-outside": nlb_stack(certificates={"edge": {
         "source": "acm", "dnsNames": [HOST, "www.example.org"], "validationZone": "example.org"}}),
     "dns-zone-outside": _with(
@@ -336,6 +343,16 @@ EXPECTED: dict[str, Any] = {'alb-missing': [('aws.alb',
                                       'listeners[https-acm] requires TLS 1.3 and this policy '
                                       'accepts TLS 1.2; use '
                                       'ELBSecurityPolicy-TLS13-1-3-2021-06')],
+ 'alb-mutual-and-ciphers-at-acm': [('listeners[https-acm].tls.mode',
+                                    'MUTUAL',
+                                    'certificate edge-acm is from ACM, so the ALB terminates '
+                                    'TLS and cannot ask for client certificates; use a '
+                                    'certificate the gateway presents (secret, certManager) '
+                                    'for MUTUAL'),
+                                   ('listeners[https-acm].tls.cipherSuites',
+                                    ['ECDHE-RSA-AES128-GCM-SHA256'],
+                                    'the ALB picks ciphers from its security policy; remove '
+                                    'them and set aws.alb.sslPolicy')],
  'chained-alb-with-backends': [('aws.alb.backends',
                                 ['web'],
                                 'in topology chained the ALB sends everything to the Istio '
@@ -401,6 +418,10 @@ EXPECTED: dict[str, Any] = {'alb-missing': [('aws.alb',
                                      'port that is not named or appProtocol-marked grpc/http2 '
                                      '(ingresslib cannot see the Service); set it to true '
                                      '(EDGE-PR-ALB-UPSTREAM)')],
+ 'chained-grpc-route-to-no-backend': [('routing.hosts[shop.example.com].routes[a].to[0].backend',
+                                       'ghost',
+                                       'names no entry of routing.backends (idle, off, ok, '
+                                       'shadow, web)')],
  'validation-zone-outside': [('certificates.edge.dnsNames',
                               'shop.example.com',
                               'is outside validationZone example.org, where the DNS '
