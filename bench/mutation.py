@@ -51,6 +51,9 @@ TESTS: dict[str, list[str]] = {
     "ingresslib/aws/rules.py": ["tests/aws/test_rules.py", *_AWS],
     "ingresslib/aws/alb_rules.py": ["tests/aws/test_alb_rules.py", *_AWS],
     "ingresslib/aws/edge_plan.py": ["tests/aws/test_edge_plan.py", *_AWS],
+    "ingresslib/aws/alb_plan.py": ["tests/aws/test_alb_plan.py", *_AWS],
+    "ingresslib/aws/interaction_rules.py": ["tests/aws/test_interaction_rules.py",
+                                            "tests/test_interactions_c.py"],
 }
 # What the tests read besides ingresslib/ and tests/.
 _ALSO_COPY = ["stacks", "examples", "docs", "bench", "Pulumi.yaml", "Pulumi.dev.yaml", "README.md"]
