@@ -50,6 +50,9 @@ ROUTES: dict[str, tuple[str, dict[str, Any]]] = {
         "x-b": {"exact": "a*b?c\\d"}, "x-a": {"prefix": "v1"}, "x-c": {"regex": "v.*"},
         ":authority": {"exact": "x"}, "x-" + "y" * 38: {"exact": "ok"},
         "x-" + "z" * 39: {"exact": "long"}}}], "to": [WEB]}),
+    "header-refused-before-a-query-string": (HOST, {"name": "q", "match": [{
+        "headers": {"x-a": {"regex": "v.*"}}, "queryParams": {"q": {"exact": "1"}}}],
+        "to": [WEB]}),
     "query-strings": (HOST, {"name": "q", "match": [{"queryParams": {
         "b*": {"exact": "1?"}, "a": {"prefix": "x"}, "c": {"regex": "y+"}}}], "to": [WEB]}),
     "five-condition-values": (HOST, {"name": "f", "match": [{
@@ -189,6 +192,18 @@ EXPECTED_ROUTES: dict[str, Any] = {'catch-all-on-any-host': ([{'conditions': [{'
               ('r.match[0].headers',
                'x-zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz',
                'an ALB matches ordinary headers of up to 40 characters, not pseudo-headers')]),
+ 'header-refused-before-a-query-string': ([{'conditions': [{'host_header': {'values': ['shop.example.com']}},  # noqa: E501
+                                                           {'query_strings': [{'key': 'q',
+                                                                               'value': '1'}]}],
+                                            'action': {'type': 'forward',
+                                                       'target_group_arn': TargetGroupRef(key='web')},  # noqa: E501
+                                            'port': None}],
+                                          [('r.match[0].headers.x-a.regex',
+                                            'v.*',
+                                            'ingresslib matches headers at an ALB with '
+                                            'wildcards only (ALB regex conditions do not '
+                                            "follow Istio's RE2 full-match semantics); use "
+                                            'exact or prefix')]),
  'query-strings': ([{'conditions': [{'host_header': {'values': ['shop.example.com']}},
                                     {'query_strings': [{'key': 'a', 'value': 'x*'},
                                                        {'key': 'b\\*', 'value': '1\\?'}]}],
@@ -476,8 +491,24 @@ CASES: dict[str, dict[str, Any]] = {
                                   {"name": "bad", "match": [{"method": {"exact": "get"}}],
                                    "to": [WEB], "timeout": "5s"}]}],
         listeners=[{**HTTP, "hosts": ["a.example.com", HOST]}]),
-    "alb-backends-naming-nothing": _standalone(alb__backends={"web": {}, "ghost": {},
-                                                              "alpha": {}}),
+    "alb-backends-naming-nothing": _standalone(
+        routing__backends={"web": _BACKENDS["web"], "spare": _BACKENDS["spare"]},
+        alb__backends={"web": {}, "ghost": {}, "alpha": {}}),
+    "alb-backends-and-no-routing-backends": _standalone(
+        [{"name": "r", "redirect": {"uri": "/elsewhere"}}],
+        routing__backends={}, alb__backends={"ghost": {}}),
+    "five-condition-values-on-any-host": _standalone(
+        routing__hosts=[{"host": "*", "routes": [{"name": "any", "match": [{
+            "uri": {"prefix": "/"}, "method": {"exact": "GET"},
+            "headers": {"x-a": {"exact": "1"}, "x-b": {"exact": "2"},
+                        "x-c": {"exact": "3"}}}], "to": [WEB]}]}],
+        listeners=[{**HTTP, "hosts": ["*"], "allowAnyHost": True},
+                   {"name": "https-acm", "port": 443, "protocol": "HTTPS", "hosts": ["*"],
+                    "allowAnyHost": True, "tls": {"certificate": "edge-acm"}}]),
+    "backend-pool-policy-only": _standalone(routing__backends={"web": {
+        **_BACKENDS["web"], "trafficPolicy": {"outlierDetection": {
+            "consecutive5xxErrors": 5}}}}),
+    "no-security-section": _standalone(security=None),
     "backend-policies-the-alb-ignores": _standalone(routing__backends={"web": {
         **_BACKENDS["web"], "trafficPolicy": {
             "loadBalancer": {"hashHeader": "x-user"},
@@ -544,10 +575,31 @@ EXPECTED: dict[str, Any] = {'tls-routes': [('routing.hosts[shop.example.com].tls
                              'exact')],
  'alb-backends-naming-nothing': [('aws.alb.backends.alpha',
                                   'alpha',
-                                  'names no entry of routing.backends (web)'),
+                                  'names no entry of routing.backends (spare, web)'),
                                  ('aws.alb.backends.ghost',
                                   'ghost',
-                                  'names no entry of routing.backends (web)')],
+                                  'names no entry of routing.backends (spare, web)')],
+ 'alb-backends-and-no-routing-backends': [('aws.alb.backends.ghost',
+                                           'ghost',
+                                           'names no entry of routing.backends (none '
+                                           'declared)')],
+ 'five-condition-values-on-any-host': [('listeners[https-acm].hosts',
+                                        '*',
+                                        'is not covered by certificate edge-acm (dnsNames '
+                                        "['shop.example.com']); add it to the certificate's "
+                                        'dnsNames')],
+ 'backend-pool-policy-only': [('routing.backends.web.trafficPolicy',
+                               'outlier_detection',
+                               'DestinationRule policies apply to mesh clients, and the ALB '
+                               "is not one: it would never apply to the ALB's traffic; remove "
+                               'it')],
+ 'no-security-section': [('routing.backends.web',
+                          'shop/web:8080',
+                          'the ALB sends plaintext to port 8080 of these pods (it cannot '
+                          'present a mesh certificate), so STRICT mTLS, set in the namespace '
+                          'or mesh-wide, would refuse every request; list the pods and port '
+                          'under security.standalonePorts (PERMISSIVE there only), or set '
+                          'aws.alb.backends.web.targetPort if the container port differs')],
  'backend-policies-the-alb-ignores': [('routing.backends.web.trafficPolicy.loadBalancer',
                                        {'hashHeader': 'x-user'},
                                        'an ALB target group balances with simple ROUND_ROBIN, '
