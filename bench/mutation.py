@@ -54,6 +54,7 @@ TESTS: dict[str, list[str]] = {
     "ingresslib/aws/alb_plan.py": ["tests/aws/test_alb_plan.py", *_AWS],
     "ingresslib/aws/interaction_rules.py": ["tests/aws/test_interaction_rules.py",
                                             "tests/test_interactions_c.py"],
+    "ingresslib/azure/rules.py": ["tests/azure/test_rules.py", *_AZURE],
 }
 # What the tests read besides ingresslib/ and tests/.
 _ALSO_COPY = ["stacks", "examples", "docs", "bench", "Pulumi.yaml", "Pulumi.dev.yaml", "README.md"]
