@@ -56,3 +56,42 @@ def aks_config(topology: str = "gateway", **overrides: Any) -> dict[str, Any]:
             {"namespace": "shop", "selector": {"app": "web"}, "ports": [8080]}]}
     data.update(copy.deepcopy(overrides))
     return data
+
+
+AGC_SUBNET = (f"/subscriptions/{SUBSCRIPTION}/resourceGroups/net/providers/Microsoft.Network/"
+              "virtualNetworks/vnet/subnets/agc")
+AGC_PREFIX = "10.240.16.0/24"
+
+
+def agc_config(topology: str = "standalone", **overrides: Any) -> dict[str, Any]:
+    """A valid AKS stack with AGC: HTTP and HTTPS for one host with a Secret certificate;
+    standalone splits 90/10 between two subsets of backend `web`."""
+    data: dict[str, Any] = {
+        "cloud": "aks",
+        "topology": topology,
+        "listeners": [
+            {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]},
+            {"name": "https", "port": 443, "protocol": "HTTPS", "hosts": [HOST],
+             "tls": {"certificate": "edge"}}],
+        "certificates": {"edge": {"source": "secret", "secretName": "edge-tls",
+                                  "dnsNames": [HOST]}},
+        "azure": {**copy.deepcopy(AZURE), "applicationGatewayForContainers": {
+            "subnet": {"id": AGC_SUBNET, "addressPrefix": AGC_PREFIX},
+            "controllerPrincipalId": "33333333-3333-4333-8333-333333333333"}},
+    }
+    if topology == "standalone":
+        data["azure"]["applicationGatewayForContainers"]["backends"] = {
+            "web": {"healthProbePath": "/healthz"}}
+        data["routing"] = {
+            "backends": {"web": {"service": "web", "namespace": "shop", "port": 8080,
+                                 "selector": {"app": "web"},
+                                 "subsets": {"v1": {"version": "v1"},
+                                             "v2": {"version": "v2"}}}},
+            "hosts": [{"host": HOST, "routes": [{"name": "web", "to": [
+                {"backend": "web", "subset": "v1", "weight": 90},
+                {"backend": "web", "subset": "v2", "weight": 10}]}]}],
+        }
+        data["security"] = {"standalonePorts": [
+            {"namespace": "shop", "selector": {"app": "web"}, "ports": [8080]}]}
+    data.update(copy.deepcopy(overrides))
+    return data

@@ -31,11 +31,10 @@ from ingresslib.offline.output import manifests, plan
 from ingresslib.paths import named
 from ingresslib.stack.model import StackConfig
 from ingresslib.stack.render import check, stack_manifests
-from tests.aks_config import AZURE, HOST, SUBSCRIPTION
+from tests.aks_config import AGC_PREFIX as PREFIX
+from tests.aks_config import AGC_SUBNET as SUBNET
+from tests.aks_config import HOST, SUBSCRIPTION, agc_config
 
-SUBNET = (f"/subscriptions/{SUBSCRIPTION}/resourceGroups/net/providers/Microsoft.Network/"
-          "virtualNetworks/vnet/subnets/agc")
-PREFIX = "10.240.16.0/24"
 WAF_ID = (f"/subscriptions/{SUBSCRIPTION}/resourceGroups/edge/providers/Microsoft.Network/"
           "ApplicationGatewayWebApplicationFirewallPolicies/mine")
 TC = "azure-native:servicenetworking:TrafficControllerInterface"
@@ -44,40 +43,6 @@ ASSOCIATION = "azure-native:servicenetworking:AssociationsInterface"
 SUBNET_TYPE = "azure-native:network:Subnet"
 ROLE = "azure-native:authorization:RoleAssignment"
 WAF = "azure-native:network:WebApplicationFirewallPolicy"
-
-
-def agc_config(topology: str = "standalone", **overrides: Any) -> dict[str, Any]:
-    """A valid AKS stack with AGC: HTTP and HTTPS for one host with a Secret certificate;
-    standalone splits 90/10 between two subsets of backend `web`."""
-    data: dict[str, Any] = {
-        "cloud": "aks",
-        "topology": topology,
-        "listeners": [
-            {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]},
-            {"name": "https", "port": 443, "protocol": "HTTPS", "hosts": [HOST],
-             "tls": {"certificate": "edge"}}],
-        "certificates": {"edge": {"source": "secret", "secretName": "edge-tls",
-                                  "dnsNames": [HOST]}},
-        "azure": {**copy.deepcopy(AZURE), "applicationGatewayForContainers": {
-            "subnet": {"id": SUBNET, "addressPrefix": PREFIX},
-            "controllerPrincipalId": "33333333-3333-4333-8333-333333333333"}},
-    }
-    if topology == "standalone":
-        data["azure"]["applicationGatewayForContainers"]["backends"] = {
-            "web": {"healthProbePath": "/healthz"}}
-        data["routing"] = {
-            "backends": {"web": {"service": "web", "namespace": "shop", "port": 8080,
-                                 "selector": {"app": "web"},
-                                 "subsets": {"v1": {"version": "v1"},
-                                             "v2": {"version": "v2"}}}},
-            "hosts": [{"host": HOST, "routes": [{"name": "web", "to": [
-                {"backend": "web", "subset": "v1", "weight": 90},
-                {"backend": "web", "subset": "v2", "weight": 10}]}]}],
-        }
-        data["security"] = {"standalonePorts": [
-            {"namespace": "shop", "selector": {"app": "web"}, "ports": [8080]}]}
-    data.update(copy.deepcopy(overrides))
-    return data
 
 
 def _agc(data: dict[str, Any]) -> dict[str, Any]:

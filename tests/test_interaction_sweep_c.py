@@ -15,7 +15,7 @@ from ingresslib.azure.agic.ingresses import ingress_objects
 from ingresslib.errors import ConfigError
 from ingresslib.stack.model import StackConfig
 from ingresslib.stack.render import stack_manifests
-from tests.test_agc import agc_config
+from tests.aks_config import agc_config
 from tests.test_interactions_c import NLB, _stack_file
 
 RATELIMIT = {"host": "ratelimit.ratelimit.svc.cluster.local", "port": 8081}

@@ -23,9 +23,8 @@ from ingresslib.errors import ConfigError, Problem
 from ingresslib.stack.model import StackConfig
 from ingresslib.stack.render import stack_manifests
 from tests import message_keys
-from tests.aks_config import HOST, SUBSCRIPTION, aks_config
+from tests.aks_config import HOST, SUBSCRIPTION, agc_config, aks_config
 from tests.conftest import ROOT
-from tests.test_agc import agc_config
 
 NLB = "service.beta.kubernetes.io/aws-load-balancer-"
 IDS = AppGwIds(SUBSCRIPTION, "edge", "portal-appgw")
