@@ -57,6 +57,7 @@ TESTS: dict[str, list[str]] = {
     "ingresslib/aws/interaction_rules.py": ["tests/aws/test_interaction_rules.py", *_AWS],
     "ingresslib/azure/rules.py": ["tests/azure/test_rules.py", *_AZURE],
     "ingresslib/azure/agc/rules.py": ["tests/azure/agc/test_rules.py", *_AZURE],
+    "ingresslib/azure/agic/rules.py": ["tests/azure/agic/test_rules.py", "tests/test_agic.py"],
 }
 # What the tests read besides ingresslib/ and tests/.
 _ALSO_COPY = ["stacks", "examples", "docs", "bench", "Pulumi.yaml", "Pulumi.dev.yaml", "README.md"]

@@ -103,5 +103,16 @@ def refusals(data: dict[str, Any]) -> list[tuple[str, Any, str]]:
     try:
         parse_config(data)
     except ConfigError as e:
-        return [(p.path, p.value, p.message) for p in e.problems]
+        return [(p.path, _plain(p.value), p.message) for p in e.problems]
     return []
+
+
+def _plain(value: Any) -> Any:
+    """`value` with config models as the data a user writes (camelCase, unset left out)."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump(by_alias=True, exclude_none=True)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
