@@ -57,6 +57,8 @@ TESTS: dict[str, list[str]] = {
     "ingresslib/aws/interaction_rules.py": ["tests/aws/test_interaction_rules.py", *_AWS],
     "ingresslib/azure/rules.py": ["tests/azure/test_rules.py", *_AZURE],
     "ingresslib/azure/agc/rules.py": ["tests/azure/agc/test_rules.py", *_AZURE],
+    "ingresslib/azure/application_gateway/plan.py": [
+        "tests/azure/application_gateway/test_plan.py", "tests/test_azure_plan.py"],
     "ingresslib/azure/agic/rules.py": ["tests/azure/agic/test_rules.py", "tests/test_agic.py"],
 }
 # What the tests read besides ingresslib/ and tests/.
