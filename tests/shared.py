@@ -116,3 +116,20 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
+
+
+def planned_edge(data: dict[str, Any]) -> dict[str, Any]:
+    """Every value of the stack's EdgePlan as data; of the workload, its drain, idle timeout
+    and Service type; of the rules, their codes (the statements live in the rule tables)."""
+    from dataclasses import asdict  # noqa: PLC0415
+
+    from ingresslib import parse_config  # noqa: PLC0415
+
+    plan = parse_config(data).edge
+    out = asdict(plan)
+    wl = plan.workload
+    out["workload"] = None if wl is None else {
+        "name": f"{wl.namespace}/{wl.name}", "drain": wl.drain.model_dump(),
+        "idleTimeout": wl.idle_timeout, "serviceType": wl.service.type}
+    out["rules"] = [r["code"] for r in out["rules"]]
+    return out
