@@ -56,6 +56,7 @@ TESTS: dict[str, list[str]] = {
     # keys, and finds the mutants' spellings (XXkeyXX) in the mutated copies.
     "ingresslib/aws/interaction_rules.py": ["tests/aws/test_interaction_rules.py", *_AWS],
     "ingresslib/azure/rules.py": ["tests/azure/test_rules.py", *_AZURE],
+    "ingresslib/edge.py": ["tests/test_edge.py"],
     "ingresslib/azure/interaction_rules.py": ["tests/azure/test_interaction_rules.py", *_AZURE],
     "ingresslib/azure/edge_plan.py": ["tests/azure/test_edge_plan.py", *_AZURE],
     "ingresslib/azure/agc/edge_plan.py": ["tests/azure/agc/test_edge_plan.py", *_AZURE],
