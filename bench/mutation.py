@@ -57,6 +57,7 @@ TESTS: dict[str, list[str]] = {
     "ingresslib/aws/interaction_rules.py": ["tests/aws/test_interaction_rules.py", *_AWS],
     "ingresslib/azure/rules.py": ["tests/azure/test_rules.py", *_AZURE],
     "ingresslib/edge.py": ["tests/test_edge.py"],
+    "ingresslib/config/acme.py": ["tests/config/test_acme.py", "tests/test_interactions_a.py"],
     "ingresslib/azure/interaction_rules.py": ["tests/azure/test_interaction_rules.py", *_AZURE],
     "ingresslib/azure/edge_plan.py": ["tests/azure/test_edge_plan.py", *_AZURE],
     "ingresslib/azure/agc/edge_plan.py": ["tests/azure/agc/test_edge_plan.py", *_AZURE],

@@ -72,3 +72,22 @@ def alb_stack(topology: str = "chained", **overrides: Any) -> dict[str, Any]:
     data = with_alb(data)
     data.update(copy.deepcopy(overrides))
     return data
+
+
+# An EKS gateway stack whose certificate Let's Encrypt proves over HTTP-01 through the gateway.
+HTTP01: dict[str, Any] = {
+    "cloud": "eks",
+    "listeners": [
+        {"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["app.example.com"]},
+        {"name": "https", "port": 443, "protocol": "HTTPS", "hosts": ["app.example.com"],
+         "tls": {"certificate": "app-tls"}}],
+    "certificates": {"app-tls": {"source": "certManager", "dnsNames": ["app.example.com"],
+                                 "issuer": "letsencrypt"}},
+    "certManager": {"issuers": {"letsencrypt": {
+        "type": "acme", "server": "letsencrypt-production", "email": "ops@example.com",
+        "solver": {"kind": "http01"}}}},
+    "routing": {"backends": {"app": {"service": "app", "namespace": "shop", "port": 8080,
+                                     "selector": {"app": "app"}}},
+                "hosts": [{"host": "app.example.com",
+                           "routes": [{"name": "web", "to": [{"backend": "app"}]}]}]},
+}

@@ -23,23 +23,7 @@ from ingresslib.errors import ConfigError
 from ingresslib.reference.examples import CONFIGS, EKS_GATEWAY
 from ingresslib.stack.model import StackConfig, edge_rules
 from ingresslib.stack.render import check, stack_manifests
-
-HTTP01: dict[str, Any] = {
-    "cloud": "eks",
-    "listeners": [
-        {"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["app.example.com"]},
-        {"name": "https", "port": 443, "protocol": "HTTPS", "hosts": ["app.example.com"],
-         "tls": {"certificate": "app-tls"}}],
-    "certificates": {"app-tls": {"source": "certManager", "dnsNames": ["app.example.com"],
-                                 "issuer": "letsencrypt"}},
-    "certManager": {"issuers": {"letsencrypt": {
-        "type": "acme", "server": "letsencrypt-production", "email": "ops@example.com",
-        "solver": {"kind": "http01"}}}},
-    "routing": {"backends": {"app": {"service": "app", "namespace": "shop", "port": 8080,
-                                     "selector": {"app": "app"}}},
-                "hosts": [{"host": "app.example.com",
-                           "routes": [{"name": "web", "to": [{"backend": "app"}]}]}]},
-}
+from tests.eks_config import HTTP01
 
 
 def _with(base: dict[str, Any], **changes: Any) -> dict[str, Any]:

@@ -192,7 +192,12 @@ def _takes_challenge(m: RouteMatch) -> bool:
         return False
     if m.uri is None:
         return True
-    return string_admits(m.uri, path.lower() if m.ignore_uri_case else path)
+    uri = m.uri
+    if m.ignore_uri_case and uri.regex is None:
+        # Istio ignores case in exact and prefix matches (not regex); the path is lower case.
+        uri = uri.model_copy(update={"exact": uri.exact and uri.exact.lower(),
+                                     "prefix": uri.prefix and uri.prefix.lower()})
+    return string_admits(uri, path)
 
 
 def _challenge_passes(r: AuthzRule, host: str) -> bool:
