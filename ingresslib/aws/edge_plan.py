@@ -241,7 +241,7 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         "AWS NLB (AWS Load Balancer Controller)" if nlb else "AWS ALB",
         wl, options,
         replace(nlb_health_check(cfg, wl) if nlb else gateway_health_check(
-            wl, cfg.aws.alb.protocol_version if cfg.aws and cfg.aws.alb else "HTTP1"),
+            cfg.aws.alb.protocol_version if cfg.aws and cfg.aws.alb else "HTTP1"),
             sources=sources),
         tls_listeners=tls,
         drain_needed_seconds=needed,

@@ -24,6 +24,7 @@ def planned(data: dict[str, Any]) -> dict[str, Any]:
     assert cfg.aws is not None
     assert cfg.aws.alb is not None
     plan = alb_plan(cfg)
+    assert plan.settings is cfg.aws.alb
     vpc = cfg.aws.alb.vpc_id
     return {
         "target_groups": [{**asdict(tg), "binding": tg.binding_name("edge", vpc)}
@@ -108,6 +109,12 @@ CASES: dict[str, dict[str, Any]] = {
     "chained-http2": _alb(protocolVersion="HTTP2",
                           sslPolicy="ELBSecurityPolicy-TLS13-1-2-Res-2021-06"),
     "standalone": _STANDALONE,
+    "standalone-https-below-443-too": _with(
+        alb_stack("standalone"),
+        listeners=[HTTP, {"name": "https-acm", "port": 443, "protocol": "HTTPS",
+                          "hosts": [HOST], "tls": {"certificate": "edge-acm"}},
+                   {"name": "low", "port": 442, "protocol": "HTTPS", "hosts": [HOST],
+                    "tls": {"certificate": "edge-acm"}}]),
     "standalone-https-elsewhere-than-443": _with(
         alb_stack("standalone"),
         listeners=[HTTP, {"name": "https-acm", "port": 8443, "protocol": "HTTPS",
@@ -551,6 +558,82 @@ EXPECTED: dict[str, Any] = {'chained-redirecting-http': {'target_groups': [{'key
                                'routing.http.drop_invalid_header_fields.enabled': 'true',
                                'routing.http.desync_mitigation_mode': 'defensive',
                                'deletion_protection.enabled': 'true'}},
+ 'standalone-https-below-443-too': {'target_groups': [{'key': 'web',
+                                                       'port': 8080,
+                                                       'health_check': {'enabled': True,
+                                                                        'protocol': 'HTTP',
+                                                                        'port': 'traffic-port',
+                                                                        'path': '/',
+                                                                        'matcher': '200-399',
+                                                                        'interval': 10,
+                                                                        'timeout': 5,
+                                                                        'healthy_threshold': 2,
+                                                                        'unhealthy_threshold': 2},
+                                                       'algorithm': 'round_robin',
+                                                       'namespace': 'shop',
+                                                       'service': 'web',
+                                                       'service_port': 8080,
+                                                       'protocol': 'HTTP',
+                                                       'protocol_version': 'HTTP1',
+                                                       'default_port': 8080,
+                                                       'binding': 'edge-web'}],
+                                    'target_ports': [8080],
+                                    'listeners': [{'port': 80,
+                                                   'protocol': 'HTTP',
+                                                   'default_action': {'type': 'redirect',
+                                                                      'redirect': {'port': '443',
+                                                                                   'protocol': 'HTTPS',  # noqa: E501
+                                                                                   'status_code': 'HTTP_301'}},  # noqa: E501
+                                                   'certificates': [],
+                                                   'ssl_policy': None,
+                                                   'rules': []},
+                                                  {'port': 442,
+                                                   'protocol': 'HTTPS',
+                                                   'default_action': {'type': 'fixed-response',
+                                                                      'fixed_response': {'content_type': 'text/plain',  # noqa: E501
+                                                                                         'status_code': '404',  # noqa: E501
+                                                                                         'message_body': 'no '  # noqa: E501
+                                                                                                         'route '  # noqa: E501
+                                                                                                         'for '  # noqa: E501
+                                                                                                         'this '  # noqa: E501
+                                                                                                         'host '  # noqa: E501
+                                                                                                         'and '  # noqa: E501
+                                                                                                         'path'}},
+                                                   'certificates': ['edge-acm'],
+                                                   'ssl_policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',  # noqa: E501
+                                                   'rules': [{'key': 'shop.example.com/web',
+                                                              'priority': 49942,
+                                                              'conditions': [{'host_header': {'values': ['shop.example.com']}}],  # noqa: E501
+                                                              'actions': [{'type': 'forward',
+                                                                           'target_group_arn': {'key': 'web'}}],  # noqa: E501
+                                                              'position': 1}]},
+                                                  {'port': 443,
+                                                   'protocol': 'HTTPS',
+                                                   'default_action': {'type': 'fixed-response',
+                                                                      'fixed_response': {'content_type': 'text/plain',  # noqa: E501
+                                                                                         'status_code': '404',  # noqa: E501
+                                                                                         'message_body': 'no '  # noqa: E501
+                                                                                                         'route '  # noqa: E501
+                                                                                                         'for '  # noqa: E501
+                                                                                                         'this '  # noqa: E501
+                                                                                                         'host '  # noqa: E501
+                                                                                                         'and '  # noqa: E501
+                                                                                                         'path'}},
+                                                   'certificates': ['edge-acm'],
+                                                   'ssl_policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',  # noqa: E501
+                                                   'rules': [{'key': 'shop.example.com/web',
+                                                              'priority': 49942,
+                                                              'conditions': [{'host_header': {'values': ['shop.example.com']}}],  # noqa: E501
+                                                              'actions': [{'type': 'forward',
+                                                                           'target_group_arn': {'key': 'web'}}],  # noqa: E501
+                                                              'position': 1}]}],
+                                    'attributes': {'idle_timeout.timeout_seconds': '60',
+                                                   'routing.http.xff_client_port.enabled': 'false',
+                                                   'routing.http.xff_header_processing.mode': 'append',  # noqa: E501
+                                                   'routing.http2.enabled': 'true',
+                                                   'routing.http.drop_invalid_header_fields.enabled': 'true',  # noqa: E501
+                                                   'routing.http.desync_mitigation_mode': 'defensive',  # noqa: E501
+                                                   'deletion_protection.enabled': 'true'}},
  'standalone-https-elsewhere-than-443': {'target_groups': [{'key': 'web',
                                                             'port': 8080,
                                                             'health_check': {'enabled': True,
@@ -636,8 +719,11 @@ def test_each_alb_is_planned_whole(case: str) -> None:
 
 
 def test_only_an_alb_topology_has_an_alb_plan() -> None:
-    with pytest.raises(ValueError, match="an ALB fronts topologies chained and standalone"):
+    message = "^an ALB fronts topologies chained and standalone with aws.alb set$"
+    with pytest.raises(ValueError, match=message):
         alb_plan(parse_config(nlb_stack()))
+    with pytest.raises(ValueError, match=message):
+        alb_plan(parse_config(alb_stack()).model_copy(update={"topology": "gateway"}))
 
 
 def test_priorities_count_from_the_end_in_slots_of_100() -> None:

@@ -15,7 +15,7 @@ from ingresslib import parse_config
 from ingresslib.aws.edge_plan import eks_edge_plan, load_balancer_sources
 from ingresslib.config.workload import GatewayWorkload
 from tests.eks_config import ACM, HOST, HTTP, HTTPS_ACM, NLB_SUBNETS, alb_stack, nlb_stack
-from tests.shared import planned_edge
+from tests.shared import planned_edge, refusals
 
 SECRET = {"source": "secret", "secretName": "shop-tls", "dnsNames": [HOST]}
 
@@ -60,8 +60,13 @@ CASES: dict[str, dict[str, Any]] = {
     "nlb-delay-at-the-lag": _with(nlb_stack(), loadBalancer={"deregistrationDelaySeconds": 120}),
     "nlb-delay-beyond-the-lag": _with(nlb_stack(),
                                       loadBalancer={"deregistrationDelaySeconds": 121}),
-    "nlb-gateway-settings": _nlb({"idleTimeout": "100s", "service": {"type": "LoadBalancer"},
-                                  "drain": {"terminationDrainSeconds": 200}}),
+    "nlb-gateway-settings": _with(
+        _nlb({"idleTimeout": "100500ms", "service": {"type": "LoadBalancer"},
+              "drain": {"terminationDrainSeconds": 200}}), name="edge"),
+    "nlb-two-acm-listeners": _with(nlb_stack(), listeners=[
+        HTTP, HTTPS_ACM, {"name": "www", "port": 443, "protocol": "HTTPS",
+                          "hosts": ["www.example.com"], "tls": {"certificate": "www"}}],
+        certificates={"edge": ACM, "www": {**ACM, "dnsNames": ["www.example.com"]}}),
     "alb-chained-defaults": alb_stack(),
     "alb-chained-short-delay": _with(alb_stack(), loadBalancer={"deregistrationDelaySeconds": 5}),
     "alb-chained-load-balancer-service": _with(alb_stack(), gateway={"service": {
@@ -78,7 +83,6 @@ CASES: dict[str, dict[str, Any]] = {
         "protocolVersion": "GRPC"}}),
 }
 CASES["alb-chained-grpc-with-cidrs"]["aws"]["alb"]["subnets"] = NLB_SUBNETS
-assert ACM  # the NLB stack's certificate: ACM, so TLS ends at the NLB
 
 # <EXPECTED>
 EXPECTED: dict[str, Any] = {'nlb-defaults-tls-at-the-nlb': {'cloud': 'eks',
@@ -839,9 +843,9 @@ EXPECTED: dict[str, Any] = {'nlb-defaults-tls-at-the-nlb': {'cloud': 'eks',
                           'workload': {'name': 'istio-ingress/istio-ingressgateway',
                                        'drain': {'termination_drain_seconds': 200,
                                                  'termination_grace_period_seconds': 215},
-                                       'idleTimeout': '100s',
+                                       'idleTimeout': '100500ms',
                                        'serviceType': 'LoadBalancer'},
-                          'gateway': {'stack': 'ingress',
+                          'gateway': {'stack': 'edge',
                                       'service_type': 'LoadBalancer',
                                       'trusted_proxies': 0,
                                       'proxy_protocol': False,
@@ -901,6 +905,74 @@ EXPECTED: dict[str, Any] = {'nlb-defaults-tls-at-the-nlb': {'cloud': 'eks',
                                     'EDGE-TO',
                                     'EDGE-HC-NETPOL',
                                     'EDGE-CH-SETTING']},
+ 'nlb-two-acm-listeners': {'cloud': 'eks',
+                           'topology': 'gateway',
+                           'load_balancer': 'AWS NLB (AWS Load Balancer Controller)',
+                           'workload': {'name': 'istio-ingress/istio-ingressgateway',
+                                        'drain': {'termination_drain_seconds': 135,
+                                                  'termination_grace_period_seconds': 150},
+                                        'idleTimeout': None,
+                                        'serviceType': None},
+                           'gateway': {'stack': 'ingress',
+                                       'service_type': 'LoadBalancer',
+                                       'trusted_proxies': 0,
+                                       'proxy_protocol': False,
+                                       'prometheus_scrape': True,
+                                       'service_annotations': {'service.beta.kubernetes.io/aws-load-balancer-type': 'external',  # noqa: E501
+                                                               'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',  # noqa: E501
+                                                               'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',  # noqa: E501
+                                                               'service.beta.kubernetes.io/aws-load-balancer-attributes': 'load_balancing.cross_zone.enabled=true',  # noqa: E501
+                                                               'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': 'deregistration_delay.timeout_seconds=30,deregistration_delay.connection_termination.enabled=true,preserve_client_ip.enabled=true',  # noqa: E501
+                                                               'service.beta.kubernetes.io/aws-load-balancer-healthcheck-healthy-threshold': '2',  # noqa: E501
+                                                               'service.beta.kubernetes.io/aws-load-balancer-healthcheck-unhealthy-threshold': '2',  # noqa: E501
+                                                               'service.beta.kubernetes.io/aws-load-balancer-healthcheck-interval': '10',  # noqa: E501
+                                                               'service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol': 'http',  # noqa: E501
+                                                               'service.beta.kubernetes.io/aws-load-balancer-healthcheck-port': '15021',  # noqa: E501
+                                                               'service.beta.kubernetes.io/aws-load-balancer-healthcheck-path': '/healthz/ready',  # noqa: E501
+                                                               'service.beta.kubernetes.io/aws-load-balancer-listener-attributes.TCP-80': 'tcp.idle_timeout.seconds=350',  # noqa: E501
+                                                               'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': 'arn:aws:acm:eu-west-1:111122223333:certificate/0e4a9c61-5b7d-4f0e-9a3b-2c8d1e6f7a90,arn:aws:acm:eu-west-1:111122223333:certificate/0e4a9c61-5b7d-4f0e-9a3b-2c8d1e6f7a90',  # noqa: E501
+                                                               'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': '443',  # noqa: E501
+                                                               'service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',  # noqa: E501
+                                                               'service.beta.kubernetes.io/aws-load-balancer-alpn-policy': 'HTTP2Preferred'},  # noqa: E501
+                                       'namespace_labels': {'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled'},  # noqa: E501
+                                       'health_check_sources': (),
+                                       'health_check_ports': (15021,),
+                                       'idle_timeout_seconds': 300,
+                                       'https_at_load_balancer': (443,)},
+                           'health_check': {'port': 15021,
+                                            'protocol': 'HTTP',
+                                            'path': '/healthz/ready',
+                                            'interval_seconds': 10,
+                                            'healthy_threshold': 2,
+                                            'unhealthy_threshold': 2,
+                                            'sources': ()},
+                           'deploys_gateway': True,
+                           'tls_listeners': ('https', 'www'),
+                           'drain_needed_seconds': 120,
+                           'drain_reason': 'the 120 s for which the NLB keeps opening '
+                                           'connections to a deregistering IP target',
+                           'timeouts': {'pooling': False,
+                                        'load_balancer_idle_seconds': 350,
+                                        'envoy_idle_seconds': 300,
+                                        'response_seconds': 350,
+                                        'idle_rule': 'EDGE-TO-NLB',
+                                        'response_rule': 'EDGE-TO-NLB',
+                                        'idle_setting': 'aws.nlb.idleTimeoutSeconds',
+                                        'response_setting': 'aws.nlb.idleTimeoutSeconds',
+                                        'response_by': 'the NLB',
+                                        'response_ends_sessions': False,
+                                        'response_max_seconds': None},
+                           'client_address': 'source address (client IP preservation)',
+                           'tls_termination': 'at the NLB (ACM) for https, www',
+                           'rules': ['EDGE-ID-PROXY',
+                                     'EDGE-ID-HOPS',
+                                     'EDGE-ID-XFP',
+                                     'EDGE-TO-NLB',
+                                     'EDGE-DR-NLB',
+                                     'EDGE-DR',
+                                     'EDGE-TO',
+                                     'EDGE-HC-NETPOL',
+                                     'EDGE-CH-SETTING']},
  'alb-chained-defaults': {'cloud': 'eks',
                           'topology': 'chained',
                           'load_balancer': 'AWS ALB',
@@ -1334,3 +1406,18 @@ def test_prometheus_scrape_is_the_callers() -> None:
     assert eks_edge_plan(cfg, prometheus_scrape=False).gateway.prometheus_scrape is False
     alb = parse_config(alb_stack())
     assert eks_edge_plan(alb, prometheus_scrape=False).gateway.prometheus_scrape is False
+
+
+def test_an_alb_left_out_is_planned_with_the_albs_default_idle_timeout() -> None:
+    """Chained without aws.alb is refused for that, and the rest is checked against the ALB's
+    defaults: a route timeout beyond its 60 s idle timeout too."""
+    routing = {"backends": {"web": {"service": "web", "namespace": "shop", "port": 8080}},
+               "hosts": [{"host": HOST, "routes": [{"name": "w", "to": [{"backend": "web"}],
+                                                   "timeout": "61s"}]}]}
+    found = refusals(nlb_stack(topology="chained", routing=routing))
+    assert [path for path, _, _ in found] == ["aws.alb",
+                                              "routing.hosts[shop.example.com].routes[w].timeout"]
+    assert "the ALB ends a connection idle for 60 s" in found[1][2]
+    routing["hosts"][0]["routes"][0]["timeout"] = "60s"
+    assert [path for path, _, _ in refusals(nlb_stack(topology="chained", routing=routing))] == [
+        "aws.alb"]
