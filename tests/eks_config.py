@@ -91,3 +91,15 @@ HTTP01: dict[str, Any] = {
                 "hosts": [{"host": "app.example.com",
                            "routes": [{"name": "web", "to": [{"backend": "app"}]}]}]},
 }
+
+
+def routed_nlb_stack(*routes: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """nlb_stack routing HOST with `routes` (by default one catch-all) to backends `web` and
+    `api`; `overrides` replace top-level sections."""
+    data = nlb_stack(routing={
+        "backends": {"web": {"service": "web", "namespace": "shop", "port": 8080},
+                     "api": {"service": "api", "namespace": "shop", "port": 9090}},
+        "hosts": [{"host": HOST, "routes": list(routes) or [
+            {"name": "web", "to": [{"backend": "web"}]}]}]})
+    data.update(copy.deepcopy(overrides))
+    return data
