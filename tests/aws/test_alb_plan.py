@@ -719,7 +719,7 @@ def test_each_alb_is_planned_whole(case: str) -> None:
 
 
 def test_only_an_alb_topology_has_an_alb_plan() -> None:
-    message = "^an ALB fronts topologies chained and standalone with aws.alb set$"
+    message = r"^an ALB fronts topologies chained and standalone with aws\.alb set$"
     with pytest.raises(ValueError, match=message):
         alb_plan(parse_config(nlb_stack()))
     with pytest.raises(ValueError, match=message):

@@ -15,7 +15,7 @@ def test_a_message_ends_with_the_rules_code() -> None:
 
 
 def test_a_code_the_table_lacks_is_a_defect() -> None:
-    with pytest.raises(AssertionError, match="^ING-IX-NOPE$"):
+    with pytest.raises(AssertionError, match=r"^ING-IX-NOPE$"):
         rule("ING-IX-NOPE")
 
 
