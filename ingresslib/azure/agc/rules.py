@@ -13,6 +13,8 @@ import ipaddress
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from pydantic.alias_generators import to_camel
+
 from ingresslib.azure.agc.config import (
     DELEGATION,
     MAX_SUBNET_PREFIX,
@@ -161,14 +163,15 @@ def _waf_problems(section: ApplicationGatewayForContainers) -> Iterator[Problem]
     path = f"{PATH}.waf"
     given = waf.model_fields_set
     if not waf.enabled:
-        extra = sorted(given - {"enabled"})
+        extra = sorted(to_camel(k) for k in given - {"enabled"})
         if extra:
             yield Problem(path, extra, "the WAF is off (enabled: false): its other settings "
                           "do nothing; remove them")
         return
     if waf.policy_id is not None:
-        own = sorted(given & {"mode", "rule_set_version", "request_body_check",
-                              "max_request_body_size_kb", "file_upload_limit_mb"})
+        own = sorted(to_camel(k) for k in given & {
+            "mode", "rule_set_version", "request_body_check", "max_request_body_size_kb",
+            "file_upload_limit_mb"})
         if own:
             yield Problem(path, own, "with policyId the WAF policy is yours, and these settings "
                           "of the policy ingresslib would create do nothing; set them on your "

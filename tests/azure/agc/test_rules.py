@@ -74,7 +74,8 @@ CASES: dict[str, dict[str, Any]] = {
     "waf-policy-with-settings": _agc(waf={"policyId": (
         "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/edge/providers/"
         "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies/mine"),
-        "mode": "Detection", "fileUploadLimitMb": 10}),
+        "mode": "Detection", "fileUploadLimitMb": 10, "ruleSetVersion": "2.0",
+        "requestBodyCheck": False, "maxRequestBodySizeKb": 64}),
     "health-check-timeout-at-the-interval": _agc(healthCheck={"intervalSeconds": 5,
                                                               "timeoutSeconds": 5}),
     "health-check-timeout-below-the-interval": _agc(healthCheck={"intervalSeconds": 5,
@@ -119,6 +120,19 @@ CASES: dict[str, dict[str, Any]] = {
             {"uri": {"regex": "/b.*"}, "method": {"regex": "GE."},
              "headers": {"x-a": {"regex": "1.*"}, "x-b": {"exact": "2"}},
              "queryParams": {"q": {"regex": "y+"}}}], "to": [WEB]}),
+    "standalone-backends-probes-and-ports": _with(
+        _routes({"name": "a", "match": [{"uri": {"prefix": "/a"}}],
+                 "to": [{"backend": "api"}]},
+                {"name": "b", "match": [{"uri": {"prefix": "/b"}}],
+                 "to": [{"backend": "api"}]},
+                {"name": "web", "to": [WEB]},
+                api={"service": "api", "namespace": "shop", "port": 9090},
+                web={**agc_config()["routing"]["backends"]["web"],
+                     "trafficPolicy": {"connectionPool": {"tcp": {"maxConnections": 9}}}}),
+        azure={**agc_config()["azure"], "applicationGatewayForContainers": {
+            **agc_config()["azure"]["applicationGatewayForContainers"],
+            "backends": {"web": {"healthProbePath": "/healthz", "healthProbePort": 9091},
+                         "ghost": {"healthProbePath": "/healthz"}}}}),
     "standalone-timeouts-disagree": _routes(
         {"name": "a", "match": [{"uri": {"prefix": "/a"}}], "to": [WEB]},
         {"name": "b", "match": [{"uri": {"prefix": "/b"}}], "to": [WEB], "timeout": "5s"},
@@ -221,12 +235,16 @@ EXPECTED: dict[str, Any] = {'agc-on-gateway': [('azure.applicationGatewayForCont
                             'Secret yourself, e.g. with the Secrets Store CSI driver) '
                             '(EDGE-TLS-AGC)')],
  'waf-off-with-settings': [('azure.applicationGatewayForContainers.waf',
-                            ['mode', 'request_body_check'],
+                            ['mode', 'requestBodyCheck'],
                             'the WAF is off (enabled: false): its other settings do nothing; '
                             'remove them')],
  'waf-off-alone': [],
  'waf-policy-with-settings': [('azure.applicationGatewayForContainers.waf',
-                               ['file_upload_limit_mb', 'mode'],
+                               ['fileUploadLimitMb',
+                                'maxRequestBodySizeKb',
+                                'mode',
+                                'requestBodyCheck',
+                                'ruleSetVersion'],
                                'with policyId the WAF policy is yours, and these settings of '
                                'the policy ingresslib would create do nothing; set them on '
                                'your policy (Microsoft_DefaultRuleSet 2.1 or older) and '
@@ -330,6 +348,32 @@ EXPECTED: dict[str, Any] = {'agc-on-gateway': [('azure.applicationGatewayForCont
                          'regular expression matches are implementation-specific in Gateway '
                          'API and Application Gateway for Containers documents none; use '
                          'exact or prefix, or topology chained')],
+ 'standalone-backends-probes-and-ports': [('azure.applicationGatewayForContainers.backends.api',
+                                           None,
+                                           'routing.hosts[shop.example.com].routes[a].to[0] '
+                                           'sends to this backend through Application Gateway '
+                                           'for Containers: set its healthProbePath (and '
+                                           'healthProbePort when the probe is not on the '
+                                           'target port), or Application Gateway for '
+                                           "Containers copies the pod's readiness probe, "
+                                           'which Istio rewrites to its agent (EDGE-HC-AGC)'),
+                                          ('routing.backends.web.trafficPolicy',
+                                           'set',
+                                           'a DestinationRule configures the Istio proxies '
+                                           'that send to the backend, and Application Gateway '
+                                           'for Containers is not one; remove it'),
+                                          ('security.standalonePorts',
+                                           ['shop:9091'],
+                                           'Application Gateway for Containers reaches '
+                                           'backend web on these pod ports in plaintext '
+                                           '(traffic and health probes); STRICT mTLS, set '
+                                           'here or mesh-wide, would reset those connections: '
+                                           'list them under security.standalonePorts so they '
+                                           'get PERMISSIVE'),
+                                          ('azure.applicationGatewayForContainers.backends.ghost',
+                                           'set',
+                                           'no standalone route sends to this backend; remove '
+                                           'it')],
  'standalone-timeouts-disagree': [('routing.hosts[shop.example.com].routes[d].timeout',
                                    '6s',
                                    'Application Gateway for Containers applies one request '
