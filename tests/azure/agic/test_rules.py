@@ -38,6 +38,12 @@ def _hosts(*hosts: str) -> dict[str, Any]:
     return data
 
 
+def _without_azure() -> dict[str, Any]:
+    data = aks_config("standalone")
+    del data["azure"]
+    return data
+
+
 def _p(prefix: str) -> list[dict[str, Any]]:
     return [{"uri": {"prefix": prefix}}]
 
@@ -76,6 +82,23 @@ CASES: dict[str, dict[str, Any]] = {
             {"headers": {"x-b": {"exact": "2"}}},
             {"uri": {"regex": "/c.*"}}], "to": [WEB]},
         {"name": "web", "to": [WEB]}),
+    "paths-without-a-leading-slash": _routes(
+        {"name": "a", "match": [{"uri": {"exact": "api"}}], "to": [WEB]},
+        {"name": "b", "match": [{"uri": {"prefix": "b/"}}], "to": [WEB]},
+        {"name": "web", "to": [WEB]}),
+    "no-azure-section": _without_azure(),
+    "hosts-without-routes": _routes(),
+    "routed-backend-without-probe-settings": _routes(
+        {"name": "a", "match": _p("/a"), "to": [{"backend": "api"}]},
+        {"name": "b", "match": _p("/b"), "to": [{"backend": "api"}]},
+        {"name": "web", "to": [WEB]},
+        routing={"backends": {
+            "web": {"service": "web", "namespace": "shop", "port": 8080},
+            "api": {"service": "api", "namespace": "shop", "port": 9090}},
+            "hosts": [{"host": HOST, "routes": [
+                {"name": "a", "match": _p("/a"), "to": [{"backend": "api"}]},
+                {"name": "b", "match": _p("/b"), "to": [{"backend": "api"}]},
+                {"name": "web", "to": [WEB]}]}]}),
     "catch-all-before-others": _routes(
         {"name": "all", "to": [WEB]}, {"name": "root", "match": _p("/"), "to": [WEB]},
         {"name": "a", "match": _p("/a"), "to": [WEB]}),
@@ -206,6 +229,32 @@ EXPECTED: dict[str, Any] = {'listener-hosts-without-routes': [('listeners[http].
                                   '/c.*',
                                   'AGIC takes exact and prefix paths only; use prefix or '
                                   'exact')],
+ 'paths-without-a-leading-slash': [('routing.hosts[shop.example.com].routes[a].match[0].uri',
+                                    'api',
+                                    "Ingress paths start with '/'"),
+                                   ('routing.hosts[shop.example.com].routes[b].match[0].uri',
+                                    'b/',
+                                    "Ingress paths start with '/'")],
+ 'no-azure-section': [('azure',
+                       None,
+                       "an aks stack creates Azure resources (the load balancer's public IP, "
+                       'Application Gateway, Key Vault access): set azure with location, '
+                       'resourceGroup and cluster {name, resourceGroup}')],
+ 'hosts-without-routes': [('routing.hosts[shop.example.com].routes',
+                           [],
+                           'a host needs at least one route or tlsRoute'),
+                          ('azure.applicationGateway.backends.web',
+                           'set',
+                           'no standalone route sends to this backend; remove it')],
+ 'routed-backend-without-probe-settings': [('azure.applicationGateway.backends.api',
+                                            None,
+                                            'routing.hosts[shop.example.com].routes[a].to[0] '
+                                            'sends to this backend through Application '
+                                            'Gateway: set its healthProbePath (and '
+                                            'healthProbePort when the probe is not on the '
+                                            'target port), or Application Gateway copies the '
+                                            "pod's readiness probe, which Istio rewrites to "
+                                            'its agent')],
  'catch-all-before-others': [('routing.hosts[shop.example.com].routes[all]',
                               'all',
                               "a catch-all becomes the host's default backend, which "
