@@ -65,6 +65,10 @@ CASES: dict[str, dict[str, Any]] = {
         "terminationDrainSeconds": 10, "terminationGracePeriodSeconds": 30}}),
     "drain-beyond-the-probe-window": _with(_az(), gateway={"drain": {
         "terminationDrainSeconds": 11, "terminationGracePeriodSeconds": 30}}),
+    "addon-drain-is-the-add-ons": _az(istioAddon=ADDON, loadBalancer__probeIntervalSeconds=20,
+                                      loadBalancer__probeThreshold=3),
+    "listener-on-the-status-port": _with(_az(), listeners=[
+        HTTP, HTTPS, {**HTTP, "name": "status", "port": 15021, "hosts": ["s.example.com"]}]),
     "chained-service-not-a-load-balancer": _with(_chained(), gateway={"service": {
         "type": "ClusterIP"}}),
     "chained-service-a-load-balancer": _with(_chained(), gateway={"service": {
@@ -205,6 +209,18 @@ EXPECTED: dict[str, Any] = {'no-azure-section': [('azure',
                                     'must outlast loadBalancer.deregistrationDelaySeconds '
                                     '(30), or the load balancer still sends to a closed '
                                     'Envoy; use at least 35 (EDGE-DR-AZURE-LB)')],
+ 'addon-drain-is-the-add-ons': [],
+ 'listener-on-the-status-port': [('listeners[status].port',
+                                  15021,
+                                  'the gateway Service exposes 80 (http) and 443 (https); use '
+                                  'one of them'),
+                                 ('azure.loadBalancer',
+                                  'true',
+                                  "listener status's clients connect to port 15021, which "
+                                  'would have no load-balancing rule: their connections go '
+                                  'nowhere; the plan annotates the Service with '
+                                  'service.beta.kubernetes.io/port_15021_no_lb_rule '
+                                  '(EDGE-HC-LBRULE)')],
  'chained-service-not-a-load-balancer': [('gateway.service.type',
                                           'ClusterIP',
                                           'Application Gateway reaches the gateway through an '
