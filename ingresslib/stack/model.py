@@ -49,15 +49,15 @@ from ingresslib.config.duration import duration_ns
 from ingresslib.config.edge_interactions import edge_interaction_problems
 from ingresslib.config.interaction_rules import RULES as IX_RULES
 from ingresslib.config.interactions import interaction_problems
-from ingresslib.config.listeners import host_covers, redirects
+from ingresslib.config.listeners import host_covers
 from ingresslib.config.placement import ends_validation, misplaced_sections, without
 from ingresslib.config.security import security_problems
 from ingresslib.config.stack import Cloud, StackSpec
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.edge import CORE_RULES, INTERACTION_RULES, EdgePlan, EdgeRule, Timeouts
 from ingresslib.errors import ConfigError, Problem, suppressed_by
-from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects, patched_fields
-from ingresslib.manifests.routing import gateway_listeners
+from ingresslib.manifests.gateway_api.istio import patched_fields
+from ingresslib.stack.routing import routing_manifests
 from ingresslib.translation_rules import TRANSLATION_RULES
 from ingresslib.update_rules import UPDATE_RULES
 
@@ -170,13 +170,8 @@ def gateway_api_problems(cfg: StackConfig) -> Iterator[Problem]:
     wl = cfg.edge.workload
     if cfg.api != "gatewayApi" or wl is None:
         return
-    listeners = gateway_listeners(cfg.listeners, cfg.topology, cfg.edge.tls_listeners)
-    redirecting = [lst.name for lst in cfg.listeners if redirects(lst, cfg.listeners)]
     try:
-        istio_gateway_api_objects(
-            cfg.routing, listeners, wl, stack=cfg.name, redirecting=redirecting,
-            experimental=cfg.gateway_api.channel == "experimental",
-            paths={lst.name: f"listeners[{i}]" for i, lst in enumerate(cfg.listeners)})
+        routing_manifests(cfg, cfg.edge)
     except ConfigError as e:
         yield from e.problems
         return
@@ -234,6 +229,10 @@ def edge_problems(cfg: StackConfig) -> Iterator[Problem]:
     wl = plan.workload
     yield from _l7_certificate_problems(cfg)
     yield from _route_timeout_problems(cfg, plan)
+    if wl is not None and cfg.gateway is not None:
+        # The section's own rules, on the gateway as deployed (its drain settled against the
+        # load balancer by the edge plan); the AKS add-on's gateway takes only `service`.
+        yield from (wl if plan.deploys_gateway else cfg.gateway).problems("gateway")
     if wl is not None and plan.gateway is not None:
         if plan.deploys_gateway:
             drain = wl.drain.termination_drain_seconds
