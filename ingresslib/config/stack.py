@@ -104,6 +104,12 @@ class StackSpec(Model):
         """The Secret, in the gateway namespace, that Istio reads `certificate` from."""
         return self.certificates[certificate].credential_name(certificate)
 
+    def deployed_gateway(self) -> GatewayWorkload:
+        """The gateway workload its section's own rules judge: here the section as written
+        (or the defaults); a StackConfig gives the one its edge plan deploys, with the drain
+        settled against the load balancer."""
+        return self.gateway or GatewayWorkload()
+
     def problems(self, path: str) -> Iterator[Problem]:
         """Rules among the cloud-agnostic sections; each cloud's edge rules and the rules that
         need the edge plan run after these (`ingresslib.stack.model`). Sections a cloud or
@@ -116,8 +122,8 @@ class StackSpec(Model):
             yield Problem(
                 "listeners", [], f"topology {self.topology} needs at least one listener"
             )
-        # The gateway's own rules run on it as deployed, with its drain settled against the
-        # load balancer (`ingresslib.stack.model.edge_problems`); this one on it as written.
+        if self.gateway is not None and self.has_gateway:
+            yield from self.deployed_gateway().problems("gateway")
         if (self.gateway is not None and self.has_gateway
                 and PROXY_CONFIG in self.gateway.pod_annotations):
             yield Problem(f"gateway.podAnnotations.{PROXY_CONFIG}",

@@ -103,6 +103,15 @@ class StackConfig(StackSpec):
         if self.rate_limits.global_ is not None:
             yield INTERACTION_RULES["EDGE-RL-FAIL"]
 
+    def deployed_gateway(self) -> GatewayWorkload:
+        """The gateway as the edge plan deploys it (its drain settled against the load
+        balancer); the section as written where ingresslib deploys none (the AKS Istio add-on's
+        gateway, of which it takes only `service`)."""
+        plan = self.edge
+        if plan.deploys_gateway and plan.workload is not None:
+            return plan.workload
+        return super().deployed_gateway()
+
     @property
     def workload(self) -> GatewayWorkload | None:
         """The gateway as the edge plan deploys or binds to it (None in standalone)."""
@@ -229,10 +238,6 @@ def edge_problems(cfg: StackConfig) -> Iterator[Problem]:
     wl = plan.workload
     yield from _l7_certificate_problems(cfg)
     yield from _route_timeout_problems(cfg, plan)
-    if wl is not None and cfg.gateway is not None:
-        # The section's own rules, on the gateway as deployed (its drain settled against the
-        # load balancer by the edge plan); the AKS add-on's gateway takes only `service`.
-        yield from (wl if plan.deploys_gateway else cfg.gateway).problems("gateway")
     if wl is not None and plan.gateway is not None:
         if plan.deploys_gateway:
             drain = wl.drain.termination_drain_seconds
