@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -14,7 +15,7 @@ from ingresslib.azure.config import uses_addon, uses_agc
 from ingresslib.config.acme import http01_hosts
 from ingresslib.config.listeners import host_covers
 from ingresslib.config.workload import GatewayWorkload
-from ingresslib.errors import ConfigError, Problem
+from ingresslib.errors import RENDERED, ConfigError, Problem
 from ingresslib.gateway_api_analysis import analyze_gateway_api
 from ingresslib.manifests.certificates import (
     cert_manager_secrets,
@@ -130,7 +131,7 @@ def check(cfg: StackConfig, objects: list[Manifest]) -> list[Finding]:
     known = [addon_service(cfg)] if uses_addon(cfg) else []
     contract = [*contract_problems(cfg.edge, objects), *agc_contract_problems(cfg, objects)]
     if contract:
-        raise ConfigError(contract, "rendered objects")
+        raise ConfigError(contract, RENDERED)
     findings = analyze([*objects, *known], credentials=secrets)
     if cfg.api == "gatewayApi" or uses_agc(cfg):
         # Application Gateway for Containers is programmed through Gateway API whatever the
@@ -140,21 +141,28 @@ def check(cfg: StackConfig, objects: list[Manifest]) -> list[Finding]:
             known_services={(b.namespace, b.service) for b in cfg.routing.backends.values()})
     errors = [f for f in findings if f.severity == "error"]
     if errors:
-        raise ConfigError([finding_problem(cfg, f) for f in errors], "rendered objects")
+        by_ref = {f"{o['kind']}/{o['metadata'].get('namespace', '')}/{o['metadata']['name']}": o
+                  for o in objects}
+        raise ConfigError([finding_problem(cfg, f, by_ref.get(f.ref)) for f in errors],
+                          RENDERED)
     return findings
 
 
-def finding_problem(cfg: StackConfig, finding: Finding) -> Problem:
+def finding_problem(cfg: StackConfig, finding: Finding, obj: Manifest | None = None
+                    ) -> Problem:
     """A finding of the analysis as the user's config names it: the host, route, listener or
-    backend it was rendered from (by name), the rendered object and field in the message."""
-    path = _config_path(cfg, finding.ref, finding.field)
+    backend it was rendered from (by name), the rendered object and field in the message.
+    `obj` is the rendered object the finding is about: a Gateway API route's rule names the
+    route it was rendered from."""
+    path = _config_path(cfg, finding.ref, finding.field, obj)
     where = f"{finding.ref} {finding.field}"
     if path is None:
         return Problem(where, finding.code, finding.message)
     return Problem(path, finding.code, f"{finding.message} (rendered as {where})")
 
 
-def _config_path(cfg: StackConfig, ref: str, field: str) -> str | None:
+def _config_path(cfg: StackConfig, ref: str, field: str, obj: Manifest | None = None
+                 ) -> str | None:
     """The config path an object's field was rendered from, or None (objects the config did
     not describe one by one)."""
     wl = cfg.workload
@@ -177,7 +185,9 @@ def _config_path(cfg: StackConfig, ref: str, field: str) -> str | None:
         for host in cfg.routing.hosts:
             route = f"{prefix}{host_slug(host.host)}"
             if name == route or name.startswith(f"{route}-"):
-                return f"routing.hosts[{host.host}].{routes}"
+                base = f"routing.hosts[{host.host}].{routes}"
+                return _rule_path(base, host.tls_routes if routes == "tlsRoutes"
+                                  else host.routes, field, obj)
         return None
     if kind == "VirtualService":
         for host in cfg.routing.hosts:
@@ -192,6 +202,17 @@ def _config_path(cfg: StackConfig, ref: str, field: str) -> str | None:
                     return f"{base}.tlsRoutes[{tls}]"
                 return f"{base}.routes" if field.startswith("spec.http") else base
     return None
+
+
+def _rule_path(base: str, routes: Sequence[Any], field: str, obj: Manifest | None) -> str:
+    """`base[name]` for the config route a Gateway API rule was rendered from (each rule
+    carries its route's name), else `base` (a rule of no route: the HTTPS redirect)."""
+    index = _index(field, "spec.rules[")
+    rules = ((obj or {}).get("spec") or {}).get("rules") or []
+    if index is None or index >= len(rules):
+        return base
+    rule = rules[index].get("name")
+    return f"{base}[{rule}]" if rule in {r.name for r in routes} else base
 
 
 def _index(field: str, prefix: str) -> int | None:
