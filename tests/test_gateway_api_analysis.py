@@ -272,6 +272,8 @@ def test_gwapi0008_an_ignore_case_route_is_told_apart_and_given_a_fix_that_works
     with pytest.raises(ConfigError) as err:
         check(cfg, stack_manifests(cfg).all())
     (problem,) = err.value.problems
+    # The finding names the route by the config's path: the HTTPRoute rule carries its name.
+    assert problem.path == "routing.hosts[a.example.com].routes[web]"
     assert "of web before booking" in problem.message
     assert "drop ignoreUriCase" in problem.message
     assert "put the more specific route first" not in problem.message

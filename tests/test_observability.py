@@ -14,6 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ingresslib import StackConfig
 from ingresslib.config.observability import Observability, observability_problems
+from ingresslib.config.workload import Autoscaling, GatewayWorkload
 from ingresslib.manifests.gateway import gateway_objects
 from ingresslib.manifests.monitoring import (
     alert_expressions,
@@ -46,12 +47,16 @@ EXPORTED = {
 }
 
 
-def _render(obs: dict[str, Any] | None = None, **overrides: Any) -> list[dict[str, Any]]:
-    args: dict[str, Any] = {
-        "stack": "ingress", "namespace": NS, "selector": SELECTOR, "min_replicas": 2,
-        "max_replicas": 10, "deployment": GW, "hpa": GW, "cert_manager_certificates": CERTS,
-    }
-    return monitoring_objects(Observability.model_validate(obs or {}), **(args | overrides))
+# The gateway as deployed: 2 to 10 replicas under its HPA; FIXED: 2 replicas, no HPA.
+GATEWAY = GatewayWorkload(namespace=NS, name=GW, labels=SELECTOR)
+FIXED = GATEWAY.model_copy(update={"replicas": 2, "autoscaling": Autoscaling(enabled=False)})
+
+
+def _render(obs: dict[str, Any] | None = None, gateway: GatewayWorkload = GATEWAY,
+            **overrides: Any) -> list[dict[str, Any]]:
+    args: dict[str, Any] = {"stack": "ingress", "cert_manager_certificates": CERTS}
+    return monitoring_objects(Observability.model_validate(obs or {}), gateway,
+                              **(args | overrides))
 
 
 def _kind(objs: list[dict[str, Any]], kind: str) -> dict[str, Any]:
@@ -160,7 +165,7 @@ def test_thresholds_and_durations_come_from_config() -> None:
         "latencyP95Ms": 250, "latencyP99Ms": 800, "latencyFor": "3m", "errorRatio5xx": 0.02,
         "errorsFor": "2m", "replicasFor": "1m", "hpaAtMaxFor": "30m",
         "certificateExpiryDays": 7, "certificateFor": "2h", "labels": {"team": "edge"},
-    }}, min_replicas=3))
+    }}, gateway=GATEWAY.model_copy(update={"autoscaling": Autoscaling(min_replicas=3)})))
     expected = {
         "IngressGatewayLatencyP95High": ("> 250", "3m", "warning"),
         "IngressGatewayLatencyP99High": ("> 800", "3m", "warning"),
@@ -179,7 +184,7 @@ def test_thresholds_and_durations_come_from_config() -> None:
 
 
 def test_optional_alerts_follow_what_exists() -> None:
-    rules = _rules(_render(hpa=None, cert_manager_certificates=[]))
+    rules = _rules(_render(gateway=FIXED, cert_manager_certificates=[]))
     assert "IngressGatewayHPAAtMaximum" not in rules
     assert "IngressGatewayCertificateExpiring" not in rules
     assert not [o for o in _render({"alerts": {"enabled": False}})
