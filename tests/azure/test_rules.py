@@ -127,6 +127,12 @@ CASES: dict[str, dict[str, Any]] = {
     "key-vault-nobody-uses": _az(keyVault={"name": "kv-other"}),
     "import-pfx-into-the-gateway": _with(_az(), certificates={"edge": {
         **KEY_VAULT_CERT, "importFrom": {"secretConfig": "shopPfx", "format": "pfx"}}}),
+    "import-pfx-into-the-gateway-after-a-plain-one": _with(_az(), listeners=[
+        HTTP, HTTPS, {**HTTPS, "name": "other", "hosts": ["other.example.com"],
+                      "tls": {"certificate": "other"}}], certificates={
+        "edge": KEY_VAULT_CERT,
+        "other": {**KEY_VAULT_CERT, "dnsNames": ["other.example.com"], "certificate": "other",
+                  "importFrom": {"secretConfig": "otherPfx", "format": "pfx"}}}),
     "import-pem-into-the-gateway": _with(_az(), certificates={"edge": {
         **KEY_VAULT_CERT, "importFrom": {"secretConfig": "shopPem", "format": "pem"}}}),
     "import-pem-into-application-gateway": _with(_chained(), certificates={"edge": {
@@ -396,6 +402,13 @@ EXPECTED: dict[str, Any] = {'no-azure-section': [('azure',
                                   'driver, which splits a PEM key and chain into a TLS Secret '
                                   'but converts PFX only for Key Vault certificate objects; '
                                   'use pem')],
+ 'import-pfx-into-the-gateway-after-a-plain-one': [('certificates.other.importFrom.format',
+                                                    'pfx',
+                                                    'the Istio gateway gets it through the '
+                                                    'Secrets Store CSI driver, which splits a '
+                                                    'PEM key and chain into a TLS Secret but '
+                                                    'converts PFX only for Key Vault '
+                                                    'certificate objects; use pem')],
  'import-pem-into-the-gateway': [],
  'import-pem-into-application-gateway': [('certificates.edge.importFrom.format',
                                           'pem',

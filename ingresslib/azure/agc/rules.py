@@ -245,7 +245,7 @@ def _standalone_route_problems(cfg: AksStack, section: ApplicationGatewayForCont
             yield from _route_problems(f"{path}.routes[{j}]", route)
             for k, dest in enumerate(route.to):
                 used.setdefault(dest.backend, f"{path}.routes[{j}].to[{k}]")
-        yield from _timeout_problems(path, host.routes, section.request_timeout_seconds)
+        yield from _timeout_problems(path, host.routes)
     yield from backend_problems(
         cfg, used, section.backends, lb="Application Gateway for Containers",
         path=f"{PATH}.backends", code="EDGE-HC-AGC",
@@ -277,7 +277,7 @@ def _route_problems(path: str, route: Route) -> Iterator[Problem]:
                               "topology chained")
 
 
-def _timeout_problems(path: str, routes: list[Route], default: int) -> Iterator[Problem]:
+def _timeout_problems(path: str, routes: list[Route]) -> Iterator[Problem]:
     """AGC applies one request timeout per HTTPRoute, and a host's routes are one HTTPRoute:
     the routes that set a timeout agree (EDGE-TO-AGC)."""
     first: tuple[int, str] | None = None

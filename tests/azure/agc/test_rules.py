@@ -47,7 +47,11 @@ WEB = {"backend": "web", "subset": "v1"}
 _CHAINED = agc_config("chained")
 _GRPC = {"service": "grpc", "namespace": "shop", "port": 9090, "protocol": "GRPC"}
 
+_NO_AZURE = agc_config()
+del _NO_AZURE["azure"]
+
 CASES: dict[str, dict[str, Any]] = {
+    "no-azure-section": _NO_AZURE,
     "agc-on-gateway": agc_config("gateway"),
     "agc-and-application-gateway": _beside_application_gateway(_agc()),
     "agc-in-application-gateways-subnet": _beside_application_gateway(
@@ -141,7 +145,17 @@ CASES: dict[str, dict[str, Any]] = {
 }
 
 # <EXPECTED>
-EXPECTED: dict[str, Any] = {'agc-on-gateway': [('azure.applicationGatewayForContainers',
+EXPECTED: dict[str, Any] = {'no-azure-section': [('azure',
+                       None,
+                       "an aks stack creates Azure resources (the load balancer's public IP, "
+                       'Application Gateway, Key Vault access): set azure with location, '
+                       'resourceGroup and cluster {name, resourceGroup}'),
+                      ('listeners[https].tls.certificate',
+                       'secret',
+                       'in topology standalone Application Gateway terminates TLS and reads '
+                       'certificates from keyVault, not from the cluster; use a keyVault '
+                       'source')],
+ 'agc-on-gateway': [('azure.applicationGatewayForContainers',
                      'set',
                      'topology gateway puts the Azure Standard load balancer in front of the '
                      'gateway; Application Gateway for Containers is the L7 load balancer of '
