@@ -202,8 +202,8 @@ def _takes_challenge(m: RouteMatch) -> bool:
 
 def _challenge_passes(r: AuthzRule, host: str) -> bool:
     """Whether an ALLOW rule admits GET /.well-known/acme-challenge/<token> on `host` from any
-    client."""
-    return (host_in(r.hosts, host) and path_in(r.paths, CHALLENGE_PREFIX + "t")
+    client, whatever the token."""
+    return (host_in(r.hosts, host) and path_in(r.paths, CHALLENGE_PREFIX)
             and (not r.methods or "GET" in r.methods) and not r.client_cidrs
             and not r.not_client_cidrs and not r.jwt_required)
 

@@ -13,6 +13,7 @@ import pytest
 
 from ingresslib import parse_config
 from ingresslib.config.acme import CHALLENGE_PREFIX, acme_listeners, http01_hosts, not_prefix_regex
+from tests.aks_config import HOST, aks_config
 from tests.eks_config import HTTP01, nlb_stack
 from tests.shared import refusals
 
@@ -38,6 +39,15 @@ def _authz(*rules: dict[str, Any]) -> dict[str, Any]:
 
 
 APP_TO = [{"backend": "app"}]
+
+
+def _addon_http01() -> dict[str, Any]:
+    """An AKS stack on the Istio add-on's gateway whose certificate is proven over HTTP-01."""
+    data = aks_config(certificates={"edge": {"source": "certManager", "dnsNames": [HOST],
+                                             "issuer": "letsencrypt"}},
+                      certManager=copy.deepcopy(HTTP01["certManager"]))
+    data["azure"]["istioAddon"] = {"revision": "asm-1-26"}
+    return data
 JWT = [{"issuer": "https://login.example.com/", "audiences": ["api"],
         "jwksUri": "https://login.example.com/jwks.json"}]
 _OTHER_ISSUERS = {
@@ -103,7 +113,19 @@ CASES: dict[str, dict[str, Any]] = {
         {"name": "post", "action": "DENY", "jwtRequired": True, "methods": ["POST"]},
         {"name": "other", "action": "DENY", "jwtRequired": True,
          "hosts": ["other.example.com"]},
-        {"name": "everyone", "action": "DENY", "paths": ["/admin"]}),
+        {"name": "everyone", "action": "DENY", "paths": ["/admin"]},
+        {"name": "app-only", "action": "DENY", "hosts": [APP], "clientCidrs": ["203.0.113.0/24"]},
+        {"name": "some-tokens", "action": "DENY", "notClientCidrs": ["198.51.100.0/24"],
+         "paths": [CHALLENGE_PREFIX + "t*"]},
+        {"name": "other-tokens", "action": "DENY", "notClientCidrs": ["198.51.100.0/24"],
+         "paths": [CHALLENGE_PREFIX + "x*"]}),
+    "allow-rule-for-some-tokens": _authz(
+        {"name": "acme", "action": "ALLOW", "paths": [CHALLENGE_PREFIX + "t*"]},
+        {"name": "web", "action": "ALLOW", "paths": ["/*"], "methods": ["POST"]}),
+    "allow-rule-for-the-challenge-prefix": _authz(
+        {"name": "acme", "action": "ALLOW", "paths": ["/.well-known/*"], "methods": ["GET"]},
+        {"name": "web", "action": "ALLOW", "paths": ["/*"], "methods": ["POST"]}),
+    "addon-gateway": _addon_http01(),
     "issuers-of-other-kinds": _with(
         certificates={"app-tls": {**HTTP01["certificates"]["app-tls"], "issuer": "inside"},
                       "dns-tls": {"source": "certManager", "dnsNames": ["dns.example.com"],
@@ -226,7 +248,41 @@ EXPECTED: dict[str, Any] = {'redirecting-port-80': [],
                                   'validates from addresses it does not publish), so the '
                                   "HTTP-01 challenge fails; scope the rule's paths away from "
                                   '/.well-known/acme-challenge/, or use a DNS-01 solver '
+                                  '(ING-IX-ACME-REACH)'),
+                                 ('security.authorization[app-only]',
+                                  'app-only',
+                                  "can refuse Let's Encrypt's GET "
+                                  '/.well-known/acme-challenge/<token> on app.example.com (it '
+                                  'validates from addresses it does not publish), so the '
+                                  "HTTP-01 challenge fails; scope the rule's paths away from "
+                                  '/.well-known/acme-challenge/, or use a DNS-01 solver '
+                                  '(ING-IX-ACME-REACH)'),
+                                 ('security.authorization[some-tokens]',
+                                  'some-tokens',
+                                  "can refuse Let's Encrypt's GET "
+                                  '/.well-known/acme-challenge/<token> on app.example.com (it '
+                                  'validates from addresses it does not publish), so the '
+                                  "HTTP-01 challenge fails; scope the rule's paths away from "
+                                  '/.well-known/acme-challenge/, or use a DNS-01 solver '
                                   '(ING-IX-ACME-REACH)')],
+ 'allow-rule-for-some-tokens': [('security.authorization',
+                                 ['acme', 'web'],
+                                 "no ALLOW rule admits Let's Encrypt's GET "
+                                 '/.well-known/acme-challenge/<token> on app.example.com from '
+                                 'any client, so Istio refuses the HTTP-01 challenge (403); '
+                                 'add {name: acme-http01, action: ALLOW, hosts: '
+                                 '[app.example.com], paths: '
+                                 "['/.well-known/acme-challenge/*'], methods: [GET]} "
+                                 '(ING-IX-ACME-REACH)')],
+ 'allow-rule-for-the-challenge-prefix': [],
+ 'addon-gateway': [('certManager.issuers.letsencrypt.solver.ingressSelector',
+                    'ingressgateway',
+                    "Istio serves the HTTP-01 solver's Ingress on the gateway its "
+                    "meshConfig.ingressSelector names, and the AKS Istio add-on's gateways "
+                    '(istio: aks-istio-ingressgateway-external) do not serve Ingress '
+                    '(Azure/AKS#4075): the challenge reaches no route; use api: gatewayApi, '
+                    "whose solver attaches an HTTPRoute to the stack's Gateway, or a DNS-01 "
+                    'solver (azureDns) (ING-IX-ACME-INGRESS)')],
  'issuers-of-other-kinds': []}
 # </EXPECTED>
 
@@ -288,6 +344,7 @@ def test_the_regex_matches_every_path_but_the_prefixs(prefix: str) -> None:
 
 
 def test_the_regex_of_a_short_prefix() -> None:
+    assert not_prefix_regex("/X") == "^(?:[^/].*|/(?:[^X].*)?)?$"
     assert not_prefix_regex("/a") == "^(?:[^/].*|/(?:[^a].*)?)?$"
     assert not_prefix_regex("/.") == "^(?:[^/].*|/(?:[^\\.].*)?)?$"
     assert TOKEN.startswith(CHALLENGE_PREFIX)

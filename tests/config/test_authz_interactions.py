@@ -71,6 +71,19 @@ CASES: dict[str, dict[str, Any]] = {
         {"name": "token", "action": "ALLOW", "jwtRequired": True},
         {"name": "preflight", "action": "ALLOW", "methods": ["OPTIONS"],
          "paths": ["/web/*"]}),
+    "cors-allow-rule-for-the-routes-paths": _cors(
+        {"name": "token", "action": "ALLOW", "jwtRequired": True},
+        {"name": "preflight", "action": "ALLOW", "methods": ["OPTIONS"],
+         "paths": ["/orders/*"]}),
+    "cors-catch-all-route-and-a-preflight-rule-for-some-paths": _secured(
+        {"name": "token", "action": "ALLOW", "jwtRequired": True},
+        {"name": "preflight", "action": "ALLOW", "methods": ["OPTIONS"],
+         "paths": ["/orders/*"]},
+        routes=[{"name": "web", "to": WEB, "cors": ORIGIN}]),
+    "cors-catch-all-route-and-a-preflight-rule-for-every-path": _secured(
+        {"name": "token", "action": "ALLOW", "jwtRequired": True},
+        {"name": "preflight", "action": "ALLOW", "methods": ["OPTIONS"], "paths": ["/*"]},
+        routes=[{"name": "web", "to": WEB, "cors": ORIGIN}]),
     "allow-scoped-to-one-host": _secured(
         {"name": "shop", "action": "ALLOW", "hosts": [HOST]},
         {"name": "deny", "action": "DENY", "paths": ["/admin/*"]},
@@ -176,6 +189,22 @@ EXPECTED: dict[str, Any] = {'cors-jwt-deny': [('routing.hosts[shop.example.com].
                                       'guard without OPTIONS, or add an ALLOW rule with '
                                       'methods [OPTIONS] for this host '
                                       '(ING-IX-CORS-PREFLIGHT)')],
+ 'cors-allow-rule-for-the-routes-paths': [],
+ 'cors-catch-all-route-and-a-preflight-rule-for-some-paths': [('routing.hosts[shop.example.com].routes[web].cors',  # noqa: E501
+                                                               'web',
+                                                               "a browser's preflight carries "
+                                                               'no token and Istio checks '
+                                                               'authorization before CORS, so '
+                                                               "['token', 'preflight'] refuse "
+                                                               'it (403) and the browser '
+                                                               'refuses the call; give '
+                                                               'jwtRequired DENY rules the '
+                                                               'methods they guard without '
+                                                               'OPTIONS, or add an ALLOW rule '
+                                                               'with methods [OPTIONS] for '
+                                                               'this host '
+                                                               '(ING-IX-CORS-PREFLIGHT)')],
+ 'cors-catch-all-route-and-a-preflight-rule-for-every-path': [],
  'allow-scoped-to-one-host': [('security.authorization[shop].hosts',
                                ['shop.example.com'],
                                'ALLOW rules (shop) make Istio deny every request no ALLOW '

@@ -63,8 +63,14 @@ _MANY["azure"]["applicationGateway"].update({"zones": [], "http2": False, "minCa
 _STANDALONE_HTTPS = _with(aks_config("standalone"), listeners=[HTTPS],
                           loadBalancer={"deregistrationDelaySeconds": 31})
 
+_ANY_HOST = aks_config("chained")
+_ANY_HOST["listeners"].append({"name": "any", "port": 443, "protocol": "HTTPS", "hosts": ["*"],
+                               "allowAnyHost": True, "tls": {"certificate": "any"}})
+_ANY_HOST["certificates"]["any"] = {**KEY_VAULT_CERT, "dnsNames": ["*"], "certificate": "any"}
+
 CASES: dict[str, dict[str, Any]] = {
     "chained": aks_config("chained"),
+    "chained-https-for-any-host": _ANY_HOST,
     "chained-delay-of-1": _with(aks_config("chained"), loadBalancer={
         "deregistrationDelaySeconds": 1}),
     "chained-hosts-wildcards-and-long-lived-routes": _MANY,
@@ -149,6 +155,100 @@ EXPECTED: dict[str, Any] = {'chained': {'application_gateway_name': 'gw',
                                                        'rule_sequence': 100,
                                                        'action_set': {'request_header_configurations': [{'header_name': 'X-Forwarded-For',  # noqa: E501
                                                                                                          'header_value': '{var_add_x_forwarded_for_proxy}'}]}}]}]},  # noqa: E501
+ 'chained-https-for-any-host': {'application_gateway_name': 'gw',
+                                'resource_group_name': 'rg',
+                                'location': 'westeurope',
+                                'sku': {'name': 'WAF_v2', 'tier': 'WAF_v2'},
+                                'autoscale_configuration': {'min_capacity': 2,
+                                                            'max_capacity': 10},
+                                'zones': ['1', '2', '3'],
+                                'enable_http2': True,
+                                'identity': {'type': 'UserAssigned',
+                                             'user_assigned_identities': ['ID']},
+                                'firewall_policy': {'id': 'WAF'},
+                                'force_firewall_policy_association': True,
+                                'gateway_ip_configurations': [{'name': 'gateway-ip',
+                                                               'subnet': {'id': '/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/appgw'}}],  # noqa: E501
+                                'frontend_ip_configurations': [{'name': 'public',
+                                                                'public_ip_address': {'id': 'PIP'}}],  # noqa: E501
+                                'frontend_ports': [{'name': 'port-80', 'port': 80},
+                                                   {'name': 'port-443', 'port': 443}],
+                                'ssl_certificates': [{'name': 'any',
+                                                      'key_vault_secret_id': 'https://kv-edge.vault.azure.net/secrets/any'},
+                                                     {'name': 'edge',
+                                                      'key_vault_secret_id': 'https://kv-edge.vault.azure.net/secrets/shop'}],
+                                'ssl_policy': {'policy_type': 'Predefined',
+                                               'policy_name': 'AppGwSslPolicy20220101S'},
+                                'tags': {'managed-by': 'ingresslib',
+                                         'ingresslib-stack': 'ingress'},
+                                'backend_address_pools': [{'name': 'istio-gateway',
+                                                           'backend_addresses': [{'ip_address': '10.240.4.10'}]}],  # noqa: E501
+                                'probes': [{'name': 'istio-gateway-ready',
+                                            'protocol': 'Http',
+                                            'host': '127.0.0.1',
+                                            'path': '/healthz/ready',
+                                            'port': 15021,
+                                            'interval': 5,
+                                            'timeout': 5,
+                                            'unhealthy_threshold': 2,
+                                            'pick_host_name_from_backend_http_settings': False,
+                                            'match': {'status_codes': ['200-399']}}],
+                                'backend_http_settings_collection': [{'name': 'istio-gateway-http',
+                                                                      'port': 80,
+                                                                      'protocol': 'Http',
+                                                                      'cookie_based_affinity': 'Disabled',  # noqa: E501
+                                                                      'pick_host_name_from_backend_address': False,  # noqa: E501
+                                                                      'request_timeout': 30,
+                                                                      'connection_draining': {'enabled': True,  # noqa: E501
+                                                                                              'drain_timeout_in_sec': 30},  # noqa: E501
+                                                                      'probe': {'id': '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/probes/istio-gateway-ready'}}],  # noqa: E501
+                                'http_listeners': [{'name': 'https-shop-example-com',
+                                                    'frontend_ip_configuration': {'id': '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/frontendIPConfigurations/public'},  # noqa: E501
+                                                    'frontend_port': {'id': '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/frontendPorts/port-443'},  # noqa: E501
+                                                    'protocol': 'Https',
+                                                    'host_names': ['shop.example.com'],
+                                                    'ssl_certificate': {'id': '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/sslCertificates/edge'},  # noqa: E501
+                                                    'require_server_name_indication': True},
+                                                   {'name': 'http-shop-example-com',
+                                                    'frontend_ip_configuration': {'id': '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/frontendIPConfigurations/public'},  # noqa: E501
+                                                    'frontend_port': {'id': '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/frontendPorts/port-80'},  # noqa: E501
+                                                    'protocol': 'Http',
+                                                    'host_names': ['shop.example.com']},
+                                                   {'name': 'https-wildcard',
+                                                    'frontend_ip_configuration': {'id': '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/frontendIPConfigurations/public'},  # noqa: E501
+                                                    'frontend_port': {'id': '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/frontendPorts/port-443'},  # noqa: E501
+                                                    'protocol': 'Https',
+                                                    'ssl_certificate': {'id': '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/sslCertificates/any'},  # noqa: E501
+                                                    'require_server_name_indication': False}],
+                                'redirect_configurations': [{'name': 'redirect-shop-example-com',
+                                                             'redirect_type': 'Permanent',
+                                                             'target_listener': {'id': '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/httpListeners/https-shop-example-com'},  # noqa: E501
+                                                             'include_path': True,
+                                                             'include_query_string': True}],
+                                'request_routing_rules': [{'name': 'https-shop-example-com',
+                                                           'rule_type': 'Basic',
+                                                           'priority': 100,
+                                                           'http_listener': {'id': '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/httpListeners/https-shop-example-com'},  # noqa: E501
+                                                           'backend_address_pool': {'id': '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/backendAddressPools/istio-gateway'},  # noqa: E501
+                                                           'backend_http_settings': {'id': '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/backendHttpSettingsCollection/istio-gateway-http'},  # noqa: E501
+                                                           'rewrite_rule_set': {'id': '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/rewriteRuleSets/xff-without-port'}},  # noqa: E501
+                                                          {'name': 'http-shop-example-com',
+                                                           'rule_type': 'Basic',
+                                                           'priority': 110,
+                                                           'http_listener': {'id': '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/httpListeners/http-shop-example-com'},  # noqa: E501
+                                                           'redirect_configuration': {'id': '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/redirectConfigurations/redirect-shop-example-com'}},  # noqa: E501
+                                                          {'name': 'https-wildcard',
+                                                           'rule_type': 'Basic',
+                                                           'priority': 120,
+                                                           'http_listener': {'id': '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/httpListeners/https-wildcard'},  # noqa: E501
+                                                           'backend_address_pool': {'id': '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/backendAddressPools/istio-gateway'},  # noqa: E501
+                                                           'backend_http_settings': {'id': '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/backendHttpSettingsCollection/istio-gateway-http'},  # noqa: E501
+                                                           'rewrite_rule_set': {'id': '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/rewriteRuleSets/xff-without-port'}}],  # noqa: E501
+                                'rewrite_rule_sets': [{'name': 'xff-without-port',
+                                                       'rewrite_rules': [{'name': 'xff-client-ip-only',  # noqa: E501
+                                                                          'rule_sequence': 100,
+                                                                          'action_set': {'request_header_configurations': [{'header_name': 'X-Forwarded-For',  # noqa: E501
+                                                                                                                            'header_value': '{var_add_x_forwarded_for_proxy}'}]}}]}]},  # noqa: E501
  'chained-delay-of-1': {'application_gateway_name': 'gw',
                         'resource_group_name': 'rg',
                         'location': 'westeurope',
