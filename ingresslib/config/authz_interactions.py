@@ -41,9 +41,7 @@ def path_in(rule_paths: list[str], path: str) -> bool:
     if not rule_paths:
         return True
     for p in rule_paths:
-        if p == "*":
-            return True
-        if p.endswith("*") and path.startswith(p[:-1]):
+        if p.endswith("*") and path.startswith(p[:-1]):  # `*` alone: every path
             return True
         if p.endswith("/*") and path == p[:-2]:
             return True

@@ -106,6 +106,7 @@ CASES: dict[str, dict[str, Any]] = {
                 {"name": "v1", "match": [{"uri": {"exact": "/v1"}}], "to": WEB},
                 {"name": "case", "match": [{"uri": {"prefix": "/C"}, "ignoreUriCase": True}],
                  "to": WEB},
+                {"name": "gets", "match": [{"method": {"exact": "GET"}}], "to": WEB},
                 {"name": "two", "match": [{"uri": {"prefix": "/two"}},
                                           {"uri": {"prefix": "/api/two"}}], "to": WEB},
                 {"name": "web", "to": WEB}]),
@@ -228,6 +229,12 @@ EXPECTED: dict[str, Any] = {'cors-jwt-deny': [('routing.hosts[shop.example.com].
                               'matches: Istio refuses every request to it (403); add its path '
                               "to an ALLOW rule's paths, or restrict with DENY rules instead "
                               '(ING-IX-ALLOW-SCOPE)'),
+                             ('routing.hosts[shop.example.com].routes[gets]',
+                              'gets',
+                              "serves ['/'] on shop.example.com, which no ALLOW rule (api) "
+                              'matches: Istio refuses every request to it (403); add its path '
+                              "to an ALLOW rule's paths, or restrict with DENY rules instead "
+                              '(ING-IX-ALLOW-SCOPE)'),
                              ('routing.hosts[shop.example.com].routes[two]',
                               'two',
                               "serves ['/two'] on shop.example.com, which no ALLOW rule (api) "
@@ -288,7 +295,8 @@ def test_which_hosts_a_rule_is_scoped_to(hosts: list[str], host: str, matched: b
 
 @pytest.mark.parametrize(("paths", "prefix", "matched"), [
     ([], "/api", True), (["*"], "/api", True), (["/api/*"], "/api/v1", True),
-    (["/api/*"], "/api", True), (["/api/*"], "/ap", False), (["/api*"], "/apix", True),
+    (["/api/*"], "/api", True), (["/api/*"], "/ap", False), (["/api/*"], "/apix", False),
+    (["/api*"], "/apix", True),
     (["/api"], "/api", False), (["/other/*", "/api/*"], "/api/x", True),
     (["/a/*"], "/b", False)])
 def test_whether_policy_paths_match_a_whole_prefix(paths: list[str], prefix: str,

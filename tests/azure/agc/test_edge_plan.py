@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from ingresslib import parse_config
+from ingresslib.azure.agc.edge_plan import agc_edge_plan
 from tests.aks_config import HOST, agc_config
 from tests.shared import planned_edge
 
@@ -37,7 +39,7 @@ CASES: dict[str, dict[str, Any]] = {
         "intervalSeconds": 10, "unhealthyThreshold": 3}),
     "chained-settings": _with(
         _agc(tlsPolicy="2023-06", requestTimeoutSeconds=120, subnet={"id": _SUBNET}),
-        gateway={"idleTimeout": "400s"},
+        gateway={"idleTimeout": "400500ms"},
         listeners=[{"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]},
                    {"name": "https", "port": 443, "protocol": "HTTPS", "hosts": [HOST],
                     "tls": {"certificate": "edge"}},
@@ -242,7 +244,7 @@ EXPECTED: dict[str, Any] = {'chained': {'cloud': 'aks',
                       'workload': {'name': 'istio-ingress/istio-ingressgateway',
                                    'drain': {'termination_drain_seconds': 45,
                                              'termination_grace_period_seconds': 60},
-                                   'idleTimeout': '400s',
+                                   'idleTimeout': '400500ms',
                                    'serviceType': None},
                       'gateway': {'stack': 'ingress',
                                   'service_type': 'ClusterIP',
@@ -316,3 +318,9 @@ EXPECTED: dict[str, Any] = {'chained': {'cloud': 'aks',
 @pytest.mark.parametrize("case", list(CASES))
 def test_each_topology_plans_its_edge(case: str) -> None:
     assert planned_edge(CASES[case]) == EXPECTED[case]
+
+
+def test_prometheus_scrape_is_the_callers() -> None:
+    cfg = parse_config(agc_config("chained"))
+    assert agc_edge_plan(cfg).gateway.prometheus_scrape is True
+    assert agc_edge_plan(cfg, prometheus_scrape=False).gateway.prometheus_scrape is False
