@@ -13,7 +13,7 @@ import pytest
 from ingresslib import parse_config
 from ingresslib.azure.edge_plan import aks_edge_plan
 from tests.aks_config import agc_config, aks_config
-from tests.shared import planned_edge
+from tests.shared import planned_edge, refusals
 
 
 def _with(data: dict[str, Any], **sections: Any) -> dict[str, Any]:
@@ -39,7 +39,8 @@ CASES: dict[str, dict[str, Any]] = {
     "gateway-tcp-reset-off-long-idle": _lb(tcpReset=False, idleTimeoutMinutes=10),
     "gateway-probe-window-beyond-the-delay": _lb(probeIntervalSeconds=20),
     "gateway-probe-window-at-the-delay": _lb(probeIntervalSeconds=15),
-    "gateway-envoy-idle-given": _with(aks_config(), gateway={"idleTimeout": "100s"}),
+    "gateway-envoy-idle-given": _with(aks_config(), gateway={"idleTimeout": "100500ms"},
+                                      name="edge"),
     "gateway-addon": _ADDON,
     "chained": _CHAINED,
     "standalone": aks_config("standalone"),
@@ -388,16 +389,16 @@ EXPECTED: dict[str, Any] = {'gateway': {'cloud': 'aks',
                               'workload': {'name': 'istio-ingress/istio-ingressgateway',
                                            'drain': {'termination_drain_seconds': 45,
                                                      'termination_grace_period_seconds': 60},
-                                           'idleTimeout': '100s',
+                                           'idleTimeout': '100500ms',
                                            'serviceType': None},
-                              'gateway': {'stack': 'ingress',
+                              'gateway': {'stack': 'edge',
                                           'service_type': 'LoadBalancer',
                                           'trusted_proxies': 0,
                                           'proxy_protocol': False,
                                           'prometheus_scrape': True,
                                           'service_annotations': {'service.beta.kubernetes.io/azure-load-balancer-resource-group': 'edge',  # noqa: E501
                                                                   'service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout': '30',  # noqa: E501
-                                                                  'service.beta.kubernetes.io/azure-pip-name': 'ingress-gateway-ip',  # noqa: E501
+                                                                  'service.beta.kubernetes.io/azure-pip-name': 'edge-gateway-ip',  # noqa: E501
                                                                   'service.beta.kubernetes.io/port_15021_no_lb_rule': 'true',  # noqa: E501
                                                                   'service.beta.kubernetes.io/port_443_health-probe_interval': '5',  # noqa: E501
                                                                   'service.beta.kubernetes.io/port_443_health-probe_num-of-probe': '2',  # noqa: E501
@@ -705,3 +706,13 @@ def test_prometheus_scrape_is_the_callers(topology: str) -> None:
     assert aks_edge_plan(cfg, prometheus_scrape=False).gateway.prometheus_scrape is False
     agc = parse_config(agc_config("chained"))
     assert aks_edge_plan(agc, prometheus_scrape=False).gateway.prometheus_scrape is False
+
+
+def test_a_stack_without_azure_is_planned_with_the_load_balancers_defaults() -> None:
+    """An aks stack without `azure` is refused for that; the plan the other rules read keeps
+    the load balancer's defaults (TCP reset on)."""
+    cfg = parse_config(aks_config()).model_copy(update={"azure": None})
+    assert aks_edge_plan(cfg).load_balancer == "Azure Standard Load Balancer"
+    data = aks_config()
+    del data["azure"]
+    assert [p for p, _, _ in refusals(data)] == ["azure"]

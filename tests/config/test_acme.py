@@ -88,12 +88,16 @@ CASES: dict[str, dict[str, Any]] = {
         "ingressFrom": ["10.0.0.0/8"]}}),
     "network-policy-admits-everyone": _with(gateway={"networkPolicy": {
         "ingressFrom": ["10.0.0.0/8", "::/0"]}}),
+    "network-policy-admits-every-ipv4-client": _with(gateway={"networkPolicy": {
+        "ingressFrom": ["0.0.0.0/0", "10.0.0.0/8"]}}),
     "network-policy-off": _with(gateway={"networkPolicy": {
         "enabled": False, "ingressFrom": ["10.0.0.0/8"]}}),
     "source-ranges": _with(gateway={"service": {
         "loadBalancerSourceRanges": ["10.0.0.0/8"]}}),
     "source-ranges-everyone": _with(gateway={"service": {
         "loadBalancerSourceRanges": ["0.0.0.0/0"]}}),
+    "source-ranges-every-ipv6-client": _with(gateway={"service": {
+        "loadBalancerSourceRanges": ["10.0.0.0/8", "::/0"]}}),
     "allow-rules-shut-the-challenge": _authz(
         {"name": "api", "action": "ALLOW", "paths": ["/api/*"]},
         {"name": "office", "action": "ALLOW", "clientCidrs": ["198.51.100.0/24"]},
@@ -200,6 +204,15 @@ EXPECTED: dict[str, Any] = {'redirecting-port-80': [],
                                      'unhealthy. Give each of aws.nlb.subnets its cidr so '
                                      'they are admitted, or remove ingressFrom '
                                      '(EDGE-HC-NETPOL)')],
+ 'network-policy-admits-every-ipv4-client': [('gateway.networkPolicy.ingressFrom',
+                                              ['0.0.0.0/0', '10.0.0.0/8'],
+                                              'admits only these clients, and the load '
+                                              "balancer's own connections (its health checks "
+                                              'on ports 15021) come from its subnets, which '
+                                              'would be refused: every target unhealthy. Give '
+                                              'each of aws.nlb.subnets its cidr so they are '
+                                              'admitted, or remove ingressFrom '
+                                              '(EDGE-HC-NETPOL)')],
  'network-policy-off': [],
  'source-ranges': [('gateway.service.loadBalancerSourceRanges',
                     ['10.0.0.0/8'],
@@ -209,6 +222,7 @@ EXPECTED: dict[str, Any] = {'redirecting-port-80': [],
                     '0.0.0.0/0 and restrict clients with authorization rules '
                     '(ING-IX-ACME-REACH)')],
  'source-ranges-everyone': [],
+ 'source-ranges-every-ipv6-client': [],
  'allow-rules-shut-the-challenge': [('security.authorization',
                                      ['api', 'office', 'post', 'token', 'other', 'rest'],
                                      "no ALLOW rule admits Let's Encrypt's GET "

@@ -31,7 +31,7 @@ def _with(data: dict[str, Any], **sections: Any) -> dict[str, Any]:
 _SUBNET = agc_config()["azure"]["applicationGatewayForContainers"]["subnet"]["id"]
 
 CASES: dict[str, dict[str, Any]] = {
-    "chained": agc_config("chained"),
+    "chained": agc_config("chained", name="edge"),
     "chained-probe-window-beyond-the-delay": _agc(healthCheck={
         "intervalSeconds": 11, "unhealthyThreshold": 3, "healthyThreshold": 2,
         "timeoutSeconds": 10}),
@@ -61,7 +61,7 @@ EXPECTED: dict[str, Any] = {'chained': {'cloud': 'aks',
                                     'termination_grace_period_seconds': 60},
                           'idleTimeout': None,
                           'serviceType': None},
-             'gateway': {'stack': 'ingress',
+             'gateway': {'stack': 'edge',
                          'service_type': 'ClusterIP',
                          'trusted_proxies': 1,
                          'proxy_protocol': False,
