@@ -47,7 +47,89 @@ _SECRET = {"edge": {"source": "secret", "secretName": "edge", "dnsNames": [HOST]
 _TLS_ROUTING_HOST = {"host": "db.example.com", "tlsRoutes": [
     {"name": "db", "sniHosts": ["db.example.com"], "to": WEB}]}
 
+def _cors_route(match: dict[str, Any], *rules: dict[str, Any]) -> dict[str, Any]:
+    """A cors route with `match` after a route without cors, guarded by `rules` (and an ALLOW
+    rule that admits everyone, unless one is given)."""
+    if not any(r["action"] == "ALLOW" for r in rules):
+        rules = (*rules, {"name": "all", "action": "ALLOW", "clientCidrs": ["0.0.0.0/0"]})
+    return _secured(*rules, routes=[
+        {"name": "plain", "match": [{"uri": {"prefix": "/plain"}}], "to": WEB},
+        {"name": "c", "match": [match], "to": WEB, "cors": ORIGIN},
+        {"name": "web", "to": WEB}])
+
+
+def _jwt_deny(*paths: str, **more: Any) -> dict[str, Any]:
+    return {"name": "token", "action": "DENY", "jwtRequired": True, "paths": list(paths),
+            **more}
+
+
+_OTHER = "other.example.com"
+_TWO_HOSTS = [HTTP | {"hosts": [HOST, _OTHER]}, HTTPS_ACM | {"hosts": [HOST, _OTHER]}]
+_TWO_CERT = {"edge": {"source": "acm", "dnsNames": [HOST, _OTHER],
+                      "arn": routed_nlb_stack()["certificates"]["edge"]["arn"]}}
+
+
+def _two_hosts(*rules: dict[str, Any], shop: list[dict[str, Any]],
+               other: list[dict[str, Any]], other_first: bool = False) -> dict[str, Any]:
+    hosts = [{"host": HOST, "routes": shop}, {"host": _OTHER, "routes": other}]
+    data = _secured(*rules, listeners=_TWO_HOSTS, certificates=_TWO_CERT)
+    data["routing"]["hosts"] = hosts[::-1] if other_first else hosts
+    return data
+
+
+def _prefix(name: str, prefix: str, **more: Any) -> dict[str, Any]:
+    return {"name": name, "match": [{"uri": {"prefix": prefix}, **more}], "to": WEB}
+
+
 CASES: dict[str, dict[str, Any]] = {
+    "preflight-match-without-a-uri": _cors_route({"method": {"exact": "POST"}},
+                                                 _jwt_deny("/admin/*")),
+    "preflight-path-beside-the-routes": _cors_route({"uri": {"prefix": "/ax"}},
+                                                    _jwt_deny("/ab")),
+    "preflight-wildcard-beside-the-routes": _cors_route({"uri": {"prefix": "/orx"}},
+                                                        _jwt_deny("/ord*")),
+    "preflight-path-under-the-route": _cors_route({"uri": {"prefix": "/orders"}},
+                                                  _jwt_deny("/orders/list")),
+    "preflight-path-beside-an-exact-route": _cors_route({"uri": {"exact": "/orders"}},
+                                                        _jwt_deny("/zzz")),
+    "preflight-regex-route-matching-the-path": _cors_route({"uri": {"regex": "/orders"}},
+                                                           _jwt_deny("/orders")),
+    "preflight-regex-route-under-the-wildcard": _cors_route({"uri": {"regex": "/a[x]"}},
+                                                            _jwt_deny("/a*")),
+    "preflight-regex-route-second-path": _cors_route({"uri": {"regex": "/orders.*"}},
+                                                     _jwt_deny("/zzz", "/orders/*")),
+    "preflight-regex-route-beside-the-path": _cors_route({"uri": {"regex": "/orders.*"}},
+                                                         _jwt_deny("/zzz")),
+    "preflight-deny-scoped-to-the-host": _cors_route({"uri": {"prefix": "/orders"}},
+                                                     _jwt_deny(hosts=[HOST])),
+    "preflight-allow-scoped-to-the-host": _cors_route(
+        {"uri": {"prefix": "/orders"}},
+        {"name": "token", "action": "ALLOW", "jwtRequired": True, "hosts": [HOST]}),
+    "preflight-refused-by-deny-and-allow": _cors_route(
+        {"uri": {"prefix": "/orders"}}, _jwt_deny(),
+        {"name": "token-allow", "action": "ALLOW", "jwtRequired": True}),
+    "allow-scoped-to-a-host-and-passthrough": _secured(
+        {"name": "shop", "action": "ALLOW", "hosts": [HOST]},
+        listeners=[HTTP, HTTPS_ACM, _TLS], certificates=_SECRET,
+        routing={**routed_nlb_stack()["routing"],
+                 "hosts": [*routed_nlb_stack()["routing"]["hosts"], _TLS_ROUTING_HOST]}),
+    "allow-closes-the-first-host-and-shuts-a-route-of-the-second": _two_hosts(
+        {"name": "shop", "action": "ALLOW", "hosts": [HOST], "paths": ["/api/*"]},
+        shop=[_prefix("api", "/api/"), {"name": "web", "to": WEB}],
+        other=[{"name": "web", "to": WEB}], other_first=True),
+    "caseless-route-on-the-second-host": _two_hosts(
+        {"name": "admin", "action": "DENY", "paths": ["/admin/*"], "hosts": [_OTHER]},
+        shop=[{"name": "web", "to": WEB}],
+        other=[_prefix("admin", "/Admin", ignoreUriCase=True), {"name": "web", "to": WEB}]),
+    "deny-exact-paths-of-two-rules-and-hosts": _two_hosts(
+        {"name": "slash", "action": "DENY", "paths": ["/"]},
+        {"name": "api", "action": "DENY", "paths": ["/apiX/"]},
+        {"name": "admin", "action": "DENY", "paths": ["/admin/", "/admin/*"]},
+        {"name": "ax", "action": "DENY", "paths": ["/aX"], "hosts": [_OTHER]},
+        {"name": "lit", "action": "DENY", "paths": ["/x*"]},
+        shop=[_prefix("root", "/"), _prefix("api", "/apiX"), _prefix("admin", "/admin/"),
+              _prefix("x", "/x*"), {"name": "web", "to": WEB}],
+        other=[_prefix("ax", "/aX/"), {"name": "web", "to": WEB}]),
     "cors-jwt-deny": _cors({"name": "token", "action": "DENY", "jwtRequired": True}),
     "cors-jwt-deny-of-posts": _cors({"name": "token", "action": "DENY", "jwtRequired": True,
                                      "methods": ["POST"]}),
@@ -148,7 +230,154 @@ CASES: dict[str, dict[str, Any]] = {
 }
 
 # <EXPECTED>
-EXPECTED: dict[str, Any] = {'cors-jwt-deny': [('routing.hosts[shop.example.com].routes[orders].cors',  # noqa: E501
+EXPECTED: dict[str, Any] = {'preflight-match-without-a-uri': [('routing.hosts[shop.example.com].routes[c].match[0]',  # noqa: E501
+                                    "method {'exact': 'POST'}",
+                                    "route c has cors, but a browser's preflight (OPTIONS, "
+                                    'with Origin and Access-Control-Request-* only) cannot '
+                                    "meet its method {'exact': 'POST'}: the preflight falls "
+                                    'to another route or a 404 and the browser refuses the '
+                                    'call; add a match with the same uri and method {exact: '
+                                    'OPTIONS} (no header conditions) to this route, or drop '
+                                    'these conditions (ING-IX-CORS-PREFLIGHT)'),
+                                   ('routing.hosts[shop.example.com].routes[c].cors',
+                                    'c',
+                                    "a browser's preflight carries no token and Istio checks "
+                                    "authorization before CORS, so ['token'] refuse it (403) "
+                                    'and the browser refuses the call; give jwtRequired DENY '
+                                    'rules the methods they guard without OPTIONS, or add an '
+                                    'ALLOW rule with methods [OPTIONS] for this host '
+                                    '(ING-IX-CORS-PREFLIGHT)')],
+ 'preflight-path-beside-the-routes': [],
+ 'preflight-wildcard-beside-the-routes': [],
+ 'preflight-path-under-the-route': [('routing.hosts[shop.example.com].routes[c].cors',
+                                     'c',
+                                     "a browser's preflight carries no token and Istio checks "
+                                     "authorization before CORS, so ['token'] refuse it (403) "
+                                     'and the browser refuses the call; give jwtRequired DENY '
+                                     'rules the methods they guard without OPTIONS, or add an '
+                                     'ALLOW rule with methods [OPTIONS] for this host '
+                                     '(ING-IX-CORS-PREFLIGHT)')],
+ 'preflight-path-beside-an-exact-route': [],
+ 'preflight-regex-route-matching-the-path': [('routing.hosts[shop.example.com].routes[c].cors',
+                                              'c',
+                                              "a browser's preflight carries no token and "
+                                              'Istio checks authorization before CORS, so '
+                                              "['token', 'all'] refuse it (403) and the "
+                                              'browser refuses the call; give jwtRequired '
+                                              'DENY rules the methods they guard without '
+                                              'OPTIONS, or add an ALLOW rule with methods '
+                                              '[OPTIONS] for this host '
+                                              '(ING-IX-CORS-PREFLIGHT)')],
+ 'preflight-regex-route-under-the-wildcard': [('routing.hosts[shop.example.com].routes[c].cors',
+                                               'c',
+                                               "a browser's preflight carries no token and "
+                                               'Istio checks authorization before CORS, so '
+                                               "['token', 'all'] refuse it (403) and the "
+                                               'browser refuses the call; give jwtRequired '
+                                               'DENY rules the methods they guard without '
+                                               'OPTIONS, or add an ALLOW rule with methods '
+                                               '[OPTIONS] for this host '
+                                               '(ING-IX-CORS-PREFLIGHT)')],
+ 'preflight-regex-route-second-path': [('routing.hosts[shop.example.com].routes[c].cors',
+                                        'c',
+                                        "a browser's preflight carries no token and Istio "
+                                        "checks authorization before CORS, so ['token', "
+                                        "'all'] refuse it (403) and the browser refuses the "
+                                        'call; give jwtRequired DENY rules the methods they '
+                                        'guard without OPTIONS, or add an ALLOW rule with '
+                                        'methods [OPTIONS] for this host '
+                                        '(ING-IX-CORS-PREFLIGHT)')],
+ 'preflight-regex-route-beside-the-path': [('routing.hosts[shop.example.com].routes[c].cors',
+                                            'c',
+                                            "a browser's preflight carries no token and Istio "
+                                            "checks authorization before CORS, so ['all'] "
+                                            'refuse it (403) and the browser refuses the '
+                                            'call; give jwtRequired DENY rules the methods '
+                                            'they guard without OPTIONS, or add an ALLOW rule '
+                                            'with methods [OPTIONS] for this host '
+                                            '(ING-IX-CORS-PREFLIGHT)')],
+ 'preflight-deny-scoped-to-the-host': [('routing.hosts[shop.example.com].routes[c].cors',
+                                        'c',
+                                        "a browser's preflight carries no token and Istio "
+                                        "checks authorization before CORS, so ['token'] "
+                                        'refuse it (403) and the browser refuses the call; '
+                                        'give jwtRequired DENY rules the methods they guard '
+                                        'without OPTIONS, or add an ALLOW rule with methods '
+                                        '[OPTIONS] for this host (ING-IX-CORS-PREFLIGHT)')],
+ 'preflight-allow-scoped-to-the-host': [('routing.hosts[shop.example.com].routes[c].cors',
+                                         'c',
+                                         "a browser's preflight carries no token and Istio "
+                                         "checks authorization before CORS, so ['token'] "
+                                         'refuse it (403) and the browser refuses the call; '
+                                         'give jwtRequired DENY rules the methods they guard '
+                                         'without OPTIONS, or add an ALLOW rule with methods '
+                                         '[OPTIONS] for this host (ING-IX-CORS-PREFLIGHT)')],
+ 'preflight-refused-by-deny-and-allow': [('routing.hosts[shop.example.com].routes[c].cors',
+                                          'c',
+                                          "a browser's preflight carries no token and Istio "
+                                          "checks authorization before CORS, so ['token', "
+                                          "'token-allow'] refuse it (403) and the browser "
+                                          'refuses the call; give jwtRequired DENY rules the '
+                                          'methods they guard without OPTIONS, or add an '
+                                          'ALLOW rule with methods [OPTIONS] for this host '
+                                          '(ING-IX-CORS-PREFLIGHT)')],
+ 'allow-scoped-to-a-host-and-passthrough': [('security.authorization[shop]',
+                                             'shop',
+                                             'ALLOW rules with hosts, paths, methods or '
+                                             'jwtRequired never match a TLS passthrough '
+                                             'connection (Istio sees no HTTP there), so every '
+                                             "connection to ['db.example.com'] is refused; "
+                                             'add an ALLOW rule with clientCidrs only, or use '
+                                             'DENY rules (ING-IX-ALLOW-SCOPE)')],
+ 'allow-closes-the-first-host-and-shuts-a-route-of-the-second': [('security.authorization[shop].hosts',  # noqa: E501
+                                                                  ['shop.example.com'],
+                                                                  'ALLOW rules (shop) make '
+                                                                  'Istio deny every request '
+                                                                  'no ALLOW rule matches, so '
+                                                                  'every request to '
+                                                                  "['other.example.com'], "
+                                                                  'which the listeners serve, '
+                                                                  'is refused (403): to '
+                                                                  'restrict a host to some '
+                                                                  'clients, write action DENY '
+                                                                  'with notClientCidrs (or '
+                                                                  'other conditions) on that '
+                                                                  'host instead; or add an '
+                                                                  'ALLOW rule for these hosts '
+                                                                  '(ING-IX-ALLOW-SCOPE)'),
+                                                                 ('routing.hosts[shop.example.com].routes[web]',
+                                                                  'web',
+                                                                  "serves ['/'] on "
+                                                                  'shop.example.com, which no '
+                                                                  'ALLOW rule (shop) matches: '
+                                                                  'Istio refuses every '
+                                                                  'request to it (403); add '
+                                                                  'its path to an ALLOW '
+                                                                  "rule's paths, or restrict "
+                                                                  'with DENY rules instead '
+                                                                  '(ING-IX-ALLOW-SCOPE)')],
+ 'caseless-route-on-the-second-host': [('security.authorization[admin].paths',
+                                        ['/admin/*'],
+                                        "match case-sensitively, while routes ['admin'] of "
+                                        'other.example.com set ignoreUriCase: a request for '
+                                        'the same path in other case is routed but not denied '
+                                        'by admin; remove ignoreUriCase from those routes '
+                                        '(ING-IX-AUTHZ-PATH)')],
+ 'deny-exact-paths-of-two-rules-and-hosts': [('security.authorization[api].paths',
+                                              ['/apiX/'],
+                                              '/apiX/ matches that exact path only, while '
+                                              'route api of shop.example.com serves every '
+                                              'path under it: /apiX/x passes this DENY rule; '
+                                              'write /apiX/* (rendered as /apiX and /apiX/*) '
+                                              '(ING-IX-AUTHZ-PATH)'),
+                                             ('security.authorization[ax].paths',
+                                              ['/aX'],
+                                              '/aX matches that exact path only, while route '
+                                              'ax of other.example.com serves every path '
+                                              'under it: /aX/x passes this DENY rule; write '
+                                              '/aX/* (rendered as /aX and /aX/*) '
+                                              '(ING-IX-AUTHZ-PATH)')],
+ 'cors-jwt-deny': [('routing.hosts[shop.example.com].routes[orders].cors',
                     'orders',
                     "a browser's preflight carries no token and Istio checks authorization "
                     "before CORS, so ['token'] refuse it (403) and the browser refuses the "

@@ -23,6 +23,12 @@ def _records(data: dict[str, Any], **annotations: str) -> dict[str, Any]:
     return data
 
 
+def _with_team(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with an annotation that sorts before external-dns's."""
+    data["gateway"]["service"]["annotations"]["example.com/team"] = "edge"
+    return data
+
+
 def _rate_limited(**changes: Any) -> dict[str, Any]:
     data = routed_nlb_stack()
     data["rateLimits"] = {"global": {"service": {
@@ -49,6 +55,8 @@ CASES: dict[str, dict[str, Any]] = {
         alb_stack(), hostname="*.example.com"),
     "chained-target": _records(alb_stack(), target="10.0.0.1"),
     "chained-other-annotation": _records(alb_stack(), ttl="60"),
+    "chained-hostname-after-another-annotation": _with_team(_records(alb_stack(),
+                                                                     hostname=HOST)),
     "aks-chained-hostname": _records(aks_config("chained"), hostname=HOST),
     "gateway-hostname": _records(routed_nlb_stack(), hostname=HOST),
     "fail-closed-99ms": _rate_limited(failureModeDeny=True, timeout="99ms"),
@@ -103,6 +111,17 @@ EXPECTED: dict[str, Any] = {'chained-hostname-of-a-listener-host': [('gateway.se
                      "listener hosts' records at the load balancer (its address is a stack "
                      'output) and remove it, or name a private host here (EDGE-HOP-DNS)')],
  'chained-other-annotation': [],
+ 'chained-hostname-after-another-annotation': [('gateway.service.annotations.external-dns.alpha.kubernetes.io/hostname',  # noqa: E501
+                                                'shop.example.com',
+                                                'in topology chained the public entry point '
+                                                'is the L7 load balancer in front of the '
+                                                'gateway; this record would send the '
+                                                "listeners' clients to the hop behind it, "
+                                                'which only the load balancer reaches. Point '
+                                                "the listener hosts' records at the load "
+                                                'balancer (its address is a stack output) and '
+                                                'remove it, or name a private host here '
+                                                '(EDGE-HOP-DNS)')],
  'aks-chained-hostname': [('gateway.service.annotations.external-dns.alpha.kubernetes.io/hostname',
                            'shop.example.com',
                            'in topology chained the public entry point is the L7 load '
