@@ -130,6 +130,10 @@ CASES: dict[str, dict[str, Any]] = {
         {"name": "acme", "action": "ALLOW", "paths": ["/.well-known/*"], "methods": ["GET"]},
         {"name": "web", "action": "ALLOW", "paths": ["/*"], "methods": ["POST"]}),
     "addon-gateway": _addon_http01(),
+    "chained-terminates-before-the-gateway": aks_config(
+        "chained", certificates={"edge": {"source": "certManager", "dnsNames": [HOST],
+                                          "issuer": "letsencrypt"}},
+        certManager=copy.deepcopy(HTTP01["certManager"]), gateway={"labels": {"istio": "edge"}}),
     "issuers-of-other-kinds": _with(
         certificates={"app-tls": {**HTTP01["certificates"]["app-tls"], "issuer": "inside"},
                       "dns-tls": {"source": "certManager", "dnsNames": ["dns.example.com"],
@@ -297,6 +301,17 @@ EXPECTED: dict[str, Any] = {'redirecting-port-80': [],
                     '(Azure/AKS#4075): the challenge reaches no route; use api: gatewayApi, '
                     "whose solver attaches an HTTPRoute to the stack's Gateway, or a DNS-01 "
                     'solver (azureDns) (ING-IX-ACME-INGRESS)')],
+ 'chained-terminates-before-the-gateway': [('listeners',
+                                            ['http', 'https'],
+                                            'in topology chained Application Gateway '
+                                            'terminates TLS: add an HTTPS listener whose '
+                                            'certificate has source keyVault'),
+                                           ('listeners[https].tls.certificate',
+                                            'certManager',
+                                            'in topology chained Application Gateway '
+                                            'terminates TLS and reads certificates from '
+                                            'keyVault, not from the cluster; use a keyVault '
+                                            'source')],
  'issuers-of-other-kinds': []}
 # </EXPECTED>
 

@@ -27,6 +27,17 @@ def _split(policy: dict[str, Any] | None, weights: tuple[int, int] = (90, 10),
     return data
 
 
+def _two_splits() -> dict[str, Any]:
+    """A route to one backend, then two routes that split by weight to hashing backends."""
+    data = _split({"hashCookie": "session"}, web={"hashHeader": "x-user"})
+    split = data["routing"]["hosts"][0]["routes"][0]
+    data["routing"]["hosts"][0]["routes"] = [
+        {"name": "one", "match": [{"uri": {"prefix": "/one"}}], "to": [{"backend": "web"}]},
+        {**split, "name": "first", "match": [{"uri": {"prefix": "/first"}}]},
+        {**split, "name": "second"}]
+    return data
+
+
 def _cors(*matches: dict[str, Any]) -> dict[str, Any]:
     return routed_nlb_stack(
         {"name": "first", "match": [{"uri": {"prefix": "/first"}}], "to": [{"backend": "web"}]},
@@ -44,6 +55,13 @@ CASES: dict[str, dict[str, Any]] = {
     "split-to-two-hashes": _split({"hashSourceIp": True}, web={"hashHeader": "x-user"}),
     "split-to-simple": _split({"simple": "LEAST_REQUEST"}),
     "split-with-one-live-weight": _split({"hashCookie": "session"}, weights=(100, 0)),
+    "split-after-a-single-destination-and-twice": _two_splits(),
+    "cors-second-match-blocked": _cors({"uri": {"prefix": "/a"}},
+                                       {"uri": {"prefix": "/b"}, "method": {"exact": "POST"}}),
+    "cors-second-match-blocked-after-a-covered-one": _cors(
+        {"uri": {"prefix": "/a"}, "method": {"exact": "POST"}},
+        {"uri": {"prefix": "/b"}, "method": {"exact": "POST"}},
+        {"uri": {"prefix": "/a"}, "method": {"exact": "OPTIONS"}}),
     "cors-method-without-options": _cors({"uri": ORDERS, "method": {"exact": "POST"}}),
     "cors-method-regex-admitting-options": _cors({"uri": ORDERS,
                                                   "method": {"regex": "POST|OPTIONS"}}),
@@ -126,6 +144,53 @@ EXPECTED: dict[str, Any] = {'split-to-a-cookie-hash': [('routing.hosts[shop.exam
                           '(ING-IX-HASH-SPLIT)')],
  'split-to-simple': [],
  'split-with-one-live-weight': [],
+ 'split-after-a-single-destination-and-twice': [('routing.hosts[shop.example.com].routes[first].to',
+                                                 ['web/*:90', 'api/*:10'],
+                                                 'splits by weight to backend web (to[0]), '
+                                                 'whose trafficPolicy.loadBalancer.hashHeader '
+                                                 'is meant to keep a client on one pod: Envoy '
+                                                 'picks the weighted destination per request '
+                                                 'before hashing, so clients bounce between '
+                                                 'the destinations; send a client to the '
+                                                 'canary by a match on its cookie or header '
+                                                 '(a route before this one with '
+                                                 'match.headers), or remove the hash '
+                                                 '(routing.backends.web.trafficPolicy.loadBalancer) '  # noqa: E501
+                                                 '(ING-IX-HASH-SPLIT)'),
+                                                ('routing.hosts[shop.example.com].routes[second].to',
+                                                 ['web/*:90', 'api/*:10'],
+                                                 'splits by weight to backend web (to[0]), '
+                                                 'whose trafficPolicy.loadBalancer.hashHeader '
+                                                 'is meant to keep a client on one pod: Envoy '
+                                                 'picks the weighted destination per request '
+                                                 'before hashing, so clients bounce between '
+                                                 'the destinations; send a client to the '
+                                                 'canary by a match on its cookie or header '
+                                                 '(a route before this one with '
+                                                 'match.headers), or remove the hash '
+                                                 '(routing.backends.web.trafficPolicy.loadBalancer) '  # noqa: E501
+                                                 '(ING-IX-HASH-SPLIT)')],
+ 'cors-second-match-blocked': [('routing.hosts[shop.example.com].routes[orders].match[1]',
+                                "method {'exact': 'POST'}",
+                                "route orders has cors, but a browser's preflight (OPTIONS, "
+                                'with Origin and Access-Control-Request-* only) cannot meet '
+                                "its method {'exact': 'POST'}: the preflight falls to another "
+                                'route or a 404 and the browser refuses the call; add a match '
+                                'with the same uri and method {exact: OPTIONS} (no header '
+                                'conditions) to this route, or drop these conditions '
+                                '(ING-IX-CORS-PREFLIGHT)')],
+ 'cors-second-match-blocked-after-a-covered-one': [('routing.hosts[shop.example.com].routes[orders].match[1]',  # noqa: E501
+                                                    "method {'exact': 'POST'}",
+                                                    "route orders has cors, but a browser's "
+                                                    'preflight (OPTIONS, with Origin and '
+                                                    'Access-Control-Request-* only) cannot '
+                                                    "meet its method {'exact': 'POST'}: the "
+                                                    'preflight falls to another route or a '
+                                                    '404 and the browser refuses the call; '
+                                                    'add a match with the same uri and method '
+                                                    '{exact: OPTIONS} (no header conditions) '
+                                                    'to this route, or drop these conditions '
+                                                    '(ING-IX-CORS-PREFLIGHT)')],
  'cors-method-without-options': [('routing.hosts[shop.example.com].routes[orders].match[0]',
                                   "method {'exact': 'POST'}",
                                   "route orders has cors, but a browser's preflight (OPTIONS, "
