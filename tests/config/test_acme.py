@@ -323,12 +323,12 @@ def test_each_refusal_names_its_path_and_fix(case: str) -> None:
 
 def test_the_names_an_http01_issuer_proves() -> None:
     data = _with(certificates={
+        "own": {"source": "secret", "secretName": "own", "dnsNames": ["own.example.com"]},
+        "dns": {"source": "certManager", "dnsNames": ["dns.example.com"], "issuer": "dns"},
         "app-tls": {**HTTP01["certificates"]["app-tls"], "dnsNames": [APP, "www.example.com"]},
         "again": {**HTTP01["certificates"]["app-tls"], "dnsNames": ["www.example.com", APP]},
         "inside": {"source": "certManager", "dnsNames": ["inside.example.com"],
-                   "issuer": "inside"},
-        "dns": {"source": "certManager", "dnsNames": ["dns.example.com"], "issuer": "dns"},
-        "own": {"source": "secret", "secretName": "own", "dnsNames": ["own.example.com"]}},
+                   "issuer": "inside"}},
         certManager={"issuers": _OTHER_ISSUERS},
         listeners=[{**HTTP01["listeners"][0], "hosts": [APP, "www.example.com",
                                                         "inside.example.com"]},
