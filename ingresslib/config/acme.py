@@ -9,6 +9,7 @@ argument.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -25,8 +26,10 @@ from ingresslib.errors import Problem
 if TYPE_CHECKING:
     from ingresslib.config.stack import StackSpec
 
-# The path prefix cert-manager's HTTP-01 solver serves (RFC 8555, 8.3).
+# The path prefix cert-manager's HTTP-01 solver serves (RFC 8555, 8.3), and the characters of
+# a token after it (base64url).
 CHALLENGE_PREFIX = "/.well-known/acme-challenge/"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]*")
 
 
 def not_prefix_regex(prefix: str) -> str:
@@ -209,7 +212,25 @@ def _challenge_passes(r: AuthzRule, host: str) -> bool:
 
 
 def _challenge_denied(r: AuthzRule, host: str) -> bool:
-    """Whether a DENY rule can refuse the challenge on `host` for some client."""
-    return (host_in(r.hosts, host) and path_in(r.paths, CHALLENGE_PREFIX + "t")
+    """Whether a DENY rule can refuse the challenge on `host` for some client and token."""
+    return (host_in(r.hosts, host) and _some_token(r.paths)
             and (not r.methods or "GET" in r.methods)
             and bool(r.client_cidrs or r.not_client_cidrs or r.jwt_required))
+
+
+def _some_token(paths: list[str]) -> bool:
+    """Whether policy `paths` (all when empty) match the challenge path of some token (RFC
+    8555 tokens are base64url): a path under the prefix, a prefix wildcard the prefix starts
+    with, or a suffix wildcard whose suffix such a path can end with."""
+    return not paths or any(
+        p.startswith(CHALLENGE_PREFIX)
+        or (p.endswith("*") and CHALLENGE_PREFIX.startswith(p[:-1]))
+        or (p.startswith("*") and _ends_some_challenge_path(p[1:])) for p in paths)
+
+
+def _ends_some_challenge_path(suffix: str) -> bool:
+    """Whether some challenge path ends with `suffix`: the end of the prefix, then token
+    characters."""
+    return any(suffix.startswith(CHALLENGE_PREFIX[i:])
+               and _TOKEN.fullmatch(suffix[len(CHALLENGE_PREFIX) - i:]) is not None
+               for i in range(len(CHALLENGE_PREFIX) + 1))

@@ -122,7 +122,15 @@ CASES: dict[str, dict[str, Any]] = {
         {"name": "some-tokens", "action": "DENY", "notClientCidrs": ["198.51.100.0/24"],
          "paths": [CHALLENGE_PREFIX + "t*"]},
         {"name": "other-tokens", "action": "DENY", "notClientCidrs": ["198.51.100.0/24"],
-         "paths": [CHALLENGE_PREFIX + "x*"]}),
+         "paths": [CHALLENGE_PREFIX + "x*"]},
+        {"name": "suffix", "action": "DENY", "jwtRequired": True, "paths": ["*.php"]},
+        {"name": "any-token", "action": "DENY", "jwtRequired": True, "paths": ["*abc"]},
+        {"name": "end-of-prefix", "action": "DENY", "jwtRequired": True,
+         "paths": ["*challenge/x"]},
+        {"name": "all", "action": "DENY", "jwtRequired": True, "paths": ["*"]},
+        {"name": "beside", "action": "DENY", "jwtRequired": True,
+         "paths": ["/.well-known/other/*", "/.well-known/acme-challengeX"]},
+        {"name": "above", "action": "DENY", "jwtRequired": True, "paths": ["/.well-*"]}),
     "allow-rule-for-some-tokens": _authz(
         {"name": "acme", "action": "ALLOW", "paths": [CHALLENGE_PREFIX + "t*"]},
         {"name": "web", "action": "ALLOW", "paths": ["/*"], "methods": ["POST"]}),
@@ -277,6 +285,46 @@ EXPECTED: dict[str, Any] = {'redirecting-port-80': [],
                                   '(ING-IX-ACME-REACH)'),
                                  ('security.authorization[some-tokens]',
                                   'some-tokens',
+                                  "can refuse Let's Encrypt's GET "
+                                  '/.well-known/acme-challenge/<token> on app.example.com (it '
+                                  'validates from addresses it does not publish), so the '
+                                  "HTTP-01 challenge fails; scope the rule's paths away from "
+                                  '/.well-known/acme-challenge/, or use a DNS-01 solver '
+                                  '(ING-IX-ACME-REACH)'),
+                                 ('security.authorization[other-tokens]',
+                                  'other-tokens',
+                                  "can refuse Let's Encrypt's GET "
+                                  '/.well-known/acme-challenge/<token> on app.example.com (it '
+                                  'validates from addresses it does not publish), so the '
+                                  "HTTP-01 challenge fails; scope the rule's paths away from "
+                                  '/.well-known/acme-challenge/, or use a DNS-01 solver '
+                                  '(ING-IX-ACME-REACH)'),
+                                 ('security.authorization[any-token]',
+                                  'any-token',
+                                  "can refuse Let's Encrypt's GET "
+                                  '/.well-known/acme-challenge/<token> on app.example.com (it '
+                                  'validates from addresses it does not publish), so the '
+                                  "HTTP-01 challenge fails; scope the rule's paths away from "
+                                  '/.well-known/acme-challenge/, or use a DNS-01 solver '
+                                  '(ING-IX-ACME-REACH)'),
+                                 ('security.authorization[end-of-prefix]',
+                                  'end-of-prefix',
+                                  "can refuse Let's Encrypt's GET "
+                                  '/.well-known/acme-challenge/<token> on app.example.com (it '
+                                  'validates from addresses it does not publish), so the '
+                                  "HTTP-01 challenge fails; scope the rule's paths away from "
+                                  '/.well-known/acme-challenge/, or use a DNS-01 solver '
+                                  '(ING-IX-ACME-REACH)'),
+                                 ('security.authorization[all]',
+                                  'all',
+                                  "can refuse Let's Encrypt's GET "
+                                  '/.well-known/acme-challenge/<token> on app.example.com (it '
+                                  'validates from addresses it does not publish), so the '
+                                  "HTTP-01 challenge fails; scope the rule's paths away from "
+                                  '/.well-known/acme-challenge/, or use a DNS-01 solver '
+                                  '(ING-IX-ACME-REACH)'),
+                                 ('security.authorization[above]',
+                                  'above',
                                   "can refuse Let's Encrypt's GET "
                                   '/.well-known/acme-challenge/<token> on app.example.com (it '
                                   'validates from addresses it does not publish), so the '
