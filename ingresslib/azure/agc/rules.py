@@ -48,8 +48,9 @@ _UNSUPPORTED = {
 def agc_problems(cfg: AksStack) -> Iterator[Problem]:
     """Every rule of `azure.applicationGatewayForContainers`; nothing when it is unset."""
     az = cfg.azure
-    section = az.application_gateway_for_containers if az is not None else None
-    if az is None or section is None:
+    assert az is not None  # azure_problems refuses a stack without it first
+    section = az.application_gateway_for_containers
+    if section is None:
         return
     if cfg.topology == "gateway":
         yield Problem(PATH, "set", "topology gateway puts the Azure Standard load balancer in "
