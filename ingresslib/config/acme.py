@@ -189,18 +189,24 @@ def _plain_http_challenge_problems(spec: StackSpec, names: list[str]) -> Iterato
 
 
 def _takes_challenge(m: RouteMatch) -> bool:
-    """Whether a route match can take Let's Encrypt's GET of a challenge path."""
-    path = CHALLENGE_PREFIX + "token"
+    """Whether a route match can take Let's Encrypt's GET of the challenge path of some token
+    (a regex is tried on one sample token)."""
     if m.headers or m.query_params or (m.method and not string_admits(m.method, "GET")):
         return False
-    if m.uri is None:
-        return True
     uri = m.uri
-    if m.ignore_uri_case and uri.regex is None:
-        # Istio ignores case in exact and prefix matches (not regex); the path is lower case.
-        uri = uri.model_copy(update={"exact": uri.exact and uri.exact.lower(),
-                                     "prefix": uri.prefix and uri.prefix.lower()})
-    return string_admits(uri, path)
+    if uri is None:
+        return True
+    if uri.regex is not None:
+        return string_admits(uri, CHALLENGE_PREFIX + "token")
+    # Istio ignores case in exact and prefix matches (not regex).
+    text = (uri.exact or uri.prefix or "").lower() if m.ignore_uri_case else (
+        uri.exact or uri.prefix or "")
+    if uri.exact is not None:
+        return text.startswith(CHALLENGE_PREFIX) and _TOKEN.fullmatch(
+            text[len(CHALLENGE_PREFIX):]) is not None and text != CHALLENGE_PREFIX
+    return CHALLENGE_PREFIX.startswith(text) or (
+        text.startswith(CHALLENGE_PREFIX)
+        and _TOKEN.fullmatch(text[len(CHALLENGE_PREFIX):]) is not None)
 
 
 def _challenge_passes(r: AuthzRule, host: str) -> bool:

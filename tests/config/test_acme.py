@@ -34,6 +34,27 @@ def _routes(*routes: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return data
 
 
+def _match(name: str, match: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "match": [match], "to": APP_TO}
+
+
+def _two_plain_hosts() -> dict[str, Any]:
+    """Port 80 without redirects for a host not proven, a wildcard host and an exact host
+    over an HTTP-01 certificate, each with a catch-all route."""
+    data = _with(listeners=[
+        {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [APP, "other.example.org"],
+         "httpsRedirect": False},
+        {"name": "wild", "port": 80, "protocol": "HTTP", "hosts": ["*.example.com"],
+         "httpsRedirect": False},
+        {**HTTP01["listeners"][1], "hosts": [APP, "www.example.com"]}],
+        certificates={"app-tls": {**HTTP01["certificates"]["app-tls"],
+                                  "dnsNames": [APP, "www.example.com"]}})
+    data["routing"]["hosts"] = [
+        {"host": h, "routes": [{"name": "web", "to": APP_TO}]}
+        for h in ("other.example.org", "*.example.com", APP)]
+    return data
+
+
 def _authz(*rules: dict[str, Any]) -> dict[str, Any]:
     return _with(security={"jwt": JWT, "authorization": list(rules)})
 
@@ -77,6 +98,23 @@ CASES: dict[str, dict[str, Any]] = {
     "plain-port-80-case-sensitive-upper": _routes(
         {"name": "up", "match": [{"uri": {"prefix": "/.WELL-KNOWN/"}}], "to": APP_TO},
         {"name": "web", "match": [{"uri": {"prefix": "/web"}}], "to": APP_TO}),
+    "plain-port-80-challenge-paths": _routes(
+        _match("exact-prefix-only", {"uri": {"exact": CHALLENGE_PREFIX}}),
+        _match("exact-elsewhere", {"uri": {"exact": "/.well-known/other"}}),
+        _match("exact-with-a-slash", {"uri": {"exact": CHALLENGE_PREFIX + "a/b"}}),
+        _match("prefix-upper", {"uri": {"prefix": "/.WELL"}}),
+        _match("prefix-beside", {"uri": {"prefix": CHALLENGE_PREFIX + "a/"}}),
+        _match("regex-elsewhere", {"uri": {"regex": "/api/.*"}}),
+        _match("exact-upper", {"uri": {"exact": CHALLENGE_PREFIX.upper() + "ABC"},
+                               "ignoreUriCase": True}),
+        {"name": "web", "match": [{"uri": {"prefix": "/web"}}], "to": APP_TO}),
+    "plain-port-80-prefix-under-the-challenge": _routes(
+        _match("prefix-under", {"uri": {"prefix": CHALLENGE_PREFIX + "t"}}),
+        {"name": "web", "match": [{"uri": {"prefix": "/web"}}], "to": APP_TO}),
+    "plain-port-80-regex-route": _routes(
+        _match("regex", {"uri": {"regex": "/[.]well-known/.*"}}),
+        {"name": "web", "match": [{"uri": {"prefix": "/web"}}], "to": APP_TO}),
+    "plain-port-80-two-hosts": _two_plain_hosts(),
     "gateway-without-the-ingress-label": _with(gateway={"labels": {"istio": "edge"}}),
     "selector-says-the-gateways-label": _with(certManager={"issuers": {"letsencrypt": {
         **HTTP01["certManager"]["issuers"]["letsencrypt"],
@@ -129,7 +167,7 @@ CASES: dict[str, dict[str, Any]] = {
          "paths": ["*challenge/x"]},
         {"name": "all", "action": "DENY", "jwtRequired": True, "paths": ["*"]},
         {"name": "beside", "action": "DENY", "jwtRequired": True,
-         "paths": ["/.well-known/other/*", "/.well-known/acme-challengeX"]},
+         "paths": ["/.well-known/other/*", "/.well-known/acme-challengeX", "/.well-knownX*"]},
         {"name": "above", "action": "DENY", "jwtRequired": True, "paths": ["/.well-*"]}),
     "allow-rule-for-some-tokens": _authz(
         {"name": "acme", "action": "ALLOW", "paths": [CHALLENGE_PREFIX + "t*"]},
@@ -173,6 +211,67 @@ EXPECTED: dict[str, Any] = {'redirecting-port-80': [],
                                   "or use api: gatewayApi (the solver's exact path outranks "
                                   'this route) (ING-IX-ACME-REDIRECT)')],
  'plain-port-80-case-sensitive-upper': [],
+ 'plain-port-80-challenge-paths': [('routing.hosts[app.example.com].routes[exact-upper]',
+                                    'exact-upper',
+                                    "can take Let's Encrypt's GET "
+                                    '/.well-known/acme-challenge/<token> for '
+                                    "['app.example.com'] on port 80, where Istio merges it "
+                                    "with the HTTP-01 solver's routes in no promised order, "
+                                    'so the challenge may reach the backend; let the port-80 '
+                                    'listener redirect to HTTPS '
+                                    '(listeners[http].httpsRedirect: true: ingresslib then '
+                                    'leaves the challenge path to the solver), or use api: '
+                                    "gatewayApi (the solver's exact path outranks this route) "
+                                    '(ING-IX-ACME-REDIRECT)')],
+ 'plain-port-80-prefix-under-the-challenge': [('routing.hosts[app.example.com].routes[prefix-under]',  # noqa: E501
+                                               'prefix-under',
+                                               "can take Let's Encrypt's GET "
+                                               '/.well-known/acme-challenge/<token> for '
+                                               "['app.example.com'] on port 80, where Istio "
+                                               "merges it with the HTTP-01 solver's routes in "
+                                               'no promised order, so the challenge may reach '
+                                               'the backend; let the port-80 listener '
+                                               'redirect to HTTPS '
+                                               '(listeners[http].httpsRedirect: true: '
+                                               'ingresslib then leaves the challenge path to '
+                                               'the solver), or use api: gatewayApi (the '
+                                               "solver's exact path outranks this route) "
+                                               '(ING-IX-ACME-REDIRECT)')],
+ 'plain-port-80-regex-route': [('routing.hosts[app.example.com].routes[regex]',
+                                'regex',
+                                "can take Let's Encrypt's GET "
+                                "/.well-known/acme-challenge/<token> for ['app.example.com'] "
+                                "on port 80, where Istio merges it with the HTTP-01 solver's "
+                                'routes in no promised order, so the challenge may reach the '
+                                'backend; let the port-80 listener redirect to HTTPS '
+                                '(listeners[http].httpsRedirect: true: ingresslib then leaves '
+                                'the challenge path to the solver), or use api: gatewayApi '
+                                "(the solver's exact path outranks this route) "
+                                '(ING-IX-ACME-REDIRECT)')],
+ 'plain-port-80-two-hosts': [('routing.hosts[*.example.com].routes[web]',
+                              'web',
+                              "can take Let's Encrypt's GET "
+                              "/.well-known/acme-challenge/<token> for ['app.example.com', "
+                              "'www.example.com'] on port 80, where Istio merges it with the "
+                              "HTTP-01 solver's routes in no promised order, so the challenge "
+                              'may reach the backend; let the port-80 listener redirect to '
+                              'HTTPS (listeners[http].httpsRedirect: true or '
+                              'listeners[wild].httpsRedirect: true: ingresslib then leaves '
+                              'the challenge path to the solver), or use api: gatewayApi (the '
+                              "solver's exact path outranks this route) "
+                              '(ING-IX-ACME-REDIRECT)'),
+                             ('routing.hosts[app.example.com].routes[web]',
+                              'web',
+                              "can take Let's Encrypt's GET "
+                              "/.well-known/acme-challenge/<token> for ['app.example.com'] on "
+                              "port 80, where Istio merges it with the HTTP-01 solver's "
+                              'routes in no promised order, so the challenge may reach the '
+                              'backend; let the port-80 listener redirect to HTTPS '
+                              '(listeners[http].httpsRedirect: true or '
+                              'listeners[wild].httpsRedirect: true: ingresslib then leaves '
+                              'the challenge path to the solver), or use api: gatewayApi (the '
+                              "solver's exact path outranks this route) "
+                              '(ING-IX-ACME-REDIRECT)')],
  'gateway-without-the-ingress-label': [('certManager.issuers.letsencrypt.solver.ingressSelector',
                                         'ingressgateway',
                                         "Istio serves the HTTP-01 solver's Ingress on gateway "
