@@ -100,6 +100,9 @@ CASES: dict[str, dict[str, Any]] = {
                                                      _jwt_deny("/zzz", "/orders/*")),
     "preflight-regex-route-beside-the-path": _cors_route({"uri": {"regex": "/orders.*"}},
                                                          _jwt_deny("/zzz")),
+    "preflight-regex-route-python-cannot-read": _cors_route({"uri": {"regex": "\\pL+"}},
+                                                            _jwt_deny("/zzz")),
+    "preflight-empty-prefix-route": _cors_route({"uri": {"prefix": ""}}, _jwt_deny("/zzz")),
     "preflight-deny-scoped-to-the-host": _cors_route({"uri": {"prefix": "/orders"}},
                                                      _jwt_deny(hosts=[HOST])),
     "preflight-allow-scoped-to-the-host": _cors_route(
@@ -126,6 +129,7 @@ CASES: dict[str, dict[str, Any]] = {
         {"name": "api", "action": "DENY", "paths": ["/apiX/"]},
         {"name": "admin", "action": "DENY", "paths": ["/admin/", "/admin/*"]},
         {"name": "ax", "action": "DENY", "paths": ["/aX"], "hosts": [_OTHER]},
+        {"name": "ax-all", "action": "DENY", "paths": ["/aX/", "/aX/*"], "hosts": [_OTHER]},
         {"name": "lit", "action": "DENY", "paths": ["/x*"]},
         shop=[_prefix("root", "/"), _prefix("api", "/apiX"), _prefix("admin", "/admin/"),
               _prefix("x", "/x*"), {"name": "web", "to": WEB}],
@@ -296,6 +300,24 @@ EXPECTED: dict[str, Any] = {'preflight-match-without-a-uri': [('routing.hosts[sh
                                             'they guard without OPTIONS, or add an ALLOW rule '
                                             'with methods [OPTIONS] for this host '
                                             '(ING-IX-CORS-PREFLIGHT)')],
+ 'preflight-regex-route-python-cannot-read': [('routing.hosts[shop.example.com].routes[c].cors',
+                                               'c',
+                                               "a browser's preflight carries no token and "
+                                               'Istio checks authorization before CORS, so '
+                                               "['token', 'all'] refuse it (403) and the "
+                                               'browser refuses the call; give jwtRequired '
+                                               'DENY rules the methods they guard without '
+                                               'OPTIONS, or add an ALLOW rule with methods '
+                                               '[OPTIONS] for this host '
+                                               '(ING-IX-CORS-PREFLIGHT)')],
+ 'preflight-empty-prefix-route': [('routing.hosts[shop.example.com].routes[c].cors',
+                                   'c',
+                                   "a browser's preflight carries no token and Istio checks "
+                                   "authorization before CORS, so ['token', 'all'] refuse it "
+                                   '(403) and the browser refuses the call; give jwtRequired '
+                                   'DENY rules the methods they guard without OPTIONS, or add '
+                                   'an ALLOW rule with methods [OPTIONS] for this host '
+                                   '(ING-IX-CORS-PREFLIGHT)')],
  'preflight-deny-scoped-to-the-host': [('routing.hosts[shop.example.com].routes[c].cors',
                                         'c',
                                         "a browser's preflight carries no token and Istio "
