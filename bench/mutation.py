@@ -148,6 +148,8 @@ def main() -> None:
         total += counts
         n, killed = sum(counts.values()), sum(counts[s] for s in _KILLED)
         print(f"{module:<45}{n:8d}{killed:8d}{100 * killed / n:7.1f}%")
+    for module in sorted(set(modules) - set(by_module)):
+        print(f"{module:<45}{0:8d}{0:8d}     -   (no code in functions: nothing to mutate)")
     n, killed = sum(total.values()), sum(total[s] for s in _KILLED)
     print(f"{'all':<45}{n:8d}{killed:8d}{100 * killed / max(n, 1):7.1f}%  "
           f"({', '.join(f'{s} {c}' for s, c in sorted(total.items()))})")
