@@ -105,11 +105,21 @@ CASES: dict[str, dict[str, Any]] = {
         _match("prefix-upper", {"uri": {"prefix": "/.WELL"}}),
         _match("prefix-beside", {"uri": {"prefix": CHALLENGE_PREFIX + "a/"}}),
         _match("regex-elsewhere", {"uri": {"regex": "/api/.*"}}),
+        _match("prefix-caseless", {"uri": {"prefix": "/API"}, "ignoreUriCase": True}),
         _match("exact-upper", {"uri": {"exact": CHALLENGE_PREFIX.upper() + "ABC"},
                                "ignoreUriCase": True}),
         {"name": "web", "match": [{"uri": {"prefix": "/web"}}], "to": APP_TO}),
     "plain-port-80-prefix-under-the-challenge": _routes(
         _match("prefix-under", {"uri": {"prefix": CHALLENGE_PREFIX + "t"}}),
+        {"name": "web", "match": [{"uri": {"prefix": "/web"}}], "to": APP_TO}),
+    "plain-port-80-empty-prefix": _routes(
+        _match("empty", {"uri": {"prefix": ""}}),
+        {"name": "web", "match": [{"uri": {"prefix": "/web"}}], "to": APP_TO}),
+    "plain-port-80-empty-prefix-caseless": _routes(
+        _match("empty", {"uri": {"prefix": ""}, "ignoreUriCase": True}),
+        {"name": "web", "match": [{"uri": {"prefix": "/web"}}], "to": APP_TO}),
+    "plain-port-80-regex-route-of-lower-case-tokens": _routes(
+        _match("regex", {"uri": {"regex": "/[.]well-known/acme-challenge/[a-z]+"}}),
         {"name": "web", "match": [{"uri": {"prefix": "/web"}}], "to": APP_TO}),
     "plain-port-80-regex-route": _routes(
         _match("regex", {"uri": {"regex": "/[.]well-known/.*"}}),
@@ -237,6 +247,44 @@ EXPECTED: dict[str, Any] = {'redirecting-port-80': [],
                                                'the solver), or use api: gatewayApi (the '
                                                "solver's exact path outranks this route) "
                                                '(ING-IX-ACME-REDIRECT)')],
+ 'plain-port-80-empty-prefix': [('routing.hosts[app.example.com].routes[empty]',
+                                 'empty',
+                                 "can take Let's Encrypt's GET "
+                                 "/.well-known/acme-challenge/<token> for ['app.example.com'] "
+                                 "on port 80, where Istio merges it with the HTTP-01 solver's "
+                                 'routes in no promised order, so the challenge may reach the '
+                                 'backend; let the port-80 listener redirect to HTTPS '
+                                 '(listeners[http].httpsRedirect: true: ingresslib then '
+                                 'leaves the challenge path to the solver), or use api: '
+                                 "gatewayApi (the solver's exact path outranks this route) "
+                                 '(ING-IX-ACME-REDIRECT)')],
+ 'plain-port-80-empty-prefix-caseless': [('routing.hosts[app.example.com].routes[empty]',
+                                          'empty',
+                                          "can take Let's Encrypt's GET "
+                                          '/.well-known/acme-challenge/<token> for '
+                                          "['app.example.com'] on port 80, where Istio merges "
+                                          "it with the HTTP-01 solver's routes in no promised "
+                                          'order, so the challenge may reach the backend; let '
+                                          'the port-80 listener redirect to HTTPS '
+                                          '(listeners[http].httpsRedirect: true: ingresslib '
+                                          'then leaves the challenge path to the solver), or '
+                                          "use api: gatewayApi (the solver's exact path "
+                                          'outranks this route) (ING-IX-ACME-REDIRECT)')],
+ 'plain-port-80-regex-route-of-lower-case-tokens': [('routing.hosts[app.example.com].routes[regex]',
+                                                     'regex',
+                                                     "can take Let's Encrypt's GET "
+                                                     '/.well-known/acme-challenge/<token> for '
+                                                     "['app.example.com'] on port 80, where "
+                                                     'Istio merges it with the HTTP-01 '
+                                                     "solver's routes in no promised order, "
+                                                     'so the challenge may reach the backend; '
+                                                     'let the port-80 listener redirect to '
+                                                     'HTTPS (listeners[http].httpsRedirect: '
+                                                     'true: ingresslib then leaves the '
+                                                     'challenge path to the solver), or use '
+                                                     "api: gatewayApi (the solver's exact "
+                                                     'path outranks this route) '
+                                                     '(ING-IX-ACME-REDIRECT)')],
  'plain-port-80-regex-route': [('routing.hosts[app.example.com].routes[regex]',
                                 'regex',
                                 "can take Let's Encrypt's GET "
@@ -472,10 +520,10 @@ def test_the_names_an_http01_issuer_proves() -> None:
     data = _with(certificates={
         "own": {"source": "secret", "secretName": "own", "dnsNames": ["own.example.com"]},
         "dns": {"source": "certManager", "dnsNames": ["dns.example.com"], "issuer": "dns"},
-        "app-tls": {**HTTP01["certificates"]["app-tls"], "dnsNames": [APP, "www.example.com"]},
-        "again": {**HTTP01["certificates"]["app-tls"], "dnsNames": ["www.example.com", APP]},
         "inside": {"source": "certManager", "dnsNames": ["inside.example.com"],
-                   "issuer": "inside"}},
+                   "issuer": "inside"},
+        "app-tls": {**HTTP01["certificates"]["app-tls"], "dnsNames": [APP, "www.example.com"]},
+        "again": {**HTTP01["certificates"]["app-tls"], "dnsNames": ["www.example.com", APP]}},
         certManager={"issuers": _OTHER_ISSUERS},
         listeners=[{**HTTP01["listeners"][0], "hosts": [APP, "www.example.com",
                                                         "inside.example.com"]},
@@ -483,7 +531,7 @@ def test_the_names_an_http01_issuer_proves() -> None:
     data["listeners"][0]["httpsRedirect"] = False
     data["routing"]["hosts"][0]["routes"][0]["match"] = [{"uri": {"prefix": "/web"}}]
     cfg = parse_config(data)
-    assert http01_hosts(cfg) == [APP, "www.example.com", "inside.example.com"]
+    assert http01_hosts(cfg) == ["inside.example.com", APP, "www.example.com"]
     assert http01_hosts(cfg, public=True) == [APP, "www.example.com"]
 
 
