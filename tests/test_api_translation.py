@@ -28,7 +28,7 @@ from ingresslib.manifests.gateway_api.routes import ROUTE_PATCHES
 from ingresslib.paths import named
 from ingresslib.stack.model import edge_rules
 from ingresslib.stack.render import stack_manifests
-from tests.aks_config import azure
+from tests.configs import azure
 
 HOST = "shop.example.com"
 # Every field ingresslib renders into the classic objects that Gateway API can also say (or

@@ -17,8 +17,7 @@ from ingresslib.aws.nlb import PREFIX, nlb_annotations
 from ingresslib.errors import ConfigError
 from ingresslib.manifests.gateway import gateway_objects
 from ingresslib.stack.render import stack_manifests
-from tests.aks_config import azure
-from tests.eks_config import ACM_ARN, with_alb
+from tests.configs import ACM_ARN, azure, with_alb
 
 HOST = "shop.example.com"
 HTTP = {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]}

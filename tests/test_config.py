@@ -22,8 +22,7 @@ from ingresslib.config.listeners import host_covers
 from ingresslib.config.quantity import quantity_value
 from ingresslib.errors import ConfigError
 from ingresslib.offline.runner import run_program
-from tests.aks_config import aks_config, azure
-from tests.eks_config import with_alb
+from tests.configs import aks_stack, azure, with_alb
 
 HTTP = {"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["shop.example.com"]}
 HTTPS = {
@@ -203,7 +202,7 @@ def test_models_compare_by_value() -> None:
 )
 def test_service_type(cloud: str, topology: str, explicit: str | None, expected: str) -> None:
     gateway = {"service": {"type": explicit}} if explicit else {}
-    data = (aks_config(topology, gateway=gateway) if cloud == "aks"
+    data = (aks_stack(topology, gateway=gateway) if cloud == "aks"
             else config(cloud=cloud, topology=topology, gateway=gateway))
     gw = parse_config(data).edge.gateway
     assert gw is not None
@@ -217,7 +216,7 @@ def test_trusted_proxies_only_in_chained(topology: str, hops: int) -> None:
 
 
 def test_standalone_has_no_workload() -> None:
-    cfg = parse_config(aks_config("standalone"))
+    cfg = parse_config(aks_stack("standalone"))
     assert cfg.gateway is None
     assert cfg.workload is None
 
@@ -233,7 +232,7 @@ def test_workload_defaults_when_gateway_is_omitted(topology: str) -> None:
 
 def test_workload_is_the_given_gateway() -> None:  # drain defaults unchanged: no copy
     # Behind an Azure load balancer the drain needed is the delay (30 s): defaults suffice.
-    cfg = parse_config(aks_config("gateway", gateway={"namespace": "edge"}))
+    cfg = parse_config(aks_stack("gateway", gateway={"namespace": "edge"}))
     assert cfg.workload is cfg.gateway
     assert cfg.workload is not None
     assert cfg.workload.namespace == "edge"

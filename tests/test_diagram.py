@@ -15,8 +15,8 @@ from ingresslib.cli import main
 from ingresslib.offline.diagram import stack_summaries, traffic_diagram
 from ingresslib.offline.output import manifests, plan
 from ingresslib.offline.runner import run_program, run_project
+from tests.configs import EVERYTHING
 from tests.conftest import PROJECTS, ROOT
-from tests.shared import EVERYTHING
 
 # The block of docs/reviewing-changes.md: `ingresslib render examples/echoserver-canary
 # --stack dev` writes it.

@@ -25,8 +25,8 @@ from ingresslib.offline.diff import EXIT_CHANGES, Diff, diff, format_markdown, f
 from ingresslib.offline.output import manifests, plan
 from ingresslib.offline.replacements import Entry
 from ingresslib.offline.runner import run_project
+from tests.configs import with_alb
 from tests.conftest import ROOT
-from tests.eks_config import with_alb
 
 HOST = "grpc.example.com"
 GREETER = {"service": "greeter", "namespace": "grpc", "port": 50051}

@@ -532,9 +532,9 @@ def test_the_traffic_picture_reads_gateway_api_as_what_it_does(renders) -> None:
 
 
 def test_the_aks_istio_add_on_serves_gateway_api_from_asm_1_26() -> None:
-    from tests.aks_config import aks_config  # noqa: PLC0415
+    from tests.configs import aks_stack  # noqa: PLC0415
 
-    data = aks_config(api="gatewayApi")
+    data = aks_stack(api="gatewayApi")
     data["azure"]["istioAddon"] = {"revision": "asm-1-25"}
     assert "asm-1-26" in _refused(data)["azure.istioAddon.revision"]
     data["azure"]["istioAddon"] = {"revision": "asm-1-26"}

@@ -8,7 +8,7 @@ from typing import Any
 from ingresslib import GatewayOptions, StackConfig
 from ingresslib.config import GatewayWorkload
 from ingresslib.manifests.gateway import gateway_objects
-from tests.eks_config import with_alb
+from tests.configs import with_alb
 
 LISTENERS = [{"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["a.example.com"]}]
 

@@ -16,8 +16,8 @@ from ingresslib.aws.preflight import preflight
 from ingresslib.aws.replay import AwsWorld
 from ingresslib.cli import main
 from ingresslib.errors import Problem
-from tests.aks_config import azure
 from tests.aws_account import REGION, real_config, stack_data
+from tests.configs import azure
 
 
 def _ready(topology: str, session: boto3.Session, **changes: Any

@@ -24,7 +24,7 @@ from ingresslib.manifests.virtual_service import (
 from ingresslib.offline.output import manifests
 from ingresslib.offline.runner import run_program
 from ingresslib.stack.render import check, stack_manifests
-from tests.eks_config import with_alb
+from tests.configs import with_alb
 
 HOST = "shop.example.com"
 BASE: dict[str, Any] = {

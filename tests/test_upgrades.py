@@ -15,7 +15,7 @@ from ingresslib.errors import ConfigError
 from ingresslib.offline.mocks import Registered
 from ingresslib.offline.output import manifests
 from ingresslib.offline.runner import run_program
-from tests.aks_config import aks_config
+from tests.configs import aks_stack
 from tests.shared import promtool
 
 HOST = "shop.example.com"
@@ -143,7 +143,7 @@ def test_changes_keep_the_load_balancer(change) -> None:
 
 def _aks(topology: str) -> dict[str, Any]:
     """BASE on AKS: its routes and revision, a Key Vault certificate, the Azure edge."""
-    return aks_config(topology, gateway={"revision": "1-24-0"},
+    return aks_stack(topology, gateway={"revision": "1-24-0"},
                       routing=copy.deepcopy(BASE["routing"]))
 
 
