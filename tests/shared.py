@@ -7,9 +7,13 @@ import itertools
 import os
 import re
 import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+
+from tests.conftest import ROOT
 
 # -------------------------------------------------------------------------- tools
 
@@ -53,6 +57,24 @@ def served_on_80(objs: list[dict[str, Any]], path: str) -> str:
                         else path.startswith(uri.get("prefix", uri.get("exact", "\0")))):
                     return "redirect" if "redirect" in route else "app"
     return "solver"
+
+
+# -------------------------------------------------------------------------- documentation pages
+
+DOCS = ROOT / "docs"
+
+
+def fenced(path: Path, lang: str) -> list[str]:
+    """The code blocks of `lang` in a page (indented ones, inside lists, included)."""
+    text = path.read_text()
+    return [re.sub(r"^" + indent, "", body, flags=re.M)
+            for indent, body in re.findall(rf"^( *)```{lang}\n(.*?)^\1```", text, re.S | re.M)]
+
+
+def yaml_blocks(path: Path) -> list[dict[str, Any]]:
+    """The YAML blocks of a page that are mappings (a `--8<--` line includes a file tested
+    elsewhere)."""
+    return [d for d in (yaml.safe_load(b) for b in fenced(path, "yaml")) if isinstance(d, dict)]
 
 
 # -------------------------------------------------------------------------- CI workflows
