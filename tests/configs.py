@@ -25,10 +25,18 @@ def http_listener(*hosts: str, **extra: Any) -> dict[str, Any]:
             **copy.deepcopy(extra)}
 
 
+def https_listener(*hosts: str, certificate: str = "edge", **extra: Any) -> dict[str, Any]:
+    """An HTTPS listener `https` on port 443 for `hosts` (default: HOST), TLS ending at the
+    gateway with `certificate` (a key of the config's certificates)."""
+    return {"name": "https", "port": 443, "protocol": "HTTPS", "hosts": list(hosts or (HOST,)),
+            "tls": {"certificate": certificate}, **copy.deepcopy(extra)}
+
+
 # Listeners for HOST: plain HTTP, and HTTPS on certificate `edge`.
 HTTP: dict[str, Any] = http_listener()
-HTTPS: dict[str, Any] = {"name": "https", "port": 443, "protocol": "HTTPS", "hosts": [HOST],
-                         "tls": {"certificate": "edge"}}
+HTTPS: dict[str, Any] = https_listener()
+# A certificate for HOST from the existing Secret shop-tls (TLS at the gateway, any cloud).
+SHOP_TLS: dict[str, Any] = {"source": "secret", "secretName": "shop-tls", "dnsNames": [HOST]}
 # Backend `web` for HOST, and the PERMISSIVE port standalone needs for it.
 WEB_ROUTING: dict[str, Any] = {
     "backends": {"web": {"service": "web", "namespace": "shop", "port": 8080}},
