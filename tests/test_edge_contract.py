@@ -24,16 +24,11 @@ from ingresslib.offline.output import manifests
 from ingresslib.stack.contract import contract_problems
 from ingresslib.stack.model import StackConfig, edge_rules
 from ingresslib.stack.render import check, stack_manifests
-from tests.configs import aks_stack
+from tests.configs import aks_stack, eks_stack, http_listener
 from tests.conftest import PROJECTS, ROOT
 
 # Input (a) of the issue, minimal: PROXY protocol and the health check.
-MINIMAL: dict[str, Any] = {
-    "cloud": "eks",
-    "topology": "gateway",
-    "listeners": [{"name": "http", "port": 80, "protocol": "HTTP",
-                   "hosts": ["app.example.com"]}],
-}
+MINIMAL = eks_stack(listeners=[http_listener("app.example.com")])
 
 
 def _gateway(cfg: StackConfig) -> dict[str, dict[str, Any]]:
@@ -120,10 +115,8 @@ def test_an_envoy_idle_timeout_outliving_the_nlb_is_refused_with_the_maximum() -
 
 
 def test_an_envoy_idle_timeout_under_the_albs_is_refused_with_the_minimum() -> None:
-    from tests.configs import with_alb  # noqa: PLC0415
-
-    data = with_alb({"cloud": "eks", "topology": "chained", "listeners": MINIMAL["listeners"],
-                     "gateway": {"idleTimeout": "30s"}})
+    data = eks_stack("chained", listeners=MINIMAL["listeners"],
+                     gateway={"idleTimeout": "30s"})
     with pytest.raises(ConfigError) as err:
         parse_config(data)
     problem = next(p for p in err.value.problems if p.path == "gateway.idleTimeout")
