@@ -79,11 +79,13 @@ def with_alb(data: dict[str, Any], **alb: Any) -> dict[str, Any]:
     return data
 
 
-def eks_stack(topology: str = "gateway", **sections: Any) -> dict[str, Any]:
+def eks_stack(topology: str = "gateway", *, alb: dict[str, Any] | None = None,
+              **sections: Any) -> dict[str, Any]:
     """A valid EKS stack of `topology`: HTTP for HOST; standalone routes HOST to backend `web`
     with PERMISSIVE on its port. `sections` replace top-level sections. Chained and standalone
-    then get the ALB (`with_alb`: an HTTPS listener on an ACM certificate) unless `aws` is
-    among `sections`. The gateway topology is left implicit (the default)."""
+    then get the ALB (`with_alb`, `alb` merged into its settings: an HTTPS listener on an ACM
+    certificate) unless `aws` is among `sections`. The gateway topology is left implicit (the
+    default)."""
     data: dict[str, Any] = {"cloud": "eks"}
     if topology != "gateway":
         data["topology"] = topology
@@ -93,7 +95,7 @@ def eks_stack(topology: str = "gateway", **sections: Any) -> dict[str, Any]:
         data["security"] = copy.deepcopy(WEB_PORTS)
     data.update(copy.deepcopy(sections))
     if topology in ("chained", "standalone") and "aws" not in sections:
-        data = with_alb(data)
+        data = with_alb(data, **(alb or {}))
     return data
 
 

@@ -18,7 +18,7 @@ from ingresslib.azure.config import (
     uses_public_ip,
 )
 from ingresslib.errors import ConfigError
-from tests.configs import HOST, aks_stack
+from tests.configs import HOST, aks_stack, eks_stack
 
 Mutator = Callable[[dict[str, Any]], object]
 
@@ -301,9 +301,7 @@ def test_mutators_do_not_leak_between_cases() -> None:
 
 
 def test_eks_never_sees_azure_rules() -> None:
-    data = {"cloud": "eks", "listeners": [
-        {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]}]}
-    assert parse_config(data).azure is None
+    assert parse_config(eks_stack()).azure is None
 
 
 def test_addon_skips_the_rules_of_ingresslibs_own_gateway() -> None:
