@@ -14,6 +14,7 @@ from ingresslib.azure.config import Azure
 from ingresslib.cli import main
 from ingresslib.offline.runner import run_program
 from ingresslib.stack.render import stack_manifests
+from tests.configs import aks_stack, eks_stack, http_listener
 from tests.conftest import ROOT
 from tests.shared import DOCS, fenced, yaml_blocks
 
@@ -75,14 +76,13 @@ def test_the_gateway_api_page_renders_what_it_says_for_backend_tls() -> None:
     """Issue 18 input (e): with Istio a SIMPLE-TLS backend keeps its TLS in the
     DestinationRule and gets no BackendTLSPolicy (EDGE-API-TLS-DR); the page said it got one
     that trusts the system's CAs, the very loss the issue reports."""
-    data = {"cloud": "eks", "api": "gatewayApi",
-            "listeners": [{"name": "http", "port": 80, "protocol": "HTTP",
-                           "hosts": ["booking.example.com"]}],
-            "routing": {"backends": {"booking": {
-                "service": "booking", "namespace": "booking", "port": 443,
-                "trafficPolicy": {"tls": {"mode": "SIMPLE", "sni": "booking.internal"}}}},
-                "hosts": [{"host": "booking.example.com", "routes": [
-                    {"name": "booking", "to": [{"backend": "booking"}]}]}]}}
+    data = eks_stack(
+        api="gatewayApi", listeners=[http_listener("booking.example.com")],
+        routing={"backends": {"booking": {
+            "service": "booking", "namespace": "booking", "port": 443,
+            "trafficPolicy": {"tls": {"mode": "SIMPLE", "sni": "booking.internal"}}}},
+            "hosts": [{"host": "booking.example.com", "routes": [
+                {"name": "booking", "to": [{"backend": "booking"}]}]}]})
     kinds = {o["kind"] for o in stack_manifests(parse_config(data)).all()}
     assert "BackendTLSPolicy" not in kinds
     text = (DOCS / "gateway-api.md").read_text()
@@ -125,12 +125,7 @@ def test_the_validate_snippet_fails_as_shown(tmp_path, capsys, monkeypatch) -> N
 
 def test_the_routing_snippet_is_valid_in_a_stack() -> None:
     (routing,) = [b for b in yaml_blocks(DOCS / "routing.md") if "routing" in b]
-    parse_config({
-        "cloud": "eks",
-        "listeners": [{"name": "http", "port": 80, "protocol": "HTTP",
-                       "hosts": ["shop.example.com"]}],
-        **routing,
-    })
+    parse_config(eks_stack(**routing))
 
 
 def test_the_picture_is_the_examples_render(tmp_path) -> None:
@@ -164,18 +159,15 @@ def test_the_agc_snippet_is_a_valid_standalone_section() -> None:
     backend it names, passes every rule."""
     (snippet,) = [b for b in yaml_blocks(DOCS / "guides/agc.md")
                   if "applicationGatewayForContainers" in b.get("azure", {})]
-    parse_config({
-        "cloud": "aks", "topology": "standalone",
-        "listeners": [{"name": "http", "port": 80, "protocol": "HTTP",
-                       "hosts": ["portal.example.com"]}],
-        "routing": {"backends": {"portal": {"service": "portal", "namespace": "portal",
-                                            "port": 8080}},
-                    "hosts": [{"host": "portal.example.com",
-                               "routes": [{"name": "web", "to": [{"backend": "portal"}]}]}]},
-        "security": {"standalonePorts": [{"namespace": "portal", "selector": {"app": "portal"},
-                                          "ports": [8080]}]},
-        **snippet,
-    })
+    parse_config(aks_stack(
+        "standalone", listeners=[http_listener("portal.example.com")],
+        routing={"backends": {"portal": {"service": "portal", "namespace": "portal",
+                                         "port": 8080}},
+                 "hosts": [{"host": "portal.example.com",
+                            "routes": [{"name": "web", "to": [{"backend": "portal"}]}]}]},
+        security={"standalonePorts": [{"namespace": "portal", "selector": {"app": "portal"},
+                                       "ports": [8080]}]},
+        **snippet))
 
 
 def test_the_api_reference_documents_every_model_routing_only_builds() -> None:
