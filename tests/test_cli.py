@@ -62,6 +62,22 @@ def test_help_version_and_usage_errors_load_no_sdk(argv: list[str]) -> None:
                          "pulumi_tls", "boto3", "botocore", "pydantic", "yaml", "grpc"}
 
 
+@pytest.mark.parametrize("stack", ["eks/gateway", "aks/agc-chained"])
+def test_validate_of_a_stack_file_loads_no_pulumi(stack: str) -> None:
+    """A stack file's config is read as `pulumi.Config` would hand it over, without the SDK
+    (docs/architecture.md, deferred imports): the import is most of validate's time."""
+    directory, name = stack.split("/")
+    probe = ("import json, sys\nfrom ingresslib.cli import main\n"
+             f"assert main(['validate', 'stacks/{directory}', '--stack', '{name}']) == 0\n"
+             "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True, cwd=ROOT)
+    assert "is valid (config and rendered objects)" in result.stdout
+    loaded = set(json.loads(result.stdout.splitlines()[-1]))
+    assert not loaded & {"pulumi", "pulumi_kubernetes", "pulumi_aws", "pulumi_azure_native",
+                         "pulumi_tls", "grpc"}
+
+
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as done:
         main(["--version"])
