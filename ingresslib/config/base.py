@@ -1,6 +1,5 @@
 """Shared base for every config model: camelCase keys, unknown keys rejected, frozen values."""
 
-from __future__ import annotations
 
 import ast
 import inspect
