@@ -161,6 +161,30 @@ def test_validate_reads_the_stack_file_when_the_program_uses_load_config(
     assert out.endswith("stack chained is valid (config and rendered objects)\n")
 
 
+def test_validate_refuses_a_config_value_that_is_no_mapping_at_its_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """As pulumi.Config.get_object refuses it in the program (ConfigTypeError)."""
+    project = _project(tmp_path, "config:\n  ingress:stack: shop\n")
+    err = _error(["validate", str(project), "--stack", "dev"], capsys)
+    assert "Pulumi.dev.yaml:2:18: ingress:stack: must be a mapping of keys to values " \
+           "(got 'shop')" in err
+
+
+def test_validate_reads_an_unset_config_from_the_environment_as_pulumi_does(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stack file without ingress:stack: the program's pulumi.Config reads PULUMI_CONFIG."""
+    project = _project(tmp_path, "config: {}\n")
+    config = {"cloud": "eks", "listeners": [
+        {"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["shop.example.com"]}]}
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"ingress:stack": json.dumps(config)}))
+    assert main(["validate", str(project), "--stack", "dev"]) == 0
+    assert capsys.readouterr().out.endswith("is valid (config and rendered objects)\n")
+    monkeypatch.delenv("PULUMI_CONFIG")
+    assert "ingress:stack: missing or empty" in _error(
+        ["validate", str(project), "--stack", "dev"], capsys)
+
+
 def test_validate_runs_a_program_that_builds_its_config(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
