@@ -10,8 +10,7 @@ import pytest
 
 from ingresslib import parse_config
 from ingresslib.edge import HealthCheck
-from tests.aks_config import aks_config
-from tests.eks_config import alb_stack, nlb_stack
+from tests.configs import aks_stack, alb_stack, nlb_stack
 
 
 def summary(data: dict[str, Any]) -> dict[str, Any]:
@@ -22,10 +21,11 @@ def summary(data: dict[str, Any]) -> dict[str, Any]:
     assert out["rules"] == [{"code": r.code, "statement": r.statement, "source": r.source}
                             for r in plan.rules]
     out["rules"] = [r["code"] for r in out["rules"]]
-    return out
+    # One key for where the plan is (a dict with a `cloud` key reads as a stack config).
+    return {"on": f"{out.pop('cloud')} {out.pop('topology')}", **out}
 
 
-_ADDON = aks_config()
+_ADDON = aks_stack()
 _ADDON["azure"]["istioAddon"] = {"revision": "asm-1-26"}
 
 CASES: dict[str, dict[str, Any]] = {
@@ -36,8 +36,7 @@ CASES: dict[str, dict[str, Any]] = {
 }
 
 # <EXPECTED>
-EXPECTED: dict[str, Any] = {'eks-gateway': {'cloud': 'eks',
-                 'topology': 'gateway',
+EXPECTED: dict[str, Any] = {'eks-gateway': {'on': 'eks gateway',
                  'loadBalancer': 'AWS NLB (AWS Load Balancer Controller)',
                  'gateway': {'namespace': 'istio-ingress',
                              'name': 'istio-ingressgateway',
@@ -73,8 +72,7 @@ EXPECTED: dict[str, Any] = {'eks-gateway': {'cloud': 'eks',
                            'EDGE-TO',
                            'EDGE-HC-NETPOL',
                            'EDGE-CH-SETTING']},
- 'eks-chained': {'cloud': 'eks',
-                 'topology': 'chained',
+ 'eks-chained': {'on': 'eks chained',
                  'loadBalancer': 'AWS ALB',
                  'gateway': {'namespace': 'istio-ingress',
                              'name': 'istio-ingressgateway',
@@ -112,8 +110,7 @@ EXPECTED: dict[str, Any] = {'eks-gateway': {'cloud': 'eks',
                            'EDGE-TO',
                            'EDGE-HC-NETPOL',
                            'EDGE-CH-SETTING']},
- 'eks-standalone': {'cloud': 'eks',
-                    'topology': 'standalone',
+ 'eks-standalone': {'on': 'eks standalone',
                     'loadBalancer': 'AWS ALB',
                     'gateway': None,
                     'healthCheck': None,
@@ -128,8 +125,7 @@ EXPECTED: dict[str, Any] = {'eks-gateway': {'cloud': 'eks',
                               'EDGE-PR-ALB',
                               'EDGE-CH-ALB-RULES',
                               'EDGE-CH-ALB-TGB']},
- 'aks-addon': {'cloud': 'aks',
-               'topology': 'gateway',
+ 'aks-addon': {'on': 'aks gateway',
                'loadBalancer': 'Azure Standard Load Balancer',
                'gateway': {'namespace': 'aks-istio-ingress',
                            'name': 'aks-istio-ingressgateway-external',

@@ -22,6 +22,7 @@ from ingresslib.manifests.monitoring import (
     monitoring_objects,
 )
 from ingresslib.stack.model import CertificateSource
+from tests.configs import eks_stack, http_listener
 from tests.harness.validate import ManifestValidator
 from tests.shared import promtool
 
@@ -70,8 +71,7 @@ def _rules(objs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def _gateway() -> dict[str, dict[str, Any]]:
-    cfg = StackConfig.model_validate({"cloud": "eks", "listeners": [
-        {"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["a.example.com"]}]})
+    cfg = StackConfig.model_validate(eks_stack(listeners=[http_listener("a.example.com")]))
     assert cfg.workload is not None
     return {o["kind"]: o for o in gateway_objects(cfg.workload, cfg.edge.gateway)}
 

@@ -7,7 +7,6 @@ creates the public IP it uses, the Application Gateway, its WAF policy and ident
 pulumi-azure-native. `azure_problems` holds every rule that needs the whole stack.
 """
 
-from __future__ import annotations
 
 import ipaddress
 import re
@@ -28,7 +27,7 @@ class AksStack(StackView, Protocol):
     """The stack as the Azure code reads it: the cloud-agnostic view and the `azure` section."""
 
     @property
-    def azure(self) -> Azure | None: ...
+    def azure(self) -> "Azure | None": ...
 
 
 ADDON_NAMESPACE = "aks-istio-ingress"

@@ -5,10 +5,9 @@ the listener's credentialName, which Istio hot-reloads on rotation without resta
 gateway. ACM certificates cannot be exported: TLS from ACM terminates at the AWS load balancer.
 """
 
-from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -103,7 +102,7 @@ class PrivateKey(Model):
     manager's default when unset."""
 
     @model_validator(mode="after")
-    def _size_fits(self) -> PrivateKey:
+    def _size_fits(self) -> Self:
         allowed = {"ECDSA": {256, 384, 521}, "RSA": {2048, 3072, 4096}, "Ed25519": set()}
         if self.size is not None and self.size not in allowed[self.algorithm]:
             fits = sorted(allowed[self.algorithm]) or "none (leave size unset)"

@@ -1,6 +1,5 @@
 """The cloud-agnostic sections of an ingress stack and the rules among them."""
 
-from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Literal

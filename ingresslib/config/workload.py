@@ -5,10 +5,9 @@ Defaults sit here, in one visible place, and are at least as strong as seed 001 
 than Istio's own `gateway` chart where production needs it (PDB, zone and node spread).
 """
 
-from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import Field, model_validator
 from pydantic.alias_generators import to_camel, to_snake
@@ -71,7 +70,7 @@ class MetricTarget(Model):
     """Target value per pod as a quantity; for type AverageValue only."""
 
     @model_validator(mode="after")
-    def _one_matching_value(self) -> MetricTarget:
+    def _one_matching_value(self) -> Self:
         wanted = {
             "Utilization": "average_utilization",
             "Value": "value",
@@ -100,7 +99,7 @@ class CustomMetric(Model):
     """The value the HPA keeps the metric at."""
 
     @model_validator(mode="after")
-    def _no_utilization(self) -> CustomMetric:
+    def _no_utilization(self) -> Self:
         if self.target.type == "Utilization":
             raise ValueError(
                 f"{self.type} metrics cannot target Utilization; use AverageValue or Value"
@@ -174,7 +173,7 @@ class Disruption(Model):
         return data
 
     @model_validator(mode="after")
-    def _at_most_one(self) -> Disruption:
+    def _at_most_one(self) -> Self:
         if self.min_available is not None and self.max_unavailable is not None:
             raise ValueError("set only one of minAvailable or maxUnavailable")
         if self.enabled and self.min_available is None and self.max_unavailable is None:
@@ -204,7 +203,7 @@ class Toleration(Model):
     """With NoExecute: how long the pod stays on a newly tainted node."""
 
     @model_validator(mode="after")
-    def _operator_value(self) -> Toleration:
+    def _operator_value(self) -> Self:
         if self.operator == "Exists" and self.value is not None:
             raise ValueError("operator Exists takes no value; remove value")
         if self.key is None and self.operator != "Exists":

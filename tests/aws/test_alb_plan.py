@@ -13,7 +13,7 @@ import pytest
 
 from ingresslib import parse_config
 from ingresslib.aws.alb_plan import alb_plan, rule_key, rule_priorities
-from tests.eks_config import ACM_ARN, HOST, HTTP, alb_stack, nlb_stack
+from tests.configs import ACM_ARN, HOST, HTTP, alb_stack, nlb_stack
 
 HOSTS = [f"h{i}.example.com" for i in range(6)]
 

@@ -16,7 +16,7 @@ from ingresslib.aws.alb_rules import (
     route_rules,
 )
 from ingresslib.config.routing import Backend, Route
-from tests.eks_config import HOST, HTTP, alb_stack
+from tests.configs import HOST, HTTP, alb_stack
 from tests.shared import refusals
 
 LONG = "/" + "p" * 126  # 127 characters: with the prefix's '*', 128

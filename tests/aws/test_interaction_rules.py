@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.eks_config import alb_stack, nlb_stack
+from tests.configs import alb_stack, nlb_stack
 from tests.shared import refusals
 
 LBC = "service.beta.kubernetes.io/aws-load-balancer-"

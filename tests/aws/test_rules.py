@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.eks_config import ACM, HOST, HTTP, HTTPS_ACM, NLB_SUBNETS, alb_stack, nlb_stack
+from tests.configs import ACM, HOST, HTTP, HTTPS_ACM, NLB_SUBNETS, alb_stack, nlb_stack
 from tests.shared import refusals
 
 PROXY = "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol"

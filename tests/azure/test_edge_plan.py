@@ -12,7 +12,7 @@ import pytest
 
 from ingresslib import parse_config
 from ingresslib.azure.edge_plan import aks_edge_plan
-from tests.aks_config import agc_config, aks_config
+from tests.configs import agc_stack, aks_stack
 from tests.shared import planned_edge, refusals
 
 
@@ -23,33 +23,32 @@ def _with(data: dict[str, Any], **sections: Any) -> dict[str, Any]:
 
 
 def _lb(topology: str = "gateway", **lb: Any) -> dict[str, Any]:
-    data = aks_config(topology)
+    data = aks_stack(topology)
     data["azure"].setdefault("loadBalancer", {}).update(lb)
     return data
 
 
-_ADDON = aks_config()
+_ADDON = aks_stack()
 _ADDON["azure"]["istioAddon"] = {"revision": "asm-1-26"}
-_CHAINED = aks_config("chained")
+_CHAINED = aks_stack("chained")
 _CHAINED["azure"]["applicationGateway"]["requestTimeoutSeconds"] = 45
 
 CASES: dict[str, dict[str, Any]] = {
-    "gateway": aks_config(),
+    "gateway": aks_stack(),
     "gateway-internal": _with(_lb(subnet="ingress"), loadBalancer={"scheme": "internal"}),
     "gateway-tcp-reset-off-long-idle": _lb(tcpReset=False, idleTimeoutMinutes=10),
     "gateway-probe-window-beyond-the-delay": _lb(probeIntervalSeconds=20),
     "gateway-probe-window-at-the-delay": _lb(probeIntervalSeconds=15),
-    "gateway-envoy-idle-given": _with(aks_config(), gateway={"idleTimeout": "100500ms"},
+    "gateway-envoy-idle-given": _with(aks_stack(), gateway={"idleTimeout": "100500ms"},
                                       name="edge"),
     "gateway-addon": _ADDON,
     "chained": _CHAINED,
-    "standalone": aks_config("standalone"),
-    "agc-chained": agc_config("chained"),
+    "standalone": aks_stack("standalone"),
+    "agc-chained": agc_stack("chained"),
 }
 
 # <EXPECTED>
-EXPECTED: dict[str, Any] = {'gateway': {'cloud': 'aks',
-             'topology': 'gateway',
+EXPECTED: dict[str, Any] = {'gateway': {'on': 'aks gateway',
              'load_balancer': 'Azure Standard Load Balancer',
              'workload': {'name': 'istio-ingress/istio-ingressgateway',
                           'drain': {'termination_drain_seconds': 45,
@@ -113,8 +112,7 @@ EXPECTED: dict[str, Any] = {'gateway': {'cloud': 'aks',
                        'EDGE-TO',
                        'EDGE-HC-NETPOL',
                        'EDGE-CH-SETTING']},
- 'gateway-internal': {'cloud': 'aks',
-                      'topology': 'gateway',
+ 'gateway-internal': {'on': 'aks gateway',
                       'load_balancer': 'Azure Standard Load Balancer',
                       'workload': {'name': 'istio-ingress/istio-ingressgateway',
                                    'drain': {'termination_drain_seconds': 45,
@@ -178,8 +176,7 @@ EXPECTED: dict[str, Any] = {'gateway': {'cloud': 'aks',
                                 'EDGE-TO',
                                 'EDGE-HC-NETPOL',
                                 'EDGE-CH-SETTING']},
- 'gateway-tcp-reset-off-long-idle': {'cloud': 'aks',
-                                     'topology': 'gateway',
+ 'gateway-tcp-reset-off-long-idle': {'on': 'aks gateway',
                                      'load_balancer': 'Azure Standard Load Balancer (TCP '
                                                       'reset off)',
                                      'workload': {'name': 'istio-ingress/istio-ingressgateway',
@@ -247,8 +244,7 @@ EXPECTED: dict[str, Any] = {'gateway': {'cloud': 'aks',
                                                'EDGE-TO',
                                                'EDGE-HC-NETPOL',
                                                'EDGE-CH-SETTING']},
- 'gateway-probe-window-beyond-the-delay': {'cloud': 'aks',
-                                           'topology': 'gateway',
+ 'gateway-probe-window-beyond-the-delay': {'on': 'aks gateway',
                                            'load_balancer': 'Azure Standard Load Balancer',
                                            'workload': {'name': 'istio-ingress/istio-ingressgateway',  # noqa: E501
                                                         'drain': {'termination_drain_seconds': 55,
@@ -316,8 +312,7 @@ EXPECTED: dict[str, Any] = {'gateway': {'cloud': 'aks',
                                                      'EDGE-TO',
                                                      'EDGE-HC-NETPOL',
                                                      'EDGE-CH-SETTING']},
- 'gateway-probe-window-at-the-delay': {'cloud': 'aks',
-                                       'topology': 'gateway',
+ 'gateway-probe-window-at-the-delay': {'on': 'aks gateway',
                                        'load_balancer': 'Azure Standard Load Balancer',
                                        'workload': {'name': 'istio-ingress/istio-ingressgateway',
                                                     'drain': {'termination_drain_seconds': 45,
@@ -383,8 +378,7 @@ EXPECTED: dict[str, Any] = {'gateway': {'cloud': 'aks',
                                                  'EDGE-TO',
                                                  'EDGE-HC-NETPOL',
                                                  'EDGE-CH-SETTING']},
- 'gateway-envoy-idle-given': {'cloud': 'aks',
-                              'topology': 'gateway',
+ 'gateway-envoy-idle-given': {'on': 'aks gateway',
                               'load_balancer': 'Azure Standard Load Balancer',
                               'workload': {'name': 'istio-ingress/istio-ingressgateway',
                                            'drain': {'termination_drain_seconds': 45,
@@ -448,8 +442,7 @@ EXPECTED: dict[str, Any] = {'gateway': {'cloud': 'aks',
                                         'EDGE-TO',
                                         'EDGE-HC-NETPOL',
                                         'EDGE-CH-SETTING']},
- 'gateway-addon': {'cloud': 'aks',
-                   'topology': 'gateway',
+ 'gateway-addon': {'on': 'aks gateway',
                    'load_balancer': 'Azure Standard Load Balancer',
                    'workload': {'name': 'aks-istio-ingress/aks-istio-ingressgateway-external',
                                 'drain': {'termination_drain_seconds': 45,
@@ -512,8 +505,7 @@ EXPECTED: dict[str, Any] = {'gateway': {'cloud': 'aks',
                              'EDGE-TO',
                              'EDGE-HC-NETPOL',
                              'EDGE-CH-SETTING']},
- 'chained': {'cloud': 'aks',
-             'topology': 'chained',
+ 'chained': {'on': 'aks chained',
              'load_balancer': 'Azure Standard Load Balancer (internal) behind Azure '
                               'Application Gateway',
              'workload': {'name': 'istio-ingress/istio-ingressgateway',
@@ -587,8 +579,7 @@ EXPECTED: dict[str, Any] = {'gateway': {'cloud': 'aks',
                        'EDGE-TO',
                        'EDGE-HC-NETPOL',
                        'EDGE-CH-SETTING']},
- 'standalone': {'cloud': 'aks',
-                'topology': 'standalone',
+ 'standalone': {'on': 'aks standalone',
                 'load_balancer': 'Azure Application Gateway (AGIC)',
                 'workload': None,
                 'gateway': None,
@@ -605,8 +596,7 @@ EXPECTED: dict[str, Any] = {'gateway': {'cloud': 'aks',
                           'EDGE-TO-APPGW',
                           'EDGE-DR-APPGW',
                           'EDGE-PR-APPGW']},
- 'agc-chained': {'cloud': 'aks',
-                 'topology': 'chained',
+ 'agc-chained': {'on': 'aks chained',
                  'load_balancer': "Azure Application Gateway for Containers (to the gateway's "
                                   'pods)',
                  'workload': {'name': 'istio-ingress/istio-ingressgateway',
@@ -673,7 +663,7 @@ def test_each_topology_plans_its_edge(case: str) -> None:
 
 
 def test_the_idle_rule_says_how_the_load_balancer_ends_idle_flows() -> None:
-    on = {r.code: r for r in parse_config(aks_config()).edge.rules}["EDGE-TO-AZURE-LB"]
+    on = {r.code: r for r in parse_config(aks_stack()).edge.rules}["EDGE-TO-AZURE-LB"]
     off = {r.code: r for r in parse_config(
         _lb(tcpReset=False)).edge.rules}["EDGE-TO-AZURE-LB"]
     assert on.statement == (
@@ -688,7 +678,7 @@ def test_the_idle_rule_says_how_the_load_balancer_ends_idle_flows() -> None:
 
 
 def test_standalone_words_the_timeout_rule_as_agic_applies_it() -> None:
-    rules = {r.code: r for r in parse_config(aks_config("standalone")).edge.rules}
+    rules = {r.code: r for r in parse_config(aks_stack("standalone")).edge.rules}
     assert rules["EDGE-TO-APPGW"].statement == (
         "Application Gateway waits a backend setting's request timeout for a response: in "
         "standalone each route's timeout becomes its Ingress's request timeout (whole "
@@ -701,18 +691,18 @@ def test_standalone_words_the_timeout_rule_as_agic_applies_it() -> None:
 
 @pytest.mark.parametrize("topology", ["gateway", "chained"])
 def test_prometheus_scrape_is_the_callers(topology: str) -> None:
-    cfg = parse_config(aks_config(topology))
+    cfg = parse_config(aks_stack(topology))
     assert aks_edge_plan(cfg).gateway.prometheus_scrape is True
     assert aks_edge_plan(cfg, prometheus_scrape=False).gateway.prometheus_scrape is False
-    agc = parse_config(agc_config("chained"))
+    agc = parse_config(agc_stack("chained"))
     assert aks_edge_plan(agc, prometheus_scrape=False).gateway.prometheus_scrape is False
 
 
 def test_a_stack_without_azure_is_planned_with_the_load_balancers_defaults() -> None:
     """An aks stack without `azure` is refused for that; the plan the other rules read keeps
     the load balancer's defaults (TCP reset on)."""
-    cfg = parse_config(aks_config()).model_copy(update={"azure": None})
+    cfg = parse_config(aks_stack()).model_copy(update={"azure": None})
     assert aks_edge_plan(cfg).load_balancer == "Azure Standard Load Balancer"
-    data = aks_config()
+    data = aks_stack()
     del data["azure"]
     assert [p for p, _, _ in refusals(data)] == ["azure"]

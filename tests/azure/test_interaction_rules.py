@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.aks_config import agc_config, aks_config
+from tests.configs import agc_stack, aks_stack
 from tests.shared import refusals
 
 SB = "service.beta.kubernetes.io/"
@@ -40,17 +40,17 @@ def _long_lived(data: dict[str, Any], timeout: str | None) -> dict[str, Any]:
 
 
 CASES: dict[str, dict[str, Any]] = {
-    "chained-source-ranges": _with(aks_config("chained"), gateway={"service": {
+    "chained-source-ranges": _with(aks_stack("chained"), gateway={"service": {
         "loadBalancerSourceRanges": RANGES}}),
-    "chained-public-annotations": _with(aks_config("chained"), gateway={"service": {
+    "chained-public-annotations": _with(aks_stack("chained"), gateway={"service": {
         "annotations": PUBLIC}}),
-    "agc-chained-public-annotations-and-ranges": _with(agc_config("chained"), gateway={
+    "agc-chained-public-annotations-and-ranges": _with(agc_stack("chained"), gateway={
         "service": {"annotations": PUBLIC, "loadBalancerSourceRanges": RANGES}}),
-    "gateway-public-annotations-and-ranges": _with(aks_config(), gateway={"service": {
+    "gateway-public-annotations-and-ranges": _with(aks_stack(), gateway={"service": {
         "annotations": {"example.com/team": "edge"}, "loadBalancerSourceRanges": RANGES}}),
-    "agic-long-lived-without-timeout": _long_lived(aks_config("standalone"), None),
-    "agic-long-lived-with-timeout": _long_lived(aks_config("standalone"), "600s"),
-    "agc-long-lived-without-timeout": _long_lived(agc_config("standalone"), None),
+    "agic-long-lived-without-timeout": _long_lived(aks_stack("standalone"), None),
+    "agic-long-lived-with-timeout": _long_lived(aks_stack("standalone"), "600s"),
+    "agc-long-lived-without-timeout": _long_lived(agc_stack("standalone"), None),
 }
 
 # <EXPECTED>

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.aks_config import HOST, HTTP, HTTPS, KEY_VAULT_CERT, aks_config, azure
+from tests.configs import HOST, HTTP, HTTPS, KEY_VAULT_CERT, aks_stack, azure
 from tests.shared import refusals
 
 SB = "service.beta.kubernetes.io/"
@@ -20,8 +20,8 @@ ADDON = {"revision": "asm-1-26"}
 
 
 def _az(topology: str = "gateway", **changes: Any) -> dict[str, Any]:
-    """aks_config with azure.<key> set (`loadBalancer__subnet` for azure.loadBalancer.subnet)."""
-    data = aks_config(topology)
+    """aks_stack with azure.<key> set (`loadBalancer__subnet` for azure.loadBalancer.subnet)."""
+    data = aks_stack(topology)
     for key, value in changes.items():
         section, _, name = key.partition("__")
         if name:
@@ -41,7 +41,7 @@ def _chained(**changes: Any) -> dict[str, Any]:
     return _az("chained", **changes)
 
 
-_NO_AZURE = aks_config()
+_NO_AZURE = aks_stack()
 del _NO_AZURE["azure"]
 _CHAINED_LB = azure("chained")["loadBalancer"]
 _MANY_HOSTS = [f"h{i}.example.com" for i in range(50)]

@@ -13,8 +13,7 @@ import pytest
 
 from ingresslib import parse_config
 from ingresslib.config.acme import CHALLENGE_PREFIX, acme_listeners, http01_hosts, not_prefix_regex
-from tests.aks_config import HOST, aks_config
-from tests.eks_config import HTTP01, nlb_stack
+from tests.configs import HOST, HTTP01, aks_stack, nlb_stack
 from tests.shared import refusals
 
 APP = "app.example.com"
@@ -64,7 +63,7 @@ APP_TO = [{"backend": "app"}]
 
 def _addon_http01() -> dict[str, Any]:
     """An AKS stack on the Istio add-on's gateway whose certificate is proven over HTTP-01."""
-    data = aks_config(certificates={"edge": {"source": "certManager", "dnsNames": [HOST],
+    data = aks_stack(certificates={"edge": {"source": "certManager", "dnsNames": [HOST],
                                              "issuer": "letsencrypt"}},
                       certManager=copy.deepcopy(HTTP01["certManager"]))
     data["azure"]["istioAddon"] = {"revision": "asm-1-26"}
@@ -186,7 +185,7 @@ CASES: dict[str, dict[str, Any]] = {
         {"name": "acme", "action": "ALLOW", "paths": ["/.well-known/*"], "methods": ["GET"]},
         {"name": "web", "action": "ALLOW", "paths": ["/*"], "methods": ["POST"]}),
     "addon-gateway": _addon_http01(),
-    "chained-terminates-before-the-gateway": aks_config(
+    "chained-terminates-before-the-gateway": aks_stack(
         "chained", certificates={"edge": {"source": "certManager", "dnsNames": [HOST],
                                           "issuer": "letsencrypt"}},
         certManager=copy.deepcopy(HTTP01["certManager"]), gateway={"labels": {"istio": "edge"}}),

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from ingresslib.config.authz_interactions import host_in, path_in
-from tests.eks_config import HOST, HTTP, HTTPS_ACM, routed_nlb_stack
+from tests.configs import HOST, HTTP, HTTPS_ACM, routed_nlb_stack
 from tests.shared import refusals
 
 JWT = [{"issuer": "https://login.example.com/", "audiences": ["api"],

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.aks_config import aks_config
-from tests.eks_config import HOST, alb_stack, routed_nlb_stack
+from tests.configs import HOST, aks_stack, alb_stack, routed_nlb_stack
 from tests.shared import refusals
 
 DNS = "external-dns.alpha.kubernetes.io/"
@@ -57,7 +56,7 @@ CASES: dict[str, dict[str, Any]] = {
     "chained-other-annotation": _records(alb_stack(), ttl="60"),
     "chained-hostname-after-another-annotation": _with_team(_records(alb_stack(),
                                                                      hostname=HOST)),
-    "aks-chained-hostname": _records(aks_config("chained"), hostname=HOST),
+    "aks-chained-hostname": _records(aks_stack("chained"), hostname=HOST),
     "gateway-hostname": _records(routed_nlb_stack(), hostname=HOST),
     "fail-closed-99ms": _rate_limited(failureModeDeny=True, timeout="99ms"),
     "fail-closed-100ms": _rate_limited(failureModeDeny=True, timeout="100ms"),

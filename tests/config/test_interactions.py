@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.eks_config import HOST, routed_nlb_stack
+from tests.configs import HOST, routed_nlb_stack
 from tests.shared import refusals
 
 ORIGIN = {"allowOrigins": [{"exact": "https://app.example.com"}]}

@@ -11,7 +11,6 @@ custom resource (the ALB-Controller-managed deployment): docs/guides/agc.md, "Br
 deployment".
 """
 
-from __future__ import annotations
 
 import ipaddress
 import re

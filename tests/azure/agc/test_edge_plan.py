@@ -12,12 +12,12 @@ import pytest
 
 from ingresslib import parse_config
 from ingresslib.azure.agc.edge_plan import agc_edge_plan
-from tests.aks_config import HOST, agc_config
+from tests.configs import HOST, agc_stack
 from tests.shared import planned_edge
 
 
 def _agc(topology: str = "chained", **section: Any) -> dict[str, Any]:
-    data = agc_config(topology)
+    data = agc_stack(topology)
     data["azure"]["applicationGatewayForContainers"].update(copy.deepcopy(section))
     return data
 
@@ -28,10 +28,10 @@ def _with(data: dict[str, Any], **sections: Any) -> dict[str, Any]:
     return data
 
 
-_SUBNET = agc_config()["azure"]["applicationGatewayForContainers"]["subnet"]["id"]
+_SUBNET = agc_stack()["azure"]["applicationGatewayForContainers"]["subnet"]["id"]
 
 CASES: dict[str, dict[str, Any]] = {
-    "chained": agc_config("chained", name="edge"),
+    "chained": agc_stack("chained", name="edge"),
     "chained-probe-window-beyond-the-delay": _agc(healthCheck={
         "intervalSeconds": 11, "unhealthyThreshold": 3, "healthyThreshold": 2,
         "timeoutSeconds": 10}),
@@ -45,15 +45,14 @@ CASES: dict[str, dict[str, Any]] = {
                     "tls": {"certificate": "edge"}},
                    {"name": "more", "port": 443, "protocol": "HTTPS",
                     "hosts": ["more.example.com"], "tls": {"certificate": "more"}}],
-        certificates={"edge": agc_config()["certificates"]["edge"],
+        certificates={"edge": agc_stack()["certificates"]["edge"],
                       "more": {"source": "secret", "secretName": "more-tls",
                                "dnsNames": ["more.example.com"]}}),
-    "standalone": agc_config("standalone"),
+    "standalone": agc_stack("standalone"),
 }
 
 # <EXPECTED>
-EXPECTED: dict[str, Any] = {'chained': {'cloud': 'aks',
-             'topology': 'chained',
+EXPECTED: dict[str, Any] = {'chained': {'on': 'aks chained',
              'load_balancer': "Azure Application Gateway for Containers (to the gateway's "
                               'pods)',
              'workload': {'name': 'istio-ingress/istio-ingressgateway',
@@ -111,8 +110,7 @@ EXPECTED: dict[str, Any] = {'chained': {'cloud': 'aks',
                        'EDGE-TO',
                        'EDGE-HC-NETPOL',
                        'EDGE-CH-SETTING']},
- 'chained-probe-window-beyond-the-delay': {'cloud': 'aks',
-                                           'topology': 'chained',
+ 'chained-probe-window-beyond-the-delay': {'on': 'aks chained',
                                            'load_balancer': 'Azure Application Gateway for '
                                                             "Containers (to the gateway's "
                                                             'pods)',
@@ -174,8 +172,7 @@ EXPECTED: dict[str, Any] = {'chained': {'cloud': 'aks',
                                                      'EDGE-TO',
                                                      'EDGE-HC-NETPOL',
                                                      'EDGE-CH-SETTING']},
- 'chained-probe-window-at-the-delay': {'cloud': 'aks',
-                                       'topology': 'chained',
+ 'chained-probe-window-at-the-delay': {'on': 'aks chained',
                                        'load_balancer': 'Azure Application Gateway for '
                                                         "Containers (to the gateway's pods)",
                                        'workload': {'name': 'istio-ingress/istio-ingressgateway',
@@ -237,8 +234,7 @@ EXPECTED: dict[str, Any] = {'chained': {'cloud': 'aks',
                                                  'EDGE-TO',
                                                  'EDGE-HC-NETPOL',
                                                  'EDGE-CH-SETTING']},
- 'chained-settings': {'cloud': 'aks',
-                      'topology': 'chained',
+ 'chained-settings': {'on': 'aks chained',
                       'load_balancer': 'Azure Application Gateway for Containers (to the '
                                        "gateway's pods)",
                       'workload': {'name': 'istio-ingress/istio-ingressgateway',
@@ -296,8 +292,7 @@ EXPECTED: dict[str, Any] = {'chained': {'cloud': 'aks',
                                 'EDGE-TO',
                                 'EDGE-HC-NETPOL',
                                 'EDGE-CH-SETTING']},
- 'standalone': {'cloud': 'aks',
-                'topology': 'standalone',
+ 'standalone': {'on': 'aks standalone',
                 'load_balancer': 'Azure Application Gateway for Containers',
                 'workload': None,
                 'gateway': None,
@@ -321,6 +316,6 @@ def test_each_topology_plans_its_edge(case: str) -> None:
 
 
 def test_prometheus_scrape_is_the_callers() -> None:
-    cfg = parse_config(agc_config("chained"))
+    cfg = parse_config(agc_stack("chained"))
     assert agc_edge_plan(cfg).gateway.prometheus_scrape is True
     assert agc_edge_plan(cfg, prometheus_scrape=False).gateway.prometheus_scrape is False

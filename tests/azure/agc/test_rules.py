@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.aks_config import AGC_SUBNET, APPGW_SUBNET, HOST, KEY_VAULT_CERT, agc_config, azure
+from tests.configs import AGC_SUBNET, APPGW_SUBNET, HOST, KEY_VAULT_CERT, agc_stack, azure
 from tests.shared import refusals
 
 HTTP = {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]}
@@ -18,8 +18,8 @@ HTTPS = {"name": "https", "port": 443, "protocol": "HTTPS", "hosts": [HOST],
 
 
 def _agc(topology: str = "standalone", **section: Any) -> dict[str, Any]:
-    """agc_config with keys of azure.applicationGatewayForContainers replaced."""
-    data = agc_config(topology)
+    """agc_stack with keys of azure.applicationGatewayForContainers replaced."""
+    data = agc_stack(topology)
     data["azure"]["applicationGatewayForContainers"].update(copy.deepcopy(section))
     return data
 
@@ -44,15 +44,15 @@ def _beside_application_gateway(data: dict[str, Any]) -> dict[str, Any]:
 
 
 WEB = {"backend": "web", "subset": "v1"}
-_CHAINED = agc_config("chained")
+_CHAINED = agc_stack("chained")
 _GRPC = {"service": "grpc", "namespace": "shop", "port": 9090, "protocol": "GRPC"}
 
-_NO_AZURE = agc_config()
+_NO_AZURE = agc_stack()
 del _NO_AZURE["azure"]
 
 CASES: dict[str, dict[str, Any]] = {
     "no-azure-section": _NO_AZURE,
-    "agc-on-gateway": agc_config("gateway"),
+    "agc-on-gateway": agc_stack("gateway"),
     "agc-and-application-gateway": _beside_application_gateway(_agc()),
     "agc-in-application-gateways-subnet": _beside_application_gateway(
         _agc(subnet={"id": APPGW_SUBNET.upper(), "addressPrefix": "10.240.16.0/24"})),
@@ -107,8 +107,8 @@ CASES: dict[str, dict[str, Any]] = {
                       {"name": "b", "to": [{"backend": "web"}]}]}]},
         listeners=[{**HTTP, "hosts": [HOST, "other.example.com"]}]),
     "standalone-tls-routes": _with(_agc(), routing={
-        **agc_config()["routing"],
-        "hosts": [{**agc_config()["routing"]["hosts"][0], "tlsRoutes": [
+        **agc_stack()["routing"],
+        "hosts": [{**agc_stack()["routing"]["hosts"][0], "tlsRoutes": [
             {"name": "db", "sniHosts": [HOST], "to": [WEB]}]}]}),
     "standalone-route-features": _routes(
         {"name": "x", "to": [WEB], "mirror": {"backend": "web", "subset": "v2"},
@@ -131,10 +131,10 @@ CASES: dict[str, dict[str, Any]] = {
                  "to": [{"backend": "api"}]},
                 {"name": "web", "to": [WEB]},
                 api={"service": "api", "namespace": "shop", "port": 9090},
-                web={**agc_config()["routing"]["backends"]["web"],
+                web={**agc_stack()["routing"]["backends"]["web"],
                      "trafficPolicy": {"connectionPool": {"tcp": {"maxConnections": 9}}}}),
-        azure={**agc_config()["azure"], "applicationGatewayForContainers": {
-            **agc_config()["azure"]["applicationGatewayForContainers"],
+        azure={**agc_stack()["azure"], "applicationGatewayForContainers": {
+            **agc_stack()["azure"]["applicationGatewayForContainers"],
             "backends": {"web": {"healthProbePath": "/healthz", "healthProbePort": 9091},
                          "ghost": {"healthProbePath": "/healthz"}}}}),
     "standalone-timeouts-disagree": _routes(

@@ -12,7 +12,7 @@ import pytest
 from ingresslib import parse_config
 from ingresslib.azure.agic.rules import drain_needed, drain_seconds, timeout_seconds
 from ingresslib.config.routing import Route
-from tests.aks_config import HOST, HTTP, aks_config
+from tests.configs import HOST, HTTP, aks_stack
 from tests.shared import refusals
 
 WEB = {"backend": "web"}
@@ -24,14 +24,14 @@ HOST_254 = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 46, "com"])
 
 def _routes(*routes: dict[str, Any], **changes: Any) -> dict[str, Any]:
     """The standalone AKS stack with `routes` on its host."""
-    data = aks_config("standalone")
+    data = aks_stack("standalone")
     data["routing"]["hosts"][0]["routes"] = list(routes)
     data.update(copy.deepcopy(changes))
     return data
 
 
 def _hosts(*hosts: str) -> dict[str, Any]:
-    data = aks_config("standalone", listeners=[{**HTTP, "hosts": list(hosts)}],
+    data = aks_stack("standalone", listeners=[{**HTTP, "hosts": list(hosts)}],
                       certificates={})
     data["routing"]["hosts"] = [{"host": h, "routes": [{"name": "web", "to": [WEB]}]}
                                 for h in hosts]
@@ -39,7 +39,7 @@ def _hosts(*hosts: str) -> dict[str, Any]:
 
 
 def _without_azure() -> dict[str, Any]:
-    data = aks_config("standalone")
+    data = aks_stack("standalone")
     del data["azure"]
     return data
 
@@ -49,11 +49,11 @@ def _p(prefix: str) -> list[dict[str, Any]]:
 
 
 CASES: dict[str, dict[str, Any]] = {
-    "listener-hosts-without-routes": aks_config(
+    "listener-hosts-without-routes": aks_stack(
         "standalone", listeners=[{**HTTP, "hosts": [HOST, "a.example.com", "b.example.com"]}],
         certificates={}),
     "tls-routes": _routes({"name": "web", "to": [WEB]}, routing={
-        **aks_config("standalone")["routing"],
+        **aks_stack("standalone")["routing"],
         "hosts": [{"host": HOST, "routes": [{"name": "web", "to": [WEB]}],
                    "tlsRoutes": [{"name": "db", "sniHosts": [HOST], "to": [WEB]}]}]}),
     "what-agic-cannot-express": _routes(
@@ -350,4 +350,4 @@ def test_the_drain_each_ingress_needs(timeouts: list[str | None], delay: int | N
 
 
 def test_no_application_gateway_needs_no_drain() -> None:
-    assert drain_needed(parse_config(aks_config("gateway"))) == (0, "")
+    assert drain_needed(parse_config(aks_stack("gateway"))) == (0, "")

@@ -18,7 +18,7 @@ from ingresslib.azure.application_gateway.plan import (
     application_gateway_args,
     ports_through_load_balancer,
 )
-from tests.aks_config import HOST, HTTP, HTTPS, KEY_VAULT_CERT, aks_config
+from tests.configs import HOST, HTTP, HTTPS, KEY_VAULT_CERT, aks_stack
 
 IDS = AppGwIds("sub", "rg", "gw")
 
@@ -39,7 +39,7 @@ _WILD = "*.example.com"
 _CERTS = {"edge": {**KEY_VAULT_CERT, "dnsNames": [HOST, _WILD]},
           "wild": {**KEY_VAULT_CERT, "dnsNames": [_WILD], "certificate": "wild"}}
 _MANY = _with(
-    aks_config("chained"),
+    aks_stack("chained"),
     listeners=[
         {**HTTP, "hosts": ["b.example.com", HOST, "other.example.org", "*"],
          "allowAnyHost": True},
@@ -60,21 +60,21 @@ _MANY = _with(
                       "timeout": "20s"}]}]})
 _MANY["azure"]["applicationGateway"].update({"zones": [], "http2": False, "minCapacity": 0,
                                              "maxCapacity": 3})
-_STANDALONE_HTTPS = _with(aks_config("standalone"), listeners=[HTTPS],
+_STANDALONE_HTTPS = _with(aks_stack("standalone"), listeners=[HTTPS],
                           loadBalancer={"deregistrationDelaySeconds": 31})
 
-_ANY_HOST = aks_config("chained")
+_ANY_HOST = aks_stack("chained")
 _ANY_HOST["listeners"].append({"name": "any", "port": 443, "protocol": "HTTPS", "hosts": ["*"],
                                "allowAnyHost": True, "tls": {"certificate": "any"}})
 _ANY_HOST["certificates"]["any"] = {**KEY_VAULT_CERT, "dnsNames": ["*"], "certificate": "any"}
 
 CASES: dict[str, dict[str, Any]] = {
-    "chained": aks_config("chained"),
+    "chained": aks_stack("chained"),
     "chained-https-for-any-host": _ANY_HOST,
-    "chained-delay-of-1": _with(aks_config("chained"), loadBalancer={
+    "chained-delay-of-1": _with(aks_stack("chained"), loadBalancer={
         "deregistrationDelaySeconds": 1}),
     "chained-hosts-wildcards-and-long-lived-routes": _MANY,
-    "standalone": aks_config("standalone"),
+    "standalone": aks_stack("standalone"),
     "standalone-https-only": _STANDALONE_HTTPS,
 }
 
@@ -582,14 +582,14 @@ def test_each_gateway_is_planned_whole(case: str) -> None:
 
 
 def test_ports_reached_through_the_load_balancer() -> None:
-    assert ports_through_load_balancer(parse_config(aks_config("chained"))) == {
+    assert ports_through_load_balancer(parse_config(aks_stack("chained"))) == {
         80: "Application Gateway's traffic", 15021: "Application Gateway's health probe"}
-    assert ports_through_load_balancer(parse_config(aks_config("gateway"))) == {}
-    assert ports_through_load_balancer(parse_config(aks_config("standalone"))) == {}
+    assert ports_through_load_balancer(parse_config(aks_stack("gateway"))) == {}
+    assert ports_through_load_balancer(parse_config(aks_stack("standalone"))) == {}
 
 
 def test_the_public_ip_is_zone_redundant_where_the_gateway_has_zones() -> None:
-    agw = parse_config(aks_config("chained")).azure.application_gateway
+    agw = parse_config(aks_stack("chained")).azure.application_gateway
     assert appgw_public_ip_zones(agw) == ["1", "2", "3"]
     assert appgw_public_ip_zones(agw.model_copy(update={"zones": ["2"]})) == ["1", "2", "3"]
     assert appgw_public_ip_zones(agw.model_copy(update={"zones": []})) == []
