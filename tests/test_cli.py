@@ -17,6 +17,7 @@ import pytest
 from ingresslib.cli import main
 from ingresslib.offline.output import MARKER
 from ingresslib.offline.runner import run_project
+from tests.configs import eks_stack
 from tests.conftest import ROOT
 
 CLI = [sys.executable, "-m", "ingresslib.cli"]
@@ -175,9 +176,7 @@ def test_validate_reads_an_unset_config_from_the_environment_as_pulumi_does(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A stack file without ingress:stack: the program's pulumi.Config reads PULUMI_CONFIG."""
     project = _project(tmp_path, "config: {}\n")
-    config = {"cloud": "eks", "listeners": [
-        {"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["shop.example.com"]}]}
-    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"ingress:stack": json.dumps(config)}))
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"ingress:stack": json.dumps(eks_stack())}))
     assert main(["validate", str(project), "--stack", "dev"]) == 0
     assert capsys.readouterr().out.endswith("is valid (config and rendered objects)\n")
     monkeypatch.delenv("PULUMI_CONFIG")
