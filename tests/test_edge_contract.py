@@ -97,7 +97,8 @@ def test_an_nlb_with_ip_targets_gets_no_status_port_listener(proxy: bool) -> Non
     port = _gateway(cfg)["Service"]["metadata"]["annotations"][f"{PREFIX}healthcheck-port"]
     assert port == ("traffic-port" if proxy else "15021")
     assert "EDGE-HC-NLB-PORTS" in {r.code for r in cfg.edge.rules}
-    assert cfg.edge.gateway is not None and not cfg.edge.gateway.status_port_on_service
+    assert cfg.edge.gateway is not None
+    assert not cfg.edge.gateway.status_port_on_service
 
 
 def test_instance_targets_and_the_alb_keep_the_status_port_on_the_service() -> None:
