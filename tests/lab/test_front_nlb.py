@@ -110,6 +110,17 @@ def test_listeners_follow_the_service_ports(eks_gateway: Path, tmp_path: Path) -
     assert [hc.port for hc in plan.health_checks] == [25021, 18080, 18443]
 
 
+def test_a_named_health_check_port_is_looked_up_on_the_service(eks_gateway: Path,
+                                                               tmp_path: Path) -> None:
+    """The controller resolves a health check port given by name among the Service's ports
+    (IP targets: its targetPort); without such a port it cannot, and neither does the lab."""
+    named = edit_annotations(eks_gateway, tmp_path / "named", healthcheck_port="http")
+    assert {h.port for h in front_bootstrap(named, fs.addresses()).health_checks} == {18080}
+    missing = edit_annotations(eks_gateway, tmp_path / "missing", healthcheck_port="status-port")
+    with pytest.raises(FrontError, match="Service port's name"):
+        front_bootstrap(missing, fs.addresses())
+
+
 def test_annotations_drive_the_front(eks_gateway: Path, tmp_path: Path) -> None:
     """An edited annotation changes the behaviour; a bad one is reported, not guessed."""
     off = edit_annotations(eks_gateway, tmp_path / "off", target_group_attributes=(
