@@ -46,8 +46,10 @@ RULES = {
         "buildListeners (a listener per Service port) and model_build_target_group.go "
         "buildTargetGroupHealthCheckPort (a numeric port is used as given, a port name is "
         f"looked up on the Service); controller annotation healthcheck-port ({LBC}); "
-        "istio/istio#30104 (15021 only 'if you need external health check'); "
-        "gardener/gardener#7027 (status port removed from the gateway Service)"),
+        "istio/istio#30104 (15021 only 'if you need external health check'; each exposed "
+        "port costs security group rules); kubernetes-sigs/aws-load-balancer-controller#2252 "
+        "(the controller's security group rules per port); gardener/gardener#7027 (status "
+        "port removed from the gateway Service)"),
     "EDGE-ID-PROXY": EdgeRule(
         "EDGE-ID-PROXY",
         "PROXY protocol is on at the NLB's target group and in the gateway pods "
