@@ -322,7 +322,7 @@ def uses_nlb(cfg: EksStack) -> bool:
 
 
 def nlb_settings(cfg: EksStack) -> Nlb:
-    return (cfg.aws.nlb if cfg.aws else None) or Nlb()
+    return (cfg.aws.nlb if cfg.aws else None) or Nlb.defaults()
 
 
 def preserves_client_ip(cfg: EksStack) -> bool:

@@ -204,7 +204,7 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
     if nlb:
         settings = nlb_settings(cfg)
         ip_targets = settings.target_type == "ip"
-        health = nlb_health_check(cfg, cfg.gateway or GatewayWorkload())
+        health = nlb_health_check(cfg, cfg.gateway or GatewayWorkload.defaults())
         lag = NLB_IP_TARGET_LAG_SECONDS if ip_targets else health.failure_window_seconds
         why = (f"the {lag} s for which the NLB keeps opening connections to a deregistering "
                "IP target" if ip_targets else

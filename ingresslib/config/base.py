@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import (
     AfterValidator,
@@ -63,6 +63,18 @@ class Model(BaseModel):
     # for every nested model otherwise, as RootModel avoids the same way): a nested problem
     # stays a path in the outer call's error.
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @classmethod
+    def defaults(cls) -> Self:
+        """The section with every field at its default, equal to `cls()`. pydantic never
+        validates a default, so when no model validator of the class could change it, it is
+        built without validating (`model_construct`): a section's default then costs no
+        validator build (`defer_build`), and a stack builds its validators once, for the
+        sections it reads. A class with a model validator (`Disruption`'s derived defaults)
+        is validated as `cls()`."""
+        if cls.__pydantic_decorators__.model_validators:
+            return cls()
+        return cls.model_construct()
 
     @classmethod
     def __get_pydantic_json_schema__(cls, schema: CoreSchema, handler: GetJsonSchemaHandler

@@ -125,7 +125,7 @@ class CertManagerCertificate(Certificate):
     """Requested lifetime (a duration; 90 days by default)."""
     renew_before: Duration = "720h"
     """Renew this long before expiry (a duration), with a new private key; shorter than duration."""
-    private_key: PrivateKey = PrivateKey()
+    private_key: PrivateKey = PrivateKey.defaults()
     """The private key's algorithm and size."""
 
     def problems(self, path: str) -> Iterator[Problem]:

@@ -108,11 +108,11 @@ class Observability(Model):
     """How often Prometheus scrapes the gateway (a Prometheus duration)."""
     rate_window: PromDuration = "5m"
     """Range of every rate() in the alerts and the dashboard; at least 4 scrape intervals."""
-    alerts: Alerts = Alerts()
+    alerts: Alerts = Alerts.defaults()
     """Alert thresholds."""
-    dashboard: Dashboard = Dashboard()
+    dashboard: Dashboard = Dashboard.defaults()
     """The Grafana dashboard."""
-    access_logs: AccessLogs = AccessLogs()
+    access_logs: AccessLogs = AccessLogs.defaults()
     """Envoy access logs through an Istio Telemetry resource."""
 
     def problems(self, path: str) -> Iterator[Problem]:

@@ -233,9 +233,9 @@ class Scheduling(Model):
     """Taints the pods tolerate."""
     priority_class_name: DnsSubdomain | None = None
     """A PriorityClass for the pods."""
-    zone_spread: Spread = Spread()
+    zone_spread: Spread = Spread.defaults()
     """Spread over zones (`topology.kubernetes.io/zone`)."""
-    node_spread: Spread = Spread()
+    node_spread: Spread = Spread.defaults()
     """Spread over nodes (`kubernetes.io/hostname`)."""
 
 
@@ -372,22 +372,22 @@ class GatewayWorkload(Model):
     """Extra pod annotations."""
     replicas: int = Field(default=2, ge=1)
     """Pods when autoscaling is disabled."""
-    autoscaling: Autoscaling = Autoscaling()
+    autoscaling: Autoscaling = Autoscaling.defaults()
     """The HorizontalPodAutoscaler."""
-    disruption: Disruption = Disruption()
+    disruption: Disruption = Disruption.defaults()
     """The PodDisruptionBudget."""
-    resources: Resources = Resources()
+    resources: Resources = Resources.defaults()
     """CPU and memory of the gateway proxy."""
-    scheduling: Scheduling = Scheduling()
+    scheduling: Scheduling = Scheduling.defaults()
     """Node selection, tolerations and topology spread."""
-    drain: Drain = Drain()
+    drain: Drain = Drain.defaults()
     """Graceful drain on shutdown; unset times follow what the load balancer needs (EDGE-DR-*)."""
     idle_timeout: Duration | None = None
     """Envoy's downstream HTTP idle timeout (a duration). Unset, the edge plan picks one that
     nests inside an L4 load balancer's idle timeout or outside an L7 one's (EDGE-TO-*)."""
-    service: GatewayService = GatewayService()
+    service: GatewayService = GatewayService.defaults()
     """The gateway Service (and through it the cloud load balancer)."""
-    network_policy: NetworkPolicySettings = NetworkPolicySettings()
+    network_policy: NetworkPolicySettings = NetworkPolicySettings.defaults()
     """The NetworkPolicy admitting only the gateway's ports."""
     max_surge: IntOrPercent = 1
     """Extra pods during a rollout (a count or a percentage); above zero, since maxUnavailable is
@@ -478,7 +478,7 @@ def settle_workload(workload: GatewayWorkload | None, needed_seconds: int) -> Ga
     derived from how long the load balancer keeps sending after a pod starts draining
     (`needed_seconds`): the drain outlasts it by DRAIN_MARGIN_SECONDS, and the grace period
     outlasts the drain by as much. Times the user set are kept (the edge rules check them)."""
-    wl = workload or GatewayWorkload()
+    wl = workload or GatewayWorkload.defaults()
     drain = wl.drain
     given = drain.model_fields_set
     seconds = drain.termination_drain_seconds if (
