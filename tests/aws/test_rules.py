@@ -111,6 +111,9 @@ CASES: dict[str, dict[str, Any]] = {
     "client-cidrs-with-proxy-protocol": _with(
         _nlb(preserveClientIp=False, proxyProtocol=True), security={"authorization": [OFFICE]}),
     "acm-port-shared-with-a-secret": _ACM_ON_443_BESIDE_A_SECRET,
+    # mutmut found it (aws/rules 151, 152): plain HTTP where the NLB ends TLS was accepted.
+    "http-on-an-acm-port": nlb_stack(listeners=[HTTP, HTTPS_ACM, {
+        "name": "plain", "port": 443, "protocol": "HTTP", "hosts": ["other.example.com"]}]),
     "nlb-mutual-and-ciphers-at-acm": nlb_stack(listeners=[HTTP, {
         **HTTPS_ACM, "tls": {"certificate": "edge", "mode": "MUTUAL",
                              "cipherSuites": ["ECDHE-RSA-AES128-GCM-SHA256"]}}]),
@@ -292,7 +295,12 @@ EXPECTED: dict[str, Any] = {'alb-missing': [('aws.alb',
                                     'port 443 mixes ACM certificates (TLS ends at the NLB) '
                                     'with certificates the gateway presents; the NLB '
                                     'terminates a whole port or none of it: use one kind per '
-                                    'port')],
+                                    'port (EDGE-TLS-NLB-PORT)')],
+ 'http-on-an-acm-port': [('listeners[plain].port',
+                          443,
+                          "plain HTTP on a port where the NLB ends TLS (listeners[https]'s ACM "
+                          'certificate): the NLB terminates a whole port, so HTTP clients meet '
+                          'a TLS handshake; serve HTTP on another port (80) (EDGE-TLS-NLB-PORT)')],
  'nlb-mutual-and-ciphers-at-acm': [('listeners[https].tls.mode',
                                     'MUTUAL',
                                     'certificate edge is from ACM, so the NLB terminates TLS '
