@@ -140,6 +140,9 @@ def _nlb_problems(cfg: EksStack, nlb: Nlb) -> Iterator[Problem]:
                                               acm_listeners(cfg), "NLB")
     ports: dict[int, set[bool]] = {}
     acm = {lst.name for lst in acm_listeners(cfg)}
+    acm_ports: dict[int, str] = {}
+    for lst in acm_listeners(cfg):
+        acm_ports.setdefault(lst.port, lst.name)
     for lst in cfg.listeners:
         if lst.protocol != "HTTP":
             ports.setdefault(lst.port, set()).add(lst.name in acm)
@@ -150,11 +153,10 @@ def _nlb_problems(cfg: EksStack, nlb: Nlb) -> Iterator[Problem]:
                           f"port {lst.port} mixes ACM certificates (TLS ends at the NLB) with "
                           "certificates the gateway presents; the NLB terminates a whole port "
                           "or none of it: use one kind per port (EDGE-TLS-NLB-PORT)")
-        if lst.protocol == "HTTP" and True in ports.get(lst.port, ()):
-            ended = next(f"listeners[{other.name}]" for other in cfg.listeners
-                         if other.port == lst.port and other.name in acm)
+        if lst.protocol == "HTTP" and lst.port in acm_ports:
             yield Problem(f"listeners[{i}].port", lst.port,
-                          f"plain HTTP on a port where the NLB ends TLS ({ended}'s ACM "
+                          "plain HTTP on a port where the NLB ends TLS "
+                          f"(listeners[{acm_ports[lst.port]}]'s ACM "
                           "certificate): the NLB terminates a whole port, so HTTP clients "
                           "meet a TLS handshake; serve HTTP on another port (80) "
                           "(EDGE-TLS-NLB-PORT)")
