@@ -34,19 +34,47 @@ _ROUTING_TESTS = ["tests/test_routing.py", "tests/test_manifests.py",
 _AWS_TESTS = ["tests/test_aws_config.py", "tests/test_edge_alb.py", "tests/test_edge_contract.py"]
 _AZURE_TESTS = ["tests/test_azure_config.py", "tests/test_edge_azure.py",
                 "tests/test_azure_plan.py", "tests/test_agc.py", "tests/test_agic.py"]
+
+
+def _manifests(module: str, *more: str) -> list[str]:
+    """The renderer's own tests, mirroring the source (`gateway_api/routes`:
+    tests/manifests/gateway_api/test_routes.py), and `more`."""
+    folder, _, name = module.rpartition("/")
+    return [str(Path("tests/manifests", folder, f"test_{name}.py")), *more]
+
+
+_WORKLOAD = "tests/test_manifests.py"  # the gateway workload's objects, from a stack config
 TESTS: dict[str, list[str]] = {
     "ingresslib/manifests/virtual_service.py": _ROUTING_TESTS,
     "ingresslib/manifests/routing.py": _ROUTING_TESTS,
-    "ingresslib/manifests/destination_rule.py": _ROUTING_TESTS,
-    "ingresslib/manifests/gateway.py": ["tests/test_manifests.py", "tests/test_render.py"],
-    "ingresslib/manifests/istio_gateway.py": ["tests/test_manifests.py", "tests/test_routing.py"],
+    "ingresslib/manifests/destination_rule.py": _manifests("destination_rule", *_ROUTING_TESTS),
+    "ingresslib/manifests/gateway.py": _manifests("gateway", _WORKLOAD, "tests/test_render.py"),
+    "ingresslib/manifests/istio_gateway.py": _manifests("istio_gateway", _WORKLOAD,
+                                                        "tests/test_routing.py"),
+    "ingresslib/manifests/meta.py": _manifests("meta", _WORKLOAD),
+    "ingresslib/manifests/namespace.py": _manifests("namespace", _WORKLOAD),
+    "ingresslib/manifests/rbac.py": _manifests("rbac", _WORKLOAD),
+    "ingresslib/manifests/deployment.py": _manifests("deployment", _WORKLOAD),
+    "ingresslib/manifests/service.py": _manifests("service", _WORKLOAD),
+    "ingresslib/manifests/autoscaler.py": _manifests("autoscaler", _WORKLOAD),
+    "ingresslib/manifests/disruption_budget.py": _manifests("disruption_budget", _WORKLOAD),
+    "ingresslib/manifests/network_policy.py": _manifests("network_policy", _WORKLOAD),
+    "ingresslib/manifests/forwarded_proto.py": _manifests("forwarded_proto"),
+    "ingresslib/manifests/tls_secret.py": _manifests("tls_secret"),
+    "ingresslib/manifests/envoy_filter.py": _manifests("envoy_filter", "tests/test_ratelimit.py"),
     "ingresslib/manifests/ratelimit.py": ["tests/test_ratelimit.py"],
-    "ingresslib/manifests/ratelimit_service.py": ["tests/test_ratelimit.py"],
-    "ingresslib/manifests/envoy_filter.py": ["tests/test_ratelimit.py", "tests/test_gateway_api.py",
-                                             "tests/test_edge_contract.py"],
+    "ingresslib/manifests/ratelimit_service.py": _manifests("ratelimit_service",
+                                                            "tests/test_ratelimit.py"),
     "ingresslib/manifests/security.py": ["tests/test_security.py"],
     "ingresslib/manifests/monitoring.py": ["tests/test_observability.py"],
-    "ingresslib/manifests/certificates.py": ["tests/test_certificates.py"],
+    "ingresslib/manifests/certificates.py": _manifests("certificates",
+                                                       "tests/test_certificates.py"),
+    "ingresslib/manifests/gateway_api/gateway.py": _manifests("gateway_api/gateway"),
+    "ingresslib/manifests/gateway_api/routes.py": _manifests("gateway_api/routes",
+                                                             "tests/test_api_translation.py"),
+    "ingresslib/manifests/gateway_api/istio.py": _manifests("gateway_api/istio",
+                                                            "tests/test_api_translation.py"),
+    "ingresslib/manifests/gateway_api/view.py": _manifests("gateway_api/view"),
     "ingresslib/aws/edge_plan.py": _AWS_TESTS,
     "ingresslib/aws/rules.py": _AWS_TESTS,
     "ingresslib/aws/alb_rules.py": _AWS_TESTS,
