@@ -77,4 +77,6 @@ def test_every_policy_part_under_istio_names() -> None:
         "tls": {"mode": "SIMPLE", "sni": "shop.internal"},
     }
     assert _policy(tls={}) == {"tls": {"mode": "ISTIO_MUTUAL"}}
+    assert _policy(tls={"mode": "MUTUAL", "credentialName": "client-cert"}) == {
+        "tls": {"mode": "MUTUAL", "credentialName": "client-cert"}}
     assert _policy() == {}

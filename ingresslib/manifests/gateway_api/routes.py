@@ -145,10 +145,10 @@ def _sections(host: str, listeners: list[Listener], parent: ParentRef,
     return out
 
 
-def _parent_refs(parent: ParentRef, sections: list[str], namespace: str) -> list[dict[str, Any]]:
+def _parent_refs(parent: ParentRef, sections: list[str]) -> list[dict[str, Any]]:
+    """References to the listeners `sections` of `parent` (the whole Gateway when none); no
+    namespace: every route lives in the Gateway's own (`route_objects`)."""
     base: dict[str, Any] = {"group": GROUP, "kind": "Gateway", "name": parent.name}
-    if parent.namespace != namespace:
-        base["namespace"] = parent.namespace
     if not sections:
         return [base]
     return [{**base, "sectionName": s} for s in sections]
@@ -332,7 +332,8 @@ def _cors_filter(cors: Cors, path: str, ctx: _Ctx) -> dict[str, Any] | None:
                 ctx.refuse(f"{path}.cors.{key}", values, "header names only (RFC 7230 token)")
             out[key] = list(values)
     if cors.max_age:
-        out["maxAge"] = max(1, math.ceil(duration_ns(cors.max_age) / 10**9))
+        # Whole seconds, rounded up (a maxAge is at least 1ms: never 0, which would mean none).
+        out["maxAge"] = math.ceil(duration_ns(cors.max_age) / 10**9)
     if cors.allow_credentials is not None:
         out["allowCredentials"] = cors.allow_credentials
     return out
@@ -498,11 +499,15 @@ def _grpc_match(m: RouteMatch, path: str, ctx: _Ctx) -> dict[str, Any]:
         for name, sm in sorted(m.headers.items()):
             kind, value = _string_value(sm, f"{path}.headers.{name}", ctx, what="header")
             out["headers"].append({"name": name, "type": kind, "value": value})
-    for key, present in (("method", m.method), ("queryParams", m.query_params),
-                         ("port", m.port)):
+    # The values as written (a query match's StringMatches as dicts, not their reprs).
+    for key, present in (
+        ("method", m.method and m.method.model_dump(exclude_none=True)),
+        ("queryParams", {k: v.model_dump(exclude_none=True)
+                         for k, v in m.query_params.items()}),
+        ("port", m.port),
+    ):
         if present:
-            ctx.refuse(f"{path}.{key}", present if not hasattr(present, "model_dump")
-                       else present.model_dump(exclude_none=True),
+            ctx.refuse(f"{path}.{key}", present,
                        f"a GRPCRoute matches no {key} (gRPC calls are POSTs routed by "
                        "service and method); remove it or route this backend as HTTP")
     return out
@@ -625,7 +630,7 @@ def _host_routes(i: int, host: HostRoutes, ctx: _Ctx) -> Iterator[dict[str, Any]
         ctx.refuse(f"routing.hosts[{i}].host", host.host,
                    f"is served by {len(sections)} listeners, more than a route's "
                    f"{MAX_PARENT_REFS} parentRefs")
-    refs = _parent_refs(parent, sections, ctx.namespace)
+    refs = _parent_refs(parent, sections)
     for kind, rules, suffix in (("HTTPRoute", http_rules, ""), ("GRPCRoute", grpc_rules, "-grpc")):
         if not rules:
             continue
@@ -637,7 +642,7 @@ def _host_routes(i: int, host: HostRoutes, ctx: _Ctx) -> Iterator[dict[str, Any]
         path = f"routing.hosts[{i}].tlsRoutes[{j}]"
         rule = {"name": tls.name, "backendRefs": _backend_refs(tls.to, path, ctx, "TLSRoute")}
         yield _route("TLSRoute", f"{base}-{tls.name}", ctx,
-                     parent_refs=_parent_refs(parent, tls_sections, ctx.namespace),
+                     parent_refs=_parent_refs(parent, tls_sections),
                      hostnames=[h for h in tls.sni_hosts if h != "*"] or [host.host],
                      rules=[rule])
 
@@ -655,7 +660,7 @@ def _redirect_routes(listeners: list[Listener], parent: ParentRef, stack: str,
             "requestRedirect": {"scheme": "https", "statusCode": 301}}]}
         hostnames = [h for h in lst.hosts if h != "*"] if "*" not in lst.hosts else []
         yield _route("HTTPRoute", f"{stack}-{lst.name}-https-redirect", ctx,
-                     parent_refs=_parent_refs(parent, sections, ctx.namespace),
+                     parent_refs=_parent_refs(parent, sections),
                      hostnames=hostnames[:16], rules=[rule])
 
 
@@ -755,8 +760,10 @@ def _traffic_policy_problems(ctx: _Ctx) -> None:
         tp = backend.traffic_policy
         if tp is None:
             continue
-        other = {k for k in ("load_balancer", "connection_pool", "outlier_detection")
-                 if getattr(tp, k) is not None}
+        # The config's own (camelCase) names: the paths point at what the user wrote.
+        other = {k for k, v in (("loadBalancer", tp.load_balancer),
+                                ("connectionPool", tp.connection_pool),
+                                ("outlierDetection", tp.outlier_detection)) if v is not None}
         if tp.tls is not None and tp.tls.mode != "SIMPLE":
             other.add("tls")
         for k in sorted(other):
