@@ -134,7 +134,9 @@ def test_scheduling() -> None:
     wl = _wl(scheduling={
         "nodeSelector": {"pool": "edge", "arch": "arm64"},
         "tolerations": [{"key": "edge", "operator": "Exists", "effect": "NoSchedule"},
-                        {"key": "k", "value": "v"}],
+                        {"key": "k", "value": "v"},
+                        {"key": "gone", "operator": "Exists", "effect": "NoExecute",
+                         "tolerationSeconds": 30}],
         "priorityClassName": "system-cluster-critical",
         "zoneSpread": {"maxSkew": 2, "whenUnsatisfiable": "DoNotSchedule"},
         "nodeSpread": {"enabled": False}})
@@ -145,7 +147,9 @@ def test_scheduling() -> None:
     assert pod["nodeSelector"] == {"arch": "arm64", "pool": "edge"}
     assert list(pod["nodeSelector"]) == ["arch", "pool"]
     assert pod["tolerations"] == [{"key": "edge", "operator": "Exists", "effect": "NoSchedule"},
-                                  {"key": "k", "operator": "Equal", "value": "v"}]
+                                  {"key": "k", "operator": "Equal", "value": "v"},
+                                  {"key": "gone", "operator": "Exists", "effect": "NoExecute",
+                                   "tolerationSeconds": 30}]
     assert pod["priorityClassName"] == "system-cluster-critical"
 
 
