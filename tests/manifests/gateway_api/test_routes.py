@@ -400,9 +400,9 @@ def test_response_headers_alone_and_empty_cors() -> None:
 
 def test_mirror_percentages() -> None:
     frac = _rule({"name": "m", "to": [{"backend": "api"}],
-                  "mirror": {"backend": "api", "percent": 0.5}})
+                  "mirror": {"backend": "api", "percent": 12.5}})
     assert frac["filters"] == [{"type": "RequestMirror", "requestMirror": {
-        "backendRef": API, "fraction": {"numerator": 5000, "denominator": 1000000}}}]
+        "backendRef": API, "fraction": {"numerator": 125000, "denominator": 1000000}}}]
     full = _rule({"name": "m", "to": [{"backend": "api"}], "mirror": {"backend": "api"}})
     assert full["filters"] == [{"type": "RequestMirror", "requestMirror": {"backendRef": API}}]
 
@@ -647,17 +647,101 @@ def test_tls_routes() -> None:
     assert second["spec"]["hostnames"] == ["db.example.com"]
 
 
-def test_inherited_wildcard_routes_keep_their_own_paths() -> None:
+def test_inherited_wildcard_routes_render_and_keep_their_own_paths() -> None:
     routing = _routing([
-        {"host": "*.example.org", "routes": [{"name": "w", "to": [{"backend": "api"}],
-                                              "fault": {"delay": {"fixedDelay": "1s",
-                                                                  "percent": 1}}}]},
-        {"host": "a.example.org", "routes": [{"name": "a", "match": [{"uri": {"prefix": "/a"}}],
-                                              "to": [{"backend": "api"}]}]},
+        {"host": "*.example.org", "routes": [{"name": "w", "to": [{"backend": "api"}]}]},
+        {"host": "a.example.org", "inheritWildcardRoutes": True,
+         "routes": [{"name": "a", "match": [{"uri": {"prefix": "/a"}}],
+                     "to": [{"backend": "api"}]}]},
+    ])
+    objs = route_objects(routing, LISTENERS, PARENT, stack="shop")
+    assert [(o["metadata"]["name"], [r["name"] for r in o["spec"]["rules"]])
+            for o in objs[:2]] == [("shop-wildcard-example-org", ["w"]),
+                                   ("shop-a-example-org", ["a", "w"])]
+    pseudo = {"name": "w", "to": [{"backend": "api"}],
+              "match": [{"headers": {":path": {"exact": "/"}}}]}
+    routing = _routing([
+        {"host": "*.example.org", "routes": [pseudo]},
+        {"host": "a.example.org", "inheritWildcardRoutes": True,
+         "routes": [{"name": "a", "to": [{"backend": "api"}]}]},
     ])
     with pytest.raises(ConfigError) as err:
         route_objects(routing, LISTENERS, PARENT, stack="shop")
-    assert {p.path for p in err.value.problems} == {"routing.hosts[0].routes[0].fault"}
+    assert [p.path for p in err.value.problems] == [
+        "routing.hosts[0].routes[0].match[0].headers.:path"] * 2
+
+
+def test_tls_routes_attach_to_the_tls_listeners_of_their_host() -> None:
+    listeners = _listeners(
+        {"name": "db", "port": 9443, "protocol": "TLS", "hosts": ["db.example.com"],
+         "tls": {"mode": "PASSTHROUGH"}},
+        {"name": "mq", "port": 9444, "protocol": "TLS", "hosts": ["mq.example.com"],
+         "tls": {"mode": "PASSTHROUGH"}})
+    routing = _routing([{"host": "mq.example.com", "tlsRoutes": [
+        {"name": "mq", "sniHosts": ["mq.example.com"], "to": [{"backend": "db"}]}]}])
+    route = route_objects(routing, listeners, PARENT, stack="shop")[0]
+    assert route["spec"]["parentRefs"] == [_parent("mq")]
+
+
+def test_a_route_that_cannot_render_is_not_looked_into() -> None:
+    port = [{"port": 80}]
+    problems = _refused([
+        {"name": "a", "match": port, "directResponse": {"status": 200}},
+        {"name": "b", "match": [{"port": 80, "uri": {"prefix": "/b"}}],
+         "delegate": {"name": "b", "namespace": "b"}},
+        {"name": "c", "match": port, "to": [{"backend": "api"}, {"backend": "grpc"}]},
+    ])
+    assert [p[0] for p in problems] == [f"{R0}.directResponse",
+                                        "routing.hosts[0].routes[1].delegate",
+                                        "routing.hosts[0].routes[2].to"]
+
+
+def test_grpc_headers_are_tokens_too() -> None:
+    assert [p[0] for p in _refused([{
+        "name": "g", "to": [{"backend": "grpc"}],
+        "match": [{"headers": {":authority": {"exact": "x"}}}],
+        "headers": {"request": {"set": {":path": "/"}}}}])] == [
+        f"{R0}.match[0].headers.:authority", f"{R0}.headers.request"]
+
+
+def test_mirrors_and_tls_routes_reach_other_namespaces_by_grant() -> None:
+    routing = _routing(
+        [{"host": HOST, "routes": [
+            {"name": "h", "to": [{"backend": "local"}], "mirror": {"backend": "db"}},
+            {"name": "g", "to": [{"backend": "grpc-local"}], "mirror": {"backend": "grpc-far"}},
+        ]}],
+        local={"service": "local", "namespace": "edge", "port": 80},
+        **{"grpc-local": {"service": "gl", "namespace": "edge", "port": 90, "protocol": "GRPC"},
+           "grpc-far": {"service": "gf", "namespace": "far", "port": 90, "protocol": "GRPC"}})
+    grants = {o["metadata"]["namespace"]: o["spec"]
+              for o in route_objects(routing, LISTENERS, PARENT, stack="shop")
+              if o["kind"] == "ReferenceGrant"}
+    assert grants == {
+        "data": {"from": [{"group": GROUP, "kind": "HTTPRoute", "namespace": "edge"}],
+                 "to": [_svc_ref("db")]},
+        "far": {"from": [{"group": GROUP, "kind": "GRPCRoute", "namespace": "edge"}],
+                "to": [_svc_ref("gf")]},
+    }
+
+
+def test_a_grpc_route_mirrored_to_http_is_an_http_rule() -> None:
+    objs = _objects([{"name": "m", "to": [{"backend": "grpc"}], "mirror": {"backend": "api"}}])
+    assert objs[0]["kind"] == "HTTPRoute"
+
+
+def test_redirect_routes_use_the_mapped_section_names() -> None:
+    listeners = _listeners(
+        {"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["*", HOST],
+         "httpsRedirect": True},
+        {"name": "https", "port": 443, "protocol": "HTTPS", "hosts": ["*"],
+         "tls": {"certificate": "c"}})
+    parent = ParentRef("gw", "edge", {"http": "plain"})
+    redirect = route_objects(Routing(), listeners, parent, stack="shop")[0]
+    assert redirect["spec"] == {
+        "parentRefs": [_parent("plain-wildcard"), _parent("plain-shop-example-com")],
+        "rules": [{"name": "https-redirect", "filters": [{
+            "type": "RequestRedirect",
+            "requestRedirect": {"scheme": "https", "statusCode": 301}}]}]}
 
 
 # ------------------------------------------------------------------ the routes' companions
@@ -665,6 +749,11 @@ def test_inherited_wildcard_routes_keep_their_own_paths() -> None:
 POLICY = ("Gateway API v1.6.1 has no such backend policy for this implementation; remove it, or "
           "use the Istio gateway (api: istio, or gatewayApi on a gateway topology, where "
           "DestinationRules carry it)")
+PRIVATE_CA = ("a BackendTLSPolicy trusts CA certificates from ConfigMaps (caCertificateRefs) or "
+              "the system's, never a Secret, so this private CA would be dropped and the "
+              "backend's certificate refused; remove it when a public CA signs the backend's "
+              "certificate, or use the Istio gateway, whose DestinationRule reads it "
+              "(EDGE-API-TLS-DR)")
 SUBSET_NAME = ("the subset's Service name (<service>-<subset>) must be a DNS-1035 label of at "
                "most 63 characters; shorten the subset's name")
 
@@ -677,6 +766,12 @@ def test_what_a_backend_cannot_carry_is_refused_under_its_own_name() -> None:
             "outlierDetection": {}, "tls": {"mode": "ISTIO_MUTUAL"}}},
         "ca": {"service": "ca", "namespace": "edge", "port": 443,
                "trafficPolicy": {"tls": {"mode": "SIMPLE", "credentialName": "ca-secret"}}},
+        "ca2": {"service": "ca2", "namespace": "edge", "port": 443,
+                "trafficPolicy": {"tls": {"mode": "SIMPLE", "credentialName": "ca2-secret"}}},
+        "lbonly": {"service": "lbonly", "namespace": "edge", "port": 80,
+                   "trafficPolicy": {"loadBalancer": {"simple": "RANDOM"}}},
+        "wide": {"service": "w" * 60, "namespace": "edge", "port": 80, "selector": {"a": "b"},
+                 "subsets": {"v12": {"v": "12"}}},
         "big": {"service": long_service, "namespace": "edge", "port": 80,
                 "selector": {"a": "b"}, "subsets": {long_subset: {"v": "1"}}},
         "num": {"service": "1num", "namespace": "edge", "port": 80, "selector": {"a": "b"},
@@ -686,7 +781,7 @@ def test_what_a_backend_cannot_carry_is_refused_under_its_own_name() -> None:
     }, "hosts": [{"host": HOST, "routes": [{"name": "a", "to": [
         {"backend": "lb"}, {"backend": "ca"}, {"backend": "big", "subset": long_subset},
         {"backend": "num", "subset": "v1"}, {"backend": "nosel", "subset": "s"},
-        {"backend": "nosel", "subset": "t"}]}]}]})
+        {"backend": "nosel", "subset": "t"}, {"backend": "wide", "subset": "v12"}]}]}]})
     with pytest.raises(ConfigError) as err:
         route_objects(routing, LISTENERS, PARENT, stack="shop")
     assert [(p.path, p.value, p.message) for p in err.value.problems] == [
@@ -697,22 +792,21 @@ def test_what_a_backend_cannot_carry_is_refused_under_its_own_name() -> None:
         (f"routing.backends.big.subsets.{long_subset}", f"{long_service}-{long_subset}",
          SUBSET_NAME),
         ("routing.backends.num.subsets.v1", "1num-v1", SUBSET_NAME),
-        ("routing.backends.ca.trafficPolicy.tls.credentialName", "ca-secret",
-         "a BackendTLSPolicy trusts CA certificates from ConfigMaps (caCertificateRefs) or the "
-         "system's, never a Secret, so this private CA would be dropped and the backend's "
-         "certificate refused; remove it when a public CA signs the backend's certificate, or "
-         "use the Istio gateway, whose DestinationRule reads it (EDGE-API-TLS-DR)"),
+        ("routing.backends.wide.subsets.v12", f"{'w' * 60}-v12", SUBSET_NAME),
+        ("routing.backends.ca.trafficPolicy.tls.credentialName", "ca-secret", PRIVATE_CA),
+        ("routing.backends.ca2.trafficPolicy.tls.credentialName", "ca2-secret", PRIVATE_CA),
         ("routing.backends.lb.trafficPolicy.connectionPool", "set", POLICY),
         ("routing.backends.lb.trafficPolicy.loadBalancer", "set", POLICY),
         ("routing.backends.lb.trafficPolicy.outlierDetection", "set", POLICY),
         ("routing.backends.lb.trafficPolicy.tls", "set", POLICY),
+        ("routing.backends.lbonly.trafficPolicy.loadBalancer", "set", POLICY),
     ]
     # The implementation carries traffic policies itself: nothing of them is refused here.
     with pytest.raises(ConfigError) as err:
         route_objects(routing, LISTENERS, PARENT, stack="shop", extensions=["trafficPolicy"])
     assert [p.path for p in err.value.problems] == [
         "routing.backends.nosel.selector", f"routing.backends.big.subsets.{long_subset}",
-        "routing.backends.num.subsets.v1"]
+        "routing.backends.num.subsets.v1", "routing.backends.wide.subsets.v12"]
 
 
 def test_a_63_character_subset_service_is_fine() -> None:
