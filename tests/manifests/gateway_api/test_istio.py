@@ -206,3 +206,23 @@ def test_the_redirecting_listeners_can_be_named() -> None:
     ports = {p["match"]["routeConfiguration"]["vhost"]["name"]
              for p in objs[-1]["spec"]["configPatches"]}
     assert ports == {f"{HOST}:80", f"{HOST}:443", f"{HOST}:8080"}
+
+
+def test_inherited_routes_are_patched_on_the_inheriting_host_too() -> None:
+    retry = {"retry_policy": {"num_retries": 1, "retry_on": "503"}}
+    routing = Routing.model_validate({"backends": BACKENDS, "hosts": [
+        {"host": "*.example.com", "routes": [
+            {"name": "plain", "match": [{"uri": {"prefix": "/p"}}], "to": [{"backend": "web"}]},
+            {"name": "w", "to": [{"backend": "web"}], "retries": {"attempts": 1,
+                                                                  "retryOn": "503"}}]},
+        {"host": HOST, "inheritWildcardRoutes": True,
+         "routes": [{"name": "own", "match": [{"uri": {"prefix": "/o"}}],
+                     "to": [{"backend": "web"}]}]},
+    ]})
+    (envoy_filter,) = route_patches(routing, LISTENERS[2:3], WL, stack="shop",
+                                    experimental=False, redirecting=())
+    assert envoy_filter["spec"]["configPatches"] == [
+        {**_patch(8080, "w", retry), "match": {"context": "GATEWAY", "routeConfiguration": {
+            "vhost": {"name": "*.example.com:8080", "route": {"name": "w"}}}}},
+        _patch(8080, "w", retry),
+    ]

@@ -29,11 +29,12 @@ def route(
     return {"apiVersion": api, "kind": kind, "metadata": meta, "spec": spec}
 
 
-# An Istio Gateway bound to the Service `gw` (by its address), one without an address, another
-# implementation's Gateway and a Gateway of another API group (neither read); routes of every
-# kind, one that only redirects to HTTPS (read as the listener's httpsRedirect), routes on no
-# Istio Gateway (left out); a subset Service (read as its backend's subset) and a Service of
-# another API version (not read).
+# Istio Gateways bound to the Service `gw` (by its address), with an address that names no
+# host, without one; another implementation's Gateway and Gateways of another API group or
+# none (not read). Routes of every kind, routes on no Istio Gateway (left out), routes that only
+# redirect to HTTPS (read as their listeners' httpsRedirect, the whole Gateway's for a route
+# without a section, and not drawn) after routes that fail each test of one; a subset Service
+# (read as its backend's subset) and a Service of another API version (not read).
 OBJS = [
     {
         "apiVersion": "v1",
@@ -73,6 +74,7 @@ OBJS = [
             ],
             "listeners": [
                 {"name": "http", "port": 80, "protocol": "HTTP", "hostname": "a.example.com"},
+                {"name": "http2", "port": 81, "protocol": "HTTP"},
                 {"name": "plain", "port": 8080, "protocol": "HTTP"},
                 {
                     "name": "https",
@@ -107,6 +109,23 @@ OBJS = [
         "apiVersion": GW,
         "kind": "Gateway",
         "metadata": {"name": "bare"},
+        "spec": {"gatewayClassName": "istio", "addresses": [{"type": "Hostname"}]},
+    },
+    {
+        "apiVersion": GW,
+        "kind": "Gateway",
+        "metadata": {"name": "whole"},
+        "spec": {
+            "gatewayClassName": "istio",
+            "listeners": [
+                {"name": "web", "port": 80, "protocol": "HTTP"},
+                {"name": "webs", "port": 443, "protocol": "HTTPS", "tls": {"mode": "Terminate"}},
+            ],
+        },
+    },
+    {
+        "kind": "Gateway",
+        "metadata": {"name": "no-api", "namespace": "edge"},
         "spec": {"gatewayClassName": "istio"},
     },
     {
@@ -121,23 +140,6 @@ OBJS = [
         "metadata": {"name": "fake", "namespace": "edge"},
         "spec": {"gatewayClassName": "istio"},
     },
-    route(
-        "HTTPRoute",
-        "redirect",
-        "edge",
-        [{"name": "shop", "sectionName": "http"}],
-        [
-            {
-                "filters": [
-                    {
-                        "type": "RequestRedirect",
-                        "requestRedirect": {"scheme": "https", "statusCode": 301},
-                    }
-                ]
-            }
-        ],
-        hostnames=["a.example.com"],
-    ),
     route(
         "HTTPRoute",
         "api",
@@ -163,6 +165,8 @@ OBJS = [
                     {"path": {"type": "Exact", "value": "/e"}},
                     {"path": {"type": "RegularExpression", "value": "/r.*"}},
                     {"path": {}},
+                    {"path": {"value": "/untyped"}},
+                    {"path": {"type": "PathPrefix"}},
                 ],
                 "backendRefs": [
                     {"name": "web-v1", "namespace": "shop", "port": 80, "weight": 90},
@@ -185,7 +189,7 @@ OBJS = [
                         "type": "RequestMirror",
                         "requestMirror": {
                             "backendRef": {"name": "web-v1", "namespace": "shop"},
-                            "fraction": {"numerator": 1},
+                            "fraction": {"numerator": 2},
                         },
                     },
                     {"type": "URLRewrite", "urlRewrite": {}},
@@ -214,9 +218,14 @@ OBJS = [
                         "type": "RequestMirror",
                         "requestMirror": {
                             "backendRef": {"name": "m"},
-                            "fraction": {"numerator": 1, "denominator": 4},
+                            "fraction": {"numerator": 3, "denominator": 4},
                         },
                     },
+                ]
+            },
+            {
+                "filters": [
+                    {"type": "RequestMirror", "requestMirror": {"backendRef": {"name": "m"}}}
                 ]
             },
         ],
@@ -232,6 +241,8 @@ OBJS = [
                 "matches": [
                     {"method": {"service": "pkg.S", "method": "Get"}},
                     {"method": {"service": "pkg.S"}},
+                    {"method": {"method": "Get"}},
+                    {"method": {}},
                 ],
                 "backendRefs": [{"name": "g", "port": 90}],
             }
@@ -281,6 +292,96 @@ OBJS = [
         [{"backendRefs": [{"name": "x"}]}],
         api="example.com/v1",
     ),
+    route(
+        "HTTPRoute",
+        "matched-redirect",
+        "edge",
+        [{"name": "shop", "sectionName": "plain"}],
+        [
+            {
+                "matches": [{"path": {"value": "/m"}}],
+                "filters": [{"type": "RequestRedirect", "requestRedirect": {"scheme": "https"}}],
+            }
+        ],
+    ),
+    route(
+        "HTTPRoute",
+        "backend-redirect",
+        "edge",
+        [{"name": "shop", "sectionName": "plain"}],
+        [
+            {
+                "backendRefs": [{"name": "x"}],
+                "filters": [{"type": "RequestRedirect", "requestRedirect": {"scheme": "https"}}],
+            }
+        ],
+    ),
+    route(
+        "HTTPRoute",
+        "headers-only",
+        "edge",
+        [{"name": "shop", "sectionName": "plain"}],
+        [
+            {
+                "filters": [
+                    {
+                        "type": "RequestHeaderModifier",
+                        "requestHeaderModifier": {"set": [{"name": "a", "value": "1"}]},
+                    }
+                ]
+            }
+        ],
+    ),
+    route(
+        "HTTPRoute",
+        "served-on-http",
+        "edge",
+        [{"name": "shop", "sectionName": "http"}],
+        [{"backendRefs": [{"name": "x"}]}],
+    ),
+    route(
+        "HTTPRoute",
+        "matched-on-http",
+        "edge",
+        [{"name": "shop", "sectionName": "http"}],
+        [
+            {
+                "matches": [{"path": {"value": "/h"}}],
+                "filters": [{"type": "RequestRedirect", "requestRedirect": {"scheme": "https"}}],
+            }
+        ],
+    ),
+    route(
+        "HTTPRoute",
+        "far-redirect",
+        "other",
+        [{"name": "shop", "namespace": "edge", "sectionName": "http2"}],
+        [{"filters": [{"type": "RequestRedirect", "requestRedirect": {"scheme": "https"}}]}],
+    ),
+    route(
+        "HTTPRoute",
+        "whole-redirect",
+        None,
+        [{"name": "whole"}],
+        [{"filters": [{"type": "RequestRedirect", "requestRedirect": {"scheme": "https"}}]}],
+    ),
+    route(
+        "HTTPRoute",
+        "redirect",
+        "edge",
+        [{"name": "shop", "sectionName": "http"}],
+        [
+            {
+                "filters": [
+                    {
+                        "type": "RequestRedirect",
+                        "requestRedirect": {"scheme": "https", "statusCode": 301},
+                    }
+                ]
+            }
+        ],
+        hostnames=["a.example.com"],
+    ),
 ]
 
 # What the picture draws for them.
@@ -295,6 +396,11 @@ EXPECTED = [
                 {
                     "port": {"number": 80, "name": "http", "protocol": "HTTP"},
                     "hosts": ["a.example.com"],
+                    "tls": {"httpsRedirect": True},
+                },
+                {
+                    "port": {"number": 81, "name": "http2", "protocol": "HTTP"},
+                    "hosts": ["*"],
                     "tls": {"httpsRedirect": True},
                 },
                 {"port": {"number": 8080, "name": "plain", "protocol": "HTTP"}, "hosts": ["*"]},
@@ -324,6 +430,26 @@ EXPECTED = [
     },
     {
         "apiVersion": "networking.istio.io/v1",
+        "kind": "Gateway",
+        "metadata": {"name": "whole", "namespace": "default"},
+        "spec": {
+            "selector": {},
+            "servers": [
+                {
+                    "port": {"number": 80, "name": "web", "protocol": "HTTP"},
+                    "hosts": ["*"],
+                    "tls": {"httpsRedirect": True},
+                },
+                {
+                    "port": {"number": 443, "name": "webs", "protocol": "HTTPS"},
+                    "hosts": ["*"],
+                    "tls": {"mode": "SIMPLE"},
+                },
+            ],
+        },
+    },
+    {
+        "apiVersion": "networking.istio.io/v1",
         "kind": "VirtualService",
         "metadata": {"name": "httproute-api", "namespace": "edge"},
         "spec": {
@@ -342,6 +468,8 @@ EXPECTED = [
                         {"uri": {"exact": "/e"}},
                         {"uri": {"regex": "/r.*"}},
                         {},
+                        {"uri": {"prefix": "/untyped"}},
+                        {"uri": {"prefix": "/"}},
                     ],
                     "route": [
                         {
@@ -367,7 +495,7 @@ EXPECTED = [
                     "route": [{"destination": {"host": "local.edge.svc.cluster.local"}}],
                     "redirect": {"authority": "b.example.com", "uri": "/new", "redirectCode": 302},
                     "mirror": {"host": "web.shop.svc.cluster.local", "subset": "v1"},
-                    "mirrorPercentage": {"value": 1.0},
+                    "mirrorPercentage": {"value": 2.0},
                 },
                 {
                     "name": "rule-2",
@@ -378,7 +506,12 @@ EXPECTED = [
                 {
                     "name": "rule-3",
                     "mirror": {"host": "m.edge.svc.cluster.local"},
-                    "mirrorPercentage": {"value": 25.0},
+                    "mirrorPercentage": {"value": 75.0},
+                },
+                {
+                    "name": "rule-4",
+                    "mirror": {"host": "m.edge.svc.cluster.local"},
+                    "mirrorPercentage": {"value": 100},
                 },
             ],
         },
@@ -393,7 +526,12 @@ EXPECTED = [
             "http": [
                 {
                     "name": "rule-0",
-                    "match": [{"uri": {"exact": "/pkg.S/Get"}}, {"uri": {"prefix": "/pkg.S/"}}],
+                    "match": [
+                        {"uri": {"exact": "/pkg.S/Get"}},
+                        {"uri": {"prefix": "/pkg.S/"}},
+                        {"uri": {"regex": "/[^/]+/Get"}},
+                        {},
+                    ],
                     "route": [
                         {
                             "destination": {
@@ -464,6 +602,72 @@ EXPECTED = [
                 {
                     "match": [{"sniHosts": ["*"]}],
                     "route": [{"destination": {"host": "x.edge.svc.cluster.local"}}],
+                }
+            ],
+        },
+    },
+    {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "VirtualService",
+        "metadata": {"name": "httproute-matched-redirect", "namespace": "edge"},
+        "spec": {
+            "hosts": ["*"],
+            "gateways": ["edge/shop"],
+            "http": [
+                {
+                    "name": "rule-0",
+                    "match": [{"uri": {"prefix": "/m"}}],
+                    "redirect": {"scheme": "https", "redirectCode": 302},
+                }
+            ],
+        },
+    },
+    {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "VirtualService",
+        "metadata": {"name": "httproute-backend-redirect", "namespace": "edge"},
+        "spec": {
+            "hosts": ["*"],
+            "gateways": ["edge/shop"],
+            "http": [
+                {
+                    "name": "rule-0",
+                    "route": [{"destination": {"host": "x.edge.svc.cluster.local"}}],
+                    "redirect": {"scheme": "https", "redirectCode": 302},
+                }
+            ],
+        },
+    },
+    {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "VirtualService",
+        "metadata": {"name": "httproute-headers-only", "namespace": "edge"},
+        "spec": {"hosts": ["*"], "gateways": ["edge/shop"], "http": [{"name": "rule-0"}]},
+    },
+    {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "VirtualService",
+        "metadata": {"name": "httproute-served-on-http", "namespace": "edge"},
+        "spec": {
+            "hosts": ["*"],
+            "gateways": ["edge/shop"],
+            "http": [
+                {"name": "rule-0", "route": [{"destination": {"host": "x.edge.svc.cluster.local"}}]}
+            ],
+        },
+    },
+    {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "VirtualService",
+        "metadata": {"name": "httproute-matched-on-http", "namespace": "edge"},
+        "spec": {
+            "hosts": ["*"],
+            "gateways": ["edge/shop"],
+            "http": [
+                {
+                    "name": "rule-0",
+                    "match": [{"uri": {"prefix": "/h"}}],
+                    "redirect": {"scheme": "https", "redirectCode": 302},
                 }
             ],
         },
