@@ -45,7 +45,8 @@ def _manifests(module: str, *more: str) -> list[str]:
 
 _WORKLOAD = "tests/test_manifests.py"  # the gateway workload's objects, from a stack config
 TESTS: dict[str, list[str]] = {
-    "ingresslib/manifests/virtual_service.py": _ROUTING_TESTS,
+    "ingresslib/manifests/virtual_service.py": _manifests("virtual_service",
+                                                          "tests/test_routing.py"),
     "ingresslib/manifests/routing.py": _ROUTING_TESTS,
     "ingresslib/manifests/destination_rule.py": _manifests("destination_rule", *_ROUTING_TESTS),
     "ingresslib/manifests/gateway.py": _manifests("gateway", _WORKLOAD, "tests/test_render.py"),
