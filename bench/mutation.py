@@ -43,15 +43,18 @@ def _manifests(module: str, *more: str) -> list[str]:
     return [str(Path("tests/manifests", folder, f"test_{name}.py")), *more]
 
 
+# A renderer's own tests come first and kill nearly all of its mutants in milliseconds; the
+# files that render whole stacks (test_render.py, test_certificates.py: seconds a mutant) are
+# left out where the renderer's own tests kill what they would.
 _WORKLOAD = "tests/test_manifests.py"  # the gateway workload's objects, from a stack config
 TESTS: dict[str, list[str]] = {
     "ingresslib/manifests/virtual_service.py": _manifests("virtual_service",
                                                           "tests/test_routing.py"),
     "ingresslib/manifests/routing.py": _ROUTING_TESTS,
-    "ingresslib/manifests/destination_rule.py": _manifests("destination_rule", *_ROUTING_TESTS),
-    "ingresslib/manifests/gateway.py": _manifests("gateway", _WORKLOAD, "tests/test_render.py"),
-    "ingresslib/manifests/istio_gateway.py": _manifests("istio_gateway", _WORKLOAD,
-                                                        "tests/test_routing.py"),
+    "ingresslib/manifests/destination_rule.py": _manifests("destination_rule",
+                                                           "tests/test_routing.py"),
+    "ingresslib/manifests/gateway.py": _manifests("gateway", _WORKLOAD),
+    "ingresslib/manifests/istio_gateway.py": _manifests("istio_gateway", _WORKLOAD),
     "ingresslib/manifests/meta.py": _manifests("meta", _WORKLOAD),
     "ingresslib/manifests/namespace.py": _manifests("namespace", _WORKLOAD),
     "ingresslib/manifests/rbac.py": _manifests("rbac", _WORKLOAD),
@@ -64,12 +67,10 @@ TESTS: dict[str, list[str]] = {
     "ingresslib/manifests/tls_secret.py": _manifests("tls_secret"),
     "ingresslib/manifests/envoy_filter.py": _manifests("envoy_filter", "tests/test_ratelimit.py"),
     "ingresslib/manifests/ratelimit.py": ["tests/test_ratelimit.py"],
-    "ingresslib/manifests/ratelimit_service.py": _manifests("ratelimit_service",
-                                                            "tests/test_ratelimit.py"),
+    "ingresslib/manifests/ratelimit_service.py": _manifests("ratelimit_service"),
     "ingresslib/manifests/security.py": ["tests/test_security.py"],
     "ingresslib/manifests/monitoring.py": ["tests/test_observability.py"],
-    "ingresslib/manifests/certificates.py": _manifests("certificates",
-                                                       "tests/test_certificates.py"),
+    "ingresslib/manifests/certificates.py": _manifests("certificates"),
     "ingresslib/manifests/gateway_api/gateway.py": _manifests("gateway_api/gateway"),
     # Not test_api_translation.py: its walk renders a stack per field (seconds a mutant),
     # and the module's own tests kill what it would.
