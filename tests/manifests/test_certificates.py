@@ -115,6 +115,7 @@ def test_certificate_objects_only_for_used_issuers_in_order() -> None:
     assert [(o["kind"], o["metadata"]["name"]) for o in objs] == [
         ("ClusterIssuer", "acme"), ("Issuer", "zca"),
         ("Certificate", "api"), ("Certificate", "legacy"), ("Certificate", "web")]
+    assert objs[1]["metadata"] == {"name": "zca", "namespace": "edge", "labels": LABELS}
     api, legacy, web = objs[2:]
     assert api == {
         "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
