@@ -55,6 +55,11 @@ class Problem:
         return text if self.value is ABSENT else f"{text} (got {_show(self.value)})"
 
 
+# The source of the problems the analysis finds in rendered objects (`ConfigError.source`):
+# those that name the config they were rendered from get its file:line like any other.
+RENDERED = "rendered objects"
+
+
 class ConfigError(Exception):
     # Not a ValueError on purpose: pydantic lets it through a model validator untouched, so
     # cross-field problems keep their own field paths.

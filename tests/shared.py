@@ -1,5 +1,5 @@
-"""What several test modules share: base configs and helpers. Test modules import these from
-here, never from one another."""
+"""The helpers several test modules share (the configs they share are in tests/configs.py).
+Test modules import these from here, never from one another."""
 
 from __future__ import annotations
 
@@ -7,52 +7,13 @@ import itertools
 import os
 import re
 import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-# -------------------------------------------------------------------------- configs
-
-HOST = "shop.example.com"
-
-# An AKS gateway stack with one of everything the traffic picture draws.
-EVERYTHING: dict[str, Any] = {
-    "cloud": "aks",
-    "azure": {"location": "westeurope", "resourceGroup": "edge",
-              "cluster": {"name": "aks", "resourceGroup": "aks"}},
-    "listeners": [
-        {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST, "*.example.org"]},
-        {"name": "tls", "port": 443, "protocol": "TLS", "hosts": ["db.example.com"],
-         "tls": {"mode": "PASSTHROUGH"}},
-    ],
-    "routing": {
-        "backends": {
-            "shop": {"service": "shop", "namespace": "shop", "port": 8080,
-                     "subsets": {"stable": {"version": "stable"}, "canary": {"version": "canary"}}},
-            "shop-api": {"service": "shop-api", "namespace": "shop", "port": 8080},
-            "db": {"service": "db", "namespace": "data", "port": 5432},
-        },
-        "hosts": [
-            {"host": HOST, "routes": [
-                {"name": "api", "match": [{"uri": {"prefix": "/api/"},
-                                           "headers": {"x-team": {"exact": 'a"b'}},
-                                           "method": {"exact": "GET"}}],
-                 "to": [{"backend": "shop-api"}],
-                 "mirror": {"backend": "shop", "subset": "canary", "percent": 5}},
-                {"name": "legacy", "match": [{"uri": {"prefix": "/old/"}}],
-                 "redirect": {"uri": "/new/", "redirectCode": 308}},
-                {"name": "team-b", "match": [{"uri": {"prefix": "/b/"}}],
-                 "delegate": {"name": "team-b", "namespace": "team-b"}},
-                {"name": "web", "to": [{"backend": "shop", "subset": "stable", "weight": 90},
-                                       {"backend": "shop", "subset": "canary", "weight": 10}]},
-            ]},
-            {"host": "a.example.org", "routes": [{"name": "org", "to": [{"backend": "shop"}]}]},
-            {"host": "db.example.com", "tlsRoutes": [
-                {"name": "db", "sniHosts": ["db.example.com"], "to": [{"backend": "db"}]}]},
-        ],
-    },
-}
-
+from tests.conftest import ROOT
 
 # -------------------------------------------------------------------------- tools
 
@@ -65,6 +26,55 @@ def promtool() -> str:
     if os.environ.get("CI") == "true":
         pytest.fail("promtool is not installed under CI: apt-get install prometheus")
     pytest.skip("promtool is not installed: apt-get install prometheus")
+
+
+# -------------------------------------------------------------------------- rendered objects
+
+
+def _named(objs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
+    return {o["metadata"]["name"]: o for o in objs if o["kind"] == kind}
+
+
+def served_on_80(objs: list[dict[str, Any]], path: str) -> str:
+    """What port 80 answers for `path` on app.example.com, read from the rendered Istio
+    objects as Envoy merges them: 'redirect' when a server's httpsRedirect covers the host
+    (it applies to the whole virtual host, istio/istio#33593) or a route redirects the path;
+    'solver' when no route of ours takes it, so the solver's Ingress route does."""
+    for gw in _named(objs, "Gateway").values():
+        for server in gw["spec"]["servers"]:
+            if server["port"]["number"] == 80 and server.get("tls", {}).get("httpsRedirect"):
+                return "redirect"
+    for vs in _named(objs, "VirtualService").values():
+        gateways = {g.split("/")[1] for g in vs["spec"]["gateways"]}
+        on_80 = any(s["port"]["number"] == 80 for name, gw in _named(objs, "Gateway").items()
+                    if name in gateways for s in gw["spec"]["servers"])
+        if not on_80:
+            continue
+        for route in vs["spec"].get("http", []):
+            for m in route.get("match", [{}]):
+                uri = m.get("uri", {})
+                if (not uri or re.fullmatch(uri["regex"], path) if "regex" in uri
+                        else path.startswith(uri.get("prefix", uri.get("exact", "\0")))):
+                    return "redirect" if "redirect" in route else "app"
+    return "solver"
+
+
+# -------------------------------------------------------------------------- documentation pages
+
+DOCS = ROOT / "docs"
+
+
+def fenced(path: Path, lang: str) -> list[str]:
+    """The code blocks of `lang` in a page (indented ones, inside lists, included)."""
+    text = path.read_text()
+    return [re.sub(r"^" + indent, "", body, flags=re.M)
+            for indent, body in re.findall(rf"^( *)```{lang}\n(.*?)^\1```", text, re.S | re.M)]
+
+
+def yaml_blocks(path: Path) -> list[dict[str, Any]]:
+    """The YAML blocks of a page that are mappings (a `--8<--` line includes a file tested
+    elsewhere)."""
+    return [d for d in (yaml.safe_load(b) for b in fenced(path, "yaml")) if isinstance(d, dict)]
 
 
 # -------------------------------------------------------------------------- CI workflows

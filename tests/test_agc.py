@@ -31,11 +31,16 @@ from ingresslib.offline.output import manifests, plan
 from ingresslib.paths import named
 from ingresslib.stack.model import StackConfig
 from ingresslib.stack.render import check, stack_manifests
-from tests.aks_config import AZURE, HOST, SUBSCRIPTION
+from tests.configs import (
+    AGC_PREFIX,
+    AGC_SUBNET,
+    HOST,
+    SUBSCRIPTION,
+    agc_stack,
+    aks_stack,
+    stack_file,
+)
 
-SUBNET = (f"/subscriptions/{SUBSCRIPTION}/resourceGroups/net/providers/Microsoft.Network/"
-          "virtualNetworks/vnet/subnets/agc")
-PREFIX = "10.240.16.0/24"
 WAF_ID = (f"/subscriptions/{SUBSCRIPTION}/resourceGroups/edge/providers/Microsoft.Network/"
           "ApplicationGatewayWebApplicationFirewallPolicies/mine")
 TC = "azure-native:servicenetworking:TrafficControllerInterface"
@@ -44,40 +49,6 @@ ASSOCIATION = "azure-native:servicenetworking:AssociationsInterface"
 SUBNET_TYPE = "azure-native:network:Subnet"
 ROLE = "azure-native:authorization:RoleAssignment"
 WAF = "azure-native:network:WebApplicationFirewallPolicy"
-
-
-def agc_config(topology: str = "standalone", **overrides: Any) -> dict[str, Any]:
-    """A valid AKS stack with AGC: HTTP and HTTPS for one host with a Secret certificate;
-    standalone splits 90/10 between two subsets of backend `web`."""
-    data: dict[str, Any] = {
-        "cloud": "aks",
-        "topology": topology,
-        "listeners": [
-            {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]},
-            {"name": "https", "port": 443, "protocol": "HTTPS", "hosts": [HOST],
-             "tls": {"certificate": "edge"}}],
-        "certificates": {"edge": {"source": "secret", "secretName": "edge-tls",
-                                  "dnsNames": [HOST]}},
-        "azure": {**copy.deepcopy(AZURE), "applicationGatewayForContainers": {
-            "subnet": {"id": SUBNET, "addressPrefix": PREFIX},
-            "controllerPrincipalId": "33333333-3333-4333-8333-333333333333"}},
-    }
-    if topology == "standalone":
-        data["azure"]["applicationGatewayForContainers"]["backends"] = {
-            "web": {"healthProbePath": "/healthz"}}
-        data["routing"] = {
-            "backends": {"web": {"service": "web", "namespace": "shop", "port": 8080,
-                                 "selector": {"app": "web"},
-                                 "subsets": {"v1": {"version": "v1"},
-                                             "v2": {"version": "v2"}}}},
-            "hosts": [{"host": HOST, "routes": [{"name": "web", "to": [
-                {"backend": "web", "subset": "v1", "weight": 90},
-                {"backend": "web", "subset": "v2", "weight": 10}]}]}],
-        }
-        data["security"] = {"standalonePorts": [
-            {"namespace": "shop", "selector": {"app": "web"}, "ports": [8080]}]}
-    data.update(copy.deepcopy(overrides))
-    return data
 
 
 def _agc(data: dict[str, Any]) -> dict[str, Any]:
@@ -99,7 +70,7 @@ def _of(records: list[Registered], typ: str) -> list[dict[str, Any]]:
 def test_standalone_splits_90_10_between_subset_services() -> None:
     """AGIC refuses splits; AGC weights two Services, one per subset (each selecting the
     backend's pods plus the subset's labels), reached across namespaces by ReferenceGrant."""
-    objects = agc_objects(parse_config(agc_config()))
+    objects = agc_objects(parse_config(agc_stack()))
     (route,) = [r for r in _by_kind(objects, "HTTPRoute") if r["spec"]["rules"][0].get(
         "backendRefs")]
     refs = route["spec"]["rules"][0]["backendRefs"]
@@ -117,7 +88,7 @@ def test_standalone_splits_90_10_between_subset_services() -> None:
 
 
 def test_standalone_redirects_http_to_https_at_agc() -> None:
-    objects = agc_objects(parse_config(agc_config()))
+    objects = agc_objects(parse_config(agc_stack()))
     (redirect,) = [r for r in _by_kind(objects, "HTTPRoute")
                    if r["metadata"]["name"].endswith("https-redirect")]
     assert redirect["spec"]["parentRefs"][0]["sectionName"] == "http"
@@ -128,7 +99,7 @@ def test_standalone_redirects_http_to_https_at_agc() -> None:
 def test_standalone_probes_each_service_routed_to() -> None:
     """EDGE-HC-AGC: a HealthCheckPolicy per Service AGC sends to, in its namespace, probing the
     configured path; AGC would otherwise copy the Istio-rewritten readiness probe."""
-    objects = agc_objects(parse_config(agc_config()))
+    objects = agc_objects(parse_config(agc_stack()))
     policies = {p["spec"]["targetRef"]["name"]: p for p in _by_kind(objects, "HealthCheckPolicy")}
     assert set(policies) == {"web-v1", "web-v2"}
     default = policies["web-v1"]["spec"]["default"]
@@ -139,7 +110,7 @@ def test_standalone_probes_each_service_routed_to() -> None:
 
 
 def test_a_grpc_backend_is_probed_over_grpc() -> None:
-    data = agc_config()
+    data = agc_stack()
     data["routing"]["backends"]["web"]["protocol"] = "GRPC"
     data["routing"]["hosts"][0]["routes"][0]["match"] = [{"uri": {"prefix": "/shop.Cart/"}}]
     objects = agc_objects(parse_config(data))
@@ -151,7 +122,7 @@ def test_a_grpc_backend_is_probed_over_grpc() -> None:
 def test_standalone_host_timeout_is_a_route_policy_not_an_httproute_timeout() -> None:
     """EDGE-TO-AGC: AGC does not implement HTTPRoute timeouts; the host's timeout moves to a
     RoutePolicy on its HTTPRoute."""
-    data = agc_config()
+    data = agc_stack()
     data["routing"]["hosts"][0]["routes"][0]["timeout"] = "1.5s"
     objects = agc_objects(parse_config(data))
     forwarding = [r for r in _by_kind(objects, "HTTPRoute")
@@ -163,14 +134,14 @@ def test_standalone_host_timeout_is_a_route_policy_not_an_httproute_timeout() ->
 
 
 def test_standalone_without_route_timeout_waits_request_timeout_seconds() -> None:
-    data = agc_config()
+    data = agc_stack()
     _agc(data)["requestTimeoutSeconds"] = 90
     (policy,) = _by_kind(agc_objects(parse_config(data)), "RoutePolicy")
     assert policy["spec"]["default"]["timeouts"]["routeTimeout"] == "1m30s"
 
 
 def test_the_gateway_names_the_traffic_controller_and_frontend() -> None:
-    cfg = parse_config(agc_config())
+    cfg = parse_config(agc_stack())
     (gateway,) = _by_kind(agc_objects(cfg, subscription_id=SUBSCRIPTION_ID), "Gateway")
     assert gateway["spec"]["gatewayClassName"] == GATEWAY_CLASS == "azure-alb-external"
     assert gateway["metadata"]["annotations"][ALB_ID] == resource_id(
@@ -185,7 +156,7 @@ def test_the_gateway_names_the_traffic_controller_and_frontend() -> None:
 def test_tls_policy_and_waf_attach_to_the_gateway() -> None:
     """EDGE-TLS-AGC: the predefined policy on the HTTPS listeners; the WAF policy ingresslib
     creates (or the one named) on the whole Gateway."""
-    objects = agc_objects(parse_config(agc_config()), subscription_id=SUBSCRIPTION_ID)
+    objects = agc_objects(parse_config(agc_stack()), subscription_id=SUBSCRIPTION_ID)
     (tls,) = _by_kind(objects, "FrontendTLSPolicy")
     assert tls["spec"]["targetRef"]["sectionNames"] == ["https"]
     assert tls["spec"]["default"]["policyType"] == {"type": "predefined", "name": "2023-06-S"}
@@ -193,7 +164,7 @@ def test_tls_policy_and_waf_attach_to_the_gateway() -> None:
     assert waf["spec"]["targetRef"]["kind"] == "Gateway"
     assert waf["spec"]["webApplicationFirewall"]["id"].endswith(
         "/ApplicationGatewayWebApplicationFirewallPolicies/ingress-agc-waf")
-    data = agc_config()
+    data = agc_stack()
     _agc(data)["waf"] = {"policyId": WAF_ID}
     (waf,) = _by_kind(agc_objects(parse_config(data)), "WebApplicationFirewallPolicy")
     assert waf["spec"]["webApplicationFirewall"]["id"] == WAF_ID
@@ -202,7 +173,7 @@ def test_tls_policy_and_waf_attach_to_the_gateway() -> None:
 
 
 def test_cert_manager_certificates_land_beside_the_agc_gateway() -> None:
-    data = agc_config()
+    data = agc_stack()
     data["certificates"] = {"edge": {"source": "certManager", "issuer": "le",
                                      "dnsNames": [HOST]}}
     data["certManager"] = {"issuers": {"le": {"type": "existing"}}}
@@ -219,7 +190,7 @@ def test_chained_plan_is_agc_to_the_gateway_pods() -> None:
     """EDGE-ID-AGC, EDGE-HC-AGC, EDGE-TO-AGC, EDGE-DR-AGC: a ClusterIP gateway trusting one
     hop, probed on 15021 from AGC's subnet, Envoy idling longer than AGC's 300 s, the drain
     past the longer of the probe window and the deregistration delay."""
-    cfg = parse_config(agc_config("chained"))
+    cfg = parse_config(agc_stack("chained"))
     plan = cfg.edge
     assert plan.gateway is not None
     assert plan.health_check is not None
@@ -229,7 +200,7 @@ def test_chained_plan_is_agc_to_the_gateway_pods() -> None:
     assert plan.gateway.trusted_proxies == 1
     assert plan.gateway.service_annotations == {}
     assert (plan.health_check.port, plan.health_check.path) == (15021, "/healthz/ready")
-    assert plan.health_check.sources == (PREFIX,)
+    assert plan.health_check.sources == (AGC_PREFIX,)
     assert plan.timeouts.pooling
     assert plan.timeouts.load_balancer_idle_seconds == 300
     assert plan.timeouts.envoy_idle_seconds == 3600
@@ -243,7 +214,7 @@ def test_chained_plan_is_agc_to_the_gateway_pods() -> None:
 
 def test_a_slow_probe_window_lengthens_the_drain() -> None:
     """EDGE-DR-AGC: 10 s x 5 failures = 50 s, longer than the 30 s deregistration delay."""
-    data = agc_config("chained")
+    data = agc_stack("chained")
     _agc(data)["healthCheck"] = {"intervalSeconds": 10, "unhealthyThreshold": 5}
     cfg = parse_config(data)
     assert cfg.edge.drain_needed_seconds == 50
@@ -253,7 +224,7 @@ def test_a_slow_probe_window_lengthens_the_drain() -> None:
 
 
 def test_chained_gateway_and_its_health_check_policy() -> None:
-    cfg = parse_config(agc_config("chained"))
+    cfg = parse_config(agc_stack("chained"))
     core = stack_manifests(cfg)
     objects = core.all()
     service = next(o for o in core.gateway if o["kind"] == "Service")
@@ -283,16 +254,16 @@ def test_chained_gateway_and_its_health_check_policy() -> None:
 def test_chained_network_policy_admits_agc_probes() -> None:
     """EDGE-HC-NETPOL, EDGE-NET-AGC: ingressFrom restricting clients to AGC's subnet; the
     probes from it reach the status port."""
-    data = agc_config("chained", gateway={"networkPolicy": {"ingressFrom": [PREFIX]}})
+    data = agc_stack("chained", gateway={"networkPolicy": {"ingressFrom": [AGC_PREFIX]}})
     cfg = parse_config(data)
     policy = next(o for o in stack_manifests(cfg).gateway if o["kind"] == "NetworkPolicy")
     probes = [r for r in policy["spec"]["ingress"]
               if r.get("ports") == [{"port": 15021, "protocol": "TCP"}]]
-    assert probes[0]["from"] == [{"ipBlock": {"cidr": PREFIX}}]
+    assert probes[0]["from"] == [{"ipBlock": {"cidr": AGC_PREFIX}}]
 
 
 def test_chained_grpc_host_is_forwarded_by_a_grpc_route() -> None:
-    data = agc_config("chained")
+    data = agc_stack("chained")
     data["listeners"].append({"name": "grpc", "port": 443, "protocol": "HTTPS",
                               "hosts": ["api.example.com"], "tls": {"certificate": "api"}})
     data["certificates"]["api"] = {"source": "secret", "secretName": "api-tls",
@@ -313,7 +284,7 @@ def test_chained_grpc_host_is_forwarded_by_a_grpc_route() -> None:
 
 def test_the_read_back_refuses_a_gateway_probe_that_is_not_the_plans() -> None:
     """EDGE-HC-AGC: a HealthCheckPolicy probing another port than the plan's is refused."""
-    cfg = parse_config(agc_config("chained"))
+    cfg = parse_config(agc_stack("chained"))
     objects = copy.deepcopy(stack_manifests(cfg).all())
     (policy,) = _by_kind(objects, "HealthCheckPolicy")
     policy["spec"]["default"]["port"] = 80
@@ -326,7 +297,7 @@ def test_the_read_back_refuses_a_gateway_probe_that_is_not_the_plans() -> None:
 def test_the_read_back_refuses_httproute_timeouts_and_missing_route_policies() -> None:
     """EDGE-TO-AGC: AGC would ignore an HTTPRoute timeout and wait 60 s without a
     RoutePolicy."""
-    cfg = parse_config(agc_config())
+    cfg = parse_config(agc_stack())
     objects = copy.deepcopy(agc_objects(cfg))
     route = next(r for r in _by_kind(objects, "HTTPRoute")
                  if r["spec"]["rules"][0].get("backendRefs"))
@@ -337,7 +308,7 @@ def test_the_read_back_refuses_httproute_timeouts_and_missing_route_policies() -
 
 
 def test_the_read_back_refuses_a_gateway_without_the_traffic_controller() -> None:
-    cfg = parse_config(agc_config())
+    cfg = parse_config(agc_stack())
     objects = copy.deepcopy(agc_objects(cfg))
     (gateway,) = _by_kind(objects, "Gateway")
     del gateway["metadata"]["annotations"]
@@ -368,7 +339,7 @@ def _route_set(key: str, value: Any) -> Mutator:
 
 
 def _both(data: dict[str, Any]) -> None:
-    data["azure"]["applicationGateway"] = {"subnetId": SUBNET.replace("/agc", "/appgw")}
+    data["azure"]["applicationGateway"] = {"subnetId": AGC_SUBNET.replace("/agc", "/appgw")}
 
 
 def _second_route(timeout: str) -> Mutator:
@@ -397,7 +368,7 @@ REFUSED: list[tuple[str, str, Mutator, str, str]] = [
     ("standalone", "both-l7-load-balancers", _both, "azure.applicationGateway", "not both"),
     ("standalone", "subnet-too-small", _agc_set("subnet.addressPrefix", "10.240.16.0/25"),
      "azure.applicationGatewayForContainers.subnet.addressPrefix", "EDGE-NET-AGC"),
-    ("standalone", "create-without-prefix", _agc_set("subnet", {"id": SUBNET, "create": True}),
+    ("standalone", "create-without-prefix", _agc_set("subnet", {"id": AGC_SUBNET, "create": True}),
      "azure.applicationGatewayForContainers.subnet.addressPrefix", "address range"),
     ("standalone", "internal-scheme", _set("loadBalancer.scheme", "internal"),
      "loadBalancer.scheme", "public only"),
@@ -409,8 +380,8 @@ REFUSED: list[tuple[str, str, Mutator, str, str]] = [
                                                  ["10.0.0.0/24"]),
      "gateway.networkPolicy.ingressFrom", "EDGE-NET-AGC"),
     ("chained", "ingress-from-unknown-subnet",
-     lambda d: (_set("gateway.networkPolicy.ingressFrom", [PREFIX])(d),
-                _agc_set("subnet", {"id": SUBNET})(d)),
+     lambda d: (_set("gateway.networkPolicy.ingressFrom", [AGC_PREFIX])(d),
+                _agc_set("subnet", {"id": AGC_SUBNET})(d)),
      "azure.applicationGatewayForContainers.subnet.addressPrefix", "EDGE-NET-AGC"),
     ("chained", "backends-in-chained", _agc_set("backends", {"web": {"healthProbePath": "/"}}),
      "azure.applicationGatewayForContainers.backends", "Istio gateway only"),
@@ -475,7 +446,7 @@ REFUSED: list[tuple[str, str, Mutator, str, str]] = [
 @pytest.mark.parametrize(("topology", "case", "change", "path", "words"), REFUSED,
                          ids=[c[1] for c in REFUSED])
 def test_refused(topology: str, case: str, change: Mutator, path: str, words: str) -> None:
-    data = agc_config(topology)
+    data = agc_stack(topology)
     change(data)
     with pytest.raises(ConfigError) as err:
         parse_config(data)
@@ -486,9 +457,7 @@ def test_refused(topology: str, case: str, change: Mutator, path: str, words: st
 
 
 def test_a_weighted_split_is_refused_with_agic_and_accepted_with_agc() -> None:
-    from tests.aks_config import aks_config  # noqa: PLC0415
-
-    data = aks_config("standalone")
+    data = aks_stack("standalone")
     data["routing"]["backends"]["web"].update(
         selector={"app": "web"}, subsets={"v1": {"version": "v1"}, "v2": {"version": "v2"}})
     data["routing"]["hosts"][0]["routes"][0]["to"] = [
@@ -498,7 +467,7 @@ def test_a_weighted_split_is_refused_with_agic_and_accepted_with_agc() -> None:
         parse_config(data)
     data["azure"].pop("applicationGateway")
     data["azure"]["applicationGatewayForContainers"] = {
-        "subnet": {"id": SUBNET}, "backends": {"web": {"healthProbePath": "/healthz"}}}
+        "subnet": {"id": AGC_SUBNET}, "backends": {"web": {"healthProbePath": "/healthz"}}}
     data["certificates"] = {"edge": {"source": "secret", "secretName": "edge",
                                      "dnsNames": [HOST]}}
     assert isinstance(parse_config(data), StackConfig)
@@ -507,9 +476,7 @@ def test_a_weighted_split_is_refused_with_agic_and_accepted_with_agc() -> None:
 def test_agic_stacks_are_unchanged() -> None:
     """Without the AGC section an AKS chained stack still has its internal load balancer and
     Application Gateway; nothing of AGC is rendered."""
-    from tests.aks_config import aks_config  # noqa: PLC0415
-
-    cfg = parse_config(aks_config("chained"))
+    cfg = parse_config(aks_stack("chained"))
     assert cfg.edge.gateway is not None
     assert cfg.edge.gateway.service_type == "LoadBalancer"
     assert not stack_manifests(cfg).agc
@@ -567,7 +534,7 @@ def test_alb_controller_roles(renders) -> None:
 
 
 def test_no_roles_without_the_controller_identity_and_no_subnet_unless_created() -> None:
-    data = agc_config("chained")
+    data = agc_stack("chained")
     del _agc(data)["controllerPrincipalId"]
     cfg = parse_config(data)
     assert set(controller_scopes(cfg, SUBSCRIPTION_ID)) == {
@@ -629,12 +596,7 @@ def test_the_picture_draws_the_canary_at_agc(renders) -> None:
 def test_chained_agc_in_front_of_a_gateway_api_istio_gateway(validator) -> None:
     """With api: gatewayApi the Istio side is Gateway API too: both Gateways and their routes
     validate (CRDs with their CEL rules), and the AGC read-back looks only at AGC's routes."""
-    import yaml  # noqa: PLC0415
-
-    from tests.conftest import ROOT  # noqa: PLC0415
-
-    data = yaml.safe_load((ROOT / "stacks/aks/Pulumi.agc-chained.yaml").read_text())[
-        "config"]["ingress:stack"]
+    data = stack_file("aks", "agc-chained")
     data["api"] = "gatewayApi"
     cfg = parse_config(data)
     objects = stack_manifests(cfg).all()

@@ -11,7 +11,7 @@ from ingresslib import parse_config
 from ingresslib.azure.agic.ingresses import ingress_objects
 from ingresslib.azure.agic.rules import CATCH_ALL, IngressPath, route_paths, timeout_seconds
 from ingresslib.config.routing import Route
-from tests.aks_config import HOST, aks_config
+from tests.configs import HOST, aks_stack
 from tests.harness.validate import ManifestValidator
 
 ANN = "appgw.ingress.kubernetes.io/"
@@ -49,7 +49,7 @@ def test_route_paths_and_timeouts() -> None:
 
 def test_every_route_becomes_an_ingress_in_its_backends_namespace(validator: ManifestValidator
                                                                   ) -> None:
-    data = aks_config("standalone")
+    data = aks_stack("standalone")
     data["routing"]["backends"]["api"] = {"service": "api", "namespace": "api", "port": 9000}
     data["routing"]["hosts"][0]["routes"].insert(0, {
         "name": "api", "match": [{"uri": {"prefix": "/api/"}}, {"uri": {"exact": "/v"}}],
@@ -72,12 +72,12 @@ def test_every_route_becomes_an_ingress_in_its_backends_namespace(validator: Man
 
 
 def test_http_only_hosts_get_no_certificate_and_opt_out_of_redirects() -> None:
-    plain = aks_config("standalone")
+    plain = aks_stack("standalone")
     plain["listeners"] = plain["listeners"][:1]
     notes = _ingresses(plain)["ingress-shop-example-com-web"]["metadata"]["annotations"]
     assert f"{ANN}appgw-ssl-certificate" not in notes
     assert f"{ANN}ssl-redirect" not in notes
-    opted_out = aks_config("standalone")
+    opted_out = aks_stack("standalone")
     opted_out["listeners"][0]["httpsRedirect"] = False
     notes = _ingresses(opted_out)["ingress-shop-example-com-web"]["metadata"]["annotations"]
     assert notes[f"{ANN}appgw-ssl-certificate"] == "edge"
@@ -85,7 +85,7 @@ def test_http_only_hosts_get_no_certificate_and_opt_out_of_redirects() -> None:
 
 
 def test_any_host_listener_makes_a_hostless_rule() -> None:
-    data = aks_config("standalone")
+    data = aks_stack("standalone")
     data["listeners"] = [{"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["*"],
                           "allowAnyHost": True}]
     data["routing"]["hosts"][0]["host"] = "*"
@@ -95,5 +95,5 @@ def test_any_host_listener_makes_a_hostless_rule() -> None:
 
 
 def test_no_ingresses_outside_standalone() -> None:
-    assert _ingresses(aks_config("chained")) == {}
-    assert HOST in str(_ingresses(aks_config("standalone")))
+    assert _ingresses(aks_stack("chained")) == {}
+    assert HOST in str(_ingresses(aks_stack("standalone")))

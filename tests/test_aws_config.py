@@ -4,7 +4,6 @@ registered, with the field path, the value and the fix."""
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
@@ -17,14 +16,18 @@ from ingresslib.aws.nlb import PREFIX, nlb_annotations
 from ingresslib.errors import ConfigError
 from ingresslib.manifests.gateway import gateway_objects
 from ingresslib.stack.render import stack_manifests
-from tests.aks_config import azure
-from tests.eks_config import ACM_ARN, with_alb
+from tests.configs import (
+    ACM,
+    ACM_ARN,
+    HOST,
+    HTTP,
+    HTTPS,
+    aks_stack,
+    eks_stack,
+    http_listener,
+    with_alb,
+)
 
-HOST = "shop.example.com"
-HTTP = {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]}
-HTTPS = {"name": "https", "port": 443, "protocol": "HTTPS", "hosts": [HOST],
-         "tls": {"certificate": "edge"}}
-ACM = {"source": "acm", "dnsNames": [HOST], "arn": ACM_ARN}
 SUBNETS = [{"id": "subnet-0a1b2c3d4e5f60001", "zone": "eu-west-1a"},
            {"id": "subnet-0a1b2c3d4e5f60002", "zone": "eu-west-1b"}]
 EIPS = ["eipalloc-0a1b2c3d4e5f60001", "eipalloc-0a1b2c3d4e5f60002"]
@@ -32,8 +35,7 @@ EIPS = ["eipalloc-0a1b2c3d4e5f60001", "eipalloc-0a1b2c3d4e5f60002"]
 
 def gateway(**aws: Any) -> dict[str, Any]:
     """An EKS gateway stack, TLS at the NLB with an existing ACM certificate."""
-    return {"cloud": "eks", "listeners": [copy.deepcopy(HTTP), copy.deepcopy(HTTPS)],
-            "certificates": {"edge": dict(ACM)}, "aws": aws}
+    return eks_stack(listeners=[HTTP, HTTPS], certificates={"edge": ACM}, aws=aws)
 
 
 BACKENDS = {
@@ -46,10 +48,9 @@ PORTS = {"standalonePorts": [{"namespace": "shop", "selector": {"app": "web"},
 
 
 def standalone(*routes: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    data = with_alb({"cloud": "eks", "topology": "standalone", "listeners": [HTTP],
-                     "routing": {"backends": BACKENDS,
-                                 "hosts": [{"host": HOST, "routes": list(routes)}]},
-                     "security": PORTS})
+    data = eks_stack("standalone", routing={"backends": BACKENDS,
+                                            "hosts": [{"host": HOST, "routes": list(routes)}]},
+                     security=PORTS)
     data.update(extra)
     return data
 
@@ -65,7 +66,7 @@ def problems(data: dict[str, Any]) -> dict[str, str]:
 
 @pytest.mark.parametrize("topology", ["chained", "standalone"])
 def test_alb_topology_without_a_certificate(topology: str) -> None:
-    data = with_alb({"cloud": "eks", "topology": topology, "listeners": [HTTP]})
+    data = eks_stack(topology)
     data["listeners"] = [HTTP]
     found = problems(data)
     assert list(found) == ["listeners"]
@@ -73,8 +74,8 @@ def test_alb_topology_without_a_certificate(topology: str) -> None:
 
 
 def test_alb_subnets_in_a_single_zone() -> None:
-    data = with_alb({"cloud": "eks", "topology": "chained", "listeners": [HTTP]},
-                    subnets=[dict(SUBNETS[0]), dict(SUBNETS[1], zone="eu-west-1a")])
+    data = eks_stack("chained")
+    data["aws"]["alb"]["subnets"] = [dict(SUBNETS[0]), dict(SUBNETS[1], zone="eu-west-1a")]
     found = problems(data)
     assert set(found) == {"aws.alb.subnets", "aws.alb.subnets[1].zone"}
     assert "at least two availability zones" in found["aws.alb.subnets"]
@@ -146,8 +147,8 @@ def test_aws_settings_on_aks_are_refused() -> None:
 
 
 def test_each_topology_takes_its_own_load_balancer() -> None:
-    assert list(problems(gateway(alb=with_alb({})["aws"]["alb"]))) == ["aws.alb"]
-    chained = with_alb({"cloud": "eks", "topology": "chained", "listeners": [HTTP]})
+    assert list(problems(gateway(alb=eks_stack("chained")["aws"]["alb"]))) == ["aws.alb"]
+    chained = eks_stack("chained")
     chained["aws"]["nlb"] = {}
     assert list(problems(chained)) == ["aws.nlb"]
     del chained["aws"]["nlb"], chained["aws"]["alb"]
@@ -164,13 +165,13 @@ def test_each_topology_takes_its_own_load_balancer() -> None:
 ])
 def test_what_an_alb_listener_cannot_do(change: dict[str, Any], path: str, message: str
                                         ) -> None:
-    data = with_alb({"cloud": "eks", "topology": "chained", "listeners": [HTTP]})
+    data = eks_stack("chained")
     data["listeners"][1].update(change)
     assert message in problems(data)[path]
 
 
 def test_one_protocol_per_alb_port() -> None:
-    data = with_alb({"cloud": "eks", "topology": "chained", "listeners": [HTTP]})
+    data = eks_stack("chained")
     data["listeners"][1]["port"] = 80
     assert "an ALB listener has one protocol" in problems(data)[
         "listeners[https-acm].protocol"]
@@ -243,8 +244,8 @@ def test_alb_backends_name_routing_backends_and_only_in_standalone() -> None:
     data = standalone({"name": "web", "to": [{"backend": "web"}]})
     data["aws"]["alb"]["backends"] = {"nope": {}}
     assert "names no entry of routing.backends" in problems(data)["aws.alb.backends.nope"]
-    chained = with_alb({"cloud": "eks", "topology": "chained", "listeners": [HTTP]},
-                       backends={"web": {}})
+    chained = eks_stack("chained")
+    chained["aws"]["alb"]["backends"] = {"web": {}}
     assert "standalone only" in problems(chained)["aws.alb.backends"]
 
 
@@ -370,7 +371,7 @@ def test_routes_in_standalone_on_eks_are_the_albs() -> None:
 
 
 def test_chained_alb_forwards_everything_to_the_gateway() -> None:
-    cfg = parse_config(with_alb({"cloud": "eks", "topology": "chained", "listeners": [HTTP]}))
+    cfg = parse_config(eks_stack("chained"))
     plan = alb_plan(cfg)
     (group,) = plan.target_groups
     assert (group.port, group.health_check["port"], group.health_check["path"]) == (
@@ -385,8 +386,7 @@ def test_chained_alb_forwards_everything_to_the_gateway() -> None:
 
 
 def test_chained_http_listener_without_redirect_forwards() -> None:
-    data = with_alb({"cloud": "eks", "topology": "chained",
-                     "listeners": [dict(HTTP, httpsRedirect=False)]})
+    data = eks_stack("chained", listeners=[http_listener(httpsRedirect=False)])
     http = alb_plan(parse_config(data)).listeners[0]
     assert http.default_action["type"] == "forward"
 
@@ -457,10 +457,9 @@ def test_readiness_gate_for_ip_targets_only() -> None:
 
     assert namespace_labels(gateway())[label] == "enabled"
     assert label not in namespace_labels(gateway(nlb={"targetType": "instance"}))
-    chained = with_alb({"cloud": "eks", "topology": "chained", "listeners": [HTTP]})
+    chained = eks_stack("chained")
     assert namespace_labels(chained)[label] == "enabled"
-    assert label not in namespace_labels({"cloud": "aks", "listeners": [HTTP],
-                                          "azure": azure()})
+    assert label not in namespace_labels(aks_stack())
 
 
 # ------------------------------------------------------------------ drain follows the delay

@@ -16,7 +16,7 @@ from ingresslib.aws.replay import AwsWorld, ReplayError, replay
 from ingresslib.errors import ConfigError
 from ingresslib.offline.output import manifests, plan
 from tests.aws_account import stack_data
-from tests.eks_config import with_alb
+from tests.configs import with_alb
 
 
 def _replayed(renders: Any, topology: str, session: Any) -> tuple[Any, AwsWorld]:

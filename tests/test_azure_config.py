@@ -18,7 +18,7 @@ from ingresslib.azure.config import (
     uses_public_ip,
 )
 from ingresslib.errors import ConfigError
-from tests.aks_config import HOST, aks_config
+from tests.configs import HOST, aks_stack, eks_stack
 
 Mutator = Callable[[dict[str, Any]], object]
 
@@ -30,7 +30,7 @@ def _problems(data: dict[str, Any]) -> dict[str, str]:
 
 
 def _with(topology: str, change: Mutator) -> dict[str, Any]:
-    data = aks_config(topology)
+    data = aks_stack(topology)
     change(data)
     return data
 
@@ -51,21 +51,21 @@ def _addon(data: dict[str, Any], **gateway: Any) -> None:
 
 @pytest.mark.parametrize("topology", ["gateway", "chained", "standalone"])
 def test_minimal_aks_configs_are_valid(topology: str) -> None:
-    cfg = parse_config(aks_config(topology))
+    cfg = parse_config(aks_stack(topology))
     assert cfg.azure is not None
     assert cfg.azure.location == "westeurope"
 
 
 def test_what_each_topology_uses() -> None:
-    gateway = parse_config(aks_config())
+    gateway = parse_config(aks_stack())
     assert uses_public_ip(gateway)
     assert not internal_lb(gateway)
-    internal = parse_config(aks_config(loadBalancer={"scheme": "internal"},
-                                       azure={**aks_config()["azure"],
+    internal = parse_config(aks_stack(loadBalancer={"scheme": "internal"},
+                                       azure={**aks_stack()["azure"],
                                               "loadBalancer": {"subnet": "ingress"}}))
     assert internal_lb(internal)
     assert not uses_public_ip(internal)
-    chained = parse_config(aks_config("chained"))
+    chained = parse_config(aks_stack("chained"))
     assert internal_lb(chained)
     assert not uses_public_ip(chained)
     assert chained.edge.gateway.service_type == "LoadBalancer"
@@ -74,14 +74,14 @@ def test_what_each_topology_uses() -> None:
 
 def test_key_vault_terminates_in_the_gateway_only_in_topology_gateway() -> None:
     for topology, in_cluster in (("gateway", True), ("chained", False), ("standalone", False)):
-        cfg = parse_config(aks_config(topology))
+        cfg = parse_config(aks_stack(topology))
         cert = cfg.certificates["edge"]
         assert cert.terminates_in_cluster(topology) is in_cluster
         assert bool(synced_certificates(cfg)) is in_cluster
 
 
 def test_standalone_routes_are_allowed_on_aks() -> None:
-    cfg = parse_config(aks_config("standalone"))
+    cfg = parse_config(aks_stack("standalone"))
     assert cfg.workload is None
     assert [h.host for h in cfg.routing.hosts] == [HOST]
 
@@ -144,7 +144,7 @@ REFUSED: list[tuple[str, str, Mutator, str, str]] = [
      "gateway.service.annotations.service.beta.kubernetes.io/azure-pip-name",
      "ingresslib writes it from azure.publicIp.name"),
     ("gateway", "application gateway in topology gateway",
-     lambda d: d["azure"].update(applicationGateway=aks_config("chained")["azure"][
+     lambda d: d["azure"].update(applicationGateway=aks_stack("chained")["azure"][
          "applicationGateway"]),
      "azure.applicationGateway", "use topology chained"),
     ("gateway", "certificate sync without key vault listener",
@@ -295,15 +295,13 @@ def test_refused(topology: str, case: str, change: Mutator, path: str, words: st
 
 
 def test_mutators_do_not_leak_between_cases() -> None:
-    before = copy.deepcopy(aks_config("standalone"))
+    before = copy.deepcopy(aks_stack("standalone"))
     _with("standalone", REFUSED[-1][2])
-    assert aks_config("standalone") == before
+    assert aks_stack("standalone") == before
 
 
 def test_eks_never_sees_azure_rules() -> None:
-    data = {"cloud": "eks", "listeners": [
-        {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]}]}
-    assert parse_config(data).azure is None
+    assert parse_config(eks_stack()).azure is None
 
 
 def test_addon_skips_the_rules_of_ingresslibs_own_gateway() -> None:
@@ -314,7 +312,7 @@ def test_addon_skips_the_rules_of_ingresslibs_own_gateway() -> None:
     parse_config(data)
     # ingresslib's own gateway: a drain set shorter than the delay is refused (unset, it follows
     # the delay).
-    own = aks_config(loadBalancer={"deregistrationDelaySeconds": 120},
+    own = aks_stack(loadBalancer={"deregistrationDelaySeconds": 120},
                      gateway={"drain": {"terminationDrainSeconds": 45}})
     assert "gateway.drain.terminationDrainSeconds" in _problems(own)
 
@@ -326,7 +324,7 @@ def test_application_gateway_may_span_two_zones() -> None:
 
 def test_ingress_names_stay_within_kubernetes_limits() -> None:
     long_host = ".".join(["a" * 60] * 4) + ".com"
-    data = aks_config("standalone", name="a" * 63)
+    data = aks_stack("standalone", name="a" * 63)
     data["listeners"] = [{"name": "http", "port": 80, "protocol": "HTTP", "hosts": [long_host]}]
     data["routing"]["hosts"][0]["host"] = long_host
     data["routing"]["hosts"][0]["routes"][0]["name"] = "w" * 60

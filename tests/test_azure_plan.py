@@ -37,7 +37,7 @@ from ingresslib.azure.resource_args import (
     vault_args,
     waf_policy_args,
 )
-from tests.aks_config import APPGW_SUBNET, HOST, SUBSCRIPTION, aks_config, azure
+from tests.configs import APPGW_SUBNET, HOST, SUBSCRIPTION, aks_stack, azure
 
 IDS = AppGwIds(SUBSCRIPTION, "edge", "shop-appgw")
 GATEWAY_ID = (f"/subscriptions/{SUBSCRIPTION}/resourceGroups/edge/providers/"
@@ -107,7 +107,7 @@ def test_versionless_secret_uri_and_scope() -> None:
 
 
 def test_chained_gateway_references_only_its_own_children() -> None:
-    args = _args(aks_config("chained"))
+    args = _args(aks_stack("chained"))
     refs = [r for r in _references(args) if r.startswith(GATEWAY_ID)]
     assert refs, "the gateway references its children"
     for ref in refs:
@@ -119,7 +119,7 @@ def test_chained_gateway_references_only_its_own_children() -> None:
 
 
 def test_chained_gateway_sends_to_the_internal_load_balancer() -> None:
-    args = _args(aks_config("chained"))
+    args = _args(aks_stack("chained"))
     assert args["application_gateway_name"] == "shop-appgw"
     assert args["sku"] == {"name": "WAF_v2", "tier": "WAF_v2"}
     assert args["autoscale_configuration"] == {"min_capacity": 2, "max_capacity": 10}
@@ -143,7 +143,7 @@ def test_chained_gateway_sends_to_the_internal_load_balancer() -> None:
 
 
 def test_https_listener_per_host_and_redirect_from_http() -> None:
-    data = aks_config("chained")
+    data = aks_stack("chained")
     data["listeners"][0]["hosts"] = [HOST, "api.example.com"]
     data["listeners"][1]["hosts"] = [HOST, "api.example.com"]
     data["certificates"]["edge"]["dnsNames"] = [HOST, "api.example.com"]
@@ -171,7 +171,7 @@ def test_https_listener_per_host_and_redirect_from_http() -> None:
 
 
 def test_listener_priority_puts_exact_hosts_before_wildcards() -> None:
-    data = aks_config("chained")
+    data = aks_stack("chained")
     data["listeners"][0]["hosts"] = ["*.example.com", HOST]
     data["listeners"][1]["hosts"] = ["*.example.com", HOST]
     data["certificates"]["edge"]["dnsNames"] = ["*.example.com"]
@@ -183,7 +183,7 @@ def test_listener_priority_puts_exact_hosts_before_wildcards() -> None:
 
 
 def test_http_only_host_is_forwarded_not_redirected() -> None:
-    data = aks_config("chained")
+    data = aks_stack("chained")
     data["listeners"][0]["hosts"] = [HOST, "plain.example.com"]
     args = _args(data)
     rule = next(r for r in args["request_routing_rules"]
@@ -193,21 +193,21 @@ def test_http_only_host_is_forwarded_not_redirected() -> None:
 
 
 def test_tls13_listeners_get_a_tls13_policy() -> None:
-    data = aks_config("chained")
+    data = aks_stack("chained")
     data["listeners"][1]["tls"]["minProtocolVersion"] = "TLSV1_3"
     assert _args(data)["ssl_policy"] == {"policy_type": "CustomV2",
                                          "min_protocol_version": "TLSv1_3"}
 
 
 def test_no_draining_without_a_deregistration_delay() -> None:
-    data = aks_config("chained", loadBalancer={"deregistrationDelaySeconds": 0},
+    data = aks_stack("chained", loadBalancer={"deregistrationDelaySeconds": 0},
                       gateway={"drain": {"terminationDrainSeconds": 15}})
     settings = _args(data)["backend_http_settings_collection"][0]
     assert settings["connection_draining"] == {"enabled": False, "drain_timeout_in_sec": 1}
 
 
 def test_standalone_gateway_holds_placeholders_agic_replaces() -> None:
-    args = _args(aks_config("standalone"))
+    args = _args(aks_stack("standalone"))
     assert "probes" not in args
     assert "redirect_configurations" not in args
     assert [p["name"] for p in args["backend_address_pools"]] == ["defaultaddresspool"]
@@ -225,7 +225,7 @@ def test_standalone_gateway_holds_placeholders_agic_replaces() -> None:
 
 
 def test_public_ip_is_static_standard_and_zone_redundant() -> None:
-    cfg = parse_config(aks_config())
+    cfg = parse_config(aks_stack())
     args = public_ip_args(cfg, "shop-gateway-ip", "edge", PublicIp(dns_label="shop-edge"))
     assert args["sku"] == {"name": "Standard", "tier": "Regional"}
     assert args["public_ip_allocation_method"] == "Static"
@@ -235,7 +235,7 @@ def test_public_ip_is_static_standard_and_zone_redundant() -> None:
 
 
 def test_waf_policy_uses_owasp_in_prevention_mode() -> None:
-    cfg = parse_config(aks_config("chained"))
+    cfg = parse_config(aks_stack("chained"))
     args = waf_policy_args(cfg, "shop-waf", WafPolicy())
     assert args["managed_rules"] == {"managed_rule_sets": [
         {"rule_set_type": "OWASP", "rule_set_version": "3.2"}]}
@@ -246,7 +246,7 @@ def test_waf_policy_uses_owasp_in_prevention_mode() -> None:
 
 
 def test_federated_credential_names_the_service_account() -> None:
-    cfg = parse_config(aks_config())
+    cfg = parse_config(aks_stack())
     args = federated_credential_args(cfg, "sync", "istio-ingress", "ingress-certificate-sync",
                                      "https://issuer/")
     assert args["subject"] == "system:serviceaccount:istio-ingress:ingress-certificate-sync"
@@ -269,12 +269,12 @@ def test_role_assignment_arguments() -> None:
                           "Microsoft.KeyVault/vaults/kv-edge"}),
 ])
 def test_key_vault_reader_scopes(scope: str, expected: dict[str, str]) -> None:
-    cfg = parse_config(aks_config("chained", azure=azure("chained", keyVaultRoleScope=scope)))
+    cfg = parse_config(aks_stack("chained", azure=azure("chained", keyVaultRoleScope=scope)))
     assert key_vault_reader_scopes(cfg, SUBSCRIPTION) == expected
 
 
 def test_vault_is_rbac_mode_with_purge_protection() -> None:
-    cfg = parse_config(aks_config())
+    cfg = parse_config(aks_stack())
     props = vault_args(cfg, KeyVault(name="kv-edge"), "tenant")["properties"]
     assert props["enable_rbac_authorization"] is True
     assert props["enable_purge_protection"] is True
@@ -288,7 +288,7 @@ def test_vault_is_rbac_mode_with_purge_protection() -> None:
 
 
 def test_imported_secret_carries_the_content_type_of_its_format() -> None:
-    data = aks_config("chained")
+    data = aks_stack("chained")
     data["certificates"]["edge"]["importFrom"] = {"secretConfig": "edgePfx", "format": "pfx"}
     cert = parse_config(data).certificates["edge"]
     args = imported_secret_args(cert, "VALUE")  # type: ignore[arg-type]
@@ -307,8 +307,8 @@ def test_application_gateway_public_ip_is_zone_redundant_or_unzoned(
 
 
 def test_frontend_ports_follow_the_listeners() -> None:
-    https_only = aks_config("chained")
+    https_only = aks_stack("chained")
     https_only["listeners"] = https_only["listeners"][1:]
     assert [p["port"] for p in _args(https_only)["frontend_ports"]] == [443]
-    assert [p["port"] for p in _args(aks_config("chained"))["frontend_ports"]] == [80, 443]
-    assert [p["port"] for p in _args(aks_config("standalone"))["frontend_ports"]] == [80, 443]
+    assert [p["port"] for p in _args(aks_stack("chained"))["frontend_ports"]] == [80, 443]
+    assert [p["port"] for p in _args(aks_stack("standalone"))["frontend_ports"]] == [80, 443]

@@ -21,7 +21,7 @@ from ingresslib.errors import ConfigError
 from ingresslib.offline.mocks import RecordingMocks, Registered
 from ingresslib.offline.output import REDACTED, manifests, plan, write
 from ingresslib.offline.runner import run_program
-from tests.aks_config import HOST, aks_config
+from tests.configs import HOST, aks_stack
 from tests.conftest import ROOT
 
 PIP = "azure-native:network:PublicIPAddress"
@@ -305,7 +305,7 @@ def test_standalone_ingresses_route_to_sidecar_backends(renders) -> None:
 
 
 def test_addon_gateway_is_patched_not_deployed(validator) -> None:
-    data = aks_config(gateway={"service": {"annotations": {
+    data = aks_stack(gateway={"service": {"annotations": {
         "external-dns.alpha.kubernetes.io/hostname": HOST}}})
     data["azure"]["istioAddon"] = {"revision": "asm-1-25"}
     records = _render(data)
@@ -333,7 +333,7 @@ def test_addon_gateway_is_patched_not_deployed(validator) -> None:
 
 
 def test_addon_alerts_watch_the_addons_deployment() -> None:
-    data = aks_config()
+    data = aks_stack()
     data["azure"]["istioAddon"] = {"revision": "asm-1-25"}
     rules = [o for o in manifests(_render(data)) if o["kind"] == "PrometheusRule"]
     text = json.dumps(rules)
@@ -342,7 +342,7 @@ def test_addon_alerts_watch_the_addons_deployment() -> None:
 
 def test_created_vault_and_imported_certificate(tmp_path: Path, validator) -> None:
     pfx = "MIIKbASE64PFXVALUEFORTESTS"
-    data = aks_config("chained")
+    data = aks_stack("chained")
     data["azure"]["keyVault"] = {"name": "kv-edge"}
     data["certificates"]["edge"]["importFrom"] = {"secretConfig": "edgePfx", "format": "pfx"}
     records = _render(data, config={"ingress:edgePfx": pfx})
@@ -365,7 +365,7 @@ def test_created_vault_and_imported_certificate(tmp_path: Path, validator) -> No
 
 
 def test_vault_scope_grants_the_whole_vault() -> None:
-    data = aks_config("chained")
+    data = aks_stack("chained")
     data["azure"]["keyVaultRoleScope"] = "vault"
     entries = _plan(_render(data))
     role = entries["edge-azure-appgw-secrets-user-kv-edge"]["inputs"]
@@ -373,7 +373,7 @@ def test_vault_scope_grants_the_whole_vault() -> None:
 
 
 def test_public_ip_in_the_node_group_needs_no_role() -> None:
-    data = aks_config()
+    data = aks_stack()
     data["azure"]["cluster"]["nodeResourceGroup"] = "edge"
     roles = [e["inputs"]["roleDefinitionId"] for e in _of(_render(data), ROLE)]
     assert roles
@@ -381,7 +381,7 @@ def test_public_ip_in_the_node_group_needs_no_role() -> None:
 
 
 def test_internal_gateway_topology_has_no_public_ip() -> None:
-    data = aks_config(loadBalancer={"scheme": "internal"},
+    data = aks_stack(loadBalancer={"scheme": "internal"},
                       gateway={"service": {"loadBalancerSourceRanges": ["10.0.0.0/8"]}})
     data["azure"]["loadBalancer"] = {"subnet": "ingress"}
     records = _render(data)
@@ -394,7 +394,7 @@ def test_internal_gateway_topology_has_no_public_ip() -> None:
 
 def test_invalid_aks_config_registers_nothing() -> None:
     mocks = RecordingMocks()
-    bad = aks_config("chained")
+    bad = aks_stack("chained")
     del bad["azure"]["loadBalancer"]["subnet"]
 
     with pytest.raises(ConfigError):

@@ -16,8 +16,7 @@ from ingresslib.offline.mocks import RecordingMocks
 from ingresslib.offline.output import REDACTED, manifests, write
 from ingresslib.offline.runner import run_program
 from ingresslib.stack.render import stack_manifests
-from tests.aks_config import azure
-from tests.eks_config import ALB
+from tests.configs import ALB, azure
 
 HOST = "shop.example.com"
 ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/0b8d9a3e-5c4f-4f39-9d0e-6a1f2b3c4d5e"

@@ -334,3 +334,32 @@ def test_successful_runs_print_nothing_on_stderr(argv: list[str], runs: int, pic
             assert ("traffic.svg" in result.stdout) == picture, result.stdout
         else:
             assert "is valid" in result.stdout, result.stdout
+
+
+def test_a_gateway_api_finding_points_at_the_route_it_was_rendered_from(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 18's follow-up: a Gateway API analysis error (GWAPI0008: a catch-all ranked
+    before a case-folded route) names the config route and gets its file:line, like every
+    other problem, instead of stopping at `routes`."""
+    stack = """config:
+  ingress:stack:
+    cloud: eks
+    api: gatewayApi
+    listeners:
+      - {name: http, port: 80, protocol: HTTP, hosts: [a.example.com]}
+    routing:
+      backends:
+        web: {service: web, namespace: shop, port: 80}
+      hosts:
+        - host: a.example.com
+          routes:
+            - name: booking
+              match: [{uri: {prefix: /booking/}, ignoreUriCase: true}]
+              to: [{backend: web}]
+            - name: web
+              to: [{backend: web}]
+"""
+    root = _project(tmp_path / "gwapi", stack)
+    err = _error(["validate", str(root), "--stack", "dev"], capsys)
+    assert "Pulumi.dev.yaml:16:15: routing.hosts[a.example.com].routes[web]: " in err, err
+    assert "GWAPI0008" in err

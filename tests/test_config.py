@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from decimal import Decimal
 from typing import Any
@@ -22,31 +21,11 @@ from ingresslib.config.listeners import host_covers
 from ingresslib.config.quantity import quantity_value
 from ingresslib.errors import ConfigError
 from ingresslib.offline.runner import run_program
-from tests.aks_config import aks_config, azure
-from tests.eks_config import with_alb
+from tests.configs import HTTP, aks_stack, azure, eks_stack, https_listener
 
-HTTP = {"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["shop.example.com"]}
-HTTPS = {
-    "name": "https",
-    "port": 443,
-    "protocol": "HTTPS",
-    "hosts": ["shop.example.com"],
-    "tls": {"certificate": "edge-tls"},
-}
+HTTPS = https_listener(certificate="edge-tls")
 SECRET = {"source": "secret", "secretName": "shop-cert", "dnsNames": ["shop.example.com"]}
 SELF_SIGNED = {"source": "selfSigned", "dnsNames": ["*.example.com"]}
-
-
-def config(**overrides: Any) -> dict[str, Any]:
-    """A minimal valid eks config (topology gateway), with top-level keys replaced; on EKS,
-    chained and standalone get the ALB they need (tests.eks_config.with_alb)."""
-    data: dict[str, Any] = {"cloud": "eks", "listeners": [copy.deepcopy(HTTP)]}
-    data.update(copy.deepcopy(overrides))
-    if data["cloud"] == "eks" and data.get("topology") in ("chained", "standalone") and (
-        "aws" not in overrides
-    ):
-        data = with_alb(data)
-    return data
 
 
 def paths(error: ConfigError) -> list[str]:
@@ -57,7 +36,7 @@ def paths(error: ConfigError) -> list[str]:
 
 
 def test_workload_defaults() -> None:
-    wl = parse_config(config()).workload
+    wl = parse_config(eks_stack()).workload
     assert wl is not None
     assert wl.autoscaling.enabled
     assert wl.autoscaling.min_replicas == 2
@@ -85,7 +64,7 @@ def test_workload_defaults() -> None:
 
 
 def test_stack_defaults() -> None:
-    cfg = parse_config(config())
+    cfg = parse_config(eks_stack())
     assert cfg.name == "ingress"
     assert cfg.topology == "gateway"
     assert cfg.gateway is None
@@ -109,7 +88,7 @@ def test_defaults_evict_one_pod_at_the_replica_floor() -> None:
 
 def test_camel_case_keys_load() -> None:
     cfg = parse_config(
-        config(
+        eks_stack(
             gateway={"autoscaling": {"minReplicas": 3, "maxReplicas": 6}, "maxSurge": "25%"},
             loadBalancer={"deregistrationDelaySeconds": 10},
         )
@@ -122,7 +101,7 @@ def test_camel_case_keys_load() -> None:
 
 def test_snake_case_keys_load() -> None:
     cfg = parse_config(
-        config(
+        eks_stack(
             gateway={"autoscaling": {"min_replicas": 3, "max_replicas": 6}, "max_surge": "25%"},
             load_balancer={"deregistration_delay_seconds": 10},
         )
@@ -134,22 +113,22 @@ def test_snake_case_keys_load() -> None:
 
 
 def test_camel_and_snake_case_give_the_same_config() -> None:
-    camel = config(gateway={"network_policy": {"ingress_from": ["10.0.0.0/16"]}},
+    camel = eks_stack(gateway={"network_policy": {"ingress_from": ["10.0.0.0/16"]}},
                    aws={"nlb": {"target_type": "instance"}})
-    snake = config(gateway={"networkPolicy": {"ingressFrom": ["10.0.0.0/16"]}},
+    snake = eks_stack(gateway={"networkPolicy": {"ingressFrom": ["10.0.0.0/16"]}},
                    aws={"nlb": {"targetType": "instance"}})
     assert parse_config(camel) == parse_config(snake)
 
 
 def test_models_dump_back_to_camel_case() -> None:
-    dumped = parse_config(config()).model_dump(by_alias=True)
+    dumped = parse_config(eks_stack()).model_dump(by_alias=True)
     assert "loadBalancer" in dumped
     assert dumped["loadBalancer"]["deregistrationDelaySeconds"] == 30
 
 
 def test_unknown_key_is_refused_with_its_path() -> None:
     with pytest.raises(ConfigError) as info:
-        parse_config(config(gateway={"autoscaling": {"minReplica": 3}}))
+        parse_config(eks_stack(gateway={"autoscaling": {"minReplica": 3}}))
     assert paths(info.value) == ["gateway.autoscaling.minReplica"]
     assert "unknown key" in info.value.problems[0].message
 
@@ -171,7 +150,7 @@ def test_missing_config_needs_a_cloud() -> None:
 
 
 def test_models_are_frozen() -> None:
-    cfg = parse_config(config(gateway={}))
+    cfg = parse_config(eks_stack(gateway={}))
     with pytest.raises(ValidationError):
         cfg.cloud = "aks"  # type: ignore[misc]
     with pytest.raises(ValidationError):
@@ -181,7 +160,7 @@ def test_models_are_frozen() -> None:
 
 
 def test_models_compare_by_value() -> None:
-    assert parse_config(config()) == parse_config(config())
+    assert parse_config(eks_stack()) == parse_config(eks_stack())
     assert Autoscaling() == Autoscaling(min_replicas=2)
 
 
@@ -203,8 +182,8 @@ def test_models_compare_by_value() -> None:
 )
 def test_service_type(cloud: str, topology: str, explicit: str | None, expected: str) -> None:
     gateway = {"service": {"type": explicit}} if explicit else {}
-    data = (aks_config(topology, gateway=gateway) if cloud == "aks"
-            else config(cloud=cloud, topology=topology, gateway=gateway))
+    data = (aks_stack(topology, gateway=gateway) if cloud == "aks"
+            else eks_stack(topology, gateway=gateway))
     gw = parse_config(data).edge.gateway
     assert gw is not None
     assert gw.service_type == expected
@@ -212,19 +191,19 @@ def test_service_type(cloud: str, topology: str, explicit: str | None, expected:
 
 @pytest.mark.parametrize(("topology", "hops"), [("gateway", 0), ("chained", 1), ("standalone", 0)])
 def test_trusted_proxies_only_in_chained(topology: str, hops: int) -> None:
-    gw = parse_config(config(topology=topology)).edge.gateway
+    gw = parse_config(eks_stack(topology)).edge.gateway
     assert (gw.trusted_proxies if gw else 0) == hops
 
 
 def test_standalone_has_no_workload() -> None:
-    cfg = parse_config(aks_config("standalone"))
+    cfg = parse_config(aks_stack("standalone"))
     assert cfg.gateway is None
     assert cfg.workload is None
 
 
 @pytest.mark.parametrize("topology", ["gateway", "chained"])
 def test_workload_defaults_when_gateway_is_omitted(topology: str) -> None:
-    cfg = parse_config(config(topology=topology))
+    cfg = parse_config(eks_stack(topology))
     assert cfg.gateway is None
     assert cfg.workload is not None
     # Only the drain is settled against the load balancer (EDGE-DR-*).
@@ -233,7 +212,7 @@ def test_workload_defaults_when_gateway_is_omitted(topology: str) -> None:
 
 def test_workload_is_the_given_gateway() -> None:  # drain defaults unchanged: no copy
     # Behind an Azure load balancer the drain needed is the delay (30 s): defaults suffice.
-    cfg = parse_config(aks_config("gateway", gateway={"namespace": "edge"}))
+    cfg = parse_config(aks_stack("gateway", gateway={"namespace": "edge"}))
     assert cfg.workload is cfg.gateway
     assert cfg.workload is not None
     assert cfg.workload.namespace == "edge"
@@ -241,13 +220,13 @@ def test_workload_is_the_given_gateway() -> None:  # drain defaults unchanged: n
 
 def test_standalone_listeners_may_use_any_port() -> None:
     listener = dict(HTTP, port=8080)
-    cfg = parse_config(config(topology="standalone", listeners=[listener]))
+    cfg = parse_config(eks_stack("standalone", listeners=[listener]))
     assert cfg.listeners[0].port == 8080
 
 
 def test_credential_name_per_certificate_source() -> None:
     cfg = parse_config(
-        config(
+        eks_stack(
             listeners=[
                 HTTP,
                 HTTPS,
@@ -262,7 +241,7 @@ def test_credential_name_per_certificate_source() -> None:
 
 
 def test_self_signed_certificate_defaults() -> None:
-    cfg = parse_config(config(certificates={"dev-tls": SELF_SIGNED}))
+    cfg = parse_config(eks_stack(certificates={"dev-tls": SELF_SIGNED}))
     cert = cfg.certificates["dev-tls"]
     assert cert.source == "selfSigned"
     assert cert.validity_hours == 2160  # type: ignore[union-attr]
@@ -295,7 +274,7 @@ def test_host_covers(pattern: str, host: str, covered: bool) -> None:
 
 def test_wildcard_certificate_covers_one_label_in_a_config() -> None:
     cfg = parse_config(
-        config(
+        eks_stack(
             listeners=[HTTP, dict(HTTPS, hosts=["shop.example.com", "api.example.com"])],
             certificates={"edge-tls": dict(SECRET, dnsNames=["*.example.com"])},
         )
@@ -333,7 +312,7 @@ def test_disruption_can_be_disabled_without_a_budget() -> None:
 
 
 def test_min_available_alone_is_accepted() -> None:
-    cfg = parse_config(config(gateway={"disruption": {"minAvailable": 1}}))
+    cfg = parse_config(eks_stack(gateway={"disruption": {"minAvailable": 1}}))
     assert cfg.gateway is not None
     assert cfg.gateway.disruption.min_available == 1
 
@@ -377,7 +356,7 @@ def test_quantities_compare_across_units() -> None:
 def test_yaml_ints_load_as_quantity_strings() -> None:
     # `cpu: 1` in YAML is an int; it loads as the quantity "1"
     resources = {"requests": {"cpu": 1, "memory": "1Gi"}, "limits": {"cpu": 2, "memory": "2Gi"}}
-    cfg = parse_config(config(gateway={"resources": resources}))
+    cfg = parse_config(eks_stack(gateway={"resources": resources}))
     assert cfg.gateway is not None
     assert cfg.gateway.resources.requests.cpu == "1"
     assert cfg.gateway.resources.limits.cpu == "2"
@@ -385,7 +364,7 @@ def test_yaml_ints_load_as_quantity_strings() -> None:
 
 def test_yaml_float_cpu_loads_as_quantity_string() -> None:
     resources = {"requests": {"cpu": 0.5, "memory": "1Gi"}, "limits": {"cpu": 2, "memory": "2Gi"}}
-    cfg = parse_config(config(gateway={"resources": resources}))
+    cfg = parse_config(eks_stack(gateway={"resources": resources}))
     assert cfg.gateway is not None
     assert cfg.gateway.resources.requests.cpu == "0.5"
 
@@ -395,13 +374,13 @@ def test_request_equal_to_limit_is_accepted() -> None:
         "requests": {"cpu": 1, "memory": "1Gi"},
         "limits": {"cpu": "1000m", "memory": "1024Mi"},
     }
-    assert parse_config(config(gateway={"resources": resources})).gateway is not None
+    assert parse_config(eks_stack(gateway={"resources": resources})).gateway is not None
 
 
 def test_boolean_is_not_a_quantity() -> None:
     resources = {"requests": {"cpu": True, "memory": "1Gi"}, "limits": {"cpu": 2, "memory": "2Gi"}}
     with pytest.raises(ConfigError) as info:
-        parse_config(config(gateway={"resources": resources}))
+        parse_config(eks_stack(gateway={"resources": resources}))
     assert paths(info.value) == ["gateway.resources.requests.cpu"]
 
 
@@ -447,14 +426,14 @@ def test_direct_construction_of_a_valid_config() -> None:
 
 def test_parse_config_raises_config_error_not_validation_error() -> None:
     with pytest.raises(ConfigError) as info:
-        parse_config(config(cloud="gke"), "mine")
+        parse_config(eks_stack(cloud="gke"), "mine")
     assert not isinstance(info.value, ValidationError)
     assert info.value.source == "mine"
     assert str(info.value).startswith("invalid mine: 1 problem(s)")
 
 
 def test_field_and_cross_field_problems_keep_their_own_paths() -> None:
-    data = config(
+    data = eks_stack(
         gateway={
             "autoscaling": {"minReplicas": 4, "maxReplicas": 2},
             "drain": {"terminationDrainSeconds": 90, "terminationGracePeriodSeconds": 60},
@@ -469,7 +448,7 @@ def test_field_and_cross_field_problems_keep_their_own_paths() -> None:
 
 
 def test_source_ranges_refused_on_implicit_cluster_ip() -> None:
-    data = config(
+    data = eks_stack(
         topology="chained", gateway={"service": {"loadBalancerSourceRanges": ["203.0.113.0/24"]}}
     )
     with pytest.raises(ConfigError) as info:
@@ -491,18 +470,18 @@ def _run_load(cloud: str | None, data: dict[str, Any]) -> StackConfig:
 
 
 def test_load_config_reads_pulumi_structured_config() -> None:
-    cfg = _run_load("eks", config(topology="chained"))
+    cfg = _run_load("eks", eks_stack("chained"))
     assert cfg.cloud == "eks"
     assert cfg.topology == "chained"
 
 
 def test_load_config_without_cloud_accepts_either() -> None:
-    assert _run_load(None, config(cloud="aks", azure=azure())).cloud == "aks"
+    assert _run_load(None, aks_stack()).cloud == "aks"
 
 
 def test_load_config_refuses_the_other_cloud() -> None:
     with pytest.raises(ConfigError) as info:
-        _run_load("aks", config(cloud="eks"))
+        _run_load("aks", eks_stack())
     assert paths(info.value) == ["cloud"]
     assert info.value.problems[0].value == "eks"
     assert "aks" in info.value.problems[0].message
@@ -511,6 +490,6 @@ def test_load_config_refuses_the_other_cloud() -> None:
 
 def test_load_config_reports_problems_with_the_config_key_as_source() -> None:
     with pytest.raises(ConfigError) as info:
-        _run_load("eks", config(gateway={"namespace": "Edge"}))
+        _run_load("eks", eks_stack(gateway={"namespace": "Edge"}))
     assert paths(info.value) == ["gateway.namespace"]
     assert str(info.value).startswith("invalid ingress:stack")

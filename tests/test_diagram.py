@@ -15,8 +15,8 @@ from ingresslib.cli import main
 from ingresslib.offline.diagram import stack_summaries, traffic_diagram
 from ingresslib.offline.output import manifests, plan
 from ingresslib.offline.runner import run_program, run_project
+from tests.configs import EVERYTHING, HOST, eks_stack
 from tests.conftest import PROJECTS, ROOT
-from tests.shared import EVERYTHING
 
 # The block of docs/reviewing-changes.md: `ingresslib render examples/echoserver-canary
 # --stack dev` writes it.
@@ -206,9 +206,6 @@ def test_without_the_config_the_objects_still_tell_the_layer() -> None:
     assert "AWS NLB (internal)<br/>Service" in traffic_diagram(gw_objs)
 
 
-HOST = "shop.example.com"
-
-
 def test_every_routing_feature_draws_as_well_formed_mermaid() -> None:
     records = run_program(lambda: IngressStack("edge", parse_config(EVERYTHING)))
     text = traffic_diagram(manifests(records), stack_summaries(records))
@@ -252,21 +249,19 @@ def test_delegated_rules_hang_off_the_delegating_rule() -> None:
 
 
 def test_host_and_route_rate_limits_are_drawn_on_their_nodes() -> None:
-    config = {
-        "cloud": "eks",
-        "listeners": [{"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]}],
-        "routing": {
+    config = eks_stack(
+        routing={
             "backends": {"shop": {"service": "shop", "namespace": "shop", "port": 8080}},
             "hosts": [{"host": HOST, "routes": [
                 {"name": "api", "match": [{"uri": {"prefix": "/api/"}}],
                  "to": [{"backend": "shop"}]},
                 {"name": "web", "to": [{"backend": "shop"}]}]}]},
-        "rateLimits": {"local": [
+        rateLimits={"local": [
             {"scope": "host", "host": HOST, "maxTokens": 50, "tokensPerFill": 50,
              "fillInterval": "1s"},
             {"scope": "route", "host": HOST, "route": "api", "maxTokens": 10,
              "tokensPerFill": 10, "fillInterval": "1s"}]},
-    }
+    )
     records = run_program(lambda: IngressStack("edge", parse_config(config)))
     nodes = assert_well_formed(traffic_diagram(manifests(records), stack_summaries(records)))
     assert nodes["host_shop_example_com"].endswith(

@@ -25,8 +25,8 @@ from ingresslib.offline.diff import EXIT_CHANGES, Diff, diff, format_markdown, f
 from ingresslib.offline.output import manifests, plan
 from ingresslib.offline.replacements import Entry
 from ingresslib.offline.runner import run_project
+from tests.configs import eks_stack, http_listener
 from tests.conftest import ROOT
-from tests.eks_config import with_alb
 
 HOST = "grpc.example.com"
 GREETER = {"service": "greeter", "namespace": "grpc", "port": 50051}
@@ -36,30 +36,27 @@ RULE = "aws:lb/listenerRule:ListenerRule"
 
 def chained_grpc(**alb: Any) -> dict[str, Any]:
     """Input (e): a chained EKS stack whose one backend is a gRPC server."""
-    return with_alb({
-        "cloud": "eks", "topology": "chained",
-        "listeners": [{"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]}],
-        "routing": {"backends": {"greeter": dict(GREETER, trafficPolicy=copy.deepcopy(H2))},
-                    "hosts": [{"host": HOST,
-                               "routes": [{"name": "greeter", "to": [{"backend": "greeter"}]}]}]},
-    }, **({"protocolVersion": "GRPC"} | alb))
+    return eks_stack(
+        "chained", alb={"protocolVersion": "GRPC"} | alb, listeners=[http_listener(HOST)],
+        routing={"backends": {"greeter": dict(GREETER, trafficPolicy=copy.deepcopy(H2))},
+                 "hosts": [{"host": HOST,
+                            "routes": [{"name": "greeter", "to": [{"backend": "greeter"}]}]}]})
 
 
 def standalone_grpc() -> dict[str, Any]:
     """A standalone stack: gRPC calls to greeter, everything else to web."""
-    return with_alb({
-        "cloud": "eks", "topology": "standalone",
-        "listeners": [{"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]}],
-        "routing": {
+    return eks_stack(
+        "standalone", alb={"backends": {"greeter": {"protocolVersion": "GRPC"}}},
+        listeners=[http_listener(HOST)],
+        routing={
             "backends": {"greeter": dict(GREETER),
                          "web": {"service": "web", "namespace": "grpc", "port": 8080}},
             "hosts": [{"host": HOST, "routes": [
                 {"name": "greeter", "match": [{"uri": {"prefix": "/helloworld.Greeter/"}}],
                  "to": [{"backend": "greeter"}]},
                 {"name": "web", "to": [{"backend": "web"}]}]}]},
-        "security": {"standalonePorts": [{"namespace": "grpc", "selector": {"app": "greeter"},
-                                          "ports": [50051, 8080]}]},
-    }, backends={"greeter": {"protocolVersion": "GRPC"}})
+        security={"standalonePorts": [{"namespace": "grpc", "selector": {"app": "greeter"},
+                                       "ports": [50051, 8080]}]})
 
 
 def problems(data: dict[str, Any]) -> dict[str, tuple[Any, str]]:

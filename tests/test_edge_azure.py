@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import yaml
 
 from ingresslib import parse_config
 from ingresslib.azure.application_gateway.edge_contract import (
@@ -37,7 +36,7 @@ from ingresslib.offline.mocks import Registered
 from ingresslib.offline.output import manifests, plan
 from ingresslib.stack.contract import contract_problems
 from ingresslib.stack.model import StackConfig
-from tests.aks_config import HOST, SUBSCRIPTION, aks_config
+from tests.configs import HOST, SUBSCRIPTION, aks_stack, stack_file
 from tests.conftest import ROOT
 
 APPGW = "azure-native:network:ApplicationGateway"
@@ -50,8 +49,7 @@ IDS = AppGwIds(SUBSCRIPTION, "edge", "shop-appgw")
 
 
 def _stack(name: str) -> StackConfig:
-    path = ROOT / "stacks" / "aks" / f"Pulumi.{name}.yaml"
-    return parse_config(yaml.safe_load(path.read_text())["config"]["ingress:stack"])
+    return parse_config(stack_file("aks", name))
 
 
 def _codes(cfg: StackConfig) -> list[str]:
@@ -146,7 +144,7 @@ def test_gateway_topology_hides_the_status_port_its_probes_reach_directly(render
 @pytest.mark.parametrize("value", ["true", "True"])
 def test_a_no_lb_rule_on_the_probed_port_is_refused(value: str) -> None:
     """EDGE-HC-LBRULE over the annotations: the user's own no_lb_rule on 15021 in chained."""
-    data = aks_config("chained", gateway={"service": {"annotations": {NO_LB_RULE: value}}})
+    data = aks_stack("chained", gateway={"service": {"annotations": {NO_LB_RULE: value}}})
     (problem,) = _problems(data)
     assert problem.path == f"gateway.service.annotations.{NO_LB_RULE}"
     assert problem.value == value
@@ -157,12 +155,12 @@ def test_a_no_lb_rule_on_the_probed_port_is_refused(value: str) -> None:
 def test_a_no_lb_rule_on_a_listener_port_is_refused() -> None:
     """EDGE-HC-LBRULE in topology gateway: clients reach the listeners' ports through it."""
     key = f"{LB}port_443_no_lb_rule"
-    (problem,) = _problems(aks_config(gateway={"service": {"annotations": {key: "true"}}}))
+    (problem,) = _problems(aks_stack(gateway={"service": {"annotations": {key: "true"}}}))
     assert problem.path == f"gateway.service.annotations.{key}"
     assert "listener https's clients" in problem.message
     assert "EDGE-HC-LBRULE" in problem.message
     # The add-on's Service takes no_lb_rule on 80/443 (AKS allows it): refused all the same.
-    addon = aks_config(gateway={"service": {"annotations": {key: "true"}}})
+    addon = aks_stack(gateway={"service": {"annotations": {key: "true"}}})
     addon["azure"]["istioAddon"] = {"revision": "asm-1-25"}
     (problem,) = [p for p in _problems(addon) if "EDGE-HC-LBRULE" in p.message]
     assert problem.path == f"gateway.service.annotations.{key}"
@@ -170,7 +168,7 @@ def test_a_no_lb_rule_on_a_listener_port_is_refused() -> None:
 
 def test_the_read_back_refuses_a_probe_of_a_port_without_a_rule() -> None:
     """EDGE-HC-LBRULE on the Application Gateway's arguments, before registration."""
-    cfg = parse_config(aks_config("chained"))
+    cfg = parse_config(aks_stack("chained"))
     args = application_gateway_args(cfg, IDS, public_ip_id="PIP", identity_id="ID",
                                     waf_policy_id="WAF")
     assert list(application_gateway_problems(cfg, args)) == []
@@ -217,7 +215,7 @@ def test_c_every_forwarding_rule_rewrites_xff_without_the_port(renders) -> None:
 
 def test_the_read_back_refuses_a_forwarding_rule_without_the_rewrite() -> None:
     """EDGE-ID-XFF-PORT on the Application Gateway's arguments, before registration."""
-    cfg = parse_config(aks_config("chained"))
+    cfg = parse_config(aks_stack("chained"))
     args = application_gateway_args(cfg, IDS, public_ip_id="PIP", identity_id="ID",
                                     waf_policy_id="WAF")
     broken = copy.deepcopy(args)
@@ -255,7 +253,7 @@ def test_standalone_ingresses_name_the_rewrite_set_pulumi_keeps(renders) -> None
 def test_tcp_reset_is_on_by_default_and_said_in_the_rule() -> None:
     """EDGE-TO-AZURE-LB: cloud-provider-azure resets both ends of an idle flow by default;
     the plan's rule says so, and Envoy still closes first."""
-    cfg = parse_config(aks_config())
+    cfg = parse_config(aks_stack())
     assert cfg.edge.gateway is not None
     assert f"{LB}azure-load-balancer-disable-tcp-reset" not in cfg.edge.gateway.service_annotations
     (rule,) = [r for r in cfg.edge.rules if r.code == "EDGE-TO-AZURE-LB"]
@@ -271,7 +269,7 @@ def test_tcp_reset_off_drops_idle_flows_silently_and_envoy_closes_first(topology
     """EDGE-TO-AZURE-LB with azure.loadBalancer.tcpReset false: the annotation is set, the
     plan says the flow is dropped silently, and an Envoy idle timeout that outlives the load
     balancer's is refused with the maximum."""
-    data = aks_config(topology)
+    data = aks_stack(topology)
     data["azure"].setdefault("loadBalancer", {})["tcpReset"] = False
     cfg = parse_config(data)
     assert cfg.edge.gateway is not None
@@ -289,7 +287,7 @@ def test_tcp_reset_off_drops_idle_flows_silently_and_envoy_closes_first(topology
 
 
 def test_the_addon_takes_tcp_reset_off() -> None:
-    data = aks_config(azure={**aks_config()["azure"], "istioAddon": {"revision": "asm-1-25"},
+    data = aks_stack(azure={**aks_stack()["azure"], "istioAddon": {"revision": "asm-1-25"},
                              "loadBalancer": {"tcpReset": False}})
     cfg = parse_config(data)
     assert cfg.edge.gateway is not None
@@ -316,15 +314,15 @@ def _routed(data: dict[str, Any], *timeouts: str | None) -> dict[str, Any]:
 def test_chained_route_timeouts_fit_application_gateways_request_timeout() -> None:
     """EDGE-TO-APPGW: Application Gateway waits requestTimeoutSeconds; a route timeout above
     it is refused with its path and that maximum, and raising it makes the route valid."""
-    cfg = parse_config(aks_config("chained"))
+    cfg = parse_config(aks_stack("chained"))
     assert "EDGE-TO-APPGW" in _codes(cfg)
     assert cfg.edge.timeouts is not None
     assert cfg.edge.timeouts.response_seconds == 30
-    (problem,) = _problems(_routed(aks_config("chained"), "45s"))
+    (problem,) = _problems(_routed(aks_stack("chained"), "45s"))
     assert problem.path == "routing.hosts[shop.example.com].routes[r0].timeout"
     assert problem.value == "45s"
     assert "use at most 30s" in problem.message
-    data = _routed(aks_config("chained"), "45s")
+    data = _routed(aks_stack("chained"), "45s")
     data["azure"]["applicationGateway"]["requestTimeoutSeconds"] = 60
     assert parse_config(data).edge.timeouts.response_seconds == 60  # type: ignore[union-attr]
 
@@ -334,14 +332,14 @@ def test_standalone_route_timeouts_become_their_ingresses_request_timeouts() -> 
     seconds, rounded up), else requestTimeoutSeconds; above 86400 s it is refused."""
     from ingresslib.azure.agic.ingresses import ingress_objects  # noqa: PLC0415
 
-    cfg = parse_config(_routed(aks_config("standalone"), "1500ms", "90s", None))
+    cfg = parse_config(_routed(aks_stack("standalone"), "1500ms", "90s", None))
     (rule,) = [r for r in cfg.edge.rules if r.code == "EDGE-TO-APPGW"]
     assert "becomes its Ingress's request timeout" in rule.statement
     got = {o["metadata"]["name"].rsplit("-", 1)[1]:
            int(o["metadata"]["annotations"][f"{AGIC}request-timeout"])
            for o in ingress_objects(cfg)}
     assert got == {"r0": 2, "r1": 90, "r2": 30}
-    (problem,) = _problems(_routed(aks_config("standalone"), "25h", None))
+    (problem,) = _problems(_routed(aks_stack("standalone"), "25h", None))
     assert problem.path == "routing.hosts[shop.example.com].routes[r0].timeout"
     assert problem.value == "25h"
     assert "use at most 86400s" in problem.message
@@ -354,7 +352,7 @@ def test_standalone_route_timeouts_become_their_ingresses_request_timeouts() -> 
 def test_chained_drain_follows_the_internal_load_balancers_probes() -> None:
     """EDGE-DR-AZURE-LB: Application Gateway's pool member is the internal load balancer,
     which never leaves it; the pod's drain is governed by the probe window."""
-    data = aks_config("chained")
+    data = aks_stack("chained")
     data["azure"]["loadBalancer"] |= {"probeIntervalSeconds": 20, "probeThreshold": 3}
     data["loadBalancer"] = {"deregistrationDelaySeconds": 5}
     cfg = parse_config(data)
@@ -369,7 +367,7 @@ def test_standalone_ingresses_drain_for_their_request_timeout() -> None:
     requests after the drain: each Ingress drains, for at least its request timeout."""
     from ingresslib.azure.agic.ingresses import ingress_objects  # noqa: PLC0415
 
-    cfg = parse_config(_routed(aks_config("standalone"), "120s", None))
+    cfg = parse_config(_routed(aks_stack("standalone"), "120s", None))
     assert "EDGE-DR-APPGW" in _codes(cfg)
     assert cfg.edge.drain_needed_seconds == 120
     notes = {o["metadata"]["name"].rsplit("-", 1)[1]: o["metadata"]["annotations"]
@@ -377,7 +375,7 @@ def test_standalone_ingresses_drain_for_their_request_timeout() -> None:
     assert {k: (n[f"{AGIC}connection-draining"], n[f"{AGIC}connection-draining-timeout"])
             for k, n in notes.items()} == {"r0": ("true", "120"), "r1": ("true", "30")}
     # Application Gateway drains at most 3600 s.
-    data = _routed(aks_config("standalone"), None)
+    data = _routed(aks_stack("standalone"), None)
     data["azure"]["applicationGateway"]["requestTimeoutSeconds"] = 7200
     (ingress,) = ingress_objects(parse_config(data))
     assert ingress["metadata"]["annotations"][f"{AGIC}connection-draining-timeout"] == "3600"
@@ -387,7 +385,7 @@ def test_standalone_ingresses_drain_for_their_request_timeout() -> None:
 def test_an_explicit_drain_shorter_than_a_request_is_refused_with_the_minimum(delay: int
                                                                               ) -> None:
     """EDGE-DR-APPGW: loadBalancer.deregistrationDelaySeconds is the Ingresses' drain."""
-    data = _routed(aks_config("standalone"), "45s", None)
+    data = _routed(aks_stack("standalone"), "45s", None)
     data["loadBalancer"] = {"deregistrationDelaySeconds": delay}
     (problem,) = _problems(data)
     assert problem.path == "loadBalancer.deregistrationDelaySeconds"

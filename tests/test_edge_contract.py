@@ -24,16 +24,11 @@ from ingresslib.offline.output import manifests
 from ingresslib.stack.contract import contract_problems
 from ingresslib.stack.model import StackConfig, edge_rules
 from ingresslib.stack.render import check, stack_manifests
-from tests.aks_config import aks_config
+from tests.configs import aks_stack, eks_stack, http_listener
 from tests.conftest import PROJECTS, ROOT
 
 # Input (a) of the issue, minimal: PROXY protocol and the health check.
-MINIMAL: dict[str, Any] = {
-    "cloud": "eks",
-    "topology": "gateway",
-    "listeners": [{"name": "http", "port": 80, "protocol": "HTTP",
-                   "hosts": ["app.example.com"]}],
-}
+MINIMAL = eks_stack(listeners=[http_listener("app.example.com")])
 
 
 def _gateway(cfg: StackConfig) -> dict[str, dict[str, Any]]:
@@ -120,10 +115,8 @@ def test_an_envoy_idle_timeout_outliving_the_nlb_is_refused_with_the_maximum() -
 
 
 def test_an_envoy_idle_timeout_under_the_albs_is_refused_with_the_minimum() -> None:
-    from tests.eks_config import with_alb  # noqa: PLC0415
-
-    data = with_alb({"cloud": "eks", "topology": "chained", "listeners": MINIMAL["listeners"],
-                     "gateway": {"idleTimeout": "30s"}})
+    data = eks_stack("chained", listeners=MINIMAL["listeners"],
+                     gateway={"idleTimeout": "30s"})
     with pytest.raises(ConfigError) as err:
         parse_config(data)
     problem = next(p for p in err.value.problems if p.path == "gateway.idleTimeout")
@@ -132,7 +125,7 @@ def test_an_envoy_idle_timeout_under_the_albs_is_refused_with_the_minimum() -> N
 
 
 def test_a_route_timeout_beyond_the_load_balancers_wait_is_refused() -> None:
-    data = aks_config("chained")
+    data = aks_stack("chained")
     data["routing"] = {
         "backends": {"web": {"service": "web", "namespace": "web", "port": 80}},
         "hosts": [{"host": data["listeners"][0]["hosts"][0], "routes": [
@@ -198,7 +191,7 @@ def test_a_proxy_config_pod_annotation_is_refused_not_dropped() -> None:
     """EDGE-CH-SETTING: the annotation validated on a chained stack and vanished from the
     render; it is refused on every topology."""
     for topology in ("gateway", "chained"):
-        data = aks_config(topology, gateway={"podAnnotations": {
+        data = aks_stack(topology, gateway={"podAnnotations": {
             "proxy.istio.io/config": '{"concurrency": 2}'}})
         with pytest.raises(ConfigError) as err:
             parse_config(data)

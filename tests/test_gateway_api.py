@@ -28,25 +28,19 @@ from ingresslib.offline.output import manifests
 from ingresslib.offline.runner import run_program
 from ingresslib.paths import named
 from ingresslib.stack.render import check, stack_manifests
+from tests.configs import HOST, HTTP, SHOP_TLS, aks_stack, eks_stack, https_listener
 from tests.conftest import PROJECTS, ROOT
 from tests.harness.flip import has_istio_gateway, run_flipped
 from tests.harness.shared import require_shared
 from tests.harness.validate import ManifestValidator
 
-HOST = "shop.example.com"
 GATEWAY_API_KINDS = {"Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "ReferenceGrant",
                      "BackendTLSPolicy"}
-BASE: dict[str, Any] = {
-    "cloud": "eks",
-    "api": "gatewayApi",
-    "listeners": [
-        {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]},
-        {"name": "https", "port": 443, "protocol": "HTTPS", "hosts": [HOST],
-         "tls": {"certificate": "shop"}},
-    ],
-    "certificates": {"shop": {"source": "secret", "secretName": "shop-tls",
-                              "dnsNames": [HOST]}},
-    "routing": {
+BASE = eks_stack(
+    api="gatewayApi",
+    listeners=[HTTP, https_listener(certificate="shop")],
+    certificates={"shop": SHOP_TLS},
+    routing={
         "backends": {
             "web": {"service": "web", "namespace": "shop", "port": 80, "targetPort": 8080,
                     "selector": {"app": "web"},
@@ -55,7 +49,7 @@ BASE: dict[str, Any] = {
         },
         "hosts": [{"host": HOST, "routes": [{"name": "web", "to": [{"backend": "web"}]}]}],
     },
-}
+)
 
 
 def _routes(*routes: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -532,9 +526,7 @@ def test_the_traffic_picture_reads_gateway_api_as_what_it_does(renders) -> None:
 
 
 def test_the_aks_istio_add_on_serves_gateway_api_from_asm_1_26() -> None:
-    from tests.aks_config import aks_config  # noqa: PLC0415
-
-    data = aks_config(api="gatewayApi")
+    data = aks_stack(api="gatewayApi")
     data["azure"]["istioAddon"] = {"revision": "asm-1-25"}
     assert "asm-1-26" in _refused(data)["azure.istioAddon.revision"]
     data["azure"]["istioAddon"] = {"revision": "asm-1-26"}

@@ -12,6 +12,7 @@ from ingresslib import parse_config
 from ingresslib.errors import ConfigError
 from ingresslib.gateway_api_analysis import analyze_gateway_api, hostnames_intersect
 from ingresslib.stack.render import check, stack_manifests
+from tests.configs import eks_stack, http_listener
 
 GW_API = "gateway.networking.k8s.io/v1"
 SVC_HOST = "gw.edge.svc.cluster.local"
@@ -232,16 +233,13 @@ def test_gwapi0008_precedence_that_reorders_the_configs_routes() -> None:
 
 
 def test_gwapi0008_stops_the_render_of_a_config_gateway_api_would_reorder() -> None:
-    data = {
-        "cloud": "eks", "api": "gatewayApi",
-        "listeners": [{"name": "http", "port": 80, "protocol": "HTTP",
-                       "hosts": ["a.example.com"]}],
-        "routing": {"backends": {"web": {"service": "web", "namespace": "shop", "port": 80}},
-                    "hosts": [{"host": "a.example.com", "routes": [
-                        {"name": "docs", "match": [{"uri": {"regex": "/docs/.*"}}],
-                         "to": [{"backend": "web"}]},
-                        {"name": "web", "to": [{"backend": "web"}]}]}]},
-    }
+    data = eks_stack(
+        api="gatewayApi", listeners=[http_listener("a.example.com")],
+        routing={"backends": {"web": {"service": "web", "namespace": "shop", "port": 80}},
+                 "hosts": [{"host": "a.example.com", "routes": [
+                     {"name": "docs", "match": [{"uri": {"regex": "/docs/.*"}}],
+                      "to": [{"backend": "web"}]},
+                     {"name": "web", "to": [{"backend": "web"}]}]}]})
     cfg = parse_config(data)
     with pytest.raises(ConfigError) as err:
         check(cfg, stack_manifests(cfg).all())
@@ -255,23 +253,22 @@ def test_gwapi0008_an_ignore_case_route_is_told_apart_and_given_a_fix_that_works
     after every prefix. A route of another, disjoint prefix was reported as reordering it,
     and the catch-all that does take its requests got the advice to move the route first,
     where it already was."""
-    data = {
-        "cloud": "eks", "api": "gatewayApi",
-        "listeners": [{"name": "http", "port": 80, "protocol": "HTTP",
-                       "hosts": ["a.example.com"]}],
-        "routing": {"backends": {"web": {"service": "web", "namespace": "shop", "port": 80}},
-                    "hosts": [{"host": "a.example.com", "routes": [
-                        {"name": "booking", "match": [{"uri": {"prefix": "/booking/"},
-                                                       "ignoreUriCase": True}],
-                         "to": [{"backend": "web"}]},
-                        {"name": "api", "match": [{"uri": {"prefix": "/api/"}}],
-                         "to": [{"backend": "web"}]},
-                        {"name": "web", "to": [{"backend": "web"}]}]}]},
-    }
+    data = eks_stack(
+        api="gatewayApi", listeners=[http_listener("a.example.com")],
+        routing={"backends": {"web": {"service": "web", "namespace": "shop", "port": 80}},
+                 "hosts": [{"host": "a.example.com", "routes": [
+                     {"name": "booking", "match": [{"uri": {"prefix": "/booking/"},
+                                                    "ignoreUriCase": True}],
+                      "to": [{"backend": "web"}]},
+                     {"name": "api", "match": [{"uri": {"prefix": "/api/"}}],
+                      "to": [{"backend": "web"}]},
+                     {"name": "web", "to": [{"backend": "web"}]}]}]})
     cfg = parse_config(data)
     with pytest.raises(ConfigError) as err:
         check(cfg, stack_manifests(cfg).all())
     (problem,) = err.value.problems
+    # The finding names the route by the config's path: the HTTPRoute rule carries its name.
+    assert problem.path == "routing.hosts[a.example.com].routes[web]"
     assert "of web before booking" in problem.message
     assert "drop ignoreUriCase" in problem.message
     assert "put the more specific route first" not in problem.message

@@ -1,6 +1,8 @@
 """Public failure reports replayed as a new user would write them on ingresslib (issue 18's
 sweep, areas of interactions-a): each is refused with its ING-IX rule, or renders so that it
-works. docs/interaction-sweep-a.md lists the verdicts and links each report.
+works. docs/interaction-sweep-a.md lists the verdicts and links each report. Each config is
+the report's, written out literally (or issue 18's input HTTP01 or CANARY from tests/configs.py
+with the report's change), not built from the stack builders.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from ingresslib import parse_config
 from ingresslib.config.acme import CHALLENGE_PREFIX
 from ingresslib.errors import ConfigError
 from ingresslib.stack.render import check, stack_manifests
-from tests.test_interactions_a import CANARY, HTTP01, _served_on_80
+from tests.configs import CANARY, HTTP01
+from tests.shared import served_on_80
 
 JWT = [{"issuer": "https://login.example.com/", "audiences": ["api"],
         "jwksUri": "https://login.example.com/jwks.json"}]
@@ -168,8 +171,8 @@ def test_istio_27643_the_challenge_passes_a_gateway_that_redirects_the_host() ->
     """istio/istio#27643 (and #33593, the issue's input): a Gateway for the host with
     httpsRedirect; the challenge now reaches the solver and the rest is redirected."""
     objs = _objects(HTTP01)
-    assert _served_on_80(objs, CHALLENGE_PREFIX + "abc") == "solver"
-    assert _served_on_80(objs, "/index.html") == "redirect"
+    assert served_on_80(objs, CHALLENGE_PREFIX + "abc") == "solver"
+    assert served_on_80(objs, "/index.html") == "redirect"
 
 
 def test_cert_manager_4537_the_solver_sets_the_class_annotation() -> None:

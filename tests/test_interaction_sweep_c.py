@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from ingresslib import parse_config
+from ingresslib.aws.nlb import PREFIX as NLB
 from ingresslib.azure.agc.manifests import agc_objects
 from ingresslib.azure.agic.ingresses import ingress_objects
 from ingresslib.errors import ConfigError
 from ingresslib.stack.model import StackConfig
 from ingresslib.stack.render import stack_manifests
-from tests.test_agc import agc_config
-from tests.test_interactions_c import NLB, _stack_file
+from tests.configs import agc_stack, stack_file
 
 RATELIMIT = {"host": "ratelimit.ratelimit.svc.cluster.local", "port": 8081}
 
@@ -29,7 +29,7 @@ def _refused(data: dict[str, Any]) -> str:
 
 def _agic_websocket() -> dict[str, Any]:
     """Azure/application-gateway-kubernetes-ingress#1277: a WebSocket route through AGIC."""
-    data = _stack_file("aks", "standalone")
+    data = stack_file("aks", "standalone")
     route = data["routing"]["hosts"][0]["routes"][0]
     route.pop("timeout")
     route["longLived"] = True
@@ -39,7 +39,7 @@ def _agic_websocket() -> dict[str, Any]:
 def _internal_nlb(target_type: str) -> dict[str, Any]:
     """kubernetes/cloud-provider-aws#1160, aws/amazon-vpc-cni-k8s#840: an internal NLB that
     pods of the cluster call."""
-    data = _stack_file("eks", "gateway")
+    data = stack_file("eks", "gateway")
     data["loadBalancer"] = {"scheme": "internal"}
     nlb = data["aws"]["nlb"]
     for key in ("elasticIps", "proxyProtocol"):
@@ -69,7 +69,7 @@ def test_agic_1277_a_websocket_route_says_how_long_it_lasts() -> None:
 
 def test_aks_5255_agc_names_the_key_of_its_60_second_wait() -> None:
     """Azure/AKS#5255, #5453: a call longer than AGC's 60 s; an SSE stream of 5 minutes."""
-    data = agc_config("chained", routing={
+    data = agc_stack("chained", routing={
         "backends": {"report": {"service": "report", "namespace": "shop", "port": 8080}},
         "hosts": [{"host": "shop.example.com", "routes": [
             {"name": "export", "to": [{"backend": "report"}], "timeout": "5m"}]}]})
@@ -95,7 +95,7 @@ def test_cpa_1160_an_internal_nlb_keeps_hairpin_callers(target_type: str) -> Non
 ])
 def test_ratelimit_322_462_the_limits_call_fits(changes: dict[str, Any], fragment: str
                                                  ) -> None:
-    data = _stack_file("aks", "chained")
+    data = stack_file("aks", "chained")
     api = data["routing"]["hosts"][0]["routes"][0]
     api.pop("retries")
     api["timeout"] = "30s"
@@ -106,7 +106,7 @@ def test_ratelimit_322_462_the_limits_call_fits(changes: dict[str, Any], fragmen
 
 def test_external_dns_1335_no_public_name_on_the_internal_hop() -> None:
     """kubernetes-sigs/external-dns#1335: private addresses published for a public name."""
-    data = _stack_file("aks", "chained")
+    data = stack_file("aks", "chained")
     data["gateway"].setdefault("service", {})["annotations"] = {
         "external-dns.alpha.kubernetes.io/hostname": "portal.example.com"}
     assert "(EDGE-HOP-DNS)" in _refused(data)
@@ -118,7 +118,7 @@ def test_external_dns_1335_no_public_name_on_the_internal_hop() -> None:
 ])
 def test_lbc_2337_annotations_no_key_sets_are_kept(name: str, value: str, internal: bool
                                                      ) -> None:
-    data = _internal_nlb("ip") if internal else _stack_file("eks", "gateway")
+    data = _internal_nlb("ip") if internal else stack_file("eks", "gateway")
     data["gateway"]["service"]["annotations"] = {f"{NLB}{name}": value}
     service = next(o for o in stack_manifests(parse_config(data)).gateway
                    if o["kind"] == "Service")
@@ -130,7 +130,7 @@ def test_lbc_2337_annotations_no_key_sets_are_kept(name: str, value: str, intern
 def test_radius_7590_no_default_route_timeout_cuts_a_stream() -> None:
     """radius-project/radius#7590: Envoy's 15 s default route timeout ended SignalR; Istio
     sets none, so a longLived route without a timeout behind the NLB has none."""
-    data = _stack_file("eks", "gateway")
+    data = stack_file("eks", "gateway")
     route = data["routing"]["hosts"][0]["routes"][0]
     route.pop("timeout", None)
     route.pop("retries", None)

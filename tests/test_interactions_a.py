@@ -3,8 +3,10 @@ a controller that must reach the gateway (ACME HTTP-01), two valid settings that
 together (hash x weighted split, CORS x preflight, scoped ALLOW x the rest), and policy
 matching with other semantics than routing (authorization hosts with a port, paths).
 
-Each input is the issue's config; each ING-IX rule has a case that triggers and one that does
-not. The public reports replayed here are listed in docs/interaction-sweep-a.md.
+Each input is the issue's config, kept literal as the issue wrote it (inputs a and b, HTTP01 and
+CANARY, in tests/configs.py, which the sweep shares); each ING-IX rule has a case that triggers
+and one that does not. The public reports replayed here are listed in
+docs/interaction-sweep-a.md.
 """
 
 from __future__ import annotations
@@ -23,23 +25,8 @@ from ingresslib.errors import ConfigError
 from ingresslib.reference.examples import CONFIGS, EKS_GATEWAY
 from ingresslib.stack.model import StackConfig, edge_rules
 from ingresslib.stack.render import check, stack_manifests
-
-HTTP01: dict[str, Any] = {
-    "cloud": "eks",
-    "listeners": [
-        {"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["app.example.com"]},
-        {"name": "https", "port": 443, "protocol": "HTTPS", "hosts": ["app.example.com"],
-         "tls": {"certificate": "app-tls"}}],
-    "certificates": {"app-tls": {"source": "certManager", "dnsNames": ["app.example.com"],
-                                 "issuer": "letsencrypt"}},
-    "certManager": {"issuers": {"letsencrypt": {
-        "type": "acme", "server": "letsencrypt-production", "email": "ops@example.com",
-        "solver": {"kind": "http01"}}}},
-    "routing": {"backends": {"app": {"service": "app", "namespace": "shop", "port": 8080,
-                                     "selector": {"app": "app"}}},
-                "hosts": [{"host": "app.example.com",
-                           "routes": [{"name": "web", "to": [{"backend": "app"}]}]}]},
-}
+from tests.configs import CANARY, HTTP01
+from tests.shared import served_on_80
 
 
 def _with(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
@@ -75,37 +62,16 @@ def _kind(objs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
 # ------------------------------------------------------------------ (a) HTTP-01 through Istio
 
 
-def _served_on_80(objs: list[dict[str, Any]], path: str) -> str:
-    """What port 80 answers for `path` on app.example.com, read from the rendered Istio
-    objects as Envoy merges them: 'redirect' when a server's httpsRedirect covers the host
-    (it applies to the whole virtual host, istio/istio#33593) or a route redirects the path;
-    'solver' when no route of ours takes it, so the solver's Ingress route does."""
-    for gw in _kind(objs, "Gateway").values():
-        for server in gw["spec"]["servers"]:
-            if server["port"]["number"] == 80 and server.get("tls", {}).get("httpsRedirect"):
-                return "redirect"
-    for vs in _kind(objs, "VirtualService").values():
-        gateways = {g.split("/")[1] for g in vs["spec"]["gateways"]}
-        on_80 = any(s["port"]["number"] == 80 for name, gw in _kind(objs, "Gateway").items()
-                    if name in gateways for s in gw["spec"]["servers"])
-        if not on_80:
-            continue
-        for route in vs["spec"].get("http", []):
-            for m in route.get("match", [{}]):
-                uri = m.get("uri", {})
-                if (not uri or re.fullmatch(uri["regex"], path) if "regex" in uri
-                        else path.startswith(uri.get("prefix", uri.get("exact", "\0")))):
-                    return "redirect" if "redirect" in route else "app"
-    return "solver"
+
 
 
 def test_input_a_the_challenge_is_not_redirected_and_the_rest_is() -> None:
     """istio/istio#33593: the port-80 server's httpsRedirect sent the challenge a 301. Now
     port 80 is its own Gateway, whose one route redirects every path but the challenge's."""
     objs = _objects(parse_config(HTTP01))
-    assert _served_on_80(objs, CHALLENGE_PREFIX + "t0k3n") == "solver"
-    assert _served_on_80(objs, "/") == "redirect"
-    assert _served_on_80(objs, "/login") == "redirect"
+    assert served_on_80(objs, CHALLENGE_PREFIX + "t0k3n") == "solver"
+    assert served_on_80(objs, "/") == "redirect"
+    assert served_on_80(objs, "/login") == "redirect"
     gateways = _kind(objs, "Gateway")
     assert [s["port"]["number"] for s in gateways["ingress"]["spec"]["servers"]] == [443]
     assert gateways["ingress-acme"]["spec"]["servers"][0]["port"]["number"] == 80
@@ -123,7 +89,7 @@ def test_input_a_without_http01_the_redirect_stays_on_the_gateway() -> None:
             "kind": "route53", "region": "eu-west-1", "hostedZoneId": "Z0123456789ABC"}}}})
     objs = _objects(parse_config(data))
     assert set(_kind(objs, "Gateway")) == {"ingress"}
-    assert _served_on_80(objs, CHALLENGE_PREFIX + "t") == "redirect"
+    assert served_on_80(objs, CHALLENGE_PREFIX + "t") == "redirect"
 
 
 def test_a_wildcard_port_80_host_redirects_the_exact_name_the_solver_serves() -> None:
@@ -227,22 +193,6 @@ def test_authorization_that_refuses_the_challenge_is_refused() -> None:
 
 
 # ------------------------------------------------------------------ (b) sticky x canary
-
-CANARY: dict[str, Any] = {
-    "cloud": "eks",
-    "listeners": [{"name": "http", "port": 80, "protocol": "HTTP",
-                   "hosts": ["shop.example.com"]}],
-    "routing": {
-        "backends": {"shop": {
-            "service": "shop", "namespace": "shop", "port": 8080,
-            "subsets": {"live": {"track": "live"}, "canary": {"track": "canary"}},
-            "trafficPolicy": {"loadBalancer": {"hashCookie": "session",
-                                               "hashCookieTtl": "1h"}}}},
-        "hosts": [{"host": "shop.example.com", "routes": [{"name": "web", "to": [
-            {"backend": "shop", "subset": "live", "weight": 80},
-            {"backend": "shop", "subset": "canary", "weight": 20}]}]}]},
-}
-
 
 def test_input_b_sticky_sessions_across_a_weighted_canary_are_refused() -> None:
     """istio/istio#33343: Envoy picks the weighted subset before hashing."""

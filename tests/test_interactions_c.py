@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from ingresslib import parse_config
+from ingresslib.aws.nlb import PREFIX as NLB
 from ingresslib.azure.agc.manifests import agc_objects
 from ingresslib.azure.agic.ingresses import ingress_objects
 from ingresslib.azure.application_gateway.plan import SETTINGS, application_gateway_args
@@ -23,18 +23,10 @@ from ingresslib.errors import ConfigError, Problem
 from ingresslib.stack.model import StackConfig
 from ingresslib.stack.render import stack_manifests
 from tests import message_keys
-from tests.aks_config import HOST, SUBSCRIPTION, aks_config
+from tests.configs import HOST, SUBSCRIPTION, agc_stack, aks_stack, stack_file
 from tests.conftest import ROOT
-from tests.test_agc import agc_config
 
-NLB = "service.beta.kubernetes.io/aws-load-balancer-"
 IDS = AppGwIds(SUBSCRIPTION, "edge", "portal-appgw")
-
-
-def _stack_file(project: str, stack: str) -> dict[str, Any]:
-    path = ROOT / "stacks" / project / f"Pulumi.{stack}.yaml"
-    data: dict[str, Any] = yaml.safe_load(path.read_text())["config"]["ingress:stack"]
-    return data
 
 
 def _problems(data: dict[str, Any]) -> list[Problem]:
@@ -53,7 +45,7 @@ def _appgw(cfg: StackConfig) -> dict[str, Any]:
 
 def _websocket_chained(**route: Any) -> dict[str, Any]:
     """Input (f): the shipped chained AKS stack, its api route a WebSocket endpoint."""
-    data = _stack_file("aks", "chained")
+    data = stack_file("aks", "chained")
     api = data["routing"]["hosts"][0]["routes"][0]
     api.pop("retries")
     api.pop("timeout")
@@ -92,7 +84,7 @@ def test_f_a_long_lived_route_gets_its_timeout_on_its_hosts_backend_settings() -
 
 def test_f_without_long_lived_routes_the_settings_are_as_before() -> None:
     """EDGE-TO-LONG does not trigger: one backend settings, requestTimeoutSeconds."""
-    args = _appgw(parse_config(_stack_file("aks", "chained")))
+    args = _appgw(parse_config(stack_file("aks", "chained")))
     assert [(s["name"], s["request_timeout"]) for s in
             args["backend_http_settings_collection"]] == [(SETTINGS, 30)]
 
@@ -111,7 +103,7 @@ def test_f_a_long_lived_route_needs_a_timeout_where_the_wait_ends_connections() 
 def test_f_agc_chained_route_policy_waits_the_long_lived_timeout() -> None:
     """EDGE-TO-LONG (Application Gateway for Containers, chained): its 60 s route timeout
     ends a WebSocket; the RoutePolicy of the host's HTTPRoute waits the route's timeout."""
-    data = agc_config("chained", routing={
+    data = agc_stack("chained", routing={
         "backends": {"chat": {"service": "chat", "namespace": "shop", "port": 8080}},
         "hosts": [{"host": HOST, "routes": [
             {"name": "ws", "match": [{"uri": {"prefix": "/ws"}}], "to": [{"backend": "chat"}],
@@ -131,7 +123,7 @@ def test_f_idle_bounded_load_balancers_carry_a_long_lived_route(topology: str, k
                                                                  ) -> None:
     """EDGE-TO-LONG: the NLB and the ALB end idle connections only: an hour-long WebSocket
     route passes when marked longLived, and without it is refused naming the idle key."""
-    data = _stack_file("eks", topology)
+    data = stack_file("eks", topology)
     route = data["routing"]["hosts"][0]["routes"][0]
     route.pop("retries", None)
     route["timeout"] = "1h"
@@ -158,7 +150,7 @@ def test_f_long_lived_needs_a_destination() -> None:
 
 
 def _eks_gateway(**changes: Any) -> dict[str, Any]:
-    data = _stack_file("eks", "gateway")
+    data = stack_file("eks", "gateway")
     data["aws"]["nlb"].pop("elasticIps", None)
     data["gateway"]["service"].pop("loadBalancerSourceRanges")
     data.pop("security")
@@ -230,7 +222,7 @@ def _with_service(data: dict[str, Any], **service: Any) -> dict[str, Any]:
 def test_a_public_record_on_the_hop_behind_the_l7_load_balancer_is_refused() -> None:
     """EDGE-HOP-DNS: in chained, external-dns would publish the listener host at the internal
     load balancer's private address; a private name for that hop passes."""
-    data = _with_service(_stack_file("aks", "chained"),
+    data = _with_service(stack_file("aks", "chained"),
                          annotations={EXTERNAL_DNS: "portal.example.com"})
     (problem,) = _problems(copy.deepcopy(data))
     assert problem.path == f"gateway.service.annotations.{EXTERNAL_DNS}"
@@ -238,19 +230,19 @@ def test_a_public_record_on_the_hop_behind_the_l7_load_balancer_is_refused() -> 
     data["gateway"]["service"]["annotations"][EXTERNAL_DNS] = "istio.portal.internal"
     parse_config(data)
     # In topology gateway the Service is the public entry point: the record belongs there.
-    parse_config(_with_service(_stack_file("aks", "gateway"),
+    parse_config(_with_service(stack_file("aks", "gateway"),
                                annotations={EXTERNAL_DNS: "shop.example.com"}))
 
 
 def test_client_ranges_on_the_internal_hop_behind_application_gateway_are_refused() -> None:
     """EDGE-HOP-AZURE: the ranges would deny Application Gateway's own subnet (the internal
     load balancer denies all but them); in topology gateway they are the entry point's."""
-    data = _with_service(_stack_file("aks", "chained"),
+    data = _with_service(stack_file("aks", "chained"),
                          loadBalancerSourceRanges=["198.51.100.0/24"])
     (problem,) = _problems(data)
     assert problem.path == "gateway.service.loadBalancerSourceRanges"
     assert "EDGE-HOP-AZURE" in problem.message
-    parse_config(_with_service(_stack_file("aks", "gateway"),
+    parse_config(_with_service(stack_file("aks", "gateway"),
                                loadBalancerSourceRanges=["198.51.100.0/24"]))
 
 
@@ -259,22 +251,22 @@ def test_public_ip_annotations_on_the_internal_hop_are_refused(annotation: str) 
     """EDGE-HOP-AZURE: a public IP or DNS label on the internal load balancer behind
     Application Gateway; an annotation of the internal hop itself passes."""
     key = f"service.beta.kubernetes.io/{annotation}"
-    (problem,) = _problems(_with_service(_stack_file("aks", "chained"),
+    (problem,) = _problems(_with_service(stack_file("aks", "chained"),
                                          annotations={key: "portal"}))
     assert problem.path == f"gateway.service.annotations.{key}"
     assert "EDGE-HOP-AZURE" in problem.message
-    parse_config(_with_service(_stack_file("aks", "chained"), annotations={
+    parse_config(_with_service(stack_file("aks", "chained"), annotations={
         "service.beta.kubernetes.io/azure-load-balancer-health-probe-num-of-probe": "2"}))
 
 
 def test_load_balancer_controller_annotations_behind_the_alb_are_refused() -> None:
     """EDGE-HOP-ALB: the ClusterIP behind the ALB gets no NLB; its annotations do nothing."""
     key = f"{NLB}ssl-cert"
-    (problem,) = _problems(_with_service(_stack_file("eks", "chained"), annotations={
+    (problem,) = _problems(_with_service(stack_file("eks", "chained"), annotations={
         key: "arn:aws:acm:eu-west-1:111122223333:certificate/0a1b2c3d"}))
     assert problem.path == f"gateway.service.annotations.{key}"
     assert "EDGE-HOP-ALB" in problem.message
-    parse_config(_with_service(_stack_file("eks", "chained"),
+    parse_config(_with_service(stack_file("eks", "chained"),
                                annotations={"example.com/owner": "team-edge"}))
 
 
@@ -289,7 +281,7 @@ def test_an_annotation_behind_the_alb_is_sent_to_a_key_that_exists(
     """Issue 18 (messages naming a key that does not exist): a dual-stack NLB annotation in
     chained was sent to 'set it in aws.alb', which has no such key. The message names the
     ALB's key for what the annotation meant, or says there is none."""
-    (problem,) = _problems(_with_service(_stack_file("eks", "chained"),
+    (problem,) = _problems(_with_service(stack_file("eks", "chained"),
                                          annotations={annotation: "dualstack"}))
     assert named in problem.message
     assert "set it in aws.alb" not in problem.message
@@ -299,7 +291,7 @@ def test_an_annotation_behind_the_alb_is_sent_to_a_key_that_exists(
 
 
 def _rate_limited(**changes: Any) -> dict[str, Any]:
-    data = _stack_file("eks", "gateway")
+    data = stack_file("eks", "gateway")
     data["rateLimits"] = {"global": {"service": {
         "host": "ratelimit.ratelimit.svc.cluster.local", "port": 8081}, **changes}}
     return data
@@ -319,7 +311,7 @@ def test_a_fail_closed_rate_limit_waits_long_enough_for_one_slow_call() -> None:
 
 def test_a_per_try_timeout_that_fills_the_route_timeout_is_refused() -> None:
     """EDGE-RT-RETRY: the route's timeout bounds every try; a try as long leaves no retry."""
-    data = _stack_file("aks", "chained")
+    data = stack_file("aks", "chained")
     api = data["routing"]["hosts"][0]["routes"][0]
     api["retries"]["perTryTimeout"] = "10s"
     (problem,) = _problems(copy.deepcopy(data))
@@ -350,7 +342,7 @@ def test_a_dual_stack_nlb_annotation_is_passed_through() -> None:
 def test_an_annotation_ingresslib_writes_names_the_key_that_sets_it(
         project: str, annotation: str, key: str) -> None:
     """EDGE-MSG-KEY: 'set by ingresslib from aws.nlb and loadBalancer' named no key."""
-    data = _eks_gateway() if project == "eks" else _stack_file("aks", "gateway")
+    data = _eks_gateway() if project == "eks" else stack_file("aks", "gateway")
     (problem,) = _problems(_with_service(data, annotations={annotation: "x"}))
     assert problem.path == f"gateway.service.annotations.{annotation}"
     assert f"from {key};" in problem.message
@@ -361,7 +353,7 @@ def test_an_idle_timeout_before_the_add_ons_envoy_asks_for_the_key_in_its_unit()
     Envoy keeps idle connections 3600 s, azure.loadBalancer.idleTimeoutMinutes: 30 was
     refused at that key with 'use at most 1799s', a fix for Envoy's timeout, which ingresslib
     cannot set there, in seconds on a key in minutes. The key in its unit is asked for."""
-    data = _stack_file("aks", "gateway")
+    data = stack_file("aks", "gateway")
     data.pop("gateway")
     data["azure"]["istioAddon"] = {"revision": "asm-1-25"}
     data["azure"].pop("publicIp", None)
@@ -396,7 +388,7 @@ def test_the_key_check_finds_a_key_that_does_not_exist(tmp_path: Path) -> None:
 def test_f_standalone_long_lived_routes_need_their_timeout() -> None:
     """EDGE-TO-LONG in standalone (AGIC#1277): the route's Ingress waits its timeout, or
     requestTimeoutSeconds; a longLived route says its own, which becomes the Ingress's."""
-    data = aks_config("standalone")
+    data = aks_stack("standalone")
     data["routing"]["hosts"][0]["routes"][0]["longLived"] = True
     (problem,) = _problems(copy.deepcopy(data))
     assert problem.path == f"routing.hosts[{HOST}].routes[web].timeout"
@@ -412,7 +404,7 @@ def test_a_route_timeout_leaves_room_for_the_rate_limit_call() -> None:
     """EDGE-RL-FAIL: Envoy's route timeout starts after the ratelimit call, so behind
     Application Gateway's 30 s a 30 s route with a 1 s limit call outlasts the wait; a host
     no descriptor applies to keeps its whole timeout."""
-    data = _stack_file("aks", "chained")
+    data = stack_file("aks", "chained")
     api = data["routing"]["hosts"][0]["routes"][0]
     api.pop("retries")
     api["timeout"] = "30s"
@@ -431,7 +423,7 @@ def test_client_cidr_rules_on_an_internal_nlb_say_why_preservation_is_off() -> N
     """EDGE-IN-HAIRPIN: an internal NLB with CIDR authorization and neither preservation nor
     PROXY protocol set is refused saying the internal default, with both fixes; PROXY
     protocol keeps the address without hairpin drops."""
-    data = _stack_file("eks", "gateway")
+    data = stack_file("eks", "gateway")
     data["loadBalancer"] = {"scheme": "internal"}
     nlb = data["aws"]["nlb"]
     nlb.pop("elasticIps")
@@ -449,7 +441,7 @@ def test_client_cidr_rules_on_an_internal_nlb_say_why_preservation_is_off() -> N
 def test_a_stack_lists_the_interaction_rules_of_the_settings_it_uses() -> None:
     """edge.md lists EDGE-TO-LONG on a stack with a longLived route and EDGE-RL-FAIL on one
     with a global rate limit; the shipped stacks, which use neither, list neither."""
-    plain = parse_config(_stack_file("aks", "chained"))
+    plain = parse_config(stack_file("aks", "chained"))
     assert not {"EDGE-TO-LONG", "EDGE-RL-FAIL"} & {r.code for r in plain.edge.rules}
     cfg = parse_config(_websocket_chained(timeout="1h", longLived=True))
     assert "EDGE-TO-LONG" in {r.code for r in cfg.edge.rules}

@@ -1,6 +1,8 @@
 """The package's layering: no import cycle between modules (imports at module level; a
 deferred import inside a function is how a lower layer reaches a heavy or optional one) nor
-between folders, and the Istio core imports no cloud."""
+between folders, and the Istio core imports no cloud. The tests' own layout: stack configs
+several modules use live in tests/configs.py, helpers in tests/shared.py, and no test module
+imports another."""
 
 from __future__ import annotations
 
@@ -107,3 +109,87 @@ def test_the_istio_core_imports_no_cloud(core: str) -> None:
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+# -------------------------------------------------------------------------- the tests' layout
+
+TESTS = ROOT / "tests"
+# Modules that replay public failure reports, each config written out as the report has it.
+VERBATIM = {"test_interactions_a.py", "test_interaction_sweep_a.py"}
+# Inline stacks left elsewhere, each because its exact literal is the point: input (e) of
+# issue 18 and FULL switched to AKS (test_api_translation), AWS settings on an AKS stack
+# (test_aws_config), a config with two mistakes (test_render).
+INLINE_CAP = 4
+
+
+def _stack_literals(node: ast.AST) -> list[ast.Dict]:
+    """Dict literals under `node` that name a cloud: a stack config spelled out."""
+    return [d for d in ast.walk(node) if isinstance(d, ast.Dict) and any(
+        isinstance(k, ast.Constant) and k.value == "cloud" and isinstance(v, ast.Constant)
+        and v.value in ("eks", "aks") for k, v in zip(d.keys, d.values, strict=True))]
+
+
+def _module_level(tree: ast.Module) -> list[ast.AST]:
+    """What a module evaluates on import: its statements, but of a function or class only
+    the decorators (a parametrize list)."""
+    return [n for stmt in tree.body for n in (
+        stmt.decorator_list if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef
+                                          | ast.ClassDef) else [stmt])]
+
+
+def _test_sources() -> dict[Path, ast.Module]:
+    return {p: ast.parse(p.read_text(encoding="utf-8")) for p in sorted(TESTS.rglob("*.py"))
+            if p.name != "configs.py"}
+
+
+def _test_module_imports(tree: ast.Module) -> list[tuple[int, str]]:
+    """(line, name) of each import of a test module (tests.test_x, tests.lab.test_y), at
+    module level or deferred."""
+    found = []
+    for node in ast.walk(tree):
+        names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                 [f"{node.module}.{a.name}" for a in node.names]
+                 if isinstance(node, ast.ImportFrom) and node.module else [])
+        found += [(node.lineno, name) for name in names if name.startswith("tests.") and any(
+            part.startswith("test_") for part in name.split(".")[1:])]
+    return found
+
+
+def test_no_test_module_imports_another() -> None:
+    """What two test modules share lives in tests/configs.py or tests/shared.py."""
+    found = [f"{path.relative_to(ROOT)}:{line} imports {name}"
+             for path, tree in _test_sources().items()
+             for line, name in _test_module_imports(tree)]
+    assert not found, "\n".join(found)
+
+
+def test_stack_configs_at_module_level_live_in_tests_configs() -> None:
+    """A named stack config (one with a cloud) is defined in tests/configs.py, or built there
+    by eks_stack/aks_stack, not spelled out at the top of a test module."""
+    found = [f"{path.relative_to(ROOT)}:{d.lineno}"
+             for path, tree in _test_sources().items() if path.name not in VERBATIM
+             for node in _module_level(tree) for d in _stack_literals(node)]
+    assert not found, found
+
+
+def test_inline_stack_configs_stay_few() -> None:
+    """A test builds its stack with eks_stack/aks_stack (tests/configs.py); the few inline
+    stacks left are the literals listed at INLINE_CAP."""
+    found = [f"{path.relative_to(ROOT)}:{d.lineno}"
+             for path, tree in _test_sources().items() if path.name not in VERBATIM
+             for d in _stack_literals(tree)]
+    assert len(found) <= INLINE_CAP, found
+
+
+def test_the_layout_checks_find_what_they_look_for() -> None:
+    tree = ast.parse('BASE = {"cloud": "eks", "listeners": []}\n'
+                     '@pytest.mark.parametrize("data", [{"cloud": "aks"}])\n'
+                     'def f(data):\n'
+                     '    return {"annotations": {"cloud": "x"}}, {"cloud": "eks"}\n')
+    assert sorted(d.lineno for d in _stack_literals(tree)) == [1, 2, 4]
+    assert [d.lineno for n in _module_level(tree) for d in _stack_literals(n)] == [1, 2]
+    imports = ast.parse("from tests.configs import eks_stack\n"
+                        "def f():\n    from tests.test_readme import DOCS\n"
+                        "import tests.lab.test_world\n")
+    assert sorted(_test_module_imports(imports)) == [(3, "tests.test_readme.DOCS"),
+                                                     (4, "tests.lab.test_world")]

@@ -8,14 +8,15 @@ from typing import Any
 from ingresslib import GatewayOptions, StackConfig
 from ingresslib.config import GatewayWorkload
 from ingresslib.manifests.gateway import gateway_objects
-from tests.eks_config import with_alb
+from tests.configs import eks_stack, http_listener
 
-LISTENERS = [{"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["a.example.com"]}]
+LISTENERS = [http_listener("a.example.com")]
 
 
-def _objs(gateway: dict[str, Any] | None = None, **stack: Any) -> dict[str, dict[str, Any]]:
-    data = {"cloud": "eks", "listeners": LISTENERS, "gateway": gateway or {}, **stack}
-    cfg = StackConfig.model_validate(with_alb(data) if stack.get("topology") == "chained" else data)
+def _objs(gateway: dict[str, Any] | None = None, topology: str = "gateway",
+          **stack: Any) -> dict[str, dict[str, Any]]:
+    cfg = StackConfig.model_validate(eks_stack(topology, listeners=LISTENERS,
+                                               gateway=gateway or {}, **stack))
     assert cfg.workload is not None
     return {o["kind"]: o for o in gateway_objects(cfg.workload, cfg.edge.gateway)}
 
@@ -25,7 +26,7 @@ def _pod(objs: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 def test_default_objects_in_apply_order() -> None:
-    cfg = StackConfig.model_validate({"cloud": "eks", "listeners": LISTENERS})
+    cfg = StackConfig.model_validate(eks_stack(listeners=LISTENERS))
     assert cfg.workload is not None
     kinds = [o["kind"] for o in gateway_objects(cfg.workload, cfg.edge.gateway)]
     assert kinds == [

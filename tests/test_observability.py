@@ -14,6 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ingresslib import StackConfig
 from ingresslib.config.observability import Observability, observability_problems
+from ingresslib.config.workload import Autoscaling, GatewayWorkload
 from ingresslib.manifests.gateway import gateway_objects
 from ingresslib.manifests.monitoring import (
     alert_expressions,
@@ -21,6 +22,7 @@ from ingresslib.manifests.monitoring import (
     monitoring_objects,
 )
 from ingresslib.stack.model import CertificateSource
+from tests.configs import eks_stack, http_listener
 from tests.harness.validate import ManifestValidator
 from tests.shared import promtool
 
@@ -46,12 +48,16 @@ EXPORTED = {
 }
 
 
-def _render(obs: dict[str, Any] | None = None, **overrides: Any) -> list[dict[str, Any]]:
-    args: dict[str, Any] = {
-        "stack": "ingress", "namespace": NS, "selector": SELECTOR, "min_replicas": 2,
-        "max_replicas": 10, "deployment": GW, "hpa": GW, "cert_manager_certificates": CERTS,
-    }
-    return monitoring_objects(Observability.model_validate(obs or {}), **(args | overrides))
+# The gateway as deployed: 2 to 10 replicas under its HPA; FIXED: 2 replicas, no HPA.
+GATEWAY = GatewayWorkload(namespace=NS, name=GW, labels=SELECTOR)
+FIXED = GATEWAY.model_copy(update={"replicas": 2, "autoscaling": Autoscaling(enabled=False)})
+
+
+def _render(obs: dict[str, Any] | None = None, gateway: GatewayWorkload = GATEWAY,
+            **overrides: Any) -> list[dict[str, Any]]:
+    args: dict[str, Any] = {"stack": "ingress", "cert_manager_certificates": CERTS}
+    return monitoring_objects(Observability.model_validate(obs or {}), gateway,
+                              **(args | overrides))
 
 
 def _kind(objs: list[dict[str, Any]], kind: str) -> dict[str, Any]:
@@ -65,8 +71,7 @@ def _rules(objs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def _gateway() -> dict[str, dict[str, Any]]:
-    cfg = StackConfig.model_validate({"cloud": "eks", "listeners": [
-        {"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["a.example.com"]}]})
+    cfg = StackConfig.model_validate(eks_stack(listeners=[http_listener("a.example.com")]))
     assert cfg.workload is not None
     return {o["kind"]: o for o in gateway_objects(cfg.workload, cfg.edge.gateway)}
 
@@ -160,7 +165,7 @@ def test_thresholds_and_durations_come_from_config() -> None:
         "latencyP95Ms": 250, "latencyP99Ms": 800, "latencyFor": "3m", "errorRatio5xx": 0.02,
         "errorsFor": "2m", "replicasFor": "1m", "hpaAtMaxFor": "30m",
         "certificateExpiryDays": 7, "certificateFor": "2h", "labels": {"team": "edge"},
-    }}, min_replicas=3))
+    }}, gateway=GATEWAY.model_copy(update={"autoscaling": Autoscaling(min_replicas=3)})))
     expected = {
         "IngressGatewayLatencyP95High": ("> 250", "3m", "warning"),
         "IngressGatewayLatencyP99High": ("> 800", "3m", "warning"),
@@ -179,7 +184,7 @@ def test_thresholds_and_durations_come_from_config() -> None:
 
 
 def test_optional_alerts_follow_what_exists() -> None:
-    rules = _rules(_render(hpa=None, cert_manager_certificates=[]))
+    rules = _rules(_render(gateway=FIXED, cert_manager_certificates=[]))
     assert "IngressGatewayHPAAtMaximum" not in rules
     assert "IngressGatewayCertificateExpiring" not in rules
     assert not [o for o in _render({"alerts": {"enabled": False}})

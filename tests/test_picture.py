@@ -20,8 +20,8 @@ from ingresslib.offline.mocks import Registered
 from ingresslib.offline.output import manifests, plan
 from ingresslib.offline.picture import PictureUnavailable, images
 from ingresslib.offline.runner import Project, run_program
+from tests.configs import EVERYTHING
 from tests.conftest import PROJECTS, ROOT
-from tests.shared import EVERYTHING
 
 EXAMPLE = ROOT / "examples/echoserver-canary"
 README_PICTURE = ROOT / "docs/traffic.svg"

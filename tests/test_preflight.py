@@ -16,8 +16,8 @@ from ingresslib.aws.preflight import preflight
 from ingresslib.aws.replay import AwsWorld
 from ingresslib.cli import main
 from ingresslib.errors import Problem
-from tests.aks_config import azure
 from tests.aws_account import REGION, real_config, stack_data
+from tests.configs import aks_stack
 
 
 def _ready(topology: str, session: boto3.Session, **changes: Any
@@ -264,9 +264,7 @@ def test_cli_lists_every_problem(tmp_path: Path, account: Any, capsys: Any) -> N
 
 def test_cli_refuses_a_stack_of_another_cloud(tmp_path: Path, capsys: Any) -> None:
     _project(tmp_path)
-    listeners = [{"name": "http", "port": 80, "protocol": "HTTP", "hosts": ["a.example.com"]}]
     (tmp_path / "Pulumi.prod.yaml").write_text(yaml.safe_dump(
-        {"config": {"ingress:stack": {"cloud": "aks", "listeners": listeners,
-                                      "azure": azure()}}}))
+        {"config": {"ingress:stack": aks_stack()}}))
     assert main(["preflight", "eks", str(tmp_path), "--stack", "prod"]) == 2
     assert "cloud: preflight eks checks eks stacks only" in capsys.readouterr().err

@@ -29,9 +29,9 @@ from ingresslib.errors import ConfigError
 from ingresslib.offline.edge_table import edge_table
 from ingresslib.offline.output import manifests
 from ingresslib.offline.runner import run_program, run_project
+from tests.configs import HOST, eks_stack, http_listener
 from tests.conftest import ROOT
 
-HOST = "shop.example.com"
 ROUTING: dict[str, Any] = {
     "backends": {"web": {"service": "web", "namespace": "shop", "port": 8080}},
     "hosts": [{"host": HOST, "routes": [{"name": "api", "to": [{"backend": "web"}]}]}],
@@ -108,9 +108,9 @@ def test_routing_alone_refuses_an_unserved_host_as_the_stack_does() -> None:
     warning through IngressRouting; both now give the same problem."""
     routing = {**ROUTING, "hosts": [*ROUTING["hosts"], {
         "host": "api.example.com", "routes": [{"name": "api", "to": [{"backend": "web"}]}]}]}
-    listener = {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]}
+    listener = http_listener()
     with pytest.raises(ConfigError) as yaml_error:
-        parse_config({"cloud": "eks", "listeners": [listener], "routing": routing})
+        parse_config(eks_stack(listeners=[listener], routing=routing))
     with pytest.raises(ConfigError) as alone:
         run_program(lambda: IngressRouting(
             "routes", Routing(**routing), [Listener(**listener)],
@@ -301,10 +301,8 @@ def test_shipped_programs_validate_with_parse_config() -> None:
 def test_parse_config_names_a_typo_outside_the_offline_runner() -> None:
     """What a program such as examples/echoserver-canary gets under `pulumi up`."""
     with pytest.raises(ConfigError) as info:
-        parse_config({"cloud": "eks", "listeners": [
-            {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]}],
-            "routing": {**ROUTING, "hosts": [{"host": HOST, "routes": [
-                {"name": "api", "to": [{"backend": "web"}], "retires": {"attempts": 2}}]}]}})
+        parse_config(eks_stack(routing={**ROUTING, "hosts": [{"host": HOST, "routes": [
+            {"name": "api", "to": [{"backend": "web"}], "retires": {"attempts": 2}}]}]}))
     (problem,) = info.value.problems
     assert problem.path == f"routing.hosts[{HOST}].routes[api].retires"
     assert problem.message == "unknown key; did you mean retries?"

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from ingresslib import envoy
 from ingresslib.config.ratelimit import RateLimits, ratelimit_problems
+from ingresslib.config.workload import GatewayWorkload
 from ingresslib.envoy import EnvoyConfigError, message_class, validate_patch_value
 from ingresslib.errors import ConfigError
 from ingresslib.manifests import ratelimit as manifests
@@ -71,11 +72,9 @@ def _rl(data: dict[str, Any]) -> RateLimits:
     return RateLimits.model_validate(copy.deepcopy(data))
 
 
-def _render(data: dict[str, Any], **kwargs: Any) -> list[dict[str, Any]]:
-    return ratelimit_objects(
-        _rl(data), stack="ingress", gateway_namespace=GATEWAY_NS, gateway_selector=SELECTOR,
-        **kwargs,
-    )
+def _render(data: dict[str, Any], revision: str | None = None) -> list[dict[str, Any]]:
+    gateway = GatewayWorkload(namespace=GATEWAY_NS, labels=SELECTOR, revision=revision)
+    return ratelimit_objects(_rl(data), gateway, stack="ingress")
 
 
 def _problems(data: dict[str, Any]) -> dict[str, str]:

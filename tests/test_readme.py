@@ -14,26 +14,15 @@ from ingresslib.azure.config import Azure
 from ingresslib.cli import main
 from ingresslib.offline.runner import run_program
 from ingresslib.stack.render import stack_manifests
+from tests.configs import aks_stack, eks_stack, http_listener
 from tests.conftest import ROOT
+from tests.shared import DOCS, fenced, yaml_blocks
 
 README = ROOT / "README.md"
-DOCS = ROOT / "docs"
-
-
-def _fenced(path: Path, lang: str) -> list[str]:
-    """The code blocks of `lang` in a page (indented ones, inside lists, included)."""
-    text = path.read_text()
-    return [re.sub(r"^" + indent, "", body, flags=re.M)
-            for indent, body in re.findall(rf"^( *)```{lang}\n(.*?)^\1```", text, re.S | re.M)]
-
-
-def _yaml(path: Path) -> list[dict]:
-    """The YAML blocks that are mappings (a `--8<--` line includes a file tested elsewhere)."""
-    return [d for d in (yaml.safe_load(b) for b in _fenced(path, "yaml")) if isinstance(d, dict)]
 
 
 def _stacks(path: Path) -> list[dict]:
-    return [b["config"]["ingress:stack"] for b in _yaml(path) if "config" in b]
+    return [b["config"]["ingress:stack"] for b in yaml_blocks(path) if "config" in b]
 
 
 def test_the_readme_is_a_front_page() -> None:
@@ -60,7 +49,7 @@ def test_each_readme_topology_example_is_a_valid_stack() -> None:
 ])
 def test_the_python_snippets_run(page: Path, count: int) -> None:
     """Each Python example is a whole program: it runs under Pulumi's mock runtime."""
-    blocks = _fenced(page, "python")
+    blocks = fenced(page, "python")
     assert len(blocks) == count
     for block in blocks:
         assert run_program(lambda b=block: exec(b, {"__name__": "__main__"}))
@@ -87,14 +76,13 @@ def test_the_gateway_api_page_renders_what_it_says_for_backend_tls() -> None:
     """Issue 18 input (e): with Istio a SIMPLE-TLS backend keeps its TLS in the
     DestinationRule and gets no BackendTLSPolicy (EDGE-API-TLS-DR); the page said it got one
     that trusts the system's CAs, the very loss the issue reports."""
-    data = {"cloud": "eks", "api": "gatewayApi",
-            "listeners": [{"name": "http", "port": 80, "protocol": "HTTP",
-                           "hosts": ["booking.example.com"]}],
-            "routing": {"backends": {"booking": {
-                "service": "booking", "namespace": "booking", "port": 443,
-                "trafficPolicy": {"tls": {"mode": "SIMPLE", "sni": "booking.internal"}}}},
-                "hosts": [{"host": "booking.example.com", "routes": [
-                    {"name": "booking", "to": [{"backend": "booking"}]}]}]}}
+    data = eks_stack(
+        api="gatewayApi", listeners=[http_listener("booking.example.com")],
+        routing={"backends": {"booking": {
+            "service": "booking", "namespace": "booking", "port": 443,
+            "trafficPolicy": {"tls": {"mode": "SIMPLE", "sni": "booking.internal"}}}},
+            "hosts": [{"host": "booking.example.com", "routes": [
+                {"name": "booking", "to": [{"backend": "booking"}]}]}]})
     kinds = {o["kind"] for o in stack_manifests(parse_config(data)).all()}
     assert "BackendTLSPolicy" not in kinds
     text = (DOCS / "gateway-api.md").read_text()
@@ -111,7 +99,7 @@ def test_no_example_restricts_with_an_allow_rule() -> None:
     pages = [README, *sorted(DOCS.rglob("*.md"))]
     allow = re.compile(r"""action["']?\s*[:=]\s*["']?ALLOW""")
     found = [(page.name, block) for page in pages for lang in ("yaml", "python")
-             for block in _fenced(page, lang) if allow.search(block)]
+             for block in fenced(page, lang) if allow.search(block)]
     assert found == []
 
 
@@ -122,8 +110,8 @@ def test_the_deploy_snippet_is_valid() -> None:
 
 def test_the_validate_snippet_fails_as_shown(tmp_path, capsys, monkeypatch) -> None:
     page = DOCS / "getting-started.md"
-    (bad,) = [b for b in _fenced(page, "yaml") if "minReplicas: 12" in b]
-    (block,) = [b for b in _fenced(page, "text") if b.startswith("$ ingresslib validate")]
+    (bad,) = [b for b in fenced(page, "yaml") if "minReplicas: 12" in b]
+    (block,) = [b for b in fenced(page, "text") if b.startswith("$ ingresslib validate")]
     command, expected = block.split("\n", 1)
     shop = tmp_path / "shop"
     shop.mkdir()
@@ -136,25 +124,20 @@ def test_the_validate_snippet_fails_as_shown(tmp_path, capsys, monkeypatch) -> N
 
 
 def test_the_routing_snippet_is_valid_in_a_stack() -> None:
-    (routing,) = [b for b in _yaml(DOCS / "routing.md") if "routing" in b]
-    parse_config({
-        "cloud": "eks",
-        "listeners": [{"name": "http", "port": 80, "protocol": "HTTP",
-                       "hosts": ["shop.example.com"]}],
-        **routing,
-    })
+    (routing,) = [b for b in yaml_blocks(DOCS / "routing.md") if "routing" in b]
+    parse_config(eks_stack(**routing))
 
 
 def test_the_picture_is_the_examples_render(tmp_path) -> None:
     assert main(["render", str(ROOT / "examples/echoserver-canary"), "--stack", "dev",
                  "--out", str(tmp_path)]) == 0
-    (shown,) = _fenced(DOCS / "reviewing-changes.md", "mermaid")
+    (shown,) = fenced(DOCS / "reviewing-changes.md", "mermaid")
     assert shown == (tmp_path / "traffic.mmd").read_text()
 
 
 def test_the_diff_is_what_diff_prints(capsys, monkeypatch) -> None:
     monkeypatch.chdir(ROOT)
-    (block,) = [b for b in _fenced(DOCS / "reviewing-changes.md", "text")
+    (block,) = [b for b in fenced(DOCS / "reviewing-changes.md", "text")
                 if b.startswith("$ ingresslib diff")]
     command, expected = block.split("\n", 1)
     assert main(command.split()[2:]) == 0
@@ -164,7 +147,7 @@ def test_the_diff_is_what_diff_prints(capsys, monkeypatch) -> None:
 def test_the_azure_snippet_names_only_real_keys() -> None:
     """The AKS guide lists every azure key across topologies: each must exist and hold a
     valid value (which keys a topology takes is the stack rules' business, tested there)."""
-    (snippet,) = [b for b in _yaml(DOCS / "guides/aks.md")
+    (snippet,) = [b for b in yaml_blocks(DOCS / "guides/aks.md")
                   if "applicationGateway" in b.get("azure", {})]
     azure = Azure.model_validate(snippet["azure"])
     assert azure.application_gateway is not None
@@ -174,20 +157,17 @@ def test_the_azure_snippet_names_only_real_keys() -> None:
 def test_the_agc_snippet_is_a_valid_standalone_section() -> None:
     """The Application Gateway for Containers snippet, in a standalone stack routing to the
     backend it names, passes every rule."""
-    (snippet,) = [b for b in _yaml(DOCS / "guides/agc.md")
+    (snippet,) = [b for b in yaml_blocks(DOCS / "guides/agc.md")
                   if "applicationGatewayForContainers" in b.get("azure", {})]
-    parse_config({
-        "cloud": "aks", "topology": "standalone",
-        "listeners": [{"name": "http", "port": 80, "protocol": "HTTP",
-                       "hosts": ["portal.example.com"]}],
-        "routing": {"backends": {"portal": {"service": "portal", "namespace": "portal",
-                                            "port": 8080}},
-                    "hosts": [{"host": "portal.example.com",
-                               "routes": [{"name": "web", "to": [{"backend": "portal"}]}]}]},
-        "security": {"standalonePorts": [{"namespace": "portal", "selector": {"app": "portal"},
-                                          "ports": [8080]}]},
-        **snippet,
-    })
+    parse_config(aks_stack(
+        "standalone", listeners=[http_listener("portal.example.com")],
+        routing={"backends": {"portal": {"service": "portal", "namespace": "portal",
+                                         "port": 8080}},
+                 "hosts": [{"host": "portal.example.com",
+                            "routes": [{"name": "web", "to": [{"backend": "portal"}]}]}]},
+        security={"standalonePorts": [{"namespace": "portal", "selector": {"app": "portal"},
+                                       "ports": [8080]}]},
+        **snippet))
 
 
 def test_the_api_reference_documents_every_model_routing_only_builds() -> None:

@@ -24,19 +24,12 @@ from ingresslib.manifests.virtual_service import (
 from ingresslib.offline.output import manifests
 from ingresslib.offline.runner import run_program
 from ingresslib.stack.render import check, stack_manifests
-from tests.eks_config import with_alb
+from tests.configs import HOST, HTTP, SHOP_TLS, eks_stack, https_listener, with_alb
 
-HOST = "shop.example.com"
-BASE: dict[str, Any] = {
-    "cloud": "eks",
-    "listeners": [
-        {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]},
-        {"name": "https", "port": 443, "protocol": "HTTPS", "hosts": [HOST],
-         "tls": {"certificate": "shop"}},
-    ],
-    "certificates": {"shop": {"source": "secret", "secretName": "shop-tls",
-                              "dnsNames": [HOST]}},
-    "routing": {
+BASE = eks_stack(
+    listeners=[HTTP, https_listener(certificate="shop")],
+    certificates={"shop": SHOP_TLS},
+    routing={
         "backends": {
             "web": {"service": "web", "namespace": "shop", "port": 8080,
                     "subsets": {"v1": {"version": "v1"}, "v2": {"version": "v2"}}},
@@ -44,7 +37,7 @@ BASE: dict[str, Any] = {
         },
         "hosts": [{"host": HOST, "routes": [{"name": "web", "to": [{"backend": "web"}]}]}],
     },
-}
+)
 
 
 def _cfg(**routing: Any) -> dict[str, Any]:

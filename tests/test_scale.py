@@ -27,8 +27,7 @@ from ingresslib.analysis import analyze
 from ingresslib.config.host_index import HostIndex
 from ingresslib.config.hostnames import covered, host_covers, vhost_covers
 from ingresslib.offline.runner import run_program
-from tests.aks_config import azure
-from tests.eks_config import with_alb
+from tests.configs import azure, with_alb
 from tests.generated_objects import istio_objects
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,6 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from ingresslib.config.security import Security, client_ip_field, security_problems
+from ingresslib.config.workload import GatewayService, GatewayWorkload
 from ingresslib.errors import ConfigError
 from ingresslib.manifests.security import LB_REASON, security_objects
 from tests.harness.validate import ManifestValidator
@@ -57,16 +58,11 @@ def _problems(
 def _render(
     data: dict[str, Any], topology: str = "gateway", etp: str | None = None, proxy: bool = False
 ) -> list[dict[str, Any]]:
-    standalone = topology == "standalone"
-    return security_objects(
-        Security.model_validate(data),
-        stack="ingress",
-        topology=topology,
-        gateway_namespace=None if standalone else GATEWAY_NS,
-        gateway_selector=None if standalone else GATEWAY_SELECTOR,
-        external_traffic_policy=etp,
-        proxy_protocol=proxy,
-    )
+    gateway = None if topology == "standalone" else GatewayWorkload(
+        namespace=GATEWAY_NS, labels=GATEWAY_SELECTOR,
+        service=GatewayService(external_traffic_policy=etp))
+    return security_objects(Security.model_validate(data), gateway, stack="ingress",
+                            topology=topology, proxy_protocol=proxy)
 
 
 def _by_name(objs: list[dict[str, Any]]) -> dict[tuple[str, str, str], dict[str, Any]]:
@@ -304,12 +300,9 @@ def test_permissive_namespaces() -> None:
 
 
 def test_gateway_policies_need_the_gateway() -> None:
-    with pytest.raises(ValueError, match="gateway_namespace"):
-        security_objects(
-            Security.model_validate(GATEWAY_SECURITY), stack="ingress", topology="gateway",
-            gateway_namespace=None, gateway_selector=None, external_traffic_policy=None,
-            proxy_protocol=False,
-        )
+    with pytest.raises(ValueError, match="need the gateway whose pods they select"):
+        security_objects(Security.model_validate(GATEWAY_SECURITY), None, stack="ingress",
+                         topology="gateway")
 
 
 CASES = [

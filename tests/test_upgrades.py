@@ -15,27 +15,21 @@ from ingresslib.errors import ConfigError
 from ingresslib.offline.mocks import Registered
 from ingresslib.offline.output import manifests
 from ingresslib.offline.runner import run_program
-from tests.aks_config import aks_config
+from tests.configs import HOST, HTTP, aks_stack, eks_stack, https_listener
 from tests.shared import promtool
 
-HOST = "shop.example.com"
-BASE: dict[str, Any] = {
-    "cloud": "eks",
-    "gateway": {"revision": "1-24-0"},
-    "listeners": [
-        {"name": "http", "port": 80, "protocol": "HTTP", "hosts": [HOST]},
-        {"name": "https", "port": 443, "protocol": "HTTPS", "hosts": [HOST],
-         "tls": {"certificate": "shop"}},
-    ],
-    "certificates": {"shop": {"source": "selfSigned", "dnsNames": [HOST]}},
-    "routing": {
+BASE = eks_stack(
+    gateway={"revision": "1-24-0"},
+    listeners=[HTTP, https_listener(certificate="shop")],
+    certificates={"shop": {"source": "selfSigned", "dnsNames": [HOST]}},
+    routing={
         "backends": {"web": {"service": "web", "namespace": "shop", "port": 8080,
                              "subsets": {"v1": {"version": "v1"}, "v2": {"version": "v2"}}}},
         "hosts": [{"host": HOST, "routes": [{"name": "web", "to": [
             {"backend": "web", "subset": "v1", "weight": 80},
             {"backend": "web", "subset": "v2", "weight": 20}]}]}],
     },
-}
+)
 
 
 def _render(data: dict[str, Any]) -> list[Registered]:
@@ -143,7 +137,7 @@ def test_changes_keep_the_load_balancer(change) -> None:
 
 def _aks(topology: str) -> dict[str, Any]:
     """BASE on AKS: its routes and revision, a Key Vault certificate, the Azure edge."""
-    return aks_config(topology, gateway={"revision": "1-24-0"},
+    return aks_stack(topology, gateway={"revision": "1-24-0"},
                       routing=copy.deepcopy(BASE["routing"]))
 
 

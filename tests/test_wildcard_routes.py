@@ -11,18 +11,18 @@ import pytest
 from ingresslib import parse_config
 from ingresslib.errors import ConfigError
 from ingresslib.stack.render import check, stack_manifests
+from tests.configs import eks_stack
+from tests.shared import DOCS, yaml_blocks
 
 WILD, APP = "*.example.com", "app.example.com"
 ANNOTATION = "ingresslib.io/inherit-wildcard-routes"
 # The stack: one HTTPS listener for *.example.com, a wildcard host routing /api/ and
 # an exact host routing /app/.
-BASE: dict[str, Any] = {
-    "cloud": "eks",
-    "listeners": [{"name": "https", "port": 443, "protocol": "HTTPS", "hosts": [WILD],
-                   "tls": {"certificate": "wild"}}],
-    "certificates": {"wild": {"source": "secret", "secretName": "wild-tls",
-                              "dnsNames": [WILD]}},
-    "routing": {
+BASE = eks_stack(
+    listeners=[{"name": "https", "port": 443, "protocol": "HTTPS", "hosts": [WILD],
+                "tls": {"certificate": "wild"}}],
+    certificates={"wild": {"source": "secret", "secretName": "wild-tls", "dnsNames": [WILD]}},
+    routing={
         "backends": {"api": {"service": "api", "namespace": "shop", "port": 8080},
                      "app": {"service": "app", "namespace": "shop", "port": 8080}},
         "hosts": [
@@ -32,7 +32,7 @@ BASE: dict[str, Any] = {
                                       "to": [{"backend": "app"}]}]},
         ],
     },
-}
+)
 
 
 def _stack(inherit: bool | None = None, **app: Any) -> dict[str, Any]:
@@ -144,10 +144,8 @@ def test_inherit_where_it_cannot_work_is_refused(changes: dict[str, Any], path: 
 
 
 def test_the_routing_page_snippet_renders_and_is_refused_without_its_key() -> None:
-    from tests.test_readme import DOCS, _yaml  # noqa: PLC0415 (reads the docs page)
-
     # A copy: the deletion below must not change the page's blocks if they are ever shared.
-    (hosts,) = [copy.deepcopy(b["hosts"]) for b in _yaml(DOCS / "routing.md")
+    (hosts,) = [copy.deepcopy(b["hosts"]) for b in yaml_blocks(DOCS / "routing.md")
                 if isinstance(b, dict) and list(b) == ["hosts"]]
     data = copy.deepcopy(BASE)
     data["routing"] = {"hosts": hosts, "backends": {

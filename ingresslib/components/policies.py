@@ -5,7 +5,7 @@ it serves. Every child gets `parent=` the component and a name prefixed with the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import pulumi
@@ -21,13 +21,11 @@ from ingresslib.config.security import Security, security_problems
 from ingresslib.config.stack import routing_problems
 from ingresslib.config.wildcard_routes import wildcard_route_problems
 from ingresslib.config.workload import GatewayWorkload
-from ingresslib.errors import ConfigError, Problem, caller_location
+from ingresslib.errors import RENDERED, ConfigError, Problem, caller_location
 from ingresslib.gateway_api_analysis import analyze_gateway_api
-from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects
-from ingresslib.manifests.meta import selector_labels
 from ingresslib.manifests.monitoring import monitoring_objects
 from ingresslib.manifests.ratelimit import ratelimit_objects
-from ingresslib.manifests.routing import routing_objects
+from ingresslib.manifests.routing import gateway_routing_objects
 from ingresslib.manifests.security import security_objects
 from ingresslib.manifests.service import service as gateway_service
 
@@ -45,7 +43,7 @@ def analyzed(objects: list[Manifest], credentials: set[tuple[str, str]] | None =
     if errors:
         raise ConfigError(
             [Problem(f"{f.ref} {f.field}", f.code, f.message) for f in errors],
-            "rendered objects",
+            RENDERED,
         )
     return findings
 
@@ -104,10 +102,12 @@ class IngressRouting(StackPart):
     EnvoyFilter for the retries the routes cannot carry (`manifests.gateway_api`);
     `experimental` renders the experimental channel's fields.
 
-    `listeners` are the servers as the gateway serves them; `credentials` maps certificate keys
-    to the Secrets Istio reads (default: the key). `service` names the gateway's existing
-    Service in its namespace (deployed by other means): the analysis then knows what reaches
-    the gateway's pods instead of warning that nothing does (ING0001). Before anything is
+    `listeners` are the servers as the gateway serves them (`manifests.routing.
+    gateway_listeners`); `credentials` maps certificate keys to the Secrets Istio reads
+    (default: the key); `redirecting` names the HTTP listeners that redirect to HTTPS
+    (default: those an HTTPS listener of the same hosts backs). `service` names the gateway's
+    existing Service in its namespace (deployed by other means): the analysis then knows what
+    reaches the gateway's pods instead of warning that nothing does (ING0001). Before anything is
     registered, the routing passes the rules a stack applies to it (references between
     hosts, listeners, backends and subsets; a host no listener serves is IST0132, the same
     error with the same path as in a stack file), then the objects are analysed: errors
@@ -136,23 +136,20 @@ class IngressRouting(StackPart):
         api: Api = "istio",
         experimental: bool = False,
         service: str | None = None,
+        redirecting: Collection[str] | None = None,
     ) -> None:
         warnings: list[Finding] = []
         if manifests is None:
             _check_routing(name, routing, listeners)
-        # The gateway's own Service, when named: analysed, never registered (not ours).
-        known = [gateway_service(gateway.model_copy(update={"name": service}), {},
-                                 service_type="ClusterIP")] if service else []
-        if manifests is None and api == "gatewayApi":
-            manifests = istio_gateway_api_objects(
-                routing, listeners, gateway, stack=stack, service=service,
-                credentials=credentials, experimental=experimental)
-            warnings = (analyzed([*manifests, *known])
-                        + analyzed([*manifests, *known], gateway_api=True))
-        elif manifests is None:
-            manifests = routing_objects(routing, listeners, gateway, stack=stack,
-                                        credentials=credentials)
+            # The gateway's own Service, when named: analysed, never registered (not ours).
+            known = [gateway_service(gateway.model_copy(update={"name": service}), {},
+                                     service_type="ClusterIP")] if service else []
+            manifests = gateway_routing_objects(
+                routing, listeners, gateway, api=api, stack=stack, credentials=credentials,
+                redirecting=redirecting, experimental=experimental, service=service)
             warnings = analyzed([*manifests, *known])
+            if api == "gatewayApi":
+                warnings += analyzed([*manifests, *known], gateway_api=True)
         super().__init__("ingresslib:index:IngressRouting", name, None, opts)
         for warning in warnings:
             pulumi.log.warn(str(warning), resource=self)
@@ -198,13 +195,8 @@ class MeshSecurity(StackPart):
                 security, topology,
                 external_traffic_policy=gateway.service.external_traffic_policy
                 if gateway else None, proxy_protocol=proxy_protocol)), {"security": security})
-            manifests = security_objects(
-                security, stack=stack, topology=topology,
-                gateway_namespace=gateway.namespace if gateway else None,
-                gateway_selector=selector_labels(gateway) if gateway else None,
-                external_traffic_policy=gateway.service.external_traffic_policy
-                if gateway else None,
-                proxy_protocol=proxy_protocol)
+            manifests = security_objects(security, gateway, stack=stack, topology=topology,
+                                         proxy_protocol=proxy_protocol)
         super().__init__("ingresslib:index:MeshSecurity", name, None, opts)
         self._register(name, manifests)
 
@@ -229,9 +221,7 @@ class RateLimiting(StackPart):
         if manifests is None:
             _refuse(f"RateLimiting {name}", list(rate_limits.problems("rateLimits")),
                     {"rateLimits": rate_limits})
-            manifests = ratelimit_objects(
-                rate_limits, stack=stack, gateway_namespace=gateway.namespace,
-                gateway_selector=selector_labels(gateway), revision=gateway.revision)
+            manifests = ratelimit_objects(rate_limits, gateway, stack=stack)
         super().__init__("ingresslib:index:RateLimiting", name, None, opts)
         self.manifests = manifests
         service = self._register_manifests(
@@ -263,13 +253,8 @@ class Monitoring(StackPart):
         if manifests is None:
             _refuse(f"Monitoring {name}", list(observability.problems("observability")),
                     {"observability": observability})
-            deployment = deployment or gateway.name
             manifests = monitoring_objects(
-                observability, stack=stack, namespace=gateway.namespace,
-                selector=selector_labels(gateway), min_replicas=gateway.min_running(),
-                max_replicas=gateway.autoscaling.max_replicas, deployment=deployment,
-                hpa=deployment if gateway.autoscaling.enabled else None,
-                canary_revision=gateway.upgrade.revision if gateway.upgrade else None,
-                cert_manager_certificates=list(cert_manager_certificates or []))
+                observability, gateway, stack=stack, deployment=deployment,
+                cert_manager_certificates=cert_manager_certificates or ())
         super().__init__("ingresslib:index:Monitoring", name, None, opts)
         self._register(name, manifests)

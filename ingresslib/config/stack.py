@@ -23,7 +23,7 @@ from ingresslib.config.ratelimit import RateLimits, ratelimit_problems
 from ingresslib.config.routing import Destination, Mirror, Routing
 from ingresslib.config.security import Security
 from ingresslib.config.wildcard_routes import effective_routes, wildcard_route_problems
-from ingresslib.config.workload import GatewayWorkload, settle_workload
+from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import Problem, closest
 
 Cloud = Literal["aks", "eks"]
@@ -104,6 +104,12 @@ class StackSpec(Model):
         """The Secret, in the gateway namespace, that Istio reads `certificate` from."""
         return self.certificates[certificate].credential_name(certificate)
 
+    def deployed_gateway(self) -> GatewayWorkload:
+        """The gateway workload its section's own rules judge: here the section as written
+        (or the defaults); a StackConfig gives the one its edge plan deploys, with the drain
+        settled against the load balancer."""
+        return self.gateway or GatewayWorkload()
+
     def problems(self, path: str) -> Iterator[Problem]:
         """Rules among the cloud-agnostic sections; each cloud's edge rules and the rules that
         need the edge plan run after these (`ingresslib.stack.model`). Sections a cloud or
@@ -117,17 +123,16 @@ class StackSpec(Model):
                 "listeners", [], f"topology {self.topology} needs at least one listener"
             )
         if self.gateway is not None and self.has_gateway:
-            settled = settle_workload(self.gateway,
-                                      self.load_balancer.deregistration_delay_seconds)
-            yield from settled.problems("gateway")
-            if PROXY_CONFIG in self.gateway.pod_annotations:
-                yield Problem(f"gateway.podAnnotations.{PROXY_CONFIG}",
-                              self.gateway.pod_annotations[PROXY_CONFIG],
-                              "is written by ingresslib from the edge plan (drain, idle "
-                              "timeout, trusted proxies, PROXY protocol, which must match the "
-                              "load balancer) and would be overwritten; use gateway.drain, "
-                              "gateway.idleTimeout and the load balancer's settings "
-                              "(EDGE-CH-SETTING)")
+            yield from self.deployed_gateway().problems("gateway")
+        if (self.gateway is not None and self.has_gateway
+                and PROXY_CONFIG in self.gateway.pod_annotations):
+            yield Problem(f"gateway.podAnnotations.{PROXY_CONFIG}",
+                          self.gateway.pod_annotations[PROXY_CONFIG],
+                          "is written by ingresslib from the edge plan (drain, idle "
+                          "timeout, trusted proxies, PROXY protocol, which must match the "
+                          "load balancer) and would be overwritten; use gateway.drain, "
+                          "gateway.idleTimeout and the load balancer's settings "
+                          "(EDGE-CH-SETTING)")
         if self.api == "istio" and self.gateway_api != GatewayApi():
             yield Problem("gatewayApi", "set", "applies with api: gatewayApi; set api: "
                           "gatewayApi or remove gatewayApi")

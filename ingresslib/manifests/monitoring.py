@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ingresslib.config.observability import Alerts, Observability
-from ingresslib.manifests.meta import MANAGED_BY, obj
+from ingresslib.config.workload import GatewayWorkload
+from ingresslib.manifests.meta import MANAGED_BY, obj, selector_labels
 
 ENVOY_PROM_PORT = 15090
 ENVOY_PROM_PORT_NAME = "http-envoy-prom"
@@ -325,22 +327,27 @@ def _monitor(
 
 def monitoring_objects(
     obs: Observability,
+    gateway: GatewayWorkload,
     *,
     stack: str,
-    namespace: str,
-    selector: dict[str, str],
-    min_replicas: int,
-    max_replicas: int,
-    deployment: str,
-    hpa: str | None,
-    cert_manager_certificates: list[tuple[str, str]],
-    canary_revision: str | None = None,
+    deployment: str | None = None,
+    cert_manager_certificates: Sequence[tuple[str, str]] = (),
 ) -> list[dict[str, Any]]:
-    """Scrape target, PrometheusRule, dashboard ConfigMap and access-log Telemetry.
+    """Scrape target, PrometheusRule, dashboard ConfigMap and access-log Telemetry of the
+    gateway `gateway` (as deployed: its namespace, pod labels, replica floor and ceiling, HPA
+    and canary revision come from it).
 
-    `selector` picks the gateway pods; `cert_manager_certificates` are (namespace, name) of
+    `deployment` names its Deployment (and HPA) when that is not the workload's name (the AKS
+    Istio add-on suffixes its revision); `cert_manager_certificates` are (namespace, name) of
     the cert-manager Certificates whose expiry to alert on.
     """
+    namespace = gateway.namespace
+    selector = selector_labels(gateway)
+    min_replicas = gateway.min_running()
+    max_replicas = gateway.autoscaling.max_replicas
+    deployment = deployment or gateway.name
+    hpa = deployment if gateway.autoscaling.enabled else None
+    canary_revision = gateway.upgrade.revision if gateway.upgrade else None
     gw = GatewayTarget(namespace, deployment, hpa, obs.rate_window, canary_revision)
     labels = {**MANAGED_BY, "app.kubernetes.io/part-of": stack,
               "app.kubernetes.io/name": deployment}
@@ -349,7 +356,7 @@ def monitoring_objects(
         objs += _monitor(obs, gw, selector, labels)
     if obs.alerts.enabled:
         rules = alert_rules(obs, gw, min_replicas=min_replicas, max_replicas=max_replicas,
-                            cert_manager_certificates=cert_manager_certificates)
+                            cert_manager_certificates=list(cert_manager_certificates))
         objs.append(obj(
             MONITORING_API, "PrometheusRule", deployment, namespace,
             labels={**labels, **obs.monitor_labels},

@@ -28,8 +28,10 @@ from ingresslib.config.ratelimit import (
     LocalLimit,
     RateLimits,
 )
+from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ConfigError, Problem
 from ingresslib.manifests.envoy_filter import envoy_filter, insert_filter, patch, vhost
+from ingresslib.manifests.meta import selector_labels
 from ingresslib.manifests.ratelimit_service import (  # noqa: F401 (public names kept here)
     RATELIMIT_IMAGE,
     REDIS_IMAGE,
@@ -48,20 +50,22 @@ LOCAL_TYPE = "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.
 
 def ratelimit_objects(
     rl: RateLimits,
+    gateway: GatewayWorkload,
     *,
     stack: str,
-    gateway_namespace: str,
-    gateway_selector: dict[str, str],
-    revision: str | None = None,
 ) -> list[dict[str, Any]]:
     """The ratelimit service's objects when deployed (Namespace, ConfigMap, Redis, ratelimit,
     each with its NetworkPolicy), then the global EnvoyFilter, then the local one.
 
     The service comes first because the global filter fails closed: apply the EnvoyFilters only
-    once the ratelimit Deployment is ready. `revision` labels the namespace for that Istio
-    revision's injector. Raises ConfigError on a config `RateLimits.problems` refuses, and
+    once the ratelimit Deployment is ready. The service's namespace is labelled for the
+    gateway's Istio revision's injector, and the filters select the pods of `gateway` in its
+    namespace. Raises ConfigError on a config `RateLimits.problems` refuses, and
     EnvoyConfigError if a patch value is not valid Envoy config.
     """
+    gateway_namespace = gateway.namespace
+    gateway_selector = selector_labels(gateway)
+    revision = gateway.revision
     problems = list(rl.problems("rateLimits"))
     glob = rl.global_
     if glob is not None and glob.deploy is not None and glob.deploy.namespace == gateway_namespace:

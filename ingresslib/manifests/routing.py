@@ -8,12 +8,14 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from ingresslib.config.acme import CHALLENGE_PREFIX, not_prefix_regex
+from ingresslib.config.gateway_api import Api
 from ingresslib.config.listeners import Listener, host_covers, redirects
 from ingresslib.config.routing import HostRoutes, Route, Routing
 from ingresslib.config.wildcard_routes import WILDCARD_ROUTES_ANNOTATION, with_inherited_routes
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ConfigError, Problem
 from ingresslib.manifests.destination_rule import destination_rule
+from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects
 from ingresslib.manifests.istio_gateway import istio_gateway
 from ingresslib.manifests.meta import MANAGED_BY, obj, selector_labels
 from ingresslib.manifests.virtual_service import (
@@ -188,3 +190,34 @@ def _split(vs: dict[str, Any], host: HostRoutes, index: int, routing: Routing
             "to team VirtualServices (routes[].delegate)",
         )])
     return [split_root, *delegates]
+
+
+def gateway_routing_objects(
+    routing: Routing,
+    listeners: list[Listener],
+    gateway: GatewayWorkload,
+    *,
+    api: Api = "istio",
+    stack: str = "ingress",
+    credentials: Mapping[str, str] | None = None,
+    redirecting: Collection[str] | None = None,
+    experimental: bool = False,
+    service: str | None = None,
+    paths: Mapping[str, str] | None = None,
+    challenge_listeners: Collection[str] = (),
+    challenge_hosts: Collection[str] = (),
+) -> list[dict[str, Any]]:
+    """The gateway's routing in `api`: Istio's Gateway, VirtualServices and DestinationRules
+    (`routing_objects`, which takes the ACME `challenge_*` arguments), or with
+    `api="gatewayApi"` Gateway API's objects bound to the gateway's Service `service` (default
+    the workload's name; `manifests.gateway_api.istio`, which takes `experimental` and the
+    listeners' config `paths` for its messages). The one function both `IngressStack` (through
+    `ingresslib.stack.routing`) and `IngressRouting` render routing with."""
+    if api == "gatewayApi":
+        return istio_gateway_api_objects(
+            routing, listeners, gateway, stack=stack, service=service,
+            credentials=credentials, redirecting=redirecting, experimental=experimental,
+            paths=paths)
+    return routing_objects(routing, listeners, gateway, stack=stack, credentials=credentials,
+                           redirecting=redirecting, challenge_listeners=challenge_listeners,
+                           challenge_hosts=challenge_hosts)

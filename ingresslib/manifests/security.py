@@ -16,8 +16,9 @@ from ingresslib.config.security import (
     client_ip_field,
     security_problems,
 )
+from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ConfigError
-from ingresslib.manifests.meta import MANAGED_BY, obj
+from ingresslib.manifests.meta import MANAGED_BY, obj, selector_labels
 
 API_VERSION = "security.istio.io/v1"
 LB_REASON = (
@@ -28,20 +29,24 @@ LB_REASON = (
 
 def security_objects(
     sec: Security,
+    gateway: GatewayWorkload | None,
     *,
     stack: str,
     topology: str,
-    gateway_namespace: str | None,
-    gateway_selector: dict[str, str] | None,
-    external_traffic_policy: str | None,
-    proxy_protocol: bool,
+    proxy_protocol: bool = False,
 ) -> list[dict[str, Any]]:
     """PeerAuthentications by namespace/name, then the RequestAuthentication, then one
-    AuthorizationPolicy per rule in config order.
+    AuthorizationPolicy per rule in config order. Policies at the edge select the pods of
+    `gateway` (as deployed: its namespace, labels and Service's externalTrafficPolicy; None in
+    topology standalone); `proxy_protocol`: the load balancer sends PROXY protocol, so the
+    client address is the downstream one.
 
     Raises ConfigError on a config `security_problems` refuses, so that a caller that skipped
     the check cannot render a policy that silently never matches.
     """
+    gateway_namespace = gateway.namespace if gateway else None
+    gateway_selector = selector_labels(gateway) if gateway else None
+    external_traffic_policy = gateway.service.external_traffic_policy if gateway else None
     problems = list(
         security_problems(
             sec,
@@ -58,7 +63,7 @@ def security_objects(
     if not (sec.jwt or sec.authorization):
         return peers
     if gateway_namespace is None or not gateway_selector:
-        raise ValueError("gateway_namespace and gateway_selector are needed for jwt/authorization")
+        raise ValueError("jwt and authorization need the gateway whose pods they select")
     out = peers
     if sec.jwt:
         out.append(_request_authentication(sec.jwt, stack, gateway_namespace, gateway_selector))

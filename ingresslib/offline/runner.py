@@ -6,6 +6,7 @@ import asyncio
 import contextvars
 import json
 import os
+import re
 import runpy
 import sys
 import traceback
@@ -22,7 +23,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pydantic import ValidationError
 
 from ingresslib.config.base import Model
-from ingresslib.errors import ABSENT, ConfigError, Location, Problem, closest
+from ingresslib.errors import ABSENT, RENDERED, ConfigError, Location, Problem, closest
 from ingresslib.offline.mocks import OfflineError, RecordingMocks, RecordingMonitor, Registered
 from ingresslib.offline.output import REDACTED
 from ingresslib.yaml_source import YamlFile, read_yaml, shown
@@ -143,13 +144,22 @@ class Project:
     def locate(self, error: ConfigError, stack: str) -> ConfigError:
         """`error` with each problem's position in the stack file, when its paths are those of
         the stack's `ingress:stack` (named list items included)."""
-        if error.source not in (CONFIG_KEY, "config"):
+        rendered = error.source == RENDERED
+        if error.source not in (CONFIG_KEY, "config") and not rendered:
             return error
         doc = self.stack_file(stack)
         key = next((k for k in doc.at(["config"]) or {} if self._key(k) == CONFIG_KEY), None)
         if key is None:  # only its absence is the stack file's: a program built the config
             return error.located(lambda p: doc.location(["config", CONFIG_KEY])
                                  if p.path == CONFIG_KEY else None)
+        if rendered:
+            # The analysis names the config a finding was rendered from where it can
+            # (`stack.render.finding_problem`); the others name the rendered object only.
+            data = doc.at(["config", key]) or {}
+            config = [p for p in error.problems if _config_key(p.path) in data]
+            located = doc.locate(ConfigError(config, error.source), ["config", key])
+            where = {id(p): q.location for p, q in zip(config, located.problems, strict=True)}
+            return error.located(lambda p: where.get(id(p)))
         return doc.locate(error.named(doc.at(["config", key])), ["config", key])
 
     def config_error(self, error: ConfigTypeError | ConfigMissingError, stack: str
@@ -170,6 +180,12 @@ class Project:
 
     def _key(self, key: str) -> str:
         return key if ":" in key else f"{self.name}:{key}"
+
+
+def _config_key(path: str) -> str:
+    """The top-level config key a problem's path starts with (`routing` of
+    `routing.hosts[a].routes`); a rendered object's reference (`HTTPRoute/ns/name f`) is none."""
+    return re.split(r"[.\[ ]", path, maxsplit=1)[0]
 
 
 def _is_ciphertext(value: Any) -> bool:

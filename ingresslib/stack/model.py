@@ -49,15 +49,15 @@ from ingresslib.config.duration import duration_ns
 from ingresslib.config.edge_interactions import edge_interaction_problems
 from ingresslib.config.interaction_rules import RULES as IX_RULES
 from ingresslib.config.interactions import interaction_problems
-from ingresslib.config.listeners import host_covers, redirects
+from ingresslib.config.listeners import host_covers
 from ingresslib.config.placement import ends_validation, misplaced_sections, without
 from ingresslib.config.security import security_problems
 from ingresslib.config.stack import Cloud, StackSpec
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.edge import CORE_RULES, INTERACTION_RULES, EdgePlan, EdgeRule, Timeouts
 from ingresslib.errors import ConfigError, Problem, suppressed_by
-from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects, patched_fields
-from ingresslib.manifests.routing import gateway_listeners
+from ingresslib.manifests.gateway_api.istio import patched_fields
+from ingresslib.stack.routing import routing_manifests
 from ingresslib.translation_rules import TRANSLATION_RULES
 from ingresslib.update_rules import UPDATE_RULES
 
@@ -102,6 +102,15 @@ class StackConfig(StackSpec):
             yield INTERACTION_RULES["EDGE-TO-LONG"]
         if self.rate_limits.global_ is not None:
             yield INTERACTION_RULES["EDGE-RL-FAIL"]
+
+    def deployed_gateway(self) -> GatewayWorkload:
+        """The gateway as the edge plan deploys it (its drain settled against the load
+        balancer); the section as written where ingresslib deploys none (the AKS Istio add-on's
+        gateway, of which it takes only `service`)."""
+        plan = self.edge
+        if plan.deploys_gateway and plan.workload is not None:
+            return plan.workload
+        return super().deployed_gateway()
 
     @property
     def workload(self) -> GatewayWorkload | None:
@@ -170,13 +179,8 @@ def gateway_api_problems(cfg: StackConfig) -> Iterator[Problem]:
     wl = cfg.edge.workload
     if cfg.api != "gatewayApi" or wl is None:
         return
-    listeners = gateway_listeners(cfg.listeners, cfg.topology, cfg.edge.tls_listeners)
-    redirecting = [lst.name for lst in cfg.listeners if redirects(lst, cfg.listeners)]
     try:
-        istio_gateway_api_objects(
-            cfg.routing, listeners, wl, stack=cfg.name, redirecting=redirecting,
-            experimental=cfg.gateway_api.channel == "experimental",
-            paths={lst.name: f"listeners[{i}]" for i, lst in enumerate(cfg.listeners)})
+        routing_manifests(cfg, cfg.edge)
     except ConfigError as e:
         yield from e.problems
         return

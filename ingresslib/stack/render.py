@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -11,27 +12,24 @@ from ingresslib.azure.agc.manifests import agc_contract_problems, agc_credential
 from ingresslib.azure.agic.ingresses import ingress_objects
 from ingresslib.azure.certificate_sync_plan import certificate_sync_objects
 from ingresslib.azure.config import uses_addon, uses_agc
-from ingresslib.config.acme import acme_listeners, http01_hosts
-from ingresslib.config.listeners import host_covers, redirects
+from ingresslib.config.acme import http01_hosts
+from ingresslib.config.listeners import host_covers
 from ingresslib.config.workload import GatewayWorkload
-from ingresslib.errors import ConfigError, Problem
+from ingresslib.errors import RENDERED, ConfigError, Problem
 from ingresslib.gateway_api_analysis import analyze_gateway_api
 from ingresslib.manifests.certificates import (
     cert_manager_secrets,
     certificate_objects,
-    credentials,
 )
 from ingresslib.manifests.gateway import gateway_objects
-from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects
 from ingresslib.manifests.gateway_api.routes import listener_sections
-from ingresslib.manifests.meta import selector_labels
 from ingresslib.manifests.monitoring import monitoring_objects
 from ingresslib.manifests.ratelimit import ratelimit_objects
-from ingresslib.manifests.routing import gateway_listeners, routing_objects
 from ingresslib.manifests.security import security_objects
 from ingresslib.manifests.virtual_service import host_slug
 from ingresslib.stack.contract import contract_problems
 from ingresslib.stack.model import StackConfig
+from ingresslib.stack.routing import routing_manifests
 
 Manifest = dict[str, Any]
 
@@ -70,20 +68,13 @@ def stack_manifests(cfg: StackConfig) -> StackManifests:
     else:
         core = StackManifests(
             gateway=gateway_objects(wl, plan.gateway) if plan.deploys_gateway else [],
-            routing=_routing(cfg, wl),
+            routing=routing_manifests(cfg, plan),
             security=_security(cfg),
-            rate_limits=ratelimit_objects(
-                cfg.rate_limits, stack=cfg.name, gateway_namespace=wl.namespace,
-                gateway_selector=selector_labels(wl), revision=wl.revision),
+            rate_limits=ratelimit_objects(cfg.rate_limits, wl, stack=cfg.name),
             certificates=certificate_objects(cfg.certificates, cfg.cert_manager, wl.namespace,
                                              http01_parent_refs=_http01_parents(cfg, wl)),
             monitoring=monitoring_objects(
-                cfg.observability, stack=cfg.name, namespace=wl.namespace,
-                selector=selector_labels(wl), min_replicas=wl.min_running(),
-                max_replicas=wl.autoscaling.max_replicas,
-                deployment=gateway_deployment(cfg, wl),
-                hpa=gateway_deployment(cfg, wl) if wl.autoscaling.enabled else None,
-                canary_revision=wl.upgrade.revision if wl.upgrade else None,
+                cfg.observability, wl, stack=cfg.name, deployment=gateway_deployment(cfg, wl),
                 cert_manager_certificates=cert_manager_secrets(cfg.certificates, wl.namespace)),
         )
     if cfg.cloud != "aks":
@@ -95,23 +86,6 @@ def stack_manifests(cfg: StackConfig) -> StackManifests:
         certificate_sync=certificate_sync_objects(cfg),
         agc=agc_objects(cfg),
     )
-
-
-def _routing(cfg: StackConfig, wl: GatewayWorkload) -> list[Manifest]:
-    """The gateway's routing in the stack's API: Istio's classic objects, or Gateway API's
-    bound to the same gateway Service (`manifests.gateway_api`)."""
-    listeners = gateway_listeners(cfg.listeners, cfg.topology, cfg.edge.tls_listeners)
-    redirecting = [lst.name for lst in cfg.listeners if redirects(lst, cfg.listeners)]
-    if cfg.api == "gatewayApi":
-        return istio_gateway_api_objects(
-            cfg.routing, listeners, wl, stack=cfg.name,
-            credentials=credentials(cfg.certificates), redirecting=redirecting,
-            experimental=cfg.gateway_api.channel == "experimental",
-            paths={lst.name: f"listeners[{i}]" for i, lst in enumerate(cfg.listeners)})
-    return routing_objects(cfg.routing, listeners, wl, stack=cfg.name,
-                           credentials=credentials(cfg.certificates), redirecting=redirecting,
-                           challenge_listeners=acme_listeners(cfg),
-                           challenge_hosts=http01_hosts(cfg))
 
 
 def _http01_parents(cfg: StackConfig, wl: GatewayWorkload) -> list[Manifest] | None:
@@ -133,12 +107,8 @@ def _security(cfg: StackConfig) -> list[Manifest]:
     if cfg.security is None:
         return []
     plan = cfg.edge
-    wl = plan.workload
     return security_objects(
-        cfg.security, stack=cfg.name, topology=cfg.topology,
-        gateway_namespace=wl.namespace if wl else None,
-        gateway_selector=selector_labels(wl) if wl else None,
-        external_traffic_policy=wl.service.external_traffic_policy if wl else None,
+        cfg.security, plan.workload, stack=cfg.name, topology=cfg.topology,
         proxy_protocol=plan.gateway.proxy_protocol if plan.gateway else False)
 
 
@@ -161,7 +131,7 @@ def check(cfg: StackConfig, objects: list[Manifest]) -> list[Finding]:
     known = [addon_service(cfg)] if uses_addon(cfg) else []
     contract = [*contract_problems(cfg.edge, objects), *agc_contract_problems(cfg, objects)]
     if contract:
-        raise ConfigError(contract, "rendered objects")
+        raise ConfigError(contract, RENDERED)
     findings = analyze([*objects, *known], credentials=secrets)
     if cfg.api == "gatewayApi" or uses_agc(cfg):
         # Application Gateway for Containers is programmed through Gateway API whatever the
@@ -171,21 +141,28 @@ def check(cfg: StackConfig, objects: list[Manifest]) -> list[Finding]:
             known_services={(b.namespace, b.service) for b in cfg.routing.backends.values()})
     errors = [f for f in findings if f.severity == "error"]
     if errors:
-        raise ConfigError([finding_problem(cfg, f) for f in errors], "rendered objects")
+        by_ref = {f"{o['kind']}/{o['metadata'].get('namespace', '')}/{o['metadata']['name']}": o
+                  for o in objects}
+        raise ConfigError([finding_problem(cfg, f, by_ref.get(f.ref)) for f in errors],
+                          RENDERED)
     return findings
 
 
-def finding_problem(cfg: StackConfig, finding: Finding) -> Problem:
+def finding_problem(cfg: StackConfig, finding: Finding, obj: Manifest | None = None
+                    ) -> Problem:
     """A finding of the analysis as the user's config names it: the host, route, listener or
-    backend it was rendered from (by name), the rendered object and field in the message."""
-    path = _config_path(cfg, finding.ref, finding.field)
+    backend it was rendered from (by name), the rendered object and field in the message.
+    `obj` is the rendered object the finding is about: a Gateway API route's rule names the
+    route it was rendered from."""
+    path = _config_path(cfg, finding.ref, finding.field, obj)
     where = f"{finding.ref} {finding.field}"
     if path is None:
         return Problem(where, finding.code, finding.message)
     return Problem(path, finding.code, f"{finding.message} (rendered as {where})")
 
 
-def _config_path(cfg: StackConfig, ref: str, field: str) -> str | None:
+def _config_path(cfg: StackConfig, ref: str, field: str, obj: Manifest | None = None
+                 ) -> str | None:
     """The config path an object's field was rendered from, or None (objects the config did
     not describe one by one)."""
     wl = cfg.workload
@@ -208,7 +185,9 @@ def _config_path(cfg: StackConfig, ref: str, field: str) -> str | None:
         for host in cfg.routing.hosts:
             route = f"{prefix}{host_slug(host.host)}"
             if name == route or name.startswith(f"{route}-"):
-                return f"routing.hosts[{host.host}].{routes}"
+                base = f"routing.hosts[{host.host}].{routes}"
+                return _rule_path(base, host.tls_routes if routes == "tlsRoutes"
+                                  else host.routes, field, obj)
         return None
     if kind == "VirtualService":
         for host in cfg.routing.hosts:
@@ -223,6 +202,17 @@ def _config_path(cfg: StackConfig, ref: str, field: str) -> str | None:
                     return f"{base}.tlsRoutes[{tls}]"
                 return f"{base}.routes" if field.startswith("spec.http") else base
     return None
+
+
+def _rule_path(base: str, routes: Sequence[Any], field: str, obj: Manifest | None) -> str:
+    """`base[name]` for the config route a Gateway API rule was rendered from (each rule
+    carries its route's name), else `base` (a rule of no route: the HTTPS redirect)."""
+    index = _index(field, "spec.rules[")
+    rules = ((obj or {}).get("spec") or {}).get("rules") or []
+    if index is None or index >= len(rules):
+        return base
+    rule = rules[index].get("name")
+    return f"{base}[{rule}]" if rule in {r.name for r in routes} else base
 
 
 def _index(field: str, prefix: str) -> int | None:

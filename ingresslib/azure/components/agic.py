@@ -9,7 +9,7 @@ from ingresslib.azure.application_gateway.edge_contract import ingress_problems
 from ingresslib.azure.config import AksStack
 from ingresslib.components.base import renamed_type
 from ingresslib.components.policies import Manifest, StackPart
-from ingresslib.errors import ConfigError
+from ingresslib.errors import RENDERED, ConfigError
 
 
 class AgicIngresses(StackPart):
@@ -26,7 +26,7 @@ class AgicIngresses(StackPart):
         manifests = ingress_objects(config) if manifests is None else manifests
         broken = list(ingress_problems(manifests))
         if broken:
-            raise ConfigError(broken, "rendered objects")
+            raise ConfigError(broken, RENDERED)
         super().__init__("ingresslib:index:AgicIngresses", name, None,
                          renamed_type(opts, "ingresslib:azure:AgicIngresses"))
         self._register(name, manifests)

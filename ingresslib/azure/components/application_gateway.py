@@ -22,7 +22,7 @@ from ingresslib.azure.resource_args import (
     waf_policy_args,
 )
 from ingresslib.components.base import renamed_type
-from ingresslib.errors import ConfigError
+from ingresslib.errors import RENDERED, ConfigError
 
 
 class ApplicationGatewayEdge(pulumi.ComponentResource):
@@ -73,7 +73,7 @@ class ApplicationGatewayEdge(pulumi.ComponentResource):
                                         waf_policy_id=self.waf_policy.id)
         broken = list(application_gateway_problems(config, args))
         if broken:
-            raise ConfigError(broken, "rendered objects")
+            raise ConfigError(broken, RENDERED)
         self.gateway = network.ApplicationGateway(
             f"{name}-gateway",
             **args,
