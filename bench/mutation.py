@@ -27,8 +27,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 # Module -> the test files that exercise it.
-_ROUTING_TESTS = ["tests/test_routing.py", "tests/test_manifests.py",
-                  "tests/test_wildcard_routes.py", "tests/test_analysis.py"]
 # Not test_aws_render.py: it runs programs in fresh interpreters, which mutmut's trampolines
 # (imported from the work directory) cannot serve.
 _AWS_TESTS = ["tests/test_aws_config.py", "tests/test_edge_alb.py", "tests/test_edge_contract.py"]
@@ -50,7 +48,7 @@ _WORKLOAD = "tests/test_manifests.py"  # the gateway workload's objects, from a 
 TESTS: dict[str, list[str]] = {
     "ingresslib/manifests/virtual_service.py": _manifests("virtual_service",
                                                           "tests/test_routing.py"),
-    "ingresslib/manifests/routing.py": _ROUTING_TESTS,
+    "ingresslib/manifests/routing.py": _manifests("routing"),
     "ingresslib/manifests/destination_rule.py": _manifests("destination_rule",
                                                            "tests/test_routing.py"),
     "ingresslib/manifests/gateway.py": _manifests("gateway", _WORKLOAD),
