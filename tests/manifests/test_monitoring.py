@@ -1,0 +1,1 @@
+"""manifests/monitoring.py: the scrape target, alerts, dashboard and access-log Telemetry."""

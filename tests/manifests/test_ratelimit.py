@@ -1,0 +1,1 @@
+"""manifests/ratelimit.py: the global and local rate-limit EnvoyFilters."""
