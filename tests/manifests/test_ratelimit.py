@@ -79,7 +79,7 @@ def test_global_and_local_filters() -> None:
                  "limit": {"unit": "hour", "requestsPerUnit": 50}}],
             "deploy": {"namespace": "rl"}},
         "local": [
-            {"scope": "route", "host": "a.example.com", "route": "api", "ports": [443],
+            {"scope": "route", "host": "a.example.com", "route": "Api", "ports": [443],
              "maxTokens": 5, "tokensPerFill": 5, "fillInterval": "1s", "statusCode": 503},
             {"scope": "gateway", "maxTokens": 1000, "tokensPerFill": 100,
              "fillInterval": "100ms"},
@@ -93,6 +93,7 @@ def test_global_and_local_filters() -> None:
         ("EnvoyFilter", "shop-ratelimit-global"), ("EnvoyFilter", "shop-ratelimit-local")]
     # The service's namespace is injected by the gateway's revision; only its pods reach it.
     assert objs[0]["metadata"]["labels"]["istio.io/rev"] == "1-23"
+    assert objs[1]["metadata"]["labels"]["app.kubernetes.io/part-of"] == "shop"
     assert objs[7]["spec"]["ingress"][0]["from"] == [{
         "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "edge"}},
         "podSelector": {"matchLabels": SELECTOR}}]
@@ -124,8 +125,8 @@ def test_global_and_local_filters() -> None:
         _merge("VIRTUAL_HOST", host, "*.example.com:443"),
         _merge("HTTP_ROUTE", {"typed_per_filter_config": {
             "envoy.filters.http.local_ratelimit": _bucket(
-                "local_ratelimit_route_a_example_com_api", 5, 5, "1s", 503)}},
-            "a.example.com:443", "api"),
+                "local_ratelimit_route_a_example_com_Api", 5, 5, "1s", 503)}},
+            "a.example.com:443", "Api"),
     ])
 
 
