@@ -9,7 +9,8 @@ fit on two cores), runs it, and prints the score per module and every surviving 
 diff.
 
 Usage: python bench/mutation.py [MODULE ...] [--children N] [--workdir DIR] [--no-diffs]
-MODULE is a path under ingresslib/ (default: every module named in TESTS). The score counts
+MODULE is a path under ingresslib/, or a folder for every module of TESTS in it
+(`ingresslib/manifests`); default: every module named in TESTS. The score counts
 killed and timed-out mutants over all mutants checked; "no tests" counts as surviving.
 """
 
@@ -89,6 +90,12 @@ _ALSO_COPY = ["stacks", "examples", "docs", "bench", "Pulumi.yaml", "Pulumi.dev.
 _KILLED = ("killed", "timeout")
 
 
+def _expand(arg: str) -> list[str]:
+    """`arg`, or every module of TESTS under the folder `arg`."""
+    folder = arg.rstrip("/") + "/"
+    return [m for m in TESTS if m.startswith(folder)] or [arg]
+
+
 def _prepare(workdir: Path, modules: list[str]) -> None:
     """The project in `workdir`, with a [tool.mutmut] table for `modules`."""
     for name in ("ingresslib", "tests", *_ALSO_COPY):
@@ -131,7 +138,7 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, help="keep mutmut's files here (default: temp)")
     parser.add_argument("--no-diffs", action="store_true", help="list survivors without diffs")
     args = parser.parse_args()
-    modules = args.modules or list(TESTS)
+    modules = [m for arg in args.modules for m in _expand(arg)] or list(TESTS)
     unknown = [m for m in modules if m not in TESTS]
     if unknown:
         sys.exit(f"no test selection for {unknown}; add them to TESTS in {__file__}")
