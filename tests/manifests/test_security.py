@@ -137,7 +137,8 @@ def test_edge_policies_need_the_gateway() -> None:
     for sec in (_sec(jwt=[{"issuer": "https://i.example.com", "jwks": JWKS,
                            "audiences": ["a"]}]),
                 _sec(authorization=[{"name": "d", "action": "DENY", "paths": ["/x"]}])):
-        with pytest.raises(ValueError, match="need the gateway whose pods they select"):
+        with pytest.raises(ValueError, match=r"^jwt and authorization need the gateway whose pods "
+                           r"they select$"):
             security_objects(sec, None, stack="s", topology="gateway")
         unlabelled = GatewayWorkload.model_validate({"labels": {}})
         with pytest.raises(ValueError, match="need the gateway"):
@@ -148,5 +149,6 @@ def test_edge_policies_need_the_gateway() -> None:
 def test_policy_hosts_and_paths() -> None:
     assert policy_hosts(["*", "a.example.com"]) == ["*", "*:80", "*:443", "a.example.com",
                                                     "a.example.com:*"]
+    assert policy_paths(["//*"]) == ["/", "//*"]
     assert policy_paths(["/a/*", "/a", "/b", "/b/*", "/*", "*"]) == [
         "/a", "/a/*", "/b", "/b/*", "/*", "*"]
