@@ -171,17 +171,24 @@ def test_gateway_routing_objects_in_either_api() -> None:
     routing = _routing({"host": "shop.example.com",
                         "routes": [{"name": "r", "to": [{"backend": "api"}]}]})
     classic = gateway_routing_objects(routing, LISTENERS, WL, stack="shop",
-                                      credentials={"c": "c-tls"}, redirecting=(),
-                                      challenge_listeners=["http"])
+                                      credentials={"c": "c-tls"}, redirecting=())
     assert classic == routing_objects(routing, LISTENERS, WL, stack="shop",
-                                      credentials={"c": "c-tls"}, redirecting=(),
-                                      challenge_listeners=["http"])
-    assert [o["metadata"]["name"] for o in classic][:2] == ["shop", "shop-acme"]
-    assert gateway_routing_objects(routing, LISTENERS, WL)[0]["metadata"]["name"] == "ingress"
+                                      credentials={"c": "c-tls"}, redirecting=())
+    assert "tls" not in classic[0]["spec"]["servers"][0]
+    acme = gateway_routing_objects(routing, LISTENERS, WL, challenge_listeners=["http"],
+                                   challenge_hosts=["x.example.org"])
+    assert [o["metadata"]["name"] for o in acme][:3] == [
+        "ingress", "ingress-acme", "ingress-acme-redirect"]
+    assert acme[2]["spec"]["hosts"] == ["*.example.org", "shop.example.com", "x.example.org"]
+    assert gateway_routing_objects(routing, LISTENERS, WL) == routing_objects(
+        routing, LISTENERS, WL)
+
+
+def test_gateway_routing_objects_under_gateway_api() -> None:
     retried = _routing({"host": "shop.example.com", "routes": [
         {"name": "r", "to": [{"backend": "api"}], "retries": {"attempts": 2, "retryOn": "503"}}]})
     api = gateway_routing_objects(retried, LISTENERS, WL, api="gatewayApi", stack="shop",
-                                  credentials={"c": "c-tls"}, redirecting=("http",),
+                                  credentials={"c": "c-tls"}, redirecting=(),
                                   experimental=True, service="mine")
     gateway, route = api[:2]
     assert (gateway["kind"], gateway["metadata"]["name"]) == ("Gateway", "shop")
@@ -189,15 +196,21 @@ def test_gateway_routing_objects_in_either_api() -> None:
     assert gateway["spec"]["listeners"][2]["tls"]["certificateRefs"][0]["name"] == "c-tls"
     assert route["spec"]["rules"][0]["retry"] == {"attempts": 2, "codes": [503]}
     assert [o["metadata"]["name"] for o in api if o["kind"] == "HTTPRoute"] == [
-        "shop-shop-example-com", "shop-http-https-redirect"]
+        "shop-shop-example-com"]
+    # The standard channel by default: the retries go to the route patches.
+    standard = gateway_routing_objects(retried, LISTENERS, WL, api="gatewayApi")
+    assert "retry" not in standard[1]["spec"]["rules"][0]
+    assert [o["metadata"]["name"] for o in standard if o["kind"] == "HTTPRoute"] == [
+        "ingress-shop-example-com", "ingress-http-https-redirect"]
+    assert standard[-1]["kind"] == "EnvoyFilter"
     tls13 = [*LISTENERS, *_listeners({"name": "v13", "port": 8443, "protocol": "HTTPS",
                                       "hosts": ["shop.example.com"],
                                       "tls": {"certificate": "c",
                                               "minProtocolVersion": "TLSV1_3"}})]
     with pytest.raises(ConfigError) as err:
-        gateway_routing_objects(routing, tls13, WL, api="gatewayApi",
-                                paths={"v13": "listeners[3]"})
-    assert [p.path for p in err.value.problems] == ["listeners[3].tls.minProtocolVersion"]
+        gateway_routing_objects(retried, tls13, WL, api="gatewayApi",
+                                paths={"v13": "gateway.listeners[9]"})
+    assert [p.path for p in err.value.problems] == ["gateway.listeners[9].tls.minProtocolVersion"]
 
 
 # ------------------------------------------------------------------ size: delegates
@@ -245,7 +258,8 @@ def _limit_below(monkeypatch: pytest.MonkeyPatch, routing: Routing, host: int = 
 def test_runs_confined_to_a_first_segment_become_delegates(monkeypatch) -> None:
     routing = _host(
         _direct("u0", [{"headers": {"x": {"exact": "0"}}}]),
-        _direct("a1", _prefix("/a/1")), _direct("a2", [{"uri": {"exact": "/a/2"}}]),
+        _direct("a1", _prefix("/a/1")),
+        {"name": "a2", "match": [{"uri": {"exact": "/a/2"}}], "to": [{"backend": "api"}]},
         _direct("u1", _prefix("/")),
         _direct("b1", _prefix("/b/x"), "b" * 300),
         _direct("a3", _prefix("/a/3")),
@@ -256,6 +270,8 @@ def test_runs_confined_to_a_first_segment_become_delegates(monkeypatch) -> None:
                         if o["kind"] == "VirtualService"]
     names = [[r["name"] for r in d["spec"]["http"]] for d in delegates]
     assert names == [["a1", "a2", "u1", "u2"], ["b1", "u2"], ["a3", "u2"]]
+    assert delegates[0]["spec"]["http"][1] == {
+        "name": "a2", "match": [{"uri": {"exact": "/a/2"}}], "route": API}
     assert root["metadata"] == _meta("ingress-shop-example-com")
     assert root["spec"]["hosts"] == ["shop.example.com"]
     assert [(r["name"], r.get("match"), r.get("delegate")) for r in root["spec"]["http"]] == [
@@ -293,6 +309,16 @@ def test_which_routes_a_delegate_takes(monkeypatch, matches: list[dict[str, Any]
         return
     root = routing_objects(routing, [], WL)[1]
     assert root["spec"]["http"][0]["delegate"]["name"] == "ingress-shop-example-com-1"
+
+
+def test_split_objects_may_reach_the_limit_exactly(monkeypatch) -> None:
+    routing = _host(_direct("a", _prefix("/a/"), "x" * 300),
+                    _direct("b", _prefix("/b/"), "y" * 900))
+    _limit_below(monkeypatch, routing)
+    split = [o for o in routing_objects(routing, [], WL) if o["kind"] == "VirtualService"]
+    largest = max(object_size(o) for o in split)
+    monkeypatch.setattr(routing_module, "MAX_OBJECT_BYTES", largest)
+    assert [o for o in routing_objects(routing, [], WL) if o["kind"] == "VirtualService"] == split
 
 
 def test_routes_that_do_not_fit_even_split_are_refused(monkeypatch) -> None:
