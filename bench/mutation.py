@@ -6,7 +6,9 @@ surviving mutant is a change of behaviour no test sees. This script copies the p
 work directory (mutmut writes its mutants/ there), tells mutmut which modules to mutate and which
 test files to run for them (the ones that exercise them: the whole suite per mutant would not
 fit on two cores), runs it, and prints the score per module and every surviving mutant with its
-diff.
+diff. Modules with different test files run in work directories of their own (one mutmut run
+each): mutmut runs every selected test that reaches a mutated function, so one run over the
+union would run, say, the whole-stack renders for every mutant of a helper they all call.
 
 Usage: python bench/mutation.py [MODULE ...] [--children N] [--workdir DIR] [--no-diffs]
 MODULE is a path under ingresslib/, or a folder for every module of TESTS in it
@@ -145,14 +147,21 @@ def main() -> None:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ingresslib-mutation-"))
     if args.workdir and workdir.exists():
         shutil.rmtree(workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    _prepare(workdir, modules)
-    _mutmut(workdir, "run", "--max-children", str(args.children))
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for module in modules:
+        groups.setdefault(tuple(TESTS[module]), []).append(module)
     statuses: dict[str, str] = {}
-    for line in _mutmut(workdir, "results", "--all", "true").splitlines():
-        name, _, status = line.strip().rpartition(": ")
-        if name:
-            statuses[name] = status
+    workdirs: dict[str, Path] = {}  # mutant -> the work directory that ran it
+    for i, group in enumerate(groups.values()):
+        rundir = workdir / f"run{i + 1}" if len(groups) > 1 else workdir
+        rundir.mkdir(parents=True, exist_ok=True)
+        _prepare(rundir, group)
+        _mutmut(rundir, "run", "--max-children", str(args.children))
+        for line in _mutmut(rundir, "results", "--all", "true").splitlines():
+            name, _, status = line.strip().rpartition(": ")
+            if name:
+                statuses[name] = status
+                workdirs[name] = rundir
     by_module: dict[str, Counter[str]] = {}
     for name, status in statuses.items():
         # `pkg.module.x_function__mutmut_3`, `pkg.module.xǁClassǁmethod__mutmut_3`
@@ -172,7 +181,7 @@ def main() -> None:
     for name in survivors:
         print(f"  {name}: {statuses[name]}")
         if not args.no_diffs:
-            diff = _mutmut(workdir, "show", name)
+            diff = _mutmut(workdirs[name], "show", name)
             print("\n".join("      " + line for line in diff.splitlines()[1:]))
     print(f"\nmutmut's files: {workdir}")
 
