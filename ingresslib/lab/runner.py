@@ -237,13 +237,15 @@ def _start(lab: Lab, rendered: list[dict[str, Any]]) -> None:
 
 def _start_front(lab: Lab, base_id: int) -> None:
     from ingresslib.lab.front import Addresses, FrontError, front_bootstrap  # noqa: PLC0415
+    from ingresslib.lab.front.certs import LabCA  # noqa: PLC0415
 
     world = lab.world
     try:
         front = front_bootstrap(lab.render_dir, Addresses(
             front_ip=lab.net.front, gateway_ip=lab.net.gateway,
             backends=world.service_endpoints(), backend_ports=world.service_target_ports()),
-            external_certificates=external_certificates(lab.config))
+            external_certificates=external_certificates(lab.config),
+            ca=LabCA.load(lab.workdir / "ca"))
     except FrontError as e:
         raise LabError(f"the load balancer in front cannot be emulated from the render: {e}"
                        ) from None

@@ -30,19 +30,21 @@ from ingresslib.lab.front.model import (
 from ingresslib.lab.front.render import load
 
 __all__ = ["Addresses", "Certificate", "FrontError", "FrontListener", "FrontPlan",
-           "HealthCheck", "Timeout", "front_bootstrap"]
+           "HealthCheck", "LabCA", "Timeout", "front_bootstrap"]
 
 
 def front_bootstrap(render_dir: str | Path, addresses: Addresses, *,
-                    external_certificates: Mapping[str, Sequence[str]] | None = None
-                    ) -> FrontPlan:
+                    external_certificates: Mapping[str, Sequence[str]] | None = None,
+                    ca: LabCA | None = None) -> FrontPlan:
     """The front Envoy's bootstrap and the facts a prober needs, for the render in
     `render_dir`. external_certificates: {certificate ARN: DNS names} for certificates the
-    stack names but does not register (the render cannot know their names). Raises FrontError
-    naming the rendered object and field the emulation lacks."""
+    stack names but does not register (the render cannot know their names). `ca` signs the
+    front's certificates: the lab's (`LabCA.load` of `edgelab ca`'s directory), or by default
+    a throwaway one. Raises FrontError naming the rendered object and field the emulation
+    lacks."""
     render = load(render_dir)
     external = dict(external_certificates or {})
-    ca = LabCA()
+    ca = ca or LabCA()
     if any(r.get("inputs", {}).get("loadBalancerType", "application") == "application"
            for r in render.resources("lb/loadBalancer:LoadBalancer")):
         return alb.build(render, addresses, ca, external)

@@ -1,14 +1,17 @@
-"""The lab CA of the front and the certificates it mints for the front's listeners.
+"""The certificates the front mints for its listeners, signed by the lab's CA.
 
 The product's certificates (ACM, Key Vault, Kubernetes Secrets) are not in the render; the lab
-mints an ECDSA P-256 certificate for the DNS names the render gives, signed by a CA made here
-(one day of validity). Clients trust `LabCA.pem`.
+mints an ECDSA P-256 certificate for the DNS names the render gives (one day of validity),
+signed by the root `edgelab ca` made for the gateway and the stand-ins (`LabCA.load`), so the
+whole lab has one CA and clients trust `LabCA.pem`. The front used alone (its tests) makes a
+throwaway root of its own (`LabCA()`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -24,7 +27,8 @@ def _pem_key(key: ec.EllipticCurvePrivateKey) -> str:
 
 
 class LabCA:
-    """A throwaway certificate authority for one front."""
+    """The certificate authority that signs the front's certificates: a throwaway root, or
+    the lab's own (`load`)."""
 
     def __init__(self, common_name: str = "ingresslib lab front CA") -> None:
         self._key = ec.generate_private_key(ec.SECP256R1())
@@ -43,6 +47,20 @@ class LabCA:
                                          decipher_only=False), critical=True)
             .sign(self._key, hashes.SHA256()))
         self.pem = self._cert.public_bytes(serialization.Encoding.PEM).decode()
+
+    @classmethod
+    def load(cls, directory: Path) -> LabCA:
+        """The root `edgelab ca --out DIRECTORY` wrote (root.pem, root-key.pem: PKCS#8 EC)."""
+        ca = cls.__new__(cls)
+        ca._cert = x509.load_pem_x509_certificate((directory / "root.pem").read_bytes())
+        key = serialization.load_pem_private_key((directory / "root-key.pem").read_bytes(),
+                                                 password=None)
+        if not isinstance(key, ec.EllipticCurvePrivateKey):
+            raise TypeError(f"{directory / 'root-key.pem'}: not an EC key")
+        ca._key = key
+        ca._name = ca._cert.subject
+        ca.pem = ca._cert.public_bytes(serialization.Encoding.PEM).decode()
+        return ca
 
     def mint(self, ref: str, hostnames: tuple[str, ...], names_from: str) -> Certificate:
         """A leaf for `hostnames` (DNS names, wildcards allowed; IP literals become IP SANs)."""
