@@ -176,7 +176,7 @@ def _diff(args: argparse.Namespace) -> int:
         format_markdown,
         format_text,
     )
-    from ingresslib.offline.mocks import OfflineError  # noqa: PLC0415
+    from ingresslib.offline.project import OfflineError  # noqa: PLC0415
 
     # Against a git revision the change itself may add or remove the stack (or its project):
     # the side without it is empty. Another stack or directory must exist.
@@ -220,7 +220,7 @@ def _diff_or_2(args: argparse.Namespace) -> int:
     """`_diff`, exiting 2 on any error: with --exit-code, 1 and 3 mean changes, never a
     crash of the program being rendered."""
     from ingresslib.errors import ConfigError  # noqa: PLC0415 (see the note at the top)
-    from ingresslib.offline.mocks import OfflineError  # noqa: PLC0415
+    from ingresslib.offline.project import OfflineError  # noqa: PLC0415
 
     try:
         return _diff(args)
@@ -238,7 +238,7 @@ def _preflight(args: argparse.Namespace) -> int:
 
     from ingresslib.aws.preflight import preflight  # noqa: PLC0415 (imports boto3)
     from ingresslib.errors import ConfigError, Problem  # noqa: PLC0415 (see the top)
-    from ingresslib.offline.runner import Project  # noqa: PLC0415
+    from ingresslib.offline.project import Project  # noqa: PLC0415
     from ingresslib.offline.validate import stack_config  # noqa: PLC0415
 
     project = Project.load(args.stack_dir)
@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         return schema_command(stack_file=args.stack_file, reference=args.reference,
                               write=args.write)
     from ingresslib.errors import ConfigError  # noqa: PLC0415 (see the note at the top)
-    from ingresslib.offline.mocks import OfflineError  # noqa: PLC0415
+    from ingresslib.offline.project import OfflineError  # noqa: PLC0415
 
     try:
         return _COMMANDS[args.command](args)

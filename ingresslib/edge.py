@@ -40,6 +40,11 @@ class GatewayOptions:
     `service_annotations`: what the cloud's controller reads from the Service.
     `namespace_labels`: labels the cloud needs on the gateway namespace (readiness gates).
     `health_check_sources`: CIDRs the NetworkPolicy admits to the status port for the probes.
+    `status_port_on_service`: whether the Service carries Istio's status port (15021) beside
+    the traffic ports: yes where the cloud's health check or probe names a Service port, or
+    where the cloud can keep a port off the load balancer (Azure's no_lb_rule); no where every
+    Service port becomes a public listener and the health check reaches the pods without one
+    (an NLB with IP targets, EDGE-HC-NLB-PORTS).
     """
 
     stack: str = "ingress"
@@ -57,6 +62,7 @@ class GatewayOptions:
     idle_timeout_seconds: int | None = None
     # Ports whose TLS the load balancer ended: Envoy tells backends the client used https.
     https_at_load_balancer: tuple[int, ...] = ()
+    status_port_on_service: bool = True
 
 
 @dataclass(frozen=True)

@@ -180,6 +180,8 @@ ENFORCED_BY: dict[str, tuple[str, ...]] = {
     "EDGE-HC-LBRULE": ("ingresslib.azure.rules:_lb_rule_problems", _AKS_PLAN, _AGW_READBACK),
     "EDGE-HC-NETPOL": ("ingresslib.aws.rules:_network_policy_problems",
                        "ingresslib.stack.contract:_probe_sources"),
+    "EDGE-HC-NLB-PORTS": (_AWS_PLAN, "ingresslib.aws.edge_plan:applicable",
+                          "ingresslib.stack.contract:_status_port"),
     "EDGE-HC-PROXY": (_AWS_PLAN, "ingresslib.aws.edge_plan:applicable", _READBACK),
     # Settings on the wrong hop, callers inside the network.
     "EDGE-HOP-ALB": ("ingresslib.aws.interaction_rules:_wrong_hop_problems",),

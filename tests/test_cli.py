@@ -17,6 +17,7 @@ import pytest
 from ingresslib.cli import main
 from ingresslib.offline.output import MARKER
 from ingresslib.offline.runner import run_project
+from tests.configs import eks_stack
 from tests.conftest import ROOT
 
 CLI = [sys.executable, "-m", "ingresslib.cli"]
@@ -60,6 +61,40 @@ def test_help_version_and_usage_errors_load_no_sdk(argv: list[str]) -> None:
     loaded = set(json.loads(result.stdout.splitlines()[-1]))
     assert not loaded & {"pulumi", "pulumi_kubernetes", "pulumi_aws", "pulumi_azure_native",
                          "pulumi_tls", "boto3", "botocore", "pydantic", "yaml", "grpc"}
+
+
+@pytest.mark.parametrize("stack", ["eks/gateway", "aks/agc-chained"])
+def test_validate_of_a_stack_file_loads_no_pulumi(stack: str) -> None:
+    """A stack file's config is read as `pulumi.Config` would hand it over, without the SDK
+    (docs/architecture.md, deferred imports): the import is most of validate's time."""
+    directory, name = stack.split("/")
+    probe = ("import json, sys\nfrom ingresslib.cli import main\n"
+             f"assert main(['validate', 'stacks/{directory}', '--stack', '{name}']) == 0\n"
+             "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True, cwd=ROOT)
+    assert "is valid (config and rendered objects)" in result.stdout
+    loaded = set(json.loads(result.stdout.splitlines()[-1]))
+    assert not loaded & {"pulumi", "pulumi_kubernetes", "pulumi_aws", "pulumi_azure_native",
+                         "pulumi_tls", "grpc"}
+
+
+def test_field_docstrings_are_read_for_the_schema_only() -> None:
+    """The docstrings under the config fields are their JSON Schema descriptions: reading them
+    parses the models' source files, which validate never needs."""
+    probe = ("import json\nfrom ingresslib.cli import main\nfrom ingresslib.config import base\n"
+             "assert main(['validate', 'stacks/eks', '--stack', 'gateway']) == 0\n"
+             "parsed = len(base._MODULE_DOCS)\n"
+             "from ingresslib import StackConfig\n"
+             "schema = StackConfig.model_json_schema()\n"
+             "print(json.dumps([parsed, len(base._MODULE_DOCS), "
+             "schema['properties']['name']['description']]))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True, cwd=ROOT)
+    after_validate, after_schema, description = json.loads(result.stdout.splitlines()[-1])
+    assert after_validate == 0
+    assert after_schema > 5
+    assert description.startswith("Name of the stack's Kubernetes objects")
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -125,6 +160,28 @@ def test_validate_reads_the_stack_file_when_the_program_uses_load_config(
     assert main(["validate", str(ROOT / "stacks/eks"), "--stack", "chained"]) == 0
     out = capsys.readouterr().out
     assert out.endswith("stack chained is valid (config and rendered objects)\n")
+
+
+def test_validate_refuses_a_config_value_that_is_no_mapping_at_its_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """As pulumi.Config.get_object refuses it in the program (ConfigTypeError)."""
+    project = _project(tmp_path, "config:\n  ingress:stack: shop\n")
+    err = _error(["validate", str(project), "--stack", "dev"], capsys)
+    assert "Pulumi.dev.yaml:2:18: ingress:stack: must be a mapping of keys to values " \
+           "(got 'shop')" in err
+
+
+def test_validate_reads_an_unset_config_from_the_environment_as_pulumi_does(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stack file without ingress:stack: the program's pulumi.Config reads PULUMI_CONFIG."""
+    project = _project(tmp_path, "config: {}\n")
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"ingress:stack": json.dumps(eks_stack())}))
+    assert main(["validate", str(project), "--stack", "dev"]) == 0
+    assert capsys.readouterr().out.endswith("is valid (config and rendered objects)\n")
+    monkeypatch.delenv("PULUMI_CONFIG")
+    assert "ingress:stack: missing or empty" in _error(
+        ["validate", str(project), "--stack", "dev"], capsys)
 
 
 def test_validate_runs_a_program_that_builds_its_config(

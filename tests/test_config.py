@@ -493,3 +493,34 @@ def test_load_config_reports_problems_with_the_config_key_as_source() -> None:
         _run_load("eks", eks_stack(gateway={"namespace": "Edge"}))
     assert paths(info.value) == ["gateway.namespace"]
     assert str(info.value).startswith("invalid ingress:stack")
+
+
+def _model_classes() -> list[type]:
+    import ingresslib.aws.config  # noqa: PLC0415 (every model class defined)
+    import ingresslib.azure.agc.config  # noqa: PLC0415
+    import ingresslib.azure.config  # noqa: F401, PLC0415
+    from ingresslib.config.base import Model  # noqa: PLC0415
+
+    found, todo = [], list(Model.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo += cls.__subclasses__()
+    return sorted(set(found), key=lambda c: f"{c.__module__}.{c.__qualname__}")
+
+
+def test_every_sections_defaults_equal_the_section_built_empty() -> None:
+    """`Model.defaults()` skips validation (no validator build for an unused section): it
+    must give what `cls()` gives, for every model that can be built empty, validators that
+    derive defaults included (Disruption's maxUnavailable)."""
+    checked = 0
+    for cls in _model_classes():
+        try:
+            empty = cls()
+        except ConfigError:
+            continue  # a section with required fields has no defaults to share
+        made = cls.defaults()
+        assert made == empty, cls.__name__
+        assert made.model_fields_set == empty.model_fields_set, cls.__name__
+        checked += 1
+    assert checked > 40

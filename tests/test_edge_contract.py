@@ -77,6 +77,49 @@ def test_the_read_back_refuses_a_status_port_health_check_under_proxy_protocol()
     assert any("EDGE-HC-PROXY" in m for m in codes)
 
 
+def _service_ports(cfg: StackConfig) -> list[tuple[str, int]]:
+    return [(p["name"], p["port"]) for p in _gateway(cfg)["Service"]["spec"]["ports"]]
+
+
+@pytest.mark.parametrize("proxy", [False, True])
+def test_an_nlb_with_ip_targets_gets_no_status_port_listener(proxy: bool) -> None:
+    """EDGE-HC-NLB-PORTS: the controller makes a listener of every Service port, so with IP
+    targets the Service carries the traffic ports only; the health check reaches the pods
+    without a Service port: 15021 by number (never the port's name, which the controller
+    would look up on the Service), or the traffic port under PROXY protocol."""
+    cfg = parse_config(MINIMAL | {"aws": {"nlb": {"proxyProtocol": proxy}}})
+    assert _service_ports(cfg) == [("http", 80), ("https", 443)]
+    port = _gateway(cfg)["Service"]["metadata"]["annotations"][f"{PREFIX}healthcheck-port"]
+    assert port == ("traffic-port" if proxy else "15021")
+    assert "EDGE-HC-NLB-PORTS" in {r.code for r in cfg.edge.rules}
+    assert cfg.edge.gateway is not None
+    assert not cfg.edge.gateway.status_port_on_service
+
+
+def test_instance_targets_and_the_alb_keep_the_status_port_on_the_service() -> None:
+    """EDGE-HC-NLB-PORTS is the IP targets' rule: instance targets and the ALB's ClusterIP
+    Service (no listener of its own) keep the status port as before."""
+    instance = parse_config(MINIMAL | {"aws": {"nlb": {"targetType": "instance"}}})
+    assert _service_ports(instance)[0] == ("status-port", 15021)
+    assert "EDGE-HC-NLB-PORTS" not in {r.code for r in instance.edge.rules}
+
+
+def test_the_read_back_refuses_the_status_port_on_an_nlb_service_with_ip_targets() -> None:
+    """A render that puts 15021 back on the NLB's Service (one more public listener) is
+    refused before registration, naming the Service and the rule."""
+    cfg = parse_config(MINIMAL)
+    objects = stack_manifests(cfg).gateway
+    assert list(contract_problems(cfg.edge, objects)) == []
+    service = next(o for o in objects if o["kind"] == "Service")
+    service["spec"]["ports"].insert(0, {"name": "status-port", "port": 15021,
+                                        "targetPort": 15021, "protocol": "TCP"})
+    with pytest.raises(ConfigError) as err:
+        check(cfg, objects)
+    (problem,) = [p for p in err.value.problems if "EDGE-HC-NLB-PORTS" in p.message]
+    assert problem.path == "Service/istio-ingress/istio-ingressgateway spec.ports"
+    assert problem.value == [15021]
+
+
 def test_the_read_back_refuses_proxy_protocol_on_one_side_only() -> None:
     cfg = parse_config(MINIMAL | {"aws": {"nlb": {"proxyProtocol": True}}})
     objects = stack_manifests(cfg).gateway
@@ -239,7 +282,8 @@ def test_edge_md_is_written_with_every_rule_of_the_stack(renders) -> None:
     text = edge_markdown(stack_summaries(records))
     assert "| health check | TCP port traffic-port every 10 s" in text
     assert "| idle timeouts | load balancer 350 s" in text
-    for code in ("EDGE-HC-PROXY", "EDGE-ID-PROXY", "EDGE-TO-NLB", "EDGE-DR-NLB"):
+    for code in ("EDGE-HC-PROXY", "EDGE-HC-NLB-PORTS", "EDGE-ID-PROXY", "EDGE-TO-NLB",
+                 "EDGE-DR-NLB"):
         assert f"| {code} |" in text
 
 

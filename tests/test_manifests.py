@@ -134,8 +134,10 @@ def test_service_ports_type_and_policy() -> None:
     svc = _objs({"service": {"httpTargetPort": 8080, "httpsTargetPort": 8443,
                              "loadBalancerSourceRanges": ["203.0.113.0/24"],
                              "annotations": {"example.com/x": "y"}}})["Service"]
+    # An NLB with IP targets: every Service port would be a listener, and the health check
+    # reaches the pods' 15021 by number, so the status port stays off (EDGE-HC-NLB-PORTS).
     assert [(p["name"], p["port"], p["targetPort"]) for p in svc["spec"]["ports"]] == [
-        ("status-port", 15021, 15021), ("http", 80, 8080), ("https", 443, 8443)]
+        ("http", 80, 8080), ("https", 443, 8443)]
     assert svc["spec"]["type"] == "LoadBalancer"
     assert svc["spec"]["externalTrafficPolicy"] == "Local"
     assert svc["spec"]["loadBalancerSourceRanges"] == ["203.0.113.0/24"]
@@ -143,6 +145,12 @@ def test_service_ports_type_and_policy() -> None:
     chained = _objs(topology="chained")["Service"]["spec"]
     assert chained["type"] == "ClusterIP"
     assert "externalTrafficPolicy" not in chained
+    # Everywhere else the status port stays first: behind the ALB (a ClusterIP Service, no
+    # listener of its own) and on an NLB with instance targets.
+    instance = _objs(aws={"nlb": {"targetType": "instance"}})["Service"]["spec"]
+    for spec in (chained, instance):
+        assert spec["ports"][0] == {"name": "status-port", "port": 15021,
+                                    "targetPort": 15021, "protocol": "TCP"}
 
 
 def test_pdb_leaves_room_and_allows_unhealthy_eviction() -> None:

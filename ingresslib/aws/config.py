@@ -6,10 +6,9 @@ creates the ALB with pulumi-aws and binds its target groups to pods with TargetG
 topology uses, what it can terminate, and what an ALB cannot express of the routing config.
 """
 
-from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Protocol
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Protocol, Self
 
 from pydantic import AfterValidator, Field, model_validator
 
@@ -26,7 +25,7 @@ class EksStack(StackView, Protocol):
     """The stack as the AWS code reads it: the cloud-agnostic view and the `aws` section."""
 
     @property
-    def aws(self) -> Aws | None: ...
+    def aws(self) -> "Aws | None": ...
 
 
 _SSL_POLICY = re.compile(
@@ -147,7 +146,7 @@ class AcmCertificate(Certificate):
     name. Or set arn."""
 
     @model_validator(mode="after")
-    def _existing_or_created(self) -> AcmCertificate:
+    def _existing_or_created(self) -> Self:
         if (self.arn is None) == (self.validation_zone is None):
             raise ValueError("set arn (an existing certificate) or validationZone (the Route53 "
                              "zone to validate a new one in), not both")
@@ -323,7 +322,7 @@ def uses_nlb(cfg: EksStack) -> bool:
 
 
 def nlb_settings(cfg: EksStack) -> Nlb:
-    return (cfg.aws.nlb if cfg.aws else None) or Nlb()
+    return (cfg.aws.nlb if cfg.aws else None) or Nlb.defaults()
 
 
 def preserves_client_ip(cfg: EksStack) -> bool:

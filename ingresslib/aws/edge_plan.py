@@ -34,6 +34,22 @@ RULES = {
         "ports over TCP",
         "AWS, NLB target groups, Proxy protocol: 'the proxy protocol header is also included "
         "in health check connections'; istio/istio#25875, #39868"),
+    "EDGE-HC-NLB-PORTS": EdgeRule(
+        "EDGE-HC-NLB-PORTS",
+        "The AWS Load Balancer Controller makes a listener of every Service port, with no "
+        "per-port opt-out: with IP targets the gateway Service carries the traffic ports only, "
+        "and the health check goes to the traffic port or names Istio's status port by number "
+        "(15021), which the controller probes on the pod IPs without looking it up on the "
+        "Service; the status port on the Service would be one more listener, open to the "
+        "load balancer's clients, on Envoy's readiness endpoint",
+        "kubernetes-sigs/aws-load-balancer-controller pkg/service/model_build_listener.go "
+        "buildListeners (a listener per Service port) and model_build_target_group.go "
+        "buildTargetGroupHealthCheckPort (a numeric port is used as given, a port name is "
+        f"looked up on the Service); controller annotation healthcheck-port ({LBC}); "
+        "istio/istio#30104 (15021 only 'if you need external health check'; each exposed "
+        "port costs security group rules); kubernetes-sigs/aws-load-balancer-controller#2252 "
+        "(the controller's security group rules per port); gardener/gardener#7027 (status "
+        "port removed from the gateway Service)"),
     "EDGE-ID-PROXY": EdgeRule(
         "EDGE-ID-PROXY",
         "PROXY protocol is on at the NLB's target group and in the gateway pods "
@@ -188,7 +204,7 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
     if nlb:
         settings = nlb_settings(cfg)
         ip_targets = settings.target_type == "ip"
-        health = nlb_health_check(cfg, cfg.gateway or GatewayWorkload())
+        health = nlb_health_check(cfg, cfg.gateway or GatewayWorkload.defaults())
         lag = NLB_IP_TARGET_LAG_SECONDS if ip_targets else health.failure_window_seconds
         why = (f"the {lag} s for which the NLB keeps opening connections to a deregistering "
                "IP target" if ip_targets else
@@ -201,8 +217,8 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         client = ("PROXY protocol v2 (aws.nlb.proxyProtocol)" if proxy else
                   "source address (client IP preservation)" if preserves_client_ip(cfg) else
                   "none: the gateway sees the NLB's address")
-        rules = ("EDGE-HC-PROXY", "EDGE-ID-PROXY", "EDGE-ID-HOPS", "EDGE-ID-XFP",
-                 "EDGE-TO-NLB", "EDGE-DR-NLB")
+        rules = ("EDGE-HC-PROXY", "EDGE-HC-NLB-PORTS", "EDGE-ID-PROXY", "EDGE-ID-HOPS",
+                 "EDGE-ID-XFP", "EDGE-TO-NLB", "EDGE-DR-NLB")
     else:
         ip_targets = True
         lag = ALB_IP_TARGET_LAG_SECONDS
@@ -235,6 +251,9 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         idle_timeout_seconds=envoy_idle,
         https_at_load_balancer=tuple(sorted({lst.port for lst in acm_listeners(cfg)}))
         if nlb else (),
+        # Every Service port is an NLB listener; IP targets are checked on the pods by port
+        # number, so the status port stays off the Service (EDGE-HC-NLB-PORTS).
+        status_port_on_service=not (nlb and ip_targets),
     )
     return EdgePlan(
         "eks", cfg.topology,
@@ -264,8 +283,9 @@ GRPC_RULES = ("EDGE-HC-ALB-GRPC", "EDGE-PR-ALB-UPSTREAM")
 
 def applicable(cfg: EksStack, codes: tuple[str, ...]) -> tuple[str, ...]:
     """The rules among `codes` that apply to `cfg`: the gRPC target group's rules only with a
-    GRPC target group, PROXY protocol's health check only with PROXY protocol, and
-    X-Forwarded-Proto from the NLB only where the NLB ends TLS."""
+    GRPC target group, PROXY protocol's health check only with PROXY protocol, the NLB's
+    Service ports (EDGE-HC-NLB-PORTS) only with IP targets, and X-Forwarded-Proto from the
+    NLB only where the NLB ends TLS."""
     alb = cfg.aws.alb if cfg.aws else None
     grpc = alb is not None and (alb.protocol_version == "GRPC" or any(
         b.protocol_version == "GRPC" for b in alb.backends.values()))
@@ -273,6 +293,7 @@ def applicable(cfg: EksStack, codes: tuple[str, ...]) -> tuple[str, ...]:
     skip = {
         *(() if grpc else GRPC_RULES),
         *(() if nlb and nlb_settings(cfg).proxy_protocol else ("EDGE-HC-PROXY",)),
+        *(() if nlb and nlb_settings(cfg).target_type == "ip" else ("EDGE-HC-NLB-PORTS",)),
         *(() if nlb and acm_listeners(cfg) else ("EDGE-ID-XFP",)),
     }
     return tuple(c for c in codes if c not in skip)

@@ -3,7 +3,9 @@
 The controller, not Pulumi, creates the NLB: these annotations are its whole configuration.
 Health checks go to Istio's readiness endpoint on 15021, because the traffic ports have no
 listener until a Gateway binds them, and the drain settings come from the stack's deregistration
-delay so that no request is cut during a rollout.
+delay so that no request is cut during a rollout. The controller makes a listener of every
+Service port, so with IP targets the check names 15021 by number (probed on the pod IPs as
+given) and the Service leaves it out (EDGE-HC-NLB-PORTS).
 """
 
 from __future__ import annotations
@@ -52,8 +54,9 @@ ANNOTATION_KEYS = {
                                "aws.nlb.connectionTermination, aws.nlb.preserveClientIp and "
                                "aws.nlb.proxyProtocol",
     "proxy-protocol": "aws.nlb.proxyProtocol",
-    "healthcheck-": "no key: the health check follows the edge plan (Envoy's readiness, or "
-                    "the traffic ports under PROXY protocol: EDGE-HC-PROXY)",
+    "healthcheck-": "no key: the health check follows the edge plan (Envoy's readiness by "
+                    "port number, or the traffic ports under PROXY protocol: EDGE-HC-PROXY, "
+                    "EDGE-HC-NLB-PORTS)",
     "listener-attributes.": "aws.nlb.idleTimeoutSeconds",
     "connection-idle-timeout": "aws.nlb.idleTimeoutSeconds",
     "subnets": "aws.nlb.subnets",

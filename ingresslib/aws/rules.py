@@ -40,14 +40,14 @@ from ingresslib.errors import Problem
 def aws_problems(cfg: EksStack) -> Iterator[Problem]:
     """Every AWS edge rule of an EKS stack (`ingresslib.config.placement` refuses the load
     balancer section of another topology before these run)."""
-    aws = cfg.aws or Aws()
+    aws = cfg.aws or Aws.defaults()
     yield from aws_interaction_problems(cfg)
     yield from _network_policy_problems(cfg)
     yield from _certificate_zone_problems(cfg)
     if aws.dns is not None:
         yield from _dns_problems(cfg, aws.dns)
     if cfg.topology == "gateway":
-        yield from _nlb_problems(cfg, aws.nlb or Nlb())
+        yield from _nlb_problems(cfg, aws.nlb or Nlb.defaults())
         return
     if aws.alb is None:
         yield Problem("aws.alb", None, f"topology {cfg.topology} on EKS needs an ALB: set "

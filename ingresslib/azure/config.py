@@ -7,7 +7,6 @@ creates the public IP it uses, the Application Gateway, its WAF policy and ident
 pulumi-azure-native. `azure_problems` holds every rule that needs the whole stack.
 """
 
-from __future__ import annotations
 
 import ipaddress
 import re
@@ -28,7 +27,7 @@ class AksStack(StackView, Protocol):
     """The stack as the Azure code reads it: the cloud-agnostic view and the `azure` section."""
 
     @property
-    def azure(self) -> Azure | None: ...
+    def azure(self) -> "Azure | None": ...
 
 
 ADDON_NAMESPACE = "aks-istio-ingress"
@@ -250,7 +249,7 @@ class ApplicationGateway(Model):
     """Fewest autoscaling instances (0-125)."""
     max_capacity: int = Field(default=10, ge=2, le=125)
     """Most autoscaling instances (2-125); at least minCapacity."""
-    waf: WafPolicy = WafPolicy()
+    waf: WafPolicy = WafPolicy.defaults()
     """The WAF policy."""
     request_timeout_seconds: int = Field(default=30, ge=1, le=MAX_REQUEST_TIMEOUT_SECONDS)
     """Seconds it waits for a backend's answer."""
@@ -327,9 +326,9 @@ class Azure(Model):
     """Resource group they are created in."""
     cluster: AksCluster
     """The AKS cluster."""
-    public_ip: PublicIp = PublicIp()
+    public_ip: PublicIp = PublicIp.defaults()
     """The load balancer's public IP (topology gateway, internet-facing)."""
-    load_balancer: AzureLoadBalancer = AzureLoadBalancer()
+    load_balancer: AzureLoadBalancer = AzureLoadBalancer.defaults()
     """The Standard load balancer of the gateway Service."""
     application_gateway: ApplicationGateway | None = None
     """The Application Gateway of chained and standalone; required there unless
@@ -339,7 +338,7 @@ class Azure(Model):
     instead of applicationGateway (and AGIC)."""
     key_vault: KeyVault | None = None
     """A Key Vault ingresslib creates, for keyVault certificates."""
-    certificate_sync: CertificateSync = CertificateSync()
+    certificate_sync: CertificateSync = CertificateSync.defaults()
     """The pods that sync Key Vault certificates into the gateway namespace."""
     istio_addon: IstioAddon | None = None
     """Bind to the AKS Istio add-on's gateway instead of deploying one."""

@@ -1,6 +1,5 @@
 """Shared base for every config model: camelCase keys, unknown keys rejected, frozen values."""
 
-from __future__ import annotations
 
 import ast
 import inspect
@@ -10,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import (
     AfterValidator,
@@ -66,15 +65,32 @@ class Model(BaseModel):
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+    def defaults(cls) -> Self:
+        """The section with every field at its default, equal to `cls()`. pydantic never
+        validates a default, so when no model validator of the class could change it, it is
+        built without validating (`model_construct`): a section's default then costs no
+        validator build (`defer_build`), and a stack builds its validators once, for the
+        sections it reads. A class with a model validator (`Disruption`'s derived defaults)
+        is validated as `cls()`."""
+        if cls.__pydantic_decorators__.model_validators:
+            return cls()
+        return cls.model_construct()
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+                                     ) -> JsonSchemaValue:
         """The docstring under a field is its description in the JSON Schema and the reference
         (what pydantic's `use_attribute_docstrings` does, with one parse per module instead of
-        a search of the source per class)."""
-        super().__pydantic_init_subclass__(**kwargs)
-        docs = field_docstrings(cls)
+        a search of the source per class). Read here, when a schema is asked for, rather than
+        when the class is made: validating a config never pays for parsing the source."""
+        json_schema = handler(schema)
+        properties = handler.resolve_ref_schema(json_schema).get("properties", {})
         for name, info in cls.__pydantic_fields__.items():
-            if info.description is None and name in docs:
-                info.description = docs[name]
+            key = info.alias if info.alias in properties else name
+            doc = _field_doc(cls, name)
+            if info.description is None and doc is not None and key in properties:
+                properties[key] = {**properties[key], "description": doc}
+        return json_schema
 
     def problems(self, path: str) -> Iterator[Problem]:
         """Cross-field rules of this section; `path` is where the section sits in the config."""
@@ -114,6 +130,13 @@ def _module_docs(path: str) -> dict[str, dict[str, str]]:
                     todo.append((f"{prefix}{node.name}.", node))
         _MODULE_DOCS[path] = found
     return _MODULE_DOCS[path]
+
+
+def _field_doc(cls: type[BaseModel], name: str) -> str | None:
+    """The docstring of field `name` in the class that declares it (a subclass that declares
+    the field again without one has none)."""
+    owner = next((c for c in cls.__mro__ if name in inspect.get_annotations(c)), cls)
+    return field_docstrings(owner).get(name)
 
 
 def field_docstrings(cls: type[BaseModel]) -> dict[str, str]:

@@ -2,7 +2,6 @@
 through Route53 (IRSA) or Azure DNS (workload identity), a CA issuer for private PKI, or an
 issuer that already exists in the cluster."""
 
-from __future__ import annotations
 
 from typing import Annotated, Literal
 

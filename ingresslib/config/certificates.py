@@ -5,10 +5,9 @@ the listener's credentialName, which Istio hot-reloads on rotation without resta
 gateway. ACM certificates cannot be exported: TLS from ACM terminates at the AWS load balancer.
 """
 
-from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -103,7 +102,7 @@ class PrivateKey(Model):
     manager's default when unset."""
 
     @model_validator(mode="after")
-    def _size_fits(self) -> PrivateKey:
+    def _size_fits(self) -> Self:
         allowed = {"ECDSA": {256, 384, 521}, "RSA": {2048, 3072, 4096}, "Ed25519": set()}
         if self.size is not None and self.size not in allowed[self.algorithm]:
             fits = sorted(allowed[self.algorithm]) or "none (leave size unset)"
@@ -126,7 +125,7 @@ class CertManagerCertificate(Certificate):
     """Requested lifetime (a duration; 90 days by default)."""
     renew_before: Duration = "720h"
     """Renew this long before expiry (a duration), with a new private key; shorter than duration."""
-    private_key: PrivateKey = PrivateKey()
+    private_key: PrivateKey = PrivateKey.defaults()
     """The private key's algorithm and size."""
 
     def problems(self, path: str) -> Iterator[Problem]:

@@ -1,6 +1,5 @@
 """Which API the Istio gateway's routing is written in, and the Gateway API channel."""
 
-from __future__ import annotations
 
 from typing import Literal
 

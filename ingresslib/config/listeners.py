@@ -1,10 +1,9 @@
 """Listeners: the ports, protocols, hosts and TLS settings the edge serves."""
 
-from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
@@ -49,7 +48,7 @@ class ListenerTls(Model):
     with TLSV1_3, nor where a cloud load balancer terminates TLS."""
 
     @model_validator(mode="after")
-    def _certificate_matches_mode(self) -> ListenerTls:
+    def _certificate_matches_mode(self) -> Self:
         if self.mode == "PASSTHROUGH" and self.certificate:
             raise ValueError("PASSTHROUGH forwards TLS untouched; remove certificate")
         if self.mode != "PASSTHROUGH" and not self.certificate:

@@ -4,10 +4,9 @@ Seed section 5 asks for latency (p95, p99), 4xx/5xx and load to be watched and a
 thresholds live here as config so each stack tunes them without touching the rule templates.
 """
 
-from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -65,7 +64,7 @@ class Dashboard(Model):
     """That label's value."""
 
     @model_validator(mode="after")
-    def _valid_label(self) -> Dashboard:
+    def _valid_label(self) -> Self:
         _labels({self.sidecar_label: self.sidecar_label_value})
         return self
 
@@ -109,11 +108,11 @@ class Observability(Model):
     """How often Prometheus scrapes the gateway (a Prometheus duration)."""
     rate_window: PromDuration = "5m"
     """Range of every rate() in the alerts and the dashboard; at least 4 scrape intervals."""
-    alerts: Alerts = Alerts()
+    alerts: Alerts = Alerts.defaults()
     """Alert thresholds."""
-    dashboard: Dashboard = Dashboard()
+    dashboard: Dashboard = Dashboard.defaults()
     """The Grafana dashboard."""
-    access_logs: AccessLogs = AccessLogs()
+    access_logs: AccessLogs = AccessLogs.defaults()
     """Envoy access logs through an Istio Telemetry resource."""
 
     def problems(self, path: str) -> Iterator[Problem]:

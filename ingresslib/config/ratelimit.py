@@ -6,11 +6,10 @@ istio-ingress, failing closed) asks an envoyproxy/ratelimit service, which `depl
 with its Redis; its counters hold across pods.
 """
 
-from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
@@ -160,7 +159,7 @@ class Action(Model):
     """A fixed value: one counter for every request it covers."""
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> Action:
+    def _exactly_one(self) -> Self:
         given = [
             f for f in ("remote_address", "request_headers", "generic_key")
             if getattr(self, f) is not None

@@ -4,10 +4,9 @@ Hosts are the unit: one VirtualService per host and one DestinationRule per back
 number of resources grows with hosts and backends, never with routes.
 """
 
-from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -30,7 +29,7 @@ class StringMatch(Model):
     """An RE2 regular expression the whole value must match."""
 
     @model_validator(mode="after")
-    def _one(self) -> StringMatch:
+    def _one(self) -> Self:
         if sum(v is not None for v in (self.exact, self.prefix, self.regex)) != 1:
             raise ValueError("set exactly one of exact, prefix or regex")
         return self
@@ -80,7 +79,7 @@ class Rewrite(Model):
     """Replaces the Host (authority) header before forwarding."""
 
     @model_validator(mode="after")
-    def _some(self) -> Rewrite:
+    def _some(self) -> Self:
         if self.uri is None and self.authority is None:
             raise ValueError("set uri, authority or both")
         return self
@@ -249,7 +248,7 @@ class Route(Model):
     """Request and response header changes."""
 
     @model_validator(mode="after")
-    def _one_action(self) -> Route:
+    def _one_action(self) -> Self:
         actions = [k for k in ("to", "redirect", "direct_response", "delegate") if getattr(self, k)]
         if len(actions) != 1:
             raise ValueError(
@@ -343,7 +342,7 @@ class LoadBalancerPolicy(Model):
     to when its endpoints are unhealthy (needs outlierDetection)."""
 
     @model_validator(mode="after")
-    def _one_kind(self) -> LoadBalancerPolicy:
+    def _one_kind(self) -> Self:
         hashes = [self.hash_header, self.hash_cookie, self.hash_source_ip or None]
         n_hash = sum(h is not None for h in hashes)
         if n_hash > 1:
@@ -420,7 +419,7 @@ class BackendTls(Model):
     SIMPLE, a private CA) and, for MUTUAL (required there), the client certificate and key."""
 
     @model_validator(mode="after")
-    def _credential(self) -> BackendTls:
+    def _credential(self) -> Self:
         if self.mode == "MUTUAL" and not self.credential_name:
             raise ValueError("MUTUAL needs credentialName (a secret with the client certificate)")
         if self.mode in ("DISABLE", "ISTIO_MUTUAL") and (self.sni or self.credential_name):

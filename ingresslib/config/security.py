@@ -5,11 +5,10 @@ Which AuthorizationPolicy field carries the client address depends on how the to
 so the rules here take the topology and the gateway Service's traffic policy as arguments.
 """
 
-from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -168,7 +167,7 @@ class JwtIssuer(Model):
     """Query parameters the token is read from."""
 
     @model_validator(mode="after")
-    def _one_key_source(self) -> JwtIssuer:
+    def _one_key_source(self) -> Self:
         if (self.jwks_uri is None) == (self.jwks is None):
             raise ValueError("set exactly one of jwksUri or jwks")
         return self

@@ -1,6 +1,5 @@
 """The cloud-agnostic sections of an ingress stack and the rules among them."""
 
-from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Literal
@@ -70,7 +69,7 @@ class StackSpec(Model):
     DestinationRule; the default, as the seeds use it) or `gatewayApi` (the Kubernetes Gateway
     API: a Gateway bound to the same gateway Deployment and Service, HTTPRoutes, GRPCRoutes,
     TLSRoutes). Topologies gateway and chained; standalone has no Istio gateway."""
-    gateway_api: GatewayApi = GatewayApi()
+    gateway_api: GatewayApi = GatewayApi.defaults()
     """Settings of the Gateway API rendering; read with `api: gatewayApi`."""
     gateway: GatewayWorkload | None = None
     """The Istio gateway workload (pods, scaling, Service); its defaults apply when unset. Refused
@@ -81,18 +80,18 @@ class StackSpec(Model):
     certificates: dict[DnsLabel, InClusterSource] = {}
     """TLS certificates by name (a DNS-1123 label); a listener's `tls.certificate` names one.
     `source` decides where it comes from and where TLS ends."""
-    cert_manager: CertManager = CertManager()
+    cert_manager: CertManager = CertManager.defaults()
     """cert-manager issuers that `certManager` certificates name."""
-    routing: Routing = Routing()
+    routing: Routing = Routing.defaults()
     """Backends and, per host, the HTTP and TLS routes to them."""
     security: Security | None = None
     """Mesh security: mTLS for the backends' namespaces, authorization and JWT rules at the gateway.
     Unset: no security objects are rendered."""
-    rate_limits: RateLimits = RateLimits()
+    rate_limits: RateLimits = RateLimits.defaults()
     """Local (per gateway pod) and global rate limits at the gateway."""
-    load_balancer: LoadBalancer = LoadBalancer()
+    load_balancer: LoadBalancer = LoadBalancer.defaults()
     """What every cloud load balancer in front shares: scheme and deregistration delay."""
-    observability: Observability = Observability()
+    observability: Observability = Observability.defaults()
     """Scraping, alerts, dashboard and access logs of the gateway."""
 
     @property
@@ -108,7 +107,7 @@ class StackSpec(Model):
         """The gateway workload its section's own rules judge: here the section as written
         (or the defaults); a StackConfig gives the one its edge plan deploys, with the drain
         settled against the load balancer."""
-        return self.gateway or GatewayWorkload()
+        return self.gateway or GatewayWorkload.defaults()
 
     def problems(self, path: str) -> Iterator[Problem]:
         """Rules among the cloud-agnostic sections; each cloud's edge rules and the rules that
@@ -133,7 +132,7 @@ class StackSpec(Model):
                           "load balancer) and would be overwritten; use gateway.drain, "
                           "gateway.idleTimeout and the load balancer's settings "
                           "(EDGE-CH-SETTING)")
-        if self.api == "istio" and self.gateway_api != GatewayApi():
+        if self.api == "istio" and self.gateway_api != GatewayApi.defaults():
             yield Problem("gatewayApi", "set", "applies with api: gatewayApi; set api: "
                           "gatewayApi or remove gatewayApi")
         yield from self._listener_problems()

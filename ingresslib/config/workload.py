@@ -5,10 +5,9 @@ Defaults sit here, in one visible place, and are at least as strong as seed 001 
 than Istio's own `gateway` chart where production needs it (PDB, zone and node spread).
 """
 
-from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import Field, model_validator
 from pydantic.alias_generators import to_camel, to_snake
@@ -71,7 +70,7 @@ class MetricTarget(Model):
     """Target value per pod as a quantity; for type AverageValue only."""
 
     @model_validator(mode="after")
-    def _one_matching_value(self) -> MetricTarget:
+    def _one_matching_value(self) -> Self:
         wanted = {
             "Utilization": "average_utilization",
             "Value": "value",
@@ -100,7 +99,7 @@ class CustomMetric(Model):
     """The value the HPA keeps the metric at."""
 
     @model_validator(mode="after")
-    def _no_utilization(self) -> CustomMetric:
+    def _no_utilization(self) -> Self:
         if self.target.type == "Utilization":
             raise ValueError(
                 f"{self.type} metrics cannot target Utilization; use AverageValue or Value"
@@ -174,7 +173,7 @@ class Disruption(Model):
         return data
 
     @model_validator(mode="after")
-    def _at_most_one(self) -> Disruption:
+    def _at_most_one(self) -> Self:
         if self.min_available is not None and self.max_unavailable is not None:
             raise ValueError("set only one of minAvailable or maxUnavailable")
         if self.enabled and self.min_available is None and self.max_unavailable is None:
@@ -204,7 +203,7 @@ class Toleration(Model):
     """With NoExecute: how long the pod stays on a newly tainted node."""
 
     @model_validator(mode="after")
-    def _operator_value(self) -> Toleration:
+    def _operator_value(self) -> Self:
         if self.operator == "Exists" and self.value is not None:
             raise ValueError("operator Exists takes no value; remove value")
         if self.key is None and self.operator != "Exists":
@@ -234,9 +233,9 @@ class Scheduling(Model):
     """Taints the pods tolerate."""
     priority_class_name: DnsSubdomain | None = None
     """A PriorityClass for the pods."""
-    zone_spread: Spread = Spread()
+    zone_spread: Spread = Spread.defaults()
     """Spread over zones (`topology.kubernetes.io/zone`)."""
-    node_spread: Spread = Spread()
+    node_spread: Spread = Spread.defaults()
     """Spread over nodes (`kubernetes.io/hostname`)."""
 
 
@@ -373,22 +372,22 @@ class GatewayWorkload(Model):
     """Extra pod annotations."""
     replicas: int = Field(default=2, ge=1)
     """Pods when autoscaling is disabled."""
-    autoscaling: Autoscaling = Autoscaling()
+    autoscaling: Autoscaling = Autoscaling.defaults()
     """The HorizontalPodAutoscaler."""
-    disruption: Disruption = Disruption()
+    disruption: Disruption = Disruption.defaults()
     """The PodDisruptionBudget."""
-    resources: Resources = Resources()
+    resources: Resources = Resources.defaults()
     """CPU and memory of the gateway proxy."""
-    scheduling: Scheduling = Scheduling()
+    scheduling: Scheduling = Scheduling.defaults()
     """Node selection, tolerations and topology spread."""
-    drain: Drain = Drain()
+    drain: Drain = Drain.defaults()
     """Graceful drain on shutdown; unset times follow what the load balancer needs (EDGE-DR-*)."""
     idle_timeout: Duration | None = None
     """Envoy's downstream HTTP idle timeout (a duration). Unset, the edge plan picks one that
     nests inside an L4 load balancer's idle timeout or outside an L7 one's (EDGE-TO-*)."""
-    service: GatewayService = GatewayService()
+    service: GatewayService = GatewayService.defaults()
     """The gateway Service (and through it the cloud load balancer)."""
-    network_policy: NetworkPolicySettings = NetworkPolicySettings()
+    network_policy: NetworkPolicySettings = NetworkPolicySettings.defaults()
     """The NetworkPolicy admitting only the gateway's ports."""
     max_surge: IntOrPercent = 1
     """Extra pods during a rollout (a count or a percentage); above zero, since maxUnavailable is
@@ -479,7 +478,7 @@ def settle_workload(workload: GatewayWorkload | None, needed_seconds: int) -> Ga
     derived from how long the load balancer keeps sending after a pod starts draining
     (`needed_seconds`): the drain outlasts it by DRAIN_MARGIN_SECONDS, and the grace period
     outlasts the drain by as much. Times the user set are kept (the edge rules check them)."""
-    wl = workload or GatewayWorkload()
+    wl = workload or GatewayWorkload.defaults()
     drain = wl.drain
     given = drain.model_fields_set
     seconds = drain.termination_drain_seconds if (

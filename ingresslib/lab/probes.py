@@ -34,6 +34,7 @@ from typing import Any
 from ingresslib.config.duration import duration_ns
 from ingresslib.config.listeners import Listener, host_covers, redirects
 from ingresslib.config.routing import HostRoutes, Route, RouteMatch, StringMatch
+from ingresslib.edge import READINESS_PATH
 from ingresslib.lab import client
 from ingresslib.lab.client import Response, Target
 from ingresslib.lab.runner import Lab
@@ -281,6 +282,8 @@ def plan(ctx: Context) -> list[Planned]:
     """Every probe of the config."""
     out: list[Planned] = [Planned(Probe("health check", "edge.healthCheck", ""), _health(ctx))]
     out += list(_listener_probes(ctx))
+    out.append(Planned(Probe("front listens on the listeners' ports only", "listeners", ""),
+                       _front_ports(ctx)))
     for hi, hr in enumerate(ctx.config.routing.hosts):
         out += list(_host_probes(ctx, hi, hr))
     out += list(_authz_probes(ctx))
@@ -344,6 +347,34 @@ def _listener_probes(ctx: Context) -> Iterator[Planned]:
                 yield Planned(Probe(f"tls {host}:{lst.port}", f"{path}.tls", ""),
                               _tls(ctx, lst, host))
         del li
+
+
+def _front_ports(ctx: Context) -> Callable[[Probe], Probe]:
+    """The load balancer listens where the config's listeners do and nowhere else: a port of
+    the front beyond them (a Service port every listener-per-port load balancer publishes,
+    such as Istio's status port on an NLB: EDGE-HC-NLB-PORTS) is connected to, and fails the
+    probe when it answers."""
+    def go(p: Probe) -> Probe:
+        ports = sorted({lst.port for lst in ctx.config.listeners})
+        p.intent = f"only {', '.join(map(str, ports))} accept connections at the front"
+        front = ctx.lab.front
+        if front is None:
+            return p.skip(NO_FRONT)
+        listeners = list(getattr(front, "listeners", []))
+        exposed = []
+        for fl in listeners:
+            if fl.port in ports:
+                continue
+            tls = fl.protocol in ("TLS", "HTTPS")
+            r = client.request(Target(ctx.net.front, fl.bind_port, tls=tls),
+                               path=READINESS_PATH, source=ctx.source(), timeout=5.0)
+            if not (r.status == 0 and (r.error or "").startswith("connect:")):
+                exposed.append(f"{fl.name} ({fl.source}) answers GET {READINESS_PATH}: "
+                               f"{r.summary()}")
+        if exposed:
+            return p.record(False, "; ".join(exposed))
+        return p.record(True, "front listeners: " + ", ".join(fl.name for fl in listeners))
+    return go
 
 
 def _https_redirect(ctx: Context, lst: Listener, host: str) -> Callable[[Probe], Probe]:

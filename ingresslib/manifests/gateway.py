@@ -43,7 +43,8 @@ def gateway_objects(wl: GatewayWorkload, opts: GatewayOptions) -> list[dict[str,
           if wl.upgrade else []),
         service(
             wl, labels, service_type=opts.service_type,
-            annotations=dict(opts.service_annotations)
+            annotations=dict(opts.service_annotations),
+            status_port=opts.status_port_on_service,
         ),
     ]
     if wl.autoscaling.enabled:

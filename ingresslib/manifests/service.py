@@ -1,4 +1,5 @@
-"""The gateway Service: status-port first (cloud health checks), then http and https."""
+"""The gateway Service: status-port first (cloud health checks) where the edge plan keeps it on
+the Service, then http and https."""
 
 from __future__ import annotations
 
@@ -15,14 +16,20 @@ def service(
     *,
     service_type: str,
     annotations: dict[str, str] | None = None,
+    status_port: bool = True,
 ) -> dict[str, Any]:
+    """The gateway Service of `wl`: ports 80 and 443 to the workload's target ports, and
+    Istio's status port (15021) first unless `status_port` is false (the edge plan's
+    `GatewayOptions.status_port_on_service`: off where every Service port would become a public
+    listener, EDGE-HC-NLB-PORTS)."""
     svc = wl.service
+    status = [{"name": "status-port", "port": STATUS_PORT, "targetPort": STATUS_PORT,
+               "protocol": "TCP"}] if status_port else []
     spec: dict[str, Any] = {
         "type": service_type,
         "selector": selector_labels(wl),
         "ports": [
-            {"name": "status-port", "port": STATUS_PORT, "targetPort": STATUS_PORT,
-             "protocol": "TCP"},
+            *status,
             {"name": "http", "port": 80, "targetPort": svc.http_target_port, "protocol": "TCP"},
             {"name": "https", "port": 443, "targetPort": svc.https_target_port,
              "protocol": "TCP"},

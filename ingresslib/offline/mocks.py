@@ -14,10 +14,9 @@ from pulumi.runtime.mocks import MockMonitor
 
 from ingresslib.aws import fakes as aws
 from ingresslib.azure import fakes as azure
+from ingresslib.offline.project import OfflineError
 
-
-class OfflineError(Exception):
-    """The program needs something an offline render cannot provide."""
+__all__ = ["OfflineError", "RecordingMocks", "RecordingMonitor", "Registered"]
 
 
 @dataclass(frozen=True)

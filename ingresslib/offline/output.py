@@ -18,9 +18,9 @@ import yaml
 
 from ingresslib.offline.diagram import mermaid, stack_summaries, traffic
 from ingresslib.offline.edge_table import edge_markdown
-from ingresslib.offline.mocks import OfflineError, Registered
+from ingresslib.offline.mocks import Registered
+from ingresslib.offline.project import REDACTED, OfflineError
 
-REDACTED = "[secret]"
 _SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270")
 _HEAD = ("apiVersion", "kind", "metadata")
 

@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import ast
 import contextvars
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import get_args
 
-import pulumi
-from pulumi.config import ConfigMissingError, ConfigTypeError
-
 from ingresslib.config.stack import Cloud
 from ingresslib.errors import ConfigError
-from ingresslib.offline.runner import Project, run_project
-from ingresslib.stack.model import StackConfig, load_config
+from ingresslib.offline.project import CONFIG_KEY, Project
+from ingresslib.stack.model import StackConfig, config_from
 
 
 @dataclass(frozen=True)
@@ -47,6 +45,8 @@ def validate(directory: str | os.PathLike[str], stack: str) -> Validation:
     project = Project.load(directory)
     call = config_call(project.program / "__main__.py")
     if call is None:
+        from ingresslib.offline.runner import run_project  # noqa: PLC0415 (loads Pulumi)
+
         run_project(directory, stack)
         return Validation(ran_program=True, warnings=[])
     # The manifests render without Pulumi: only validate pays for them.
@@ -62,20 +62,44 @@ def validate(directory: str | os.PathLike[str], stack: str) -> Validation:
 
 def stack_config(project: Project, stack: str, cloud: Cloud | None = None) -> StackConfig:
     """The stack's `ingress:stack` as `load_config(cloud)` reads it in the program (the same
-    config values, defaults and checks), without running the program."""
+    config values, defaults and checks), without running the program. When the stack file sets
+    it, as `pulumi.Config.get_object` parses it, without loading Pulumi."""
     values = project.stack_config(stack)
+    if CONFIG_KEY not in values:
+        return _from_pulumi(project, stack, values, cloud)
     try:
-        return contextvars.Context().run(_load, values, project.secret_keys(stack), cloud)
+        data = json.loads(values[CONFIG_KEY])
+    except ValueError:
+        raise project.config_error(CONFIG_KEY, stack, value=values[CONFIG_KEY],
+                                   expect_type="JSON object") from None
+    try:
+        return config_from(data, cloud)
     except ConfigError as e:
         raise project.locate(e, stack) from None
-    except (ConfigTypeError, ConfigMissingError) as e:
-        raise project.config_error(e, stack) from None
 
 
-def _load(values: dict[str, str], secret_keys: list[str], cloud: Cloud | None
-          ) -> StackConfig:
-    pulumi.runtime.set_all_config(values, secret_keys)
-    return load_config(cloud)
+def _from_pulumi(project: Project, stack: str, values: dict[str, str], cloud: Cloud | None
+                 ) -> StackConfig:
+    """`load_config(cloud)` under Pulumi's own config, which reads a key the stack file does
+    not set from the environment (`PULUMI_CONFIG`), as under `pulumi up`."""
+    import pulumi  # noqa: PLC0415 (only for a key the stack file leaves unset)
+    from pulumi.config import ConfigMissingError, ConfigTypeError  # noqa: PLC0415
+
+    from ingresslib.stack.model import load_config  # noqa: PLC0415
+
+    def load() -> StackConfig:
+        pulumi.runtime.set_all_config(values, project.secret_keys(stack))
+        return load_config(cloud)
+
+    try:
+        return contextvars.Context().run(load)
+    except ConfigError as e:
+        raise project.locate(e, stack) from None
+    except ConfigTypeError as e:
+        raise project.config_error(e.key, stack, value=e.value,
+                                   expect_type=e.expect_type) from None
+    except ConfigMissingError as e:
+        raise project.config_error(e.key, stack) from None
 
 
 def config_call(program: Path) -> ConfigCall | None:

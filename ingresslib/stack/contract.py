@@ -51,6 +51,7 @@ def contract_problems(plan: EdgePlan, objects: list[Manifest]) -> Iterator[Probl
         yield Problem(f"{ref} health check", hc.port,
                       "the load balancer sends PROXY headers on health checks, which the "
                       "status port refuses (EDGE-HC-PROXY)")
+    yield from _status_port(gw.status_port_on_service, service)
     if topology.get("numTrustedProxies", 0) != gw.trusted_proxies:
         yield Problem(f"{ref} numTrustedProxies", topology.get("numTrustedProxies", 0),
                       f"the plan has {gw.trusted_proxies} trusted hop(s) in front of the "
@@ -75,6 +76,22 @@ def contract_problems(plan: EdgePlan, objects: list[Manifest]) -> Iterator[Probl
                           f"does not nest with the load balancer's "
                           f"{t.load_balancer_idle_seconds} s idle timeout (EDGE-TO)")
     yield from _probe_sources(plan, objects)
+
+
+def _status_port(planned: bool, service: Manifest) -> Iterator[Problem]:
+    """The Service carries no status port where the plan leaves it off: where every Service
+    port becomes a public listener and the health check reaches the pods by port number (an
+    NLB with IP targets)."""
+    meta = service["metadata"]
+    ports = service["spec"].get("ports") or []
+    status = [p for p in ports if STATUS_PORT in (p.get("port"), p.get("targetPort"))
+              or p.get("name") == "status-port"]
+    if status and not planned:
+        yield Problem(f"Service/{meta['namespace']}/{meta['name']} spec.ports",
+                      [p.get("port") for p in status],
+                      "every Service port becomes a listener of the NLB, whose health check "
+                      "reaches the pods without one: the status port would expose Envoy's "
+                      "readiness endpoint to the load balancer's clients (EDGE-HC-NLB-PORTS)")
 
 
 def _probe_sources(plan: EdgePlan, objects: list[Manifest]) -> Iterator[Problem]:

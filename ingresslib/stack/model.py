@@ -19,12 +19,12 @@ use), and each problem is reported once.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from functools import cached_property
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pulumi
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
@@ -60,6 +60,9 @@ from ingresslib.manifests.gateway_api.istio import patched_fields
 from ingresslib.stack.routing import routing_manifests
 from ingresslib.translation_rules import TRANSLATION_RULES
 from ingresslib.update_rules import UPDATE_RULES
+
+if TYPE_CHECKING:
+    import pulumi
 
 CertificateSource = Annotated[
     SelfSignedCertificate
@@ -436,7 +439,9 @@ def parse_config(
     items by name. Sections on a stack they do not belong to come first, alone for their part;
     a section of the other cloud alone (pipeline step 1).
     """
-    if isinstance(data, pulumi.Config):
+    # Only a program that imported Pulumi can pass a pulumi.Config: `validate` never loads it.
+    sdk = sys.modules.get("pulumi")
+    if sdk is not None and isinstance(data, sdk.Config):
         source = f"{data.name}:{CONFIG_KEY}"
         data = data.get_object(CONFIG_KEY)
     elif isinstance(data, str):
@@ -473,8 +478,15 @@ def load_config(cloud: Cloud | None = None) -> StackConfig:
 
     `cloud` is the cloud the calling program is written for; a config for the other is refused.
     """
+    import pulumi  # noqa: PLC0415 (validate reads the stack file without it: config_from)
+
+    return config_from(pulumi.Config(CONFIG_NAMESPACE).get_object(CONFIG_KEY), cloud)
+
+
+def config_from(data: Any, cloud: Cloud | None = None) -> StackConfig:
+    """`load_config` of `data`, the value of `ingress:stack` as `pulumi.Config.get_object`
+    gives it (None when unset)."""
     source = f"{CONFIG_NAMESPACE}:{CONFIG_KEY}"
-    data = pulumi.Config(CONFIG_NAMESPACE).get_object(CONFIG_KEY)
     if not data:
         raise ConfigError(
             [Problem(source, data, "missing or empty; set it in Pulumi.<stack>.yaml under config")],

@@ -65,6 +65,27 @@ def test_health_check_on_the_traffic_port_behind_proxy_protocol(rendered) -> Non
     caught(EKS, "gateway", d, "health check")
 
 
+def test_status_port_back_on_the_nlb_service(rendered) -> None:
+    """EDGE-HC-NLB-PORTS: the NLB makes a listener of every Service port; with 15021 back on
+    the Service, the front publishes Envoy's readiness endpoint, and the probe of the front's
+    ports catches it; nothing else fails, the health check on the traffic ports included.
+    (This stack sends PROXY protocol, which the status port refuses with a 400: the port is
+    open all the same.)"""
+    d = rendered(EKS, "gateway")
+
+    def status_port(svc: dict[str, Any]) -> None:
+        svc["spec"]["ports"].insert(0, {"name": "status-port", "port": 15021,
+                                        "targetPort": 15021, "protocol": "TCP"})
+
+    edit(d, "Service", "istio-ingressgateway", status_port)
+    result = verify(ROOT / EKS, "gateway", d)
+    failed = {p.name: p for p in result.probes if p.verdict == FAIL}
+    assert list(failed) == ["front listens on the listeners' ports only"], table(result)
+    assert "TCP:15021 (Service/istio-ingress/istio-ingressgateway spec.ports[status-port]) " \
+        "answers GET /healthz/ready: 400" in failed[
+            "front listens on the listeners' ports only"].observed, table(result)
+
+
 def test_deny_rule_bypassed_by_host_with_port(rendered) -> None:
     d = rendered(FEATURES, "gateway")
 

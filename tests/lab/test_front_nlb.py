@@ -55,7 +55,8 @@ def test_eks_gateway_semantics(eks_gateway: Path, tmp_path: Path) -> None:
     addr = fs.addresses()
     plan = front_bootstrap(eks_gateway, addr)
     assert plan.product == "aws-nlb"
-    assert [x.name for x in plan.listeners] == ["TCP:15021", "TCP:80", "TLS:443"]
+    # A listener per Service port: the traffic ports only (EDGE-HC-NLB-PORTS).
+    assert [x.name for x in plan.listeners] == ["TCP:80", "TLS:443"]
     # proxy_protocol_v2.enabled=true in target-group-attributes: every target group.
     assert all(pp_on(plan, c) for c in fs.clusters(plan))
     assert set(plan.proxy_protocol.values()) == {True}
@@ -64,19 +65,19 @@ def test_eks_gateway_semantics(eks_gateway: Path, tmp_path: Path) -> None:
         assert (hc.protocol, hc.interval, hc.healthy_threshold, hc.unhealthy_threshold) == (
             "TCP", 10, 2, 2)
         assert not hc.proxy_protocol
-    assert [hc.port for hc in plan.health_checks] == [25021, 18080, 18443]
+    assert [hc.port for hc in plan.health_checks] == [18080, 18443]
     c80 = fs.clusters(plan)["nlb-istio-ingressgateway-80"]
     assert c80["transport_socket"]["name"] == "envoy.transport_sockets.raw_buffer"
     assert c80["health_checks"][0]["transport_socket_match_criteria"] == {"hc": True}
     # TLS at the NLB on 443: the ACM certificate's names, ALPN HTTP2Preferred, TLS 1.2-1.3.
-    tls = plan.listeners[2]
+    tls = plan.listeners[1]
     assert tls.hostnames == ("shop.example.com",)
     assert tls.alpn_protocols == ("h2", "http/1.1")
     assert tls.tls_policy == "ELBSecurityPolicy-TLS13-1-2-2021-06"
-    # Idle timeouts: TCP-80 annotated 350; TLS fixed 350; 15021 the default 350.
-    assert [t.seconds for t in plan.timeouts] == [350, 350, 350]
-    assert "annotation" in plan.timeouts[1].source
-    assert "fixed" in plan.timeouts[2].source
+    # Idle timeouts: TCP-80 annotated 350; TLS fixed 350.
+    assert [t.seconds for t in plan.timeouts] == [350, 350]
+    assert "annotation" in plan.timeouts[0].source
+    assert "fixed" in plan.timeouts[1].source
     assert tls.source_ranges == ("0.0.0.0/0",)
     fs.validate(plan, tmp_path)
 
@@ -87,8 +88,37 @@ def test_echo_semantics(echo: Path, tmp_path: Path) -> None:
     assert all(not pp_on(plan, c) for c in fs.clusters(plan))
     assert {(h.port, h.protocol, h.path) for h in plan.health_checks} == {
         (25021, "HTTP", "/healthz/ready")}
-    assert [x.protocol for x in plan.listeners] == ["TCP", "TCP", "TCP"]
+    # The health check names 15021 by number: every target group probes the pod there
+    # though the Service has no such port, and the NLB has no listener on it.
+    assert [x.name for x in plan.listeners] == ["TCP:80", "TCP:443"]
+    assert len(plan.health_checks) == 2
     fs.validate(plan, tmp_path)
+
+
+def test_listeners_follow_the_service_ports(eks_gateway: Path, tmp_path: Path) -> None:
+    """The controller makes a listener of every Service port: the status port put back on
+    the Service is one more listener (EDGE-HC-NLB-PORTS), and the health check still comes
+    from the annotations alone (TCP on each traffic port, 15021's own included)."""
+    out = fs.copy_render(eks_gateway, tmp_path / "status")
+    doc = yaml.safe_load((out / SVC).read_text())
+    doc["spec"]["ports"].insert(0, {"name": "status-port", "port": 15021,
+                                    "targetPort": 15021, "protocol": "TCP"})
+    (out / SVC).write_text(yaml.safe_dump(doc))
+    plan = front_bootstrap(out, fs.addresses())
+    assert [x.name for x in plan.listeners] == ["TCP:15021", "TCP:80", "TLS:443"]
+    assert plan.listeners[0].source.endswith("spec.ports[status-port]")
+    assert [hc.port for hc in plan.health_checks] == [25021, 18080, 18443]
+
+
+def test_a_named_health_check_port_is_looked_up_on_the_service(eks_gateway: Path,
+                                                               tmp_path: Path) -> None:
+    """The controller resolves a health check port given by name among the Service's ports
+    (IP targets: its targetPort); without such a port it cannot, and neither does the lab."""
+    named = edit_annotations(eks_gateway, tmp_path / "named", healthcheck_port="http")
+    assert {h.port for h in front_bootstrap(named, fs.addresses()).health_checks} == {18080}
+    missing = edit_annotations(eks_gateway, tmp_path / "missing", healthcheck_port="status-port")
+    with pytest.raises(FrontError, match="Service port's name"):
+        front_bootstrap(missing, fs.addresses())
 
 
 def test_annotations_drive_the_front(eks_gateway: Path, tmp_path: Path) -> None:
@@ -102,7 +132,7 @@ def test_annotations_drive_the_front(eks_gateway: Path, tmp_path: Path) -> None:
                             proxy_protocol="*")
     assert all(front_bootstrap(star, fs.addresses()).proxy_protocol.values())
     h1 = edit_annotations(eks_gateway, tmp_path / "h1", alpn_policy="HTTP1Only")
-    assert front_bootstrap(h1, fs.addresses()).listeners[2].alpn_protocols == ("http/1.1",)
+    assert front_bootstrap(h1, fs.addresses()).listeners[1].alpn_protocols == ("http/1.1",)
     bad = edit_annotations(eks_gateway, tmp_path / "bad", alpn_policy="HTTP3Only")
     with pytest.raises(FrontError, match="alpn-policy"):
         front_bootstrap(bad, fs.addresses())
@@ -164,7 +194,7 @@ def test_source_ranges_filter_clients(eks_gateway: Path, tmp_path: Path) -> None
     (out / SVC).write_text(yaml.safe_dump(doc))
     addr = fs.addresses()
     plan = front_bootstrap(out, addr)
-    assert plan.listeners[1].source_ranges == ("10.0.0.0/8",)
+    assert plan.listeners[0].source_ranges == ("10.0.0.0/8",)
     with fs.tcp_server(addr.gateway_ip, 18080) as seen, fs.running(plan, addr, tmp_path):
         c = socket.create_connection((addr.front_ip, addr.bind_port(80)), timeout=10)
         c.sendall(b"hello")

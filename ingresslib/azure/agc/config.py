@@ -11,7 +11,6 @@ custom resource (the ALB-Controller-managed deployment): docs/guides/agc.md, "Br
 deployment".
 """
 
-from __future__ import annotations
 
 import ipaddress
 import re
@@ -162,9 +161,9 @@ class ApplicationGatewayForContainers(Model):
     tls_policy: Literal["2023-06-S", "2023-06"] = "2023-06-S"
     """AGC's predefined TLS policy (FrontendTLSPolicy), TLS 1.2: `2023-06-S` (GCM ciphers only)
     or `2023-06` (adds CBC)."""
-    health_check: AgcHealthCheck = AgcHealthCheck()
+    health_check: AgcHealthCheck = AgcHealthCheck.defaults()
     """Probe timing of the HealthCheckPolicies."""
-    waf: AgcWaf = AgcWaf()
+    waf: AgcWaf = AgcWaf.defaults()
     """The WAF policy on the Gateway."""
     backends: dict[DnsLabel, AgcBackend] = {}
     """Per routing backend (key of routing.backends), how AGC probes it; standalone only."""

@@ -5,9 +5,10 @@ one listener per Service port; TLS termination on the `ssl-ports` with `ssl-cert
 `ssl-negotiation-policy` and `alpn-policy`; PROXY protocol v2 to the targets when
 `proxy-protocol: "*"` or `target-group-attributes` has `proxy_protocol_v2.enabled=true` (the
 attribute wins); `backend-protocol: ssl` re-encrypts to targets; health checks from the
-`healthcheck-*` annotations (with PROXY protocol on, HTTP(S) health checks start with a PROXY v2
-header carrying no client address, the LOCAL command; TCP health checks are a bare connect that
-sends nothing); the TCP idle timeout from
+`healthcheck-*` annotations (a numeric port is probed on the targets as given, whether or not
+the Service has it; a port name is looked up among the Service's ports; with PROXY protocol
+on, HTTP(S) health checks start with a PROXY v2 header carrying no client address, the LOCAL
+command; TCP health checks are a bare connect that sends nothing); the TCP idle timeout from
 `listener-attributes.TCP-<port>: tcp.idle_timeout.seconds=N` (TLS listeners: 350 s, fixed);
 `loadBalancerSourceRanges` or `source-ranges` as the security group.
 
@@ -16,6 +17,10 @@ Sources:
   (defaults: health check TCP on traffic-port, path /, interval 10 s, timeout 10 s, thresholds
   3/3, success codes 200-399; ssl-negotiation-policy ELBSecurityPolicy-2016-08; ssl-ports all
   when unset; alpn-policy None)
+- kubernetes-sigs/aws-load-balancer-controller pkg/service/model_build_listener.go
+  buildListeners (a listener per Service port) and model_build_target_group.go
+  buildTargetGroupHealthCheckPort (traffic-port; a number used as given; a name looked up on
+  the Service, its targetPort for IP targets, refused when that is a name)
 - https://docs.aws.amazon.com/elasticloadbalancing/latest/network/update-idle-timeout.html
   (TCP idle timeout default 350 s, 60-6000; TLS listeners 350 s, not modifiable)
 - https://docs.aws.amazon.com/elasticloadbalancing/latest/network/network-load-balancers.html#connection-idle-timeout
@@ -183,16 +188,31 @@ def _idle(obj: str, ann: dict[str, str], port: int, tls: bool) -> tuple[float, s
     return float(raw), (f"{obj} annotation {key}" if key in ann else "NLB default (350 s)")
 
 
+def _health_port(obj: str, st: _Settings, svc: dict[str, Any]) -> int:
+    """The pod port a health check port other than traffic-port names: a number as given,
+    whether or not the Service has it; a name looked up among the Service's ports, its
+    numeric targetPort (what the controller does for IP targets)."""
+    if st.hc_port.isdigit():
+        return int(st.hc_port)
+    key = f"metadata.annotations[{A}healthcheck-port]"
+    named = next((q for q in service_ports(svc) if q.get("name") == st.hc_port), None)
+    if named is None:
+        raise FrontError(obj, key, f"{st.hc_port!r} is neither traffic-port, a port number nor "
+                                   "a Service port's name: the controller cannot resolve it")
+    tp = named.get("targetPort", named.get("port"))
+    if not str(tp).isdigit():
+        raise FrontError(obj, key, f"{st.hc_port!r} names a Service port whose targetPort is "
+                                   "a name: the controller refuses it for IP targets")
+    return int(tp)
+
+
 def _health_check(obj: str, st: _Settings, port: int, *, ips: list[str], tport: int,
-                  addresses: Addresses, cluster: str) -> HealthCheck:
+                  addresses: Addresses, cluster: str, svc: dict[str, Any]) -> HealthCheck:
     if st.hc_port == "traffic-port":
         hport = tport
-    elif st.hc_port.isdigit():
-        hport = int(st.hc_port)
-        hport = addresses.gateway_port(hport) if ips == [addresses.gateway_ip] else hport
     else:
-        raise FrontError(obj, f"metadata.annotations[{A}healthcheck-port]",
-                         f"{st.hc_port!r} is neither traffic-port nor a port number")
+        hport = _health_port(obj, st, svc)
+        hport = addresses.gateway_port(hport) if ips == [addresses.gateway_ip] else hport
     http = st.hc_proto != "TCP"
     return HealthCheck(
         name=f"{obj} port {port}", target_ip=ips[0], port=hport, protocol=st.hc_proto,
@@ -237,7 +257,8 @@ def build(render: Render, svc: dict[str, Any], addresses: Addresses, ca: LabCA,
         proto = "TLS" if tls else "TCP"
         ips, tport, _ = service_targets(render, addresses, ns, name, port, via=obj)
         cname = envoy.safe_name("nlb", name, port)
-        hc = _health_check(obj, st, port, ips=ips, tport=tport, addresses=addresses, cluster=cname)
+        hc = _health_check(obj, st, port, ips=ips, tport=tport, addresses=addresses,
+                           cluster=cname, svc=svc)
         hcs.append(hc)
         clusters.append(envoy.cluster(
             cname, [(ip, tport) for ip in ips], hc=hc,
