@@ -62,6 +62,7 @@ def test_the_options_reach_their_objects() -> None:
     assert objs["Deployment", "gw-1-23"]["spec"]["replicas"] == 1
     service = objs["Service", "gw"]
     assert service["spec"]["type"] == "LoadBalancer"
+    assert [p["name"] for p in service["spec"]["ports"]] == ["status-port", "http", "https"]
     assert service["metadata"]["annotations"] == {"cloud/lb": "nlb"}
     assert objs["NetworkPolicy", "gw"]["spec"]["ingress"][1] == {
         "ports": [{"port": 15021, "protocol": "TCP"}, {"port": 80, "protocol": "TCP"}],
@@ -89,3 +90,9 @@ def test_what_the_workload_turns_off_is_not_rendered() -> None:
                                          "Service"]
     assert objs[3]["spec"]["replicas"] == 3
     assert objs[4]["spec"]["type"] == "ClusterIP"
+
+
+def test_the_edge_plan_can_keep_the_status_port_off_the_service() -> None:
+    objs = gateway_objects(WL, GatewayOptions(status_port_on_service=False))
+    service = next(o for o in objs if o["kind"] == "Service")
+    assert [p["name"] for p in service["spec"]["ports"]] == ["http", "https"]

@@ -59,3 +59,9 @@ def test_user_settings_win() -> None:
         "externalTrafficPolicy": "Cluster", "loadBalancerClass": "service.k8s.aws/nlb",
         "loadBalancerSourceRanges": ["10.0.0.0/8", "192.168.0.0/16"],
     }
+
+
+def test_the_status_port_can_stay_off_the_service() -> None:
+    """EDGE-HC-NLB-PORTS: where every Service port becomes a public listener."""
+    svc = service(_wl(), {}, service_type="LoadBalancer", status_port=False)
+    assert svc["spec"]["ports"] == PORTS[1:]
