@@ -189,6 +189,8 @@ ENFORCED_BY: dict[str, tuple[str, ...]] = {
     "EDGE-HOP-DNS": ("ingresslib.config.edge_interactions:_wrong_hop_problems",),
     "EDGE-IN-DNS": ("ingresslib.aws.interaction_rules:_dns_problems",),
     "EDGE-IN-HAIRPIN": ("ingresslib.aws.rules:_nlb_problems",),
+    "EDGE-TLS-NLB-PORT": ("ingresslib.aws.rules:_nlb_problems",
+                          "ingresslib.aws.edge_plan:applicable"),
     # Client identity.
     "EDGE-ID-AGC": (_AGC_PLAN,),
     "EDGE-ID-HOPS": (_AWS_PLAN, _AKS_PLAN, _READBACK),

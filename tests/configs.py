@@ -266,3 +266,41 @@ def stack_file(project: str, stack: str) -> dict[str, Any]:
     path = ROOT / "stacks" / project / f"Pulumi.{stack}.yaml"
     data: dict[str, Any] = yaml.safe_load(path.read_text())["config"]["ingress:stack"]
     return data
+
+
+# ---------------------------------------------------------------- the edge rules' cases
+
+HTTPS_ACM: dict[str, Any] = https_listener()
+NLB_SUBNETS: list[dict[str, Any]] = [
+    {"id": "subnet-0a1b2c3d4e5f60001", "zone": "eu-west-1a", "cidr": "10.0.0.0/24"},
+    {"id": "subnet-0a1b2c3d4e5f60002", "zone": "eu-west-1b", "cidr": "10.0.1.0/24"},
+]
+
+
+def nlb_stack(**sections: Any) -> dict[str, Any]:
+    """An EKS gateway stack (NLB) with HTTP and HTTPS for HOST and TLS ending at the NLB with
+    an existing ACM certificate (`edge`); `sections` replace top-level sections."""
+    data = eks_stack(listeners=[http_listener(), copy.deepcopy(HTTPS_ACM)],
+                     certificates={"edge": copy.deepcopy(ACM)})
+    data.update(copy.deepcopy(sections))  # a topology too, without the ALB eks_stack adds
+    return data
+
+
+def alb_stack(topology: str = "chained", **sections: Any) -> dict[str, Any]:
+    """An EKS stack behind the ALB: eks_stack of `topology` (chained or standalone), then
+    `sections` replace top-level sections, the ALB's kept."""
+    data = eks_stack(topology)
+    data.update(copy.deepcopy(sections))
+    return data
+
+
+def routed_nlb_stack(*routes: dict[str, Any], **sections: Any) -> dict[str, Any]:
+    """nlb_stack routing HOST with `routes` (by default one catch-all) to backends `web` and
+    `api`; `sections` replace top-level sections."""
+    data = nlb_stack(routing={
+        "backends": {"web": {"service": "web", "namespace": "shop", "port": 8080},
+                     "api": {"service": "api", "namespace": "shop", "port": 9090}},
+        "hosts": [{"host": HOST, "routes": list(routes) or [
+            {"name": "web", "to": [{"backend": "web"}]}]}]})
+    data.update(copy.deepcopy(sections))
+    return data

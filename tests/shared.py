@@ -99,3 +99,49 @@ def expand_expressions(text: str, matrix: dict[str, str]) -> str:
         return matrix[expr.removeprefix("matrix.")] if expr.startswith("matrix.") else (
             _CONTEXT.get(expr, f"<{expr}>"))
     return _EXPR.sub(value, text)
+
+
+# -------------------------------------------------------------------------- refusals
+
+
+def refusals(data: dict[str, Any]) -> list[tuple[str, Any, str]]:
+    """Every problem `parse_config` reports for `data`, as (path, value, message), in order;
+    [] when it is accepted."""
+    from ingresslib import parse_config  # noqa: PLC0415 (tests/shared.py stays cheap to import)
+    from ingresslib.errors import ConfigError  # noqa: PLC0415
+
+    try:
+        parse_config(data)
+    except ConfigError as e:
+        return [(p.path, _plain(p.value), p.message) for p in e.problems]
+    return []
+
+
+def _plain(value: Any) -> Any:
+    """`value` with config models as the data a user writes (camelCase, unset left out)."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump(by_alias=True, exclude_none=True)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def planned_edge(data: dict[str, Any]) -> dict[str, Any]:
+    """Every value of the stack's EdgePlan as data; of the workload, its drain, idle timeout
+    and Service type; of the rules, their codes (the statements live in the rule tables)."""
+    from dataclasses import asdict  # noqa: PLC0415
+
+    from ingresslib import parse_config  # noqa: PLC0415
+
+    plan = parse_config(data).edge
+    out = asdict(plan)
+    # One key for where the plan is (a dict with a `cloud` key reads as a stack config).
+    out = {"on": f"{out.pop('cloud')} {out.pop('topology')}", **out}
+    wl = plan.workload
+    out["workload"] = None if wl is None else {
+        "name": f"{wl.namespace}/{wl.name}", "drain": wl.drain.model_dump(),
+        "idleTimeout": wl.idle_timeout, "serviceType": wl.service.type}
+    out["rules"] = [r["code"] for r in out["rules"]]
+    return out

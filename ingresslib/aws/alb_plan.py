@@ -41,7 +41,6 @@ from ingresslib.aws.config import (
 )
 from ingresslib.aws.replacements import target_group_identity
 from ingresslib.config.listeners import Listener, host_covers, redirects
-from ingresslib.config.workload import GatewayWorkload
 from ingresslib.edge import READINESS_PATH, STATUS_PORT, HealthCheck
 
 if TYPE_CHECKING:
@@ -143,7 +142,7 @@ class AlbPlan:
         return sorted(ports)
 
 
-def gateway_health_check(wl: GatewayWorkload, protocol_version: str = "HTTP1") -> HealthCheck:
+def gateway_health_check(protocol_version: str) -> HealthCheck:
     """The ALB's check of the gateway pods in chained, on Istio's status port (15021), which
     Envoy serves from its bootstrap, before any Gateway or route exists.
 
@@ -177,7 +176,7 @@ def target_groups(cfg: EksStack, alb: Alb) -> list[TargetGroupPlan]:
         matcher = GRPC_HEALTH_MATCHER if version == "GRPC" else "200"
         return [TargetGroupPlan(
             GATEWAY, wl.service.http_target_port,
-            _health(gateway_health_check(wl, version), matcher), "round_robin",
+            _health(gateway_health_check(version), matcher), "round_robin",
             wl.namespace, wl.name, 80, protocol_version=version,
             default_port=type(wl.service).model_fields["http_target_port"].default)]
     plans = []

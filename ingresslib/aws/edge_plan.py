@@ -50,6 +50,14 @@ RULES = {
         "port costs security group rules); kubernetes-sigs/aws-load-balancer-controller#2252 "
         "(the controller's security group rules per port); gardener/gardener#7027 (status "
         "port removed from the gateway Service)"),
+    "EDGE-TLS-NLB-PORT": EdgeRule(
+        "EDGE-TLS-NLB-PORT",
+        "The NLB ends TLS for whole ports (the ports of the listeners with an ACM certificate, "
+        "`ssl-ports`): on such a port every listener's TLS ends at the NLB, so none may present "
+        "a certificate of the gateway's and none may be plain HTTP (its clients would meet a "
+        "TLS handshake)",
+        f"AWS Load Balancer Controller, Service annotations ssl-cert and ssl-ports ({LBC}): "
+        "a listed port gets a TLS listener with the ACM certificates, the others TCP"),
     "EDGE-ID-PROXY": EdgeRule(
         "EDGE-ID-PROXY",
         "PROXY protocol is on at the NLB's target group and in the gateway pods "
@@ -217,8 +225,8 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         client = ("PROXY protocol v2 (aws.nlb.proxyProtocol)" if proxy else
                   "source address (client IP preservation)" if preserves_client_ip(cfg) else
                   "none: the gateway sees the NLB's address")
-        rules = ("EDGE-HC-PROXY", "EDGE-HC-NLB-PORTS", "EDGE-ID-PROXY", "EDGE-ID-HOPS",
-                 "EDGE-ID-XFP", "EDGE-TO-NLB", "EDGE-DR-NLB")
+        rules = ("EDGE-HC-PROXY", "EDGE-HC-NLB-PORTS", "EDGE-TLS-NLB-PORT", "EDGE-ID-PROXY",
+                 "EDGE-ID-HOPS", "EDGE-ID-XFP", "EDGE-TO-NLB", "EDGE-DR-NLB")
     else:
         ip_targets = True
         lag = ALB_IP_TARGET_LAG_SECONDS
@@ -260,7 +268,7 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         "AWS NLB (AWS Load Balancer Controller)" if nlb else "AWS ALB",
         wl, options,
         replace(nlb_health_check(cfg, wl) if nlb else gateway_health_check(
-            wl, cfg.aws.alb.protocol_version if cfg.aws and cfg.aws.alb else "HTTP1"),
+            cfg.aws.alb.protocol_version if cfg.aws and cfg.aws.alb else "HTTP1"),
             sources=sources),
         tls_listeners=tls,
         drain_needed_seconds=needed,
@@ -285,7 +293,7 @@ def applicable(cfg: EksStack, codes: tuple[str, ...]) -> tuple[str, ...]:
     """The rules among `codes` that apply to `cfg`: the gRPC target group's rules only with a
     GRPC target group, PROXY protocol's health check only with PROXY protocol, the NLB's
     Service ports (EDGE-HC-NLB-PORTS) only with IP targets, and X-Forwarded-Proto from the
-    NLB only where the NLB ends TLS."""
+    NLB and its TLS ports (EDGE-TLS-NLB-PORT) only where the NLB ends TLS."""
     alb = cfg.aws.alb if cfg.aws else None
     grpc = alb is not None and (alb.protocol_version == "GRPC" or any(
         b.protocol_version == "GRPC" for b in alb.backends.values()))
@@ -294,6 +302,6 @@ def applicable(cfg: EksStack, codes: tuple[str, ...]) -> tuple[str, ...]:
         *(() if grpc else GRPC_RULES),
         *(() if nlb and nlb_settings(cfg).proxy_protocol else ("EDGE-HC-PROXY",)),
         *(() if nlb and nlb_settings(cfg).target_type == "ip" else ("EDGE-HC-NLB-PORTS",)),
-        *(() if nlb and acm_listeners(cfg) else ("EDGE-ID-XFP",)),
+        *(() if nlb and acm_listeners(cfg) else ("EDGE-ID-XFP", "EDGE-TLS-NLB-PORT")),
     }
     return tuple(c for c in codes if c not in skip)

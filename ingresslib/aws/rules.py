@@ -149,7 +149,15 @@ def _nlb_problems(cfg: EksStack, nlb: Nlb) -> Iterator[Problem]:
             yield Problem(f"listeners[{i}].tls.certificate", lst.tls.certificate,
                           f"port {lst.port} mixes ACM certificates (TLS ends at the NLB) with "
                           "certificates the gateway presents; the NLB terminates a whole port "
-                          "or none of it: use one kind per port")
+                          "or none of it: use one kind per port (EDGE-TLS-NLB-PORT)")
+        if lst.protocol == "HTTP" and True in ports.get(lst.port, ()):
+            ended = next(f"listeners[{other.name}]" for other in cfg.listeners
+                         if other.port == lst.port and other.name in acm)
+            yield Problem(f"listeners[{i}].port", lst.port,
+                          f"plain HTTP on a port where the NLB ends TLS ({ended}'s ACM "
+                          "certificate): the NLB terminates a whole port, so HTTP clients "
+                          "meet a TLS handshake; serve HTTP on another port (80) "
+                          "(EDGE-TLS-NLB-PORT)")
 
 
 def _terminating_listener_problems(

@@ -139,7 +139,7 @@ def aks_edge_plan(cfg: AksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         trusted_proxies=1 if chained else 0,
         prometheus_scrape=prometheus_scrape,
         service_annotations=annotations,
-        health_check_sources=hc.sources if annotations else (),
+        health_check_sources=hc.sources,
         idle_timeout_seconds=None if addon else envoy_idle,
     )
     tcp_reset = az.load_balancer.tcp_reset if az else True

@@ -9,6 +9,7 @@ argument.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -25,8 +26,10 @@ from ingresslib.errors import Problem
 if TYPE_CHECKING:
     from ingresslib.config.stack import StackSpec
 
-# The path prefix cert-manager's HTTP-01 solver serves (RFC 8555, 8.3).
+# The path prefix cert-manager's HTTP-01 solver serves (RFC 8555, 8.3), and the characters of
+# a token after it (base64url).
 CHALLENGE_PREFIX = "/.well-known/acme-challenge/"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]*")
 
 
 def not_prefix_regex(prefix: str) -> str:
@@ -186,25 +189,54 @@ def _plain_http_challenge_problems(spec: StackSpec, names: list[str]) -> Iterato
 
 
 def _takes_challenge(m: RouteMatch) -> bool:
-    """Whether a route match can take Let's Encrypt's GET of a challenge path."""
-    path = CHALLENGE_PREFIX + "token"
+    """Whether a route match can take Let's Encrypt's GET of the challenge path of some token
+    (a regex is tried on one sample token)."""
     if m.headers or m.query_params or (m.method and not string_admits(m.method, "GET")):
         return False
-    if m.uri is None:
+    uri = m.uri
+    if uri is None:
         return True
-    return string_admits(m.uri, path.lower() if m.ignore_uri_case else path)
+    if uri.regex is not None:
+        return string_admits(uri, CHALLENGE_PREFIX + "token")
+    # Istio ignores case in exact and prefix matches (not regex).
+    text = (uri.exact or uri.prefix or "").lower() if m.ignore_uri_case else (
+        uri.exact or uri.prefix or "")
+    if uri.exact is not None:
+        return text.startswith(CHALLENGE_PREFIX) and _TOKEN.fullmatch(
+            text[len(CHALLENGE_PREFIX):]) is not None and text != CHALLENGE_PREFIX
+    return CHALLENGE_PREFIX.startswith(text) or (
+        text.startswith(CHALLENGE_PREFIX)
+        and _TOKEN.fullmatch(text[len(CHALLENGE_PREFIX):]) is not None)
 
 
 def _challenge_passes(r: AuthzRule, host: str) -> bool:
     """Whether an ALLOW rule admits GET /.well-known/acme-challenge/<token> on `host` from any
-    client."""
-    return (host_in(r.hosts, host) and path_in(r.paths, CHALLENGE_PREFIX + "t")
+    client, whatever the token."""
+    return (host_in(r.hosts, host) and path_in(r.paths, CHALLENGE_PREFIX)
             and (not r.methods or "GET" in r.methods) and not r.client_cidrs
             and not r.not_client_cidrs and not r.jwt_required)
 
 
 def _challenge_denied(r: AuthzRule, host: str) -> bool:
-    """Whether a DENY rule can refuse the challenge on `host` for some client."""
-    return (host_in(r.hosts, host) and path_in(r.paths, CHALLENGE_PREFIX + "t")
+    """Whether a DENY rule can refuse the challenge on `host` for some client and token."""
+    return (host_in(r.hosts, host) and _some_token(r.paths)
             and (not r.methods or "GET" in r.methods)
             and bool(r.client_cidrs or r.not_client_cidrs or r.jwt_required))
+
+
+def _some_token(paths: list[str]) -> bool:
+    """Whether policy `paths` (all when empty) match the challenge path of some token (RFC
+    8555 tokens are base64url): a path under the prefix, a prefix wildcard the prefix starts
+    with, or a suffix wildcard whose suffix such a path can end with."""
+    return not paths or any(
+        p.startswith(CHALLENGE_PREFIX)
+        or (p.endswith("*") and CHALLENGE_PREFIX.startswith(p[:-1]))
+        or (p.startswith("*") and _ends_some_challenge_path(p[1:])) for p in paths)
+
+
+def _ends_some_challenge_path(suffix: str) -> bool:
+    """Whether some challenge path ends with `suffix`: the end of the prefix, then token
+    characters."""
+    return any(suffix.startswith(CHALLENGE_PREFIX[i:])
+               and _TOKEN.fullmatch(suffix[len(CHALLENGE_PREFIX) - i:]) is not None
+               for i in range(len(CHALLENGE_PREFIX) + 1))

@@ -41,9 +41,7 @@ def path_in(rule_paths: list[str], path: str) -> bool:
     if not rule_paths:
         return True
     for p in rule_paths:
-        if p == "*":
-            return True
-        if p.endswith("*") and path.startswith(p[:-1]):
+        if p.endswith("*") and path.startswith(p[:-1]):  # `*` alone: every path
             return True
         if p.endswith("/*") and path == p[:-2]:
             return True
@@ -65,7 +63,7 @@ def _overlaps(paths: list[str], m: RouteMatch | None) -> bool:
     if not paths or m is None or m.uri is None:
         return True
     for p in paths:
-        if p == "*" or p.startswith("*"):
+        if p.startswith("*"):  # `*`, or a suffix that some path under any prefix has
             return True
         head = p[:-1] if p.endswith("*") else p
         if m.uri.regex is not None:
@@ -78,7 +76,7 @@ def _overlaps(paths: list[str], m: RouteMatch | None) -> bool:
         q = m.uri.prefix or m.uri.exact or ""
         if m.ignore_uri_case:
             q, head = q.lower(), head.lower()
-        if q.startswith(head) or head.startswith(q) or (p.endswith("/*") and q == p[:-2]):
+        if q.startswith(head) or head.startswith(q):
             return True
     return False
 

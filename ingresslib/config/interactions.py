@@ -35,7 +35,7 @@ PREFLIGHT_HEADERS = frozenset({
 
 
 def interaction_problems(spec: StackSpec, workload: GatewayWorkload | None,
-                         *, addon: bool = False) -> Iterator[Problem]:
+                         *, addon: bool) -> Iterator[Problem]:
     """Every ING-IX refusal of the stack. `workload` is the gateway the stack deploys or binds
     to (None in standalone); `addon` says it is the AKS Istio add-on's."""
     yield from _hash_split_problems(spec)

@@ -13,6 +13,8 @@ import ipaddress
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from pydantic.alias_generators import to_camel
+
 from ingresslib.azure.agc.config import (
     DELEGATION,
     MAX_SUBNET_PREFIX,
@@ -46,8 +48,9 @@ _UNSUPPORTED = {
 def agc_problems(cfg: AksStack) -> Iterator[Problem]:
     """Every rule of `azure.applicationGatewayForContainers`; nothing when it is unset."""
     az = cfg.azure
-    section = az.application_gateway_for_containers if az is not None else None
-    if az is None or section is None:
+    assert az is not None  # azure_problems refuses a stack without it first
+    section = az.application_gateway_for_containers
+    if section is None:
         return
     if cfg.topology == "gateway":
         yield Problem(PATH, "set", "topology gateway puts the Azure Standard load balancer in "
@@ -161,14 +164,15 @@ def _waf_problems(section: ApplicationGatewayForContainers) -> Iterator[Problem]
     path = f"{PATH}.waf"
     given = waf.model_fields_set
     if not waf.enabled:
-        extra = sorted(given - {"enabled"})
+        extra = sorted(to_camel(k) for k in given - {"enabled"})
         if extra:
             yield Problem(path, extra, "the WAF is off (enabled: false): its other settings "
                           "do nothing; remove them")
         return
     if waf.policy_id is not None:
-        own = sorted(given & {"mode", "rule_set_version", "request_body_check",
-                              "max_request_body_size_kb", "file_upload_limit_mb"})
+        own = sorted(to_camel(k) for k in given & {
+            "mode", "rule_set_version", "request_body_check", "max_request_body_size_kb",
+            "file_upload_limit_mb"})
         if own:
             yield Problem(path, own, "with policyId the WAF policy is yours, and these settings "
                           "of the policy ingresslib would create do nothing; set them on your "
@@ -242,7 +246,7 @@ def _standalone_route_problems(cfg: AksStack, section: ApplicationGatewayForCont
             yield from _route_problems(f"{path}.routes[{j}]", route)
             for k, dest in enumerate(route.to):
                 used.setdefault(dest.backend, f"{path}.routes[{j}].to[{k}]")
-        yield from _timeout_problems(path, host.routes, section.request_timeout_seconds)
+        yield from _timeout_problems(path, host.routes)
     yield from backend_problems(
         cfg, used, section.backends, lb="Application Gateway for Containers",
         path=f"{PATH}.backends", code="EDGE-HC-AGC",
@@ -274,7 +278,7 @@ def _route_problems(path: str, route: Route) -> Iterator[Problem]:
                               "topology chained")
 
 
-def _timeout_problems(path: str, routes: list[Route], default: int) -> Iterator[Problem]:
+def _timeout_problems(path: str, routes: list[Route]) -> Iterator[Problem]:
     """AGC applies one request timeout per HTTPRoute, and a host's routes are one HTTPRoute:
     the routes that set a timeout agree (EDGE-TO-AGC)."""
     first: tuple[int, str] | None = None

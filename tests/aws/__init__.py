@@ -1,0 +1,1 @@
+"""Tests of ingresslib/aws/, one module each, mirroring the source."""

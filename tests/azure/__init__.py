@@ -1,0 +1,1 @@
+"""Tests of ingresslib/azure/, one module each, mirroring the source."""

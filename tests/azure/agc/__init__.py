@@ -1,0 +1,1 @@
+"""Tests of ingresslib/azure/agc/, one module each, mirroring the source."""

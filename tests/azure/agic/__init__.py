@@ -1,0 +1,1 @@
+"""Tests of ingresslib/azure/agic/, one module each, mirroring the source."""

@@ -1,0 +1,1 @@
+"""Tests of ingresslib/azure/application_gateway/, one module each, mirroring the source."""

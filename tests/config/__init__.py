@@ -1,0 +1,1 @@
+"""Tests of ingresslib/config/, one module each, mirroring the source."""
