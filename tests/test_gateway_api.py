@@ -434,7 +434,7 @@ def test_pure_gateway_api_refuses_what_only_istio_attaches() -> None:
         route_objects(routing, listeners, ParentRef("gw", "edge"), stack="s")
     paths = {p.path for p in err.value.problems}
     assert paths == {"routing.hosts[0].routes[0].retries",
-                     "routing.backends.web.trafficPolicy.load_balancer"}
+                     "routing.backends.web.trafficPolicy.loadBalancer"}
 
 
 def test_parent_ref_maps_listener_names_to_section_names() -> None:

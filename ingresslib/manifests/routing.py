@@ -82,7 +82,10 @@ def routing_objects(
     etcd takes.
     """
     namespace = gateway.namespace
-    creds = dict(credentials or {})
+    # A certificate no mapping names is read from the Secret of its own name (as documented,
+    # and as the Gateway API path does): an HTTPS server without credentialName serves no TLS.
+    creds = {**{k: k for lst in listeners if lst.tls and (k := lst.tls.certificate)},
+             **(credentials or {})}
     if redirecting is None:
         redirecting = {lst.name for lst in listeners if redirects(lst, listeners)}
     acme = [lst for lst in listeners if lst.name in challenge_listeners]

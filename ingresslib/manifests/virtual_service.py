@@ -119,8 +119,10 @@ def http_route(route: Route, backends: dict[str, Backend]) -> dict[str, Any]:
         out["mirror"] = _destination(route.mirror, backends)
         out["mirrorPercentage"] = {"value": route.mirror.percent}
     if route.headers:
-        headers = {k: _headers(v) for k, v in (("request", route.headers.request),
-                                                ("response", route.headers.response)) if v}
+        # An empty side (`request: {}`) is left out, as the Gateway API filters leave it.
+        headers = {side: rendered for side, ops in (("request", route.headers.request),
+                                                    ("response", route.headers.response))
+                   if ops and (rendered := _headers(ops))}
         if headers:
             out["headers"] = headers
     return out

@@ -145,10 +145,10 @@ def _sections(host: str, listeners: list[Listener], parent: ParentRef,
     return out
 
 
-def _parent_refs(parent: ParentRef, sections: list[str], namespace: str) -> list[dict[str, Any]]:
+def _parent_refs(parent: ParentRef, sections: list[str]) -> list[dict[str, Any]]:
+    """References to the listeners `sections` of `parent` (the whole Gateway when none); no
+    namespace: every route lives in the Gateway's own (`route_objects`)."""
     base: dict[str, Any] = {"group": GROUP, "kind": "Gateway", "name": parent.name}
-    if parent.namespace != namespace:
-        base["namespace"] = parent.namespace
     if not sections:
         return [base]
     return [{**base, "sectionName": s} for s in sections]
@@ -222,8 +222,7 @@ def _http_match(m: RouteMatch, path: str, ctx: _Ctx) -> dict[str, Any]:
     return out
 
 
-def _backend_ref(d: Destination | Mirror, path: str, ctx: _Ctx, kind: str
-                 ) -> dict[str, Any] | None:
+def _backend_ref(d: Destination | Mirror, ctx: _Ctx, kind: str) -> dict[str, Any] | None:
     backend = ctx.routing.backends.get(d.backend)
     if backend is None:  # the config rules report it with its path
         return None
@@ -241,11 +240,10 @@ def _backend_ref(d: Destination | Mirror, path: str, ctx: _Ctx, kind: str
     return ref
 
 
-def _backend_refs(to: list[Destination], path: str, ctx: _Ctx, kind: str
-                  ) -> list[dict[str, Any]]:
+def _backend_refs(to: list[Destination], ctx: _Ctx, kind: str) -> list[dict[str, Any]]:
     refs = []
-    for i, d in enumerate(to):
-        ref = _backend_ref(d, f"{path}.to[{i}]", ctx, kind)
+    for d in to:
+        ref = _backend_ref(d, ctx, kind)
         if ref is None:
             continue
         if d.weight is not None:
@@ -286,10 +284,10 @@ def _header_filters(route: Route, path: str, ctx: _Ctx) -> list[dict[str, Any]]:
     return out
 
 
-def _mirror_filter(route: Route, path: str, ctx: _Ctx, kind: str) -> list[dict[str, Any]]:
+def _mirror_filter(route: Route, ctx: _Ctx, kind: str) -> list[dict[str, Any]]:
     if route.mirror is None:
         return []
-    ref = _backend_ref(route.mirror, f"{path}.mirror", ctx, kind)
+    ref = _backend_ref(route.mirror, ctx, kind)
     if ref is None:
         return []
     mirror: dict[str, Any] = {"backendRef": ref}
@@ -327,12 +325,13 @@ def _cors_filter(cors: Cors, path: str, ctx: _Ctx) -> dict[str, Any] | None:
     for key, values in (("allowHeaders", cors.allow_headers),
                         ("exposeHeaders", cors.expose_headers)):
         if values:
-            wrong = [v for v in values if v != "*" and not _HEADER_NAME.match(v)]
+            wrong = [v for v in values if not _HEADER_NAME.match(v)]  # '*' is a token too
             if wrong:
                 ctx.refuse(f"{path}.cors.{key}", values, "header names only (RFC 7230 token)")
             out[key] = list(values)
     if cors.max_age:
-        out["maxAge"] = max(1, math.ceil(duration_ns(cors.max_age) / 10**9))
+        # Whole seconds, rounded up (a maxAge is at least 1ms: never 0, which would mean none).
+        out["maxAge"] = math.ceil(duration_ns(cors.max_age) / 10**9)
     if cors.allow_credentials is not None:
         out["allowCredentials"] = cors.allow_credentials
     return out
@@ -349,7 +348,7 @@ def _hostname(value: str, path: str, ctx: _Ctx) -> str | None:
 def _path_modifier(route: Route, value: str) -> dict[str, str]:
     """Istio replaces the matched prefix on a prefix match and the whole path otherwise."""
     prefix = all(m.uri is None or (m.uri.prefix is not None and not m.ignore_uri_case)
-                 for m in route.match) if route.match else True
+                 for m in route.match)
     if prefix:
         return {"type": "ReplacePrefixMatch", "replacePrefixMatch": value}
     return {"type": "ReplaceFullPath", "replaceFullPath": value}
@@ -445,7 +444,7 @@ def _retry(route: Route, path: str, ctx: _Ctx, rule: dict[str, Any]) -> None:
         rule["retry"] = retry
     elif route.retries is not None and ROUTE_PATCHES not in ctx.extensions:
         ctx.refuse(f"{path}.retries", route.retries.model_dump(by_alias=True, exclude_none=True),
-                   _retry_reason(route, ctx.experimental))
+                   _retry_reason(ctx.experimental))
 
 
 def _http_rule(route: Route, path: str, ctx: _Ctx) -> dict[str, Any]:
@@ -461,18 +460,18 @@ def _http_rule(route: Route, path: str, ctx: _Ctx) -> dict[str, Any]:
         cors = _cors_filter(route.cors, path, ctx)
         if cors is not None:
             filters.append({"type": "CORS", "cors": cors})
-    filters += _mirror_filter(route, path, ctx, "HTTPRoute")
+    filters += _mirror_filter(route, ctx, "HTTPRoute")
     if matches:
         rule["matches"] = matches
     if filters:
         rule["filters"] = filters
     if route.to:
-        rule["backendRefs"] = _backend_refs(route.to, path, ctx, "HTTPRoute")
+        rule["backendRefs"] = _backend_refs(route.to, ctx, "HTTPRoute")
     _retry(route, path, ctx, rule)
     return rule
 
 
-def _retry_reason(route: Route, experimental: bool) -> str:
+def _retry_reason(experimental: bool) -> str:
     if not experimental:
         return ("HTTPRoute's retry is in the experimental channel of Gateway API v1.6.1 only; "
                 "set gatewayApi.channel: experimental (experimental CRDs installed), or "
@@ -498,11 +497,15 @@ def _grpc_match(m: RouteMatch, path: str, ctx: _Ctx) -> dict[str, Any]:
         for name, sm in sorted(m.headers.items()):
             kind, value = _string_value(sm, f"{path}.headers.{name}", ctx, what="header")
             out["headers"].append({"name": name, "type": kind, "value": value})
-    for key, present in (("method", m.method), ("queryParams", m.query_params),
-                         ("port", m.port)):
+    # The values as written (a query match's StringMatches as dicts, not their reprs).
+    for key, present in (
+        ("method", m.method and m.method.model_dump(exclude_none=True)),
+        ("queryParams", {k: v.model_dump(exclude_none=True)
+                         for k, v in m.query_params.items()}),
+        ("port", m.port),
+    ):
         if present:
-            ctx.refuse(f"{path}.{key}", present if not hasattr(present, "model_dump")
-                       else present.model_dump(exclude_none=True),
+            ctx.refuse(f"{path}.{key}", present,
                        f"a GRPCRoute matches no {key} (gRPC calls are POSTs routed by "
                        "service and method); remove it or route this backend as HTTP")
     return out
@@ -542,12 +545,12 @@ def _grpc_rule(route: Route, path: str, ctx: _Ctx) -> dict[str, Any]:
         ctx.refuse(f"{path}.timeout" if route.timeout else f"{path}.retries", "set",
                    "a GRPCRoute has no timeouts or retries in Gateway API v1.6.1; remove them "
                    "or keep api: istio")
-    filters = _header_filters(route, path, ctx) + _mirror_filter(route, path, ctx, "GRPCRoute")
+    filters = _header_filters(route, path, ctx) + _mirror_filter(route, ctx, "GRPCRoute")
     if [m for m in matches if m]:
         rule["matches"] = matches
     if filters:
         rule["filters"] = filters
-    rule["backendRefs"] = _backend_refs(route.to, path, ctx, "GRPCRoute")
+    rule["backendRefs"] = _backend_refs(route.to, ctx, "GRPCRoute")
     return rule
 
 
@@ -613,7 +616,7 @@ def _host_routes(i: int, host: HostRoutes, ctx: _Ctx) -> Iterator[dict[str, Any]
     http_rules: list[dict[str, Any]] = []
     grpc_rules: list[dict[str, Any]] = []
     for route in with_inherited_routes(ctx.routing, host).routes:
-        path = ctx.paths.get(id(route), "routing.hosts")
+        path = ctx.paths[id(route)]
         if _refused_everywhere(route, path, ctx):
             continue
         if _is_grpc(route, ctx.routing):
@@ -625,7 +628,7 @@ def _host_routes(i: int, host: HostRoutes, ctx: _Ctx) -> Iterator[dict[str, Any]
         ctx.refuse(f"routing.hosts[{i}].host", host.host,
                    f"is served by {len(sections)} listeners, more than a route's "
                    f"{MAX_PARENT_REFS} parentRefs")
-    refs = _parent_refs(parent, sections, ctx.namespace)
+    refs = _parent_refs(parent, sections)
     for kind, rules, suffix in (("HTTPRoute", http_rules, ""), ("GRPCRoute", grpc_rules, "-grpc")):
         if not rules:
             continue
@@ -633,11 +636,10 @@ def _host_routes(i: int, host: HostRoutes, ctx: _Ctx) -> Iterator[dict[str, Any]
             name = f"{base}{suffix}" + (f"-{n + 1}" if n else "")
             yield _route(kind, name, ctx, parent_refs=refs, hostnames=hostnames, rules=chunk)
     tls_sections = _sections(host.host, listeners, parent, ("TLS",))
-    for j, tls in enumerate(host.tls_routes):
-        path = f"routing.hosts[{i}].tlsRoutes[{j}]"
-        rule = {"name": tls.name, "backendRefs": _backend_refs(tls.to, path, ctx, "TLSRoute")}
+    for tls in host.tls_routes:
+        rule = {"name": tls.name, "backendRefs": _backend_refs(tls.to, ctx, "TLSRoute")}
         yield _route("TLSRoute", f"{base}-{tls.name}", ctx,
-                     parent_refs=_parent_refs(parent, tls_sections, ctx.namespace),
+                     parent_refs=_parent_refs(parent, tls_sections),
                      hostnames=[h for h in tls.sni_hosts if h != "*"] or [host.host],
                      rules=[rule])
 
@@ -653,9 +655,9 @@ def _redirect_routes(listeners: list[Listener], parent: ParentRef, stack: str,
         rule = {"name": "https-redirect", "filters": [{
             "type": "RequestRedirect",
             "requestRedirect": {"scheme": "https", "statusCode": 301}}]}
-        hostnames = [h for h in lst.hosts if h != "*"] if "*" not in lst.hosts else []
+        hostnames = [] if "*" in lst.hosts else list(lst.hosts)
         yield _route("HTTPRoute", f"{stack}-{lst.name}-https-redirect", ctx,
-                     parent_refs=_parent_refs(parent, sections, ctx.namespace),
+                     parent_refs=_parent_refs(parent, sections),
                      hostnames=hostnames[:16], rules=[rule])
 
 
@@ -703,7 +705,7 @@ def _reference_grants(stack: str, ctx: _Ctx) -> Iterator[dict[str, Any]]:
     Services its routes name there (and no other)."""
     by_ns: dict[str, dict[str, set[str]]] = {}
     for (ns, name), kinds in ctx.references.items():
-        by_ns.setdefault(ns, {})[name] = by_ns.get(ns, {}).get(name, set()) | kinds
+        by_ns.setdefault(ns, {})[name] = kinds
     for ns, services in sorted(by_ns.items()):
         kinds = sorted(set().union(*services.values()))
         to = [{"group": "", "kind": "Service", "name": n} for n in sorted(services)]
@@ -737,9 +739,7 @@ def _backend_tls(stack: str, ctx: _Ctx, services: dict[str, list[str]]
                        "when a public CA signs the backend's certificate, or use the Istio "
                        "gateway, whose DestinationRule reads it (EDGE-API-TLS-DR)")
             continue
-        refs = [{"group": "", "kind": "Service", "name": n} for n in services.get(key, [])]
-        if not refs:
-            continue
+        refs = [{"group": "", "kind": "Service", "name": n} for n in services[key]]
         hostname = tp.tls.sni or backend.fqdn
         yield obj("gateway.networking.k8s.io/v1", "BackendTLSPolicy", f"{stack}-{key}",
                   backend.namespace, labels=MANAGED_BY,
@@ -755,8 +755,10 @@ def _traffic_policy_problems(ctx: _Ctx) -> None:
         tp = backend.traffic_policy
         if tp is None:
             continue
-        other = {k for k in ("load_balancer", "connection_pool", "outlier_detection")
-                 if getattr(tp, k) is not None}
+        # The config's own (camelCase) names: the paths point at what the user wrote.
+        other = {k for k, v in (("loadBalancer", tp.load_balancer),
+                                ("connectionPool", tp.connection_pool),
+                                ("outlierDetection", tp.outlier_detection)) if v is not None}
         if tp.tls is not None and tp.tls.mode != "SIMPLE":
             other.add("tls")
         for k in sorted(other):

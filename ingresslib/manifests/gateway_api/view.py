@@ -6,6 +6,7 @@ the subsets). Never rendered or registered."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,7 +31,8 @@ def _services(objects: Sequence[Obj]) -> dict[tuple[str, str], Obj]:
 
 
 def _redirect_sections(routes: Sequence[Obj]) -> set[tuple[str, str, str]]:
-    """(gateway namespace, gateway, listener) of the routes that only redirect to HTTPS."""
+    """(gateway namespace, gateway, listener) of the routes that only redirect to HTTPS; the
+    listener "" for a route attached to the whole Gateway (every listener)."""
     out = set()
     for r in routes:
         rules = r["spec"].get("rules") or []
@@ -58,7 +60,8 @@ def _server(gw: Obj, lst: Obj, redirecting: set[tuple[str, str, str]]) -> Obj:
             refs = tls.get("certificateRefs") or []
             server["tls"] = {"mode": mode, **({"credentialName": refs[0]["name"]}
                                               if refs else {})}
-    elif (_ns(gw), gw["metadata"]["name"], lst["name"]) in redirecting:
+    elif {(_ns(gw), gw["metadata"]["name"], section) for section in (lst["name"], "")} & (
+            redirecting):
         server["tls"] = {"httpsRedirect": True}
     return server
 
@@ -77,10 +80,12 @@ def _match(m: Obj) -> Obj:
     method = m.get("method")
     if isinstance(method, str):
         out["method"] = {"exact": method}
-    elif isinstance(method, dict):  # GRPCRoute: /service/method
-        service, name = method.get("service", ""), method.get("method")
-        out["uri"] = ({"exact": f"/{service}/{name}"} if name
-                      else {"prefix": f"/{service}/"})
+    elif isinstance(method, dict):  # GRPCRoute: /service/method, either may be left out
+        service, name = method.get("service"), method.get("method")
+        if service:
+            out["uri"] = {"exact": f"/{service}/{name}"} if name else {"prefix": f"/{service}/"}
+        elif name:
+            out["uri"] = {"regex": f"/[^/]+/{re.escape(name)}"}
     for key in ("headers", "queryParams"):
         if m.get(key):
             out[key] = {h["name"]: _string(h.get("type", "Exact"), h["value"]) for h in m[key]}
@@ -168,7 +173,7 @@ def classic_view(objects: Sequence[Obj]) -> list[Obj]:
         hosts = [a.get("value", "") for a in gw["spec"].get("addresses") or []
                  if a.get("type") == "Hostname"]
         name, _, rest = (hosts[0] if hosts else "").partition(".")
-        svc = services.get((rest.split(".", 1)[0], name))
+        svc = services.get((rest.partition(".")[0], name))
         selector = (svc or {}).get("spec", {}).get("selector") or {}
         out.append({"apiVersion": _CLASSIC, "kind": "Gateway",
                     "metadata": {"name": gw["metadata"]["name"], "namespace": _ns(gw)},

@@ -1,0 +1,1 @@
+"""Tests of the renderers under ingresslib/manifests/, one module per source module."""

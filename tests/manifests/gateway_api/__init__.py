@@ -1,0 +1,1 @@
+"""Tests of the Gateway API renderers under ingresslib/manifests/gateway_api/."""
