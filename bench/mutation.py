@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # Not test_aws_render.py: it runs programs in fresh interpreters, which mutmut's trampolines
 # (imported from the work directory) cannot serve. The edge planners and rules are reached
 # first by the tests of their own module (tests/<cloud>/test_<module>.py), which are fast.
-_AWS = ["tests/test_aws_config.py"]
-_AZURE = ["tests/test_azure_config.py"]
+_AWS = ["tests/aws/test_config.py"]
+_AZURE = ["tests/azure/test_config.py"]
 
 
 def _manifests(module: str, *more: str) -> list[str]:
@@ -103,8 +103,9 @@ TESTS: dict[str, list[str]] = {
     "ingresslib/azure/agc/edge_plan.py": ["tests/azure/agc/test_edge_plan.py", *_AZURE],
     "ingresslib/azure/agc/rules.py": ["tests/azure/agc/test_rules.py", *_AZURE],
     "ingresslib/azure/application_gateway/plan.py": [
-        "tests/azure/application_gateway/test_plan.py", "tests/test_azure_plan.py"],
-    "ingresslib/azure/agic/rules.py": ["tests/azure/agic/test_rules.py", "tests/test_agic.py"],
+        "tests/azure/application_gateway/test_plan.py", "tests/azure/test_plan.py"],
+    "ingresslib/azure/agic/rules.py": ["tests/azure/agic/test_rules.py",
+                                       "tests/azure/agic/test_agic.py"],
 }
 # What the tests read besides ingresslib/ and tests/.
 _ALSO_COPY = ["stacks", "examples", "docs", "bench", "Pulumi.yaml", "Pulumi.dev.yaml", "README.md"]

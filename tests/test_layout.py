@@ -118,7 +118,7 @@ TESTS = ROOT / "tests"
 VERBATIM = {"test_interactions_a.py", "test_interaction_sweep_a.py"}
 # Inline stacks left elsewhere, each because its exact literal is the point: input (e) of
 # issue 18 and FULL switched to AKS (test_api_translation), AWS settings on an AKS stack
-# (test_aws_config), a config with two mistakes (test_render).
+# (aws/test_config), a config with two mistakes (stack/test_render).
 INLINE_CAP = 4
 
 

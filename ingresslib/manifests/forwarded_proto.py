@@ -8,7 +8,7 @@ cookies follow. The route configuration of each such gateway port therefore over
 header with `https` (rule EDGE-ID-XFP).
 
 The patch value holds no input (only the port, which sits in the match), so Envoy's API checks
-it once, in the tests (tests/test_edge_contract.py), not at every render: a stack that renders
+it once, in the tests (tests/stack/test_contract.py), not at every render: a stack that renders
 no other patch never loads envoy-data-plane's generated classes.
 """
 

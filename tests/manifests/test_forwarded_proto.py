@@ -37,7 +37,7 @@ def test_one_patch_per_port_sorted_once() -> None:
 
 
 def test_the_constant_value_is_not_checked_at_render(monkeypatch) -> None:
-    """Envoy's API checks the value once, in tests/test_edge_contract.py; a render does not
+    """Envoy's API checks the value once, in tests/stack/test_contract.py; a render does not
     load it (the module docstring's promise)."""
     import ingresslib.envoy  # noqa: PLC0415
 

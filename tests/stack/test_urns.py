@@ -3,7 +3,7 @@ is still registered, or the resource that replaces it carries a Pulumi alias fro
 
 `tests/urns/released.json` pins the URNs of every stack and example as released. A URN that
 disappears without an alias fails here; new URNs are fine (add them to the file when the
-release that adds them ships: `python -m tests.test_urns > tests/urns/released.json`).
+release that adds them ships: `python -m tests.stack.test_urns > tests/urns/released.json`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 from ingresslib.offline.mocks import Registered
 from ingresslib.offline.runner import run_project
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RELEASED = json.loads((ROOT / "tests/urns/released.json").read_text())
 PROJECTS = ("stacks/eks", "stacks/aks", "examples/echoserver-canary",
             "examples/comprehensive-guide")

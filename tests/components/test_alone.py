@@ -30,7 +30,7 @@ from ingresslib.offline.validate import stack_config
 from ingresslib.stack.model import StackConfig, parse_config
 from ingresslib.stack.render import StackManifests, gateway_deployment, stack_manifests
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 STACK_FILES = sorted(ROOT.glob("stacks/*/Pulumi.*.yaml"))
 Manifest = dict[str, Any]
 

@@ -20,9 +20,9 @@ from ingresslib import parse_config
 from ingresslib.cli import main
 from ingresslib.errors import ABSENT, ConfigError, Problem
 
-CORPUS = Path(__file__).parent / "corpus" / "invalid"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "invalid"
 FILES = sorted(CORPUS.glob("*.yaml"))
-STACKS = Path(__file__).parent / "corpus" / "stacks"
+STACKS = Path(__file__).resolve().parents[1] / "corpus" / "stacks"
 STACK_FILES = sorted(STACKS.glob("*.yaml"))
 STACK_EXPECT = yaml.safe_load((STACKS.parent / "stacks.yaml").read_text())
 # A valid stack file, beside the corpus's project files.
