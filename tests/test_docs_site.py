@@ -98,6 +98,10 @@ def test_a_broken_link_fails_the_build(tmp_path: Path) -> None:
     assert "routing.md#no-such-section" in result.stderr
 
 
+class NavigatedAway(Exception):
+    """The page navigated while a command ran: its JavaScript context is gone."""
+
+
 class Browser:
     """One headless Chromium page over the DevTools protocol (websocket-client)."""
 
@@ -125,6 +129,9 @@ class Browser:
         while True:
             message = json.loads(self.ws.recv())
             if message.get("id") == self.next_id:
+                error = message.get("error", {}).get("message", "")
+                if "navigated or closed" in error or "Cannot find context" in error:
+                    raise NavigatedAway(error)
                 assert "error" not in message, message
                 return message["result"]
 
@@ -137,7 +144,10 @@ class Browser:
     def wait_for(self, expression: str, timeout: float = 20) -> Any:
         deadline = time.monotonic() + timeout
         while True:
-            value = self.eval(expression)
+            try:
+                value = self.eval(expression)
+            except NavigatedAway:  # asked while a click's navigation replaced the page
+                value = None
             if value:
                 return value
             assert time.monotonic() < deadline, f"timed out waiting for {expression}"
