@@ -121,12 +121,15 @@ class Certificates(ManifestComponent):
         *,
         cert_manager: CertManager | None = None,
         manifests: list[dict[str, Any]] | None = None,
+        http01_parent_refs: list[dict[str, Any]] | None = None,
     ) -> None:
         """`certificates` by key; `namespace` is the gateway's, where every Secret lands;
-        `cert_manager` declares the issuers the certManager sources name."""
+        `cert_manager` declares the issuers the certManager sources name;
+        `http01_parent_refs`: with Gateway API, the Gateway listeners an HTTP-01 solver's
+        HTTPRoute attaches to (`ingresslib.stack.render.http01_parent_refs`)."""
         if manifests is None:
-            manifests = certificate_objects(certificates, cert_manager or CertManager(),
-                                            namespace)
+            manifests = certificate_objects(certificates, cert_manager or CertManager.defaults(),
+                                            namespace, http01_parent_refs=http01_parent_refs)
         super().__init__("ingresslib:index:Certificates", name, None, opts)
         self.manifests = manifests
         self.resources = self._register_manifests(name, manifests)

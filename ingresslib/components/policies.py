@@ -105,7 +105,10 @@ class IngressRouting(StackPart):
     `listeners` are the servers as the gateway serves them (`manifests.routing.
     gateway_listeners`); `credentials` maps certificate keys to the Secrets Istio reads
     (default: the key); `redirecting` names the HTTP listeners that redirect to HTTPS
-    (default: those an HTTPS listener of the same hosts backs). `service` names the gateway's
+    (default: those an HTTPS listener of the same hosts backs); `challenge_listeners` and
+    `challenge_hosts` are the port-80 listeners and names of ACME HTTP-01 certificates, whose
+    challenge path must not be redirected (`manifests.routing.routing_objects`); `paths`
+    names each listener's config path in Gateway API refusals. `service` names the gateway's
     existing Service in its namespace (deployed by other means): the analysis then knows what
     reaches the gateway's pods instead of warning that nothing does (ING0001). Before anything is
     registered, the routing passes the rules a stack applies to it (references between
@@ -137,6 +140,9 @@ class IngressRouting(StackPart):
         experimental: bool = False,
         service: str | None = None,
         redirecting: Collection[str] | None = None,
+        challenge_listeners: Collection[str] = (),
+        challenge_hosts: Collection[str] = (),
+        paths: Mapping[str, str] | None = None,
     ) -> None:
         warnings: list[Finding] = []
         if manifests is None:
@@ -146,7 +152,9 @@ class IngressRouting(StackPart):
                                      service_type="ClusterIP")] if service else []
             manifests = gateway_routing_objects(
                 routing, listeners, gateway, api=api, stack=stack, credentials=credentials,
-                redirecting=redirecting, experimental=experimental, service=service)
+                redirecting=redirecting, experimental=experimental, service=service,
+                paths=paths, challenge_listeners=challenge_listeners,
+                challenge_hosts=challenge_hosts)
             warnings = analyzed([*manifests, *known])
             if api == "gatewayApi":
                 warnings += analyzed([*manifests, *known], gateway_api=True)

@@ -40,12 +40,17 @@ def gateway_listeners(
     balancer owns the listeners (TLS, redirects) and sends plain HTTP to port 80: the gateway
     serves every host there, and must not redirect, or requests would loop through the load
     balancer. A listener named in `tls_at_load_balancer` has TLS end at the load balancer
-    (an NLB with ACM certificates): the gateway serves it as plain HTTP."""
+    (an NLB with ACM certificates): the gateway serves it as plain HTTP, and an HTTP
+    listener keeps the redirect those HTTPS listeners gave it (`redirects` on the stack's
+    listeners), so the servers alone say which redirect."""
     if topology != "chained":
         return [
             Listener(name=lst.name, port=lst.port, protocol="HTTP", hosts=lst.hosts,
                      allow_any_host=lst.allow_any_host, https_redirect=False)
-            if lst.name in tls_at_load_balancer else lst
+            if lst.name in tls_at_load_balancer else
+            lst.model_copy(update={"https_redirect": redirects(lst, listeners)})
+            if tls_at_load_balancer and lst.protocol == "HTTP" and lst.https_redirect is None
+            else lst
             for lst in listeners
         ]
     hosts = sorted({h for lst in listeners for h in lst.hosts})

@@ -72,7 +72,7 @@ def stack_manifests(cfg: StackConfig) -> StackManifests:
             security=_security(cfg),
             rate_limits=ratelimit_objects(cfg.rate_limits, wl, stack=cfg.name),
             certificates=certificate_objects(cfg.certificates, cfg.cert_manager, wl.namespace,
-                                             http01_parent_refs=_http01_parents(cfg, wl)),
+                                             http01_parent_refs=http01_parent_refs(cfg, wl)),
             monitoring=monitoring_objects(
                 cfg.observability, wl, stack=cfg.name, deployment=gateway_deployment(cfg, wl),
                 cert_manager_certificates=cert_manager_secrets(cfg.certificates, wl.namespace)),
@@ -88,7 +88,7 @@ def stack_manifests(cfg: StackConfig) -> StackManifests:
     )
 
 
-def _http01_parents(cfg: StackConfig, wl: GatewayWorkload) -> list[Manifest] | None:
+def http01_parent_refs(cfg: StackConfig, wl: GatewayWorkload) -> list[Manifest] | None:
     """With `api: gatewayApi`, the port-80 Gateway listeners serving a host an HTTP-01
     certificate names: cert-manager's solver attaches its HTTPRoute there, and its exact
     challenge path outranks the listener's redirect (ING-IX-ACME-REDIRECT)."""

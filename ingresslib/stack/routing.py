@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from ingresslib.config.acme import acme_listeners, http01_hosts
-from ingresslib.config.listeners import redirects
 from ingresslib.config.stack import StackSpec
 from ingresslib.edge import EdgePlan
 from ingresslib.manifests.certificates import credentials
@@ -16,8 +15,8 @@ from ingresslib.manifests.routing import gateway_listeners, gateway_routing_obje
 def routing_manifests(spec: StackSpec, plan: EdgePlan) -> list[dict[str, Any]]:
     """`gateway_routing_objects` with the stack's arguments: the Gateway's servers
     (`gateway_listeners`: in chained one HTTP server behind the L7 load balancer; a listener
-    whose TLS ends at the load balancer served as HTTP), the listeners that redirect to HTTPS,
-    the certificates' Secrets, the ACME HTTP-01 listeners and names, the Gateway API channel,
+    whose TLS ends at the load balancer served as HTTP, keeping the redirects it gave), the
+    certificates' Secrets, the ACME HTTP-01 listeners and names, the Gateway API channel,
     and each listener's config path. Raises ConfigError on routing the API cannot say (with
     the config's paths). `plan.workload` must be the gateway (not topology standalone)."""
     assert plan.workload is not None
@@ -25,7 +24,6 @@ def routing_manifests(spec: StackSpec, plan: EdgePlan) -> list[dict[str, Any]]:
         spec.routing, gateway_listeners(spec.listeners, spec.topology, plan.tls_listeners),
         plan.workload, api=spec.api, stack=spec.name,
         credentials=credentials(spec.certificates),
-        redirecting=[lst.name for lst in spec.listeners if redirects(lst, spec.listeners)],
         experimental=spec.gateway_api.channel == "experimental",
         paths={lst.name: f"listeners[{i}]" for i, lst in enumerate(spec.listeners)},
         challenge_listeners=acme_listeners(spec), challenge_hosts=http01_hosts(spec))

@@ -22,13 +22,19 @@ from ingresslib import (
     Monitoring,
     RateLimiting,
 )
-from ingresslib.config.listeners import redirects
+from ingresslib.config.acme import acme_listeners, http01_hosts
 from ingresslib.manifests.certificates import cert_manager_secrets, credentials
 from ingresslib.manifests.routing import gateway_listeners
 from ingresslib.offline.runner import Project, run_program
 from ingresslib.offline.validate import stack_config
 from ingresslib.stack.model import StackConfig, parse_config
-from ingresslib.stack.render import StackManifests, gateway_deployment, stack_manifests
+from ingresslib.stack.render import (
+    StackManifests,
+    gateway_deployment,
+    http01_parent_refs,
+    stack_manifests,
+)
+from tests.configs import HTTP01
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK_FILES = sorted(ROOT.glob("stacks/*/Pulumi.*.yaml"))
@@ -51,14 +57,17 @@ def _alone(cfg: StackConfig) -> dict[str, list[Manifest]]:
         if plan.deploys_gateway:
             assert plan.gateway is not None
             built["gateway"] = IngressGateway("gw", wl, plan.gateway)
-        built["certificates"] = Certificates("tls", cfg.certificates, wl.namespace,
-                                             cert_manager=cfg.cert_manager)
+        built["certificates"] = Certificates(
+            "tls", cfg.certificates, wl.namespace, cert_manager=cfg.cert_manager,
+            http01_parent_refs=http01_parent_refs(cfg, wl))
+        # The servers as the gateway serves them say which redirect: no `redirecting`.
         built["routing"] = IngressRouting(
             "routing", cfg.routing,
             gateway_listeners(cfg.listeners, cfg.topology, plan.tls_listeners), wl,
             stack=cfg.name, credentials=credentials(cfg.certificates), api=cfg.api,
             experimental=cfg.gateway_api.channel == "experimental",
-            redirecting=[lst.name for lst in cfg.listeners if redirects(lst, cfg.listeners)])
+            challenge_listeners=acme_listeners(cfg), challenge_hosts=http01_hosts(cfg),
+            paths={lst.name: f"listeners[{i}]" for i, lst in enumerate(cfg.listeners)})
         built["rate_limits"] = RateLimiting("limits", cfg.rate_limits, wl, stack=cfg.name)
         built["monitoring"] = Monitoring(
             "monitoring", cfg.observability, wl, stack=cfg.name,
@@ -97,7 +106,10 @@ def _with_rate_limits_and_gateway_api() -> StackConfig:
 
 
 CONFIGS = [*_stack_file_configs(),
-           pytest.param(_with_rate_limits_and_gateway_api(), id="eks-gateway-ratelimits-gwapi")]
+           pytest.param(_with_rate_limits_and_gateway_api(), id="eks-gateway-ratelimits-gwapi"),
+           # ACME HTTP-01 (issue 18, input a): the challenge Gateway, or the solver's route.
+           pytest.param(parse_config(HTTP01), id="http01-istio"),
+           pytest.param(parse_config({**HTTP01, "api": "gatewayApi"}), id="http01-gwapi")]
 
 
 @pytest.mark.parametrize("cfg", CONFIGS)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ingresslib.config.acme import CHALLENGE_PREFIX, not_prefix_regex
-from ingresslib.config.listeners import Listener
+from ingresslib.config.listeners import Listener, redirects
 from ingresslib.config.routing import Route, Routing
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ConfigError
@@ -151,8 +151,12 @@ def test_a_catch_all_host_takes_every_challenge_name() -> None:
 
 def test_gateway_listeners() -> None:
     nlb = gateway_listeners(LISTENERS, "gateway", tls_at_load_balancer={"https"})
-    assert nlb[0] is LISTENERS[0]
+    # The HTTPS listener it redirected to is served as HTTP now: the redirect is kept, so the
+    # servers alone say it (IngressRouting without `redirecting`).
+    assert nlb[0] == LISTENERS[0].model_copy(update={"https_redirect": True})
+    assert redirects(nlb[0], nlb)
     assert nlb[2] is LISTENERS[2]
+    assert gateway_listeners(LISTENERS, "gateway")[0] is LISTENERS[0]
     assert nlb[1] == Listener(name="https", port=443, protocol="HTTP",
                               hosts=["shop.example.com", "*.example.org"], https_redirect=False)
     assert gateway_listeners(LISTENERS, "standalone") == LISTENERS
