@@ -48,10 +48,15 @@ class Problem:
     # A name that refers to nothing (a mistyped certificate, backend or issuer): the rules
     # that would reason about what it names are not run on it (`suppressed_by`).
     dangling: bool = field(default=False, compare=False)
+    # The analysis's code for a problem found in the rendered objects (IST0132, GWAPI0008),
+    # shown after the message; a config problem names its rule in the message itself.
+    code: str | None = None
 
     def __str__(self) -> str:
         parts = [str(self.location)] if self.location else []
         text = ": ".join([*parts, *([self.path] if self.path else []), self.message])
+        if self.code:
+            text = f"{text} ({self.code})"
         return text if self.value is ABSENT else f"{text} (got {_show(self.value)})"
 
 

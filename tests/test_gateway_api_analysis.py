@@ -243,7 +243,7 @@ def test_gwapi0008_stops_the_render_of_a_config_gateway_api_would_reorder() -> N
     cfg = parse_config(data)
     with pytest.raises(ConfigError) as err:
         check(cfg, stack_manifests(cfg).all())
-    assert [p.value for p in err.value.problems] == ["GWAPI0008"]
+    assert [p.code for p in err.value.problems] == ["GWAPI0008"]
     istio = parse_config({**copy.deepcopy(data), "api": "istio"})
     check(istio, stack_manifests(istio).all())  # first match wins there: fine
 

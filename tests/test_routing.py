@@ -318,7 +318,7 @@ def test_analysis_errors_stop_before_registration() -> None:
     vs["spec"]["http"][0]["route"][0]["destination"]["subset"] = "ghost"
     with pytest.raises(ConfigError) as err:
         check(cfg, objs)
-    assert any(p.value == "IST0101" for p in err.value.problems)
+    assert any(p.code == "IST0101" for p in err.value.problems)
     # Alone, routing sees no gateway Service: a warning, not an error.
     assert [f.code for f in check(cfg, stack_manifests(cfg).routing)] == ["ING0001"]
 
@@ -387,7 +387,7 @@ def test_analysis_findings_name_the_config_they_came_from() -> None:
     cfg = parse_config(data)
     with pytest.raises(ConfigError) as err:
         check(cfg, stack_manifests(cfg).routing)
-    problem = next(p for p in err.value.problems if p.value == "IST0130")
+    problem = next(p for p in err.value.problems if p.code == "IST0130")
     host = data["routing"]["hosts"][0]["host"]
     assert problem.path.startswith(f"routing.hosts[{host}].routes[")
     assert "(rendered as VirtualService/" in problem.message

@@ -65,7 +65,7 @@ def test_the_issue_is_refused_with_the_config_path() -> None:
     (problem,) = err.value.problems
     # Named by the config it came from; the rendered object follows in the message.
     assert problem.path == "routing.hosts[app.example.com]"
-    assert problem.value == "ING0005"
+    assert problem.code == "ING0005"
     assert problem.message.endswith(
         "(rendered as VirtualService/istio-ingress/ingress-app-example-com spec.hosts[0])")
     assert problem.message.startswith(

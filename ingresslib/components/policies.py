@@ -21,7 +21,7 @@ from ingresslib.config.security import Security, security_problems
 from ingresslib.config.stack import routing_problems
 from ingresslib.config.wildcard_routes import wildcard_route_problems
 from ingresslib.config.workload import GatewayWorkload
-from ingresslib.errors import RENDERED, ConfigError, Problem, caller_location
+from ingresslib.errors import ABSENT, RENDERED, ConfigError, Problem, caller_location
 from ingresslib.gateway_api_analysis import analyze_gateway_api
 from ingresslib.manifests.monitoring import monitoring_objects
 from ingresslib.manifests.ratelimit import ratelimit_objects
@@ -42,7 +42,7 @@ def analyzed(objects: list[Manifest], credentials: set[tuple[str, str]] | None =
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         raise ConfigError(
-            [Problem(f"{f.ref} {f.field}", f.code, f.message) for f in errors],
+            [Problem(f"{f.ref} {f.field}", ABSENT, f.message, code=f.code) for f in errors],
             RENDERED,
         )
     return findings

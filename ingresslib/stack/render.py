@@ -15,7 +15,7 @@ from ingresslib.azure.config import uses_addon, uses_agc
 from ingresslib.config.acme import http01_hosts
 from ingresslib.config.listeners import host_covers
 from ingresslib.config.workload import GatewayWorkload
-from ingresslib.errors import RENDERED, ConfigError, Problem
+from ingresslib.errors import ABSENT, RENDERED, ConfigError, Problem
 from ingresslib.gateway_api_analysis import analyze_gateway_api
 from ingresslib.manifests.certificates import (
     cert_manager_secrets,
@@ -157,8 +157,8 @@ def finding_problem(cfg: StackConfig, finding: Finding, obj: Manifest | None = N
     path = _config_path(cfg, finding.ref, finding.field, obj)
     where = f"{finding.ref} {finding.field}"
     if path is None:
-        return Problem(where, finding.code, finding.message)
-    return Problem(path, finding.code, f"{finding.message} (rendered as {where})")
+        return Problem(where, ABSENT, finding.message, code=finding.code)
+    return Problem(path, ABSENT, f"{finding.message} (rendered as {where})", code=finding.code)
 
 
 def _config_path(cfg: StackConfig, ref: str, field: str, obj: Manifest | None = None
