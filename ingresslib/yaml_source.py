@@ -11,7 +11,7 @@ second YAML library.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,12 +78,15 @@ class YamlFile:
             return Location(self.name, 1, 1)
         return Location(self.name, mark.line + 1, mark.column + 1)
 
-    def locate(self, error: ConfigError, base: Sequence[paths.Key]) -> ConfigError:
+    def locate(self, error: ConfigError, base: Sequence[paths.Key],
+               only: Callable[[Problem], bool] | None = None) -> ConfigError:
         """`error`, whose paths are relative to the value at `base`, with the position of each
-        problem in this file."""
+        problem in this file (of each problem `only` accepts, when given)."""
         data = self.at(base)
 
-        def where(problem: Problem) -> Location:
+        def where(problem: Problem) -> Location | None:
+            if only is not None and not only(problem):
+                return None
             keys, _, rest = paths.resolve(problem.path, data)
             return self.location([*base, *keys], complete=not rest)
 

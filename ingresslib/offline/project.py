@@ -149,10 +149,8 @@ class Project:
             # The analysis names the config a finding was rendered from where it can
             # (`stack.render.finding_problem`); the others name the rendered object only.
             data = doc.at(["config", key]) or {}
-            config = [p for p in error.problems if _config_key(p.path) in data]
-            located = doc.locate(ConfigError(config, error.source), ["config", key])
-            where = {id(p): q.location for p, q in zip(config, located.problems, strict=True)}
-            return error.located(lambda p: where.get(id(p)))
+            return doc.locate(error, ["config", key],
+                              only=lambda p: _config_key(p.path) in data)
         return doc.locate(error.named(doc.at(["config", key])), ["config", key])
 
     def config_error(self, key: str, stack: str, *, value: Any = ABSENT,
