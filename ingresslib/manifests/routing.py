@@ -44,18 +44,21 @@ def gateway_listeners(
     listener keeps the redirect those HTTPS listeners gave it (`redirects` on the stack's
     listeners), so the servers alone say which redirect."""
     if topology != "chained":
-        return [
-            Listener(name=lst.name, port=lst.port, protocol="HTTP", hosts=lst.hosts,
-                     allow_any_host=lst.allow_any_host, https_redirect=False)
-            if lst.name in tls_at_load_balancer else
-            lst.model_copy(update={"https_redirect": redirects(lst, listeners)})
-            if tls_at_load_balancer and lst.protocol == "HTTP" and lst.https_redirect is None
-            else lst
-            for lst in listeners
-        ]
+        return [_served(lst, listeners, tls_at_load_balancer) for lst in listeners]
     hosts = sorted({h for lst in listeners for h in lst.hosts})
     return [Listener(name="http-from-lb", port=80, protocol="HTTP", hosts=hosts,
                      https_redirect=False, allow_any_host="*" in hosts)]
+
+
+def _served(lst: Listener, listeners: list[Listener], tls_at_load_balancer: Collection[str]
+            ) -> Listener:
+    """`lst` as the gateway serves it in topology gateway (`gateway_listeners`)."""
+    if lst.name in tls_at_load_balancer:
+        return Listener(name=lst.name, port=lst.port, protocol="HTTP", hosts=lst.hosts,
+                        allow_any_host=lst.allow_any_host, https_redirect=False)
+    if tls_at_load_balancer and lst.protocol == "HTTP" and lst.https_redirect is None:
+        return lst.model_copy(update={"https_redirect": redirects(lst, listeners)})
+    return lst
 
 
 def routing_objects(
