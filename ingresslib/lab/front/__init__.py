@@ -44,7 +44,7 @@ def front_bootstrap(render_dir: str | Path, addresses: Addresses, *,
     lacks."""
     render = load(render_dir)
     external = dict(external_certificates or {})
-    ca = ca or LabCA()
+    ca = ca or LabCA.throwaway()
     if any(r.get("inputs", {}).get("loadBalancerType", "application") == "application"
            for r in render.resources("lb/loadBalancer:LoadBalancer")):
         return alb.build(render, addresses, ca, external)

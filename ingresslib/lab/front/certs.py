@@ -4,7 +4,7 @@ The product's certificates (ACM, Key Vault, Kubernetes Secrets) are not in the r
 mints an ECDSA P-256 certificate for the DNS names the render gives (one day of validity),
 signed by the root `edgelab ca` made for the gateway and the stand-ins (`LabCA.load`), so the
 whole lab has one CA and clients trust `LabCA.pem`. The front used alone (its tests) makes a
-throwaway root of its own (`LabCA()`).
+throwaway root of its own (`LabCA.throwaway()`).
 """
 
 from __future__ import annotations
@@ -27,16 +27,24 @@ def _pem_key(key: ec.EllipticCurvePrivateKey) -> str:
 
 
 class LabCA:
-    """The certificate authority that signs the front's certificates: a throwaway root, or
-    the lab's own (`load`)."""
+    """The certificate authority that signs the front's certificates: `key` and its root
+    certificate `cert`; the lab's own (`load`), or a throwaway one (`throwaway`)."""
 
-    def __init__(self, common_name: str = "ingresslib lab front CA") -> None:
-        self._key = ec.generate_private_key(ec.SECP256R1())
-        self._name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    def __init__(self, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate) -> None:
+        self._key = key
+        self._cert = cert
+        self._name = cert.subject
+        self.pem = cert.public_bytes(serialization.Encoding.PEM).decode()
+
+    @classmethod
+    def throwaway(cls, common_name: str = "ingresslib lab front CA") -> LabCA:
+        """A fresh root, valid for a day: the front used alone (its tests)."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
         now = dt.datetime.now(dt.UTC)
-        self._cert = (
-            x509.CertificateBuilder().subject_name(self._name).issuer_name(self._name)
-            .public_key(self._key.public_key()).serial_number(x509.random_serial_number())
+        cert = (
+            x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(minutes=5))
             .not_valid_after(now + dt.timedelta(days=1))
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
@@ -45,22 +53,17 @@ class LabCA:
                                          key_encipherment=False, data_encipherment=False,
                                          key_agreement=False, encipher_only=False,
                                          decipher_only=False), critical=True)
-            .sign(self._key, hashes.SHA256()))
-        self.pem = self._cert.public_bytes(serialization.Encoding.PEM).decode()
+            .sign(key, hashes.SHA256()))
+        return cls(key, cert)
 
     @classmethod
     def load(cls, directory: Path) -> LabCA:
         """The root `edgelab ca --out DIRECTORY` wrote (root.pem, root-key.pem: PKCS#8 EC)."""
-        ca = cls.__new__(cls)
-        ca._cert = x509.load_pem_x509_certificate((directory / "root.pem").read_bytes())
         key = serialization.load_pem_private_key((directory / "root-key.pem").read_bytes(),
                                                  password=None)
         if not isinstance(key, ec.EllipticCurvePrivateKey):
             raise TypeError(f"{directory / 'root-key.pem'}: not an EC key")
-        ca._key = key
-        ca._name = ca._cert.subject
-        ca.pem = ca._cert.public_bytes(serialization.Encoding.PEM).decode()
-        return ca
+        return cls(key, x509.load_pem_x509_certificate((directory / "root.pem").read_bytes()))
 
     def mint(self, ref: str, hostnames: tuple[str, ...], names_from: str) -> Certificate:
         """A leaf for `hostnames` (DNS names, wildcards allowed; IP literals become IP SANs)."""
