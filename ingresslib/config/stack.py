@@ -2,11 +2,11 @@
 
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ingresslib.config.base import DnsLabel, Model
+from ingresslib.config.base import DnsLabel, Model, Section
 from ingresslib.config.cert_manager import AcmeIssuer, CertManager, Http01, Route53
 from ingresslib.config.certificates import (
     CertManagerCertificate,
@@ -69,9 +69,9 @@ class StackSpec(Model):
     DestinationRule; the default, as the seeds use it) or `gatewayApi` (the Kubernetes Gateway
     API: a Gateway bound to the same gateway Deployment and Service, HTTPRoutes, GRPCRoutes,
     TLSRoutes). Topologies gateway and chained; standalone has no Istio gateway."""
-    gateway_api: GatewayApi = GatewayApi.defaults()
+    gateway_api: Annotated[GatewayApi, Section()] = GatewayApi.defaults()
     """Settings of the Gateway API rendering; read with `api: gatewayApi`."""
-    gateway: GatewayWorkload | None = None
+    gateway: Annotated[GatewayWorkload | None, Section()] = None
     """The Istio gateway workload (pods, scaling, Service); its defaults apply when unset. Refused
     in topology standalone."""
     listeners: list[Listener] = []
@@ -80,18 +80,18 @@ class StackSpec(Model):
     certificates: dict[DnsLabel, InClusterSource] = {}
     """TLS certificates by name (a DNS-1123 label); a listener's `tls.certificate` names one.
     `source` decides where it comes from and where TLS ends."""
-    cert_manager: CertManager = CertManager.defaults()
+    cert_manager: Annotated[CertManager, Section()] = CertManager.defaults()
     """cert-manager issuers that `certManager` certificates name."""
-    routing: Routing = Routing.defaults()
+    routing: Annotated[Routing, Section()] = Routing.defaults()
     """Backends and, per host, the HTTP and TLS routes to them."""
-    security: Security | None = None
+    security: Annotated[Security | None, Section()] = None
     """Mesh security: mTLS for the backends' namespaces, authorization and JWT rules at the gateway.
     Unset: no security objects are rendered."""
-    rate_limits: RateLimits = RateLimits.defaults()
+    rate_limits: Annotated[RateLimits, Section()] = RateLimits.defaults()
     """Local (per gateway pod) and global rate limits at the gateway."""
-    load_balancer: LoadBalancer = LoadBalancer.defaults()
+    load_balancer: Annotated[LoadBalancer, Section()] = LoadBalancer.defaults()
     """What every cloud load balancer in front shares: scheme and deregistration delay."""
-    observability: Observability = Observability.defaults()
+    observability: Annotated[Observability, Section()] = Observability.defaults()
     """Scraping, alerts, dashboard and access logs of the gateway."""
 
     @property

@@ -39,7 +39,7 @@ from ingresslib.azure.edge_plan import RULES as AZURE_RULES
 from ingresslib.azure.edge_plan import aks_edge_plan
 from ingresslib.azure.interaction_rules import RULES as AZURE_INTERACTION_RULES
 from ingresslib.azure.rules import azure_problems
-from ingresslib.config.base import DnsLabel
+from ingresslib.config.base import DnsLabel, Section
 from ingresslib.config.certificates import (
     CertManagerCertificate,
     ExistingSecret,
@@ -85,9 +85,9 @@ class StackConfig(StackSpec):
     certificates: dict[DnsLabel, CertificateSource] = {}
     """TLS certificates by name (a DNS-1123 label); a listener's `tls.certificate` names one.
     `source` decides where it comes from and where TLS ends."""
-    azure: Azure | None = None
+    azure: Annotated[Azure | None, Section()] = None
     """Azure settings; required with cloud aks, refused with eks."""
-    aws: Aws | None = None
+    aws: Annotated[Aws | None, Section()] = None
     """AWS settings (NLB, ALB, Route53); refused with cloud aks."""
 
     @cached_property
