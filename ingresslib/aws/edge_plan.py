@@ -16,12 +16,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ingresslib.aws.alb_plan import gateway_health_check
 from ingresslib.aws.config import EksStack, acm_listeners, nlb_settings, preserves_client_ip
 from ingresslib.aws.nlb import READINESS_GATE_LABEL, nlb_annotations, nlb_health_check
 from ingresslib.config.duration import duration_ns
 from ingresslib.config.workload import GatewayWorkload, settle_workload
-from ingresslib.edge import CORE_RULES, STATUS_PORT, EdgePlan, EdgeRule, GatewayOptions, Timeouts
+from ingresslib.edge import (
+    CORE_RULES,
+    STATUS_PORT,
+    EdgePlan,
+    EdgeRule,
+    GatewayOptions,
+    HealthCheck,
+    Timeouts,
+)
 
 LBC = "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/"
 # The rules all topologies with a gateway share (ingresslib.edge.CORE_RULES).
@@ -267,9 +274,8 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         "eks", cfg.topology,
         "AWS NLB (AWS Load Balancer Controller)" if nlb else "AWS ALB",
         wl, options,
-        replace(nlb_health_check(cfg, wl) if nlb else gateway_health_check(
-            cfg.aws.alb.protocol_version if cfg.aws and cfg.aws.alb else "HTTP1"),
-            sources=sources),
+        replace(nlb_health_check(cfg, wl) if nlb else _alb_health_check(cfg),
+                sources=sources),
         tls_listeners=tls,
         drain_needed_seconds=needed,
         drain_reason=why,
@@ -305,3 +311,12 @@ def applicable(cfg: EksStack, codes: tuple[str, ...]) -> tuple[str, ...]:
         *(() if nlb and acm_listeners(cfg) else ("EDGE-ID-XFP", "EDGE-TLS-NLB-PORT")),
     }
     return tuple(c for c in codes if c not in skip)
+
+
+def _alb_health_check(cfg: EksStack) -> HealthCheck:
+    """The ALB's check of the gateway pods (`ingresslib.aws.alb_plan`, imported by ALB stacks
+    only: an NLB stack never loads the ALB's planner and rules)."""
+    from ingresslib.aws.alb_plan import gateway_health_check  # noqa: PLC0415
+
+    return gateway_health_check(
+        cfg.aws.alb.protocol_version if cfg.aws and cfg.aws.alb else "HTTP1")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ingresslib.aws.alb_rules import alb_route_problems
 from ingresslib.aws.config import (
     GRPC_CODES,
     GRPC_HEALTH_PATH,
@@ -55,6 +54,9 @@ def aws_problems(cfg: EksStack) -> Iterator[Problem]:
                       "targetSecurityGroup")
         return
     yield from _alb_problems(cfg, aws.alb)
+    # The ALB's route rules load for ALB stacks only.
+    from ingresslib.aws.alb_rules import alb_route_problems  # noqa: PLC0415
+
     yield from alb_route_problems(cfg, aws.alb)
 
 

@@ -22,7 +22,6 @@ from ingresslib.config.stack import routing_problems
 from ingresslib.config.wildcard_routes import wildcard_route_problems
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ABSENT, RENDERED, ConfigError, Problem, caller_location
-from ingresslib.gateway_api_analysis import analyze_gateway_api
 from ingresslib.manifests.monitoring import monitoring_objects
 from ingresslib.manifests.ratelimit import ratelimit_objects
 from ingresslib.manifests.routing import gateway_routing_objects
@@ -37,8 +36,13 @@ def analyzed(objects: list[Manifest], credentials: set[tuple[str, str]] | None =
     """Analyse `objects` as `istioctl analyze` would (`gateway_api`: their Gateway API
     objects, `ingresslib.gateway_api_analysis`); raise ConfigError on any error, return the
     warnings."""
-    findings = (analyze_gateway_api(objects, credentials=credentials) if gateway_api
-                else analyze(objects, credentials=credentials))
+    if gateway_api:
+        # Gateway API's analysis loads for the stacks that use it.
+        from ingresslib.gateway_api_analysis import analyze_gateway_api  # noqa: PLC0415
+
+        findings = analyze_gateway_api(objects, credentials=credentials)
+    else:
+        findings = analyze(objects, credentials=credentials)
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         raise ConfigError(

@@ -15,7 +15,6 @@ from ingresslib.config.wildcard_routes import WILDCARD_ROUTES_ANNOTATION, with_i
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ConfigError, Problem
 from ingresslib.manifests.destination_rule import destination_rule
-from ingresslib.manifests.gateway_api.istio import istio_gateway_api_objects
 from ingresslib.manifests.istio_gateway import istio_gateway
 from ingresslib.manifests.meta import MANAGED_BY, obj, selector_labels
 from ingresslib.manifests.virtual_service import (
@@ -225,6 +224,11 @@ def gateway_routing_objects(
     listeners' config `paths` for its messages). The one function both `IngressStack` (through
     `ingresslib.stack.routing`) and `IngressRouting` render routing with."""
     if api == "gatewayApi":
+        # Gateway API's renderers load for the stacks that use it.
+        from ingresslib.manifests.gateway_api.istio import (  # noqa: PLC0415
+            istio_gateway_api_objects,
+        )
+
         return istio_gateway_api_objects(
             routing, listeners, gateway, stack=stack, service=service,
             credentials=credentials, redirecting=redirecting, experimental=experimental,

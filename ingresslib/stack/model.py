@@ -19,6 +19,8 @@ use), and each problem is reported once.
 
 from __future__ import annotations
 
+# ruff: noqa: PLC0415 - each cloud's planner and rules, and Gateway API's renderers, load
+# for the stacks that use them
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
@@ -29,16 +31,7 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from ingresslib.aws.config import AcmCertificate, Aws
-from ingresslib.aws.edge_plan import RULES as AWS_RULES
-from ingresslib.aws.edge_plan import eks_edge_plan
-from ingresslib.aws.interaction_rules import RULES as AWS_INTERACTION_RULES
-from ingresslib.aws.rules import aws_problems
-from ingresslib.azure.agc.edge_plan import RULES as AGC_RULES
 from ingresslib.azure.config import Azure, KeyVaultCertificate, uses_addon, uses_agc
-from ingresslib.azure.edge_plan import RULES as AZURE_RULES
-from ingresslib.azure.edge_plan import aks_edge_plan
-from ingresslib.azure.interaction_rules import RULES as AZURE_INTERACTION_RULES
-from ingresslib.azure.rules import azure_problems
 from ingresslib.config.base import DnsLabel, Section
 from ingresslib.config.certificates import (
     CertManagerCertificate,
@@ -56,7 +49,6 @@ from ingresslib.config.stack import Cloud, StackSpec
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.edge import CORE_RULES, INTERACTION_RULES, EdgePlan, EdgeRule, Timeouts
 from ingresslib.errors import ConfigError, Problem, suppressed_by
-from ingresslib.manifests.gateway_api.istio import patched_fields
 from ingresslib.stack.routing import routing_manifests
 from ingresslib.translation_rules import TRANSLATION_RULES
 from ingresslib.update_rules import UPDATE_RULES
@@ -94,7 +86,10 @@ class StackConfig(StackSpec):
     def edge(self) -> EdgePlan:
         """The contract between the cloud load balancer and the gateway, from the cloud's
         planner (`ingresslib.aws.edge_plan`, `ingresslib.azure.edge_plan`)."""
-        plan = eks_edge_plan if self.cloud == "eks" else aks_edge_plan
+        if self.cloud == "eks":
+            from ingresslib.aws.edge_plan import eks_edge_plan as plan
+        else:
+            from ingresslib.azure.edge_plan import aks_edge_plan as plan
         built = plan(self, prometheus_scrape=self.observability.prometheus_scrape)
         return replace(built, rules=(*built.rules, *self._interaction_rules()))
 
@@ -164,7 +159,11 @@ class StackConfig(StackSpec):
 
     def _edge_rules(self) -> Iterator[Problem]:
         yield from edge_interaction_problems(self)
-        yield from (aws_problems if self.cloud == "eks" else azure_problems)(self)
+        if self.cloud == "eks":
+            from ingresslib.aws.rules import aws_problems as cloud_problems
+        else:
+            from ingresslib.azure.rules import azure_problems as cloud_problems
+        yield from cloud_problems(self)
         yield from edge_problems(self)
         yield from gateway_api_problems(self)
         yield from interaction_problems(self, self.edge.workload, addon=uses_addon(self))
@@ -204,6 +203,8 @@ def gateway_api_problems(cfg: StackConfig) -> Iterator[Problem]:
             "the add-on's Gateway API support takes AKS's Managed Gateway API CRDs, which are "
             "the standard channel only (experimental CRDs are refused); use channel standard")
     # Each field that needs the route patches EnvoyFilter, by its own path (EDGE-API-DROP).
+    from ingresslib.manifests.gateway_api.istio import patched_fields
+
     experimental = cfg.gateway_api.channel == "experimental"
     for i, host in enumerate(cfg.routing.hosts):
         for j, route in enumerate(host.routes):
@@ -224,6 +225,12 @@ def edge_rules() -> list[EdgeRule]:
     and of the translation between the routing APIs, and the rules of settings that break
     together (`ingresslib.edge.INTERACTION_RULES`, each cloud's, and ING-IX:
     `ingresslib.config.interactions`)."""
+    from ingresslib.aws.edge_plan import RULES as AWS_RULES
+    from ingresslib.aws.interaction_rules import RULES as AWS_INTERACTION_RULES
+    from ingresslib.azure.agc.edge_plan import RULES as AGC_RULES
+    from ingresslib.azure.edge_plan import RULES as AZURE_RULES
+    from ingresslib.azure.interaction_rules import RULES as AZURE_INTERACTION_RULES
+
     rules = {**CORE_RULES, **AWS_RULES, **AZURE_RULES, **AGC_RULES, **UPDATE_RULES,
              **TRANSLATION_RULES, **INTERACTION_RULES, **AWS_INTERACTION_RULES,
              **AZURE_INTERACTION_RULES,
@@ -478,7 +485,7 @@ def load_config(cloud: Cloud | None = None) -> StackConfig:
 
     `cloud` is the cloud the calling program is written for; a config for the other is refused.
     """
-    import pulumi  # noqa: PLC0415 (validate reads the stack file without it: config_from)
+    import pulumi
 
     return config_from(pulumi.Config(CONFIG_NAMESPACE).get_object(CONFIG_KEY), cloud)
 

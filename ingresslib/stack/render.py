@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
+# ruff: noqa: PLC0415 - Azure's and Gateway API's modules load for the stacks that use them
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ingresslib.analysis import Finding, analyze
-from ingresslib.azure.addon_gateway_plan import addon_service, addon_service_patch
-from ingresslib.azure.agc.manifests import agc_contract_problems, agc_credentials, agc_objects
-from ingresslib.azure.agic.ingresses import ingress_objects
-from ingresslib.azure.certificate_sync_plan import certificate_sync_objects
 from ingresslib.azure.config import uses_addon, uses_agc
 from ingresslib.config.acme import http01_hosts
 from ingresslib.config.listeners import host_covers
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ABSENT, RENDERED, ConfigError, Problem
-from ingresslib.gateway_api_analysis import analyze_gateway_api
 from ingresslib.manifests.certificates import (
     cert_manager_secrets,
     certificate_objects,
 )
 from ingresslib.manifests.gateway import gateway_objects
-from ingresslib.manifests.gateway_api.routes import listener_sections
 from ingresslib.manifests.monitoring import monitoring_objects
 from ingresslib.manifests.ratelimit import ratelimit_objects
 from ingresslib.manifests.security import security_objects
@@ -79,9 +74,23 @@ def stack_manifests(cfg: StackConfig) -> StackManifests:
         )
     if cfg.cloud != "aks":
         return core
+    return _with_aks_objects(cfg, core)
+
+
+def _with_aks_objects(cfg: StackConfig, core: StackManifests) -> StackManifests:
+    """The core's objects and AKS's own: the add-on gateway's Service patch, AGIC's Ingresses,
+    the Key Vault certificate sync and the objects that program AGC. Azure's render modules
+    load here, for AKS stacks only."""
+    from ingresslib.azure.addon_gateway_plan import addon_service_patch
+    from ingresslib.azure.agc.manifests import agc_objects
+    from ingresslib.azure.agic.ingresses import ingress_objects
+    from ingresslib.azure.certificate_sync_plan import certificate_sync_objects
+
+    plan = cfg.edge
     return replace(
         core,
-        service_patch=[] if plan.deploys_gateway or wl is None else [addon_service_patch(cfg)],
+        service_patch=[] if plan.deploys_gateway or plan.workload is None
+        else [addon_service_patch(cfg)],
         ingresses=ingress_objects(cfg),
         certificate_sync=certificate_sync_objects(cfg),
         agc=agc_objects(cfg),
@@ -94,6 +103,8 @@ def http01_parent_refs(cfg: StackConfig, wl: GatewayWorkload) -> list[Manifest] 
     challenge path outranks the listener's redirect (ING-IX-ACME-REDIRECT)."""
     if cfg.api != "gatewayApi":
         return None
+    from ingresslib.manifests.gateway_api.routes import listener_sections
+
     names = http01_hosts(cfg)
     refs = [{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": cfg.name,
              "namespace": wl.namespace, "sectionName": section}
@@ -127,17 +138,18 @@ def check(cfg: StackConfig, objects: list[Manifest]) -> list[Finding]:
         for key, cert in cfg.certificates.items()
         if cert.terminates_in_cluster(cfg.topology)
     } if wl else set()
-    # The add-on's own Service selects its gateway pods, though ingresslib only patches it.
-    known = [addon_service(cfg)] if uses_addon(cfg) else []
-    contract = [*contract_problems(cfg.edge, objects), *agc_contract_problems(cfg, objects)]
+    known, agc_contract, agc_secrets = _aks_read_back(cfg, objects)
+    contract = [*contract_problems(cfg.edge, objects), *agc_contract]
     if contract:
         raise ConfigError(contract, RENDERED)
     findings = analyze([*objects, *known], credentials=secrets)
     if cfg.api == "gatewayApi" or uses_agc(cfg):
+        from ingresslib.gateway_api_analysis import analyze_gateway_api
+
         # Application Gateway for Containers is programmed through Gateway API whatever the
         # Istio side's API: its Gateway reads the listeners' Secrets in its own namespace.
         findings += analyze_gateway_api(
-            [*objects, *known], credentials=secrets | agc_credentials(cfg),
+            [*objects, *known], credentials=secrets | agc_secrets,
             known_services={(b.namespace, b.service) for b in cfg.routing.backends.values()})
     errors = [f for f in findings if f.severity == "error"]
     if errors:
@@ -146,6 +158,20 @@ def check(cfg: StackConfig, objects: list[Manifest]) -> list[Finding]:
         raise ConfigError([finding_problem(cfg, f, by_ref.get(f.ref)) for f in errors],
                           RENDERED)
     return findings
+
+
+def _aks_read_back(cfg: StackConfig, objects: list[Manifest]
+                   ) -> tuple[list[Manifest], list[Problem], set[tuple[str, str]]]:
+    """What an AKS stack adds to the analysis: the add-on's own Service, which selects its
+    gateway pods though ingresslib only patches it; the AGC objects read back against the
+    plan; the (namespace, Secret) pairs AGC's Gateway reads. Nothing on EKS."""
+    if cfg.cloud != "aks":
+        return [], [], set()
+    from ingresslib.azure.addon_gateway_plan import addon_service
+    from ingresslib.azure.agc.manifests import agc_contract_problems, agc_credentials
+
+    known = [addon_service(cfg)] if uses_addon(cfg) else []
+    return known, list(agc_contract_problems(cfg, objects)), agc_credentials(cfg)
 
 
 def finding_problem(cfg: StackConfig, finding: Finding, obj: Manifest | None = None
