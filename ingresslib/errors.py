@@ -3,7 +3,6 @@ line and column when it came from a YAML file), its path, value and fix."""
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 from collections.abc import Callable, Mapping, Sequence
@@ -378,6 +377,8 @@ def closest(word: str, choices: Sequence[str]) -> str | None:
     by_norm = {norm(c): c for c in choices}
     if norm(word) in by_norm:
         return by_norm[norm(word)]
+    import difflib  # noqa: PLC0415 - a misspelt key is the only use
+
     match = difflib.get_close_matches(norm(word), list(by_norm), n=1, cutoff=0.6)
     return by_norm[match[0]] if match else None
 

@@ -292,7 +292,6 @@ class Pattern:
         return json_schema if self.flags else {**json_schema, "pattern": self.regex}
 
 
-@dataclass(frozen=True)
 class Section:
     """`Annotated[SomeModel, Section()]` (or `SomeModel | None`): the field is validated by its
     model's own validator, built the first time a config sets the field, instead of inside the
@@ -303,6 +302,11 @@ class Section:
     Nothing else changes: a section's errors keep their paths (pydantic-core puts the field's
     name in front of the ValidationError a validator raises), an instance of the model is
     taken as it is, and the JSON Schema shows the model as pydantic would."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "Section()"
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler
                                      ) -> CoreSchema:

@@ -107,7 +107,10 @@ def run_project(directory: str | os.PathLike[str], stack: str) -> list[Registere
     try:
         with _program_dir(proj.program):
             return run_program(
-                lambda: runpy.run_path(str(proj.program / "__main__.py"), run_name="__main__"),
+                # The directory, as Pulumi's Python host runs it: its __main__.py is found
+                # by the import system, which keeps its bytecode instead of compiling the
+                # source on every render.
+                lambda: runpy.run_path(str(proj.program), run_name="__main__"),
                 project=proj.name,
                 stack=stack,
                 config=config,
