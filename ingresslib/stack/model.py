@@ -19,8 +19,8 @@ use), and each problem is reported once.
 
 from __future__ import annotations
 
-# ruff: noqa: PLC0415 - each cloud's planner and rules, and Gateway API's renderers, load
-# for the stacks that use them
+# ruff: noqa: PLC0415 - each cloud's planner and rules, Gateway API's renderers and the rule
+# tables load for the stacks (and the listing) that use them
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
@@ -40,7 +40,6 @@ from ingresslib.config.certificates import (
 )
 from ingresslib.config.duration import duration_ns
 from ingresslib.config.edge_interactions import edge_interaction_problems
-from ingresslib.config.interaction_rules import RULES as IX_RULES
 from ingresslib.config.interactions import interaction_problems
 from ingresslib.config.listeners import host_covers
 from ingresslib.config.placement import ends_validation, misplaced_sections, without
@@ -50,8 +49,6 @@ from ingresslib.config.workload import GatewayWorkload
 from ingresslib.edge import CORE_RULES, INTERACTION_RULES, EdgePlan, EdgeRule, Timeouts
 from ingresslib.errors import ConfigError, Problem, suppressed_by
 from ingresslib.stack.routing import routing_manifests
-from ingresslib.translation_rules import TRANSLATION_RULES
-from ingresslib.update_rules import UPDATE_RULES
 
 if TYPE_CHECKING:
     import pulumi
@@ -230,6 +227,9 @@ def edge_rules() -> list[EdgeRule]:
     from ingresslib.azure.agc.edge_plan import RULES as AGC_RULES
     from ingresslib.azure.edge_plan import RULES as AZURE_RULES
     from ingresslib.azure.interaction_rules import RULES as AZURE_INTERACTION_RULES
+    from ingresslib.config.interaction_rules import RULES as IX_RULES
+    from ingresslib.translation_rules import TRANSLATION_RULES
+    from ingresslib.update_rules import UPDATE_RULES
 
     rules = {**CORE_RULES, **AWS_RULES, **AZURE_RULES, **AGC_RULES, **UPDATE_RULES,
              **TRANSLATION_RULES, **INTERACTION_RULES, **AWS_INTERACTION_RULES,
