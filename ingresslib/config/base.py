@@ -331,8 +331,6 @@ class Section:
                        else core_schema.definitions_schema(inner, []))
 
 
-
-
 def _section_model(source: Any) -> tuple[type[BaseModel], bool]:
     """The model of a section's annotation, and whether it is optional (`Model | None`)."""
     members = [a for a in get_args(source) if a is not type(None)] or [source]

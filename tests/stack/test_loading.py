@@ -1,0 +1,82 @@
+"""What a stack pays for at start: the modules it loads and the validators it builds are those
+of the products and sections it uses (docs/architecture.md, "Deferred imports"). Each case
+runs in a fresh interpreter, where nothing another test imported or built is in memory."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+# Modules of products the example (EKS, NLB, api istio, no rate limits) does not use.
+OTHER_PRODUCTS = [
+    "ingresslib.azure.edge_plan", "ingresslib.azure.rules", "ingresslib.azure.agc.manifests",
+    "ingresslib.azure.agic.ingresses", "ingresslib.aws.alb_plan", "ingresslib.aws.alb_rules",
+    "ingresslib.gateway_api_analysis", "ingresslib.manifests.gateway_api.istio",
+    "ingresslib.translation_rules",
+]
+# Sections the example leaves unset (and route sections none of its routes sets).
+UNSET_SECTIONS = ["Azure", "Aws", "RateLimits", "Security", "CertManager", "GatewayWorkload",
+                  "Retries", "Cors", "Fault", "TrafficPolicy"]
+
+
+def _fresh(program: str) -> dict[str, object]:
+    probe = ("import json, sys\n" + program +
+             "\nfrom ingresslib.config.base import Model\n"
+             "models, todo = {}, [Model]\n"
+             "while todo:\n"
+             "    cls = todo.pop()\n"
+             "    models[cls.__name__] = cls.__pydantic_complete__\n"
+             "    todo += cls.__subclasses__()\n"
+             "print(json.dumps({'modules': sorted(m for m in sys.modules"
+             " if m.startswith('ingresslib')), 'built': models}))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True, cwd=ROOT)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def example() -> dict[str, object]:
+    return _fresh("from ingresslib.offline.runner import run_project\n"
+                  "run_project('examples/echoserver-canary', 'dev')")
+
+
+def test_a_stack_loads_no_module_of_a_product_it_does_not_use(
+        example: dict[str, object]) -> None:
+    modules = example["modules"]
+    assert isinstance(modules, list)
+    assert "ingresslib.aws.edge_plan" in modules  # its own cloud's planner
+    assert [m for m in OTHER_PRODUCTS if m in modules] == []
+
+
+def test_a_stack_builds_the_validators_of_the_sections_it_sets_only(
+        example: dict[str, object]) -> None:
+    built = example["built"]
+    assert isinstance(built, dict)
+    assert built["StackConfig"]
+    assert built["Routing"]
+    assert [name for name in UNSET_SECTIONS if built[name]] == []
+
+
+def test_a_stack_that_uses_them_loads_them() -> None:
+    """An AKS stack under Gateway API with AGC: its cloud's planner and render modules, Gateway
+    API's renderers and analysis (what the example does without)."""
+    loaded = _fresh("from ingresslib import parse_config\n"
+                    "from ingresslib.stack.render import check, stack_manifests\n"
+                    "from tests.configs import agc_stack\n"
+                    "cfg = parse_config({**agc_stack('chained'), 'api': 'gatewayApi'})\n"
+                    "check(cfg, stack_manifests(cfg).all())")
+    modules = loaded["modules"]
+    assert isinstance(modules, list)
+    assert [m for m in ["ingresslib.azure.edge_plan", "ingresslib.azure.rules",
+                        "ingresslib.azure.agc.manifests", "ingresslib.gateway_api_analysis",
+                        "ingresslib.manifests.gateway_api.istio"] if m not in modules] == []
+    assert "ingresslib.aws.edge_plan" not in modules
+    built = loaded["built"]
+    assert isinstance(built, dict)
+    assert built["Azure"]
+    assert not built["Aws"]
