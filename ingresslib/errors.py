@@ -288,7 +288,8 @@ class _Types:
         value = self.data
         for k in keys:
             value = value[k]
-        models = [m for m in _fitting(_members(tp), value) if _is_model(m)] if tp else []
+        models = [_bare(m) for m in _fitting(_members(tp), value)
+                  if _is_model(_bare(m))] if tp else []
         if not models:
             return []
         return [name if self.python else f.alias or name

@@ -6,9 +6,12 @@ import inspect
 import ipaddress
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Any, Literal, Self, get_args
 
 from pydantic import (
@@ -21,6 +24,7 @@ from pydantic import (
     WithJsonSchema,
 )
 from pydantic.alias_generators import to_camel
+from pydantic.config import ExtraValues
 from pydantic.json_schema import (
     DEFAULT_REF_TEMPLATE,
     GenerateJsonSchema,
@@ -33,6 +37,11 @@ from ingresslib.errors import ConfigError, Problem, caller_location, plain
 
 # The key of a section's model in its core schema's metadata (`Section`).
 _SECTION = "ingresslib_section"
+# The options of the model_validate* call under way (strict, extra, from_attributes, by_alias,
+# by_name), which a Section passes on to its model: pydantic hands a validator function the
+# call's context, not its other options.
+_CALL_OPTIONS: ContextVar[Mapping[str, Any]] = ContextVar(
+    "ingresslib_call_options", default=MappingProxyType({}))
 
 
 class ConfigJsonSchema(GenerateJsonSchema):
@@ -112,6 +121,43 @@ class Model(BaseModel):
             if info.description is None and doc is not None and key in properties:
                 properties[key] = {**properties[key], "description": doc}
         return json_schema
+
+    @classmethod
+    def model_validate(cls, obj: Any, *, strict: bool | None = None,
+                       extra: ExtraValues | None = None, from_attributes: bool | None = None,
+                       context: Any | None = None, by_alias: bool | None = None,
+                       by_name: bool | None = None) -> Self:
+        """pydantic's `model_validate`; its options reach the sections (`Section`) too."""
+        with _options(strict=strict, extra=extra, from_attributes=from_attributes,
+                      by_alias=by_alias, by_name=by_name):
+            return super().model_validate(
+                obj, strict=strict, extra=extra, from_attributes=from_attributes,
+                context=context, by_alias=by_alias, by_name=by_name)
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, *,
+                            strict: bool | None = None, extra: ExtraValues | None = None,
+                            context: Any | None = None, by_alias: bool | None = None,
+                            by_name: bool | None = None) -> Self:
+        """pydantic's `model_validate_json`; its options reach the sections too (which
+        validate the parsed values: no config model has a type whose JSON and Python rules
+        differ)."""
+        with _options(strict=strict, extra=extra, by_alias=by_alias, by_name=by_name):
+            return super().model_validate_json(json_data, strict=strict, extra=extra,
+                                               context=context, by_alias=by_alias,
+                                               by_name=by_name)
+
+    @classmethod
+    def model_validate_strings(cls, obj: Any, *, strict: bool | None = None,
+                               extra: ExtraValues | None = None, context: Any | None = None,
+                               by_alias: bool | None = None, by_name: bool | None = None
+                               ) -> Self:
+        """pydantic's `model_validate_strings`; a section takes its strings the same way."""
+        with _options(strings=True, strict=strict, extra=extra, by_alias=by_alias,
+                      by_name=by_name):
+            return super().model_validate_strings(obj, strict=strict, extra=extra,
+                                                  context=context, by_alias=by_alias,
+                                                  by_name=by_name)
 
     @classmethod
     def model_json_schema(cls, by_alias: bool | None = None,
@@ -301,7 +347,9 @@ class Section:
 
     Nothing else changes: a section's errors keep their paths (pydantic-core puts the field's
     name in front of the ValidationError a validator raises), an instance of the model is
-    taken as it is, and the JSON Schema shows the model as pydantic would."""
+    taken as it is, the options of `Model.model_validate*` reach the section (`_CALL_OPTIONS`),
+    and `Model.model_json_schema` shows the model as pydantic would (`ConfigJsonSchema`;
+    pydantic's own generator, as `TypeAdapter` uses it, adds a `title` to the field)."""
 
     __slots__ = ()
 
@@ -315,7 +363,10 @@ class Section:
         def validate(value: Any, info: core_schema.ValidationInfo) -> Any:
             if value is None and optional:
                 return None
-            return model.model_validate(value, context=info.context)
+            options = dict(_CALL_OPTIONS.get())
+            if options.pop("strings", False):
+                return model.model_validate_strings(value, context=info.context, **options)
+            return model.model_validate(value, context=info.context, **options)
 
         return core_schema.with_info_plain_validator_function(
             validate, metadata={_SECTION: (model, optional)})
@@ -329,6 +380,18 @@ class Section:
         # `$ref` to its definition, as a field of the model's type is.
         return handler(core_schema.nullable_schema(inner) if optional
                        else core_schema.definitions_schema(inner, []))
+
+
+@contextmanager
+def _options(*, strings: bool = False, **given: Any) -> Iterator[None]:
+    """The options given to a model_validate* call (`strings`: model_validate_strings), for
+    its sections while it runs."""
+    options = {key: value for key, value in given.items() if value is not None}
+    token = _CALL_OPTIONS.set({**options, "strings": True} if strings else options)
+    try:
+        yield
+    finally:
+        _CALL_OPTIONS.reset(token)
 
 
 def _section_model(source: Any) -> tuple[type[BaseModel], bool]:

@@ -485,7 +485,7 @@ def load_config(cloud: Cloud | None = None) -> StackConfig:
 
     `cloud` is the cloud the calling program is written for; a config for the other is refused.
     """
-    import pulumi
+    import pulumi  # validate reads the stack file without it: config_from
 
     return config_from(pulumi.Config(CONFIG_NAMESPACE).get_object(CONFIG_KEY), cloud)
 
