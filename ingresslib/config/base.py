@@ -363,10 +363,13 @@ class Section:
         def validate(value: Any, info: core_schema.ValidationInfo) -> Any:
             if value is None and optional:
                 return None
-            options = dict(_CALL_OPTIONS.get())
-            if options.pop("strings", False):
-                return model.model_validate_strings(value, context=info.context, **options)
-            return model.model_validate(value, context=info.context, **options)
+            options = _CALL_OPTIONS.get()
+            if not options:
+                return model.model_validate(value, context=info.context)
+            given = {key: v for key, v in options.items() if key != "strings"}
+            if options.get("strings"):
+                return model.model_validate_strings(value, context=info.context, **given)
+            return model.model_validate(value, context=info.context, **given)
 
         return core_schema.with_info_plain_validator_function(
             validate, metadata={_SECTION: (model, optional)})
@@ -385,9 +388,15 @@ class Section:
 @contextmanager
 def _options(*, strings: bool = False, **given: Any) -> Iterator[None]:
     """The options given to a model_validate* call (`strings`: model_validate_strings), for
-    its sections while it runs."""
+    its sections while it runs. A call with none, under none, sets nothing (a route's
+    sections are validated once per route)."""
     options = {key: value for key, value in given.items() if value is not None}
-    token = _CALL_OPTIONS.set({**options, "strings": True} if strings else options)
+    if strings:
+        options["strings"] = True
+    if not options and not _CALL_OPTIONS.get():
+        yield
+        return
+    token = _CALL_OPTIONS.set(options)
     try:
         yield
     finally:
