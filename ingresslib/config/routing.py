@@ -6,11 +6,11 @@ number of resources grows with hosts and backends, never with routes.
 
 
 from collections.abc import Iterator
-from typing import Annotated, Literal, Self
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from ingresslib.config.base import DnsLabel, Labels, Model, Section, scope
+from ingresslib.config.base import DnsLabel, Labels, Model, scope
 from ingresslib.config.duration import Duration, duration_ns
 from ingresslib.config.listeners import Host, host_covers
 from ingresslib.errors import Problem
@@ -216,13 +216,13 @@ class Route(Model):
     to: list[Destination] = []
     """Destinations: one, or a weighted split. Exactly one of to, redirect, directResponse or
     delegate."""
-    redirect: Annotated[Redirect | None, Section()] = None
+    redirect: Redirect | None = None
     """Answer with an HTTP redirect instead of forwarding."""
-    direct_response: Annotated[DirectResponse | None, Section()] = None
+    direct_response: DirectResponse | None = None
     """Answer from the gateway itself, with a fixed status and body."""
-    delegate: Annotated[Delegate | None, Section()] = None
+    delegate: Delegate | None = None
     """Hand the matched requests to a VirtualService another team owns."""
-    rewrite: Annotated[Rewrite | None, Section()] = None
+    rewrite: Rewrite | None = None
     """Rewrite the path or Host before forwarding; not with redirect."""
     timeout: Duration | None = None
     """Timeout of the whole request, retries included (a duration such as `10s`); Istio's default
@@ -234,17 +234,17 @@ class Route(Model):
     RoutePolicy) wait this route's `timeout` on its host, which it then needs (at most
     86400 s); those that end only idle connections (NLB, ALB, Azure Load Balancer) carry it
     while it never stays idle longer than their idle timeout (EDGE-TO-LONG)."""
-    retries: Annotated[Retries | None, Section()] = None
+    retries: Retries | None = None
     """Retry policy; Istio's default (2 attempts) when unset."""
-    fault: Annotated[Fault | None, Section()] = None
+    fault: Fault | None = None
     """Fault injection for resilience testing."""
-    cors: Annotated[Cors | None, Section()] = None
+    cors: Cors | None = None
     """CORS policy answered at the gateway, preflights included when they match this route:
     its matches admit an OPTIONS request without the request's own headers
     (ING-IX-CORS-PREFLIGHT)."""
-    mirror: Annotated[Mirror | None, Section()] = None
+    mirror: Mirror | None = None
     """Copy a share of requests to another backend."""
-    headers: Annotated[HeaderRules | None, Section()] = None
+    headers: HeaderRules | None = None
     """Request and response header changes."""
 
     @model_validator(mode="after")
@@ -451,7 +451,7 @@ class Backend(Model):
     """The Service port routes send to."""
     subsets: dict[DnsLabel, Labels] = {}
     """Named subsets, each selecting pods by labels (`version: v2`); routes pick one by name."""
-    traffic_policy: Annotated[TrafficPolicy | None, Section()] = None
+    traffic_policy: TrafficPolicy | None = None
     """The DestinationRule's traffic policy for the whole backend."""
     protocol: Literal["HTTP", "GRPC"] = "HTTP"
     """What the backend speaks: `HTTP`, or `GRPC` (with `api: gatewayApi` its routes render as a

@@ -19,9 +19,8 @@ OTHER_PRODUCTS = [
     "ingresslib.gateway_api_analysis", "ingresslib.manifests.gateway_api.istio",
     "ingresslib.translation_rules",
 ]
-# Sections the example leaves unset (and route sections none of its routes sets).
-UNSET_SECTIONS = ["Azure", "Aws", "RateLimits", "Security", "CertManager", "GatewayWorkload",
-                  "Retries", "Cors", "Fault", "TrafficPolicy"]
+# Sections the example leaves unset.
+UNSET_SECTIONS = ["Azure", "Aws", "RateLimits", "Security", "CertManager", "GatewayWorkload"]
 
 
 def _fresh(program: str) -> dict[str, object]:
