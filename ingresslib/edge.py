@@ -43,8 +43,8 @@ class GatewayOptions:
     `status_port_on_service`: whether the Service carries Istio's status port (15021) beside
     the traffic ports: yes where the cloud's health check or probe names a Service port, or
     where the cloud can keep a port off the load balancer (Azure's no_lb_rule); no where every
-    Service port becomes a public listener and the health check reaches the pods without one
-    (an NLB with IP targets, EDGE-HC-NLB-PORTS).
+    Service port becomes a public listener and the health check needs none (an NLB, whatever
+    its target type: EDGE-HC-NLB-PORTS).
     """
 
     stack: str = "ingress"

@@ -145,12 +145,12 @@ def test_service_ports_type_and_policy() -> None:
     chained = _objs(topology="chained")["Service"]["spec"]
     assert chained["type"] == "ClusterIP"
     assert "externalTrafficPolicy" not in chained
-    # Everywhere else the status port stays first: behind the ALB (a ClusterIP Service, no
-    # listener of its own) and on an NLB with instance targets.
+    # An NLB with instance targets checks kube-proxy's health check node port: no status
+    # port either. Behind the ALB (a ClusterIP Service, no listener of its own) it stays first.
     instance = _objs(aws={"nlb": {"targetType": "instance"}})["Service"]["spec"]
-    for spec in (chained, instance):
-        assert spec["ports"][0] == {"name": "status-port", "port": 15021,
-                                    "targetPort": 15021, "protocol": "TCP"}
+    assert [p["name"] for p in instance["ports"]] == ["http", "https"]
+    assert chained["ports"][0] == {"name": "status-port", "port": 15021,
+                                   "targetPort": 15021, "protocol": "TCP"}
 
 
 def test_pdb_leaves_room_and_allows_unhealthy_eviction() -> None:

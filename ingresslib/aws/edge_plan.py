@@ -44,15 +44,19 @@ RULES = {
     "EDGE-HC-NLB-PORTS": EdgeRule(
         "EDGE-HC-NLB-PORTS",
         "The AWS Load Balancer Controller makes a listener of every Service port, with no "
-        "per-port opt-out: with IP targets the gateway Service carries the traffic ports only, "
-        "and the health check goes to the traffic port or names Istio's status port by number "
-        "(15021), which the controller probes on the pod IPs without looking it up on the "
-        "Service; the status port on the Service would be one more listener, open to the "
-        "load balancer's clients, on Envoy's readiness endpoint",
+        "per-port opt-out, so the gateway Service carries the traffic ports only. The health "
+        "check needs no Service port of its own: with IP targets it goes to the traffic port "
+        "or names Istio's status port by number (15021), which the controller probes on the "
+        "pod IPs without looking it up on the Service; with instance targets it goes to "
+        "kube-proxy's health check node port (externalTrafficPolicy Local) or the traffic "
+        "port (Cluster). The status port on the Service would be one more listener, open to "
+        "the load balancer's clients, on Envoy's readiness endpoint",
         "kubernetes-sigs/aws-load-balancer-controller pkg/service/model_build_listener.go "
         "buildListeners (a listener per Service port) and model_build_target_group.go "
         "buildTargetGroupHealthCheckPort (a numeric port is used as given, a port name is "
-        f"looked up on the Service); controller annotation healthcheck-port ({LBC}); "
+        "looked up on the Service) and buildTargetGroupHealthCheckConfig (instance targets "
+        "under Local: the health check node port; else traffic-port); controller annotation "
+        f"healthcheck-port ({LBC}); "
         "istio/istio#30104 (15021 only 'if you need external health check'; each exposed "
         "port costs security group rules); kubernetes-sigs/aws-load-balancer-controller#2252 "
         "(the controller's security group rules per port); gardener/gardener#7027 (status "
@@ -266,9 +270,11 @@ def eks_edge_plan(cfg: EksStack, *, prometheus_scrape: bool = True) -> EdgePlan:
         idle_timeout_seconds=envoy_idle,
         https_at_load_balancer=tuple(sorted({lst.port for lst in acm_listeners(cfg)}))
         if nlb else (),
-        # Every Service port is an NLB listener; IP targets are checked on the pods by port
-        # number, so the status port stays off the Service (EDGE-HC-NLB-PORTS).
-        status_port_on_service=not (nlb and ip_targets),
+        # Every Service port is an NLB listener, and no health check of the NLB names a
+        # Service port: IP targets are checked on the pods by port number, instance targets on
+        # kube-proxy's health check node port or the traffic port. The status port stays off
+        # the Service (EDGE-HC-NLB-PORTS).
+        status_port_on_service=not nlb,
     )
     return EdgePlan(
         "eks", cfg.topology,
@@ -297,9 +303,9 @@ GRPC_RULES = ("EDGE-HC-ALB-GRPC", "EDGE-PR-ALB-UPSTREAM")
 
 def applicable(cfg: EksStack, codes: tuple[str, ...]) -> tuple[str, ...]:
     """The rules among `codes` that apply to `cfg`: the gRPC target group's rules only with a
-    GRPC target group, PROXY protocol's health check only with PROXY protocol, the NLB's
-    Service ports (EDGE-HC-NLB-PORTS) only with IP targets, and X-Forwarded-Proto from the
-    NLB and its TLS ports (EDGE-TLS-NLB-PORT) only where the NLB ends TLS."""
+    GRPC target group, PROXY protocol's health check only with PROXY protocol, and
+    X-Forwarded-Proto from the NLB and its TLS ports (EDGE-TLS-NLB-PORT) only where the NLB
+    ends TLS."""
     alb = cfg.aws.alb if cfg.aws else None
     grpc = alb is not None and (alb.protocol_version == "GRPC" or any(
         b.protocol_version == "GRPC" for b in alb.backends.values()))
@@ -307,7 +313,6 @@ def applicable(cfg: EksStack, codes: tuple[str, ...]) -> tuple[str, ...]:
     skip = {
         *(() if grpc else GRPC_RULES),
         *(() if nlb and nlb_settings(cfg).proxy_protocol else ("EDGE-HC-PROXY",)),
-        *(() if nlb and nlb_settings(cfg).target_type == "ip" else ("EDGE-HC-NLB-PORTS",)),
         *(() if nlb and acm_listeners(cfg) else ("EDGE-ID-XFP", "EDGE-TLS-NLB-PORT")),
     }
     return tuple(c for c in codes if c not in skip)

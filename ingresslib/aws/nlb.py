@@ -4,8 +4,9 @@ The controller, not Pulumi, creates the NLB: these annotations are its whole con
 Health checks go to Istio's readiness endpoint on 15021, because the traffic ports have no
 listener until a Gateway binds them, and the drain settings come from the stack's deregistration
 delay so that no request is cut during a rollout. The controller makes a listener of every
-Service port, so with IP targets the check names 15021 by number (probed on the pod IPs as
-given) and the Service leaves it out (EDGE-HC-NLB-PORTS).
+Service port, so the Service leaves the status port out (EDGE-HC-NLB-PORTS): with IP targets
+the check names 15021 by number (probed on the pod IPs as given); instance targets are checked
+on kube-proxy's health check node port or the traffic port.
 """
 
 from __future__ import annotations

@@ -80,8 +80,7 @@ def contract_problems(plan: EdgePlan, objects: list[Manifest]) -> Iterator[Probl
 
 def _status_port(planned: bool, service: Manifest) -> Iterator[Problem]:
     """The Service carries no status port where the plan leaves it off: where every Service
-    port becomes a public listener and the health check reaches the pods by port number (an
-    NLB with IP targets)."""
+    port becomes a public listener and the health check needs no Service port (an NLB)."""
     meta = service["metadata"]
     ports = service["spec"].get("ports") or []
     status = [p for p in ports if STATUS_PORT in (p.get("port"), p.get("targetPort"))
@@ -90,7 +89,7 @@ def _status_port(planned: bool, service: Manifest) -> Iterator[Problem]:
         yield Problem(f"Service/{meta['namespace']}/{meta['name']} spec.ports",
                       [p.get("port") for p in status],
                       "every Service port becomes a listener of the NLB, whose health check "
-                      "reaches the pods without one: the status port would expose Envoy's "
+                      "needs no Service port: the status port would expose Envoy's "
                       "readiness endpoint to the load balancer's clients (EDGE-HC-NLB-PORTS)")
 
 

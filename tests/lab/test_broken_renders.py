@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from ingresslib.lab import stack
 from ingresslib.lab.probes import FAIL
 from ingresslib.lab.verify import table, verify
 
@@ -153,3 +155,32 @@ def test_routing_only_gateway_selecting_other_pods(rendered) -> None:
     assert not result.passed
     assert result.error is not None
     assert "listeners (LDS): got empty response" in result.error
+
+
+def test_status_port_off_the_nlb_service_with_instance_targets(tmp_path: Path) -> None:
+    """EDGE-HC-NLB-PORTS with instance targets (externalTrafficPolicy Cluster): the NLB checks
+    the traffic port, so the Service carries the traffic ports only and every probe passes;
+    with 15021 put back, the front publishes Envoy's readiness endpoint and the probe of the
+    front's ports catches it."""
+    project = tmp_path / "eks"
+    shutil.copytree(ROOT / EKS, project)
+    stack_file = project / "Pulumi.gateway.yaml"
+    data = yaml.safe_load(stack_file.read_text())
+    spec = data["config"]["ingress:stack"]
+    spec["aws"]["nlb"]["targetType"] = "instance"
+    spec["gateway"]["service"]["externalTrafficPolicy"] = "Cluster"
+    stack_file.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = verify(project, "gateway")
+    assert result.passed, table(result)
+    front = next(p for p in result.probes if p.name == "front listens on the listeners' ports only")
+    assert "15021" not in front.observed, table(result)
+    render_dir = stack.load(project, "gateway", None, tmp_path / "render").render_dir
+
+    def status_port(svc: dict[str, Any]) -> None:
+        svc["spec"]["ports"].insert(0, {"name": "status-port", "port": 15021,
+                                        "targetPort": 15021, "protocol": "TCP"})
+
+    edit(render_dir, "Service", "istio-ingressgateway", status_port)
+    broken = verify(project, "gateway", render_dir)
+    failed = [p.name for p in broken.probes if p.verdict == FAIL]
+    assert failed == ["front listens on the listeners' ports only"], table(broken)

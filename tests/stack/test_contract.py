@@ -96,12 +96,34 @@ def test_an_nlb_with_ip_targets_gets_no_status_port_listener(proxy: bool) -> Non
     assert not cfg.edge.gateway.status_port_on_service
 
 
-def test_instance_targets_and_the_alb_keep_the_status_port_on_the_service() -> None:
-    """EDGE-HC-NLB-PORTS is the IP targets' rule: instance targets and the ALB's ClusterIP
-    Service (no listener of its own) keep the status port as before."""
-    instance = parse_config(MINIMAL | {"aws": {"nlb": {"targetType": "instance"}}})
-    assert _service_ports(instance)[0] == ("status-port", 15021)
-    assert "EDGE-HC-NLB-PORTS" not in {r.code for r in instance.edge.rules}
+@pytest.mark.parametrize("policy", ["Local", "Cluster"])
+def test_an_nlb_with_instance_targets_gets_no_status_port_listener(policy: str) -> None:
+    """EDGE-HC-NLB-PORTS with instance targets: the controller checks kube-proxy's health
+    check node port (Local) or the traffic port (Cluster), neither of them a Service port of
+    ours, and still makes a listener of every Service port: the Service carries the traffic
+    ports only, and the read-back refuses the status port put back."""
+    cfg = parse_config(MINIMAL | {"gateway": {"service": {"externalTrafficPolicy": policy}},
+                                  "aws": {"nlb": {"targetType": "instance"}}})
+    assert _service_ports(cfg) == [("http", 80), ("https", 443)]
+    annotations = _gateway(cfg)["Service"]["metadata"]["annotations"]
+    if policy == "Local":
+        assert f"{PREFIX}healthcheck-port" not in annotations
+    else:
+        assert annotations[f"{PREFIX}healthcheck-port"] == "traffic-port"
+    assert "EDGE-HC-NLB-PORTS" in {r.code for r in cfg.edge.rules}
+    objects = stack_manifests(cfg).gateway
+    service = next(o for o in objects if o["kind"] == "Service")
+    service["spec"]["ports"].insert(0, {"name": "status-port", "port": 15021,
+                                        "targetPort": 15021, "protocol": "TCP"})
+    assert any("EDGE-HC-NLB-PORTS" in p.message for p in contract_problems(cfg.edge, objects))
+
+
+def test_the_albs_clusterip_service_keeps_the_status_port() -> None:
+    """Behind the ALB the gateway Service is ClusterIP, with no listener of its own: it keeps
+    Istio's status port first, as the gateway chart has it."""
+    alb = parse_config(eks_stack("chained", listeners=MINIMAL["listeners"]))
+    assert _service_ports(alb)[0] == ("status-port", 15021)
+    assert "EDGE-HC-NLB-PORTS" not in {r.code for r in alb.edge.rules}
 
 
 def test_the_read_back_refuses_the_status_port_on_an_nlb_service_with_ip_targets() -> None:
