@@ -41,8 +41,9 @@ class GatewayOptions:
     `namespace_labels`: labels the cloud needs on the gateway namespace (readiness gates).
     `health_check_sources`: CIDRs the NetworkPolicy admits to the status port for the probes.
     `status_port_on_service`: whether the Service carries Istio's status port (15021) beside
-    the traffic ports: yes where the cloud's health check or probe names a Service port, or
-    where the cloud can keep a port off the load balancer (Azure's no_lb_rule); no where every
+    the traffic ports: yes where the cloud's health check or probe names a Service port, where
+    the cloud can keep a port off the load balancer (Azure's no_lb_rule), or where no listener
+    is made of the Service (the ALB's ClusterIP Service); no where every
     Service port becomes a public listener and the health check needs none (an NLB, whatever
     its target type: EDGE-HC-NLB-PORTS).
     """

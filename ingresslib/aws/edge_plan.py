@@ -48,9 +48,10 @@ RULES = {
         "check needs no Service port of its own: with IP targets it goes to the traffic port "
         "or names Istio's status port by number (15021), which the controller probes on the "
         "pod IPs without looking it up on the Service; with instance targets it goes to "
-        "kube-proxy's health check node port (externalTrafficPolicy Local) or the traffic "
-        "port (Cluster). The status port on the Service would be one more listener, open to "
-        "the load balancer's clients, on Envoy's readiness endpoint",
+        "kube-proxy's health check node port (externalTrafficPolicy Local, without PROXY "
+        "protocol) or the traffic port (Cluster, or with PROXY protocol). The status port on "
+        "the Service would be one more listener, open to the load balancer's clients, on "
+        "Envoy's readiness endpoint",
         "kubernetes-sigs/aws-load-balancer-controller pkg/service/model_build_listener.go "
         "buildListeners (a listener per Service port) and model_build_target_group.go "
         "buildTargetGroupHealthCheckPort (a numeric port is used as given, a port name is "

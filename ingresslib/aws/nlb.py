@@ -1,12 +1,13 @@
 """The gateway Service's annotations for the AWS Load Balancer Controller (topology gateway).
 
 The controller, not Pulumi, creates the NLB: these annotations are its whole configuration.
-Health checks go to Istio's readiness endpoint on 15021, because the traffic ports have no
-listener until a Gateway binds them, and the drain settings come from the stack's deregistration
-delay so that no request is cut during a rollout. The controller makes a listener of every
-Service port, so the Service leaves the status port out (EDGE-HC-NLB-PORTS): with IP targets
-the check names 15021 by number (probed on the pod IPs as given); instance targets are checked
-on kube-proxy's health check node port or the traffic port.
+With IP targets, health checks go to Istio's readiness endpoint on 15021, because the traffic
+ports have no listener until a Gateway binds them, and the drain settings come from the
+stack's deregistration delay so that no request is cut during a rollout. The controller makes
+a listener of every Service port, so the Service leaves the status port out
+(EDGE-HC-NLB-PORTS): with IP targets the check names 15021 by number (probed on the pod IPs as
+given); instance targets are checked on kube-proxy's health check node port (Local) or the
+traffic port (Cluster), and every target type on the traffic port under PROXY protocol.
 """
 
 from __future__ import annotations
@@ -56,8 +57,9 @@ ANNOTATION_KEYS = {
                                "aws.nlb.proxyProtocol",
     "proxy-protocol": "aws.nlb.proxyProtocol",
     "healthcheck-": "no key: the health check follows the edge plan (Envoy's readiness by "
-                    "port number, or the traffic ports under PROXY protocol: EDGE-HC-PROXY, "
-                    "EDGE-HC-NLB-PORTS)",
+                    "port number with IP targets; kube-proxy's health check node port or the "
+                    "traffic port with instance targets; the traffic ports under PROXY "
+                    "protocol: EDGE-HC-PROXY, EDGE-HC-NLB-PORTS)",
     "listener-attributes.": "aws.nlb.idleTimeoutSeconds",
     "connection-idle-timeout": "aws.nlb.idleTimeoutSeconds",
     "subnets": "aws.nlb.subnets",

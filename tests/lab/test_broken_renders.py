@@ -157,23 +157,35 @@ def test_routing_only_gateway_selecting_other_pods(rendered) -> None:
     assert "listeners (LDS): got empty response" in result.error
 
 
-def test_status_port_off_the_nlb_service_with_instance_targets(tmp_path: Path) -> None:
-    """EDGE-HC-NLB-PORTS with instance targets (externalTrafficPolicy Cluster): the NLB checks
-    the traffic port, so the Service carries the traffic ports only and every probe passes;
-    with 15021 put back, the front publishes Envoy's readiness endpoint and the probe of the
-    front's ports catches it."""
+@pytest.mark.parametrize("policy", ["Cluster", "Local"])
+def test_status_port_off_the_nlb_service_with_instance_targets(policy: str, tmp_path: Path
+                                                                ) -> None:
+    """EDGE-HC-NLB-PORTS with instance targets: the NLB checks the traffic port (Cluster,
+    or with PROXY protocol) or kube-proxy's health check node port (Local, which the lab has no
+    stand-in for: the health check is not probed, and says why), so the Service carries the
+    traffic ports only and every other probe passes; with 15021 put back, the front publishes
+    Envoy's readiness endpoint and the probe of the front's ports catches it."""
     project = tmp_path / "eks"
     shutil.copytree(ROOT / EKS, project)
     stack_file = project / "Pulumi.gateway.yaml"
     data = yaml.safe_load(stack_file.read_text())
     spec = data["config"]["ingress:stack"]
     spec["aws"]["nlb"]["targetType"] = "instance"
-    spec["gateway"]["service"]["externalTrafficPolicy"] = "Cluster"
+    spec["gateway"]["service"]["externalTrafficPolicy"] = policy
+    if policy == "Local":
+        spec["aws"]["nlb"]["proxyProtocol"] = False
     stack_file.write_text(yaml.safe_dump(data, sort_keys=False))
     result = verify(project, "gateway")
     assert result.passed, table(result)
     front = next(p for p in result.probes if p.name == "front listens on the listeners' ports only")
+    assert front.verdict == "pass", table(result)
     assert "15021" not in front.observed, table(result)
+    health = next(p for p in result.probes if p.name == "health check")
+    if policy == "Local":
+        assert health.verdict == "skip", table(result)
+        assert "kube-proxy's healthCheckNodePort" in health.observed, table(result)
+    else:
+        assert health.verdict == "pass", table(result)
     render_dir = stack.load(project, "gateway", None, tmp_path / "render").render_dir
 
     def status_port(svc: dict[str, Any]) -> None:

@@ -121,6 +121,28 @@ def test_a_named_health_check_port_is_looked_up_on_the_service(eks_gateway: Path
         front_bootstrap(missing, fs.addresses())
 
 
+def test_instance_targets_under_local_are_checked_on_kube_proxys_port(eks_gateway: Path,
+                                                                     tmp_path: Path) -> None:
+    """Instance targets under externalTrafficPolicy Local, with no health check port: the
+    controller checks kube-proxy's health check node port (HTTP /healthz), which the lab has
+    no stand-in for: the check is reported, not run, and the targets stay in rotation. Under
+    Cluster the traffic port is checked as usual."""
+    local = edit_annotations(eks_gateway, tmp_path / "local", nlb_target_type="instance",
+                             healthcheck_port=None, healthcheck_protocol="http",
+                             healthcheck_path="/healthz")
+    plan = front_bootstrap(local, fs.addresses())
+    assert [(h.protocol, h.path, h.emulated) for h in plan.health_checks] == [
+        ("HTTP", "/healthz", False), ("HTTP", "/healthz", False)]
+    assert all("healthCheckNodePort" in h.source for h in plan.health_checks)
+    assert any("kube-proxy" in n for n in plan.not_modeled)
+    assert all("health_checks" not in c for c in fs.clusters(plan).values())
+    doc = yaml.safe_load((local / SVC).read_text())
+    doc["spec"]["externalTrafficPolicy"] = "Cluster"
+    (local / SVC).write_text(yaml.safe_dump(doc))
+    cluster = front_bootstrap(local, fs.addresses())
+    assert all(h.emulated for h in cluster.health_checks)
+
+
 def test_annotations_drive_the_front(eks_gateway: Path, tmp_path: Path) -> None:
     """An edited annotation changes the behaviour; a bad one is reported, not guessed."""
     off = edit_annotations(eks_gateway, tmp_path / "off", target_group_attributes=(

@@ -68,8 +68,8 @@ NOT_MODELED = [
     "instance targets and node ports are collapsed onto the pod",
     "TLS policy: CBC suites of the policy are not offered (BoringSSL)",
     "idle timeout: the NLB forgets the flow (RST on the next packet); the lab closes it",
-    "target-type instance with externalTrafficPolicy Local: the kube-proxy health check node "
-    "port has no stand-in",
+    "target-type instance with externalTrafficPolicy Local: kube-proxy's health check node "
+    "port has no stand-in (the check is reported, not run; targets stay in rotation)",
 ]
 
 
@@ -108,6 +108,9 @@ class _Settings:
 
     proxy_protocol: bool
     target_type: str
+    # Instance targets under externalTrafficPolicy Local with no healthcheck-port: the
+    # controller checks kube-proxy's health check node port (HTTP /healthz).
+    node_health_port: bool
     backend_tls: bool
     certs: tuple[str, ...]
     ssl_ports: tuple[str, ...]
@@ -139,16 +142,13 @@ def _settings(obj: str, ann: dict[str, str], spec: dict[str, Any]) -> _Settings:
         raise FrontError(obj, f"metadata.annotations[{A}healthcheck-protocol]",
                          f"{hc_proto!r} is not tcp, http or https")
     target_type = ann.get(A + "nlb-target-type", "instance")
-    if (target_type == "instance" and spec.get("externalTrafficPolicy") == "Local"
-            and A + "healthcheck-port" not in ann):
-        raise FrontError(obj, f"metadata.annotations[{A}healthcheck-port]",
-                         "instance targets under externalTrafficPolicy Local are checked on "
-                         "kube-proxy's health check node port, which the lab has no "
-                         "stand-in for")
+    node_health_port = (target_type == "instance"
+                        and spec.get("externalTrafficPolicy") == "Local"
+                        and A + "healthcheck-port" not in ann)
     ranges = list(spec.get("loadBalancerSourceRanges") or []) or _list(
         ann.get(A + "source-ranges", "")) or ["0.0.0.0/0"]
     return _Settings(
-        proxy_protocol=pp, target_type=target_type,
+        proxy_protocol=pp, target_type=target_type, node_health_port=node_health_port,
         backend_tls=ann.get(A + "backend-protocol", "tcp").lower() == "ssl",
         certs=certs, ssl_ports=tuple(_list(ann.get(A + "ssl-ports", "*"))) if certs else (),
         policy=ann.get(A + "ssl-negotiation-policy", "ELBSecurityPolicy-2016-08"),
@@ -208,6 +208,15 @@ def _health_port(obj: str, st: _Settings, svc: dict[str, Any]) -> int:
 
 def _health_check(obj: str, st: _Settings, port: int, *, ips: list[str], tport: int,
                   addresses: Addresses, cluster: str, svc: dict[str, Any]) -> HealthCheck:
+    if st.node_health_port:
+        # The controller's defaults for instance targets under Local (HTTP /healthz on
+        # kube-proxy's port, answering for the node's local endpoints): no stand-in.
+        return HealthCheck(
+            name=f"{obj} port {port}", target_ip="", port=0, protocol="HTTP", path="/healthz",
+            interval=st.interval, timeout=st.timeout, healthy_threshold=st.healthy,
+            unhealthy_threshold=st.unhealthy, healthy_codes=((200, 200),), cluster=cluster,
+            emulated=False, source="target-type instance under externalTrafficPolicy Local: "
+                                   "kube-proxy's healthCheckNodePort")
     if st.hc_port == "traffic-port":
         hport = tport
     else:
@@ -261,7 +270,7 @@ def build(render: Render, svc: dict[str, Any], addresses: Addresses, ca: LabCA,
                            cluster=cname, svc=svc)
         hcs.append(hc)
         clusters.append(envoy.cluster(
-            cname, [(ip, tport) for ip in ips], hc=hc,
+            cname, [(ip, tport) for ip in ips], hc=hc if hc.emulated else None,
             data_socket=_socket(st.backend_tls, st.proxy_protocol),
             hc_socket=_socket(st.hc_proto == "HTTPS", hc.proxy_protocol)))
         idle, idle_src = _idle(obj, ann, port, tls)
