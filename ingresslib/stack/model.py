@@ -25,7 +25,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import yaml
 from pydantic import Field, ValidationError, model_validator
@@ -89,6 +89,19 @@ class StackConfig(StackSpec):
             from ingresslib.azure.edge_plan import aks_edge_plan as plan
         built = plan(self, prometheus_scrape=self.observability.prometheus_scrape)
         return replace(built, rules=(*built.rules, *self._interaction_rules()))
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+                   ) -> Self:
+        """pydantic's `model_copy`; with `update`, the copy plans its edge again from its own
+        fields instead of carrying the original's plan. (pydantic copies a cached property's
+        value as it copies the fields, so a copy with another topology or load balancer would
+        render the original's edge: pydantic/pydantic#11428, #11955.) Like pydantic's, the
+        copy is not validated: `parse_config` or `StackConfig(...)` validates a changed
+        config."""
+        copy = super().model_copy(update=update, deep=deep)
+        if update:
+            copy.__dict__.pop("edge", None)
+        return copy
 
     def _interaction_rules(self) -> Iterator[EdgeRule]:
         """The interaction rules of settings this stack uses, listed with its edge rules

@@ -11,6 +11,7 @@ import yaml
 
 from ingresslib import StackConfig, parse_config
 from ingresslib.errors import ConfigError
+from tests.configs import eks_stack
 
 TEXT = """
 cloud: eks
@@ -49,3 +50,14 @@ def test_text_that_is_no_config_is_refused(text: str, words: str) -> None:
         parse_config(text)
     ((problem),) = err.value.problems
     assert (problem.path, words in problem.message) == ("<root>", True)
+
+
+def test_a_copy_with_changes_plans_its_own_edge() -> None:
+    """pydantic's model_copy carries a cached property's value over (pydantic/pydantic#11428):
+    a StackConfig copied with another topology must not render the original's edge plan."""
+    cfg = parse_config(eks_stack())
+    assert cfg.edge.topology == "gateway"
+    chained = cfg.model_copy(update={"topology": "chained"})
+    assert chained.edge.topology == "chained"
+    assert chained.edge.load_balancer == "AWS ALB"
+    assert cfg.model_copy().edge is cfg.edge
