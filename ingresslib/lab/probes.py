@@ -328,9 +328,9 @@ def _health(ctx: Context) -> Callable[[Probe], Probe]:
             return p.skip(NO_FRONT)
         checks = list(getattr(ctx.lab.front, "health_checks", []))
         if checks and not any(c.emulated for c in checks):
-            # The product's check targets something the lab has no stand-in for (kube-proxy's
-            # health check node port under externalTrafficPolicy Local): not run, not passed.
-            return p.skip("the front's health check has no stand-in in the lab: "
+            # No check of the product's can run in the lab (kube-proxy's health check node
+            # port under externalTrafficPolicy Local, a probe of an empty pool): not passed.
+            return p.skip("none of the front's health checks can run in the lab: "
                           + "; ".join(sorted({c.source for c in checks})))
         if h is None:
             return p.record(False, "the front was not started")

@@ -129,7 +129,8 @@ def test_instance_targets_under_local_are_checked_on_kube_proxys_port(eks_gatewa
     Cluster the traffic port is checked as usual."""
     local = edit_annotations(eks_gateway, tmp_path / "local", nlb_target_type="instance",
                              healthcheck_port=None, healthcheck_protocol="http",
-                             healthcheck_path="/healthz")
+                             healthcheck_path="/healthz", target_group_attributes=(
+                                 "proxy_protocol_v2.enabled=false"))
     plan = front_bootstrap(local, fs.addresses())
     assert [(h.protocol, h.path, h.emulated) for h in plan.health_checks] == [
         ("HTTP", "/healthz", False), ("HTTP", "/healthz", False)]
@@ -141,6 +142,31 @@ def test_instance_targets_under_local_are_checked_on_kube_proxys_port(eks_gatewa
     (local / SVC).write_text(yaml.safe_dump(doc))
     cluster = front_bootstrap(local, fs.addresses())
     assert all(h.emulated for h in cluster.health_checks)
+
+
+@pytest.mark.parametrize(("changes", "refused"), [
+    ({"healthcheck_protocol": "tcp"}, "passes on every node"),
+    ({"healthcheck_protocol": "https"}, "serves plain HTTP"),
+    ({"healthcheck_protocol": None, "healthcheck_path": None,
+      "target_group_attributes": "proxy_protocol_v2.enabled=true"}, "EDGE-HC-PROXY"),
+])
+def test_what_kube_proxys_health_check_port_cannot_answer_is_refused(
+        eks_gateway: Path, tmp_path: Path, changes: dict[str, str | None], refused: str) -> None:
+    """The lab cannot run the check of kube-proxy's health check node port, so what would
+    break it is refused by name: a TCP check (every node passes, and a node with no gateway
+    pod drops its Local traffic), HTTPS (kube-proxy serves plain HTTP), PROXY protocol on the
+    target group (the check carries the header too). Unannotated, the check is the
+    controller's HTTP /healthz."""
+    base = {"nlb_target_type": "instance", "healthcheck_port": None,
+            "healthcheck_protocol": "http", "healthcheck_path": "/healthz",
+            "target_group_attributes": "proxy_protocol_v2.enabled=false"}
+    with pytest.raises(FrontError, match=refused):
+        front_bootstrap(edit_annotations(eks_gateway, tmp_path / "r", **(base | changes)),
+                        fs.addresses())
+    bare = edit_annotations(eks_gateway, tmp_path / "d", **(base | {
+        "healthcheck_protocol": None, "healthcheck_path": None}))
+    assert {(h.protocol, h.path) for h in front_bootstrap(bare, fs.addresses()).health_checks
+            } == {("HTTP", "/healthz")}
 
 
 def test_annotations_drive_the_front(eks_gateway: Path, tmp_path: Path) -> None:

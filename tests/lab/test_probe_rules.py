@@ -80,3 +80,33 @@ def test_split_tolerance_is_binomial_and_catches_a_shifted_split() -> None:
 def test_probe_host_names_wildcards() -> None:
     assert probes.probe_host("*.example.com") == "lab.example.com"
     assert probes.probe_host("shop.example.com") == "shop.example.com"
+
+
+def _health_probe(checks: list[object], healthy: bool = True) -> probes.Probe:
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    from ingresslib.lab.runner import Health  # noqa: PLC0415
+
+    front = SimpleNamespace(health_checks=checks)
+    lab = SimpleNamespace(front=front, health=Health(healthy, 1.0, 30.0, "cluster: healthy"))
+    plan = SimpleNamespace(health_check=None)
+    ctx = SimpleNamespace(lab=lab, plan=plan)
+    return probes._health(ctx)(probes.Probe("health check", "edge.healthCheck", ""))  # type: ignore[arg-type]
+
+
+def test_the_health_check_is_not_probed_when_none_of_the_fronts_checks_can_run() -> None:
+    """Every check of the front targets something the lab cannot run (kube-proxy's health
+    check node port): the probe says so instead of passing on checks that never ran; one
+    check that runs is enough for the probe to judge; a front with no checks keeps what the
+    runner saw."""
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    local = SimpleNamespace(emulated=False, source="kube-proxy healthCheckNodePort")
+    ran = SimpleNamespace(emulated=True, source="annotations")
+    skipped = _health_probe([local, local])
+    assert skipped.verdict == probes.SKIP
+    assert skipped.observed == ("none of the front's health checks can run in the lab: "
+                                "kube-proxy healthCheckNodePort")
+    assert _health_probe([local, ran]).verdict == probes.PASS
+    assert _health_probe([local, ran], healthy=False).verdict == probes.FAIL
+    assert _health_probe([]).verdict == probes.PASS

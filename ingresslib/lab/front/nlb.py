@@ -137,14 +137,18 @@ def _settings(obj: str, ann: dict[str, str], spec: dict[str, Any]) -> _Settings:
     if alpn_policy not in ALPN:
         raise FrontError(obj, f"metadata.annotations[{A}alpn-policy]",
                          f"{alpn_policy!r} is not one of {', '.join(ALPN)}")
-    hc_proto = ann.get(A + "healthcheck-protocol", "tcp").upper()
-    if hc_proto not in ("TCP", "HTTP", "HTTPS"):
-        raise FrontError(obj, f"metadata.annotations[{A}healthcheck-protocol]",
-                         f"{hc_proto!r} is not tcp, http or https")
     target_type = ann.get(A + "nlb-target-type", "instance")
     node_health_port = (target_type == "instance"
                         and spec.get("externalTrafficPolicy") == "Local"
                         and A + "healthcheck-port" not in ann)
+    # The controller's defaults: TCP on the traffic port; HTTP /healthz on kube-proxy's health
+    # check node port for instance targets under Local.
+    hc_proto = ann.get(A + "healthcheck-protocol", "http" if node_health_port else "tcp").upper()
+    if hc_proto not in ("TCP", "HTTP", "HTTPS"):
+        raise FrontError(obj, f"metadata.annotations[{A}healthcheck-protocol]",
+                         f"{hc_proto!r} is not tcp, http or https")
+    if node_health_port:
+        _node_health_port_check(obj, hc_proto, pp)
     ranges = list(spec.get("loadBalancerSourceRanges") or []) or _list(
         ann.get(A + "source-ranges", "")) or ["0.0.0.0/0"]
     return _Settings(
@@ -154,7 +158,7 @@ def _settings(obj: str, ann: dict[str, str], spec: dict[str, Any]) -> _Settings:
         policy=ann.get(A + "ssl-negotiation-policy", "ELBSecurityPolicy-2016-08"),
         alpn_policy=alpn_policy, hc_proto=hc_proto,
         hc_port=ann.get(A + "healthcheck-port", "traffic-port"),
-        hc_path=ann.get(A + "healthcheck-path", "/"),
+        hc_path=ann.get(A + "healthcheck-path", "/healthz" if node_health_port else "/"),
         interval=_int(obj, ann, "healthcheck-interval", 10),
         timeout=_int(obj, ann, "healthcheck-timeout", 10),
         healthy=_int(obj, ann, "healthcheck-healthy-threshold", 3),
@@ -162,6 +166,25 @@ def _settings(obj: str, ann: dict[str, str], spec: dict[str, Any]) -> _Settings:
         ok_codes=envoy.codes(ann.get(A + "healthcheck-success-codes", "200-399"), obj,
                              f"metadata.annotations[{A}healthcheck-success-codes]"),
         ranges=tuple(ranges))
+
+
+def _node_health_port_check(obj: str, hc_proto: str, proxy_protocol: bool) -> None:
+    """What kube-proxy's health check node port can answer: plain HTTP, 200 only on a node
+    with a ready local endpoint, and no PROXY header. Anything else is refused by name, since
+    the lab cannot run this check to show it."""
+    protocol = f"metadata.annotations[{A}healthcheck-protocol]"
+    if hc_proto == "TCP":
+        raise FrontError(obj, protocol, "a TCP check of kube-proxy's health check node port "
+                         "passes on every node, and under externalTrafficPolicy Local a node "
+                         "with no gateway pod drops the traffic it is sent; check it over HTTP")
+    if hc_proto == "HTTPS":
+        raise FrontError(obj, protocol, "kube-proxy's health check node port serves plain "
+                         "HTTP: an HTTPS check fails on every node")
+    if proxy_protocol:
+        raise FrontError(obj, f"metadata.annotations[{A}healthcheck-port]",
+                         "with PROXY protocol on the target group its health checks carry the "
+                         "header too, which kube-proxy's health check node port refuses "
+                         "(EDGE-HC-PROXY): check traffic-port")
 
 
 def _certificate(render: Render, obj: str, st: _Settings, ca: LabCA,
@@ -212,9 +235,9 @@ def _health_check(obj: str, st: _Settings, port: int, *, ips: list[str], tport: 
         # The controller's defaults for instance targets under Local (HTTP /healthz on
         # kube-proxy's port, answering for the node's local endpoints): no stand-in.
         return HealthCheck(
-            name=f"{obj} port {port}", target_ip="", port=0, protocol="HTTP", path="/healthz",
+            name=f"{obj} port {port}", target_ip="", port=0, protocol="HTTP", path=st.hc_path,
             interval=st.interval, timeout=st.timeout, healthy_threshold=st.healthy,
-            unhealthy_threshold=st.unhealthy, healthy_codes=((200, 200),), cluster=cluster,
+            unhealthy_threshold=st.unhealthy, healthy_codes=st.ok_codes, cluster=cluster,
             emulated=False, source="target-type instance under externalTrafficPolicy Local: "
                                    "kube-proxy's healthCheckNodePort")
     if st.hc_port == "traffic-port":
