@@ -4,9 +4,12 @@ Test modules import these from here, never from one another."""
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,14 @@ import yaml
 from tests.conftest import ROOT
 
 # -------------------------------------------------------------------------- tools
+
+
+def in_fresh_interpreter(code: str) -> tuple[str, Any]:
+    """Run `code` in a new Python process at the repository root (what it loads or builds,
+    free of this test process's imports): its stdout, and its last line read as JSON."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=ROOT)
+    return result.stdout, json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def promtool() -> str:

@@ -19,6 +19,7 @@ from ingresslib.offline.output import MARKER
 from ingresslib.offline.runner import run_project
 from tests.configs import eks_stack
 from tests.conftest import ROOT
+from tests.shared import in_fresh_interpreter
 
 CLI = [sys.executable, "-m", "ingresslib.cli"]
 STACK = """config:
@@ -56,9 +57,7 @@ def test_help_version_and_usage_errors_load_no_sdk(argv: list[str]) -> None:
     probe = ("import json, sys\nfrom ingresslib.cli import main\n"
              f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
              "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            check=True)
-    loaded = set(json.loads(result.stdout.splitlines()[-1]))
+    loaded = set(in_fresh_interpreter(probe)[1])
     assert not loaded & {"pulumi", "pulumi_kubernetes", "pulumi_aws", "pulumi_azure_native",
                          "pulumi_tls", "boto3", "botocore", "pydantic", "yaml", "grpc"}
 
@@ -71,10 +70,9 @@ def test_validate_of_a_stack_file_loads_no_pulumi(stack: str) -> None:
     probe = ("import json, sys\nfrom ingresslib.cli import main\n"
              f"assert main(['validate', 'stacks/{directory}', '--stack', '{name}']) == 0\n"
              "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            check=True, cwd=ROOT)
-    assert "is valid (config and rendered objects)" in result.stdout
-    loaded = set(json.loads(result.stdout.splitlines()[-1]))
+    stdout, modules = in_fresh_interpreter(probe)
+    assert "is valid (config and rendered objects)" in stdout
+    loaded = set(modules)
     assert not loaded & {"pulumi", "pulumi_kubernetes", "pulumi_aws", "pulumi_azure_native",
                          "pulumi_tls", "grpc"}
 
@@ -89,9 +87,7 @@ def test_field_docstrings_are_read_for_the_schema_only() -> None:
              "schema = StackConfig.model_json_schema()\n"
              "print(json.dumps([parsed, len(base._MODULE_DOCS), "
              "schema['properties']['name']['description']]))")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            check=True, cwd=ROOT)
-    after_validate, after_schema, description = json.loads(result.stdout.splitlines()[-1])
+    after_validate, after_schema, description = in_fresh_interpreter(probe)[1]
     assert after_validate == 0
     assert after_schema > 5
     assert description.startswith("Name of the stack's Kubernetes objects")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from ingresslib.cli import main
+from tests.shared import in_fresh_interpreter
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,10 +16,9 @@ def test_verify_help_loads_no_sdk_nor_the_lab() -> None:
     probe = ("import json, sys\nfrom ingresslib.cli import main\n"
              "try:\n    main(['verify', '--help'])\nexcept SystemExit:\n    pass\n"
              "print(json.dumps(sorted(sys.modules)))")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            check=True, cwd=ROOT)
-    loaded = set(json.loads(result.stdout.splitlines()[-1]))
-    assert "--render-dir" in result.stdout
+    stdout, modules = in_fresh_interpreter(probe)
+    loaded = set(modules)
+    assert "--render-dir" in stdout
     assert not {m.split(".")[0] for m in loaded} & {"pulumi", "pydantic", "yaml", "h2"}
     assert not any(m.startswith("ingresslib.lab") for m in loaded)
 

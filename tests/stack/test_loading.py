@@ -4,13 +4,9 @@ runs in a fresh interpreter, where nothing another test imported or built is in 
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from tests.conftest import ROOT
+from tests.shared import in_fresh_interpreter
 
 # Modules of products the example (EKS, NLB, api istio, no rate limits) does not use.
 OTHER_PRODUCTS = [
@@ -33,9 +29,7 @@ def _fresh(program: str) -> dict[str, object]:
              "    todo += cls.__subclasses__()\n"
              "print(json.dumps({'modules': sorted(m for m in sys.modules"
              " if m.startswith('ingresslib')), 'built': models}))")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            check=True, cwd=ROOT)
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return in_fresh_interpreter(probe)[1]
 
 
 @pytest.fixture(scope="module")
