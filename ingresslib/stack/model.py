@@ -48,7 +48,7 @@ from ingresslib.config.stack import Cloud, StackSpec
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.edge import CORE_RULES, INTERACTION_RULES, EdgePlan, EdgeRule, Timeouts
 from ingresslib.errors import ConfigError, Problem, suppressed_by
-from ingresslib.stack.routing import routing_manifests
+from ingresslib.stack.routing import checked_routing_manifests
 
 if TYPE_CHECKING:
     import pulumi
@@ -192,7 +192,7 @@ def gateway_api_problems(cfg: StackConfig) -> Iterator[Problem]:
     if cfg.api != "gatewayApi" or wl is None:
         return
     try:
-        routing_manifests(cfg, cfg.edge)
+        checked_routing_manifests(cfg, cfg.edge)
     except ConfigError as e:
         yield from e.problems
         return

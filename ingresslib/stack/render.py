@@ -24,7 +24,7 @@ from ingresslib.manifests.security import security_objects
 from ingresslib.manifests.virtual_service import host_slug
 from ingresslib.stack.contract import contract_problems
 from ingresslib.stack.model import StackConfig
-from ingresslib.stack.routing import routing_manifests
+from ingresslib.stack.routing import stack_routing_manifests
 
 Manifest = dict[str, Any]
 
@@ -63,7 +63,7 @@ def stack_manifests(cfg: StackConfig) -> StackManifests:
     else:
         core = StackManifests(
             gateway=gateway_objects(wl, plan.gateway) if plan.deploys_gateway else [],
-            routing=routing_manifests(cfg, plan),
+            routing=stack_routing_manifests(cfg, plan),
             security=_security(cfg),
             rate_limits=ratelimit_objects(cfg.rate_limits, wl, stack=cfg.name),
             certificates=certificate_objects(cfg.certificates, cfg.cert_manager, wl.namespace,
