@@ -121,6 +121,12 @@ class _Config:
         return {}
 
     @cached_property
+    def port_names(self) -> dict[tuple[int, Any], _Names]:
+        """(position of a Gateway, port) -> the hosts of its servers on that port that do not
+        redirect to HTTPS (`_port_names`); filled on first use."""
+        return {}
+
+    @cached_property
     def server_hosts(self) -> dict[int, _Names]:
         """id of a Gateway -> its servers' hosts by namespace, `.` read as the Gateway's own
         (`_server_hosts_for`)."""
@@ -575,6 +581,18 @@ def _server_names(cfg: _Config, server: Obj) -> _Names:
     return names
 
 
+def _port_names(cfg: _Config, gw_pos: int, port: Any) -> _Names:
+    """The names of Gateway `gw_pos`'s servers on `port` that do not redirect to HTTPS, as
+    one `_Names` (a host overlaps it when it overlaps one of those servers' names)."""
+    names = cfg.port_names.get((gw_pos, port))
+    if names is None:
+        servers = [s for s in _spec(cfg.gateways[gw_pos]).get("servers") or []
+                   if _get(s, "port.number") == port and not _get(s, "tls.httpsRedirect")]
+        names = cfg.port_names[(gw_pos, port)] = _Names(
+            host.rpartition("/")[::2] for s in servers for host in s.get("hosts") or [])
+    return names
+
+
 def _intersections(cfg: _Config, key: tuple[str, str], server: Obj) -> Iterator[tuple[Obj, str]]:
     """Istio's host.Names.Intersection of the server's names with the hosts of each
     VirtualService bound to Gateway `key`: of each pair that overlaps, the narrower name, each
@@ -677,11 +695,8 @@ def _wider_services(cfg: _Config, rc: _RouteConfig, host: str) -> list[tuple[str
         wide = _spec(vs)["hosts"][i]
         keys = dict.fromkeys(_gateway_key(n, _ns(vs)) for n in _spec(vs).get("gateways") or [])
         for gw_pos in (p for key in keys for p in cfg.gateway_positions.get(key, ())):
-            gw = cfg.gateways[gw_pos]
-            servers = [s for s in _spec(gw).get("servers") or []
-                       if _get(s, "port.number") == port and not _get(s, "tls.httpsRedirect")]
-            if wide != host and _selector(gw) == rc.selector and any(
-                    _server_names(cfg, s).overlaps(_ns(vs), host) for s in servers):
+            if (wide != host and _selector(cfg.gateways[gw_pos]) == rc.selector
+                    and _port_names(cfg, gw_pos, port).overlaps(_ns(vs), host)):
                 found.append((gw_pos, vs_pos, i, wide, vs))
     wider = [(h, vs) for *_, h, vs in sorted(found, key=lambda f: f[:3])]
     nearest = max((len(h) for h, _ in wider), default=0)

@@ -3,6 +3,7 @@ line and column when it came from a YAML file), its path, value and fix."""
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 from collections.abc import Callable, Mapping, Sequence
@@ -97,9 +98,11 @@ class ConfigError(Exception):
     def named(self, data: Any) -> ConfigError:
         """The same problems with the list items of their paths, and of the paths their
         messages mention, shown by name where `data` gives them one."""
+        labels = paths.Labels()
         return ConfigError(
-            [replace(p, path=paths.named(p.path, data),
-                     message=paths.named_in_text(p.message, data)) for p in self.problems],
+            [replace(p, path=paths.named(p.path, data, labels),
+                     message=paths.named_in_text(p.message, data, labels))
+             for p in self.problems],
             self.source,
         )
 
@@ -111,13 +114,19 @@ class ConfigError(Exception):
         )
 
 
-def suppressed_by(problem: Problem, dangling: Sequence[Problem]) -> bool:
-    """Whether `problem` follows from one of the `dangling` references: it is about the
+def suppressed_by(dangling: Sequence[Problem]) -> Callable[[Problem], bool]:
+    """Whether a problem follows from one of the `dangling` references: it is about the
     reference itself or a section that holds it (`listeners` holds `listeners[1].tls.
-    certificate`), so it would only repeat, in other words, that the name refers to nothing."""
-    return any(d.path == problem.path or d.path.startswith((f"{problem.path}.",
-                                                            f"{problem.path}["))
-               for d in dangling if problem.path and not problem.dangling)
+    certificate`), so it would only repeat, in other words, that the name refers to nothing.
+    Each reference's path and the paths holding it are gathered once, then each problem is
+    one lookup."""
+    holding = {d.path[:i] for d in dangling for i, c in enumerate(d.path) if c in ".["}
+    holding.update(d.path for d in dangling)
+
+    def suppressed(problem: Problem) -> bool:
+        return bool(problem.path) and not problem.dangling and problem.path in holding
+
+    return suppressed
 
 
 def _skeleton(errors: Sequence[Mapping[str, Any]]) -> Any:
@@ -190,8 +199,10 @@ def _translate(
     python: bool = False,
 ) -> list[Problem]:
     found = []
+    labels = paths.Labels()
     for e in errors:
-        keys, shown = paths.steps(e["loc"], data, missing=e["type"] == "missing")
+        keys, shown = paths.steps(e["loc"], data, missing=e["type"] == "missing",
+                                  labels=labels)
         found.append((e, keys, shown))
     # A misspelt required key is one problem, the unknown key, not also a missing one.
     missing = {(tuple(keys), shown[-1]) for e, keys, shown in found if e["type"] == "missing"}
@@ -370,7 +381,13 @@ def _string_hint(value: Any, tp: Any) -> str:
 
 def closest(word: str, choices: Sequence[str]) -> str | None:
     """The choice `word` most likely misspells, if any: same letters in another case or
-    spelling (snake_case for camelCase), else difflib's closest match."""
+    spelling (snake_case for camelCase), else difflib's closest match. Answers are kept: a
+    config names the same missing backend or certificate from many places."""
+    return _closest(word, tuple(choices))
+
+
+@functools.lru_cache(maxsize=1024)
+def _closest(word: str, choices: tuple[str, ...]) -> str | None:
 
     def norm(text: str) -> str:
         return text.lower().replace("_", "").replace("-", "")

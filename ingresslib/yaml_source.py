@@ -83,11 +83,12 @@ class YamlFile:
         """`error`, whose paths are relative to the value at `base`, with the position of each
         problem in this file (of each problem `only` accepts, when given)."""
         data = self.at(base)
+        labels = paths.Labels()
 
         def where(problem: Problem) -> Location | None:
             if only is not None and not only(problem):
                 return None
-            keys, _, rest = paths.resolve(problem.path, data)
+            keys, _, rest = paths.resolve(problem.path, data, labels)
             return self.location([*base, *keys], complete=not rest)
 
         return error.located(where)
@@ -114,8 +115,9 @@ def read_yaml(path: Path) -> YamlFile:
     finally:
         loader.dispose()
     if duplicates:
+        labels = paths.Labels()
         raise ConfigError([
-            Problem(paths.join(_shown_keys(keys, data)), ABSENT,
+            Problem(paths.join(_shown_keys(keys, data, labels)), ABSENT,
                     f"duplicate key: also set at line {first.line + 1}; YAML would silently "
                     "keep only the last one, so merge them into one",
                     Location(name, again.line + 1, again.column + 1))
@@ -155,11 +157,11 @@ def _duplicates(
             yield from _duplicates(item, [*keys, i])
 
 
-def _shown_keys(keys: list[paths.Key], data: Any) -> list[str]:
+def _shown_keys(keys: list[paths.Key], data: Any, labels: paths.Labels) -> list[str]:
     out, current = [], data
     for key in keys:
         if isinstance(current, list) and isinstance(key, int):
-            out.append(f"[{paths.item_label(current, key)}]")
+            out.append(f"[{labels.of(current)[key]}]")
             current = current[key]
         else:
             out.append(str(key))

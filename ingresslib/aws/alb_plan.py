@@ -40,7 +40,7 @@ from ingresslib.aws.config import (
     ssl_policy,
 )
 from ingresslib.aws.replacements import target_group_identity
-from ingresslib.config.listeners import Listener, host_covers, redirects
+from ingresslib.config.listeners import Listener, covered, https_hosts, redirects
 from ingresslib.edge import READINESS_PATH, STATUS_PORT, HealthCheck
 
 if TYPE_CHECKING:
@@ -261,7 +261,8 @@ def _host_values(hosts: list[str]) -> list[list[str]]:
 def _listener(cfg: EksStack, alb: Alb, port: int, listeners: list[Listener],
               https_port: int) -> ListenerPlan:
     protocol = listeners[0].protocol
-    redirecting = [lst for lst in listeners if redirects(lst, cfg.listeners)]
+    https = https_hosts(cfg.listeners)
+    redirecting = [lst for lst in listeners if redirects(lst, cfg.listeners, https=https)]
     serving = [lst for lst in listeners if lst not in redirecting]
     forward = {"type": "forward", "target_group_arn": TargetGroupRef(GATEWAY)}
     rules: list[tuple[str, list[dict[str, Any]], dict[str, Any]]] = []
@@ -275,9 +276,8 @@ def _listener(cfg: EksStack, alb: Alb, port: int, listeners: list[Listener],
         default = forward
     else:
         default = NOT_FOUND
-        served = [h for lst in serving for h in lst.hosts]
-        routed = [h.host for h in cfg.routing.hosts
-                  if any(host_covers(s, h.host) for s in served)]
+        served = frozenset(h for lst in serving for h in lst.hosts)
+        routed = [h.host for h in cfg.routing.hosts if covered(served, h.host)]
         by_host = {h.host: h for h in cfg.routing.hosts}
         for host in host_order(routed):
             for route in by_host[host].routes:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ingresslib.aws.config import ALB_BODY_BYTES, ALB_FORWARD_GROUPS, ALB_RULE_EVALUATIONS, Alb
-from ingresslib.config.listeners import host_covers, redirects
+from ingresslib.config.hostnames import HostPatterns
+from ingresslib.config.listeners import covered, https_hosts, redirects
 from ingresslib.config.routing import Backend, Route, RouteMatch, StringMatch
 from ingresslib.errors import Problem
 
@@ -279,18 +280,21 @@ def protocol_version(alb: Alb, key: str) -> str:
     return settings.protocol_version if settings else "HTTP1"
 
 
-def _plain_http_listeners(cfg: EksStack, host: str) -> list[int]:
-    """Indices of the HTTP listeners that serve `host` without redirecting to HTTPS."""
-    return [i for i, lst in enumerate(cfg.listeners)
-            if lst.protocol == "HTTP" and not redirects(lst, cfg.listeners)
-            and any(host_covers(h, host) for h in lst.hosts)]
+def _plain_http_listeners(cfg: EksStack) -> HostPatterns[int]:
+    """The HTTP listeners that serve a host without redirecting to HTTPS, by the hosts they
+    serve: `covering(host)` gives their indices."""
+    https = https_hosts(cfg.listeners)
+    return HostPatterns((h, i) for i, lst in enumerate(cfg.listeners)
+                        if lst.protocol == "HTTP" and not redirects(lst, cfg.listeners, https=https)
+                        for h in lst.hosts)
 
 
 def _protocol_version_problems(cfg: EksStack, alb: Alb) -> Iterator[Problem]:
     """EDGE-PR-ALB: a route forwards to target groups of one protocol version, and to an
     HTTP2 or GRPC one only behind HTTPS listeners."""
+    plain_http = _plain_http_listeners(cfg)
     for i, host in enumerate(cfg.routing.hosts):
-        plain = _plain_http_listeners(cfg, host.host)
+        plain = plain_http.covering(host.host)
         for j, route in enumerate(host.routes):
             path = f"routing.hosts[{i}].routes[{j}].to"
             versions = {d.backend: protocol_version(alb, d.backend) for d in route.to}
@@ -315,11 +319,12 @@ def _protocol_version_problems(cfg: EksStack, alb: Alb) -> Iterator[Problem]:
 
 def _rule_count_problems(cfg: EksStack) -> Iterator[Problem]:
     """EDGE-CH-ALB-RULES: a listener's rules fit its priority slots."""
+    https = https_hosts(cfg.listeners)
     for port in sorted({lst.port for lst in cfg.listeners}):
-        served = [h for lst in cfg.listeners if lst.port == port
-                  and not redirects(lst, cfg.listeners) for h in lst.hosts]
+        served = frozenset(h for lst in cfg.listeners if lst.port == port
+                           and not redirects(lst, cfg.listeners, https=https) for h in lst.hosts)
         count = sum(len(route.match or [None]) for host in cfg.routing.hosts
-                    if any(host_covers(s, host.host) for s in served) for route in host.routes)
+                    if covered(served, host.host) for route in host.routes)
         if count > MAX_RULES:
             yield Problem("routing.hosts", f"{count} rules on port {port}",
                           f"an ALB listener takes at most {MAX_RULES} rules here (priorities "

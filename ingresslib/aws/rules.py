@@ -32,7 +32,7 @@ from ingresslib.aws.config import (
 )
 from ingresslib.aws.interaction_rules import aws_interaction_problems
 from ingresslib.aws.nlb import annotation_fix
-from ingresslib.config.listeners import Listener, redirects
+from ingresslib.config.listeners import Listener, https_hosts, redirects
 from ingresslib.errors import Problem
 
 
@@ -236,8 +236,9 @@ def _protocol_version_problems(cfg: EksStack, alb: Alb) -> Iterator[Problem]:
     version = alb.protocol_version
     if version == "HTTP1":
         return
+    https = https_hosts(cfg.listeners)
     for i, lst in enumerate(cfg.listeners):
-        if lst.protocol == "HTTP" and not redirects(lst, cfg.listeners):
+        if lst.protocol == "HTTP" and not redirects(lst, cfg.listeners, https=https):
             yield Problem(
                 f"listeners[{i}]", f"{lst.name} :{lst.port} HTTP",
                 f"forwards to the gateway's target group, whose protocolVersion {version} AWS "

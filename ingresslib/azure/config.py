@@ -18,7 +18,7 @@ from ingresslib.azure.agc.config import ApplicationGatewayForContainers
 from ingresslib.azure.value_types import ResourceName, SubnetId, Uuid, _pattern
 from ingresslib.config.base import Cidr, DnsLabel, DnsSubdomain, Model, applies_to
 from ingresslib.config.certificates import Certificate
-from ingresslib.config.listeners import Host, Listener, host_covers
+from ingresslib.config.listeners import Host, Listener
 from ingresslib.config.workload import Autoscaling, GatewayService, GatewayWorkload
 from ingresslib.edge import StackView
 
@@ -447,6 +447,3 @@ def https_listeners(cfg: AksStack) -> list[Listener]:
     return [lst for lst in cfg.listeners if lst.protocol == "HTTPS"]
 
 
-def host_listeners(cfg: AksStack, host: str) -> list[Listener]:
-    """The listeners that serve `host` (exactly or by wildcard)."""
-    return [lst for lst in cfg.listeners if any(host_covers(h, host) for h in lst.hosts)]

@@ -13,11 +13,12 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ingresslib.config.authz_interactions import host_in, path_in
+from ingresslib.config.authz_interactions import HostRules, host_in, path_in
 from ingresslib.config.cert_manager import LETS_ENCRYPT, AcmeIssuer, Http01
 from ingresslib.config.certificates import CertManagerCertificate
+from ingresslib.config.hostnames import HostPatterns
 from ingresslib.config.interaction_rules import rule, string_admits
-from ingresslib.config.listeners import host_covers, redirects
+from ingresslib.config.listeners import https_hosts, redirects
 from ingresslib.config.routing import RouteMatch
 from ingresslib.config.security import AuthzRule
 from ingresslib.config.workload import GatewayWorkload
@@ -68,10 +69,11 @@ def acme_listeners(spec: StackSpec) -> list[str]:
     names: rendered so that the challenge path is not redirected (ING-IX-ACME-REDIRECT)."""
     if spec.topology != "gateway":
         return []
-    names = http01_hosts(spec)
+    names = HostPatterns((n, n) for n in http01_hosts(spec))
+    https = https_hosts(spec.listeners)
     return [lst.name for lst in spec.listeners
-            if lst.port == 80 and redirects(lst, spec.listeners)
-            and any(host_covers(h, n) for h in lst.hosts for n in names)]
+            if lst.port == 80 and redirects(lst, spec.listeners, https=https)
+            and any(names.covered_by(h) for h in lst.hosts)]
 
 
 def acme_problems(spec: StackSpec, workload: GatewayWorkload,
@@ -127,15 +129,17 @@ def _reach_problems(spec: StackSpec, wl: GatewayWorkload, names: list[str]
         return
     rules = spec.security.authorization
     allows = [r for r in rules if r.action == "ALLOW"]
+    matching = HostRules(rules)
     for host in names:
-        if allows and not any(_challenge_passes(r, host) for r in allows):
+        if allows and not any(_challenge_passes(r, host) for _, r in matching(host)
+                              if r.action == "ALLOW"):
             yield Problem(
                 "security.authorization", [r.name for r in allows],
                 f"no ALLOW rule admits Let's Encrypt's GET {CHALLENGE_PREFIX}<token> on "
                 f"{host} from any client, so Istio refuses the HTTP-01 challenge (403); add "
                 f"{{name: acme-http01, action: ALLOW, hosts: [{host}], paths: "
                 f"['{CHALLENGE_PREFIX}*'], methods: [GET]}} {rule('ING-IX-ACME-REACH')}")
-        for i, r in enumerate(rules):
+        for i, r in matching(host):
             if r.action == "DENY" and _challenge_denied(r, host):
                 yield Problem(
                     f"security.authorization[{i}]", r.name,
@@ -165,15 +169,18 @@ def _plain_http_challenge_problems(spec: StackSpec, names: list[str]) -> Iterato
     """A port-80 listener that does not redirect serves the hosts' own routes, which Istio
     merges into one virtual host with the solver Ingress's routes in an order it does not
     promise: a route that can take the challenge path may answer it instead."""
+    https = https_hosts(spec.listeners)
     plain = [lst for lst in spec.listeners if lst.port == 80 and lst.protocol == "HTTP"
-             and not redirects(lst, spec.listeners)]
+             and not redirects(lst, spec.listeners, https=https)]
+    # The names each routing host covers, and the plain listeners serving each name.
+    named = HostPatterns((n, n) for n in names)
+    served = HostPatterns((h, k) for k, lst in enumerate(plain) for h in lst.hosts)
     for i, host in enumerate(spec.routing.hosts):
-        proven = [n for n in names if host_covers(host.host, n) or host.host == n]
-        if not proven or not any(any(host_covers(h, n) for h in lst.hosts for n in proven)
-                                 for lst in plain):
+        proven = named.covered_by(host.host)
+        serving = sorted({k for n in proven for k in served.covering(n)})
+        if not serving:
             continue
-        keys = " or ".join(f"listeners[{lst.name}].httpsRedirect: true" for lst in plain
-                           if any(host_covers(h, n) for h in lst.hosts for n in proven))
+        keys = " or ".join(f"listeners[{plain[k].name}].httpsRedirect: true" for k in serving)
         for j, route in enumerate(host.routes):
             if not route.match or any(_takes_challenge(m) for m in route.match):
                 yield Problem(

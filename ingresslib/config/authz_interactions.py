@@ -7,9 +7,10 @@ browser's preflight cannot pass. Rendering of hosts and paths: `ingresslib.manif
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from ingresslib.config.hostnames import HostPatterns
 from ingresslib.config.interaction_rules import rule
 from ingresslib.config.listeners import host_covers
 from ingresslib.config.routing import Route, RouteMatch
@@ -26,6 +27,28 @@ def authz_problems(spec: StackSpec) -> Iterator[Problem]:
     yield from _allow_scope_problems(spec)
     yield from _path_case_problems(spec)
     yield from _deny_exact_path_problems(spec)
+
+
+class HostRules:
+    """Which authorization rules match requests to a host (`host_in`), by lookup instead of
+    asking every rule of every host: the rules without hosts, and those with a host covering it
+    (`HostPatterns`). Each answer lists (position in `security.authorization`, rule) in that
+    order, and is kept per host."""
+
+    def __init__(self, rules: Iterable[AuthzRule]) -> None:
+        self._rules = list(rules)
+        self._everywhere = [i for i, r in enumerate(self._rules) if not r.hosts]
+        self._named = HostPatterns((h, i) for i, r in enumerate(self._rules) for h in r.hosts)
+        self._answers: dict[str, list[tuple[int, AuthzRule]]] = {}
+
+    def __call__(self, host: str) -> list[tuple[int, AuthzRule]]:
+        """The rules matching requests to `host` (a listener or routing host, possibly a
+        wildcard), in rule order."""
+        found = self._answers.get(host)
+        if found is None:
+            positions = sorted({*self._everywhere, *self._named.covering(host)})
+            found = self._answers[host] = [(i, self._rules[i]) for i in positions]
+        return found
 
 
 def host_in(rule_hosts: list[str], host: str) -> bool:
@@ -104,16 +127,16 @@ def _cors_authz_problems(spec: StackSpec) -> Iterator[Problem]:
     """Istio's RBAC filter runs before the CORS filter, and a preflight carries no token:
     a rule that needs one refuses the preflight (istio/istio#45716, #55318)."""
     assert spec.security is not None
-    rules = spec.security.authorization
-    allows = [r for r in rules if r.action == "ALLOW"]
+    matching = HostRules(spec.security.authorization)
     for i, host in enumerate(spec.routing.hosts):
         for j, route in enumerate(host.routes):
             if route.cors is None:
                 continue
+            rules = [r for _, r in matching(host.host)]
+            allows = [r for r in rules if r.action == "ALLOW"]
             denying = [r.name for r in rules if _refuses_preflight(r, host.host, route)]
-            if allows and any(host_in(r.hosts, host.host) for r in allows) and not any(
-                    _admits_preflight(r, host.host, route) for r in allows):
-                denying += [r.name for r in allows if host_in(r.hosts, host.host)]
+            if allows and not any(_admits_preflight(r, host.host, route) for r in allows):
+                denying += [r.name for r in allows]
             if denying:
                 yield Problem(
                     f"routing.hosts[{i}].routes[{j}].cors", route.name,
@@ -131,8 +154,9 @@ def _allow_scope_problems(spec: StackSpec) -> Iterator[Problem]:
         return
     names = ", ".join(r.name for _, r in allows)
     at = f"security.authorization[{allows[0][0]}]"
+    matching = HostRules(r for _, r in allows)
     http_hosts = sorted({h for lst in spec.listeners if lst.protocol != "TLS" for h in lst.hosts})
-    closed = [h for h in http_hosts if not any(host_in(r.hosts, h) for _, r in allows)]
+    closed = [h for h in http_hosts if not matching(h)]
     if closed:
         yield Problem(
             f"{at}.hosts", allows[0][1].hosts,
@@ -153,7 +177,7 @@ def _allow_scope_problems(spec: StackSpec) -> Iterator[Problem]:
     for hi, host in enumerate(spec.routing.hosts):
         if host.host in closed:
             continue
-        covering = [r for _, r in allows if host_in(r.hosts, host.host)]
+        covering = [r for _, r in matching(host.host)]
         for ri, route in enumerate(host.routes):
             prefixes = [_route_prefix(m) for m in route.match] if route.match else ["/"]
             if any(p is None for p in prefixes):
@@ -171,12 +195,17 @@ def _allow_scope_problems(spec: StackSpec) -> Iterator[Problem]:
 
 def _path_case_problems(spec: StackSpec) -> Iterator[Problem]:
     assert spec.security is not None
+    # Only routes that ignore case can differ from a policy path: the hosts that have one,
+    # by name, so that each rule looks up the hosts it names.
+    folding = [host for host in spec.routing.hosts
+               if any(m.ignore_uri_case for route in host.routes for m in route.match)]
+    named = HostPatterns((host.host, pos) for pos, host in enumerate(folding))
     for i, r in enumerate(spec.security.authorization):
         if not r.paths:
             continue
-        for host in spec.routing.hosts:
-            if not host_in(r.hosts, host.host):
-                continue
+        matched = (sorted({pos for h in r.hosts for pos in named.covered_by(h)})
+                   if r.hosts else range(len(folding)))
+        for host in (folding[pos] for pos in matched):
             folded = [route.name for route in host.routes
                       if any(m.ignore_uri_case and _overlaps(r.paths, m)
                              for m in route.match)]
@@ -195,23 +224,27 @@ def _deny_exact_path_problems(spec: StackSpec) -> Iterator[Problem]:
     """A DENY path without '*' matches that path only, while a route's prefix with the same
     path serves everything below it."""
     assert spec.security is not None
+    # Route prefixes (without their trailing '/') -> (position of the host, route name).
+    prefixes: dict[str, list[tuple[int, str]]] = {}
+    for pos, host in enumerate(spec.routing.hosts):
+        for route in host.routes:
+            for m in route.match:
+                if m.uri is not None and m.uri.prefix is not None:
+                    prefixes.setdefault(m.uri.prefix.rstrip("/"), []).append((pos, route.name))
     for i, r in enumerate(spec.security.authorization):
         if r.action != "DENY":
             continue
         exact = [p for p in r.paths if "*" not in p
                  and f"{p.rstrip('/')}/*" not in r.paths and p != "/"]
-        for host in spec.routing.hosts:
-            if not host_in(r.hosts, host.host):
-                continue
-            below = sorted({(p, route.name) for route in host.routes for m in route.match
-                            for p in exact if m.uri is not None and m.uri.prefix is not None
-                            and m.uri.prefix.rstrip("/") == p.rstrip("/")})
-            if below:
-                p, name = below[0]
-                yield Problem(
-                    f"security.authorization[{i}].paths", r.paths,
-                    f"{p} matches that exact path only, while route {name} of {host.host} "
-                    f"serves every path under it: {p.rstrip('/')}/x passes this DENY rule; "
-                    f"write {p.rstrip('/')}/* (rendered as {p.rstrip('/')} and "
-                    f"{p.rstrip('/')}/*) {rule('ING-IX-AUTHZ-PATH')}")
-                break
+        # The first host (in routing order) the rule matches with a route under one of these
+        # paths, and that host's first (path, route) pair.
+        below = sorted((pos, p, name) for p in exact for pos, name in prefixes.get(
+            p.rstrip("/"), ()) if host_in(r.hosts, spec.routing.hosts[pos].host))
+        if below:
+            pos, p, name = below[0]
+            yield Problem(
+                f"security.authorization[{i}].paths", r.paths,
+                f"{p} matches that exact path only, while route {name} of "
+                f"{spec.routing.hosts[pos].host} serves every path under it: "
+                f"{p.rstrip('/')}/x passes this DENY rule; write {p.rstrip('/')}/* (rendered "
+                f"as {p.rstrip('/')} and {p.rstrip('/')}/*) {rule('ING-IX-AUTHZ-PATH')}")

@@ -12,6 +12,11 @@ renderers and the analysis alike.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
 
 def host_covers(pattern: str, host: str) -> bool:
     """Whether a certificate name or listener host `pattern` matches `host` (RFC 6125 wildcards:
@@ -28,6 +33,39 @@ def covered(patterns: set[str] | frozenset[str], host: str) -> bool:
     """Whether any of `patterns` covers `host` (`host_covers`), by lookup rather than by
     comparing each: the host itself, or the one wildcard one label above it."""
     return host in patterns or ("." in host and "*" + host[host.index("."):] in patterns)
+
+
+class HostPatterns(Generic[T]):
+    """Host names and patterns (listener hosts, certificate names, authorization hosts), each
+    with a value, in the order given, read as `host_covers` reads them without comparing every
+    pair: `covering(host)`, the values whose pattern covers `host` (the host itself, or the
+    wildcard one label above it); `covered_by(pattern)`, the values whose name `pattern`
+    covers (the same name, and for `*.example.com` every name one label above `example.com`).
+    Each answer in the order given; a value given twice answers twice."""
+
+    def __init__(self, entries: Iterable[tuple[str, T]]) -> None:
+        self._values: list[T] = []
+        self._at: dict[str, list[int]] = {}  # name -> positions
+        self._below: dict[str, list[int]] = {}  # `.example.com` -> names one label above it
+        for pos, (name, value) in enumerate(entries):
+            self._values.append(value)
+            self._at.setdefault(name, []).append(pos)
+            if "." in name:
+                self._below.setdefault(name[name.index("."):], []).append(pos)
+
+    def covering(self, host: str) -> list[T]:
+        """Values of the patterns covering `host` (`host_covers(pattern, host)`)."""
+        found = set(self._at.get(host, ()))
+        if "." in host:
+            found.update(self._at.get("*" + host[host.index("."):], ()))
+        return [self._values[p] for p in sorted(found)]
+
+    def covered_by(self, pattern: str) -> list[T]:
+        """Values of the names `pattern` covers (`host_covers(pattern, name)`)."""
+        found = set(self._at.get(pattern, ()))
+        if pattern.startswith("*."):
+            found.update(self._below.get(pattern[1:], ()))
+        return [self._values[p] for p in sorted(found)]
 
 
 def vhost_covers(pattern: str, host: str) -> bool:

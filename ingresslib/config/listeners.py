@@ -2,13 +2,17 @@
 
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
 from ingresslib.config.base import DnsLabel, Model
-from ingresslib.config.hostnames import covered, host_covers  # noqa: F401 (public name kept here)
+from ingresslib.config.hostnames import (  # noqa: F401 (public names kept here)
+    HostPatterns,
+    covered,
+    host_covers,
+)
 from ingresslib.errors import Problem
 
 _HOST = re.compile(
@@ -107,17 +111,45 @@ class Listener(Model):
             )
 
 
-def without_https(lst: Listener, listeners: list[Listener]) -> list[str]:
-    """The hosts of `lst` that no HTTPS listener of `listeners` serves."""
-    https = {h for o in listeners if o.protocol == "HTTPS" for h in o.hosts}
+class ListenerHosts:
+    """Which listeners serve a host (`host_covers` of one of their hosts), by lookup instead of
+    reading every listener's hosts for each host asked about."""
+
+    def __init__(self, listeners: Sequence[Listener]) -> None:
+        self._listeners = list(listeners)
+        self._index = HostPatterns((h, k) for k, lst in enumerate(self._listeners)
+                                   for h in lst.hosts)
+
+    def serving(self, host: str) -> list[Listener]:
+        """The listeners serving `host` (exactly or by wildcard), each once, in order."""
+        return [self._listeners[k] for k in dict.fromkeys(self._index.covering(host))]
+
+
+def https_hosts(listeners: Sequence[Listener]) -> frozenset[str]:
+    """Every host (or pattern) an HTTPS listener of `listeners` serves: where a redirect to
+    HTTPS can land (`without_https`, `redirects`)."""
+    return frozenset(h for o in listeners if o.protocol == "HTTPS" for h in o.hosts)
+
+
+def without_https(lst: Listener, https: frozenset[str]) -> list[str]:
+    """The hosts of `lst` that none of `https` (`https_hosts` of the stack's listeners)
+    covers."""
     return [h for h in lst.hosts if not covered(https, h)]
 
 
-def redirects(lst: Listener, listeners: list[Listener]) -> bool:
+def redirects(lst: Listener, listeners: Sequence[Listener], *,
+              https: frozenset[str] | None = None) -> bool:
     """Whether an HTTP listener answers with a redirect to HTTPS: as set, or by default
-    whenever HTTPS listeners (of `listeners`) serve all its hosts."""
+    whenever HTTPS listeners (of `listeners`) serve all its hosts. A caller asking of many
+    listeners passes `https`, the `https_hosts` of `listeners` gathered once (`redirect_names`)."""
     if lst.protocol != "HTTP":
         return False
     if lst.https_redirect is not None:
         return lst.https_redirect
-    return not without_https(lst, listeners)
+    return not without_https(lst, https_hosts(listeners) if https is None else https)
+
+
+def redirect_names(listeners: Sequence[Listener]) -> set[str]:
+    """The names of the listeners of `listeners` that redirect to HTTPS (`redirects`)."""
+    https = https_hosts(listeners)
+    return {lst.name for lst in listeners if redirects(lst, listeners, https=https)}

@@ -16,7 +16,7 @@ from ingresslib.config.certificates import (
 )
 from ingresslib.config.gateway_api import Api, GatewayApi
 from ingresslib.config.hostnames import covered
-from ingresslib.config.listeners import Listener, without_https
+from ingresslib.config.listeners import Listener, https_hosts, without_https
 from ingresslib.config.observability import Observability, observability_problems
 from ingresslib.config.ratelimit import RateLimits, ratelimit_problems
 from ingresslib.config.routing import Destination, Mirror, Routing
@@ -136,11 +136,12 @@ class StackSpec(Model):
             yield Problem("gatewayApi", "set", "applies with api: gatewayApi; set api: "
                           "gatewayApi or remove gatewayApi")
         yield from self._listener_problems()
+        port80 = frozenset(h for lst in self.listeners if lst.port == 80 for h in lst.hosts)
         for key, cert in self.certificates.items():
             yield from cloud_problems(f"certificates.{key}", cert, self.cloud)
             yield from cert.problems(f"certificates.{key}")
             if isinstance(cert, CertManagerCertificate):
-                yield from self._issuer_problems(f"certificates.{key}", cert)
+                yield from self._issuer_problems(f"certificates.{key}", cert, port80)
         yield from routing_problems(self.routing, self.listeners)
         yield from wildcard_route_problems(self.routing, self.topology)
         yield from observability_problems(self.observability, certificates=self.certificates)
@@ -156,7 +157,10 @@ class StackSpec(Model):
             yield Problem("rateLimits", "set", "rate limits run in the Istio gateway, which "
                           "topology standalone does not deploy; remove them")
 
-    def _issuer_problems(self, path: str, cert: CertManagerCertificate) -> Iterator[Problem]:
+    def _issuer_problems(self, path: str, cert: CertManagerCertificate,
+                         port80: frozenset[str]) -> Iterator[Problem]:
+        """`cert`'s issuer: declared, and able to issue it; `port80` is every host a port-80
+        listener serves (where HTTP-01 challenges arrive)."""
         issuer = self.cert_manager.issuers.get(cert.issuer)
         if issuer is None:
             known = ", ".join(sorted(self.cert_manager.issuers)) or "none declared"
@@ -175,7 +179,6 @@ class StackSpec(Model):
                 yield Problem(f"{path}.dnsNames", wildcards,
                               "ACME HTTP-01 cannot issue wildcard names; use a DNS-01 solver "
                               "(route53 or azureDns) for this issuer")
-            port80 = {h for lst in self.listeners if lst.port == 80 for h in lst.hosts}
             unreachable = [h for h in cert.dns_names if not covered(port80, h)]
             if unreachable and not wildcards:
                 yield Problem(f"{path}.dnsNames", unreachable,
@@ -191,6 +194,7 @@ class StackSpec(Model):
         seen: dict[str, int] = {}
         # (port, host) -> the listeners before this one that serve it, in order.
         served: dict[tuple[int, str], list[int]] = {}
+        https = https_hosts(self.listeners)
         for i, lst in enumerate(self.listeners):
             path = f"listeners[{i}]"
             yield from lst.problems(path)
@@ -221,7 +225,7 @@ class StackSpec(Model):
             if lst.tls and lst.tls.certificate:
                 yield from self._certificate_problems(path, lst)
             if lst.protocol == "HTTP" and lst.https_redirect:
-                missing = without_https(lst, self.listeners)
+                missing = without_https(lst, https)
                 if missing:
                     yield Problem(
                         f"{path}.httpsRedirect", True,

@@ -9,7 +9,7 @@ from typing import Any
 
 from ingresslib.config.acme import CHALLENGE_PREFIX, not_prefix_regex
 from ingresslib.config.gateway_api import Api
-from ingresslib.config.listeners import Listener, host_covers, redirects
+from ingresslib.config.listeners import Listener, covered, redirect_names, redirects
 from ingresslib.config.routing import HostRoutes, Route, Routing
 from ingresslib.config.wildcard_routes import WILDCARD_ROUTES_ANNOTATION, with_inherited_routes
 from ingresslib.config.workload import GatewayWorkload
@@ -94,7 +94,7 @@ def routing_objects(
     creds = {**{k: k for lst in listeners if lst.tls and (k := lst.tls.certificate)},
              **(credentials or {})}
     if redirecting is None:
-        redirecting = {lst.name for lst in listeners if redirects(lst, listeners)}
+        redirecting = redirect_names(listeners)
     acme = [lst for lst in listeners if lst.name in challenge_listeners]
     objs = [istio_gateway(stack, namespace, selector_labels(gateway),
                           [lst for lst in listeners if lst.name not in challenge_listeners],
@@ -103,11 +103,15 @@ def routing_objects(
         objs += acme_redirect_objects(f"{stack}-acme", namespace, selector_labels(gateway),
                                       acme, challenge_hosts)
     backends = routing.backends
+    # Each host's TLS passthrough port: the first TLS listener serving it.
+    passthrough_ports: dict[str, int] = {}
+    for lst in listeners:
+        if lst.protocol == "TLS":
+            for name in lst.hosts:
+                passthrough_ports.setdefault(name, lst.port)
     for i, host in enumerate(routing.hosts):
         vs_name = f"{stack}-{host_slug(host.host)}"
-        passthrough = next(
-            (lst.port for lst in listeners
-             if lst.protocol == "TLS" and host.host in lst.hosts), 443)
+        passthrough = passthrough_ports.get(host.host, 443)
         routed = with_inherited_routes(routing, host)
         vs = virtual_service(vs_name, namespace, f"{namespace}/{stack}", routed, backends,
                              passthrough_port=passthrough)
@@ -132,8 +136,8 @@ def acme_redirect_objects(name: str, namespace: str, selector: dict[str, str],
     `names` (the HTTP-01 names) join the hosts where a wildcard or `*` host covers them: the
     solver's Ingress gets a virtual host of its own exact name, which must redirect too."""
     served = {h for lst in listeners for h in lst.hosts}
-    hosts = sorted(served | {n for n in names if n not in served and any(
-        h == "*" or host_covers(h, n) for h in served)})
+    hosts = sorted(served | {n for n in names if n not in served and (
+        "*" in served or covered(served, n))})
     redirect = {"name": "https-redirect",
                 "match": [{"uri": {"regex": not_prefix_regex(CHALLENGE_PREFIX)}}],
                 "redirect": {"scheme": "https", "redirectCode": 301}}

@@ -158,9 +158,9 @@ class StackConfig(StackSpec):
         found = [*self.problems(""), *self._edge_rules()]
         # A name that refers to nothing is one problem: what the rules conclude about the
         # section holding it follows from it, and is left out.
-        dangling = [p for p in found if p.dangling]
+        suppressed = suppressed_by([p for p in found if p.dangling])
         for p in found:
-            if not suppressed_by(p, dangling):
+            if not suppressed(p):
                 once.setdefault((p.path, p.message, repr(p.value)), p)
         problems = list(once.values())
         if problems:

@@ -36,7 +36,7 @@ from ingresslib.azure.agc.names import (
 )
 from ingresslib.azure.config import AksStack
 from ingresslib.azure.ids import resource_id
-from ingresslib.config.listeners import Listener, redirects
+from ingresslib.config.listeners import Listener, redirect_names
 from ingresslib.config.routing import (
     Backend,
     Destination,
@@ -269,8 +269,7 @@ def agc_routes(cfg: AksStack, routing: Routing) -> list[Manifest]:
     """The routes AGC serves, attached to the AGC Gateway's listeners."""
     listeners = cfg.listeners
     return route_objects(routing, listeners, parent(cfg), stack=f"{cfg.name}-agc",
-                         redirecting={lst.name for lst in listeners
-                                      if redirects(lst, listeners)})
+                         redirecting=redirect_names(listeners))
 
 
 def route_problems(cfg: AksStack) -> list[Problem]:

@@ -17,7 +17,8 @@ from ingresslib.azure.agic.rules import (
     timeout_seconds,
 )
 from ingresslib.azure.application_gateway.plan import XFF_REWRITE
-from ingresslib.azure.config import AksStack, host_listeners, uses_application_gateway
+from ingresslib.azure.config import AksStack, uses_application_gateway
+from ingresslib.config.listeners import ListenerHosts
 from ingresslib.manifests.meta import MANAGED_BY, obj
 
 ANNOTATION = "appgw.ingress.kubernetes.io/"
@@ -26,10 +27,10 @@ PROBE_TIMEOUT_SECONDS = 5
 PROBE_UNHEALTHY_THRESHOLD = 3
 
 
-def _tls(cfg: AksStack, host: str) -> tuple[str | None, bool]:
+def _tls(listeners: ListenerHosts, host: str) -> tuple[str | None, bool]:
     """The Application Gateway certificate serving `host`, and whether its HTTP requests are
     redirected to HTTPS (unless an HTTP listener of the host says httpsRedirect: false)."""
-    serving = host_listeners(cfg, host)
+    serving = listeners.serving(host)
     certificate = next((lst.tls.certificate for lst in serving
                         if lst.protocol == "HTTPS" and lst.tls), None)
     redirect = certificate is not None and all(
@@ -46,8 +47,9 @@ def ingress_objects(cfg: AksStack) -> list[dict[str, Any]]:
     agw = cfg.azure.application_gateway
     assert agw is not None
     objs = []
+    listeners = ListenerHosts(cfg.listeners)
     for host in cfg.routing.hosts:
-        certificate, redirect = _tls(cfg, host.host)
+        certificate, redirect = _tls(listeners, host.host)
         for route in host.routes:
             dest = route.to[0]
             backend = cfg.routing.backends[dest.backend]

@@ -21,7 +21,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from ingresslib.config.duration import proto_duration
-from ingresslib.config.listeners import Listener, redirects
+from ingresslib.config.listeners import Listener, redirect_names
 from ingresslib.config.routing import Route, Routing
 from ingresslib.config.wildcard_routes import with_inherited_routes
 from ingresslib.config.workload import GatewayWorkload
@@ -143,7 +143,7 @@ def istio_gateway_api_objects(
     (default: the workload's name), the routes and their companions (`route_objects`), the
     DestinationRules of the traffic policies and the route patches EnvoyFilter."""
     if redirecting is None:
-        redirecting = {lst.name for lst in listeners if redirects(lst, listeners)}
+        redirecting = redirect_names(listeners)
     parent = ParentRef(stack, workload.namespace)
     creds = {**{k: k for lst in listeners if lst.tls and (k := lst.tls.certificate)},
              **(credentials or {})}

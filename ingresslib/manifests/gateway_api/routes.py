@@ -24,7 +24,7 @@ from typing import Any
 
 from ingresslib.config.duration import duration_ns, gateway_duration
 from ingresslib.config.hostnames import hostnames_intersect
-from ingresslib.config.listeners import Listener, redirects
+from ingresslib.config.listeners import Listener, redirect_names
 from ingresslib.config.routing import (
     Backend,
     Cors,
@@ -812,7 +812,7 @@ def route_objects(
     Raises ConfigError listing, with config paths, everything Gateway API cannot say.
     """
     if redirecting is None:
-        redirecting = {lst.name for lst in listeners if redirects(lst, listeners)}
+        redirecting = redirect_names(listeners)
     ctx = _Ctx(routing, listeners, parent, stack, redirecting, experimental,
                frozenset(extensions))
     routes: list[dict[str, Any]] = []
