@@ -386,7 +386,7 @@ def closest(word: str, choices: Sequence[str]) -> str | None:
     return _closest(word, tuple(choices))
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=128)
 def _closest(word: str, choices: tuple[str, ...]) -> str | None:
 
     def norm(text: str) -> str:

@@ -262,7 +262,7 @@ def _listener(cfg: EksStack, alb: Alb, port: int, listeners: list[Listener],
               https_port: int) -> ListenerPlan:
     protocol = listeners[0].protocol
     https = https_hosts(cfg.listeners)
-    redirecting = [lst for lst in listeners if redirects(lst, cfg.listeners, https=https)]
+    redirecting = [lst for lst in listeners if redirects(lst, https)]
     serving = [lst for lst in listeners if lst not in redirecting]
     forward = {"type": "forward", "target_group_arn": TargetGroupRef(GATEWAY)}
     rules: list[tuple[str, list[dict[str, Any]], dict[str, Any]]] = []

@@ -285,7 +285,7 @@ def _plain_http_listeners(cfg: EksStack) -> HostPatterns[int]:
     serve: `covering(host)` gives their indices."""
     https = https_hosts(cfg.listeners)
     return HostPatterns((h, i) for i, lst in enumerate(cfg.listeners)
-                        if lst.protocol == "HTTP" and not redirects(lst, cfg.listeners, https=https)
+                        if lst.protocol == "HTTP" and not redirects(lst, https)
                         for h in lst.hosts)
 
 
@@ -294,7 +294,7 @@ def _protocol_version_problems(cfg: EksStack, alb: Alb) -> Iterator[Problem]:
     HTTP2 or GRPC one only behind HTTPS listeners."""
     plain_http = _plain_http_listeners(cfg)
     for i, host in enumerate(cfg.routing.hosts):
-        plain = plain_http.covering(host.host)
+        plain = list(dict.fromkeys(plain_http.covering(host.host)))
         for j, route in enumerate(host.routes):
             path = f"routing.hosts[{i}].routes[{j}].to"
             versions = {d.backend: protocol_version(alb, d.backend) for d in route.to}
@@ -322,7 +322,7 @@ def _rule_count_problems(cfg: EksStack) -> Iterator[Problem]:
     https = https_hosts(cfg.listeners)
     for port in sorted({lst.port for lst in cfg.listeners}):
         served = frozenset(h for lst in cfg.listeners if lst.port == port
-                           and not redirects(lst, cfg.listeners, https=https) for h in lst.hosts)
+                           and not redirects(lst, https) for h in lst.hosts)
         count = sum(len(route.match or [None]) for host in cfg.routing.hosts
                     if covered(served, host.host) for route in host.routes)
         if count > MAX_RULES:

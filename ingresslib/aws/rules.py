@@ -238,7 +238,7 @@ def _protocol_version_problems(cfg: EksStack, alb: Alb) -> Iterator[Problem]:
         return
     https = https_hosts(cfg.listeners)
     for i, lst in enumerate(cfg.listeners):
-        if lst.protocol == "HTTP" and not redirects(lst, cfg.listeners, https=https):
+        if lst.protocol == "HTTP" and not redirects(lst, https):
             yield Problem(
                 f"listeners[{i}]", f"{lst.name} :{lst.port} HTTP",
                 f"forwards to the gateway's target group, whose protocolVersion {version} AWS "

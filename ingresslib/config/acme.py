@@ -72,7 +72,7 @@ def acme_listeners(spec: StackSpec) -> list[str]:
     names = HostPatterns((n, n) for n in http01_hosts(spec))
     https = https_hosts(spec.listeners)
     return [lst.name for lst in spec.listeners
-            if lst.port == 80 and redirects(lst, spec.listeners, https=https)
+            if lst.port == 80 and redirects(lst, https)
             and any(names.covered_by(h) for h in lst.hosts)]
 
 
@@ -171,7 +171,7 @@ def _plain_http_challenge_problems(spec: StackSpec, names: list[str]) -> Iterato
     promise: a route that can take the challenge path may answer it instead."""
     https = https_hosts(spec.listeners)
     plain = [lst for lst in spec.listeners if lst.port == 80 and lst.protocol == "HTTP"
-             and not redirects(lst, spec.listeners, https=https)]
+             and not redirects(lst, https)]
     # The names each routing host covers, and the plain listeners serving each name.
     named = HostPatterns((n, n) for n in names)
     served = HostPatterns((h, k) for k, lst in enumerate(plain) for h in lst.hosts)

@@ -137,19 +137,18 @@ def without_https(lst: Listener, https: frozenset[str]) -> list[str]:
     return [h for h in lst.hosts if not covered(https, h)]
 
 
-def redirects(lst: Listener, listeners: Sequence[Listener], *,
-              https: frozenset[str] | None = None) -> bool:
+def redirects(lst: Listener, https: frozenset[str]) -> bool:
     """Whether an HTTP listener answers with a redirect to HTTPS: as set, or by default
-    whenever HTTPS listeners (of `listeners`) serve all its hosts. A caller asking of many
-    listeners passes `https`, the `https_hosts` of `listeners` gathered once (`redirect_names`)."""
+    whenever the HTTPS listeners serve all its hosts (`https`: `https_hosts` of the stack's
+    listeners, gathered once for all of them)."""
     if lst.protocol != "HTTP":
         return False
     if lst.https_redirect is not None:
         return lst.https_redirect
-    return not without_https(lst, https_hosts(listeners) if https is None else https)
+    return not without_https(lst, https)
 
 
 def redirect_names(listeners: Sequence[Listener]) -> set[str]:
     """The names of the listeners of `listeners` that redirect to HTTPS (`redirects`)."""
     https = https_hosts(listeners)
-    return {lst.name for lst in listeners if redirects(lst, listeners, https=https)}
+    return {lst.name for lst in listeners if redirects(lst, https)}

@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ingresslib.config.duration import duration_ns
-from ingresslib.config.listeners import Listener, host_covers, redirects
+from ingresslib.config.listeners import Listener, host_covers, https_hosts, redirects
 from ingresslib.config.routing import HostRoutes, Route, RouteMatch, StringMatch
 from ingresslib.edge import READINESS_PATH
 from ingresslib.lab import client
@@ -132,7 +132,7 @@ class Context:
             return None
         ranked = sorted(cands, key=lambda lst: (
             lst.protocol != "HTTPS",
-            redirects(lst, self.config.listeners), lst.port))
+            redirects(lst, https_hosts(self.config.listeners)), lst.port))
         lst = ranked[0]
         if lst.protocol == "TLS":
             return None
@@ -341,11 +341,12 @@ def _health(ctx: Context) -> Callable[[Probe], Probe]:
 
 # --- listeners: HTTPS redirect, TLS -------------------------------------------------------
 def _listener_probes(ctx: Context) -> Iterator[Planned]:
+    https = https_hosts(ctx.config.listeners)
     for li, lst in enumerate(ctx.config.listeners):
         path = f"listeners[{lst.name}]"
         for h in lst.hosts:
             host = probe_host(h)
-            if redirects(lst, ctx.config.listeners):
+            if redirects(lst, https):
                 yield Planned(Probe(f"https redirect {host}:{lst.port}", path,
                                     f"301 to https://{host}/lab-probe"),
                               _https_redirect(ctx, lst, host))

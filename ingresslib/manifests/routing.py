@@ -9,7 +9,7 @@ from typing import Any
 
 from ingresslib.config.acme import CHALLENGE_PREFIX, not_prefix_regex
 from ingresslib.config.gateway_api import Api
-from ingresslib.config.listeners import Listener, covered, redirect_names, redirects
+from ingresslib.config.listeners import Listener, covered, https_hosts, redirect_names, redirects
 from ingresslib.config.routing import HostRoutes, Route, Routing
 from ingresslib.config.wildcard_routes import WILDCARD_ROUTES_ANNOTATION, with_inherited_routes
 from ingresslib.config.workload import GatewayWorkload
@@ -43,20 +43,22 @@ def gateway_listeners(
     listener keeps the redirect those HTTPS listeners gave it (`redirects` on the stack's
     listeners), so the servers alone say which redirect."""
     if topology != "chained":
-        return [_served(lst, listeners, tls_at_load_balancer) for lst in listeners]
+        https = https_hosts(listeners)
+        return [_served(lst, https, tls_at_load_balancer) for lst in listeners]
     hosts = sorted({h for lst in listeners for h in lst.hosts})
     return [Listener(name="http-from-lb", port=80, protocol="HTTP", hosts=hosts,
                      https_redirect=False, allow_any_host="*" in hosts)]
 
 
-def _served(lst: Listener, listeners: list[Listener], tls_at_load_balancer: Collection[str]
+def _served(lst: Listener, https: frozenset[str], tls_at_load_balancer: Collection[str]
             ) -> Listener:
-    """`lst` as the gateway serves it in topology gateway (`gateway_listeners`)."""
+    """`lst` as the gateway serves it in topology gateway (`gateway_listeners`); `https`: the
+    hosts of the stack's HTTPS listeners."""
     if lst.name in tls_at_load_balancer:
         return Listener(name=lst.name, port=lst.port, protocol="HTTP", hosts=lst.hosts,
                         allow_any_host=lst.allow_any_host, https_redirect=False)
     if tls_at_load_balancer and lst.protocol == "HTTP" and lst.https_redirect is None:
-        return lst.model_copy(update={"https_redirect": redirects(lst, listeners)})
+        return lst.model_copy(update={"https_redirect": redirects(lst, https)})
     return lst
 
 

@@ -48,7 +48,7 @@ from ingresslib.config.stack import Cloud, StackSpec
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.edge import CORE_RULES, INTERACTION_RULES, EdgePlan, EdgeRule, Timeouts
 from ingresslib.errors import ConfigError, Problem, suppressed_by
-from ingresslib.stack.routing import checked_routing_manifests
+from ingresslib.stack.routing import checked_routing_manifests, forget_checked_routing
 
 if TYPE_CHECKING:
     import pulumi
@@ -101,6 +101,21 @@ class StackConfig(StackSpec):
         copy = super().model_copy(update=update, deep=deep)
         if update:
             copy.__dict__.pop("edge", None)
+        return copy
+
+    def __copy__(self) -> Self:
+        """A shallow copy (`copy.copy`, `model_copy`) that renders its own routing: without
+        the objects this config's validation kept for its own first render
+        (`ingresslib.stack.routing`), which both renders would otherwise share."""
+        copy = super().__copy__()
+        forget_checked_routing(copy)
+        return copy
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        """A deep copy (`copy.deepcopy`, `model_copy(deep=True)`), without the objects this
+        config's validation kept for its own first render: the copy renders its own."""
+        copy = super().__deepcopy__(memo)
+        forget_checked_routing(copy)
         return copy
 
     def _interaction_rules(self) -> Iterator[EdgeRule]:

@@ -31,17 +31,18 @@ def routing_manifests(spec: StackSpec, plan: EdgePlan) -> list[dict[str, Any]]:
 
 # Where validation leaves the routing objects it rendered (`api: gatewayApi`: what Gateway API
 # cannot say is found by rendering) in the config's `__dict__`, beside its cached `edge`, for
-# the render to take instead of rendering them again. With the config's id and the plan: a copy
-# of the config (which copies `__dict__`) or another plan renders its own.
+# its first render to take instead of rendering them again; with the plan they follow. A copy
+# of the config drops them (`forget_checked_routing`), so it renders its own.
 _RENDERED = "_ingresslib_rendered_routing"
 
 
 def checked_routing_manifests(spec: StackSpec, plan: EdgePlan) -> list[dict[str, Any]]:
     """`routing_manifests`, kept on `spec` for the first `stack_routing_manifests` of the same
     `spec` and `plan` to take (validation renders the Gateway API routing to find what the API
-    cannot say: at 10,000 routes that is most of `parse_config`). Raises as it does."""
+    cannot say: with 10,000 routes that took as long again as the rest of the render). Raises
+    as it does."""
     objects = routing_manifests(spec, plan)
-    spec.__dict__[_RENDERED] = (id(spec), plan, objects)
+    spec.__dict__[_RENDERED] = (plan, objects)
     return objects
 
 
@@ -49,6 +50,12 @@ def stack_routing_manifests(spec: StackSpec, plan: EdgePlan) -> list[dict[str, A
     """`routing_manifests`, or the objects validation rendered for this `spec` and `plan`,
     taken once: a later render renders afresh, so no two renders share an object."""
     kept = spec.__dict__.pop(_RENDERED, None)
-    if kept is not None and kept[0] == id(spec) and kept[1] is plan:
-        return kept[2]
+    if kept is not None and kept[0] is plan:
+        return kept[1]
     return routing_manifests(spec, plan)
+
+
+def forget_checked_routing(spec: StackSpec) -> None:
+    """Drop what validation kept for `spec`'s first render: for a copy of a config, which
+    would otherwise take (a copy of) the original's objects."""
+    spec.__dict__.pop(_RENDERED, None)

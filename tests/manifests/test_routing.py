@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ingresslib.config.acme import CHALLENGE_PREFIX, not_prefix_regex
-from ingresslib.config.listeners import Listener, redirects
+from ingresslib.config.listeners import Listener, https_hosts, redirects
 from ingresslib.config.routing import Route, Routing
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ConfigError
@@ -154,7 +154,7 @@ def test_gateway_listeners() -> None:
     # The HTTPS listener it redirected to is served as HTTP now: the redirect is kept, so the
     # servers alone say it (IngressRouting without `redirecting`).
     assert nlb[0] == LISTENERS[0].model_copy(update={"https_redirect": True})
-    assert redirects(nlb[0], nlb)
+    assert redirects(nlb[0], https_hosts(nlb))
     assert nlb[2] is LISTENERS[2]
     assert gateway_listeners(LISTENERS, "gateway")[0] is LISTENERS[0]
     assert nlb[1] == Listener(name="https", port=443, protocol="HTTP",

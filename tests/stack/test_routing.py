@@ -3,7 +3,9 @@ routing its render registers, rendered once; a second render, or a copy, renders
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import pickle
 from typing import Any
 
 import pytest
@@ -40,12 +42,26 @@ def test_gateway_api_routing_is_rendered_once_for_validation_and_render(renders)
     assert not {id(o) for o in again} & {id(o) for o in first}
 
 
-@pytest.mark.parametrize("deep", [False, True])
-def test_a_copy_renders_its_own_routing(renders, deep: bool) -> None:
+COPIES = {
+    "model_copy": lambda cfg: cfg.model_copy(),
+    "model_copy deep": lambda cfg: cfg.model_copy(deep=True),
+    "copy.copy": copy.copy,
+    "copy.deepcopy": copy.deepcopy,
+    "pickle": lambda cfg: pickle.loads(pickle.dumps(cfg)),
+}
+
+
+@pytest.mark.parametrize("how", sorted(COPIES))
+def test_a_copy_renders_its_own_routing(renders, how: str) -> None:
     cfg = parse_config(routed_nlb_stack(api="gatewayApi"))
-    copy = cfg.model_copy(deep=deep)
-    assert stack_manifests(copy).routing == stack_manifests(cfg).routing
-    assert len(renders) == 2  # validation's, taken by cfg's render; the copy rendered its own
+    copied = COPIES[how](cfg)
+    mine = stack_manifests(copied).routing
+    theirs = stack_manifests(cfg).routing
+    assert mine == theirs
+    assert not {id(o) for o in mine} & {id(o) for o in theirs}
+    # Validation's render, taken by cfg's; a copy renders its own, and an unpickled config
+    # takes its own unpickled objects.
+    assert len(renders) == (1 if how == "pickle" else 2)
 
 
 def test_istio_routing_is_rendered_by_the_render_only(renders) -> None:
