@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ingresslib.config.authz_interactions import HostRules, host_in, path_in
+from ingresslib.config.authz_interactions import HostRules, path_in
 from ingresslib.config.cert_manager import LETS_ENCRYPT, AcmeIssuer, Http01
 from ingresslib.config.certificates import CertManagerCertificate
 from ingresslib.config.hostnames import HostPatterns
@@ -131,7 +131,7 @@ def _reach_problems(spec: StackSpec, wl: GatewayWorkload, names: list[str]
     allows = [r for r in rules if r.action == "ALLOW"]
     matching = HostRules(rules)
     for host in names:
-        if allows and not any(_challenge_passes(r, host) for _, r in matching(host)
+        if allows and not any(_challenge_passes(r) for _, r in matching(host)
                               if r.action == "ALLOW"):
             yield Problem(
                 "security.authorization", [r.name for r in allows],
@@ -140,7 +140,7 @@ def _reach_problems(spec: StackSpec, wl: GatewayWorkload, names: list[str]
                 f"{{name: acme-http01, action: ALLOW, hosts: [{host}], paths: "
                 f"['{CHALLENGE_PREFIX}*'], methods: [GET]}} {rule('ING-IX-ACME-REACH')}")
         for i, r in matching(host):
-            if r.action == "DENY" and _challenge_denied(r, host):
+            if r.action == "DENY" and _challenge_denied(r):
                 yield Problem(
                     f"security.authorization[{i}]", r.name,
                     f"can refuse Let's Encrypt's GET {CHALLENGE_PREFIX}<token> on {host} "
@@ -216,17 +216,18 @@ def _takes_challenge(m: RouteMatch) -> bool:
         and _TOKEN.fullmatch(text[len(CHALLENGE_PREFIX):]) is not None)
 
 
-def _challenge_passes(r: AuthzRule, host: str) -> bool:
-    """Whether an ALLOW rule admits GET /.well-known/acme-challenge/<token> on `host` from any
-    client, whatever the token."""
-    return (host_in(r.hosts, host) and path_in(r.paths, CHALLENGE_PREFIX)
+def _challenge_passes(r: AuthzRule) -> bool:
+    """Whether an ALLOW rule on the challenge's host admits GET
+    /.well-known/acme-challenge/<token> from any client, whatever the token."""
+    return (path_in(r.paths, CHALLENGE_PREFIX)
             and (not r.methods or "GET" in r.methods) and not r.client_cidrs
             and not r.not_client_cidrs and not r.jwt_required)
 
 
-def _challenge_denied(r: AuthzRule, host: str) -> bool:
-    """Whether a DENY rule can refuse the challenge on `host` for some client and token."""
-    return (host_in(r.hosts, host) and _some_token(r.paths)
+def _challenge_denied(r: AuthzRule) -> bool:
+    """Whether a DENY rule on the challenge's host can refuse the challenge for some client
+    and token."""
+    return (_some_token(r.paths)
             and (not r.methods or "GET" in r.methods)
             and bool(r.client_cidrs or r.not_client_cidrs or r.jwt_required))
 

@@ -32,23 +32,18 @@ def authz_problems(spec: StackSpec) -> Iterator[Problem]:
 class HostRules:
     """Which authorization rules match requests to a host (`host_in`), by lookup instead of
     asking every rule of every host: the rules without hosts, and those with a host covering it
-    (`HostPatterns`). Each answer lists (position in `security.authorization`, rule) in that
-    order, and is kept per host."""
+    (`HostPatterns`)."""
 
     def __init__(self, rules: Iterable[AuthzRule]) -> None:
         self._rules = list(rules)
         self._everywhere = [i for i, r in enumerate(self._rules) if not r.hosts]
         self._named = HostPatterns((h, i) for i, r in enumerate(self._rules) for h in r.hosts)
-        self._answers: dict[str, list[tuple[int, AuthzRule]]] = {}
 
     def __call__(self, host: str) -> list[tuple[int, AuthzRule]]:
         """The rules matching requests to `host` (a listener or routing host, possibly a
-        wildcard), in rule order."""
-        found = self._answers.get(host)
-        if found is None:
-            positions = sorted({*self._everywhere, *self._named.covering(host)})
-            found = self._answers[host] = [(i, self._rules[i]) for i in positions]
-        return found
+        wildcard) as (position in `security.authorization`, rule), in rule order."""
+        return [(i, self._rules[i])
+                for i in sorted({*self._everywhere, *self._named.covering(host)})]
 
 
 def host_in(rule_hosts: list[str], host: str) -> bool:
@@ -104,21 +99,20 @@ def _overlaps(paths: list[str], m: RouteMatch | None) -> bool:
     return False
 
 
-def _refuses_preflight(r: AuthzRule, host: str, route: Route) -> bool:
-    """Whether a DENY rule refuses preflights to `route` of `host` that the requests they
-    announce would pass: it needs a token (which a preflight never carries) or names
-    OPTIONS. Client conditions hold for both alike and do not change that."""
+def _refuses_preflight(r: AuthzRule, route: Route) -> bool:
+    """Whether a DENY rule on the route's host refuses preflights to `route` that the
+    requests they announce would pass: it needs a token (which a preflight never carries) or
+    names OPTIONS. Client conditions hold for both alike and do not change that."""
     return (r.action == "DENY" and (r.jwt_required or "OPTIONS" in r.methods)
-            and host_in(r.hosts, host)
             and (not r.methods or "OPTIONS" in r.methods)
             and any(_overlaps(r.paths, m) for m in (route.match or [None])))
 
 
-def _admits_preflight(r: AuthzRule, host: str, route: Route) -> bool:
-    """Whether an ALLOW rule admits a tokenless OPTIONS to `route` (from the clients it
-    names: client conditions hold for the preflight and the request alike)."""
+def _admits_preflight(r: AuthzRule, route: Route) -> bool:
+    """Whether an ALLOW rule on the route's host admits a tokenless OPTIONS to `route` (from
+    the clients it names: client conditions hold for the preflight and the request alike)."""
     prefixes = [_route_prefix(m) for m in route.match] if route.match else ["/"]
-    return (r.action == "ALLOW" and not r.jwt_required and host_in(r.hosts, host)
+    return (r.action == "ALLOW" and not r.jwt_required
             and (not r.methods or "OPTIONS" in r.methods)
             and all(p is not None and path_in(r.paths, p) for p in prefixes))
 
@@ -134,8 +128,8 @@ def _cors_authz_problems(spec: StackSpec) -> Iterator[Problem]:
                 continue
             rules = [r for _, r in matching(host.host)]
             allows = [r for r in rules if r.action == "ALLOW"]
-            denying = [r.name for r in rules if _refuses_preflight(r, host.host, route)]
-            if allows and not any(_admits_preflight(r, host.host, route) for r in allows):
+            denying = [r.name for r in rules if _refuses_preflight(r, route)]
+            if allows and not any(_admits_preflight(r, route) for r in allows):
                 denying += [r.name for r in allows]
             if denying:
                 yield Problem(
