@@ -77,6 +77,10 @@ def test_host_patterns_answer_as_host_covers() -> None:
                                              if host_covers(n, probe)]
             assert index.covered_by(probe) == [i for i, n in enumerate(names)
                                                if host_covers(probe, n)]
+    # A value given under several names answers once, where it was first given.
+    shared = HostPatterns([("a.b", "x"), ("*.b", "x"), ("*.b", "y")])
+    assert shared.covering("a.b") == ["x", "y"]
+    assert shared.covered_by("*.b") == ["x", "y"]
 
 
 def test_analysis_findings_are_those_of_the_pairwise_analysis() -> None:

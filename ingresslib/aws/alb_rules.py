@@ -294,7 +294,7 @@ def _protocol_version_problems(cfg: EksStack, alb: Alb) -> Iterator[Problem]:
     HTTP2 or GRPC one only behind HTTPS listeners."""
     plain_http = _plain_http_listeners(cfg)
     for i, host in enumerate(cfg.routing.hosts):
-        plain = list(dict.fromkeys(plain_http.covering(host.host)))
+        plain = plain_http.covering(host.host)
         for j, route in enumerate(host.routes):
             path = f"routing.hosts[{i}].routes[{j}].to"
             versions = {d.backend: protocol_version(alb, d.backend) for d in route.to}

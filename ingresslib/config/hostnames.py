@@ -37,11 +37,12 @@ def covered(patterns: set[str] | frozenset[str], host: str) -> bool:
 
 class HostPatterns(Generic[T]):
     """Host names and patterns (listener hosts, certificate names, authorization hosts), each
-    with a value, in the order given, read as `host_covers` reads them without comparing every
-    pair: `covering(host)`, the values whose pattern covers `host` (the host itself, or the
-    wildcard one label above it); `covered_by(pattern)`, the values whose name `pattern`
-    covers (the same name, and for `*.example.com` every name one label above `example.com`).
-    Each answer in the order given; a value given twice answers twice."""
+    with a (hashable) value, in the order given, read as `host_covers` reads them without
+    comparing every pair: `covering(host)`, the values whose pattern covers `host` (the host
+    itself, or the wildcard one label above it); `covered_by(pattern)`, the values whose name
+    `pattern` covers (the same name, and for `*.example.com` every name one label above
+    `example.com`). Each answer lists a value once, where it was first given: a listener that
+    names a host and its wildcard serves the host once."""
 
     def __init__(self, entries: Iterable[tuple[str, T]]) -> None:
         self._values: list[T] = []
@@ -55,17 +56,20 @@ class HostPatterns(Generic[T]):
 
     def covering(self, host: str) -> list[T]:
         """Values of the patterns covering `host` (`host_covers(pattern, host)`)."""
-        found = set(self._at.get(host, ()))
+        found = list(self._at.get(host, ()))
         if "." in host:
-            found.update(self._at.get("*" + host[host.index("."):], ()))
-        return [self._values[p] for p in sorted(found)]
+            found += self._at.get("*" + host[host.index("."):], ())
+        return self._answer(found)
 
     def covered_by(self, pattern: str) -> list[T]:
         """Values of the names `pattern` covers (`host_covers(pattern, name)`)."""
-        found = set(self._at.get(pattern, ()))
+        found = list(self._at.get(pattern, ()))
         if pattern.startswith("*."):
-            found.update(self._below.get(pattern[1:], ()))
-        return [self._values[p] for p in sorted(found)]
+            found += self._below.get(pattern[1:], ())
+        return self._answer(found)
+
+    def _answer(self, positions: list[int]) -> list[T]:
+        return list(dict.fromkeys(self._values[p] for p in sorted(positions)))
 
 
 def vhost_covers(pattern: str, host: str) -> bool:

@@ -8,10 +8,10 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
 from ingresslib.config.base import DnsLabel, Model
-from ingresslib.config.hostnames import (  # noqa: F401 (public names kept here)
+from ingresslib.config.hostnames import (
     HostPatterns,
     covered,
-    host_covers,
+    host_covers,  # noqa: F401 (public name kept here)
 )
 from ingresslib.errors import Problem
 
@@ -122,7 +122,7 @@ class ListenerHosts:
 
     def serving(self, host: str) -> list[Listener]:
         """The listeners serving `host` (exactly or by wildcard), each once, in order."""
-        return [self._listeners[k] for k in dict.fromkeys(self._index.covering(host))]
+        return [self._listeners[k] for k in self._index.covering(host)]
 
 
 def https_hosts(listeners: Sequence[Listener]) -> frozenset[str]:

@@ -130,9 +130,9 @@ class Context:
             cands = [lst for lst in cands if lst.port == port]
         if not cands:
             return None
+        https = https_hosts(self.config.listeners)
         ranked = sorted(cands, key=lambda lst: (
-            lst.protocol != "HTTPS",
-            redirects(lst, https_hosts(self.config.listeners)), lst.port))
+            lst.protocol != "HTTPS", redirects(lst, https), lst.port))
         lst = ranked[0]
         if lst.protocol == "TLS":
             return None
