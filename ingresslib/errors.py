@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 import types
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -377,6 +377,17 @@ def _string_hint(value: Any, tp: Any) -> str:
     except ValidationError as e:
         return "; " + e.errors(include_url=False)[0]["msg"].split(", ", 1)[-1]
     return f"; quote it: '{value}'"
+
+
+def declared(names: Iterable[str], *, empty: str = "none declared", limit: int = 10) -> str:
+    """The names a reference could have named, for its message: sorted and comma-separated,
+    the first `limit` of them and how many more (a stack of hundreds of backends would repeat
+    them all in each problem), or `empty` when there are none."""
+    shown = sorted(names)
+    if not shown:
+        return empty
+    more = f" and {len(shown) - limit} more" if len(shown) > limit else ""
+    return ", ".join(shown[:limit]) + more
 
 
 def closest(word: str, choices: Sequence[str]) -> str | None:

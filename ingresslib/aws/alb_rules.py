@@ -16,7 +16,7 @@ from ingresslib.aws.config import ALB_BODY_BYTES, ALB_FORWARD_GROUPS, ALB_RULE_E
 from ingresslib.config.hostnames import HostPatterns
 from ingresslib.config.listeners import covered, https_hosts, redirects
 from ingresslib.config.routing import Backend, Route, RouteMatch, StringMatch
-from ingresslib.errors import Problem
+from ingresslib.errors import Problem, declared
 
 if TYPE_CHECKING:
     from ingresslib.aws.config import EksStack
@@ -263,7 +263,7 @@ def alb_route_problems(cfg: EksStack, alb: Alb) -> Iterator[Problem]:
             yield from route_rules(host.host, route, f"routing.hosts[{i}].routes[{j}]")[1]
     for key in sorted(alb.backends):
         if key not in cfg.routing.backends:
-            known = ", ".join(sorted(cfg.routing.backends)) or "none declared"
+            known = declared(cfg.routing.backends)
             yield Problem(f"aws.alb.backends.{key}", key,
                           f"names no entry of routing.backends ({known})")
     for key in routed_backends(cfg):

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 from ingresslib.config.base import DnsLabel, DnsSubdomain, Model, applies_to
 from ingresslib.config.duration import Duration, duration_ns
 from ingresslib.config.workload import ResourceList, Resources
-from ingresslib.errors import Problem
+from ingresslib.errors import Problem, declared
 
 # Istio names a gateway's virtual hosts "<host>:<port>" after the Gateway server port; the
 # gateway Service serves HTTP on 80 and HTTPS on 443.
@@ -340,7 +340,7 @@ def ratelimit_problems(
 ) -> Iterator[Problem]:
     """Hosts and routes the limits name must be ones the gateway serves, or the EnvoyFilter
     matches no virtual host and the limit silently never applies."""
-    known = ", ".join(sorted(served_hosts)) or "none"
+    known = declared(served_hosts, empty="none")
     for i, limit in enumerate(rl.local):
         where = f"{path}.local[{i}]"
         if limit.host is not None and limit.host not in served_hosts:

@@ -23,7 +23,7 @@ from ingresslib.config.routing import Destination, Mirror, Routing
 from ingresslib.config.security import Security
 from ingresslib.config.wildcard_routes import effective_routes, wildcard_route_problems
 from ingresslib.config.workload import GatewayWorkload
-from ingresslib.errors import Problem, closest
+from ingresslib.errors import Problem, closest, declared
 
 Cloud = Literal["aks", "eks"]
 Topology = Literal["gateway", "chained", "standalone"]
@@ -163,7 +163,7 @@ class StackSpec(Model):
         listener serves (where HTTP-01 challenges arrive)."""
         issuer = self.cert_manager.issuers.get(cert.issuer)
         if issuer is None:
-            known = ", ".join(sorted(self.cert_manager.issuers)) or "none declared"
+            known = declared(self.cert_manager.issuers)
             yield Problem(f"{path}.issuer", cert.issuer,
                           f"names no entry of certManager.issuers ({known})"
                           + _did_you_mean(cert.issuer, self.cert_manager.issuers,
@@ -238,7 +238,7 @@ class StackSpec(Model):
         assert lst.tls.certificate is not None
         cert = self.certificates.get(lst.tls.certificate)
         if cert is None:
-            known = ", ".join(sorted(self.certificates)) or "none declared"
+            known = declared(self.certificates)
             yield Problem(
                 f"{path}.tls.certificate",
                 lst.tls.certificate,
@@ -311,7 +311,7 @@ def _destination_problems(routing: Routing, path: str, to: list[Destination]
 def _reference(routing: Routing, path: str, dest: Destination | Mirror) -> Iterator[Problem]:
     backend = routing.backends.get(dest.backend)
     if backend is None:
-        known = ", ".join(sorted(routing.backends)) or "none declared"
+        known = declared(routing.backends)
         yield Problem(f"{path}.backend", dest.backend,
                       f"names no entry of routing.backends ({known})"
                       + _did_you_mean(dest.backend, routing.backends), dangling=True)

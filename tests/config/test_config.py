@@ -524,3 +524,20 @@ def test_every_sections_defaults_equal_the_section_built_empty() -> None:
         assert made.model_fields_set == empty.model_fields_set, cls.__name__
         checked += 1
     assert checked > 40
+
+
+def test_a_reference_to_nothing_lists_at_most_ten_known_names() -> None:
+    """A stack of many backends: each dangling reference names the first ten and how many
+    more, not all of them in every problem (a 1,000-host stack wrong at every route wrote
+    2 MB of backend names)."""
+    data = eks_stack(listeners=[HTTP], routing={
+        "backends": {f"svc{i:02}": {"service": f"svc{i:02}", "namespace": "shop", "port": 80}
+                     for i in range(12)},
+        "hosts": [{"host": HTTP["hosts"][0], "routes": [{"name": "web",
+                                                        "to": [{"backend": "missing"}]}]}]})
+    with pytest.raises(ConfigError) as e:
+        parse_config(data)
+    [problem] = e.value.problems
+    assert problem.message == (
+        "names no entry of routing.backends (svc00, svc01, svc02, svc03, svc04, svc05, svc06, "
+        "svc07, svc08, svc09 and 2 more)")
