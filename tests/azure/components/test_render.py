@@ -117,6 +117,7 @@ def test_gateway_service_waits_for_the_public_ip(renders) -> None:
     assert by_urn[svc.parent].type == "ingresslib:index:IngressGateway"
     pip = next(r for r in records if r.type == PIP)
     assert by_urn[pip.parent].type == "ingresslib:index:GatewayPublicIp"
+    assert pip.urn in by_urn[svc.parent].dependencies
 
 
 def test_key_vault_certificate_syncs_with_a_federated_identity(renders) -> None:

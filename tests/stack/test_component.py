@@ -1,0 +1,75 @@
+"""IngressStack's order of creation: what each child component waits for, in every stack and
+example (stack/component.py). Pulumi creates what nothing orders in parallel, so a lost
+`depends_on` renders the same objects and fails only on a real cluster."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingresslib.offline.mocks import Registered
+from tests.conftest import PROJECTS
+
+
+def _ids(p: tuple[str, str]) -> str:
+    return f"{p[0]}:{p[1]}"
+
+
+def _type(name: str) -> str:
+    return f"ingresslib:index:{name}"
+
+
+# Component -> the components whose resources it must wait for, when the stack has them.
+_IN_GATEWAY_NAMESPACE = [_type("IngressGateway")]
+WAITS_FOR: dict[str, list[str]] = {
+    # Istio reads credentialName secrets, and the routing and monitoring objects live, in the
+    # gateway's namespace: the gateway component creates it.
+    _type("Certificates"): _IN_GATEWAY_NAMESPACE,
+    _type("CertificateSync"): _IN_GATEWAY_NAMESPACE,
+    _type("IngressRouting"): _IN_GATEWAY_NAMESPACE,
+    _type("Monitoring"): _IN_GATEWAY_NAMESPACE,
+    _type("RateLimiting"): _IN_GATEWAY_NAMESPACE,
+    # The gateway Service names the public IP (AKS gateway topology).
+    _type("IngressGateway"): [_type("GatewayPublicIp")],
+    # The AGC Gateway names the traffic controller and its frontend, and in chained the
+    # gateway's Service.
+    _type("AgcGateway"): [_type("ApplicationGatewayForContainers"), _type("IngressGateway")],
+    # AGIC writes the routing into the Application Gateway.
+    _type("AgicIngresses"): [_type("ApplicationGatewayEdge")],
+}
+
+
+def _custom_descendants(records: list[Registered], component: Registered) -> set[str]:
+    children: dict[str, list[Registered]] = {}
+    for r in records:
+        children.setdefault(r.parent, []).append(r)
+    found, todo = set(), [component]
+    while todo:
+        for child in children.get(todo.pop().urn, []):
+            if child.custom:
+                found.add(child.urn)
+            todo.append(child)
+    return found
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=_ids)
+def test_each_component_waits_for_what_it_names(project, renders) -> None:
+    records: list[Registered] = renders[project]
+    by_type: dict[str, list[Registered]] = {}
+    for r in records:
+        by_type.setdefault(r.type, []).append(r)
+    for waiting_type, prerequisites in WAITS_FOR.items():
+        for waiting in by_type.get(waiting_type, []):
+            for prerequisite in (p for t in prerequisites for p in by_type.get(t, [])):
+                needed = _custom_descendants(records, prerequisite)
+                assert needed, prerequisite.urn
+                missing = needed - set(waiting.dependencies)
+                assert not missing, (f"{waiting.urn} does not wait for {sorted(missing)} "
+                                     f"of {prerequisite.urn}")
+
+
+def test_every_ordered_component_is_rendered_somewhere(renders) -> None:
+    """The table names real component types, each met with its prerequisites in a project."""
+    met = {w for records in renders.values() for w in WAITS_FOR
+           if any(r.type == w for r in records)
+           and any(r.type == p for r in records for p in WAITS_FOR[w])}
+    assert met == set(WAITS_FOR)
