@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from ingresslib import IngressStack, parse_config
 from ingresslib.offline.mocks import Registered
+from ingresslib.offline.runner import run_program
+from tests.configs import aks_stack
 from tests.conftest import PROJECTS
 
 
@@ -19,7 +22,8 @@ def _type(name: str) -> str:
 
 
 # Component -> the components whose resources it must wait for, when the stack has them.
-_IN_GATEWAY_NAMESPACE = [_type("IngressGateway")]
+# On AKS with the Istio add-on, the add-on's patched Service stands for the gateway.
+_IN_GATEWAY_NAMESPACE = [_type("IngressGateway"), _type("IstioAddonGateway")]
 WAITS_FOR: dict[str, list[str]] = {
     # Istio reads credentialName secrets, and the routing and monitoring objects live, in the
     # gateway's namespace: the gateway component creates it.
@@ -30,6 +34,7 @@ WAITS_FOR: dict[str, list[str]] = {
     _type("RateLimiting"): _IN_GATEWAY_NAMESPACE,
     # The gateway Service names the public IP (AKS gateway topology).
     _type("IngressGateway"): [_type("GatewayPublicIp")],
+    _type("IstioAddonGateway"): [_type("GatewayPublicIp")],
     # The AGC Gateway names the traffic controller and its frontend, and in chained the
     # gateway's Service.
     _type("AgcGateway"): [_type("ApplicationGatewayForContainers"), _type("IngressGateway")],
@@ -51,9 +56,21 @@ def _custom_descendants(records: list[Registered], component: Registered) -> set
     return found
 
 
-@pytest.mark.parametrize("project", PROJECTS, ids=_ids)
-def test_each_component_waits_for_what_it_names(project, renders) -> None:
-    records: list[Registered] = renders[project]
+def _istio_addon() -> list[Registered]:
+    """An AKS stack whose gateway is the Istio add-on's (no shipped stack is)."""
+    data = aks_stack()
+    data["azure"]["istioAddon"] = {"revision": "asm-1-25"}
+    return run_program(lambda: IngressStack("edge", parse_config(data)))
+
+
+@pytest.fixture(scope="module")
+def all_renders(renders) -> dict[tuple[str, str], list[Registered]]:
+    return {**renders, ("aks with the Istio add-on", ""): _istio_addon()}
+
+
+@pytest.mark.parametrize("project", [*PROJECTS, ("aks with the Istio add-on", "")], ids=_ids)
+def test_each_component_waits_for_what_it_names(project, all_renders) -> None:
+    records: list[Registered] = all_renders[project]
     by_type: dict[str, list[Registered]] = {}
     for r in records:
         by_type.setdefault(r.type, []).append(r)
@@ -67,9 +84,9 @@ def test_each_component_waits_for_what_it_names(project, renders) -> None:
                                      f"of {prerequisite.urn}")
 
 
-def test_every_ordered_component_is_rendered_somewhere(renders) -> None:
-    """The table names real component types, each met with its prerequisites in a project."""
-    met = {w for records in renders.values() for w in WAITS_FOR
+def test_every_ordered_component_is_rendered_somewhere(all_renders) -> None:
+    """The table names real component types, each met with one of its prerequisites."""
+    met = {w for records in all_renders.values() for w in WAITS_FOR
            if any(r.type == w for r in records)
            and any(r.type == p for r in records for p in WAITS_FOR[w])}
     assert met == set(WAITS_FOR)
