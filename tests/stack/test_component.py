@@ -1,16 +1,22 @@
-"""IngressStack's order of creation: what each child component waits for, in every stack and
-example (stack/component.py). Pulumi creates what nothing orders in parallel, so a lost
-`depends_on` renders the same objects and fails only on a real cluster."""
+"""IngressStack (stack/component.py), in every stack and example: the order its components are
+created in (what each waits for; Pulumi creates what nothing orders in parallel, so a lost
+`depends_on` renders the same objects and fails only on a real cluster), and that the objects it
+analyses before registering anything are the objects it registers."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
 from ingresslib import IngressStack, parse_config
 from ingresslib.offline.mocks import Registered
-from ingresslib.offline.runner import run_program
+from ingresslib.offline.output import manifest
+from ingresslib.offline.runner import run_program, run_project
+from ingresslib.stack import component
+from ingresslib.stack.render import check
 from tests.configs import aks_stack
-from tests.conftest import PROJECTS
+from tests.conftest import PROJECTS, ROOT
 
 
 def _ids(p: tuple[str, str]) -> str:
@@ -56,6 +62,9 @@ def _custom_descendants(records: list[Registered], component: Registered) -> set
     return found
 
 
+_ADDON = ("aks with the Istio add-on", "")
+
+
 def _istio_addon() -> list[Registered]:
     """An AKS stack whose gateway is the Istio add-on's (no shipped stack is)."""
     data = aks_stack()
@@ -65,10 +74,10 @@ def _istio_addon() -> list[Registered]:
 
 @pytest.fixture(scope="module")
 def all_renders(renders) -> dict[tuple[str, str], list[Registered]]:
-    return {**renders, ("aks with the Istio add-on", ""): _istio_addon()}
+    return {**renders, _ADDON: _istio_addon()}
 
 
-@pytest.mark.parametrize("project", [*PROJECTS, ("aks with the Istio add-on", "")], ids=_ids)
+@pytest.mark.parametrize("project", [*PROJECTS, _ADDON], ids=_ids)
 def test_each_component_waits_for_what_it_names(project, all_renders) -> None:
     records: list[Registered] = all_renders[project]
     by_type: dict[str, list[Registered]] = {}
@@ -90,3 +99,45 @@ def test_every_ordered_component_is_rendered_somewhere(all_renders) -> None:
            if any(r.type == w for r in records)
            and any(r.type == p for r in records for p in WAITS_FOR[w])}
     assert met == set(WAITS_FOR)
+
+
+# Registered without being analysed, each for its reason: TLS Secrets made from key material
+# generated at deploy (the analysis is given their names as the credentials it may read), and
+# the TargetGroupBindings the AWS edge makes from its target groups' ARNs (the lab's ALB front
+# sends traffic through their serviceRef).
+_NOT_ANALYSED = {("v1", "Secret"), ("elbv2.k8s.aws/v1beta1", "TargetGroupBinding")}
+
+
+def _key(o: dict[str, Any]) -> tuple[str, str, str, str]:
+    return (o["apiVersion"], o["kind"], o["metadata"].get("namespace", ""), o["metadata"]["name"])
+
+
+@pytest.mark.parametrize("project", [*PROJECTS, _ADDON], ids=_ids)
+def test_what_is_analysed_is_what_is_registered(project, monkeypatch) -> None:
+    """IngressStack analyses every object before registering any: the analysis must see the
+    objects the stack registers, not a list that lost one (a Key Vault sync, AGC's objects,
+    AGIC's Ingresses) or gained one."""
+    analysed: list[dict[str, Any]] = []
+
+    def recording_check(cfg: Any, objects: list[dict[str, Any]]) -> Any:
+        analysed.extend(objects)
+        return check(cfg, objects)
+
+    monkeypatch.setattr(component, "check", recording_check)
+    records = _istio_addon() if project == _ADDON else run_project(ROOT / project[0], project[1])
+    by_urn = {r.urn: r for r in records}
+
+    def in_stack(r: Registered) -> bool:
+        while r.parent in by_urn:
+            r = by_urn[r.parent]
+            if r.type == _type("IngressStack"):
+                return True
+        return False
+
+    registered = [manifest(r) for r in records if r.custom and r.is_kubernetes and in_stack(r)]
+    if not any(r.type == _type("IngressStack") for r in records):
+        assert not analysed  # a component used alone (routing only) renders its own
+        return
+    expected = sorted(_key(o) for o in registered if (o["apiVersion"], o["kind"])
+                      not in _NOT_ANALYSED or _key(o) in map(_key, analysed))
+    assert sorted(map(_key, analysed)) == expected
