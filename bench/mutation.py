@@ -126,6 +126,12 @@ def _prepare(workdir: Path, modules: list[str]) -> None:
             shutil.copytree(src, workdir / name, ignore=shutil.ignore_patterns("__pycache__"))
         elif src.exists():
             shutil.copy2(src, workdir / name)
+    shared = ROOT.parent / "shared"
+    if shared.is_dir():
+        # mutmut runs the tests in workdir/mutants: ../shared (the upstream schemas) beside it,
+        # as beside the repository, so the tests that validate against them run rather than
+        # skip, and a mutant only they catch counts as killed.
+        (workdir / "shared").symlink_to(shared.resolve())
     tests = sorted({t for m in modules for t in TESTS.get(m, [])})
 
     def toml_list(items: list[str]) -> str:
