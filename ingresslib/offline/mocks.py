@@ -35,6 +35,10 @@ class Registered:
     replace_on_changes: tuple[str, ...] = ()
     # URNs of the resources it was registered to depend on (`depends_on`).
     dependencies: tuple[str, ...] = ()
+    # Options that render nothing into the inputs: `protect` (Pulumi refuses to delete it) and
+    # `ignore_changes` (the inputs another controller owns, left out of every update).
+    protect: bool = False
+    ignore_changes: tuple[str, ...] = ()
 
     @property
     def alias_types(self) -> tuple[str, ...]:
@@ -136,7 +140,8 @@ class RecordingMonitor(MockMonitor):
                     records[i], urn=response.urn, parent=request.parent,
                     aliases=tuple(_alias(a) for a in request.aliases),
                     replace_on_changes=tuple(request.replaceOnChanges),
-                    dependencies=tuple(request.dependencies))
+                    dependencies=tuple(request.dependencies),
+                    protect=request.protect, ignore_changes=tuple(request.ignoreChanges))
         return response
 
 

@@ -15,6 +15,7 @@ import pytest
 from ingresslib import IngressStack, parse_config
 from ingresslib.analysis import analyze
 from ingresslib.azure.addon_gateway_plan import addon_service
+from ingresslib.azure.application_gateway.plan import AGIC_MANAGED
 from ingresslib.azure.fakes import SUBSCRIPTION_ID, TENANT_ID, fake_uuid
 from ingresslib.azure.ids import ROLES, resource_group_id, resource_id
 from ingresslib.errors import ConfigError
@@ -269,6 +270,15 @@ def test_standalone_application_gateway_and_agic_roles(renders) -> None:
         assert inputs["principalId"] == principal
 
 
+def test_only_standalone_leaves_agics_fields_of_the_gateway_alone(renders) -> None:
+    """AGIC writes the routing into the gateway it manages: Pulumi must not write its own
+    back on every update. In chained ingresslib owns the whole gateway."""
+    (standalone,) = [r for r in renders[("stacks/aks", "standalone")] if r.type == APPGW]
+    assert standalone.ignore_changes == AGIC_MANAGED
+    (chained,) = [r for r in renders[("stacks/aks", "chained")] if r.type == APPGW]
+    assert chained.ignore_changes == ()
+
+
 def test_standalone_ingresses_route_to_sidecar_backends(renders) -> None:
     records = renders[("stacks/aks", "standalone")]
     ingresses = _objects(records, "Ingress")
@@ -363,6 +373,20 @@ def test_created_vault_and_imported_certificate(tmp_path: Path, validator) -> No
     gateway = entries["edge-azure-appgw-gateway"]["inputs"]
     assert gateway["sslCertificates"][0]["keyVaultSecretId"] == (
         "https://kv-edge.vault.azure.net/secrets/shop")
+
+
+@pytest.mark.parametrize("protect", [True, False])
+def test_protected_unless_told(protect: bool) -> None:
+    """`pulumi destroy` keeps the gateway's address and a purge-protected vault (whose name
+    stays taken for the retention days) until the config says otherwise."""
+    data = aks_stack("chained")
+    data["azure"]["keyVault"] = {"name": "kv-edge", "purgeProtection": protect}
+    (vault,) = [r for r in _render(data) if r.type == "azure-native:keyvault:Vault"]
+    assert vault.protect is protect
+    data = aks_stack()
+    data["azure"]["publicIp"] = {"protect": protect}
+    (pip,) = [r for r in _render(data) if r.type == PIP]
+    assert pip.protect is protect
 
 
 def test_vault_scope_grants_the_whole_vault() -> None:
