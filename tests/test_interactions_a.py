@@ -142,6 +142,19 @@ def test_input_a_with_gateway_api_the_solver_attaches_to_the_gateway() -> None:
         x for x in listeners if x["name"] == "http").items()
 
 
+def test_the_solver_attaches_to_the_port_80_listeners_only() -> None:
+    """The ACME server connects to port 80 for an HTTP-01 challenge (RFC 8555 section 8.3):
+    a plain HTTP listener on 443 (TLS ended in front of the gateway) serving the same name
+    takes no solver route."""
+    data = _with(HTTP01, api="gatewayApi")
+    data["listeners"][1] = {"name": "tls-ended", "port": 443, "protocol": "HTTP",
+                            "hosts": ["app.example.com"]}
+    issuer = _kind(_objects(parse_config(data)), "ClusterIssuer")["letsencrypt"]
+    (solver,) = issuer["spec"]["acme"]["solvers"]
+    assert [r["sectionName"] for r in solver["http01"]["gatewayHTTPRoute"]["parentRefs"]] == [
+        "http"]
+
+
 def test_a_gateway_not_labelled_for_ingress_is_refused() -> None:
     """ING-IX-ACME-INGRESS: Istio serves the solver's Ingress on istio: ingressgateway pods
     only (cert-manager/cert-manager#3429, istio/istio#37329)."""
