@@ -142,13 +142,15 @@ def test_input_a_with_gateway_api_the_solver_attaches_to_the_gateway() -> None:
         x for x in listeners if x["name"] == "http").items()
 
 
-def test_the_solver_attaches_to_the_port_80_listeners_only() -> None:
+def test_the_solver_attaches_to_the_port_80_listeners_of_its_names_only() -> None:
     """The ACME server connects to port 80 for an HTTP-01 challenge (RFC 8555 section 8.3):
     a plain HTTP listener on 443 (TLS ended in front of the gateway) serving the same name
-    takes no solver route."""
+    takes no solver route, nor does a port-80 listener of names no certificate proves."""
     data = _with(HTTP01, api="gatewayApi")
     data["listeners"][1] = {"name": "tls-ended", "port": 443, "protocol": "HTTP",
                             "hosts": ["app.example.com"]}
+    data["listeners"].append({"name": "other", "port": 80, "protocol": "HTTP",
+                              "hosts": ["other.example.com"]})
     issuer = _kind(_objects(parse_config(data)), "ClusterIssuer")["letsencrypt"]
     (solver,) = issuer["spec"]["acme"]["solvers"]
     assert [r["sectionName"] for r in solver["http01"]["gatewayHTTPRoute"]["parentRefs"]] == [
