@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import filecmp
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ingresslib import IngressStack, parse_config
 from ingresslib.analysis import analyze
 from ingresslib.cli import main
-from ingresslib.errors import ConfigError
+from ingresslib.errors import RENDERED, ConfigError
 from ingresslib.offline.mocks import RecordingMocks
 from ingresslib.offline.output import manifests, plan, write
 from ingresslib.offline.runner import run_program, run_project
+from ingresslib.stack.render import check, stack_manifests
+from tests.configs import HTTP01, stack_file
 from tests.conftest import PROJECTS, ROOT
 
 
@@ -177,3 +182,66 @@ def test_every_render_is_clean_under_analysis(project, renders) -> None:
         # pods here).
         findings = [f for f in findings if f.code != "ING0001"]
     assert [str(f) for f in findings] == []
+
+
+# ------------------------------------------------------------------ check: the last net
+
+
+def _checked(data: dict[str, Any]) -> tuple[Any, list[dict[str, Any]]]:
+    cfg = parse_config(data)
+    objects = stack_manifests(cfg).all()
+    assert check(cfg, objects) == []
+    return cfg, copy.deepcopy(objects)
+
+
+def _one(objects: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+    (found,) = [o for o in objects if o["kind"] == kind]
+    return found
+
+
+def test_check_knows_the_secrets_the_stacks_certificates_make() -> None:
+    """A Gateway server reading a Secret no certificate of the stack makes is the render's
+    error (ING0002), named in the render's terms."""
+    cfg, objects = _checked(HTTP01)
+    gateway = next(o for o in objects if o["kind"] == "Gateway"
+                   and o["metadata"]["name"] == cfg.name)
+    server = next(s for s in gateway["spec"]["servers"] if "tls" in s)
+    server["tls"]["credentialName"] = "no-such-secret"
+    with pytest.raises(ConfigError) as e:
+        check(cfg, objects)
+    assert e.value.source == RENDERED
+    assert "ING0002" in str(e.value)
+    assert "no-such-secret" in str(e.value)
+
+
+def test_a_broken_edge_contract_is_the_renders_error() -> None:
+    """The read-back of the edge plan (stack/contract.py) names the rendered objects, not the
+    config, as what is wrong."""
+    cfg, objects = _checked(stack_file("eks", "gateway"))
+    deployment = next(o for o in objects if o["kind"] == "Deployment"
+                      and o["metadata"]["name"] == cfg.workload.name)
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    proxy = json.loads(annotations["proxy.istio.io/config"])
+    assert cfg.edge.gateway is not None
+    assert cfg.edge.gateway.proxy_protocol  # the NLB sends it
+    del proxy["gatewayTopology"]["proxyProtocol"]  # and the gateway would not read it
+    annotations["proxy.istio.io/config"] = json.dumps(proxy)
+    with pytest.raises(ConfigError) as e:
+        check(cfg, objects)
+    assert e.value.source == RENDERED
+    assert "EDGE-ID-PROXY" in str(e.value)
+
+
+def test_gateway_api_stacks_are_analysed_as_istio_objects_too() -> None:
+    """With api: gatewayApi the DestinationRules are still Istio's: their analysis runs beside
+    Gateway API's."""
+    data = copy.deepcopy(HTTP01)
+    data["api"] = "gatewayApi"
+    data["routing"]["backends"]["app"]["trafficPolicy"] = {
+        "connectionPool": {"tcp": {"connectTimeout": "5s"}}}
+    cfg, objects = _checked(data)
+    rule = _one(objects, "DestinationRule")
+    rule["spec"]["trafficPolicy"]["connectionPool"]["tcp"]["connectTimeout"] = "5 s"
+    with pytest.raises(ConfigError) as e:
+        check(cfg, objects)
+    assert "ING0004" in str(e.value)
