@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pulumi
 import pytest
 
 from ingresslib import IngressStack, parse_config
@@ -141,3 +142,18 @@ def test_what_is_analysed_is_what_is_registered(project, monkeypatch) -> None:
     expected = sorted(_key(o) for o in registered if (o["apiVersion"], o["kind"])
                       not in _NOT_ANALYSED or _key(o) in map(_key, analysed))
     assert sorted(map(_key, analysed)) == expected
+
+
+def test_the_programs_options_reach_the_stack() -> None:
+    """IngressStack inside a program's own component (its parent) and with its options, as
+    pulumi-eks' and pulumi-awsx' components take them."""
+    def program() -> None:
+        outer = pulumi.ComponentResource("acme:index:Platform", "platform")
+        IngressStack("edge", parse_config(aks_stack()),
+                     pulumi.ResourceOptions(parent=outer, protect=True))
+
+    records = run_program(program)
+    (outer,) = [r for r in records if r.type == "acme:index:Platform"]
+    (stack,) = [r for r in records if r.type == _type("IngressStack")]
+    assert stack.parent == outer.urn
+    assert stack.protect

@@ -232,6 +232,27 @@ def test_a_broken_edge_contract_is_the_renders_error() -> None:
     assert "EDGE-ID-PROXY" in str(e.value)
 
 
+def test_check_tells_gateway_api_the_stacks_secrets_and_backends() -> None:
+    """Gateway API's analysis skips what it is not told about: check() tells it the Secrets
+    the certificates make (GWAPI0011) and the backend Services deployed outside the stack
+    (GWAPI0003), so a listener or route naming anything else is the render's error."""
+    data = copy.deepcopy(HTTP01)
+    data["api"] = "gatewayApi"
+    cfg, objects = _checked(data)
+    gateway = next(o for o in objects if o["kind"] == "Gateway"
+                   and o["apiVersion"].startswith("gateway.networking.k8s.io/"))
+    listener = next(x for x in gateway["spec"]["listeners"] if "tls" in x)
+    listener["tls"]["certificateRefs"][0]["name"] = "no-such-secret"
+    route = next(o for o in objects if o["kind"] == "HTTPRoute"
+                 and any(r.get("backendRefs") for r in o["spec"]["rules"]))
+    next(r for r in route["spec"]["rules"] if r.get("backendRefs"))["backendRefs"][0][
+        "name"] = "no-such-service"
+    with pytest.raises(ConfigError) as e:
+        check(cfg, objects)
+    assert "GWAPI0011" in str(e.value)
+    assert "GWAPI0003" in str(e.value)
+
+
 def test_gateway_api_stacks_are_analysed_as_istio_objects_too() -> None:
     """With api: gatewayApi the DestinationRules are still Istio's: their analysis runs beside
     Gateway API's."""
