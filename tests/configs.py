@@ -151,6 +151,26 @@ def aks_stack(topology: str = "gateway", **sections: Any) -> dict[str, Any]:
     return data
 
 
+# The secret config value `aks_vault_stack`'s certificate is imported from.
+VAULT_PFX = {"ingress:edgePfx": "MIIKbASE64PFXVALUEFORTESTS"}
+
+
+def aks_vault_stack() -> dict[str, Any]:
+    """A chained AKS stack that creates its Key Vault and imports its certificate into it
+    from the secret config value VAULT_PFX (no shipped stack does)."""
+    data = aks_stack("chained")
+    data["azure"]["keyVault"] = {"name": "kv-edge"}
+    data["certificates"]["edge"]["importFrom"] = {"secretConfig": "edgePfx", "format": "pfx"}
+    return data
+
+
+def aks_addon_stack() -> dict[str, Any]:
+    """An AKS stack whose gateway is the Istio add-on's (no shipped stack is)."""
+    data = aks_stack()
+    data["azure"]["istioAddon"] = {"revision": "asm-1-25"}
+    return data
+
+
 def agc_stack(topology: str = "standalone", **sections: Any) -> dict[str, Any]:
     """A valid AKS stack with AGC: HTTP and HTTPS for HOST with a Secret certificate;
     standalone splits 90/10 between two subsets of backend `web`. `sections` replace

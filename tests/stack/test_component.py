@@ -16,7 +16,7 @@ from ingresslib.offline.output import manifest
 from ingresslib.offline.runner import run_program, run_project
 from ingresslib.stack import component
 from ingresslib.stack.render import check
-from tests.configs import aks_stack
+from tests.configs import VAULT_PFX, aks_addon_stack, aks_stack, aks_vault_stack
 from tests.conftest import PROJECTS, ROOT
 
 
@@ -64,18 +64,21 @@ def _custom_descendants(records: list[Registered], component: Registered) -> set
 
 
 _ADDON = ("aks with the Istio add-on", "")
+_VAULT = ("aks creating its Key Vault", "")
 
 
 def _istio_addon() -> list[Registered]:
-    """An AKS stack whose gateway is the Istio add-on's (no shipped stack is)."""
-    data = aks_stack()
-    data["azure"]["istioAddon"] = {"revision": "asm-1-25"}
-    return run_program(lambda: IngressStack("edge", parse_config(data)))
+    return run_program(lambda: IngressStack("edge", parse_config(aks_addon_stack())))
+
+
+def _created_vault() -> list[Registered]:
+    return run_program(lambda: IngressStack("edge", parse_config(aks_vault_stack())),
+                       config=VAULT_PFX)
 
 
 @pytest.fixture(scope="module")
 def all_renders(renders) -> dict[tuple[str, str], list[Registered]]:
-    return {**renders, _ADDON: _istio_addon()}
+    return {**renders, _ADDON: _istio_addon(), _VAULT: _created_vault()}
 
 
 @pytest.mark.parametrize("project", [*PROJECTS, _ADDON], ids=_ids)
@@ -157,3 +160,20 @@ def test_the_programs_options_reach_the_stack() -> None:
     (stack,) = [r for r in records if r.type == _type("IngressStack")]
     assert stack.parent == outer.urn
     assert stack.protect
+
+
+@pytest.mark.parametrize("project", [*(p for p in PROJECTS if p[0].startswith("stacks/")),
+                                     _ADDON, _VAULT], ids=_ids)
+def test_everything_the_stack_creates_is_under_it(project, all_renders) -> None:
+    """A stack program registers IngressStack alone; every other resource is in its tree, so a
+    program's options (parent, protect, providers) reach all of them and none is orphaned."""
+    records: list[Registered] = all_renders[project]
+    (stack,) = [r for r in records if r.type == _type("IngressStack")]
+    by_urn = {r.urn: r for r in records}
+    for r in records:
+        if r is stack:
+            continue
+        up = r
+        while up.parent in by_urn and up.parent != stack.urn:
+            up = by_urn[up.parent]
+        assert up.parent == stack.urn, f"{r.urn} is not under {stack.urn}"

@@ -5,14 +5,14 @@ against Azure; these tests read the dependencies Pulumi registers."""
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import pytest
 
 from ingresslib import IngressStack, parse_config
 from ingresslib.offline.mocks import Registered
 from ingresslib.offline.runner import run_program
-from tests.configs import aks_stack
+from tests.configs import VAULT_PFX, aks_vault_stack
 
 
 class Match(NamedTuple):
@@ -61,11 +61,8 @@ ORDER: list[tuple[Match, Match, str]] = [
 
 
 def _vault_with_imported_certificate() -> list[Registered]:
-    data: dict[str, Any] = aks_stack("chained")
-    data["azure"]["keyVault"] = {"name": "kv-edge"}
-    data["certificates"]["edge"]["importFrom"] = {"secretConfig": "edgePfx", "format": "pfx"}
-    return run_program(lambda: IngressStack("edge", parse_config(data)),
-                       config={"ingress:edgePfx": "MIIKbASE64PFXVALUEFORTESTS"})
+    return run_program(lambda: IngressStack("edge", parse_config(aks_vault_stack())),
+                       config=VAULT_PFX)
 
 
 @pytest.fixture(scope="module")
