@@ -1,24 +1,34 @@
 """IngressStack (stack/component.py), in every stack and example: the order its components are
 created in (what each waits for; Pulumi creates what nothing orders in parallel, so a lost
 `depends_on` renders the same objects and fails only on a real cluster), that the objects it
-analyses before registering anything are the objects it registers, and that a program's options
-reach it and everything it creates. Two AKS variants no shipped stack covers join them: the
+analyses before registering anything are the objects it registers, that a program's options
+reach it and everything it creates, the analysis warnings it logs and its load balancer's DNS
+name. Two AKS variants no shipped stack covers join them: the
 Istio add-on's gateway and a Key Vault the stack creates."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pulumi
 import pytest
 
 from ingresslib import IngressStack, parse_config
+from ingresslib.analysis import Finding
 from ingresslib.offline.mocks import Registered
 from ingresslib.offline.output import manifest
 from ingresslib.offline.runner import run_program, run_project
 from ingresslib.stack import component
 from ingresslib.stack.render import check
-from tests.configs import VAULT_PFX, aks_addon_stack, aks_stack, aks_vault_stack
+from tests.configs import (
+    VAULT_PFX,
+    aks_addon_stack,
+    aks_stack,
+    aks_vault_stack,
+    eks_stack,
+    stack_file,
+)
 from tests.conftest import PROJECTS, ROOT
 
 
@@ -184,3 +194,36 @@ def test_everything_the_stack_creates_is_under_it(project, all_renders) -> None:
         while up.parent in by_urn and up.parent != stack.urn:
             up = by_urn[up.parent]
         assert up.parent == stack.urn, f"{r.urn} is not under {stack.urn}"
+
+
+def test_the_analysis_warnings_go_to_the_pulumi_log(monkeypatch, caplog) -> None:
+    """What check() finds short of an error is logged as a Pulumi warning, in its words."""
+    warning = Finding("IST0131", "warning", "VirtualService/shop/shop", "spec.http[1].match[0]",
+                      "VirtualService rule #1 match #0 is not used (duplicate match in rule #0)")
+    monkeypatch.setattr(component, "check", lambda cfg, objects: [warning])
+    with caplog.at_level(logging.WARNING):
+        run_program(lambda: IngressStack("edge", parse_config(eks_stack())))
+    assert str(warning) in caplog.messages
+
+
+@pytest.mark.parametrize(("data", "dns"), [
+    (stack_file("eks", "chained"), "edge-alb-lb-3005114776.eu-west-1.elb.amazonaws.com"),
+    (stack_file("eks", "gateway"),
+     "k8s-istio-in-istio-in-1ef422a79b-71134f5fbe5f0f1c.elb.eu-west-1.amazonaws.com"),
+    (eks_stack(), None),  # creates no AWS resource
+    (aks_stack(), None),
+], ids=["eks ALB", "eks NLB", "eks creating nothing in AWS", "aks"])
+def test_the_load_balancer_dns_name(data: dict[str, Any], dns: str | None) -> None:
+    """`IngressStack.load_balancer_dns`: the AWS load balancer's DNS name on EKS stacks that
+    create AWS resources (the fakes' name for it here), None elsewhere."""
+    stacks: list[IngressStack] = []
+    names: list[str] = []
+
+    def program() -> None:
+        stacks.append(IngressStack("edge", parse_config(data)))
+        if stacks[0].load_balancer_dns is not None:
+            stacks[0].load_balancer_dns.apply(names.append)
+
+    run_program(program, config={"aws:region": "eu-west-1"})
+    assert (stacks[0].load_balancer_dns is None) is (dns is None)
+    assert names == ([dns] if dns else [])
