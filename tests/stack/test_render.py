@@ -18,7 +18,7 @@ from ingresslib.offline.mocks import RecordingMocks
 from ingresslib.offline.output import manifests, plan, write
 from ingresslib.offline.runner import run_program, run_project
 from ingresslib.stack.render import check, stack_manifests
-from tests.configs import HTTP01, stack_file
+from tests.configs import HTTP01, eks_stack, stack_file
 from tests.conftest import PROJECTS, ROOT
 
 
@@ -251,6 +251,9 @@ def test_check_tells_gateway_api_the_stacks_secrets_and_backends() -> None:
         check(cfg, objects)
     assert "GWAPI0011" in str(e.value)
     assert "GWAPI0003" in str(e.value)
+    # A route's finding names the config route its rule was rendered from.
+    assert {p.path for p in e.value.problems if p.code == "GWAPI0003"} == {
+        "routing.hosts[app.example.com].routes[web]"}
 
 
 def test_gateway_api_stacks_are_analysed_as_istio_objects_too() -> None:
@@ -266,3 +269,15 @@ def test_gateway_api_stacks_are_analysed_as_istio_objects_too() -> None:
     with pytest.raises(ConfigError) as e:
         check(cfg, objects)
     assert "ING0004" in str(e.value)
+
+
+def test_the_stacks_jwt_rules_carry_its_name() -> None:
+    """The stack hands its name to the security renderer: a JWT RequestAuthentication is
+    `<stack>-jwt`, one per stack."""
+    data = eks_stack(security={"jwt": [{"issuer": "https://login.example.com/",
+                                        "jwksUri": "https://login.example.com/keys",
+                                        "audiences": ["api"]}]})
+    cfg = parse_config(data)
+    names = [o["metadata"]["name"] for o in stack_manifests(cfg).security
+             if o["kind"] == "RequestAuthentication"]
+    assert names == [f"{cfg.name}-jwt"]
