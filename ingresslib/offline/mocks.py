@@ -11,6 +11,7 @@ from typing import Any
 
 import pulumi
 from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.rpc import deserialize_properties_unwrap_secrets
 
 from ingresslib.aws import fakes as aws
 from ingresslib.azure import fakes as azure
@@ -81,6 +82,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
     def __init__(self, config: Mapping[str, str] | None = None) -> None:
         self.registered: list[Registered] = []
+        # URN -> the outputs a component (or the stack, its exports) registered at its end.
+        self.outputs: dict[str, dict[str, Any]] = {}
         self.region = (config or {}).get("aws:region", aws.DEFAULT_REGION)
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
@@ -143,6 +146,13 @@ class RecordingMonitor(MockMonitor):
                     dependencies=tuple(request.dependencies),
                     protect=request.protect, ignore_changes=tuple(request.ignoreChanges))
         return response
+
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        outputs, _ = deserialize_properties_unwrap_secrets(request.outputs)
+        with self._lock:
+            self.recording.outputs[request.urn] = outputs
+        return super().RegisterResourceOutputs(request)
 
 
 def _alias(alias: Any) -> Mapping[str, Any]:

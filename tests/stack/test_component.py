@@ -16,7 +16,7 @@ import pytest
 
 from ingresslib import IngressStack, parse_config
 from ingresslib.analysis import Finding
-from ingresslib.offline.mocks import Registered
+from ingresslib.offline.mocks import RecordingMocks, Registered
 from ingresslib.offline.output import manifest
 from ingresslib.offline.runner import run_program, run_project
 from ingresslib.stack import component
@@ -227,3 +227,22 @@ def test_the_load_balancer_dns_name(data: dict[str, Any], dns: str | None) -> No
     run_program(program, config={"aws:region": "eu-west-1"})
     assert (stacks[0].load_balancer_dns is None) is (dns is None)
     assert names == ([dns] if dns else [])
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (stack_file("eks", "gateway"), {
+        "cloud": "eks", "topology": "gateway", "gatewayNamespace": "istio-ingress",
+        "gatewayService": "istio-ingressgateway",
+        "loadBalancerDnsName":
+            "k8s-istio-in-istio-in-1ef422a79b-71134f5fbe5f0f1c.elb.eu-west-1.amazonaws.com"}),
+    (stack_file("aks", "standalone"), {"cloud": "aks", "topology": "standalone"}),
+], ids=["eks gateway", "aks standalone"])
+def test_the_stacks_outputs(data: dict[str, Any], expected: dict[str, str]) -> None:
+    """What IngressStack registers as its outputs (shown by Pulumi with the resource): the
+    cloud and topology, the gateway's namespace and Service when it has one, the AWS load
+    balancer's DNS name when it creates one."""
+    mocks = RecordingMocks({"aws:region": "eu-west-1"})
+    records = run_program(lambda: IngressStack("edge", parse_config(data)),
+                          config={"aws:region": "eu-west-1"}, mocks=mocks)
+    (stack,) = [r for r in records if r.type == _type("IngressStack")]
+    assert mocks.outputs[stack.urn] == expected
