@@ -246,3 +246,19 @@ def test_the_stacks_outputs(data: dict[str, Any], expected: dict[str, str]) -> N
                           config={"aws:region": "eu-west-1"}, mocks=mocks)
     (stack,) = [r for r in records if r.type == _type("IngressStack")]
     assert mocks.outputs[stack.urn] == expected
+
+
+# Components IngressStack registers only when it has their objects to hand them.
+_FOR_THEIR_OBJECTS = {_type(name) for name in (
+    "IngressGateway", "IngressRouting", "MeshSecurity", "Monitoring", "RateLimiting",
+    "AgcGateway", "AgicIngresses", "IstioAddonGateway")}
+
+
+@pytest.mark.parametrize("project", [*PROJECTS, *_VARIANTS], ids=_ids)
+def test_no_component_is_registered_without_its_objects(project, all_renders) -> None:
+    """One of these with nothing under it (an AgcGateway on a stack without AGC) is a branch
+    taken by mistake."""
+    records: list[Registered] = all_renders[project]
+    parents = {r.parent for r in records}
+    empty = [r.urn for r in records if r.type in _FOR_THEIR_OBJECTS and r.urn not in parents]
+    assert not empty
