@@ -206,10 +206,13 @@ def test_the_analysis_warnings_go_to_the_pulumi_log(monkeypatch, caplog) -> None
     assert str(warning) in caplog.messages
 
 
+# The fakes' DNS names of the shipped EKS stacks' load balancers.
+_NLB_DNS = "k8s-istio-in-istio-in-1ef422a79b-71134f5fbe5f0f1c.elb.eu-west-1.amazonaws.com"
+
+
 @pytest.mark.parametrize(("data", "dns"), [
     (stack_file("eks", "chained"), "edge-alb-lb-3005114776.eu-west-1.elb.amazonaws.com"),
-    (stack_file("eks", "gateway"),
-     "k8s-istio-in-istio-in-1ef422a79b-71134f5fbe5f0f1c.elb.eu-west-1.amazonaws.com"),
+    (stack_file("eks", "gateway"), _NLB_DNS),
     (eks_stack(), None),  # creates no AWS resource
     (aks_stack(), None),
 ], ids=["eks ALB", "eks NLB", "eks creating nothing in AWS", "aks"])
@@ -229,18 +232,21 @@ def test_the_load_balancer_dns_name(data: dict[str, Any], dns: str | None) -> No
     assert names == ([dns] if dns else [])
 
 
-@pytest.mark.parametrize(("data", "expected"), [
-    (stack_file("eks", "gateway"), {
-        "cloud": "eks", "topology": "gateway", "gatewayNamespace": "istio-ingress",
-        "gatewayService": "istio-ingressgateway",
-        "loadBalancerDnsName":
-            "k8s-istio-in-istio-in-1ef422a79b-71134f5fbe5f0f1c.elb.eu-west-1.amazonaws.com"}),
-    (stack_file("aks", "standalone"), {"cloud": "aks", "topology": "standalone"}),
-], ids=["eks gateway", "aks standalone"])
-def test_the_stacks_outputs(data: dict[str, Any], expected: dict[str, str]) -> None:
+@pytest.mark.parametrize(("cloud", "topology", "gateway", "dns"), [
+    ("eks", "gateway", ("istio-ingress", "istio-ingressgateway"), _NLB_DNS),
+    ("aks", "standalone", None, None),
+])
+def test_the_stacks_outputs(cloud: str, topology: str, gateway: tuple[str, str] | None,
+                            dns: str | None) -> None:
     """What IngressStack registers as its outputs (shown by Pulumi with the resource): the
     cloud and topology, the gateway's namespace and Service when it has one, the AWS load
     balancer's DNS name when it creates one."""
+    data = stack_file(cloud, topology)
+    expected: dict[str, str] = {"cloud": cloud, "topology": topology}
+    if gateway:
+        expected |= {"gatewayNamespace": gateway[0], "gatewayService": gateway[1]}
+    if dns:
+        expected["loadBalancerDnsName"] = dns
     mocks = RecordingMocks({"aws:region": "eu-west-1"})
     records = run_program(lambda: IngressStack("edge", parse_config(data)),
                           config={"aws:region": "eu-west-1"}, mocks=mocks)
