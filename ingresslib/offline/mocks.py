@@ -147,7 +147,6 @@ class RecordingMonitor(MockMonitor):
                     protect=request.protect, ignore_changes=tuple(request.ignoreChanges))
         return response
 
-
     def RegisterResourceOutputs(self, request: Any) -> Any:
         outputs, _ = deserialize_properties_unwrap_secrets(request.outputs)
         with self._lock:
