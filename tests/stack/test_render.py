@@ -194,11 +194,6 @@ def _checked(data: dict[str, Any]) -> tuple[Any, list[dict[str, Any]]]:
     return cfg, copy.deepcopy(objects)
 
 
-def _one(objects: list[dict[str, Any]], kind: str) -> dict[str, Any]:
-    (found,) = [o for o in objects if o["kind"] == kind]
-    return found
-
-
 def test_check_knows_the_secrets_the_stacks_certificates_make() -> None:
     """A Gateway server reading a Secret no certificate of the stack makes is the render's
     error (ING0002), named in the render's terms."""
@@ -264,7 +259,7 @@ def test_gateway_api_stacks_are_analysed_as_istio_objects_too() -> None:
     data["routing"]["backends"]["app"]["trafficPolicy"] = {
         "connectionPool": {"tcp": {"connectTimeout": "5s"}}}
     cfg, objects = _checked(data)
-    rule = _one(objects, "DestinationRule")
+    (rule,) = [o for o in objects if o["kind"] == "DestinationRule"]
     rule["spec"]["trafficPolicy"]["connectionPool"]["tcp"]["connectTimeout"] = "5 s"
     with pytest.raises(ConfigError) as e:
         check(cfg, objects)
