@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ingresslib import paths
+from ingresslib.deferred import resolved
 
 
 class _Absent:
@@ -319,7 +320,7 @@ def _members(tp: Any) -> list[Any]:
         return _members(get_args(tp)[0])
     if origin in (Union, types.UnionType):
         return [m for arg in get_args(tp) for m in _members(arg)]
-    return [] if tp is type(None) else [tp]
+    return [] if tp is type(None) else [resolved(tp)]
 
 
 def _bare(tp: Any) -> Any:

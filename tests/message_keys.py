@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ingresslib.deferred import resolved
 from ingresslib.stack.model import StackConfig
 
 # Dotted names in the library that start like a config key and are something else.
@@ -47,6 +48,7 @@ SEGMENT = re.compile(r"\.<[^>]+>|\.[A-Za-z][A-Za-z0-9]*|\[[^\]]*\]")
 
 def _shapes(annotation: Any) -> list[Any]:
     """What a field holds: model classes, ("map", value annotation), or "leaf"."""
+    annotation = resolved(annotation)  # a cloud's section names its model (DeferredModel)
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
     if origin is typing.Annotated:

@@ -8,12 +8,12 @@ topology uses, what it can terminate, and what an ALB cannot express of the rout
 
 
 import re
-from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Protocol, Self
+from typing import TYPE_CHECKING, Annotated, Literal, Protocol
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field
 
+from ingresslib.aws.certificate import AcmCertificate
 from ingresslib.config.base import Cidr, DnsLabel, Model, Pattern, applies_to
-from ingresslib.config.certificates import Certificate
 from ingresslib.config.listeners import Host, Listener, host_covers
 from ingresslib.edge import StackView
 
@@ -109,51 +109,6 @@ GRPC_HEALTH_MATCHER = "12"
 HTTP_CODES = re.compile(r"^[1-5]\d\d(-[1-5]\d\d)?(,[1-5]\d\d(-[1-5]\d\d)?)*$")
 GRPC_CODES = re.compile(r"^\d{1,2}(-\d{1,2})?(,\d{1,2}(-\d{1,2})?)*$")
 GRPC_METHOD = re.compile(r"^/[A-Za-z0-9_.]+/[A-Za-z0-9_]+$")
-
-
-_ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
-
-
-def _acm_arn(value: str) -> str:
-    if not _ACM_ARN.match(value):
-        raise ValueError(
-            "must be an ACM certificate ARN: arn:aws:acm:<region>:<account>:certificate/<id>"
-        )
-    return value
-
-
-AcmArn = Annotated[str, AfterValidator(_acm_arn)]
-
-
-
-
-class AcmCertificate(Certificate):
-    """AWS Certificate Manager: an existing certificate (`arn`), or one ingresslib requests and
-    validates through DNS records in the Route53 zone `validationZone`. Terminates at the NLB
-    or ALB; never reaches the gateway."""
-
-    model_config = applies_to(clouds=("eks",))
-    CLOUD: ClassVar[str | None] = "eks"
-    PROVIDER: ClassVar[str] = "AWS"
-    source: Literal["acm"]
-    """`acm`."""
-    dns_names: list[Host] = Field(min_length=1)
-    """Names the certificate covers."""
-    arn: AcmArn | None = None
-    """ARN of an existing ACM certificate; or set validationZone."""
-    validation_zone: str | None = None
-    """Route53 hosted zone to validate a new certificate in (DNS validation); it must hold every
-    name. Or set arn."""
-
-    @model_validator(mode="after")
-    def _existing_or_created(self) -> Self:
-        if (self.arn is None) == (self.validation_zone is None):
-            raise ValueError("set arn (an existing certificate) or validationZone (the Route53 "
-                             "zone to validate a new one in), not both")
-        return self
-
-    def terminates_in_cluster(self, topology: str) -> bool:
-        return False  # ACM certificates cannot be exported: TLS ends at the NLB or ALB
 
 
 class Subnet(Model):

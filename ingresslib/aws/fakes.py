@@ -13,8 +13,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from ingresslib.aws.replacements import target_group_identity
-
 ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
 LBC_TYPE = "service.beta.kubernetes.io/aws-load-balancer-type"
@@ -81,6 +79,10 @@ def _load_balancer(name: str, inputs: dict[str, Any], region: str) -> dict[str, 
 def _target_group(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
     """The ARN's id derives from the group's replace-on inputs too: a change that makes Pulumi
     replace the group gives it a new ARN, as AWS does, so a diff shows what follows it."""
+    # The replacement rules load with the first target group (an ALB stack's), not with the
+    # mocks every render uses.
+    from ingresslib.aws.replacements import target_group_identity  # noqa: PLC0415
+
     tg = aws_name(name)
     arn = _elb_arn(region, "targetgroup",
                    f"{tg}/{digest('tg', name, target_group_identity(inputs))}")

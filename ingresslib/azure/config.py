@@ -10,15 +10,16 @@ pulumi-azure-native. `azure_problems` holds every rule that needs the whole stac
 
 import ipaddress
 import re
-from typing import Annotated, ClassVar, Literal, Protocol
+from typing import Annotated, Literal, Protocol
 
 from pydantic import AfterValidator, Field
 
 from ingresslib.azure.agc.config import ApplicationGatewayForContainers
+from ingresslib.azure.certificate import KeyVaultCertificate
+from ingresslib.azure.products import uses_addon, uses_agc
 from ingresslib.azure.value_types import ResourceName, SubnetId, Uuid, _pattern
 from ingresslib.config.base import Cidr, DnsLabel, DnsSubdomain, Model, applies_to
-from ingresslib.config.certificates import Certificate
-from ingresslib.config.listeners import Host, Listener
+from ingresslib.config.listeners import Listener
 from ingresslib.config.workload import Autoscaling, GatewayService, GatewayWorkload
 from ingresslib.edge import StackView
 
@@ -81,48 +82,6 @@ Zone = Literal["1", "2", "3"]
 # settings, Request time-out: 1-86400 s); Application Gateway for Containers takes the same.
 MAX_REQUEST_TIMEOUT_SECONDS = 86400
 Seconds = Annotated[int, Field(ge=1, le=MAX_REQUEST_TIMEOUT_SECONDS)]
-
-
-class KeyVaultImport(Model):
-    """Import the certificate into the vault as a secret named `certificate`, from the Pulumi
-    secret config value `ingress:<secretConfig>` (never in plain stack config). `format` is
-    what its reader takes: pfx (base64, no password) for Application Gateway, pem (key and
-    chain) for the Secrets Store CSI driver."""
-
-    secret_config: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,127}$")
-    """Name of the Pulumi secret config value, `ingress:<name>`, that holds the certificate."""
-    format: Literal["pfx", "pem"]
-    """`pfx` (base64, no password) for Application Gateway in chained and standalone; `pem` (key and
-    chain) for the gateway in topology gateway."""
-
-
-class KeyVaultCertificate(Certificate):
-    """An Azure Key Vault certificate: Application Gateway reads it by its versionless secret id
-    (renewals sync), and the Istio gateway gets it as a TLS Secret through the Secrets Store CSI
-    driver. `vault` is the vault's name; `resourceGroup` where it lives. Without `importFrom`
-    the certificate already exists there."""
-
-    model_config = applies_to(clouds=("aks",))
-    CLOUD: ClassVar[str | None] = "aks"
-    PROVIDER: ClassVar[str] = "Azure"
-    source: Literal["keyVault"]
-    """`keyVault`."""
-    dns_names: list[Host] = Field(min_length=1)
-    """Names the certificate covers."""
-    vault: str = Field(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")
-    """The Key Vault's name."""
-    resource_group: str = Field(min_length=1, max_length=90)
-    """The vault's resource group."""
-    certificate: str = Field(pattern=r"^[0-9a-zA-Z-]{1,127}$")
-    """The certificate's (or imported secret's) name in the vault."""
-    import_from: KeyVaultImport | None = None
-    """Import the certificate from Pulumi secret config; without it the certificate already exists
-    in the vault."""
-
-    def terminates_in_cluster(self, topology: str) -> bool:
-        # Application Gateway reads it in chained and standalone; in gateway the Secrets Store
-        # CSI driver syncs it into the gateway namespace.
-        return topology == "gateway"
 
 
 class AksCluster(Model):
@@ -359,11 +318,6 @@ class Azure(Model):
 # ---------------------------------------------------------------- what a stack uses
 
 
-def uses_addon(cfg: AksStack) -> bool:
-    return (cfg.cloud == "aks" and cfg.azure is not None and cfg.azure.istio_addon is not None
-            and cfg.topology == "gateway")
-
-
 def addon_workload(cfg: AksStack) -> GatewayWorkload:
     """The add-on's gateway as ingresslib describes it: its Service name, namespace and pod
     label (what Gateways select), and the HPA bounds the alerts compare with."""
@@ -405,13 +359,6 @@ def uses_public_ip(cfg: AksStack) -> bool:
     """Whether ingresslib creates the public IP of the gateway's load balancer."""
     return (cfg.cloud == "aks" and cfg.topology == "gateway"
             and cfg.load_balancer.scheme == "internet-facing")
-
-
-def uses_agc(cfg: AksStack) -> bool:
-    """Whether Application Gateway for Containers is the L7 load balancer (chained,
-    standalone); its section is completed by `ingresslib.azure.agc.config`."""
-    return (cfg.cloud == "aks" and cfg.azure is not None and cfg.topology != "gateway"
-            and cfg.azure.application_gateway_for_containers is not None)
 
 
 def uses_application_gateway(cfg: AksStack) -> bool:

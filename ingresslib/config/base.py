@@ -33,6 +33,7 @@ from pydantic.json_schema import (
 )
 from pydantic_core import CoreSchema, core_schema
 
+from ingresslib.deferred import DeferredModel, resolved
 from ingresslib.errors import ConfigError, Problem, caller_location, plain
 
 # The key of a section's model in its core schema's metadata (`Section`).
@@ -344,6 +345,9 @@ class Section:
     more (about 0.2 s in `bench/routing.py`, and more garbage collection) than building it
     costs a config that never sets it (3 ms for all of a route's optional sections).
 
+    The model may be a `DeferredModel` (`ingresslib.deferred`): its module then loads
+    the first time a config sets the field, as each cloud's section does.
+
     Nothing else changes: a section's errors keep their paths (pydantic-core puts the field's
     name in front of the ValidationError a validator raises), an instance of the model is
     taken as it is, the options of `Model.model_validate*` reach the section (`_CALL_OPTIONS`),
@@ -357,11 +361,12 @@ class Section:
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler
                                      ) -> CoreSchema:
-        model, optional = _section_model(source)
+        target, optional = _section_model(source)
 
         def validate(value: Any, info: core_schema.ValidationInfo) -> Any:
             if value is None and optional:
                 return None
+            model = resolved(target)
             options = _CALL_OPTIONS.get()
             if not options:
                 return model.model_validate(value, context=info.context)
@@ -371,13 +376,13 @@ class Section:
             return model.model_validate(value, context=info.context, **given)
 
         return core_schema.with_info_plain_validator_function(
-            validate, metadata={_SECTION: (model, optional)})
+            validate, metadata={_SECTION: (target, optional)})
 
     def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler
                                      ) -> JsonSchemaValue:
         """The model's own schema (built here, when a JSON Schema is asked for)."""
-        model, optional = schema["metadata"][_SECTION]
-        inner = model.__pydantic_core_schema__
+        target, optional = schema["metadata"][_SECTION]
+        inner = resolved(target).__pydantic_core_schema__
         # Both wrappers generate the model through pydantic's generate_inner, which makes it a
         # `$ref` to its definition, as a field of the model's type is.
         return handler(core_schema.nullable_schema(inner) if optional
@@ -406,11 +411,12 @@ def _options(given: dict[str, Any], *, strings: bool = False) -> Iterator[None]:
         _CALL_OPTIONS.reset(token)
 
 
-def _section_model(source: Any) -> tuple[type[BaseModel], bool]:
-    """The model of a section's annotation, and whether it is optional (`Model | None`)."""
+def _section_model(source: Any) -> tuple[type[BaseModel] | DeferredModel, bool]:
+    """The model of a section's annotation (or its DeferredModel), and whether it is optional
+    (`Model | None`)."""
     members = [a for a in get_args(source) if a is not type(None)] or [source]
-    if len(members) != 1 or not (isinstance(members[0], type)
-                                 and issubclass(members[0], BaseModel)):
+    if len(members) != 1 or not (isinstance(members[0], DeferredModel) or (
+            isinstance(members[0], type) and issubclass(members[0], BaseModel))):
         raise TypeError(f"Section takes a model or an optional model, not {source!r}")
     return members[0], source is not members[0]
 

@@ -7,6 +7,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from types import ModuleType
 from typing import Any
 
 import pulumi
@@ -14,7 +15,6 @@ from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.rpc import deserialize_properties_unwrap_secrets
 
 from ingresslib.aws import fakes as aws
-from ingresslib.azure import fakes as azure
 from ingresslib.offline.project import OfflineError
 
 __all__ = ["OfflineError", "RecordingMocks", "RecordingMonitor", "Registered"]
@@ -49,6 +49,17 @@ class Registered:
     @property
     def is_kubernetes(self) -> bool:
         return self.type.startswith("kubernetes:")
+
+
+# Azure's fakes (and the ARM ID builders under them) load with the first Azure resource or
+# function call: an EKS stack's render never imports them.
+_AZURE = "azure-native:"
+
+
+def _azure() -> ModuleType:
+    from ingresslib.azure import fakes  # noqa: PLC0415
+
+    return fakes
 
 
 def _fake_pem(label: str, name: str) -> str:
@@ -92,14 +103,16 @@ class RecordingMocks(pulumi.runtime.Mocks):
         outputs = {
             **args.inputs,
             **(computed(args.name, args.inputs) if computed else {}),
-            **azure.computed(args.typ, args.name, args.inputs),
+            **(_azure().computed(args.typ, args.name, args.inputs)
+               if args.typ.startswith(_AZURE) else {}),
+            # The AWS fakes answer for the controller's NLB on a gateway Service too.
             **aws.computed(args.typ, args.name, args.inputs, self.region),
         }
         return str(outputs.get("id") or f"{args.name}-id"), outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         # A plain dict: the SDK's mock monitor cannot take a (dict, None) tuple.
-        answer = azure.CALLS.get(args.token)
+        answer = _azure().CALLS.get(args.token) if args.token.startswith(_AZURE) else None
         if answer is not None:
             return answer(dict(args.args))
         answer = aws.CALLS.get(args.token)

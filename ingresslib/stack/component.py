@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from ingresslib.aws.config import creates_aws_resources
 from ingresslib.components.certificates import Certificates
 from ingresslib.components.gateway import IngressGateway
 from ingresslib.components.policies import IngressRouting, MeshSecurity, Monitoring, RateLimiting
@@ -45,7 +44,11 @@ class IngressStack(pulumi.ComponentResource):
         outputs: dict[str, object] = {"cloud": config.cloud, "topology": config.topology}
         child = pulumi.ResourceOptions(parent=self)
         arns: dict[str, pulumi.Input[str]] = {}
-        aws = creates_aws_resources(config)
+        aws = False
+        if config.cloud == "eks":  # the AWS config loads for EKS stacks only
+            from ingresslib.aws.config import creates_aws_resources  # noqa: PLC0415
+
+            aws = creates_aws_resources(config)
         if aws:
             # pulumi-aws loads here only: no other cloud's stack, nor an EKS stack that creates
             # no AWS resource, ever imports it.

@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
-from ingresslib.aws.config import AcmCertificate, Aws
-from ingresslib.azure.config import Azure, KeyVaultCertificate, uses_addon, uses_agc
+from ingresslib.aws.certificate import AcmCertificate
+from ingresslib.azure.certificate import KeyVaultCertificate
+from ingresslib.azure.products import uses_addon, uses_agc
 from ingresslib.config.base import DnsLabel, Section
 from ingresslib.config.certificates import (
     CertManagerCertificate,
@@ -46,12 +47,21 @@ from ingresslib.config.placement import ends_validation, misplaced_sections, wit
 from ingresslib.config.security import security_problems
 from ingresslib.config.stack import Cloud, StackSpec
 from ingresslib.config.workload import GatewayWorkload
+from ingresslib.deferred import DeferredModel
 from ingresslib.edge import CORE_RULES, INTERACTION_RULES, EdgePlan, EdgeRule, Timeouts
 from ingresslib.errors import ConfigError, Problem, suppressed_by
 from ingresslib.stack.routing import checked_routing_manifests, forget_checked_routing
 
 if TYPE_CHECKING:
     import pulumi
+
+    from ingresslib.aws.config import Aws
+    from ingresslib.azure.config import Azure
+else:
+    # Each cloud's section model loads with the first config that sets it: a stack of the other
+    # cloud never imports it (`ingresslib.deferred`).
+    Aws = DeferredModel("ingresslib.aws.config", "Aws")
+    Azure = DeferredModel("ingresslib.azure.config", "Azure")
 
 CertificateSource = Annotated[
     SelfSignedCertificate

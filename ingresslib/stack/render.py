@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ingresslib.analysis import Finding, analyze
-from ingresslib.azure.config import uses_addon, uses_agc
+from ingresslib.azure.products import uses_addon, uses_agc
 from ingresslib.config.acme import http01_hosts
 from ingresslib.config.listeners import host_covers
 from ingresslib.config.workload import GatewayWorkload
