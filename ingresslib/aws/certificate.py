@@ -1,6 +1,6 @@
 """AWS Certificate Manager as a certificate source (`source: acm`), apart from the rest of the
-AWS config: a stack of either cloud validates its certificates with every source's model, and an
-AKS stack never loads `ingresslib.aws.config`."""
+AWS config: a stack of either cloud validates its certificates with every source's model, and
+an AKS stack never loads `ingresslib.aws.config`."""
 
 import re
 from typing import Annotated, ClassVar, Literal, Self

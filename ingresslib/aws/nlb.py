@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ingresslib.aws.annotations import PREFIX, TG_ATTRIBUTES
 from ingresslib.aws.config import acm_listeners, nlb_settings, preserves_client_ip, ssl_policy
 from ingresslib.edge import READINESS_PATH, STATUS_PORT, HealthCheck
 
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from ingresslib.aws.config import EksStack
     from ingresslib.config.workload import GatewayWorkload
 
-PREFIX = "service.beta.kubernetes.io/aws-load-balancer-"
 READINESS_GATE_LABEL = {"elbv2.k8s.aws/pod-readiness-gate-inject": "enabled"}
 
 
@@ -89,7 +89,6 @@ def annotation_fix(annotation: str) -> str | None:
 
 
 SSL_CERT_ANNOTATION = f"{PREFIX}ssl-cert"
-TG_ATTRIBUTES = f"{PREFIX}target-group-attributes"
 
 
 # kube-proxy's health check node port: the controller's default under externalTrafficPolicy Local.

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ingresslib.aws.nlb import TG_ATTRIBUTES
+from ingresslib.aws.annotations import TG_ATTRIBUTES
 from ingresslib.config.duration import duration_ns
 from ingresslib.edge import STATUS_PORT, EdgePlan
 from ingresslib.errors import Problem
