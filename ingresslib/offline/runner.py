@@ -72,13 +72,12 @@ def _run(
     # garbage collector finalises them at interpreter exit, sometimes after their self-pipe
     # sockets, and prints "Exception ignored in BaseEventLoop.__del__ ... Invalid file
     # descriptor: -1". So each worker thread gets a loop from here, closed with the render.
-    # One worker: the mock monitor's calls are Python under the GIL, so more threads only
-    # contend for it (a warm render of the example took about 8 % longer with the pool's
-    # default of six, and a cold one 13 ms more), and one thread runs the calls in the order
-    # the SDK makes them. No call waits on another, so one worker cannot deadlock.
+    # The pool keeps its default size, as the SDK's loop has it under `pulumi up`: it is the
+    # program's default executor too (`asyncio.to_thread`), and a program's thread may wait on
+    # an output that a monitor call in another thread resolves. (One worker rendered the
+    # example 13 ms faster cold, and deadlocked such a program.)
     thread_loops: list[asyncio.AbstractEventLoop] = []
     loop.set_default_executor(ThreadPoolExecutor(
-        max_workers=1,
         thread_name_prefix="ingresslib-render",
         initializer=_thread_loop,
         initargs=(thread_loops,),
