@@ -17,8 +17,10 @@ class DeferredModel:
     when an error under the field is explained. The module that declares the field imports
     the model itself for type checkers (under `TYPE_CHECKING`), so they see the real type.
 
-    Calling it builds the model, as calling the class does (typing takes only callables as
-    types)."""
+    It stands in for the class where a program could meet it (`ingresslib.stack.model.Azure`):
+    calling it builds the model, as calling the class does (typing takes only callables as
+    types), and `isinstance` and `issubclass` answer for the model. Code that walks a model's
+    annotations gets the class with `resolved`."""
 
     __slots__ = ("module", "name")
 
@@ -32,6 +34,12 @@ class DeferredModel:
 
     def __call__(self, /, **data: Any) -> Any:
         return self.model()(**data)
+
+    def __instancecheck__(self, instance: Any) -> bool:
+        return isinstance(instance, self.model())
+
+    def __subclasscheck__(self, subclass: type) -> bool:
+        return issubclass(subclass, self.model())
 
     def __or__(self, other: Any) -> Any:
         return Optional[self] if other is None else NotImplemented  # noqa: UP045 - a stand-in is no type

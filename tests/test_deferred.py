@@ -30,6 +30,17 @@ def test_a_set_section_is_an_instance_of_its_model() -> None:
     assert parse_config(eks_stack()).azure is None
 
 
+def test_the_stand_in_answers_isinstance_and_issubclass_for_its_model() -> None:
+    from ingresslib.stack import model  # noqa: PLC0415 - where a program meets the stand-ins
+
+    cfg = parse_config(aks_stack())
+    assert isinstance(cfg.azure, model.Azure)
+    assert not isinstance(cfg.azure, model.Aws)
+    assert not isinstance(None, model.Azure)
+    assert issubclass(Azure, model.Azure)
+    assert not issubclass(Aws, model.Azure)
+
+
 def test_calling_the_stand_in_builds_the_model() -> None:
     stand_in = DeferredModel("ingresslib.aws.config", "Aws")
     assert stand_in() == Aws()

@@ -278,6 +278,14 @@ IngressStack("edge", config)
     (lambda gw: MeshSecurity("security", ingresslib.config.Security(
         authorization=[{"name": "open", "action": "ALLOW"}]), gw),
      ["security.authorization[open]"]),
+    (lambda gw: Monitoring("monitoring", ingresslib.config.Observability(
+        scrape_interval="5m", rate_window="1m"), gw),
+     ["observability.rateWindow"]),
+    (lambda gw: Certificates("certificates", {"shop": ingresslib.config.CertManagerCertificate(
+        source="certManager", dns_names=["shop.example.com"], issuer="letsencypt")},
+        gw.namespace, cert_manager=ingresslib.config.CertManager(issuers={
+            "letsencrypt": {"type": "existing"}})),
+     ["certificates.shop.issuer"]),
 ])
 def test_every_section_component_alone_applies_the_stacks_rules(component, expected) -> None:
     """As IngressRouting: a section the stack would refuse is refused when used alone, with

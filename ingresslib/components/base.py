@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pulumi
+from pydantic import BaseModel
 
 from ingresslib.components.register import register, resource_name
+from ingresslib.errors import ConfigError, Problem, caller_location
 
 
 class ManifestComponent(pulumi.ComponentResource):
@@ -44,3 +46,25 @@ def renamed_type(opts: pulumi.ResourceOptions | None, *old_types: str) -> pulumi
     replacing them (children inherit their parent's aliases)."""
     return pulumi.ResourceOptions.merge(
         opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=t) for t in old_types]))
+
+
+def refuse_alone(source: str, problems: list[Problem], sections: Mapping[str, Any]) -> None:
+    """Raise the problems a component found in the sections it was given alone, as the
+    stack would name them (paths from the section's key, list items by name), at the line of
+    the user's program that created the component. `sections`: each section's key and its
+    model, list of models, or mapping of models."""
+    if problems:
+        error = ConfigError(problems, source).named(
+            {key: _dumped(value) for key, value in sections.items()})
+        where = caller_location()
+        raise error.located(lambda _: where) if where else error
+
+
+def _dumped(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(by_alias=True)
+    if isinstance(value, Mapping):
+        return {k: _dumped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dumped(v) for v in value]
+    return value

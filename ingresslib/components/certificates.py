@@ -9,10 +9,15 @@ from typing import Any
 import pulumi
 import pulumi_tls as tls
 
-from ingresslib.components.base import ManifestComponent
+from ingresslib.components.base import ManifestComponent, refuse_alone
 from ingresslib.components.register import register
 from ingresslib.config.cert_manager import CertManager
-from ingresslib.config.certificates import Certificate, SelfSignedCertificate
+from ingresslib.config.certificates import (
+    Certificate,
+    CertManagerCertificate,
+    SelfSignedCertificate,
+)
+from ingresslib.config.stack import undeclared_issuer
 from ingresslib.manifests.certificates import certificate_objects
 from ingresslib.manifests.tls_secret import tls_secret
 
@@ -128,8 +133,16 @@ class Certificates(ManifestComponent):
         `http01_parent_refs`: with Gateway API, the Gateway listeners an HTTP-01 solver's
         HTTPRoute attaches to (`ingresslib.stack.render.http01_parent_refs`)."""
         if manifests is None:
-            manifests = certificate_objects(certificates, cert_manager or CertManager.defaults(),
-                                            namespace, http01_parent_refs=http01_parent_refs)
+            cert_manager = cert_manager or CertManager.defaults()
+            # Used alone: the stack's rules of each certificate and the issuer it names.
+            refuse_alone(f"Certificates {name}", [
+                p for key, cert in sorted(certificates.items())
+                for p in (*cert.problems(f"certificates.{key}"),
+                          *(undeclared_issuer(f"certificates.{key}", cert, cert_manager)
+                            if isinstance(cert, CertManagerCertificate) else ()))],
+                {"certificates": certificates, "certManager": cert_manager})
+            manifests = certificate_objects(certificates, cert_manager, namespace,
+                                            http01_parent_refs=http01_parent_refs)
         super().__init__("ingresslib:index:Certificates", name, None, opts)
         self.manifests = manifests
         self.resources = self._register_manifests(name, manifests)

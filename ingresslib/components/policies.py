@@ -11,7 +11,7 @@ from typing import Any
 import pulumi
 
 from ingresslib.analysis import Finding, analyze
-from ingresslib.components.base import ManifestComponent
+from ingresslib.components.base import ManifestComponent, refuse_alone
 from ingresslib.config.gateway_api import Api
 from ingresslib.config.listeners import Listener
 from ingresslib.config.observability import Observability
@@ -21,7 +21,7 @@ from ingresslib.config.security import Security, security_problems
 from ingresslib.config.stack import routing_problems
 from ingresslib.config.wildcard_routes import wildcard_route_problems
 from ingresslib.config.workload import GatewayWorkload
-from ingresslib.errors import ABSENT, RENDERED, ConfigError, Problem, caller_location
+from ingresslib.errors import ABSENT, RENDERED, ConfigError, Problem
 from ingresslib.manifests.monitoring import monitoring_objects
 from ingresslib.manifests.ratelimit import ratelimit_objects
 from ingresslib.manifests.routing import gateway_routing_objects
@@ -55,21 +55,9 @@ def analyzed(objects: list[Manifest], credentials: set[tuple[str, str]] | None =
 def _check_routing(name: str, routing: Routing, listeners: list[Listener]) -> None:
     """The rules a stack applies to its routing, applied to routing used alone: the same
     problems, with the same paths (`routing.hosts[shop.example.com].host`), as ConfigError."""
-    _refuse(f"IngressRouting {name}", [*routing_problems(routing, listeners),
+    refuse_alone(f"IngressRouting {name}", [*routing_problems(routing, listeners),
                                         *wildcard_route_problems(routing, "gateway")],
             {"routing": routing, "listeners": listeners})
-
-
-def _refuse(source: str, problems: list[Problem], sections: Mapping[str, Any]) -> None:
-    """Raise the problems a component found in the sections it was given alone, as the
-    stack would name them (paths from the section's key, list items by name), at the line of
-    the user's program that created the component."""
-    if problems:
-        data = {key: [v.model_dump(by_alias=True) for v in value] if isinstance(value, list)
-                else value.model_dump(by_alias=True) for key, value in sections.items()}
-        error = ConfigError(problems, source).named(data)
-        where = caller_location()
-        raise error.located(lambda _: where) if where else error
 
 
 def _destination_hosts(spec: Manifest) -> set[str]:
@@ -203,7 +191,7 @@ class MeshSecurity(StackPart):
         manifests: list[Manifest] | None = None,
     ) -> None:
         if manifests is None:
-            _refuse(f"MeshSecurity {name}", list(security_problems(
+            refuse_alone(f"MeshSecurity {name}", list(security_problems(
                 security, topology,
                 external_traffic_policy=gateway.service.external_traffic_policy
                 if gateway else None, proxy_protocol=proxy_protocol)), {"security": security})
@@ -231,7 +219,7 @@ class RateLimiting(StackPart):
         manifests: list[Manifest] | None = None,
     ) -> None:
         if manifests is None:
-            _refuse(f"RateLimiting {name}", list(rate_limits.problems("rateLimits")),
+            refuse_alone(f"RateLimiting {name}", list(rate_limits.problems("rateLimits")),
                     {"rateLimits": rate_limits})
             manifests = ratelimit_objects(rate_limits, gateway, stack=stack)
         super().__init__("ingresslib:index:RateLimiting", name, None, opts)
@@ -263,7 +251,7 @@ class Monitoring(StackPart):
         manifests: list[Manifest] | None = None,
     ) -> None:
         if manifests is None:
-            _refuse(f"Monitoring {name}", list(observability.problems("observability")),
+            refuse_alone(f"Monitoring {name}", list(observability.problems("observability")),
                     {"observability": observability})
             manifests = monitoring_objects(
                 observability, gateway, stack=stack, deployment=deployment,

@@ -163,12 +163,7 @@ class StackSpec(Model):
         listener serves (where HTTP-01 challenges arrive)."""
         issuer = self.cert_manager.issuers.get(cert.issuer)
         if issuer is None:
-            known = declared(self.cert_manager.issuers)
-            yield Problem(f"{path}.issuer", cert.issuer,
-                          f"names no entry of certManager.issuers ({known})"
-                          + _did_you_mean(cert.issuer, self.cert_manager.issuers,
-                                          "declare it there (type existing for an issuer "
-                                          "the cluster already has)"), dangling=True)
+            yield from undeclared_issuer(path, cert, self.cert_manager)
             return
         if not isinstance(issuer, AcmeIssuer):
             return
@@ -321,6 +316,19 @@ def _reference(routing: Routing, path: str, dest: Destination | Mirror) -> Itera
                       f"backend {dest.backend} defines no such subset (IST0101; "
                       f"subsets: {known}); add it under routing.backends.{dest.backend}"
                       ".subsets", dangling=True)
+
+
+def undeclared_issuer(path: str, cert: CertManagerCertificate, cert_manager: CertManager
+                      ) -> Iterator[Problem]:
+    """The certificate at `path` names an issuer `cert_manager` does not declare (what a stack
+    and the Certificates component alone both refuse)."""
+    if cert.issuer not in cert_manager.issuers:
+        known = declared(cert_manager.issuers)
+        yield Problem(f"{path}.issuer", cert.issuer,
+                      f"names no entry of certManager.issuers ({known})"
+                      + _did_you_mean(cert.issuer, cert_manager.issuers,
+                                      "declare it there (type existing for an issuer "
+                                      "the cluster already has)"), dangling=True)
 
 
 def _did_you_mean(name: str, known: Iterable[str], otherwise: str = "") -> str:

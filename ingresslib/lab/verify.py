@@ -44,15 +44,16 @@ class Result:
 
 def verify(stack_dir: Path, stack: str, render_dir: Path | None = None,
            keep: bool = False) -> Result:
-    """Run the lab on the stack; LabToolMissing when the lab is not set up, ConfigError /
-    OfflineError / RenderDirError on bad input."""
-    tools.envoy()
-    tools.edgelab()
+    """Run the lab on the stack; ConfigError / OfflineError / RenderDirError on bad input
+    (found first: no lab tool is needed to refuse it), then LabToolMissing when the lab is not
+    set up."""
     start = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="ingresslib-lab-"))
     try:
         st = stack_.load(stack_dir, stack, render_dir, work)
         rendered = stack_.manifests(st.render_dir)
+        tools.envoy()
+        tools.edgelab()
         try:
             with running(st.config, st.render_dir, rendered, work) as lab:
                 ctx = probes_.Context(lab)

@@ -57,7 +57,8 @@ def test_routing_only_is_proven_against_the_gateway_it_names(api: str, tmp_path:
 
 def test_a_program_without_ingress_components_is_refused_by_name(tmp_path: Path) -> None:
     """A program that composes neither IngressStack nor IngressRouting gives verify no
-    config to derive probes from: refused by name (exit 2), before the lab starts."""
+    config to derive probes from: refused by name (exit 2), before the lab starts or its
+    tools are looked for (this runs where the lab is not set up)."""
     from ingresslib.lab.stack import RenderDirError  # noqa: PLC0415
 
     copy = tmp_path / "nothing"
@@ -65,6 +66,17 @@ def test_a_program_without_ingress_components_is_refused_by_name(tmp_path: Path)
     (copy / "__main__.py").write_text("import pulumi\npulumi.export('objects', 0)\n")
     with pytest.raises(RenderDirError, match="neither an IngressStack nor an IngressRouting"):
         verify(copy, "dev")
+
+
+def test_without_the_lab_a_valid_stack_is_told_to_set_it_up(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The input is checked first (the test above needs no lab tool), then the lab's tools:
+    a stack that renders, on a machine without Envoy, gets the set-up to run."""
+    from ingresslib.lab.tools import LabToolMissing  # noqa: PLC0415
+
+    monkeypatch.setenv("INGRESSLIB_ENVOY", str(tmp_path / "no-envoy"))
+    with pytest.raises(LabToolMissing, match="INGRESSLIB_ENVOY"):
+        verify(ROOT / "examples/routing-only", "dev")
 
 
 def test_every_stack_and_example_is_covered() -> None:
