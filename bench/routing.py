@@ -96,7 +96,8 @@ def main() -> None:
                                  check=True, capture_output=True, text=True).stdout
             samples[size].append(json.loads(out.strip().splitlines()[-1]))
     print(f"{'routes':>7}{'hosts':>7}{'render s':>10}{'peak MiB':>10}{'resources':>11}"
-          f"{'largest KiB':>13}   (median of {args.repeat} renders, each in a fresh interpreter)")
+          f"{'largest KiB':>13}   (time: median of {args.repeat} renders, each in a fresh "
+          "interpreter; peak: the largest)")
     rows = []
     for size in args.sizes:
         r = {**samples[size][0],

@@ -13,14 +13,16 @@ from typing import Any, Optional
 class DeferredModel:
     """Stands in for the model `module.name` in a section's annotation,
     `Annotated[DeferredModel(...) | None, Section()]`, where only the section reads it: the
-    model's module loads when a config sets the field, when its JSON Schema is asked for, or
-    when an error under the field is explained. The module that declares the field imports
-    the model itself for type checkers (under `TYPE_CHECKING`), so they see the real type.
+    model's module loads when a config sets the field, when its JSON Schema is asked for,
+    when an error under the field is explained, or on `isinstance` against the stand-in. The
+    module that declares the field imports the model itself for type checkers (under
+    `TYPE_CHECKING`), so they see the real type.
 
-    It stands in for the class where a program could meet it (`ingresslib.stack.model.Azure`):
-    calling it builds the model, as calling the class does (typing takes only callables as
-    types), and `isinstance` and `issubclass` answer for the model. Code that walks a model's
-    annotations gets the class with `resolved`."""
+    Where a program could meet it (`ingresslib.stack.model.Azure`), calling it builds the
+    model, as calling the class does (typing takes only callables as types), and `isinstance`
+    and `issubclass` answer for the model (each loads the module). Anything else of the class
+    (`model_validate`, its fields) is the model's own: import it from its module, or resolve
+    the stand-in with `resolved`, as code that walks a model's annotations does."""
 
     __slots__ = ("module", "name")
 

@@ -12,7 +12,10 @@ from typing import TYPE_CHECKING, Annotated, Literal, Protocol
 
 from pydantic import Field
 
-from ingresslib.aws.certificate import AcmCertificate
+from ingresslib.aws.certificate import (  # noqa: F401 (AcmArn kept importable here)
+    AcmArn,
+    AcmCertificate,
+)
 from ingresslib.config.base import Cidr, DnsLabel, Model, Pattern, applies_to
 from ingresslib.config.listeners import Host, Listener, host_covers
 from ingresslib.edge import StackView

@@ -15,7 +15,10 @@ from typing import Annotated, Literal, Protocol
 from pydantic import AfterValidator, Field
 
 from ingresslib.azure.agc.config import ApplicationGatewayForContainers
-from ingresslib.azure.certificate import KeyVaultCertificate
+from ingresslib.azure.certificate import (  # noqa: F401 (KeyVaultImport kept importable here)
+    KeyVaultCertificate,
+    KeyVaultImport,
+)
 from ingresslib.azure.products import uses_addon, uses_agc
 from ingresslib.azure.value_types import ResourceName, SubnetId, Uuid, _pattern
 from ingresslib.config.base import Cidr, DnsLabel, DnsSubdomain, Model, applies_to

@@ -115,7 +115,9 @@ class SelfSignedTls(pulumi.ComponentResource):
 
 class Certificates(ManifestComponent):
     """Every in-cluster certificate source of a stack: cert-manager issuers and Certificates,
-    and self-signed TLS, all landing as Secrets in the gateway namespace."""
+    and self-signed TLS, all landing as Secrets in the gateway namespace. A stack's
+    `certificates` go in whole: a cloud's sources (acm, keyVault) are its edge's, which
+    IngressStack registers, and make nothing here."""
 
     def __init__(
         self,

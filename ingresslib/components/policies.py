@@ -56,8 +56,8 @@ def _check_routing(name: str, routing: Routing, listeners: list[Listener]) -> No
     """The rules a stack applies to its routing, applied to routing used alone: the same
     problems, with the same paths (`routing.hosts[shop.example.com].host`), as ConfigError."""
     refuse_alone(f"IngressRouting {name}", [*routing_problems(routing, listeners),
-                                        *wildcard_route_problems(routing, "gateway")],
-            {"routing": routing, "listeners": listeners})
+                                             *wildcard_route_problems(routing, "gateway")],
+                 {"routing": routing, "listeners": listeners})
 
 
 def _destination_hosts(spec: Manifest) -> set[str]:
@@ -220,7 +220,7 @@ class RateLimiting(StackPart):
     ) -> None:
         if manifests is None:
             refuse_alone(f"RateLimiting {name}", list(rate_limits.problems("rateLimits")),
-                    {"rateLimits": rate_limits})
+                         {"rateLimits": rate_limits})
             manifests = ratelimit_objects(rate_limits, gateway, stack=stack)
         super().__init__("ingresslib:index:RateLimiting", name, None, opts)
         self.manifests = manifests
@@ -252,7 +252,7 @@ class Monitoring(StackPart):
     ) -> None:
         if manifests is None:
             refuse_alone(f"Monitoring {name}", list(observability.problems("observability")),
-                    {"observability": observability})
+                         {"observability": observability})
             manifests = monitoring_objects(
                 observability, gateway, stack=stack, deployment=deployment,
                 cert_manager_certificates=cert_manager_certificates or ())
