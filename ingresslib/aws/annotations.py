@@ -1,6 +1,8 @@
-"""The AWS Load Balancer Controller's Service annotation keys that code outside the AWS planner
-reads (the read-back of the edge contract, `stack/contract.py`): importing them loads none of
-the AWS config, which an AKS stack never needs."""
+"""The AWS Load Balancer Controller's Service annotation keys the library writes and reads, in
+one leaf module: the read-back of the edge contract (`stack/contract.py`) imports them without
+loading the AWS config, which an AKS stack never needs. The controller's emulators (the AWS
+replay, the lab's NLB front) spell the keys themselves, as the controller does, so a wrong key
+here shows as wrong behaviour there."""
 
 PREFIX = "service.beta.kubernetes.io/aws-load-balancer-"
 # The NLB target group's attributes: PROXY protocol v2, deregistration delay, client IP.

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, Protocol
 
 from pydantic import Field
 
+from ingresslib.aws.annotations import PREFIX, TG_ATTRIBUTES
 from ingresslib.aws.certificate import (  # noqa: F401 (AcmArn kept importable here)
     AcmArn,
     AcmCertificate,
@@ -40,14 +41,8 @@ SSL_POLICY_DEFAULT = {
 }
 # Annotations the AWS Load Balancer Controller reads from a Service; ingresslib sets them from
 # aws.nlb, so a hand-written one would fight the config.
-LBC_ANNOTATION_PREFIXES = (
-    "service.beta.kubernetes.io/aws-load-balancer-",
-    "service.beta.kubernetes.io/load-balancer-source-ranges",
-)
-PROXY_ANNOTATIONS = (
-    "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol",
-    "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes",
-)
+LBC_ANNOTATION_PREFIXES = (PREFIX, "service.beta.kubernetes.io/load-balancer-source-ranges")
+PROXY_ANNOTATIONS = (f"{PREFIX}proxy-protocol", TG_ATTRIBUTES)
 LBC_CLASS = "service.k8s.aws/nlb"
 ALB_RULE_EVALUATIONS = 5  # AWS: at most five condition values per listener rule
 ALB_FORWARD_GROUPS = 5  # AWS: at most five target groups per forward action

@@ -13,9 +13,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from ingresslib.aws.annotations import PREFIX
+
 ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
-LBC_TYPE = "service.beta.kubernetes.io/aws-load-balancer-type"
+LBC_TYPE = f"{PREFIX}type"
 
 
 def digest(*parts: str, n: int = 16) -> str:

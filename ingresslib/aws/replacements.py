@@ -8,9 +8,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ingresslib.aws.annotations import PREFIX
 from ingresslib.update_rules import Immutable
 
-LBC_SCHEME = "service.beta.kubernetes.io/aws-load-balancer-scheme"
+LBC_SCHEME = f"{PREFIX}scheme"
 
 # Inputs, by their wire (camelCase) names, whose change replaces the resource.
 REPLACE_ON: dict[str, tuple[str, ...]] = {

@@ -72,10 +72,10 @@ def _run(
     # garbage collector finalises them at interpreter exit, sometimes after their self-pipe
     # sockets, and prints "Exception ignored in BaseEventLoop.__del__ ... Invalid file
     # descriptor: -1". So each worker thread gets a loop from here, closed with the render.
-    # The pool keeps its default size, as the SDK's loop has it under `pulumi up`: it is the
-    # program's default executor too (`asyncio.to_thread`), and a program's thread may wait on
-    # an output that a monitor call in another thread resolves. (One worker rendered the
-    # example 13 ms faster cold, and deadlocked such a program.)
+    # The pool keeps Python's default size: it is the program's default executor too
+    # (`asyncio.to_thread`), as the loop's executor is under `pulumi up`, and a program's thread
+    # may wait on an output that a monitor call in another thread resolves. (One worker
+    # rendered the example 13 ms faster cold, and deadlocked such a program.)
     thread_loops: list[asyncio.AbstractEventLoop] = []
     loop.set_default_executor(ThreadPoolExecutor(
         thread_name_prefix="ingresslib-render",
