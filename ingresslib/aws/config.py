@@ -17,7 +17,7 @@ from ingresslib.aws.certificate import (  # noqa: F401 (AcmArn kept importable h
     AcmArn,
     AcmCertificate,
 )
-from ingresslib.config.base import Cidr, DnsLabel, Model, Pattern, applies_to
+from ingresslib.config.base import Cidr, DnsLabel, Model, Pattern, UrlPath, applies_to
 from ingresslib.config.listeners import Host, Listener, host_covers
 from ingresslib.edge import StackView
 
@@ -49,24 +49,20 @@ ALB_FORWARD_GROUPS = 5  # AWS: at most five target groups per forward action
 ALB_BODY_BYTES = 1024  # AWS: fixed-response message body limit
 
 
-def _pattern(regex: str, what: str) -> Pattern:
-    return Pattern(regex, what)
-
-
-SubnetId = Annotated[str, _pattern(r"^subnet-[0-9a-f]{8,17}$", "a subnet ID (subnet-0123abcd)")]
+SubnetId = Annotated[str, Pattern(r"^subnet-[0-9a-f]{8,17}$", "a subnet ID (subnet-0123abcd)")]
 SecurityGroupId = Annotated[
-    str, _pattern(r"^sg-[0-9a-f]{8,17}$", "a security group ID (sg-0123abcd)")
+    str, Pattern(r"^sg-[0-9a-f]{8,17}$", "a security group ID (sg-0123abcd)")
 ]
-VpcId = Annotated[str, _pattern(r"^vpc-[0-9a-f]{8,17}$", "a VPC ID (vpc-0123abcd)")]
+VpcId = Annotated[str, Pattern(r"^vpc-[0-9a-f]{8,17}$", "a VPC ID (vpc-0123abcd)")]
 EipAllocation = Annotated[
-    str, _pattern(r"^eipalloc-[0-9a-f]{8,17}$", "an Elastic IP allocation ID (eipalloc-0123abcd)")
+    str, Pattern(r"^eipalloc-[0-9a-f]{8,17}$", "an Elastic IP allocation ID (eipalloc-0123abcd)")
 ]
 Zone = Annotated[
-    str, _pattern(r"^[a-z]{2}(-[a-z0-9]+)+[a-z]$", "an availability zone such as eu-west-1a")
+    str, Pattern(r"^[a-z]{2}(-[a-z0-9]+)+[a-z]$", "an availability zone such as eu-west-1a")
 ]
 SslPolicy = Annotated[
     str,
-    _pattern(
+    Pattern(
         _SSL_POLICY.pattern,
         "an ELB security policy of TLS 1.2 or newer, such as "
         f"{SSL_POLICY_DEFAULT['TLSV1_2']}",
@@ -74,7 +70,7 @@ SslPolicy = Annotated[
 ]
 WebAclArn = Annotated[
     str,
-    _pattern(
+    Pattern(
         r"^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional/webacl/[A-Za-z0-9_-]{1,128}/"
         r"[0-9a-f-]{36}$",
         "a regional WAFv2 web ACL ARN (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>"
@@ -82,20 +78,20 @@ WebAclArn = Annotated[
     ),
 ]
 BucketName = Annotated[
-    str, _pattern(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "an S3 bucket name")
+    str, Pattern(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "an S3 bucket name")
 ]
 ClusterName = Annotated[
-    str, _pattern(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", "an EKS cluster name")
+    str, Pattern(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", "an EKS cluster name")
 ]
 ZoneName = Annotated[
     str,
-    _pattern(
+    Pattern(
         r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$",
         "a Route53 hosted zone name such as example.com (no trailing dot)",
     ),
 ]
 HealthMatcher = Annotated[
-    str, _pattern(r"^\d{1,3}(-\d{1,3})?(,\d{1,3}(-\d{1,3})?)*$", "codes: HTTP 200 or 200-399 "
+    str, Pattern(r"^\d{1,3}(-\d{1,3})?(,\d{1,3}(-\d{1,3})?)*$", "codes: HTTP 200 or 200-399 "
                   "or 200,302; gRPC 0-99, such as 12 or 0,12")
 ]
 # What an ALB target group speaks to its targets (AWS: target group protocol version).
@@ -129,7 +125,9 @@ class AccessLogs(Model):
 
     bucket: BucketName
     """S3 bucket the load balancer writes its access logs to."""
-    prefix: str = Field(default="", pattern=r"^[A-Za-z0-9!_.*'()/-]*$", max_length=200)
+    prefix: Annotated[str, Field(max_length=200),
+                      Pattern(r"^[A-Za-z0-9!_.*'()/-]*$",
+                              "letters, digits and !_.*'()/- (S3's safe key characters)")] = ""
     """Key prefix of the log objects; the bucket's root when empty."""
 
 
@@ -179,7 +177,7 @@ class AlbBackend(Model):
     """What the ALB speaks to the pods: `HTTP1`, `HTTP2` (HTTP/2 without TLS; HTTP/1.1 clients
     fail) or `GRPC` (gRPC calls only; the health check is a gRPC call). HTTP2 and GRPC need an
     HTTPS listener for every host routed here (EDGE-PR-ALB)."""
-    health_check_path: str | None = Field(default=None, pattern=r"^/[^\s]*$", max_length=1024)
+    health_check_path: UrlPath | None = None
     """Path of the target group's health check: `/` when unset; with GRPC a method path
     (`/package.Service/Method`), `/AWS.ALB/healthcheck` when unset."""
     health_check_matcher: HealthMatcher | None = None

@@ -2,11 +2,12 @@
 Azure config: a stack of either cloud validates its certificates with every source's model, and
 an EKS stack never loads `ingresslib.azure.config`."""
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from ingresslib.config.base import Model, applies_to
+from ingresslib.azure.value_types import KeyVaultName
+from ingresslib.config.base import Model, Pattern, applies_to
 from ingresslib.config.certificates import Certificate
 from ingresslib.config.listeners import Host
 
@@ -17,7 +18,9 @@ class KeyVaultImport(Model):
     what its reader takes: pfx (base64, no password) for Application Gateway, pem (key and
     chain) for the Secrets Store CSI driver."""
 
-    secret_config: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,127}$")
+    secret_config: Annotated[str, Pattern(
+        r"^[A-Za-z][A-Za-z0-9_-]{0,127}$",
+        "a config key: a letter, then letters, digits, '_' and '-', at most 128 in all")]
     """Name of the Pulumi secret config value, `ingress:<name>`, that holds the certificate."""
     format: Literal["pfx", "pem"]
     """`pfx` (base64, no password) for Application Gateway in chained and standalone; `pem` (key and
@@ -37,11 +40,12 @@ class KeyVaultCertificate(Certificate):
     """`keyVault`."""
     dns_names: list[Host] = Field(min_length=1)
     """Names the certificate covers."""
-    vault: str = Field(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")
+    vault: KeyVaultName
     """The Key Vault's name."""
     resource_group: str = Field(min_length=1, max_length=90)
     """The vault's resource group."""
-    certificate: str = Field(pattern=r"^[0-9a-zA-Z-]{1,127}$")
+    certificate: Annotated[str, Pattern(r"^[0-9a-zA-Z-]{1,127}$",
+                                        "a Key Vault object name: 1-127 letters, digits and '-'")]
     """The certificate's (or imported secret's) name in the vault."""
     import_from: KeyVaultImport | None = None
     """Import the certificate from Pulumi secret config; without it the certificate already exists

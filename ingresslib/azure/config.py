@@ -20,8 +20,16 @@ from ingresslib.azure.certificate import (  # noqa: F401 (KeyVaultImport kept im
     KeyVaultImport,
 )
 from ingresslib.azure.products import uses_addon, uses_agc
-from ingresslib.azure.value_types import ResourceName, SubnetId, Uuid, _pattern
-from ingresslib.config.base import Cidr, DnsLabel, DnsSubdomain, Model, applies_to
+from ingresslib.azure.value_types import KeyVaultName, ResourceName, StatusCodes, SubnetId, Uuid
+from ingresslib.config.base import (
+    Cidr,
+    DnsLabel,
+    DnsSubdomain,
+    Model,
+    Pattern,
+    UrlPath,
+    applies_to,
+)
 from ingresslib.config.listeners import Listener
 from ingresslib.config.workload import Autoscaling, GatewayService, GatewayWorkload
 from ingresslib.edge import StackView
@@ -69,14 +77,14 @@ def _private_ipv4(value: str) -> str:
     return value
 
 
-Location = Annotated[str, _pattern(r"^[a-z][a-z0-9]{1,39}$", "an Azure region name such as "
+Location = Annotated[str, Pattern(r"^[a-z][a-z0-9]{1,39}$", "an Azure region name such as "
                                    "westeurope (lower case, no spaces)")]
-ResourceGroup = Annotated[str, _pattern(r"^[-\w.()]{0,89}[-\w()]$", "a resource group name: "
+ResourceGroup = Annotated[str, Pattern(r"^[-\w.()]{0,89}[-\w()]$", "a resource group name: "
                                         "letters, digits, '-', '_', '.', '(', ')', at most 90, "
                                         "not ending in '.'")]
-ClusterName = Annotated[str, _pattern(r"^[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$",
+ClusterName = Annotated[str, Pattern(r"^[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$",
                                       "an AKS cluster name")]
-PipDnsLabel = Annotated[str, _pattern(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$",
+PipDnsLabel = Annotated[str, Pattern(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$",
                                       "a DNS label: 3-63 lower-case letters, digits and '-', "
                                       "starting with a letter")]
 PrivateIpv4 = Annotated[str, AfterValidator(_private_ipv4)]
@@ -183,12 +191,11 @@ class AppGwBackend(Model):
 
     target_port: int | None = Field(default=None, ge=1, le=65535)
     """The pods' port; the backend's Service port when unset."""
-    health_probe_path: str = Field(pattern=r"^/[^\s]*$", max_length=1024)
+    health_probe_path: UrlPath
     """Path of the health probe."""
     health_probe_port: int | None = Field(default=None, ge=1, le=65535)
     """Port of the health probe; the target port when unset."""
-    health_probe_status_codes: str = Field(
-        default="200-399", pattern=r"^[1-5]\d\d(-[1-5]\d\d)?(,[1-5]\d\d(-[1-5]\d\d)?)*$")
+    health_probe_status_codes: StatusCodes = "200-399"
     """HTTP codes a healthy pod answers (`200-399`, `200,302`)."""
 
 
@@ -231,7 +238,7 @@ class KeyVault(Model):
     it as their `vault`. Without `allowedSubnetIds`/`allowedIpRanges` it takes traffic from any
     network (RBAC still decides who reads what)."""
 
-    name: str = Field(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")
+    name: KeyVaultName
     """The vault's name (3-24 letters, digits and `-`)."""
     sku: Literal["standard", "premium"] = "standard"
     """`standard` or `premium` (HSM-backed keys)."""
@@ -265,7 +272,7 @@ class IstioAddon(Model):
 
     model_config = applies_to(topologies=("gateway",))
 
-    revision: str = Field(pattern=r"^asm-\d+-\d+$")
+    revision: Annotated[str, Pattern(r"^asm-\d+-\d+$", "an add-on revision such as asm-1-24")]
     """The add-on's revision (`asm-1-24`)."""
     min_replicas: int = Field(default=2, ge=1)
     """The add-on gateway's HPA floor (AKS sets it; it feeds the replica alerts only)."""

@@ -18,6 +18,7 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     ValidationError,
@@ -444,3 +445,7 @@ Annotations = Annotated[dict[str, str], AfterValidator(_annotations), WithJsonSc
 IntOrPercent = Annotated[int | str, AfterValidator(_int_or_percent), WithJsonSchema(
     {"x-type": "count or percentage", "anyOf": [{"type": "integer", "minimum": 0},
                {"type": "string", "pattern": r"^(100|[1-9]?[0-9])%$"}]})]
+UrlPath = Annotated[str, Field(max_length=1024),
+                    Pattern(r"^/[^\s]*$", "a path that starts with '/' and has no spaces")]
+"""A request path a probe or health check asks for (`/healthz/ready`), at most 1,024
+characters."""

@@ -7,7 +7,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ingresslib.config.base import DnsSubdomain, Model, applies_to
+from ingresslib.config.base import DnsSubdomain, Model, Pattern, applies_to
+
+# Azure's subscription and client IDs, as cert-manager's azureDNS solver takes them.
+Guid = Annotated[str, Pattern(r"^[0-9a-f-]{36}$", "a lower-case GUID such as "
+                              "00000000-0000-4000-8000-000000000000")]
 
 LETS_ENCRYPT = {
     "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
@@ -41,11 +45,16 @@ class Route53(Model):
 
     kind: Literal["route53"]
     """`route53`."""
-    region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+    region: Annotated[str, Pattern(r"^[a-z]{2}(-gov)?-[a-z]+-\d$",
+                                   "an AWS region such as us-east-1")]
     """AWS region of the Route53 API calls (`us-east-1`)."""
-    hosted_zone_id: str = Field(pattern=r"^Z[A-Z0-9]{1,31}$")
+    hosted_zone_id: Annotated[str, Pattern(r"^Z[A-Z0-9]{1,31}$",
+                                           "a hosted zone ID: Z and up to 31 capitals and "
+                                           "digits (Z0123456789ABCDEFGHIJ)")]
     """The hosted zone's ID (`Z` and up to 31 capitals and digits)."""
-    role: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
+    role: Annotated[str, Pattern(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$",
+                                 "an IAM role ARN: arn:aws:iam::<12-digit account>:role/<name>")
+                    ] | None = None
     """IAM role ARN cert-manager assumes; its IRSA role when unset."""
 
 
@@ -56,13 +65,13 @@ class AzureDns(Model):
 
     kind: Literal["azureDns"]
     """`azureDns`."""
-    subscription_id: str = Field(pattern=r"^[0-9a-f-]{36}$")
+    subscription_id: Guid
     """Subscription of the DNS zone."""
     resource_group: str = Field(min_length=1, max_length=90)
     """Resource group of the DNS zone."""
     hosted_zone: str = Field(min_length=1)
     """The DNS zone's name (`example.com`)."""
-    managed_identity_client_id: str = Field(pattern=r"^[0-9a-f-]{36}$")
+    managed_identity_client_id: Guid
     """Client ID of the managed identity cert-manager uses through workload identity."""
 
 
@@ -79,7 +88,8 @@ class AcmeIssuer(Model):
     )
     """`letsencrypt-staging`, `letsencrypt-production`, or the directory URL of another ACME
     server."""
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: Annotated[str, Pattern(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                                  "an email address such as ops@example.com")]
     """Contact for the ACME account (expiry notices)."""
     solver: Solver
     """How the domain is proven: `http01`, or DNS-01 with `route53` (EKS) or `azureDns` (AKS);
@@ -121,5 +131,8 @@ class CertManager(Model):
 
     model_config = applies_to(topologies=("gateway",))
 
-    issuers: dict[Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")], Issuer] = {}
+    issuers: dict[Annotated[str, Pattern(
+        r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+        "an issuer name: lower-case letters, digits and '-', starting and ending with a letter "
+        "or digit")], Issuer] = {}
     """Issuers by name (a DNS-1123 label): the Issuer's or ClusterIssuer's name."""

@@ -18,8 +18,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ingresslib.azure.value_types import ResourceName, SubnetId, Uuid, _pattern
-from ingresslib.config.base import Cidr, DnsLabel, Model, applies_to
+from ingresslib.azure.value_types import ResourceName, StatusCodes, SubnetId, Uuid
+from ingresslib.config.base import Cidr, DnsLabel, Model, Pattern, UrlPath, applies_to
 
 # Azure's resource provider namespace of AGC, and the delegation its association subnet needs.
 DELEGATION = "Microsoft.ServiceNetworking/trafficControllers"
@@ -31,7 +31,7 @@ DEFAULT_REQUEST_TIMEOUT_SECONDS = 60
 # Each association needs 256 addresses of its subnet: a /24 or larger.
 MAX_SUBNET_PREFIX = 24
 
-WafPolicyId = Annotated[str, _pattern(
+WafPolicyId = Annotated[str, Pattern(
     r"^/subscriptions/[0-9a-f-]{36}/resourceGroups/[^/]+/providers/Microsoft\.Network/"
     r"ApplicationGatewayWebApplicationFirewallPolicies/[^/]+$",
     "a WAF policy resource ID: /subscriptions/<id>/resourceGroups/<group>/providers/"
@@ -113,12 +113,11 @@ class AgcBackend(Model):
 
     model_config = applies_to(topologies=("standalone",))
 
-    health_probe_path: str = Field(pattern=r"^/[^\s]*$", max_length=1024)
+    health_probe_path: UrlPath
     """Path of the health probe."""
     health_probe_port: int | None = Field(default=None, ge=1, le=65535)
     """Port of the health probe; the backend's target port when unset."""
-    health_probe_status_codes: str = Field(
-        default="200-399", pattern=r"^[1-5]\d\d(-[1-5]\d\d)?(,[1-5]\d\d(-[1-5]\d\d)?)*$")
+    health_probe_status_codes: StatusCodes = "200-399"
     """HTTP codes a healthy pod answers (`200-399`, `200,302`)."""
 
     def status_ranges(self) -> list[dict[str, int]]:
