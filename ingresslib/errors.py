@@ -234,7 +234,7 @@ def _problem(
     if kind == "extra_forbidden":
         if typo:
             return Problem(path, value, f"unknown key; did you mean {typo} (required here)?")
-        fields = types_.fields(keys[:-1])
+        fields = types_.fields(keys[:-1], like=str(keys[-1]))
         match = closest(str(keys[-1]), fields)
         if match:
             return Problem(path, value, f"unknown key; did you mean {match}?")
@@ -294,8 +294,10 @@ class _Types:
             value = value[k]
         return None if parent is None else _child(parent, key, value)
 
-    def fields(self, keys: Sequence[paths.Key]) -> list[str]:
-        """The keys the model at `keys` takes, as YAML spells them."""
+    def fields(self, keys: Sequence[paths.Key], like: str = "") -> list[str]:
+        """The keys the model at `keys` takes, as YAML spells them (camelCase). From Python,
+        which takes both spellings, as the key `like` is spelt: snake_case unless it is
+        camelCase (`loadBalancr` gets `loadBalancer`, `load_balancr` `load_balancer`)."""
         tp = self.at(keys)
         value = self.data
         for k in keys:
@@ -304,7 +306,8 @@ class _Types:
                   if _is_model(_bare(m))] if tp else []
         if not models:
             return []
-        return [name if self.python else f.alias or name
+        camel = "_" not in like and like != like.lower()
+        return [name if self.python and not camel else f.alias or name
                 for name, f in models[0].model_fields.items()]
 
 

@@ -94,6 +94,16 @@ def test_python_spelling_is_suggested_for_python_keys() -> None:
     assert problem.message == "unknown key; did you mean use_client_protocol?"
 
 
+def test_camel_case_keys_from_python_get_camel_case_suggestions() -> None:
+    """Python takes both spellings; the suggestion is spelt as the misspelt key is."""
+    with pytest.raises(ConfigError) as info:
+        Routing(backends={"web": {"service": "web", "namespace": "shop", "port": 8080,
+                                  "trafficPolicy": {"connectionPool": {"http": {
+                                      "useClientProtocl": True}}}}})
+    (problem,) = info.value.problems
+    assert problem.message == "unknown key; did you mean useClientProtocol?"
+
+
 def test_model_validate_stays_pydantic() -> None:
     """`model_validate` keeps pydantic's contract (ValidationError); the constructors and
     parse_config are the user-facing entry points."""
