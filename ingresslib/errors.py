@@ -233,6 +233,7 @@ def _problem(
     path = paths.join(shown)
     if kind == "extra_forbidden":
         if typo:
+            typo = types_.spelt(keys[:-1], typo, like=str(keys[-1]))
             return Problem(path, value, f"unknown key; did you mean {typo} (required here)?")
         fields = types_.fields(keys[:-1], like=str(keys[-1]))
         match = closest(str(keys[-1]), fields)
@@ -298,6 +299,18 @@ class _Types:
         """The keys the model at `keys` takes, as YAML spells them (camelCase). From Python,
         which takes both spellings, as the key `like` is spelt: snake_case unless it is
         camelCase (`loadBalancr` gets `loadBalancer`, `load_balancr` `load_balancer`)."""
+        snake = self.python and ("_" in like or like == like.lower())
+        return [name if snake else alias for name, alias in self._names(keys)]
+
+    def spelt(self, keys: Sequence[paths.Key], field: str, like: str) -> str:
+        """`field` (a key of the model at `keys`, either spelling) as `fields` spells it."""
+        for (name, alias), shown in zip(self._names(keys), self.fields(keys, like), strict=True):
+            if field in (name, alias):
+                return shown
+        return field
+
+    def _names(self, keys: Sequence[paths.Key]) -> list[tuple[str, str]]:
+        """(name, alias) of each field of the model at `keys`."""
         tp = self.at(keys)
         value = self.data
         for k in keys:
@@ -306,9 +319,7 @@ class _Types:
                   if _is_model(_bare(m))] if tp else []
         if not models:
             return []
-        camel = "_" not in like and like != like.lower()
-        return [name if self.python and not camel else f.alias or name
-                for name, f in models[0].model_fields.items()]
+        return [(name, f.alias or name) for name, f in models[0].model_fields.items()]
 
 
 def _is_model(tp: Any) -> bool:

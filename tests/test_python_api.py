@@ -29,7 +29,7 @@ from ingresslib.errors import ConfigError
 from ingresslib.offline.edge_table import edge_table
 from ingresslib.offline.output import manifests
 from ingresslib.offline.runner import run_program, run_project
-from tests.configs import HOST, eks_stack, http_listener
+from tests.configs import HOST, aks_stack, eks_stack, http_listener
 from tests.conftest import ROOT
 
 ROUTING: dict[str, Any] = {
@@ -102,6 +102,18 @@ def test_camel_case_keys_from_python_get_camel_case_suggestions() -> None:
                                       "useClientProtocl": True}}}}})
     (problem,) = info.value.problems
     assert problem.message == "unknown key; did you mean useClientProtocol?"
+
+
+@pytest.mark.parametrize(("typo", "meant"), [("resource_groupp", "resource_group"),
+                                             ("resourceGroupp", "resourceGroup")])
+def test_a_misspelt_required_key_from_python_is_suggested_in_its_spelling(typo: str,
+                                                                          meant: str) -> None:
+    data = aks_stack("gateway")
+    data["azure"][typo] = data["azure"].pop("resourceGroup")
+    with pytest.raises(ConfigError) as info:
+        StackConfig(**data)
+    (problem,) = info.value.problems
+    assert problem.message == f"unknown key; did you mean {meant} (required here)?"
 
 
 def test_model_validate_stays_pydantic() -> None:

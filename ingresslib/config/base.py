@@ -310,8 +310,10 @@ def _int_or_percent(value: int | str) -> int | str:
 @dataclass(frozen=True)
 class Pattern:
     """`Annotated[str, Pattern(regex, what)]`: refuses a string `regex` does not match, saying
-    it "must be <what>", and publishes `regex` as the JSON Schema's `pattern` (not with `flags`,
-    which JSON Schema patterns cannot carry)."""
+    it "must be <what>", and publishes `regex` as the JSON Schema's `pattern` with that message
+    as `patternErrorMessage` (what editors using VS Code's JSON language service, the YAML
+    language server among them, show for a mismatch; the config reference shows `what`). Not
+    with `flags`, which JSON Schema patterns cannot carry."""
 
     regex: str
     what: str
@@ -331,7 +333,9 @@ class Pattern:
     def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler
                                      ) -> JsonSchemaValue:
         json_schema = handler(schema)
-        return json_schema if self.flags else {**json_schema, "pattern": self.regex}
+        if self.flags:
+            return json_schema
+        return {**json_schema, "pattern": self.regex, "patternErrorMessage": f"must be {self.what}"}
 
 
 class Section:

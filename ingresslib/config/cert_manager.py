@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ingresslib.config.base import DnsSubdomain, Model, Pattern, applies_to
+from ingresslib.config.base import DnsLabel, DnsSubdomain, Model, Pattern, applies_to
 
 # Azure's subscription and client IDs, as cert-manager's azureDNS solver takes them.
 Guid = Annotated[str, Pattern(r"^[0-9a-f-]{36}$", "a lower-case GUID such as "
@@ -50,7 +50,7 @@ class Route53(Model):
     """AWS region of the Route53 API calls (`us-east-1`)."""
     hosted_zone_id: Annotated[str, Pattern(r"^Z[A-Z0-9]{1,31}$",
                                            "a hosted zone ID: Z and up to 31 capitals and "
-                                           "digits (Z0123456789ABCDEFGHIJ)")]
+                                           "digits, such as Z0123456789ABCDEFGHIJ")]
     """The hosted zone's ID (`Z` and up to 31 capitals and digits)."""
     role: Annotated[str, Pattern(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$",
                                  "an IAM role ARN: arn:aws:iam::<12-digit account>:role/<name>")
@@ -131,8 +131,5 @@ class CertManager(Model):
 
     model_config = applies_to(topologies=("gateway",))
 
-    issuers: dict[Annotated[str, Pattern(
-        r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
-        "an issuer name: lower-case letters, digits and '-', starting and ending with a letter "
-        "or digit")], Issuer] = {}
+    issuers: dict[DnsLabel, Issuer] = {}
     """Issuers by name (a DNS-1123 label): the Issuer's or ClusterIssuer's name."""

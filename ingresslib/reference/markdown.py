@@ -236,7 +236,10 @@ def _constraints(node: Schema) -> str:
                    f"at most {node['maxLength']}" if "maxLength" in node else ""]
         plural = "" if node.get("maxLength", node.get("minLength")) == 1 else "s"
         out.append(" and ".join(x for x in lengths if x) + f" character{plural}")
-    if "pattern" in node:
+    if "patternErrorMessage" in node:
+        what = node["patternErrorMessage"].removeprefix("must be ")
+        out.append(f"{what} ({_code(node['pattern'])})")
+    elif "pattern" in node:
         out.append(f"matches {_code(node['pattern'])}")
     if "minItems" in node:
         out.append(f"at least {node['minItems']} item{'s' if node['minItems'] > 1 else ''}")

@@ -14,6 +14,7 @@ import pytest
 import ingresslib
 from ingresslib.config.base import Model, Pattern
 from ingresslib.errors import ConfigError
+from ingresslib.reference import REFERENCE_FILE, SCHEMA_FILE, document
 from ingresslib.stack.model import config_from
 from tests.configs import aks_stack
 
@@ -62,7 +63,11 @@ def test_every_pattern_is_told_in_words() -> None:
                                       "certificate": "portal"}}},
      "certificates.portal-tls.vault", "must be a Key Vault name: 3-24 letters"),
     ({"certManager": {"issuers": {"Bad_Issuer": {"type": "existing"}}}},
-     "certManager.issuers.Bad_Issuer", "must be an issuer name: lower-case letters"),
+     "certManager.issuers.Bad_Issuer", "must be a DNS-1123 label: lower-case letters"),
+    # As long as the certificates' `issuer` that names it may be (a fresh trial found 70
+    # characters taken here and refused there).
+    ({"certManager": {"issuers": {"a" * 64: {"type": "existing"}}}},
+     f"certManager.issuers.{'a' * 64}", "must be a DNS-1123 label"),
 ])
 def test_a_value_out_of_its_format_gets_the_format_in_words(change: dict[str, Any], path: str,
                                                             words: str) -> None:
@@ -72,3 +77,11 @@ def test_a_value_out_of_its_format_gets_the_format_in_words(change: dict[str, An
     [problem] = [p for p in info.value.problems if p.path == path]
     assert problem.message.startswith(words)
     assert "^" not in problem.message
+
+
+def test_the_schema_carries_the_words_for_editors_and_the_reference() -> None:
+    """`patternErrorMessage` is what VS Code's JSON language service (and the YAML language
+    server the stack files name) shows for a mismatch; the config reference shows the words."""
+    assert ('"patternErrorMessage": "must be a Key Vault name: 3-24 letters'
+            in document(SCHEMA_FILE))
+    assert "| a Key Vault name: 3-24 letters" in document(REFERENCE_FILE)
