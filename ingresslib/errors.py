@@ -259,7 +259,7 @@ def _problem(
     elif kind in ("value_error", "assertion_error"):
         message = message.split(", ", 1)[-1]  # "Value error, ..." / "Assertion failed, ..."
     elif kind == "string_type":
-        message += _string_hint(value, types_.at(keys))
+        message = _text_needed(value, types_.at(keys))
     elif kind in ("bool_type", "bool_parsing"):
         message = "must be true or false"
     elif kind in ("list_type", "tuple_type", "set_type"):
@@ -379,19 +379,21 @@ def _literals(tp: Any) -> list[Any]:
             for v in get_args(_bare(m))] if tp is not None else []
 
 
-def _string_hint(value: Any, tp: Any) -> str:
-    """What a text field needs when YAML read its value as a number or a boolean."""
+def _text_needed(value: Any, tp: Any) -> str:
+    """What a text field says of a value that is not text: for a value YAML read as a boolean
+    or a number, why, and the quoted text, or the field's format when the quoted text would
+    not fit it either."""
     if isinstance(value, bool):
-        return ("; YAML reads unquoted true, false, yes, no, on and off as booleans: quote "
-                "the text")
+        return ("must be text; YAML reads unquoted true, false, yes, no, on and off as "
+                "booleans: quote the text")
     text = next((m for m in _members(tp) if _bare(m) is str), None) if tp is not None else None
     if text is None or not isinstance(value, int | float):
-        return ""
+        return "must be text"
     try:
         TypeAdapter(text).validate_python(str(value))
     except ValidationError as e:
-        return "; " + e.errors(include_url=False)[0]["msg"].split(", ", 1)[-1]
-    return f"; quote it: '{value}'"
+        return e.errors(include_url=False)[0]["msg"].split(", ", 1)[-1]
+    return f"must be text; quote it: '{value}'"
 
 
 def declared(names: Iterable[str], *, empty: str = "none declared", limit: int = 10) -> str:
