@@ -92,7 +92,7 @@ ZoneName = Annotated[
 ]
 HealthMatcher = Annotated[
     str, Pattern(r"^\d{1,3}(-\d{1,3})?(,\d{1,3}(-\d{1,3})?)*$", "codes: HTTP 200 or 200-399 "
-                  "or 200,302; gRPC 0-99, such as 12 or 0,12")
+                 "or 200,302; gRPC 0-99, such as 12 or 0,12")
 ]
 # What an ALB target group speaks to its targets (AWS: target group protocol version).
 ProtocolVersion = Literal["HTTP1", "HTTP2", "GRPC"]

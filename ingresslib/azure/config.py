@@ -78,15 +78,15 @@ def _private_ipv4(value: str) -> str:
 
 
 Location = Annotated[str, Pattern(r"^[a-z][a-z0-9]{1,39}$", "an Azure region name such as "
-                                   "westeurope (lower case, no spaces)")]
+                                  "westeurope (lower case, no spaces)")]
 ResourceGroup = Annotated[str, Pattern(r"^[-\w.()]{0,89}[-\w()]$", "a resource group name: "
-                                        "letters, digits, '-', '_', '.', '(', ')', at most 90, "
-                                        "not ending in '.'")]
+                                       "letters, digits, '-', '_', '.', '(', ')', at most 90, "
+                                       "not ending in '.'")]
 ClusterName = Annotated[str, Pattern(r"^[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$",
-                                      "an AKS cluster name")]
+                                     "an AKS cluster name")]
 PipDnsLabel = Annotated[str, Pattern(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$",
-                                      "a DNS label: 3-63 lower-case letters, digits and '-', "
-                                      "starting with a letter")]
+                                     "a DNS label: 3-63 lower-case letters, digits and '-', "
+                                     "starting with a letter")]
 PrivateIpv4 = Annotated[str, AfterValidator(_private_ipv4)]
 Zone = Literal["1", "2", "3"]
 # Application Gateway's longest backend request timeout (Azure, Application Gateway HTTP
