@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -69,7 +70,19 @@ RENDERED = "rendered objects"
 class ConfigError(Exception):
     # Not a ValueError on purpose: pydantic lets it through a model validator untouched, so
     # cross-field problems keep their own field paths.
-    """Raised before any resource is registered, listing every problem in the config."""
+    """Raised before any resource is registered, listing every problem in the config.
+
+    Once Pulumi is imported, `ConfigError(...)` is also a `pulumi.RunError`
+    (`ingresslib.components.run_error.PulumiConfigError`): Pulumi's Python host prints a
+    RunError as its message alone, any other exception with its traceback. A process that
+    never imports Pulumi (`ingresslib validate` of a stack file) never loads it for this."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        if cls is ConfigError and "pulumi" in sys.modules:
+            from ingresslib.components.run_error import PulumiConfigError  # noqa: PLC0415
+
+            return super().__new__(PulumiConfigError, *args)  # type: ignore[return-value]
+        return super().__new__(cls, *args)
 
     def __init__(self, problems: list[Problem], source: str = "config") -> None:
         self.problems = problems

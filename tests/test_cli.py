@@ -77,6 +77,22 @@ def test_validate_of_a_stack_file_loads_no_pulumi(stack: str) -> None:
                          "pulumi_tls", "grpc"}
 
 
+def test_a_refused_stack_file_loads_no_pulumi(tmp_path: Path) -> None:
+    """A refusal is a ConfigError that becomes a `pulumi.RunError` only where Pulumi is
+    already loaded (ingresslib.components.run_error): refusing never imports the SDK."""
+    project = tmp_path / "eks"
+    shutil.copytree(ROOT / "stacks" / "eks", project)
+    stack_file = project / "Pulumi.gateway.yaml"
+    stack_file.write_text(stack_file.read_text().replace("cloud: eks", "cloud: eks\n    bogus: 1"))
+    probe = ("import json, sys\nfrom ingresslib.cli import main\n"
+             f"assert main(['validate', {str(project)!r}, '--stack', 'gateway']) == 2\n"
+             "from ingresslib.errors import ConfigError, Problem\n"
+             "assert type(ConfigError([Problem('x', 1, 'bad')])) is ConfigError\n"
+             "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))")
+    _, modules = in_fresh_interpreter(probe)
+    assert "pulumi" not in modules
+
+
 def test_field_docstrings_are_read_for_the_schema_only() -> None:
     """The docstrings under the config fields are their JSON Schema descriptions: reading them
     parses the models' source files, which validate never needs."""

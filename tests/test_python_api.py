@@ -116,6 +116,23 @@ def test_a_misspelt_required_key_from_python_is_suggested_in_its_spelling(typo: 
     assert problem.message == f"unknown key; did you mean {meant} (required here)?"
 
 
+# Pulumi's Python host (pulumi/pulumi sdk/python/cmd/pulumi-language-python-exec) logs a
+# `pulumi.RunError` as `str(e)` and any other exception as its traceback.
+@pytest.mark.parametrize("refuse", [
+    lambda: parse_config({"cloud": "eks", "listeners": []}),
+    lambda: StackConfig(cloud="eks", listeners=[]),
+    lambda: Routing(backends={"web": {"service": "web", "namespace": "shop", "port": 0}}),
+], ids=["parse_config", "StackConfig", "a section"])
+def test_a_refusal_under_pulumi_up_prints_as_its_message_alone(refuse: Any) -> None:
+    import pulumi  # noqa: PLC0415 - a Pulumi program has imported it
+
+    with pytest.raises(pulumi.RunError) as info:
+        refuse()
+    assert isinstance(info.value, ConfigError)
+    assert str(info.value).startswith("invalid ")
+    assert "Traceback" not in str(info.value)
+
+
 def test_model_validate_stays_pydantic() -> None:
     """`model_validate` keeps pydantic's contract (ValidationError); the constructors and
     parse_config are the user-facing entry points."""
