@@ -203,6 +203,25 @@ def test_validate_runs_a_program_that_builds_its_config(
     assert capsys.readouterr().out.endswith("stack dev is valid (program run offline)\n")
 
 
+def test_validate_runs_a_program_that_does_more_than_load_its_stack_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Reading the stack file alone validates a program only when that is all it reads: one
+    that also builds a component alone with a mistake was called valid (found by a fresh
+    trial: render refused it, validate said valid)."""
+    project = tmp_path / "eks"
+    shutil.copytree(ROOT / "stacks" / "eks", project)
+    assert main(["validate", str(project), "--stack", "gateway"]) == 0
+    assert capsys.readouterr().out.endswith("(config and rendered objects)\n")
+    program = project / "__main__.py"
+    program.write_text(program.read_text() + (
+        "from ingresslib import MeshSecurity\n"
+        "from ingresslib.config import Security\n"
+        "MeshSecurity('extra', Security(namespaces=['Shop_NS']), config.workload)\n"))
+    err = _error(["validate", str(project), "--stack", "gateway"], capsys)
+    assert "__main__.py:17:" in err
+    assert "namespaces[0]: must be a DNS-1123 label" in err
+
+
 def test_validate_analyses_the_rendered_objects(tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     # Valid config, but the route after a catch-all can never match (IST0130).

@@ -1,11 +1,12 @@
-"""`ingresslib validate`: a stack checked before deploy, without running its program whenever
-the program reads its config with `load_config`.
+"""`ingresslib validate`: a stack checked before deploy, without running its program when the
+program only reads its config with `load_config`, builds `IngressStack` from it and exports
+outputs (`config_call`), as stacks/ ships them.
 
 Such a program's whole input is the stack file's `ingress:stack`: validating it, rendering the
 objects with the plain manifest functions and analysing them is what the program would do
 before registering its first resource, at a fraction of the cost of running it under mocks,
-and every problem keeps its file, line and column. A program that builds its config in
-Python is run offline instead, as `render` runs it.
+and every problem keeps its file, line and column. Any other program (one that builds its
+config in Python, or a component of its own) is run offline instead, as `render` runs it.
 """
 
 from __future__ import annotations
@@ -102,19 +103,36 @@ def _from_pulumi(project: Project, stack: str, values: dict[str, str], cloud: Cl
         raise project.config_error(e.key, stack) from None
 
 
+# What a program may do and still be validated from its stack file alone: import Pulumi and
+# these two names, load its config, build the stack from it, and export its outputs.
+_STACK_FILE_NAMES = frozenset({"IngressStack", "load_config"})
+_STACK_FILE_CALLS = _STACK_FILE_NAMES | {"export"}
+
+
 def config_call(program: Path) -> ConfigCall | None:
-    """The program's `load_config(...)` call, if its `__main__.py` makes one; None when the
-    program builds its config otherwise (or cannot be parsed: running it says why)."""
+    """The program's `load_config(...)` call when its `__main__.py` is a stack file's program
+    (as stacks/ ships them): it imports only `pulumi` and `IngressStack` and `load_config`
+    from ingresslib, and calls nothing but `load_config`, `IngressStack` and `pulumi.export`,
+    so the stack file's `ingress:stack` is its whole input. None otherwise (a program that
+    builds its config, or a component, or anything else, or cannot be parsed): running it is
+    the only way to know it works, and running it says why it does not."""
     try:
         tree = ast.parse(program.read_text(encoding="utf-8"), str(program))
     except (SyntaxError, UnicodeDecodeError):
         return None
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    loads = [c for c in calls if _called(c.func) == "load_config"]
+    if len(loads) != 1 or not all(_called(c.func) in _STACK_FILE_CALLS for c in calls):
+        return None
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and _called(node.func) == "load_config":
-            given = [*node.args[:1], *(k.value for k in node.keywords if k.arg == "cloud")]
-            cloud = given[0].value if given and isinstance(given[0], ast.Constant) else None
-            return ConfigCall(cloud if cloud in get_args(Cloud) else None)
-    return None
+        if isinstance(node, ast.Import) and any(a.name != "pulumi" for a in node.names):
+            return None
+        if isinstance(node, ast.ImportFrom) and not (
+                node.module == "ingresslib" and {a.name for a in node.names} <= _STACK_FILE_NAMES):
+            return None
+    given = [*loads[0].args[:1], *(k.value for k in loads[0].keywords if k.arg == "cloud")]
+    cloud = given[0].value if given and isinstance(given[0], ast.Constant) else None
+    return ConfigCall(cloud if cloud in get_args(Cloud) else None)
 
 
 def _called(func: ast.expr) -> str | None:
