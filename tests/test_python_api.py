@@ -133,6 +133,36 @@ def test_a_refusal_under_pulumi_up_prints_as_its_message_alone(refuse: Any) -> N
     assert "Traceback" not in str(info.value)
 
 
+def test_replace_validates_the_changed_copy() -> None:
+    """docs/api.md's way to derive a changed model; pydantic's `model_copy(update=...)`
+    dropped a misspelt key and rendered `port: eighty` (found by a fresh trial)."""
+    cfg = parse_config(eks_stack())
+    listener = cfg.listeners[0]
+    with pytest.raises(ConfigError) as info:
+        listener.replace(prot=1)
+    (problem,) = info.value.problems
+    assert problem.message == "unknown key; did you mean port?"
+    assert problem.location is not None
+    assert problem.location.file == __file__
+    with pytest.raises(ConfigError, match="port: Input should be a valid integer"):
+        listener.replace(port="eighty")
+    with pytest.raises(ConfigError, match="did you mean 'chained'"):
+        cfg.replace(topology="chainned")
+    assert listener.replace(hosts=["b.example.com"]).hosts == ["b.example.com"]
+    assert listener.replace(tls=None) == listener
+    # Either spelling; the fields left at their defaults stay unset.
+    routing = Routing(backends={"web": {"service": "web", "namespace": "shop", "port": 8080}})
+    changed = routing.replace(backends={"web": {"service": "web", "namespace": "shop",
+                                                "port": 8080, "trafficPolicy": None}})
+    assert changed.model_fields_set == routing.model_fields_set
+    # A StackConfig's copy plans its own edge and runs the whole pipeline again: chained on
+    # EKS needs an ALB.
+    gateway = parse_config(eks_stack("gateway"))
+    assert gateway.replace(name="edge").edge.gateway.stack == "edge"
+    with pytest.raises(ConfigError, match=r"aws\.alb: topology chained on EKS needs an ALB"):
+        gateway.replace(topology="chained")
+
+
 def test_model_validate_stays_pydantic() -> None:
     """`model_validate` keeps pydantic's contract (ValidationError); the constructors and
     parse_config are the user-facing entry points."""

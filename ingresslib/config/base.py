@@ -93,6 +93,18 @@ class Model(BaseModel):
     # stays a path in the outer call's error.
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
+    def replace(self, /, **changes: Any) -> Self:
+        """A copy with `changes` (keyword arguments in either spelling, as the constructor
+        takes them), validated as the constructor validates: a bad value or a misspelt key
+        raises ConfigError at the caller's line, and every rule of the section (a whole
+        StackConfig's pipeline, its edge planned afresh) runs again. The fields the original
+        left at their defaults stay unset. pydantic's own `model_copy(update=...)` copies
+        without validating: a typo or a wrong value there reaches the render unchecked."""
+        names = {f.alias or name: name for name, f in type(self).model_fields.items()}
+        values = {name: getattr(self, name) for name in self.model_fields_set}
+        values |= {names.get(key, key): value for key, value in changes.items()}
+        return type(self)(**values)
+
     @classmethod
     def defaults(cls) -> Self:
         """The section with every field at its default, equal to `cls()`. pydantic never

@@ -106,7 +106,7 @@ class StackConfig(StackSpec):
         fields instead of carrying the original's plan. (pydantic copies a cached property's
         value as it copies the fields, so a copy with another topology or load balancer would
         render the original's edge: pydantic/pydantic#11428, #11955.) Like pydantic's, the
-        copy is not validated: `parse_config` or `StackConfig(...)` validates a changed
+        copy is not validated: `replace(...)` (`Model.replace`) validates a changed
         config."""
         copy = super().model_copy(update=update, deep=deep)
         if update:
