@@ -365,6 +365,56 @@ def test_every_section_component_alone_applies_the_stacks_rules(component, expec
     assert [p.path for p in info.value.problems] == expected
 
 
+@pytest.mark.parametrize(("component", "path", "message"), [
+    (lambda gw, routing, listeners: MeshSecurity(
+        "s", ingresslib.config.Security(namespaces=["shop"]), gw, topology="chaned"),
+     "topology", "did you mean 'chained'?"),
+    (lambda gw, routing, listeners: IngressRouting("r", routing, listeners, gw,
+                                                   api="gatewayAPI"),
+     "api", "did you mean 'gatewayApi'?"),
+    (lambda gw, routing, listeners: IngressRouting("r", routing, listeners, gw,
+                                                   stack="My_Stack"),
+     "stack", "must be a DNS-1123 label"),
+    (lambda gw, routing, listeners: IngressRouting("r", routing, listeners[0], gw),
+     "listeners", "Input should be a valid list"),
+    (lambda gw, routing, listeners: MeshSecurity("s", {"namespacez": ["shop"]}, gw),
+     "security.namespacez", "did you mean namespaces?"),
+    (lambda gw, routing, listeners: RateLimiting("l", {}, "gw"),
+     "gateway", "must be a mapping of keys to values"),
+    (lambda gw, routing, listeners: Monitoring("m", ingresslib.config.Observability(), gw,
+                                               deployment="Gateway"),
+     "deployment", "must be a DNS-1123 label"),
+    (lambda gw, routing, listeners: IngressGateway("g", ["replicas"]),
+     "workload", "must be a mapping of keys to values"),
+], ids=["topology", "api", "stack", "listeners", "section as a mapping", "gateway",
+        "deployment", "workload"])
+def test_a_component_refuses_a_bad_argument_at_the_callers_line(component, path: str,
+                                                                message: str) -> None:
+    """A misspelt mode fell back to its default (`topology="chaned"` rendered the gateway
+    topology's client-address field: a DENY rule behind an ALB checked the ALB's address),
+    and a dict or a string for a section ended in an AttributeError traceback (found by a
+    fresh trial). Each argument is validated as a config is."""
+    gateway = GatewayWorkload(namespace="istio-ingress", create_namespace=False)
+    routing = Routing(**ROUTING)
+    listeners = [Listener(name="http", port=80, protocol="HTTP", hosts=[HOST])]
+    with pytest.raises(ConfigError) as info:
+        run_program(lambda: component(gateway, routing, listeners))
+    (problem,) = info.value.problems
+    assert problem.path == path
+    assert message in problem.message
+    assert problem.location is not None
+    assert problem.location.file == __file__
+
+
+def test_a_component_takes_a_section_as_a_mapping_of_its_keys() -> None:
+    gateway = GatewayWorkload(namespace="istio-ingress", create_namespace=False)
+    by_model = run_program(lambda: MeshSecurity(
+        "s", ingresslib.config.Security(namespaces=["shop"]), gateway))
+    by_mapping = run_program(lambda: MeshSecurity("s", {"namespaces": ["shop"]}, gateway))
+    assert [(r.type, r.name, r.inputs) for r in by_mapping] == \
+        [(r.type, r.name, r.inputs) for r in by_model]
+
+
 def test_shipped_programs_validate_with_parse_config() -> None:
     """Under `pulumi up` no offline runner translates pydantic's ValidationError, so a shipped
     program that a user copies builds its config with parse_config or the constructors,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import pulumi
-from pydantic import BaseModel
+from pydantic import BaseModel, create_model
 
 from ingresslib.components.register import register, resource_name
+from ingresslib.config.base import Model
 from ingresslib.errors import ConfigError, Problem, caller_location
 
 
@@ -46,6 +48,26 @@ def renamed_type(opts: pulumi.ResourceOptions | None, *old_types: str) -> pulumi
     replacing them (children inherit their parent's aliases)."""
     return pulumi.ResourceOptions.merge(
         opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=t) for t in old_types]))
+
+
+def checked_arguments(component: str, **arguments: tuple[Any, Any]) -> dict[str, Any]:
+    """A component's arguments, each given as `(declared type, value)`, validated as a config
+    is: a section takes its model or a mapping of its keys (either spelling), a list its
+    items, a `Literal` one of its values (with a did-you-mean), a `DnsLabel` that format.
+    Returns the validated values by argument name. Raises ConfigError naming each bad
+    argument, at the line of the user's program that created the component, before anything
+    is registered (a misspelt `topology="chaned"` fell back to the default, a dict for a
+    section ended in an AttributeError). The model of a signature is built once."""
+    model = _arguments_model(component, tuple((name, tp) for name, (tp, _) in
+                                              arguments.items()))
+    values = model(**{name: value for name, (_, value) in arguments.items()})
+    return {name: getattr(values, name) for name in arguments}
+
+
+@functools.cache
+def _arguments_model(component: str, fields: tuple[tuple[str, Any], ...]) -> type[Model]:
+    return create_model(component, __base__=Model,  # type: ignore[call-overload, no-any-return]
+                        **{name: (tp, ...) for name, tp in fields})
 
 
 def refuse_alone(source: str, problems: list[Problem], sections: Mapping[str, Any]) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pulumi
 
-from ingresslib.components.base import ManifestComponent
+from ingresslib.components.base import ManifestComponent, checked_arguments
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.manifests.gateway import GatewayOptions, gateway_objects
 from ingresslib.manifests.meta import selector_labels
@@ -27,6 +27,9 @@ class IngressGateway(ManifestComponent):
         *,
         manifests: list[dict[str, Any]] | None = None,
     ) -> None:
+        if manifests is None:
+            workload = checked_arguments(
+                "IngressGateway", workload=(GatewayWorkload, workload))["workload"]
         super().__init__("ingresslib:index:IngressGateway", name, None, opts)
         if manifests is None:
             manifests = gateway_objects(workload, options or GatewayOptions())

@@ -6,19 +6,21 @@ it serves. Every child gets `parent=` the component and a name prefixed with the
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import Annotated, Any
 
 import pulumi
+from pydantic import Strict
 
 from ingresslib.analysis import Finding, analyze
-from ingresslib.components.base import ManifestComponent, refuse_alone
+from ingresslib.components.base import ManifestComponent, checked_arguments, refuse_alone
+from ingresslib.config.base import DnsLabel
 from ingresslib.config.gateway_api import Api
 from ingresslib.config.listeners import Listener
 from ingresslib.config.observability import Observability
 from ingresslib.config.ratelimit import RateLimits
 from ingresslib.config.routing import Routing
 from ingresslib.config.security import Security, security_problems
-from ingresslib.config.stack import routing_problems
+from ingresslib.config.stack import Topology, routing_problems
 from ingresslib.config.wildcard_routes import wildcard_route_problems
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.errors import ABSENT, RENDERED, ConfigError, Problem
@@ -138,6 +140,13 @@ class IngressRouting(StackPart):
     ) -> None:
         warnings: list[Finding] = []
         if manifests is None:
+            args = checked_arguments(
+                "IngressRouting", routing=(Routing, routing),
+                listeners=(Annotated[list[Listener], Strict()], listeners),
+                gateway=(GatewayWorkload, gateway),
+                stack=(DnsLabel, stack), api=(Api, api), service=(DnsLabel | None, service))
+            routing, listeners, gateway = args["routing"], args["listeners"], args["gateway"]
+            stack, api, service = args["stack"], args["api"], args["service"]
             _check_routing(name, routing, listeners)
             # The gateway's own Service, when named: analysed, never registered (not ours).
             known = [gateway_service(gateway.model_copy(update={"name": service}), {},
@@ -185,12 +194,18 @@ class MeshSecurity(StackPart):
         gateway: GatewayWorkload | None,
         opts: pulumi.ResourceOptions | None = None,
         *,
-        topology: str = "gateway",
+        topology: Topology = "gateway",
         stack: str = "ingress",
         proxy_protocol: bool = False,
         manifests: list[Manifest] | None = None,
     ) -> None:
         if manifests is None:
+            args = checked_arguments(
+                "MeshSecurity", security=(Security, security),
+                gateway=(GatewayWorkload | None, gateway), topology=(Topology, topology),
+                stack=(DnsLabel, stack), proxy_protocol=(bool, proxy_protocol))
+            security, gateway, topology = args["security"], args["gateway"], args["topology"]
+            stack, proxy_protocol = args["stack"], args["proxy_protocol"]
             refuse_alone(f"MeshSecurity {name}", list(security_problems(
                 security, topology,
                 external_traffic_policy=gateway.service.external_traffic_policy
@@ -219,6 +234,10 @@ class RateLimiting(StackPart):
         manifests: list[Manifest] | None = None,
     ) -> None:
         if manifests is None:
+            args = checked_arguments(
+                "RateLimiting", rate_limits=(RateLimits, rate_limits),
+                gateway=(GatewayWorkload, gateway), stack=(DnsLabel, stack))
+            rate_limits, gateway, stack = args["rate_limits"], args["gateway"], args["stack"]
             refuse_alone(f"RateLimiting {name}", list(rate_limits.problems("rateLimits")),
                          {"rateLimits": rate_limits})
             manifests = ratelimit_objects(rate_limits, gateway, stack=stack)
@@ -251,6 +270,12 @@ class Monitoring(StackPart):
         manifests: list[Manifest] | None = None,
     ) -> None:
         if manifests is None:
+            args = checked_arguments(
+                "Monitoring", observability=(Observability, observability),
+                gateway=(GatewayWorkload, gateway), stack=(DnsLabel, stack),
+                deployment=(DnsLabel | None, deployment))
+            observability, gateway = args["observability"], args["gateway"]
+            stack, deployment = args["stack"], args["deployment"]
             refuse_alone(f"Monitoring {name}", list(observability.problems("observability")),
                          {"observability": observability})
             manifests = monitoring_objects(
