@@ -43,10 +43,13 @@ class Immutable:
 
     `fields` of `kind` objects (each a path of keys, so annotation names with dots stay
     whole); `what` says who refuses the change or what it causes, `steps` what to do
-    instead."""
+    instead. `managed_by`: a path that must be set on both sides for the rule to apply (the
+    controller owns the object before and after: a Service that only becomes an NLB gets one
+    made, none replaced)."""
 
     api_version: str
     kind: str
     fields: tuple[tuple[str, ...], ...]
     what: str
     steps: str
+    managed_by: tuple[str, ...] = ()

@@ -7,3 +7,5 @@ here shows as wrong behaviour there."""
 PREFIX = "service.beta.kubernetes.io/aws-load-balancer-"
 # The NLB target group's attributes: PROXY protocol v2, deregistration delay, client IP.
 TG_ATTRIBUTES = f"{PREFIX}target-group-attributes"
+# Who makes the load balancer of a Service: `external` (or `nlb-ip`), the controller's NLB.
+LBC_TYPE = f"{PREFIX}type"

@@ -13,11 +13,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from ingresslib.aws.annotations import PREFIX
+from ingresslib.aws.annotations import LBC_TYPE
 
 ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
-LBC_TYPE = f"{PREFIX}type"
 
 
 def digest(*parts: str, n: int = 16) -> str:

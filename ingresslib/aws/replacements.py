@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ingresslib.aws.annotations import PREFIX
+from ingresslib.aws.annotations import LBC_TYPE, PREFIX
 from ingresslib.update_rules import Immutable
 
 LBC_SCHEME = f"{PREFIX}scheme"
@@ -73,7 +73,10 @@ IMMUTABLE: tuple[Immutable, ...] = (
         "records follow once it is active, while clients still resolving the old one fail "
         "as soon as the old NLB is deleted",
         "first deploy a second stack (its own gateway Service) with the new scheme and move "
-        "DNS to it, then remove this one"),
+        "DNS to it, then remove this one",
+        # Only an NLB the controller already runs is replaced: a Service that becomes one
+        # (from ClusterIP, or from another cloud's) gets a new NLB, and none is lost.
+        managed_by=("metadata", "annotations", LBC_TYPE)),
 )
 
 

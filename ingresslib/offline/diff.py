@@ -371,6 +371,9 @@ def _immutable_steps(pairs: Sequence[tuple[Entry, Entry]]) -> Iterator[str]:
             if (new.body.get("apiVersion"), new.body.get("kind")) != (rule.api_version,
                                                                     rule.kind):
                 continue
+            if rule.managed_by and ABSENT in (_get_path(old.body, rule.managed_by),
+                                              _get_path(new.body, rule.managed_by)):
+                continue
             for keys in rule.fields:
                 before, after = _get_path(old.body, keys), _get_path(new.body, keys)
                 if before == after:

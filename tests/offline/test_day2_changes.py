@@ -232,6 +232,18 @@ def test_a_scheme_change_is_a_new_nlb_in_two_steps(tmp_path: Path) -> None:
     assert "aws-load-balancer-controller#1640" in step
 
 
+def test_a_service_that_becomes_an_nlb_is_no_replacement() -> None:
+    """A fresh trial: diffing an EKS gateway stack against a chained one (its gateway Service
+    a ClusterIP behind the ALB) or an AKS one warned of a two-step NLB replacement, though no
+    NLB existed before. The scheme rule applies to a Service the controller owns on both
+    sides."""
+    gateway = run_project(ROOT / "stacks/eks", "gateway")
+    for before in (run_project(ROOT / "stacks/eks", "chained"),
+                   run_project(ROOT / "stacks/aks", "gateway")):
+        assert not [s for s in _diff(before, gateway).steps if "EDGE-CH-IMMUTABLE" in s]
+        assert not [s for s in _diff(gateway, before).steps if "EDGE-CH-IMMUTABLE" in s]
+
+
 def test_a_new_binding_of_a_group_still_bound_is_two_steps() -> None:
     """The controller refuses a second binding of one target group ("TargetGroup … is already
     bound to TargetGroupBinding …", targetgroupbinding_validator.go): a binding renamed while
