@@ -193,8 +193,6 @@ def plain(data: Any) -> Any:
 def caller_location() -> Location | None:
     """Where the user's code called into ingresslib: the innermost frame outside ingresslib,
     pydantic and the standard library's import machinery, as file:line:column."""
-    import sys  # noqa: PLC0415 (only Python-built configs need frames)
-
     here = __file__.rsplit("/", 1)[0] + "/"
     frame = sys._getframe(1)
     while frame is not None:

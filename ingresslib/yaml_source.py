@@ -105,6 +105,13 @@ def read_yaml(path: Path) -> YamlFile:
         where = Location(name, raw.count(b"\n", 0, e.start) + 1, e.start - line_start + 1)
         raise ConfigError([Problem("", ABSENT, f"not UTF-8 text ({e.reason}); save the file "
                                    "as UTF-8", where)], name) from None
+    data, root = parse_yaml(text, name)
+    return YamlFile(path, data, root)
+
+
+def parse_yaml(text: str, name: str) -> tuple[Any, yaml.Node | None]:
+    """The data of YAML `text` and its node tree; ConfigError for a syntax error or a duplicate
+    key, at its line and column in `name` (a file, or what a program passed the text to)."""
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
@@ -123,7 +130,7 @@ def read_yaml(path: Path) -> YamlFile:
                     Location(name, again.line + 1, again.column + 1))
             for keys, first, again in duplicates
         ], f"YAML in {name}")
-    return YamlFile(path, data, root)
+    return data, root
 
 
 def _child(node: yaml.Node | None, key: paths.Key) -> tuple[yaml.Node | None, yaml.Node] | None:

@@ -255,8 +255,10 @@ def test_a_config_built_in_python_is_not_placed_in_the_stack_file(
     (project / "__main__.py").write_text("from ingresslib import parse_config\n"
                                          "parse_config({'cloud': 'gke'})\n")
     err = _error(["validate", str(project), "--stack", "dev"], capsys)
+    # At the program's line that built it.
     assert err == ("error: invalid config: 1 problem(s)\n"
-                   "  - cloud: Input should be 'aks' or 'eks' (got 'gke')\n")
+                   f"  - {project / '__main__.py'}:2:1: cloud: Input should be 'aks' or 'eks' "
+                   "(got 'gke')\n")
 
 
 # ------------------------------------------------------------------ what render writes

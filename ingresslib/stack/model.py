@@ -27,7 +27,6 @@ from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
-import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from ingresslib.aws.certificate import AcmCertificate
@@ -49,8 +48,9 @@ from ingresslib.config.stack import Cloud, StackSpec
 from ingresslib.config.workload import GatewayWorkload
 from ingresslib.deferred import DeferredModel
 from ingresslib.edge import CORE_RULES, INTERACTION_RULES, EdgePlan, EdgeRule, Timeouts
-from ingresslib.errors import ConfigError, Problem, suppressed_by
+from ingresslib.errors import ConfigError, Problem, caller_location, suppressed_by
 from ingresslib.stack.routing import checked_routing_manifests, forget_checked_routing
+from ingresslib.yaml_source import parse_yaml
 
 if TYPE_CHECKING:
     import pulumi
@@ -482,18 +482,30 @@ def parse_config(
 
     Raises ConfigError listing every problem, with field paths in the user's spelling and list
     items by name. Sections on a stack they do not belong to come first, alone for their part;
-    a section of the other cloud alone (pipeline step 1).
+    a section of the other cloud alone (pipeline step 1). Called from a program, each problem
+    is located at the program's line that called it (YAML text's own syntax errors and
+    duplicate keys at their line and column in the text, as a stack file's are).
     """
+    # Where a program called: ingresslib's own callers (load_config) locate in the stack file.
+    where = None if sys._getframe(1).f_code.co_filename.startswith(_PACKAGE) else (
+        caller_location())
+    try:
+        return _parsed(data, source)
+    except ConfigError as e:
+        raise (e.located(lambda _: where) if where else e) from None
+
+
+_PACKAGE = __file__.rsplit("/", 2)[0] + "/"  # ingresslib/
+
+
+def _parsed(data: Mapping[str, Any] | str | pulumi.Config | None, source: str) -> StackConfig:
     # Only a program that imported Pulumi can pass a pulumi.Config: `validate` never loads it.
     sdk = sys.modules.get("pulumi")
     if sdk is not None and isinstance(data, sdk.Config):
         source = f"{data.name}:{CONFIG_KEY}"
         data = data.get_object(CONFIG_KEY)
     elif isinstance(data, str):
-        try:
-            data = yaml.safe_load(data)
-        except yaml.YAMLError as e:
-            raise ConfigError([Problem("<root>", data, f"is not YAML: {e}")], source) from None
+        data, _ = parse_yaml(data, f"{source} text")
     if data is not None and not isinstance(data, Mapping):
         raise ConfigError([Problem("<root>", data, "must be a mapping of config keys "
                                    "(cloud, listeners, ...)")], source)

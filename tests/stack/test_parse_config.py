@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import sys
 
 import pulumi
 import pytest
@@ -41,15 +42,39 @@ def test_a_pulumi_config_is_read_at_its_stack_key() -> None:
         _from_pulumi_config(json.dumps({**data, "cloud": "gke"}))
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ("- cloud: eks", "must be a mapping of config keys"),
-    ("cloud: [eks", "is not YAML"),
+def test_text_that_is_no_config_is_refused() -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_config("- cloud: eks")
+    ((problem),) = err.value.problems
+    assert (problem.path, "must be a mapping of config keys" in problem.message) == (
+        "<root>", True)
+
+
+@pytest.mark.parametrize(("text", "where", "words"), [
+    ("cloud: [eks", (2, 1), "close the '[' opened at line 1, column 8"),
+    # YAML keeps the last of two keys without a word; stack files refuse it, so does text.
+    ("cloud: eks\ncloud: aks\n", (2, 1), "duplicate key: also set at line 1"),
 ])
-def test_text_that_is_no_config_is_refused(text: str, words: str) -> None:
+def test_yaml_text_is_read_as_a_stack_file_is(text: str, where: tuple[int, int],
+                                                words: str) -> None:
     with pytest.raises(ConfigError) as err:
         parse_config(text)
     ((problem),) = err.value.problems
-    assert (problem.path, words in problem.message) == ("<root>", True)
+    assert problem.location is not None
+    assert (problem.location.file, problem.location.line, problem.location.column) == (
+        "config text", *where)
+    assert words in problem.message
+
+
+def test_a_program_s_config_is_refused_at_its_line() -> None:
+    """As the constructors: a fresh trial found parse_config's problems without a line."""
+    with pytest.raises(ConfigError) as err:
+        parse_config({**eks_stack(), "name": "Edge"})
+    line = sys._getframe().f_lineno - 1
+    ((problem),) = err.value.problems
+    assert problem.path == "name"
+    assert problem.location is not None
+    assert (problem.location.file, problem.location.line) == (__file__, line)
 
 
 def test_a_copy_with_changes_plans_its_own_edge() -> None:
