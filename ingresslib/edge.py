@@ -15,6 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from pydantic import NonNegativeInt, PositiveInt
+
+from ingresslib.config.base import DnsLabel
 from ingresslib.config.certificates import Certificate
 from ingresslib.config.listeners import Listener
 from ingresslib.config.observability import Observability
@@ -48,9 +51,9 @@ class GatewayOptions:
     its target type: EDGE-HC-NLB-PORTS).
     """
 
-    stack: str = "ingress"
-    service_type: str = "LoadBalancer"
-    trusted_proxies: int = 0
+    stack: DnsLabel = "ingress"
+    service_type: Literal["LoadBalancer", "ClusterIP", "NodePort"] = "LoadBalancer"
+    trusted_proxies: NonNegativeInt = 0
     proxy_protocol: bool = False
     prometheus_scrape: bool = True
     service_annotations: Mapping[str, Any] = field(default_factory=dict)
@@ -60,7 +63,7 @@ class GatewayOptions:
     # too where the load balancer itself is the client).
     health_check_ports: tuple[int, ...] = (STATUS_PORT,)
     # Envoy's downstream HTTP idle timeout (seconds); None keeps Envoy's default (1 h).
-    idle_timeout_seconds: int | None = None
+    idle_timeout_seconds: PositiveInt | None = None
     # Ports whose TLS the load balancer ended: Envoy tells backends the client used https.
     https_at_load_balancer: tuple[int, ...] = ()
     status_port_on_service: bool = True

@@ -3,6 +3,7 @@ line and column when it came from a YAML file), its path, value and fix."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import sys
@@ -242,7 +243,7 @@ def _problem(
     kind, value, message = e["type"], e.get("input"), e["msg"]
     ctx = e.get("ctx") or {}
     path = paths.join(shown)
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):  # a model's, a dataclass's
         if typo:
             typo = types_.spelt(keys[:-1], typo, like=str(keys[-1]))
             return Problem(path, value, f"unknown key; did you mean {typo} (required here)?")
@@ -326,11 +327,13 @@ class _Types:
         value = self.data
         for k in keys:
             value = value[k]
-        models = [_bare(m) for m in _fitting(_members(tp), value)
-                  if _is_model(_bare(m))] if tp else []
-        if not models:
-            return []
-        return [(name, f.alias or name) for name, f in models[0].model_fields.items()]
+        members = [_bare(m) for m in _fitting(_members(tp), value)] if tp else []
+        for member in members:
+            if _is_model(member):
+                return [(name, f.alias or name) for name, f in member.model_fields.items()]
+            if isinstance(member, type) and dataclasses.is_dataclass(member):
+                return [(f.name, f.name) for f in dataclasses.fields(member)]
+        return []
 
 
 def _is_model(tp: Any) -> bool:

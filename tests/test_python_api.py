@@ -386,8 +386,18 @@ def test_every_section_component_alone_applies_the_stacks_rules(component, expec
      "deployment", "must be a DNS-1123 label"),
     (lambda gw, routing, listeners: IngressGateway("g", ["replicas"]),
      "workload", "must be a mapping of keys to values"),
+    # GatewayOptions is a dataclass: its fields were rendered as given (`type: Clusterip`,
+    # `ISTIO_META_IDLE_TIMEOUT: 60ss`).
+    (lambda gw, routing, listeners: IngressGateway(
+        "g", gw, ingresslib.GatewayOptions(service_type="Clusterip")),
+     "options.service_type", "did you mean 'ClusterIP'?"),
+    (lambda gw, routing, listeners: IngressGateway(
+        "g", gw, ingresslib.GatewayOptions(idle_timeout_seconds="60s")),
+     "options.idle_timeout_seconds", "Input should be a valid integer"),
+    (lambda gw, routing, listeners: IngressGateway("g", gw, {"service_typ": "ClusterIP"}),
+     "options.service_typ", "unknown key; did you mean service_type?"),
 ], ids=["topology", "api", "stack", "listeners", "section as a mapping", "gateway",
-        "deployment", "workload"])
+        "deployment", "workload", "options' type", "options' timeout", "options' typo"])
 def test_a_component_refuses_a_bad_argument_at_the_callers_line(component, path: str,
                                                                 message: str) -> None:
     """A misspelt mode fell back to its default (`topology="chaned"` rendered the gateway

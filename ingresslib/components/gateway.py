@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, is_dataclass
 from typing import Any
 
 import pulumi
@@ -28,8 +29,12 @@ class IngressGateway(ManifestComponent):
         manifests: list[dict[str, Any]] | None = None,
     ) -> None:
         if manifests is None:
-            workload = checked_arguments(
-                "IngressGateway", workload=(GatewayWorkload, workload))["workload"]
+            # The options' fields too: a dataclass instance itself would pass unchecked.
+            args = checked_arguments(
+                "IngressGateway", workload=(GatewayWorkload, workload),
+                options=(GatewayOptions | None,
+                         asdict(options) if is_dataclass(options) else options))
+            workload, options = args["workload"], args["options"]
         super().__init__("ingresslib:index:IngressGateway", name, None, opts)
         if manifests is None:
             manifests = gateway_objects(workload, options or GatewayOptions())
