@@ -196,6 +196,20 @@ def test_validate_reads_an_unset_config_from_the_environment_as_pulumi_does(
         ["validate", str(project), "--stack", "dev"], capsys)
 
 
+@pytest.mark.parametrize(("stack", "where", "hint"), [
+    (STACK.replace("ingress:stack:", "ingress:stak:"), "2:3",
+     "`ingress:stak` is not it: did you mean ingress:stack?"),
+    (STACK.replace("config:", "conifg:"), "1:1", "`conifg:` is not it: did you mean config?"),
+])
+def test_a_misspelt_config_key_is_named_where_ingress_stack_is_missing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], stack: str, where: str,
+        hint: str) -> None:
+    """A fresh trial: `ingress:stak:` said only that ingress:stack is missing, at line 1."""
+    err = _error(["validate", str(_project(tmp_path, stack)), "--stack", "dev"], capsys)
+    assert f"Pulumi.dev.yaml:{where}: ingress:stack: missing or empty" in err
+    assert hint in err
+
+
 def test_validate_runs_a_program_that_builds_its_config(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

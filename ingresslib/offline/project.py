@@ -143,8 +143,7 @@ class Project:
         doc = self.stack_file(stack)
         key = next((k for k in doc.at(["config"]) or {} if self._key(k) == CONFIG_KEY), None)
         if key is None:  # only its absence is the stack file's: a program built the config
-            return error.located(lambda p: doc.location(["config", CONFIG_KEY])
-                                 if p.path == CONFIG_KEY else None)
+            return self._missing(error, doc)
         if rendered:
             # The analysis names the config a finding was rendered from where it can
             # (`stack.render.finding_problem`); the others name the rendered object only.
@@ -152,6 +151,24 @@ class Project:
             return doc.locate(error, ["config", key],
                               only=lambda p: _config_key(p.path) in data)
         return doc.locate(error.named(doc.at(["config", key])), ["config", key])
+
+    def _missing(self, error: ConfigError, doc: YamlFile) -> ConfigError:
+        """`ingress:stack` is missing: at the misspelt key that most likely meant it (under
+        `config`, or a misspelt `config` itself), with its did-you-mean; else at `config`."""
+        config = doc.at(["config"])
+        keys = [str(k) for k in config] if isinstance(config, dict) else []
+        near = closest(CONFIG_KEY, [self._key(k) for k in keys])
+        if near is not None:
+            spelt = next(k for k in keys if self._key(k) == near)
+            where, hint = ["config", spelt], f"; `{spelt}` is not it: did you mean {CONFIG_KEY}?"
+        elif config is None and (top := closest("config", [str(k) for k in doc.data or {}])):
+            where, hint = [top], f"; `{top}:` is not it: did you mean config?"
+        else:
+            where, hint = ["config", CONFIG_KEY], ""
+        return ConfigError([
+            replace(p, message=p.message + hint, location=doc.location(where))
+            if p.path == CONFIG_KEY and not p.location else p
+            for p in error.problems], error.source)
 
     def config_error(self, key: str, stack: str, *, value: Any = ABSENT,
                      expect_type: str | None = None) -> ConfigError:
