@@ -189,6 +189,7 @@ ENFORCED_BY: dict[str, tuple[str, ...]] = {
     "EDGE-IN-DNS": ("ingresslib.aws.interaction_rules:_dns_problems",),
     "EDGE-IN-HAIRPIN": ("ingresslib.aws.rules:_nlb_problems",),
     "EDGE-TLS-NLB-PORT": ("ingresslib.aws.rules:_nlb_problems",),
+    "EDGE-AWS-REGION": ("ingresslib.aws.rules:region_problems",),
     # Client identity.
     "EDGE-ID-AGC": (_AGC_PLAN,),
     "EDGE-ID-HOPS": (_AWS_PLAN, _AKS_PLAN, _READBACK),

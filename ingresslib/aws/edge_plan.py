@@ -34,6 +34,14 @@ LBC = "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/gui
 # The rules all topologies with a gateway share (ingresslib.edge.CORE_RULES).
 SHARED = ("EDGE-DR", "EDGE-TO", "EDGE-HC-NETPOL", "EDGE-CH-SETTING")
 RULES = {
+    "EDGE-AWS-REGION": EdgeRule(
+        "EDGE-AWS-REGION",
+        "The load balancer uses ACM certificates and a regional WAF web ACL of its own region "
+        "only: every such ARN names the stack's region (its aws:region)",
+        "AWS Certificate Manager User Guide, Supported Regions (to use a certificate with "
+        "Elastic Load Balancing, request or import it in the load balancer's Region); AWS WAF "
+        "Developer Guide, Associating a web ACL with an AWS resource (a regional web ACL "
+        "protects resources in its own Region)"),
     "EDGE-HC-PROXY": EdgeRule(
         "EDGE-HC-PROXY",
         "With PROXY protocol v2 on the NLB's target group the health checks carry the PROXY "

@@ -292,6 +292,22 @@ def _backend_health_problems(key: str, backend: AlbBackend) -> Iterator[Problem]
                       f"/package.Service/Method, such as {GRPC_HEALTH_PATH} (EDGE-HC-ALB-GRPC)")
 
 
+def region_problems(cfg: EksStack, region: str) -> Iterator[Problem]:
+    """EDGE-AWS-REGION: the ACM certificates and the WAF web ACL the stack names are in
+    `region`, the stack's `aws:region` (where its load balancer is). An ARN of another
+    region validates, then fails at `pulumi up` (the certificate or web ACL is not found)."""
+    arns = [(f"certificates.{key}.arn", cert.arn) for key, cert in cfg.certificates.items()
+            if isinstance(cert, AcmCertificate) and cert.arn]
+    if cfg.aws and cfg.aws.alb and cfg.aws.alb.web_acl_arn:
+        arns.append(("aws.alb.webAclArn", cfg.aws.alb.web_acl_arn))
+    for path, arn in arns:
+        if arn.split(":")[3] != region:
+            yield Problem(path, arn,
+                          f"is in {arn.split(':')[3]}, while the load balancer is in {region} "
+                          "(aws:region), which can use only its own region's; import or "
+                          f"create it in {region} (EDGE-AWS-REGION)")
+
+
 def _certificate_zone_problems(cfg: EksStack) -> Iterator[Problem]:
     for key, cert in cfg.certificates.items():
         if isinstance(cert, AcmCertificate) and cert.validation_zone:

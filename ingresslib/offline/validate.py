@@ -74,7 +74,7 @@ def stack_config(project: Project, stack: str, cloud: Cloud | None = None) -> St
         raise project.config_error(CONFIG_KEY, stack, value=values[CONFIG_KEY],
                                    expect_type="JSON object") from None
     try:
-        return config_from(data, cloud)
+        return config_from(data, cloud, aws_region=values.get("aws:region"))
     except ConfigError as e:
         raise project.locate(e, stack) from None
 

@@ -534,15 +534,19 @@ def load_config(cloud: Cloud | None = None) -> StackConfig:
     """Read `ingress:stack` from the current Pulumi stack's structured config.
 
     `cloud` is the cloud the calling program is written for; a config for the other is refused.
+    On EKS the ARNs the stack names are checked against the stack's `aws:region` when set
+    (EDGE-AWS-REGION).
     """
     import pulumi  # validate reads the stack file without it: config_from
 
-    return config_from(pulumi.Config(CONFIG_NAMESPACE).get_object(CONFIG_KEY), cloud)
+    return config_from(pulumi.Config(CONFIG_NAMESPACE).get_object(CONFIG_KEY), cloud,
+                       aws_region=pulumi.Config("aws").get("region"))
 
 
-def config_from(data: Any, cloud: Cloud | None = None) -> StackConfig:
+def config_from(data: Any, cloud: Cloud | None = None, *, aws_region: str | None = None
+                ) -> StackConfig:
     """`load_config` of `data`, the value of `ingress:stack` as `pulumi.Config.get_object`
-    gives it (None when unset)."""
+    gives it (None when unset), and `aws_region` the stack's `aws:region` (None when unset)."""
     source = f"{CONFIG_NAMESPACE}:{CONFIG_KEY}"
     if not data:
         raise ConfigError(
@@ -555,4 +559,9 @@ def config_from(data: Any, cloud: Cloud | None = None) -> StackConfig:
             [Problem("cloud", config.cloud, f"this program deploys to {cloud}; use {cloud}")],
             source,
         )
+    if aws_region and config.cloud == "eks":
+        from ingresslib.aws.rules import region_problems
+
+        if problems := list(region_problems(config, aws_region)):
+            raise ConfigError(problems, source).named(data)
     return config

@@ -478,3 +478,30 @@ def test_the_accepted_neighbours_are_accepted() -> None:
         "nlb-tls13-listener-tls13-policy", "standalone-grpc-health-right",
         "chained-http2-redirected", "netpol-nlb-subnets-with-cidr",
         "netpol-nlb-instance-targets", "netpol-off"]
+
+
+def test_an_arn_of_another_region_than_the_stacks_is_refused() -> None:
+    """EDGE-AWS-REGION, found by a fresh trial: an ACM certificate and a web ACL of
+    us-east-1 in an eu-west-1 stack validated and failed at `pulumi up`. Checked where the
+    stack's aws:region is known (load_config and validate pass it)."""
+    from ingresslib.errors import ConfigError  # noqa: PLC0415
+    from ingresslib.stack.model import config_from  # noqa: PLC0415
+
+    data = alb_stack()
+    data["aws"]["alb"]["webAclArn"] = ("arn:aws:wafv2:us-east-1:123456789012:regional/webacl/"
+                                       "edge/1f2e3d4c-5b6a-4798-8a9b-0c1d2e3f4a5b")
+    acm = {k: c for k, c in data["certificates"].items() if c.get("source") == "acm"}
+    assert acm
+    for cert in acm.values():
+        cert["arn"] = cert["arn"].replace(cert["arn"].split(":")[3], "us-east-1")
+    assert config_from(data, "eks", aws_region="us-east-1")
+    assert config_from(data, "eks")
+    with pytest.raises(ConfigError) as info:
+        config_from(data, "eks", aws_region="eu-west-1")
+    problems = info.value.problems
+    assert [p.path for p in problems] == [*(f"certificates.{k}.arn" for k in acm),
+                                          "aws.alb.webAclArn"]
+    for problem in problems:
+        assert problem.message == ("is in us-east-1, while the load balancer is in eu-west-1 "
+                                   "(aws:region), which can use only its own region's; "
+                                   "import or create it in eu-west-1 (EDGE-AWS-REGION)")
