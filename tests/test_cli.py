@@ -210,6 +210,21 @@ def test_a_misspelt_config_key_is_named_where_ingress_stack_is_missing(
     assert hint in err
 
 
+def test_a_project_of_another_runtime_is_refused(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A fresh trial: `runtime: nodejs` was accepted and the Python program run anyway."""
+    project = _project(tmp_path)
+    (project / "Pulumi.yaml").write_text("name: cli\nruntime:\n  name: nodejs\n")
+    err = _error(["validate", str(project), "--stack", "dev"], capsys)
+    assert "Pulumi.yaml:2:1: runtime: must be python" in err
+
+
+def test_a_stack_file_named_for_its_stack_gets_the_stack(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(ROOT / "stacks/eks"), "--stack", "Pulumi.gateway.yaml"]) == 2
+    assert "did you mean 'gateway'?" in capsys.readouterr().err
+
+
 def test_validate_runs_a_program_that_builds_its_config(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

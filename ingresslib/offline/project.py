@@ -60,6 +60,14 @@ class Project:
         elif not isinstance(meta.get("name"), str) or not meta["name"]:
             problems.append(Problem("name", meta.get("name", ABSENT), "required: the project's "
                                     "name, a string", doc.location(["name"])))
+        runtime = meta.get("runtime")
+        name = runtime.get("name") if isinstance(runtime, dict) else runtime
+        if not problems and name != "python":
+            problems.append(Problem(
+                "runtime", meta.get("runtime", ABSENT),
+                "must be python: ingresslib runs the project's Python program (__main__.py) "
+                "as Pulumi's Python host does", doc.location(["runtime"] if "runtime" in meta
+                                                              else [])))
         program = (root / str(meta.get("main", "."))).resolve()
         if not problems and not (program / "__main__.py").is_file():
             given_main = "main" in meta
@@ -80,7 +88,9 @@ class Project:
         path = self.root / f"Pulumi.{stack}.yaml"
         if not path.is_file():
             known = sorted(p.name[7:-5] for p in self.root.glob("Pulumi.*.yaml"))
-            match = closest(stack, known)
+            # A stack file's name given for the stack's (`--stack Pulumi.gateway.yaml`).
+            bare = stack.removeprefix("Pulumi.").removesuffix(".yaml").removesuffix(".yml")
+            match = bare if bare in known else closest(stack, known)
             raise OfflineError(
                 f"no stack {stack!r} in {shown(self.root)} (no Pulumi.{stack}.yaml); "
                 f"stacks here: {', '.join(known) or 'none'}"
