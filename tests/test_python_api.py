@@ -119,8 +119,8 @@ def test_a_misspelt_required_key_from_python_is_suggested_in_its_spelling(typo: 
 # Pulumi's Python host (pulumi/pulumi sdk/python/cmd/pulumi-language-python-exec) logs a
 # `pulumi.RunError` as `str(e)` and any other exception as its traceback.
 @pytest.mark.parametrize("refuse", [
-    lambda: parse_config({"cloud": "eks", "listeners": []}),
-    lambda: StackConfig(cloud="eks", listeners=[]),
+    lambda: parse_config({**eks_stack(), "listeners": []}),
+    lambda: StackConfig(**{**eks_stack(), "listeners": []}),
     lambda: Routing(backends={"web": {"service": "web", "namespace": "shop", "port": 0}}),
 ], ids=["parse_config", "StackConfig", "a section"])
 def test_a_refusal_under_pulumi_up_prints_as_its_message_alone(refuse: Any) -> None:
