@@ -396,8 +396,19 @@ def test_every_section_component_alone_applies_the_stacks_rules(component, expec
      "options.idle_timeout_seconds", "Input should be a valid integer"),
     (lambda gw, routing, listeners: IngressGateway("g", gw, {"service_typ": "ClusterIP"}),
      "options.service_typ", "unknown key; did you mean service_type?"),
+    # A misspelt listener or certificate dropped a redirect or a Secret without a word.
+    (lambda gw, routing, listeners: IngressRouting("r", routing, listeners, gw,
+                                                   redirecting=["htp"]),
+     "redirecting", "names no listener: one of http; did you mean http?"),
+    (lambda gw, routing, listeners: IngressRouting("r", routing, listeners, gw,
+                                                   experimental="no"),
+     "experimental", "must be true or false"),
+    (lambda gw, routing, listeners: MeshSecurity(
+        "s", ingresslib.config.Security(namespaces=["shop"]), gw, proxy_protocol="yes"),
+     "proxy_protocol", "must be true or false"),
 ], ids=["topology", "api", "stack", "listeners", "section as a mapping", "gateway",
-        "deployment", "workload", "options' type", "options' timeout", "options' typo"])
+        "deployment", "workload", "options' type", "options' timeout", "options' typo",
+        "redirecting", "experimental", "proxy_protocol"])
 def test_a_component_refuses_a_bad_argument_at_the_callers_line(component, path: str,
                                                                 message: str) -> None:
     """A misspelt mode fell back to its default (`topology="chaned"` rendered the gateway

@@ -9,11 +9,11 @@ from collections.abc import Collection, Mapping
 from typing import Annotated, Any
 
 import pulumi
-from pydantic import Strict
+from pydantic import Strict, StrictBool
 
 from ingresslib.analysis import Finding, analyze
 from ingresslib.components.base import ManifestComponent, checked_arguments, refuse_alone
-from ingresslib.config.base import DnsLabel
+from ingresslib.config.base import DnsLabel, DnsSubdomain
 from ingresslib.config.gateway_api import Api
 from ingresslib.config.listeners import Listener
 from ingresslib.config.observability import Observability
@@ -23,7 +23,7 @@ from ingresslib.config.security import Security, security_problems
 from ingresslib.config.stack import Topology, routing_problems
 from ingresslib.config.wildcard_routes import wildcard_route_problems
 from ingresslib.config.workload import GatewayWorkload
-from ingresslib.errors import ABSENT, RENDERED, ConfigError, Problem
+from ingresslib.errors import ABSENT, RENDERED, ConfigError, Problem, closest, declared
 from ingresslib.manifests.monitoring import monitoring_objects
 from ingresslib.manifests.ratelimit import ratelimit_objects
 from ingresslib.manifests.routing import gateway_routing_objects
@@ -54,10 +54,20 @@ def analyzed(objects: list[Manifest], credentials: set[tuple[str, str]] | None =
     return findings
 
 
-def _check_routing(name: str, routing: Routing, listeners: list[Listener]) -> None:
+def _check_routing(name: str, routing: Routing, listeners: list[Listener], *,
+                   named: Mapping[str, Collection[str]]) -> None:
     """The rules a stack applies to its routing, applied to routing used alone: the same
-    problems, with the same paths (`routing.hosts[shop.example.com].host`), as ConfigError."""
-    refuse_alone(f"IngressRouting {name}", [*routing_problems(routing, listeners),
+    problems, with the same paths (`routing.hosts[shop.example.com].host`), as ConfigError.
+    `named`: the arguments that name listeners (`redirecting`, `challenge_listeners`), each
+    refused where it names none of them (a misspelt name dropped a redirect without a word).
+    (`credentials` may name certificates no listener here ends TLS with: a stack passes all.)"""
+    known = [lst.name for lst in listeners]
+    dangling = [
+        Problem(argument, given, f"names no listener: one of {declared(known)}"
+                + (f"; did you mean {match}?" if (match := closest(given, known)) else ""))
+        for argument, names in named.items() for given in names if given not in known
+    ]
+    refuse_alone(f"IngressRouting {name}", [*dangling, *routing_problems(routing, listeners),
                                              *wildcard_route_problems(routing, "gateway")],
                  {"routing": routing, "listeners": listeners})
 
@@ -144,10 +154,20 @@ class IngressRouting(StackPart):
                 "IngressRouting", routing=(Routing, routing),
                 listeners=(Annotated[list[Listener], Strict()], listeners),
                 gateway=(GatewayWorkload, gateway),
-                stack=(DnsLabel, stack), api=(Api, api), service=(DnsLabel | None, service))
+                stack=(DnsLabel, stack), api=(Api, api), service=(DnsLabel | None, service),
+                credentials=(dict[str, DnsSubdomain] | None, credentials),
+                redirecting=(list[str] | None, redirecting),
+                challenge_listeners=(list[str], challenge_listeners),
+                challenge_hosts=(list[str], challenge_hosts),
+                experimental=(StrictBool, experimental))
             routing, listeners, gateway = args["routing"], args["listeners"], args["gateway"]
             stack, api, service = args["stack"], args["api"], args["service"]
-            _check_routing(name, routing, listeners)
+            credentials, redirecting = args["credentials"], args["redirecting"]
+            challenge_listeners, challenge_hosts = (args["challenge_listeners"],
+                                                    args["challenge_hosts"])
+            experimental = args["experimental"]
+            _check_routing(name, routing, listeners, named={
+                "redirecting": redirecting or (), "challenge_listeners": challenge_listeners})
             # The gateway's own Service, when named: analysed, never registered (not ours).
             known = [gateway_service(gateway.model_copy(update={"name": service}), {},
                                      service_type="ClusterIP")] if service else []
@@ -203,7 +223,7 @@ class MeshSecurity(StackPart):
             args = checked_arguments(
                 "MeshSecurity", security=(Security, security),
                 gateway=(GatewayWorkload | None, gateway), topology=(Topology, topology),
-                stack=(DnsLabel, stack), proxy_protocol=(bool, proxy_protocol))
+                stack=(DnsLabel, stack), proxy_protocol=(StrictBool, proxy_protocol))
             security, gateway, topology = args["security"], args["gateway"], args["topology"]
             stack, proxy_protocol = args["stack"], args["proxy_protocol"]
             refuse_alone(f"MeshSecurity {name}", list(security_problems(

@@ -134,12 +134,23 @@ class RecordingMonitor(MockMonitor):
         super().__init__(mocks)
         self.recording = mocks
         self._lock = threading.Lock()
+        self._urns: set[str] = set()
+        self.duplicates: list[str] = []
         # (type, name) -> positions of the records still without a URN, oldest first; records
         # up to `_seen` are in it (a dict lookup per registration, not a scan of all records).
         self._pending: dict[tuple[str, str], deque[int]] = {}
         self._seen = 0
 
     def RegisterResource(self, request: Any) -> Any:
+        # As the engine refuses a second resource of one URN, the runner refuses the render
+        # that registered one (`duplicates`; two IngressStacks of one name rendered, and
+        # `validate` said valid). Raising here, in the SDK's worker thread, would leave the
+        # program's outputs pending.
+        urn = self.make_urn(request.parent, request.type, request.name)
+        with self._lock:
+            if urn in self._urns:
+                self.duplicates.append(urn)
+            self._urns.add(urn)
         # The SDK calls this from worker threads, so registrations interleave: find the record
         # by type and name rather than by position.
         response = super().RegisterResource(request)

@@ -82,12 +82,17 @@ def _run(
         initializer=_thread_loop,
         initargs=(thread_loops,),
     ))
+    monitor = RecordingMonitor(mocks)
     try:
         pulumi.runtime.set_mocks(
-            mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(mocks)
+            mocks, project=project, stack=stack, preview=False, monitor=monitor
         )
         pulumi.runtime.set_all_config(config, secret_keys)
         loop.run_until_complete(run_pulumi_func(program))
+        if monitor.duplicates:
+            # The engine's own words (pkg/diag/errors.go GetDuplicateResourceURNError).
+            raise OfflineError("".join(f"Duplicate resource URN '{urn}'; try giving it a "
+                                       "unique name\n" for urn in monitor.duplicates).rstrip())
         return mocks.registered
     finally:
         loop.run_until_complete(loop.shutdown_default_executor())

@@ -104,27 +104,43 @@ def _from_pulumi(project: Project, stack: str, values: dict[str, str], cloud: Cl
 
 
 # What a program may do and still be validated from its stack file alone: import Pulumi and
-# these two names, load its config, build the stack from it, and export its outputs.
+# these two names, load its config once, build the stack from it once, name values, read
+# attributes, branch on them and export its outputs. Any other statement or expression (an
+# assignment to an attribute, a loop, a function, a subscript...) makes it a program to run.
 _STACK_FILE_NAMES = frozenset({"IngressStack", "load_config"})
 _STACK_FILE_CALLS = _STACK_FILE_NAMES | {"export"}
+_STACK_FILE_NODES = (
+    ast.Module, ast.Expr, ast.Constant, ast.Import, ast.ImportFrom, ast.alias, ast.Assign,
+    ast.Name, ast.Load, ast.Store, ast.Call, ast.keyword, ast.Attribute, ast.If, ast.IfExp,
+    ast.Compare, ast.Is, ast.IsNot, ast.Eq, ast.NotEq, ast.BoolOp, ast.And, ast.Or,
+    ast.UnaryOp, ast.Not,
+)
 
 
 def config_call(program: Path) -> ConfigCall | None:
     """The program's `load_config(...)` call when its `__main__.py` is a stack file's program
     (as stacks/ ships them): it imports only `pulumi` and `IngressStack` and `load_config`
-    from ingresslib, and calls nothing but `load_config`, `IngressStack` and `pulumi.export`,
-    so the stack file's `ingress:stack` is its whole input. None otherwise (a program that
-    builds its config, or a component, or anything else, or cannot be parsed): running it is
-    the only way to know it works, and running it says why it does not."""
+    from ingresslib, calls `load_config` and `IngressStack` once each and otherwise only
+    `pulumi.export`, and assigns only names, so the stack file's `ingress:stack` is its whole
+    input. None otherwise (a program that builds its config, changes it, builds a component
+    or a second stack, or anything else, or cannot be parsed): running it is the only way to
+    know it works, and running it says why it does not."""
     try:
         tree = ast.parse(program.read_text(encoding="utf-8"), str(program))
     except (SyntaxError, UnicodeDecodeError):
         return None
-    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
-    loads = [c for c in calls if _called(c.func) == "load_config"]
-    if len(loads) != 1 or not all(_called(c.func) in _STACK_FILE_CALLS for c in calls):
+    nodes = list(ast.walk(tree))
+    if not all(isinstance(n, _STACK_FILE_NODES) for n in nodes) or any(
+            isinstance(n, ast.Assign) and not all(isinstance(t, ast.Name) for t in n.targets)
+            for n in nodes):
         return None
-    for node in ast.walk(tree):
+    calls = [node for node in nodes if isinstance(node, ast.Call)]
+    loads = [c for c in calls if _called(c.func) == "load_config"]
+    stacks = [c for c in calls if _called(c.func) == "IngressStack"]
+    if len(loads) != 1 or len(stacks) != 1 or not all(
+            _called(c.func) in _STACK_FILE_CALLS for c in calls):
+        return None
+    for node in nodes:
         if isinstance(node, ast.Import) and any(a.name != "pulumi" for a in node.names):
             return None
         if isinstance(node, ast.ImportFrom) and not (
