@@ -217,12 +217,17 @@ def test_a_project_of_another_runtime_is_refused(tmp_path: Path,
     (project / "Pulumi.yaml").write_text("name: cli\nruntime:\n  name: nodejs\n")
     err = _error(["validate", str(project), "--stack", "dev"], capsys)
     assert "Pulumi.yaml:2:1: runtime: must be python" in err
+    (project / "Pulumi.yaml").write_text("name: cli\nruntme: python\n")
+    err = _error(["validate", str(project), "--stack", "dev"], capsys)
+    assert "Pulumi.yaml:2:" in err
+    assert "`runtme` is not it: did you mean runtime?" in err
 
 
 def test_a_stack_file_named_for_its_stack_gets_the_stack(
         capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["validate", str(ROOT / "stacks/eks"), "--stack", "Pulumi.gateway.yaml"]) == 2
-    assert "did you mean 'gateway'?" in capsys.readouterr().err
+    for given in ("Pulumi.gateway.yaml", "stacks/eks/Pulumi.gateway.yaml"):
+        assert main(["validate", str(ROOT / "stacks/eks"), "--stack", given]) == 2
+        assert "did you mean 'gateway'?" in capsys.readouterr().err
 
 
 def test_validate_runs_a_program_that_builds_its_config(

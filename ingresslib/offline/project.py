@@ -63,11 +63,13 @@ class Project:
         runtime = meta.get("runtime")
         name = runtime.get("name") if isinstance(runtime, dict) else runtime
         if not problems and name != "python":
+            near = None if "runtime" in meta else closest("runtime", [str(k) for k in meta])
             problems.append(Problem(
                 "runtime", meta.get("runtime", ABSENT),
                 "must be python: ingresslib runs the project's Python program (__main__.py) "
-                "as Pulumi's Python host does", doc.location(["runtime"] if "runtime" in meta
-                                                              else [])))
+                "as Pulumi's Python host does"
+                + (f"; `{near}` is not it: did you mean runtime?" if near else ""),
+                doc.location(["runtime"] if "runtime" in meta else [near] if near else [])))
         program = (root / str(meta.get("main", "."))).resolve()
         if not problems and not (program / "__main__.py").is_file():
             given_main = "main" in meta
@@ -89,7 +91,8 @@ class Project:
         if not path.is_file():
             known = sorted(p.name[7:-5] for p in self.root.glob("Pulumi.*.yaml"))
             # A stack file's name given for the stack's (`--stack Pulumi.gateway.yaml`).
-            bare = stack.removeprefix("Pulumi.").removesuffix(".yaml").removesuffix(".yml")
+            bare = Path(stack).name.removeprefix("Pulumi.").removesuffix(".yaml").removesuffix(
+                ".yml")
             match = bare if bare in known else closest(stack, known)
             raise OfflineError(
                 f"no stack {stack!r} in {shown(self.root)} (no Pulumi.{stack}.yaml); "
