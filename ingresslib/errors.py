@@ -191,14 +191,20 @@ def plain(data: Any) -> Any:
     return data
 
 
-def caller_location() -> Location | None:
+_PACKAGE = __file__.rsplit("/", 1)[0] + "/"  # ingresslib/
+
+
+def caller_location(*, direct: bool = False) -> Location | None:
     """Where the user's code called into ingresslib: the innermost frame outside ingresslib,
-    pydantic and the standard library's import machinery, as file:line:column."""
-    here = __file__.rsplit("/", 1)[0] + "/"
+    pydantic and the standard library's import machinery, as file:line:column. With
+    `direct`, only when the user's code called the function that asks (None when ingresslib
+    itself did: `load_config`'s problems are the stack file's, located there)."""
+    if direct and sys._getframe(2).f_code.co_filename.startswith(_PACKAGE):
+        return None
     frame = sys._getframe(1)
     while frame is not None:
         name = frame.f_code.co_filename
-        if not (name.startswith(here) or "/pydantic" in name or name.startswith("<frozen")):
+        if not (name.startswith(_PACKAGE) or "/pydantic" in name or name.startswith("<frozen")):
             positions = list(frame.f_code.co_positions())
             index = frame.f_lasti // 2
             column = positions[index][2] if index < len(positions) else None

@@ -83,25 +83,19 @@ def test_a_typo_in_a_python_built_config_reads_like_the_yaml_one() -> None:
     assert "hosts.0" not in text
 
 
-def test_python_spelling_is_suggested_for_python_keys() -> None:
-    with pytest.raises(ConfigError) as info:
-        Routing(backends={"web": {"service": "web", "namespace": "shop", "port": 8080,
-                                  "traffic_policy": {"connection_pool": {"http": {
-                                      "use_client_protocl": True}}}}})
-    (problem,) = info.value.problems
-    assert problem.path == ("backends.web.traffic_policy.connection_pool.http."
-                            "use_client_protocl")
-    assert problem.message == "unknown key; did you mean use_client_protocol?"
-
-
-def test_camel_case_keys_from_python_get_camel_case_suggestions() -> None:
+@pytest.mark.parametrize(("policy", "pool", "typo", "meant"), [
+    ("traffic_policy", "connection_pool", "use_client_protocl", "use_client_protocol"),
+    ("trafficPolicy", "connectionPool", "useClientProtocl", "useClientProtocol"),
+])
+def test_a_suggestion_from_python_is_spelt_as_the_misspelt_key(policy: str, pool: str,
+                                                               typo: str, meant: str) -> None:
     """Python takes both spellings; the suggestion is spelt as the misspelt key is."""
     with pytest.raises(ConfigError) as info:
         Routing(backends={"web": {"service": "web", "namespace": "shop", "port": 8080,
-                                  "trafficPolicy": {"connectionPool": {"http": {
-                                      "useClientProtocl": True}}}}})
+                                  policy: {pool: {"http": {typo: True}}}}})
     (problem,) = info.value.problems
-    assert problem.message == "unknown key; did you mean useClientProtocol?"
+    assert problem.path == f"backends.web.{policy}.{pool}.http.{typo}"
+    assert problem.message == f"unknown key; did you mean {meant}?"
 
 
 @pytest.mark.parametrize(("typo", "meant"), [("resource_groupp", "resource_group"),

@@ -301,9 +301,9 @@ def region_problems(cfg: EksStack, region: str) -> Iterator[Problem]:
     if cfg.aws and cfg.aws.alb and cfg.aws.alb.web_acl_arn:
         arns.append(("aws.alb.webAclArn", cfg.aws.alb.web_acl_arn))
     for path, arn in arns:
-        if arn.split(":")[3] != region:
+        if (arn_region := arn.split(":")[3]) != region:
             yield Problem(path, arn,
-                          f"is in {arn.split(':')[3]}, while the load balancer is in {region} "
+                          f"is in {arn_region}, while the load balancer is in {region} "
                           "(aws:region), which can use only its own region's; import or "
                           f"create it in {region} (EDGE-AWS-REGION)")
 

@@ -486,16 +486,11 @@ def parse_config(
     is located at the program's line that called it (YAML text's own syntax errors and
     duplicate keys at their line and column in the text, as a stack file's are).
     """
-    # Where a program called: ingresslib's own callers (load_config) locate in the stack file.
-    where = None if sys._getframe(1).f_code.co_filename.startswith(_PACKAGE) else (
-        caller_location())
+    where = caller_location(direct=True)
     try:
         return _parsed(data, source)
     except ConfigError as e:
         raise (e.located(lambda _: where) if where else e) from None
-
-
-_PACKAGE = __file__.rsplit("/", 2)[0] + "/"  # ingresslib/
 
 
 def _parsed(data: Mapping[str, Any] | str | pulumi.Config | None, source: str) -> StackConfig:
